@@ -1,0 +1,90 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { Problem } from '../domain/problem.js';
+import { paymentService } from '../orchestrator/payments.js';
+import { refundService } from '../orchestrator/refunds.js';
+import type { AppDeps, AppEnv } from './env.js';
+import { auth } from './middleware/auth.js';
+import { idempotency } from './middleware/idempotency.js';
+import { requireJsonBody } from './middleware/json-body.js';
+import { requestLog } from './middleware/request-log.js';
+import { problemResponse, validationProblem } from './problem-response.js';
+import { paymentRoutes } from './routes/payments.js';
+
+const DAY_SECONDS = 24 * 60 * 60;
+
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: async (result, c) => {
+      if (result.success) return;
+      const query = result.target === 'query';
+      // The body was parsed already (hono caches it); it is read again only to tell a missing field from a wrong one.
+      const input = query ? c.req.query() : await c.req.json().catch(() => undefined);
+      return problemResponse(c, validationProblem(result.error, input, query ? 'query' : 'body'));
+    },
+  });
+  const maxBodyBytes = deps.maxBodyBytes ?? 32 * 1024;
+
+  app.use(requestId({ headerName: 'Request-Id' }));
+  app.use(requestLog(deps.logger));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Switchyard', version: '1', description: 'One payment API for every gateway.' },
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
+
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw new Problem({
+          status: 413,
+          code: 'payload_too_large',
+          title: 'Payload too large',
+          detail: `The request body exceeds ${maxBodyBytes} bytes.`,
+        });
+      },
+    }),
+  );
+  app.use('/v1/*', auth(deps.repositories));
+  app.use('/v1/*', requireJsonBody);
+  app.use('/v1/*', idempotency(deps.repositories, Math.max(deps.idempotencyTtlSeconds ?? DAY_SECONDS, DAY_SECONDS)));
+
+  const payments = paymentService({
+    repositories: deps.repositories,
+    gateways: deps.gateways,
+    fingerprintSecret: deps.fingerprintSecret,
+    logger: deps.logger,
+    maxAttempts: deps.maxAttempts ?? 3,
+  });
+  const refunds = refundService(deps);
+  paymentRoutes(app, payments, refunds);
+
+  app.notFound((c) =>
+    problemResponse(c, new Problem({ status: 404, code: 'route_not_found', title: 'Not found', detail: 'No such endpoint.' })),
+  );
+  app.onError((error, c) => {
+    if (error instanceof Problem) return problemResponse(c, error);
+    if (error instanceof HTTPException && error.status === 400) {
+      return problemResponse(
+        c,
+        new Problem({ status: 400, code: 'invalid_json', title: 'Invalid request', detail: 'The request body is not valid JSON.' }),
+      );
+    }
+    deps.logger.error('http.unhandled_error', {
+      request_id: c.get('requestId'),
+      error: error instanceof Error ? error.name : 'unknown',
+      message: error instanceof Error ? error.message : String(error),
+    });
+    return problemResponse(
+      c,
+      new Problem({ status: 500, code: 'internal_error', title: 'Internal error', detail: 'Something went wrong on our side; it has been logged.' }),
+    );
+  });
+  return app;
+}

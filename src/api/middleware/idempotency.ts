@@ -1,0 +1,68 @@
+import { createMiddleware } from 'hono/factory';
+import { Problem } from '../../domain/problem.js';
+import type { Repositories } from '../../store/index.js';
+import type { AppEnv } from '../env.js';
+import { canonicalJson, sha256Hex } from '../hash.js';
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Idempotency-Key on POST, scoped per merchant. Only a successful (2xx) result is stored:
+ * every other answer changed nothing, so the key is released and a retry runs afresh.
+ */
+export function idempotency(repositories: Repositories, ttlSeconds: number) {
+  const store = repositories.idempotency;
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const key = c.req.header('Idempotency-Key');
+    if (c.req.method !== 'POST' || key === undefined) return next();
+    if (!KEY_PATTERN.test(key)) {
+      throw new Problem({
+        status: 400,
+        code: 'invalid_idempotency_key',
+        title: 'Invalid request',
+        detail: 'Idempotency-Key must be 1 to 255 printable ASCII characters.',
+        param: 'Idempotency-Key',
+      });
+    }
+    const merchantId = c.get('merchantId');
+    const hash = await sha256Hex(`${c.req.method} ${c.req.path}\n${canonicalJson(await c.req.text())}`);
+    const claim = await store.claim(merchantId, key, hash, ttlSeconds);
+
+    if (claim.state !== 'claimed' && !claim.sameRequest) {
+      throw new Problem({
+        status: 422,
+        code: 'idempotency_key_reused',
+        title: 'Idempotency key reused',
+        detail: 'This Idempotency-Key was used with a different request; use a new key for a new request.',
+        param: 'Idempotency-Key',
+      });
+    }
+    if (claim.state === 'in_progress') {
+      throw new Problem({
+        status: 409,
+        code: 'idempotency_key_in_use',
+        title: 'Request in progress',
+        detail: 'A request with this Idempotency-Key is still being processed; retry shortly to get its result.',
+        headers: { 'Retry-After': '1' },
+      });
+    }
+    if (claim.state === 'completed') {
+      return new Response(claim.body, {
+        status: claim.status,
+        headers: { 'Content-Type': 'application/json', 'Idempotent-Replayed': 'true' },
+      });
+    }
+
+    try {
+      await next();
+    } catch (error) {
+      await store.release(merchantId, key);
+      throw error;
+    }
+    if (c.res.status >= 200 && c.res.status < 300) {
+      await store.complete(merchantId, key, c.res.status, await c.res.clone().text());
+    } else {
+      await store.release(merchantId, key);
+    }
+  });
+}

@@ -1,0 +1,46 @@
+import type { Context } from 'hono';
+import type { z } from '@hono/zod-openapi';
+import { Problem } from '../domain/problem.js';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export function problemResponse(c: Context, problem: Problem): Response {
+  const body = {
+    type: `urn:switchyard:problem:${problem.code}`,
+    title: problem.title,
+    status: problem.status,
+    code: problem.code,
+    detail: problem.detail,
+    ...(problem.param ? { param: problem.param } : {}),
+    request_id: c.get('requestId') as string | undefined,
+  };
+  return new Response(JSON.stringify(body), {
+    status: problem.status,
+    headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...problem.headers },
+  });
+}
+
+/** Turns the first validation issue into a problem naming the field at fault. */
+export function validationProblem(error: z.ZodError, input: unknown, location: 'body' | 'query'): Problem {
+  const issue = error.issues[0]!;
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    const param = [...path, issue.keys[0] ?? ''].join('.');
+    return new Problem({ status: 400, code: 'unknown_field', title: 'Invalid request', detail: `${param} is not a known field.`, param });
+  }
+  const param = path.join('.') || undefined;
+  const custom = issue.code === 'custom' ? (issue.params as { code?: string } | undefined)?.code : undefined;
+  const missing = issue.code === 'invalid_type' && path.length > 0 && valueAt(input, path) === undefined;
+  const code = custom ?? (missing ? 'missing_field' : `invalid_${location === 'query' ? 'parameter' : 'field'}`);
+  const detail = missing ? `${param} is required.` : param ? `${param}: ${issue.message}` : issue.message;
+  return new Problem({ status: 400, code, title: 'Invalid request', detail, param });
+}
+
+function valueAt(input: unknown, path: string[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}

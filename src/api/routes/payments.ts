@@ -1,0 +1,168 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { problems } from '../../domain/problem.js';
+import type { paymentService } from '../../orchestrator/payments.js';
+import type { refundService } from '../../orchestrator/refunds.js';
+import type { AppEnv } from '../env.js';
+import {
+  CancelBody,
+  CaptureBody,
+  CreatePaymentBody,
+  CreateRefundBody,
+  ListPaymentsQuery,
+  listOf,
+  PaymentIdParam,
+  PaymentView,
+  ProblemView,
+  RefundView,
+} from '../schemas.js';
+import { paymentView, refundView } from '../views.js';
+
+const security = [{ bearerAuth: [] }];
+const idempotencyHeader = {
+  name: 'Idempotency-Key',
+  in: 'header' as const,
+  required: false,
+  schema: { type: 'string' as const, maxLength: 255 },
+  description: 'Makes a POST safe to retry: the same key and body answer the stored first response.',
+};
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemView } } });
+const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const errors = {
+  400: problem('Invalid request; `param` names the field.'),
+  401: problem('Missing or invalid API key.'),
+  404: problem('No such payment for this merchant.'),
+  409: problem('The payment is not in a state that allows this, or a request with the same Idempotency-Key is in progress.'),
+  422: problem('The Idempotency-Key was used with a different request.'),
+};
+
+const routes = {
+  create: createRoute({
+    method: 'post',
+    path: '/v1/payments',
+    summary: 'Create and authorize a payment',
+    security,
+    parameters: [idempotencyHeader],
+    request: { body: { required: true, content: { 'application/json': { schema: CreatePaymentBody } } } },
+    responses: { 201: json(PaymentView, 'The payment, in its resulting status (declines included).'), ...errors },
+  }),
+  list: createRoute({
+    method: 'get',
+    path: '/v1/payments',
+    summary: 'List payments, newest first',
+    security,
+    request: { query: ListPaymentsQuery },
+    responses: { 200: json(listOf(PaymentView, 'PaymentList'), 'A page of payments.'), 400: errors[400], 401: errors[401] },
+  }),
+  get: createRoute({
+    method: 'get',
+    path: '/v1/payments/{id}',
+    summary: 'Retrieve a payment',
+    security,
+    request: { params: PaymentIdParam },
+    responses: { 200: json(PaymentView, 'The payment.'), 401: errors[401], 404: errors[404] },
+  }),
+  capture: createRoute({
+    method: 'post',
+    path: '/v1/payments/{id}/capture',
+    summary: 'Capture an authorized payment, in full or in part',
+    security,
+    parameters: [idempotencyHeader],
+    request: { params: PaymentIdParam, body: { required: false, content: { 'application/json': { schema: CaptureBody } } } },
+    responses: { 200: json(PaymentView, 'The captured payment.'), ...errors, 502: problem('The gateway did not capture.') },
+  }),
+  cancel: createRoute({
+    method: 'post',
+    path: '/v1/payments/{id}/cancel',
+    summary: 'Void an uncaptured authorization',
+    security,
+    parameters: [idempotencyHeader],
+    request: { params: PaymentIdParam, body: { required: false, content: { 'application/json': { schema: CancelBody } } } },
+    responses: { 200: json(PaymentView, 'The canceled payment.'), ...errors, 502: problem('The gateway did not cancel.') },
+  }),
+  createRefund: createRoute({
+    method: 'post',
+    path: '/v1/payments/{id}/refunds',
+    summary: 'Refund a captured payment, in full or in part',
+    security,
+    parameters: [idempotencyHeader],
+    request: { params: PaymentIdParam, body: { required: false, content: { 'application/json': { schema: CreateRefundBody } } } },
+    responses: { 201: json(RefundView, 'The refund, in its resulting status.'), ...errors },
+  }),
+  listRefunds: createRoute({
+    method: 'get',
+    path: '/v1/payments/{id}/refunds',
+    summary: "List a payment's refunds, newest first",
+    security,
+    request: { params: PaymentIdParam },
+    responses: { 200: json(listOf(RefundView, 'RefundList'), "The payment's refunds."), 401: errors[401], 404: errors[404] },
+  }),
+};
+
+export function paymentRoutes(
+  app: OpenAPIHono<AppEnv>,
+  payments: ReturnType<typeof paymentService>,
+  refunds: ReturnType<typeof refundService>,
+): void {
+  app.openapi(routes.create, async (c) => {
+    const body = c.req.valid('json');
+    const card = body.payment_method.card;
+    const record = await payments.create(c.get('merchantId'), {
+      amount: body.amount,
+      currency: body.currency,
+      captureMethod: body.capture_method,
+      card: { number: card.number, expMonth: card.exp_month, expYear: card.exp_year, cvc: card.cvc, holderName: card.holder_name ?? null },
+      customer: body.customer
+        ? { id: body.customer.id ?? null, email: body.customer.email ?? null, country: body.customer.country ?? null }
+        : null,
+      description: body.description ?? null,
+      metadata: body.metadata ?? {},
+    });
+    return c.json(paymentView(record), 201);
+  });
+
+  app.openapi(routes.list, async (c) => {
+    const query = c.req.valid('query');
+    const createdGte = query['created[gte]'];
+    const createdLte = query['created[lte]'];
+    const rows = await payments.list(c.get('merchantId'), {
+      limit: query.limit,
+      startingAfter: query.starting_after,
+      status: query.status,
+      createdGte: createdGte ? new Date(createdGte) : undefined,
+      createdLte: createdLte ? new Date(createdLte) : undefined,
+    });
+    const page = rows.slice(0, query.limit);
+    return c.json({ object: 'list' as const, data: page.map(paymentView), has_more: rows.length > query.limit }, 200);
+  });
+
+  app.openapi(routes.get, async (c) => {
+    const record = await payments.get(c.get('merchantId'), c.req.valid('param').id);
+    if (!record) throw problems.notFound('payment');
+    return c.json(paymentView(record), 200);
+  });
+
+  app.openapi(routes.capture, async (c) => {
+    const record = await payments.capture(c.get('merchantId'), c.req.valid('param').id, c.req.valid('json').amount);
+    return c.json(paymentView(record), 200);
+  });
+
+  app.openapi(routes.cancel, async (c) => {
+    const record = await payments.cancel(c.get('merchantId'), c.req.valid('param').id);
+    return c.json(paymentView(record), 200);
+  });
+
+  app.openapi(routes.createRefund, async (c) => {
+    const body = c.req.valid('json');
+    const refund = await refunds.create(c.get('merchantId'), c.req.valid('param').id, {
+      amount: body.amount,
+      reason: body.reason ?? null,
+      metadata: body.metadata ?? {},
+    });
+    return c.json(refundView(refund), 201);
+  });
+
+  app.openapi(routes.listRefunds, async (c) => {
+    const rows = await refunds.list(c.get('merchantId'), c.req.valid('param').id);
+    return c.json({ object: 'list' as const, data: rows.map(refundView), has_more: false }, 200);
+  });
+}

@@ -1,0 +1,203 @@
+import { z } from '@hono/zod-openapi';
+import { cardBrand, isExpired, luhnValid, validCardLength } from '../domain/card.js';
+import { isCurrency, maxAmountMinor, validateAmount } from '../domain/currency.js';
+import { PAYMENT_STATUSES } from '../domain/payment.js';
+
+/**
+ * Request schemas validate at the edge and generate the OpenAPI document. A custom issue
+ * carries its stable error code in `params.code`; messages never repeat the input.
+ */
+const issueCode = (code: string) => ({ code });
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export const Metadata = z
+  .record(z.string().min(1).max(40), z.string().max(500))
+  .superRefine((value, ctx) => {
+    const keys = Object.keys(value);
+    if (keys.length > 50) ctx.addIssue({ code: 'custom', message: 'At most 50 metadata keys are allowed.', params: issueCode('too_many_metadata_keys') });
+    for (const key of keys) {
+      if (FORBIDDEN_KEYS.has(key) || !/^[A-Za-z0-9_.:-]+$/.test(key)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'Metadata keys may use letters, digits and _ . : - only.', params: issueCode('invalid_metadata_key') });
+      }
+    }
+  })
+  .openapi({ description: 'Up to 50 string pairs; keys up to 40 characters, values up to 500.', example: { order_id: '6735' } });
+
+const Currency = z
+  .string()
+  .superRefine((value, ctx) => {
+    if (!isCurrency(value)) {
+      ctx.addIssue({ code: 'custom', message: 'currency must be an active ISO 4217 code in upper case, such as USD.', params: issueCode('unsupported_currency') });
+    }
+  })
+  .openapi({ example: 'USD', description: 'ISO 4217 code, upper case.' });
+
+const Card = z
+  .strictObject({
+    number: z.string().openapi({ example: '4242424242424242' }),
+    exp_month: z.number().int().min(1).max(12).openapi({ example: 12 }),
+    exp_year: z.number().int().min(2000).max(2100).openapi({ example: 2030 }),
+    cvc: z.string().regex(/^\d{3,4}$/, 'cvc must be 3 or 4 digits.').openapi({ example: '123' }),
+    holder_name: z.string().min(1).max(200).optional(),
+  })
+  .superRefine((card, ctx) => {
+    const digits = card.number;
+    if (!/^\d{12,19}$/.test(digits) || !luhnValid(digits) || !validCardLength(digits, cardBrand(digits))) {
+      ctx.addIssue({ code: 'custom', path: ['number'], message: 'The card number is not a valid card number.', params: issueCode('invalid_card_number') });
+    }
+    if (isExpired(card.exp_month, card.exp_year, new Date())) {
+      ctx.addIssue({ code: 'custom', path: ['exp_year'], message: 'The card has expired.', params: issueCode('card_expired') });
+    }
+  });
+
+export const CreatePaymentBody = z
+  .strictObject({
+    amount: z.number().openapi({ example: 1999, description: 'Positive integer in the currency\'s minor unit.' }),
+    currency: Currency,
+    capture_method: z.enum(['automatic', 'manual']).default('automatic'),
+    payment_method: z.strictObject({ type: z.literal('card'), card: Card }),
+    customer: z
+      .strictObject({
+        id: z.string().min(1).max(255).optional(),
+        email: z.email().max(254).optional(),
+        country: z.string().regex(/^[A-Z]{2}$/, 'country must be an ISO 3166-1 alpha-2 code in upper case.').optional(),
+      })
+      .optional(),
+    description: z.string().max(1000).optional(),
+    metadata: Metadata.optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (!isCurrency(body.currency)) return;
+    const check = validateAmount(body.amount, body.currency);
+    if (!check.ok) {
+      const message = {
+        not_integer: 'amount must be an integer number of minor units.',
+        not_positive: 'amount must be greater than zero.',
+        too_large: `amount must be at most ${maxAmountMinor(body.currency)} for ${body.currency}.`,
+        unknown_currency: 'currency is not supported.',
+      }[check.reason];
+      ctx.addIssue({ code: 'custom', path: ['amount'], message, params: issueCode(check.reason === 'too_large' ? 'amount_too_large' : 'invalid_amount') });
+    }
+  })
+  .openapi('CreatePayment');
+
+const OptionalAmount = z.number().optional().openapi({ description: 'Minor units; defaults to the whole remaining amount.' });
+
+const checkOptionalAmount = (body: { amount?: number | undefined }, ctx: z.RefinementCtx) => {
+  if (body.amount !== undefined && (!Number.isSafeInteger(body.amount) || body.amount <= 0)) {
+    ctx.addIssue({ code: 'custom', path: ['amount'], message: 'amount must be a positive integer number of minor units.', params: issueCode('invalid_amount') });
+  }
+};
+
+export const CaptureBody = z.strictObject({ amount: OptionalAmount }).superRefine(checkOptionalAmount).openapi('CapturePayment');
+export const CancelBody = z.strictObject({}).openapi('CancelPayment');
+export const CreateRefundBody = z
+  .strictObject({
+    amount: OptionalAmount,
+    reason: z.enum(['requested_by_customer', 'duplicate', 'fraudulent']).optional(),
+    metadata: Metadata.optional(),
+  })
+  .superRefine(checkOptionalAmount)
+  .openapi('CreateRefund');
+
+export const PaymentIdParam = z.object({
+  id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'pay_01JD0000000000000000000000' }),
+});
+
+export const ListPaymentsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+  starting_after: z.string().max(64).optional(),
+  status: z.enum(PAYMENT_STATUSES).optional(),
+  'created[gte]': z.iso.datetime({ offset: true }).optional(),
+  'created[lte]': z.iso.datetime({ offset: true }).optional(),
+});
+
+// ---- responses
+
+const CardView = z.object({
+  brand: z.string(),
+  bin: z.string(),
+  last4: z.string(),
+  exp_month: z.number().int(),
+  exp_year: z.number().int(),
+  fingerprint: z.string(),
+  holder_name: z.string().nullable(),
+});
+
+const Gateway = z.object({ account_id: z.string(), provider: z.string() });
+
+export const AttemptView = z
+  .object({
+    id: z.string(),
+    object: z.literal('payment_attempt'),
+    number: z.number().int(),
+    gateway: Gateway,
+    gateway_reference: z.string().nullable(),
+    status: z.enum(['pending', 'succeeded', 'requires_action', 'failed', 'unknown']),
+    outcome: z.enum(['approved', 'requires_action', 'declined', 'not_processed', 'unknown']).nullable(),
+    outcome_reason: z.string().nullable(),
+    decline_reason: z.string().nullable(),
+    provider_code: z.string().nullable(),
+    latency_ms: z.number().int().nullable(),
+    created_at: z.string(),
+    completed_at: z.string().nullable(),
+  })
+  .openapi('PaymentAttempt');
+
+export const PaymentView = z
+  .object({
+    id: z.string(),
+    object: z.literal('payment'),
+    status: z.enum(PAYMENT_STATUSES),
+    amount: z.number().int(),
+    amount_capturable: z.number().int(),
+    amount_captured: z.number().int(),
+    amount_refunded: z.number().int(),
+    currency: z.string(),
+    capture_method: z.enum(['automatic', 'manual']),
+    payment_method: z.object({ type: z.literal('card'), card: CardView }),
+    customer: z.object({ id: z.string().nullable(), email: z.string().nullable(), country: z.string().nullable() }).nullable(),
+    description: z.string().nullable(),
+    metadata: z.record(z.string(), z.string()),
+    gateway: Gateway.nullable(),
+    gateway_reference: z.string().nullable(),
+    next_action: z.object({ type: z.literal('redirect'), url: z.string() }).nullable(),
+    failure: z.object({ code: z.string(), message: z.string() }).nullable(),
+    attempts: z.array(AttemptView),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('Payment');
+
+export const RefundView = z
+  .object({
+    id: z.string(),
+    object: z.literal('refund'),
+    payment_id: z.string(),
+    amount: z.number().int(),
+    currency: z.string(),
+    status: z.enum(['pending', 'succeeded', 'failed']),
+    reason: z.string().nullable(),
+    failure_code: z.string().nullable(),
+    gateway_reference: z.string().nullable(),
+    metadata: z.record(z.string(), z.string()),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('Refund');
+
+export const listOf = <T extends z.ZodTypeAny>(item: T, name: string) =>
+  z.object({ object: z.literal('list'), data: z.array(item), has_more: z.boolean() }).openapi(name);
+
+export const ProblemView = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string(),
+    detail: z.string(),
+    param: z.string().optional(),
+    request_id: z.string().optional(),
+  })
+  .openapi('Problem');

@@ -1,0 +1,64 @@
+import type { z } from '@hono/zod-openapi';
+import type { AttemptRow, PaymentRecord, RefundRow } from '../store/payments.js';
+import type { AttemptView, PaymentView, RefundView } from './schemas.js';
+
+export function paymentView({ payment: p, attempts }: PaymentRecord): z.infer<typeof PaymentView> {
+  const lastAttempt = attempts.at(-1);
+  return {
+    id: p.id,
+    object: 'payment',
+    status: p.status as z.infer<typeof PaymentView>['status'],
+    amount: p.amount,
+    amount_capturable: p.amountCapturable,
+    amount_captured: p.amountCaptured,
+    amount_refunded: p.amountRefunded,
+    currency: p.currency,
+    capture_method: p.captureMethod as 'automatic' | 'manual',
+    payment_method: { type: 'card', card: p.card },
+    customer: p.customer ?? null,
+    description: p.description,
+    metadata: p.metadata,
+    gateway: p.gatewayAccountId && lastAttempt ? { account_id: p.gatewayAccountId, provider: lastAttempt.provider } : null,
+    gateway_reference: p.gatewayReference,
+    next_action: p.nextAction ?? null,
+    failure: p.failureCode ? { code: p.failureCode, message: p.failureMessage ?? '' } : null,
+    attempts: attempts.map(attemptView),
+    created_at: p.createdAt.toISOString(),
+    updated_at: p.updatedAt.toISOString(),
+  };
+}
+
+function attemptView(a: AttemptRow): z.infer<typeof AttemptView> {
+  return {
+    id: a.id,
+    object: 'payment_attempt',
+    number: a.number,
+    gateway: { account_id: a.gatewayAccountId, provider: a.provider },
+    gateway_reference: a.gatewayReference,
+    status: a.status as z.infer<typeof AttemptView>['status'],
+    outcome: a.outcome as z.infer<typeof AttemptView>['outcome'],
+    outcome_reason: a.outcomeReason,
+    decline_reason: a.declineReason,
+    provider_code: a.providerCode,
+    latency_ms: a.latencyMs,
+    created_at: a.createdAt.toISOString(),
+    completed_at: a.completedAt?.toISOString() ?? null,
+  };
+}
+
+export function refundView(r: RefundRow): z.infer<typeof RefundView> {
+  return {
+    id: r.id,
+    object: 'refund',
+    payment_id: r.paymentId,
+    amount: r.amount,
+    currency: r.currency,
+    status: r.status as z.infer<typeof RefundView>['status'],
+    reason: r.reason,
+    failure_code: r.failureCode,
+    gateway_reference: r.gatewayReference,
+    metadata: r.metadata,
+    created_at: r.createdAt.toISOString(),
+    updated_at: r.updatedAt.toISOString(),
+  };
+}

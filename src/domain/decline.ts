@@ -1,0 +1,52 @@
+/** Canonical decline reasons: every provider code maps to one of these (principle 3). */
+export const DECLINE_REASONS = [
+  'insufficient_funds',
+  'do_not_honor',
+  'generic_decline',
+  'expired_card',
+  'invalid_number',
+  'invalid_cvc',
+  'lost_or_stolen',
+  'suspected_fraud',
+  'authentication_required',
+  'issuer_unavailable',
+  'velocity_exceeded',
+  'restricted_card',
+  'processing_error',
+  'unknown',
+] as const;
+export type DeclineReason = (typeof DECLINE_REASONS)[number];
+
+/** never: a hard decline; later: the same data may succeed later; with_new_data: only with updated card data. */
+export type RetryAdvice = 'never' | 'later' | 'with_new_data';
+
+export interface Decline {
+  reason: DeclineReason;
+  /** The provider's own code, kept for support and for the mapping tables. */
+  providerCode: string;
+  /** Safe and worthwhile to try another gateway now. */
+  cascade: boolean;
+  retry: RetryAdvice;
+  message: string;
+}
+
+const CLASSIFICATION: Record<DeclineReason, { cascade: boolean; retry: RetryAdvice; message: string }> = {
+  insufficient_funds: { cascade: false, retry: 'later', message: 'The card has insufficient funds.' },
+  do_not_honor: { cascade: true, retry: 'later', message: 'The issuer declined the payment.' },
+  generic_decline: { cascade: true, retry: 'later', message: 'The card was declined.' },
+  expired_card: { cascade: false, retry: 'with_new_data', message: 'The card has expired.' },
+  invalid_number: { cascade: false, retry: 'never', message: 'The card number is invalid.' },
+  invalid_cvc: { cascade: false, retry: 'with_new_data', message: 'The card security code is incorrect.' },
+  lost_or_stolen: { cascade: false, retry: 'never', message: 'The card was declined.' },
+  suspected_fraud: { cascade: false, retry: 'never', message: 'The card was declined.' },
+  authentication_required: { cascade: false, retry: 'with_new_data', message: 'The issuer requires cardholder authentication.' },
+  issuer_unavailable: { cascade: true, retry: 'later', message: 'The issuer could not be reached.' },
+  velocity_exceeded: { cascade: false, retry: 'later', message: 'The card exceeded its usage limits.' },
+  restricted_card: { cascade: false, retry: 'never', message: 'The card cannot be used for this payment.' },
+  processing_error: { cascade: true, retry: 'later', message: 'The gateway could not process the card.' },
+  unknown: { cascade: false, retry: 'later', message: 'The card was declined.' },
+};
+
+export function decline(reason: DeclineReason, providerCode: string): Decline {
+  return { reason, providerCode, ...CLASSIFICATION[reason] };
+}

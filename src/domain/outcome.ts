@@ -1,0 +1,32 @@
+import type { Decline } from './decline.js';
+
+export interface NextAction {
+  type: 'redirect';
+  url: string;
+}
+
+/**
+ * What one authorization attempt at one gateway led to. `not_processed` is certain (the
+ * gateway never acted: connection refused, rate limited, rejected our request); `unknown`
+ * is ambiguous (a timeout or 5xx: it may have charged) and must be resolved, never retried
+ * elsewhere (principle 2).
+ */
+export type AuthorizationOutcome =
+  | { kind: 'approved'; reference: string; captured: boolean }
+  | { kind: 'requires_action'; reference: string; nextAction: NextAction | null }
+  | { kind: 'declined'; reference: string | null; decline: Decline }
+  | { kind: 'not_processed'; reason: NotProcessedReason; detail: string }
+  | { kind: 'unknown'; reason: UnknownReason; detail: string };
+
+export type NotProcessedReason = 'connection_refused' | 'rate_limited' | 'rejected' | 'authentication_failed';
+export type UnknownReason = 'timeout' | 'server_error' | 'connection_lost' | 'malformed_response' | 'pending_at_gateway';
+
+/** Result of capture, cancel or refund at a gateway. */
+export type ModificationOutcome =
+  | { kind: 'succeeded'; reference: string; amount: number }
+  | { kind: 'rejected'; code: string; detail: string }
+  | { kind: 'not_processed'; reason: NotProcessedReason; detail: string }
+  | { kind: 'unknown'; reason: UnknownReason; detail: string };
+
+/** The public name of an outcome, as attempts show it. */
+export type OutcomeName = AuthorizationOutcome['kind'];

@@ -1,0 +1,39 @@
+import { createApp } from '../../api/app.js';
+import { createRepositories } from '../../store/index.js';
+import { openPostgres } from '../../store/postgres.js';
+import { gatewayRegistry } from '../gateways.js';
+import { jsonLogger } from '../logger.js';
+
+/**
+ * Cloudflare Workers entry. The database must be migrated beforehand (drizzle-kit migrate);
+ * gateway accounts use `env:<SECRET>` credentials, resolved from the Worker's secrets.
+ */
+export interface WorkerEnv {
+  /** A Hyperdrive binding in front of PostgreSQL, or a direct URL. */
+  HYPERDRIVE?: { connectionString: string };
+  DATABASE_URL?: string;
+  FINGERPRINT_SECRET: string;
+  GATEWAY_TIMEOUT_MS?: string;
+  [secret: string]: unknown;
+}
+
+const logger = jsonLogger();
+
+export default {
+  async fetch(request: Request, env: WorkerEnv, ctx: { waitUntil(promise: Promise<unknown>): void }): Promise<Response> {
+    const url = env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL;
+    if (!url) return new Response('DATABASE_URL or a HYPERDRIVE binding is required', { status: 500 });
+    // Workers cannot share sockets across requests: one small pool per request, closed after it.
+    const store = openPostgres(url, { max: 1 });
+    const secrets = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const app = createApp({
+      repositories: createRepositories(store.db),
+      logger,
+      fingerprintSecret: env.FINGERPRINT_SECRET,
+      gateways: gatewayRegistry({ env: secrets, timeoutMs: Number(env.GATEWAY_TIMEOUT_MS ?? 10_000) }),
+    });
+    const response = await app.fetch(request);
+    ctx.waitUntil(store.close());
+    return response;
+  },
+};

@@ -1,0 +1,64 @@
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { Database } from './database.js';
+import { apiKeys, gatewayAccounts, merchants } from './schema.js';
+import { newId } from '../domain/ids.js';
+
+export type GatewayAccount = typeof gatewayAccounts.$inferSelect;
+
+export function merchantRepository(db: Database) {
+  return {
+    async create(name: string): Promise<string> {
+      const id = newId('mer');
+      await db.insert(merchants).values({ id, name });
+      return id;
+    },
+
+    async findByName(name: string): Promise<string | null> {
+      const [row] = await db.select({ id: merchants.id }).from(merchants).where(eq(merchants.name, name)).limit(1);
+      return row?.id ?? null;
+    },
+
+    async addApiKey(merchantId: string, keyHash: string, prefix: string, label: string): Promise<void> {
+      await db.insert(apiKeys).values({ id: newId('key'), merchantId, keyHash, prefix, label });
+    },
+
+    /** Revokes every live key with this label: the sandbox rotates its printed key this way. */
+    async revokeApiKeys(merchantId: string, label: string): Promise<void> {
+      await db
+        .update(apiKeys)
+        .set({ revokedAt: new Date() })
+        .where(and(eq(apiKeys.merchantId, merchantId), eq(apiKeys.label, label), isNull(apiKeys.revokedAt)));
+    },
+
+    async merchantForKeyHash(keyHash: string): Promise<string | null> {
+      const [row] = await db
+        .select({ merchantId: apiKeys.merchantId })
+        .from(apiKeys)
+        .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
+        .limit(1);
+      return row?.merchantId ?? null;
+    },
+
+    async addGatewayAccount(account: {
+      merchantId: string;
+      provider: string;
+      label: string;
+      credentialsRef: string;
+      priority?: number;
+    }): Promise<GatewayAccount> {
+      const [row] = await db
+        .insert(gatewayAccounts)
+        .values({ id: newId('gwa'), ...account })
+        .returning();
+      return row!;
+    },
+
+    async gatewayAccounts(merchantId: string): Promise<GatewayAccount[]> {
+      return db
+        .select()
+        .from(gatewayAccounts)
+        .where(and(eq(gatewayAccounts.merchantId, merchantId), isNull(gatewayAccounts.disabledAt)))
+        .orderBy(asc(gatewayAccounts.priority), asc(gatewayAccounts.id));
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import type { CardDetails } from '../domain/payment.js';
+
+const money = (name: string) => bigint(name, { mode: 'number' }).notNull();
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+
+export const merchants = pgTable('merchants', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+});
+
+/** Secret keys are stored only as SHA-256 hashes; the prefix lets a merchant tell keys apart. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    keyHash: text('key_hash').notNull(),
+    prefix: text('prefix').notNull(),
+    label: text('label').notNull(),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [uniqueIndex('api_keys_key_hash_idx').on(t.keyHash), index('api_keys_merchant_idx').on(t.merchantId)],
+);
+
+/** A merchant's account at one provider. Credentials are a reference resolved at run time, never stored. */
+export const gatewayAccounts = pgTable(
+  'gateway_accounts',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    provider: text('provider').notNull(),
+    label: text('label').notNull(),
+    credentialsRef: text('credentials_ref').notNull(),
+    priority: integer('priority').notNull().default(0),
+    createdAt: createdAt(),
+    disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('gateway_accounts_merchant_idx').on(t.merchantId)],
+);
+
+export const payments = pgTable(
+  'payments',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    status: text('status').notNull(),
+    amount: money('amount'),
+    currency: text('currency').notNull(),
+    captureMethod: text('capture_method').notNull(),
+    amountCapturable: money('amount_capturable').default(0),
+    amountCaptured: money('amount_captured').default(0),
+    amountRefunded: money('amount_refunded').default(0),
+    card: jsonb('card').$type<CardDetails>().notNull(),
+    customer: jsonb('customer').$type<{ id: string | null; email: string | null; country: string | null } | null>(),
+    description: text('description'),
+    metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
+    gatewayAccountId: text('gateway_account_id').references(() => gatewayAccounts.id),
+    gatewayReference: text('gateway_reference'),
+    failureCode: text('failure_code'),
+    failureMessage: text('failure_message'),
+    nextAction: jsonb('next_action').$type<{ type: 'redirect'; url: string } | null>(),
+    /** Set while a capture or cancel is at the gateway, so two cannot race. */
+    pendingOperation: text('pending_operation'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('payments_merchant_id_idx').on(t.merchantId, t.id),
+    index('payments_merchant_status_idx').on(t.merchantId, t.status, t.id),
+  ],
+);
+
+export const attempts = pgTable(
+  'attempts',
+  {
+    id: text('id').primaryKey(),
+    paymentId: text('payment_id').notNull().references(() => payments.id),
+    number: smallint('number').notNull(),
+    gatewayAccountId: text('gateway_account_id').notNull().references(() => gatewayAccounts.id),
+    provider: text('provider').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    status: text('status').notNull(),
+    outcome: text('outcome'),
+    outcomeReason: text('outcome_reason'),
+    declineReason: text('decline_reason'),
+    providerCode: text('provider_code'),
+    gatewayReference: text('gateway_reference'),
+    latencyMs: integer('latency_ms'),
+    createdAt: createdAt(),
+    completedAt: timestamp('completed_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [uniqueIndex('attempts_payment_number_idx').on(t.paymentId, t.number)],
+);
+
+export const refunds = pgTable(
+  'refunds',
+  {
+    id: text('id').primaryKey(),
+    paymentId: text('payment_id').notNull().references(() => payments.id),
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    amount: money('amount'),
+    currency: text('currency').notNull(),
+    status: text('status').notNull(),
+    reason: text('reason'),
+    gatewayReference: text('gateway_reference'),
+    failureCode: text('failure_code'),
+    metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('refunds_payment_idx').on(t.paymentId, t.id)],
+);
+
+/**
+ * One row per (merchant, Idempotency-Key). `response_body` holds the exact bytes first
+ * answered, so a replay is byte-identical.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    state: text('state').notNull(),
+    responseStatus: integer('response_status'),
+    responseBody: text('response_body'),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' })
+      .notNull()
+      .default(sql`now() + interval '24 hours'`),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.key] }), index('idempotency_keys_expires_idx').on(t.expiresAt)],
+);

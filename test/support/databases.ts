@@ -1,0 +1,52 @@
+import postgres from 'postgres';
+import { sql } from 'drizzle-orm';
+import { openDatabase } from '../../src/runtime/node/database.js';
+import type { Database } from '../../src/store/database.js';
+
+export type DriverName = 'pglite' | 'postgres';
+export const DRIVERS: DriverName[] = ['pglite', 'postgres'];
+
+/** The PostgreSQL server the suites require; CI starts it, and a test never skips when it is down. */
+export const POSTGRES_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface TestDatabase {
+  db: Database;
+  driver: DriverName;
+  /** A URL for a second process (PostgreSQL only). */
+  url: string | undefined;
+  truncate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const TABLES = ['idempotency_keys', 'refunds', 'attempts', 'payments', 'gateway_accounts', 'api_keys', 'merchants'];
+
+/** A migrated, empty database: PGlite in memory, or a fresh PostgreSQL database dropped on close. */
+export async function testDatabase(driver: DriverName): Promise<TestDatabase> {
+  if (driver === 'pglite') {
+    const opened = await openDatabase({});
+    return wrap(opened.db, driver, undefined, opened.close);
+  }
+  const name = `switchyard_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = postgres(POSTGRES_ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  const opened = await openDatabase({ url: url.toString() });
+  return wrap(opened.db, driver, url.toString(), async () => {
+    await opened.close();
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  });
+}
+
+function wrap(db: Database, driver: DriverName, url: string | undefined, close: () => Promise<void>): TestDatabase {
+  return {
+    db,
+    driver,
+    url,
+    truncate: async () => {
+      await db.execute(sql.raw(`TRUNCATE ${TABLES.join(', ')} CASCADE`));
+    },
+    close,
+  };
+}
