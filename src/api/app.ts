@@ -19,10 +19,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: async (result, c) => {
       if (result.success) return;
-      const query = result.target === 'query';
+      const inBody = result.target === 'json';
       // The body was parsed already (hono caches it); it is read again only to tell a missing field from a wrong one.
-      const input = query ? c.req.query() : await c.req.json().catch(() => undefined);
-      return problemResponse(c, validationProblem(result.error, input, query ? 'query' : 'body'));
+      const input = inBody ? await c.req.json().catch(() => undefined) : result.target === 'param' ? c.req.param() : c.req.query();
+      return problemResponse(c, validationProblem(result.error, input, inBody ? 'body' : 'query'));
     },
   });
   const maxBodyBytes = deps.maxBodyBytes ?? 32 * 1024;

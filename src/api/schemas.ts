@@ -11,17 +11,27 @@ const issueCode = (code: string) => ({ code });
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** Text as PostgreSQL can store it: no NUL characters. */
+const text = () => z.string().refine((value) => !value.includes('\u0000'), 'Text may not contain NUL characters.');
+
+const MetadataKey = z
+  .string()
+  .min(1)
+  .max(40)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'Metadata keys may use letters, digits and _ . : - only.')
+  .refine((key) => !FORBIDDEN_KEYS.has(key), 'This metadata key is reserved.');
+
+/** zod drops a `__proto__` key silently; a hostile key must be refused out loud instead. */
+const refuseProtoKey = (value: unknown, ctx: z.RefinementCtx) => {
+  if (typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')) {
+    ctx.addIssue({ code: 'custom', path: ['__proto__'], message: 'This metadata key is reserved.', params: issueCode('invalid_metadata_key') });
+  }
+  return value;
+};
+
 export const Metadata = z
-  .record(z.string().min(1).max(40), z.string().max(500))
-  .superRefine((value, ctx) => {
-    const keys = Object.keys(value);
-    if (keys.length > 50) ctx.addIssue({ code: 'custom', message: 'At most 50 metadata keys are allowed.', params: issueCode('too_many_metadata_keys') });
-    for (const key of keys) {
-      if (FORBIDDEN_KEYS.has(key) || !/^[A-Za-z0-9_.:-]+$/.test(key)) {
-        ctx.addIssue({ code: 'custom', path: [key], message: 'Metadata keys may use letters, digits and _ . : - only.', params: issueCode('invalid_metadata_key') });
-      }
-    }
-  })
+  .preprocess(refuseProtoKey, z.record(MetadataKey, text().max(500)))
+  .refine((value) => Object.keys(value).length <= 50, { message: 'At most 50 metadata keys are allowed.', params: issueCode('too_many_metadata_keys') })
   .openapi({ description: 'Up to 50 string pairs; keys up to 40 characters, values up to 500.', example: { order_id: '6735' } });
 
 const Currency = z
@@ -39,7 +49,7 @@ const Card = z
     exp_month: z.number().int().min(1).max(12).openapi({ example: 12 }),
     exp_year: z.number().int().min(2000).max(2100).openapi({ example: 2030 }),
     cvc: z.string().regex(/^\d{3,4}$/, 'cvc must be 3 or 4 digits.').openapi({ example: '123' }),
-    holder_name: z.string().min(1).max(200).optional(),
+    holder_name: text().min(1).max(200).optional(),
   })
   .superRefine((card, ctx) => {
     const digits = card.number;
@@ -59,12 +69,12 @@ export const CreatePaymentBody = z
     payment_method: z.strictObject({ type: z.literal('card'), card: Card }),
     customer: z
       .strictObject({
-        id: z.string().min(1).max(255).optional(),
+        id: text().min(1).max(255).optional(),
         email: z.email().max(254).optional(),
         country: z.string().regex(/^[A-Z]{2}$/, 'country must be an ISO 3166-1 alpha-2 code in upper case.').optional(),
       })
       .optional(),
-    description: z.string().max(1000).optional(),
+    description: text().max(1000).optional(),
     metadata: Metadata.optional(),
   })
   .superRefine((body, ctx) => {
@@ -102,12 +112,15 @@ export const CreateRefundBody = z
   .openapi('CreateRefund');
 
 export const PaymentIdParam = z.object({
-  id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'pay_01JD0000000000000000000000' }),
+  id: z
+    .string()
+    .regex(/^pay_[0-9A-Za-z]{1,60}$/, 'Payment ids look like pay_ followed by letters and digits.')
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'pay_01JD0000000000000000000000' }),
 });
 
 export const ListPaymentsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(10),
-  starting_after: z.string().max(64).optional(),
+  starting_after: z.string().regex(/^pay_[0-9A-Za-z]{1,60}$/, 'starting_after must be a payment id.').optional(),
   status: z.enum(PAYMENT_STATUSES).optional(),
   'created[gte]': z.iso.datetime({ offset: true }).optional(),
   'created[lte]': z.iso.datetime({ offset: true }).optional(),

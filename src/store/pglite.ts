@@ -7,5 +7,5 @@ import * as schema from './schema.js';
 export function openPglite(dataDir?: string) {
   const client = new PGlite(dataDir);
   const db = drizzle({ client, schema });
-  return { db: db as unknown as Database, drizzle: db, close: () => client.close() };
+  return { db: db as unknown as Database, drizzle: db, client, close: () => client.close() };
 }

@@ -1,6 +1,10 @@
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
-import { openDatabase } from '../../src/runtime/node/database.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { migrate } from 'drizzle-orm/pglite/migrator';
+import { migrationsFolder, openDatabase } from '../../src/runtime/node/database.js';
+import { openPglite } from '../../src/store/pglite.js';
 import type { Database } from '../../src/store/database.js';
 
 export type DriverName = 'pglite' | 'postgres';
@@ -15,6 +19,8 @@ export interface TestDatabase {
   /** A URL for a second process (PostgreSQL only). */
   url: string | undefined;
   truncate(): Promise<void>;
+  /** Everything the database holds on disk: PGlite's raw data directory, or pg_dump's output. */
+  dump(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -23,8 +29,10 @@ const TABLES = ['idempotency_keys', 'refunds', 'attempts', 'payments', 'gateway_
 /** A migrated, empty database: PGlite in memory, or a fresh PostgreSQL database dropped on close. */
 export async function testDatabase(driver: DriverName): Promise<TestDatabase> {
   if (driver === 'pglite') {
-    const opened = await openDatabase({});
-    return wrap(opened.db, driver, undefined, opened.close);
+    const store = openPglite();
+    await migrate(store.drizzle, { migrationsFolder });
+    const dump = async () => Buffer.from(await (await store.client.dumpDataDir('none')).arrayBuffer()).toString('latin1');
+    return wrap(store.db, driver, undefined, dump, store.close);
   }
   const name = `switchyard_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = postgres(POSTGRES_ADMIN_URL, { max: 1, onnotice: () => {} });
@@ -32,18 +40,20 @@ export async function testDatabase(driver: DriverName): Promise<TestDatabase> {
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
   const opened = await openDatabase({ url: url.toString() });
-  return wrap(opened.db, driver, url.toString(), async () => {
+  const dump = async () => (await promisify(execFile)('pg_dump', ['--no-owner', url.toString()], { maxBuffer: 64 * 1024 * 1024 })).stdout;
+  return wrap(opened.db, driver, url.toString(), dump, async () => {
     await opened.close();
     await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   });
 }
 
-function wrap(db: Database, driver: DriverName, url: string | undefined, close: () => Promise<void>): TestDatabase {
+function wrap(db: Database, driver: DriverName, url: string | undefined, dump: () => Promise<string>, close: () => Promise<void>): TestDatabase {
   return {
     db,
     driver,
     url,
+    dump,
     truncate: async () => {
       await db.execute(sql.raw(`TRUNCATE ${TABLES.join(', ')} CASCADE`));
     },

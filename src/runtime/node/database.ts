@@ -5,7 +5,7 @@ import type { Database } from '../../store/database.js';
 import { openPglite } from '../../store/pglite.js';
 import { openPostgres } from '../../store/postgres.js';
 
-const migrationsFolder = fileURLToPath(new URL('../../store/migrations', import.meta.url));
+export const migrationsFolder = fileURLToPath(new URL('../../store/migrations', import.meta.url));
 
 export interface OpenDatabase {
   db: Database;

@@ -1,0 +1,45 @@
+import { mkdir } from 'node:fs/promises';
+import { jsonLogger } from '../logger.js';
+import { startSandbox } from './sandbox.js';
+
+const env = process.env;
+const dataDir = env.SWITCHYARD_DATA_DIR ?? '.switchyard';
+const logger = jsonLogger();
+
+if (!env.DATABASE_URL) await mkdir(dataDir, { recursive: true });
+const sandbox = await startSandbox({
+  host: env.HOST ?? '127.0.0.1',
+  port: Number(env.PORT ?? 8787),
+  databaseUrl: env.DATABASE_URL,
+  pgliteDir: env.DATABASE_URL ? undefined : `${dataDir}/pglite`,
+  sandboxKey: env.SWITCHYARD_SANDBOX_KEY,
+  fingerprintSecret: env.SWITCHYARD_FINGERPRINT_SECRET,
+  fingerprintSecretFile: `${dataDir}/fingerprint-secret`,
+  gatewayTimeoutMs: Number(env.SWITCHYARD_GATEWAY_TIMEOUT_MS ?? 10_000),
+  logger,
+});
+
+process.stderr.write(
+  [
+    '',
+    `Switchyard sandbox listening on ${sandbox.url}`,
+    `  store:            ${sandbox.driver === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${dataDir}/pglite`}`,
+    `  Stripe simulator: ${sandbox.stripe.url}`,
+    `  demo merchant API key: ${sandbox.apiKey}`,
+    '',
+    `  curl ${sandbox.url}/v1/payments -H "Authorization: Bearer ${sandbox.apiKey}"`,
+    '',
+  ].join('\n') + '\n',
+);
+
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (closing) return;
+    closing = true;
+    sandbox.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

@@ -1,0 +1,103 @@
+import { startStripeSimulator, type StripeSimulator } from '../../adapters/stripe/simulator/index.js';
+import { createApp } from '../../src/api/app.js';
+import { sha256Hex } from '../../src/api/hash.js';
+import { gatewayRegistry } from '../../src/runtime/gateways.js';
+import { createRepositories, type Repositories } from '../../src/store/index.js';
+import { captureLogger } from './capture-logger.js';
+import { testDatabase, type DriverName, type TestDatabase } from './databases.js';
+
+export const CARDS = {
+  visa: '4242424242424242',
+  mastercard: '5555555555554444',
+  genericDecline: '4000000000000002',
+  insufficientFunds: '4000000000009995',
+  expired: '4000000000000069',
+  incorrectCvc: '4000000000000127',
+  lost: '4000000000009987',
+  stolen: '4000000000009979',
+  processingError: '4000000000000119',
+  threeDs: '4000002760003184',
+} as const;
+
+export function paymentBody(overrides: Record<string, unknown> = {}, card: Record<string, unknown> = {}) {
+  return {
+    amount: 1999,
+    currency: 'USD',
+    capture_method: 'automatic',
+    payment_method: { type: 'card', card: { number: CARDS.visa, exp_month: 12, exp_year: 2030, cvc: '123', ...card } },
+    ...overrides,
+  };
+}
+
+export interface Harness {
+  database: TestDatabase;
+  repositories: Repositories;
+  stripe: StripeSimulator;
+  logs: string[];
+  key: string;
+  otherKey: string;
+  request(method: string, path: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string> }): Promise<Response>;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The API in process, with its real store and the Stripe simulator over HTTP, seeded with two
+ * merchants that each have a key and a sandbox Stripe account.
+ */
+export async function startHarness(driver: DriverName, options: { gatewayTimeoutMs?: number } = {}): Promise<Harness> {
+  const database = await testDatabase(driver);
+  const repositories = createRepositories(database.db);
+  const stripe = await startStripeSimulator();
+  const { logger, lines } = captureLogger();
+  const app = createApp({
+    repositories,
+    logger,
+    fingerprintSecret: 'test-fingerprint-secret',
+    gateways: gatewayRegistry({
+      stripe: { sandbox: { secretKey: 'sk_test_harness', host: stripe.host, port: stripe.port, protocol: 'http' } },
+      env: {},
+      timeoutMs: options.gatewayTimeoutMs ?? 5_000,
+    }),
+  });
+  const key = 'sk_test_merchant_one_0123456789';
+  const otherKey = 'sk_test_merchant_two_0123456789';
+
+  async function seed() {
+    for (const [name, apiKey] of [['one', key], ['two', otherKey]] as const) {
+      const merchantId = await repositories.merchants.create(name);
+      await repositories.merchants.addApiKey(merchantId, await sha256Hex(apiKey), apiKey.slice(0, 14), 'test');
+      await repositories.merchants.addGatewayAccount({ merchantId, provider: 'stripe', label: 'Stripe', credentialsRef: 'sandbox:stripe' });
+    }
+  }
+  await seed();
+
+  return {
+    database,
+    repositories,
+    stripe,
+    logs: lines,
+    key,
+    otherKey,
+    request(method, path, { body, key: useKey = key, headers = {} } = {}) {
+      const init: RequestInit = { method, headers: { ...headers } };
+      if (useKey !== null) (init.headers as Record<string, string>).Authorization = `Bearer ${useKey}`;
+      if (body !== undefined) {
+        (init.headers as Record<string, string>)['Content-Type'] ??= 'application/json';
+        init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      }
+      return Promise.resolve(app.request(path, init));
+    },
+    async reset() {
+      await database.truncate();
+      stripe.ledger.reset();
+      stripe.faults.clear();
+      lines.length = 0;
+      await seed();
+    },
+    async close() {
+      await stripe.close();
+      await database.close();
+    },
+  };
+}
