@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // PGlite instances are heavy: a few files at a time keeps a 2-core machine responsive.
     maxWorkers: 2,
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from '@hono/zod-openapi';
 import { Problem } from '../domain/problem.js';
 
@@ -14,9 +15,9 @@ export function problemResponse(c: Context, problem: Problem): Response {
     ...(problem.param ? { param: problem.param } : {}),
     request_id: c.get('requestId') as string | undefined,
   };
-  return new Response(JSON.stringify(body), {
-    status: problem.status,
-    headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...problem.headers },
+  return c.newResponse(JSON.stringify(body), problem.status as ContentfulStatusCode, {
+    'Content-Type': PROBLEM_CONTENT_TYPE,
+    ...problem.headers,
   });
 }
 
@@ -32,7 +33,8 @@ export function validationProblem(error: z.ZodError, input: unknown, location: '
   const custom = issue.code === 'custom' ? (issue.params as { code?: string } | undefined)?.code : undefined;
   const missing = issue.code === 'invalid_type' && path.length > 0 && valueAt(input, path) === undefined;
   const code = custom ?? (missing ? 'missing_field' : `invalid_${location === 'query' ? 'parameter' : 'field'}`);
-  const detail = missing ? `${param} is required.` : param ? `${param}: ${issue.message}` : issue.message;
+  const named = param === undefined || issue.message.startsWith(path.at(-1) ?? '') || issue.code === 'custom';
+  const detail = missing ? `${param} is required.` : named ? issue.message : `${param}: ${issue.message}`;
   return new Problem({ status: 400, code, title: 'Invalid request', detail, param });
 }
 

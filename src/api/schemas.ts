@@ -55,6 +55,8 @@ const Card = z
     const digits = card.number;
     if (!/^\d{12,19}$/.test(digits) || !luhnValid(digits) || !validCardLength(digits, cardBrand(digits))) {
       ctx.addIssue({ code: 'custom', path: ['number'], message: 'The card number is not a valid card number.', params: issueCode('invalid_card_number') });
+    } else if (card.cvc.length !== (cardBrand(digits) === 'amex' ? 4 : 3)) {
+      ctx.addIssue({ code: 'custom', path: ['cvc'], message: 'The security code has the wrong length for this card brand.', params: issueCode('invalid_cvc') });
     }
     if (isExpired(card.exp_month, card.exp_year, new Date())) {
       ctx.addIssue({ code: 'custom', path: ['exp_year'], message: 'The card has expired.', params: issueCode('card_expired') });

@@ -20,6 +20,8 @@ describe.each(DRIVERS)('Idempotency-Key on %s', (driver) => {
     expect(second.status).toBe(first.status);
     expect(await second.text()).toBe(firstBody);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(second.headers.get('content-type')).toBe(first.headers.get('content-type'));
+    expect(second.headers.get('request-id')).not.toBe(first.headers.get('request-id'));
     expect(first.headers.get('idempotent-replayed')).toBeNull();
     expect(h.stripe.ledger.charges()).toBe(1);
     expect((await (await h.request('GET', '/v1/payments')).json()).data).toHaveLength(1);

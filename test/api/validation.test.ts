@@ -26,6 +26,7 @@ describe('bad input', () => {
     expect(body).toMatchObject({ status, code, type: `urn:switchyard:problem:${code}` });
     expect(typeof body.title).toBe('string');
     expect(typeof body.detail).toBe('string');
+    expect(res.headers.get('request-id')).toBe(body.request_id);
     if (param !== undefined) expect(body.param).toBe(param);
     return body;
   }
@@ -62,6 +63,7 @@ describe('bad input', () => {
     it('a number with letters', () => expectRejected(paymentBody({}, { number: '4242abcd42424242' }), 400, 'invalid_card_number', 'payment_method.card.number'));
     it('an expired card', () => expectRejected(paymentBody({}, { exp_month: 1, exp_year: 2020 }), 400, 'card_expired', 'payment_method.card.exp_year'));
     it('month 13', () => expectRejected(paymentBody({}, { exp_month: 13 }), 400, 'invalid_field', 'payment_method.card.exp_month'));
+    it('a 4-digit CVC on a Visa card', () => expectRejected(paymentBody({}, { cvc: '1234' }), 400, 'invalid_cvc', 'payment_method.card.cvc'));
     it('a 5-digit CVC', () => expectRejected(paymentBody({}, { cvc: '12345' }), 400, 'invalid_field', 'payment_method.card.cvc'));
     it('a bad customer email', () => expectRejected(paymentBody({ customer: { email: 'not-an-email' } }), 400, 'invalid_field', 'customer.email'));
     it('a metadata value that is not a string', () => expectRejected(paymentBody({ metadata: { a: 1 } }), 400, 'invalid_field', 'metadata.a'));

@@ -1,4 +1,5 @@
 import { createMiddleware } from 'hono/factory';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { Problem } from '../../domain/problem.js';
 import type { Repositories } from '../../store/index.js';
 import type { AppEnv } from '../env.js';
@@ -47,9 +48,9 @@ export function idempotency(repositories: Repositories, ttlSeconds: number) {
       });
     }
     if (claim.state === 'completed') {
-      return new Response(claim.body, {
-        status: claim.status,
-        headers: { 'Content-Type': 'application/json', 'Idempotent-Replayed': 'true' },
+      return c.newResponse(claim.body, claim.status as ContentfulStatusCode, {
+        'Content-Type': 'application/json',
+        'Idempotent-Replayed': 'true',
       });
     }
 

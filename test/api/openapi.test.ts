@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../support/harness.js';
+
+describe('service documents', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('pglite');
+  });
+  afterAll(() => h.close());
+
+  it('GET /healthz answers without a key', async () => {
+    const res = await h.request('GET', '/healthz', { key: null });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('GET /openapi.json is an OpenAPI 3.1 document built from the request schemas', async () => {
+    const res = await h.request('GET', '/openapi.json', { key: null });
+    expect(res.status).toBe(200);
+    const doc = await res.json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/v1/payments',
+      '/v1/payments/{id}',
+      '/v1/payments/{id}/cancel',
+      '/v1/payments/{id}/capture',
+      '/v1/payments/{id}/refunds',
+    ]);
+    const create = doc.components.schemas.CreatePayment;
+    expect(create.required).toEqual(expect.arrayContaining(['amount', 'currency', 'payment_method']));
+    expect(create.additionalProperties).toBe(false);
+    expect(create.properties.capture_method.enum).toEqual(['automatic', 'manual']);
+    expect(doc.paths['/v1/payments'].post.parameters.map((p: { name: string }) => p.name)).toContain('Idempotency-Key');
+    expect(doc.paths['/v1/payments'].post.responses['400'].content).toHaveProperty(['application/problem+json']);
+    expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('answers every request with a Request-Id', async () => {
+    const res = await h.request('GET', '/v1/payments');
+    expect(res.headers.get('request-id')).toMatch(/.{8,}/);
+  });
+});

@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POSTGRES_ADMIN_URL } from '../support/databases.js';
+import { paymentBody } from '../support/harness.js';
+
+/** `npm start` as a newcomer runs it: a real process, a real port, the printed key. */
+interface Running {
+  url: string;
+  key: string;
+  child: ChildProcess;
+  stop(): Promise<number | null>;
+}
+
+async function start(env: Record<string, string>): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/runtime/node/main.ts'], {
+    env: { ...process.env, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let banner = '';
+  const ready = new Promise<{ url: string; key: string }>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      banner += chunk.toString();
+      const url = /listening on (http:\/\/\S+)/.exec(banner)?.[1];
+      const key = /API key: (\S+)/.exec(banner)?.[1];
+      if (url && key) resolve({ url, key });
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${banner}`)));
+  });
+  child.stdout!.resume();
+  const { url, key } = await ready;
+  return {
+    url,
+    key,
+    child,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function pay(running: Running, key = running.key) {
+  return fetch(`${running.url}/v1/payments`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(paymentBody()),
+  });
+}
+
+describe('the sandbox process', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'switchyard-sandbox-'));
+  });
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('starts on PGlite, takes a payment, keeps it across a restart and rotates its printed key', async () => {
+    const first = await start({ SWITCHYARD_DATA_DIR: dataDir });
+    expect(first.key).toMatch(/^sk_sandbox_/);
+    expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
+    const payment = await (await pay(first)).json();
+    expect(payment.status).toBe('succeeded');
+    expect(await first.stop()).toBe(0);
+
+    const second = await start({ SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_SANDBOX_KEY: 'sk_sandbox_fixed_for_tests' });
+    expect(second.key).toBe('sk_sandbox_fixed_for_tests');
+    const again = await fetch(`${second.url}/v1/payments/${payment.id}`, { headers: { Authorization: `Bearer ${second.key}` } });
+    expect(await again.json()).toMatchObject({ id: payment.id, status: 'succeeded', payment_method: payment.payment_method });
+    expect((await pay(second, first.key)).status).toBe(401);
+    expect(await second.stop()).toBe(0);
+  }, 60_000);
+
+  it('runs its migrations on PostgreSQL when DATABASE_URL is set', async () => {
+    const name = `switchyard_boot_${process.pid}`;
+    const admin = postgres(POSTGRES_ADMIN_URL, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+    const url = new URL(POSTGRES_ADMIN_URL);
+    url.pathname = `/${name}`;
+    try {
+      const running = await start({ DATABASE_URL: url.toString(), SWITCHYARD_DATA_DIR: dataDir });
+      expect((await (await pay(running)).json()).status).toBe('succeeded');
+      expect(await running.stop()).toBe(0);
+      const db = postgres(url.toString(), { max: 1 });
+      const [row] = await db`select count(*)::int as n from payments`;
+      await db.end();
+      expect(row!.n).toBe(1);
+    } finally {
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
+  }, 60_000);
+});
