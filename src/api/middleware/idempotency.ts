@@ -8,9 +8,16 @@ import { canonicalJson, sha256Hex } from '../hash.js';
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /**
- * Idempotency-Key on POST, scoped per merchant. Only a successful (2xx) result is stored:
- * every other answer changed nothing, so the key is released and a retry runs afresh.
+ * A 2xx is the result. A 500 is an unexpected failure that may have come after a gateway
+ * charged, so it is kept too: a retry must not run the payment again. Every other answer
+ * (invalid input, a state conflict, a gateway that did not act) changed nothing, so the key
+ * is released and a retry runs afresh.
  */
+function keepsResult(status: number): boolean {
+  return (status >= 200 && status < 300) || status === 500;
+}
+
+/** Idempotency-Key on POST, scoped per merchant. */
 export function idempotency(repositories: Repositories, ttlSeconds: number) {
   const store = repositories.idempotency;
   return createMiddleware<AppEnv>(async (c, next) => {
@@ -54,13 +61,8 @@ export function idempotency(repositories: Repositories, ttlSeconds: number) {
       });
     }
 
-    try {
-      await next();
-    } catch (error) {
-      await store.release(merchantId, key);
-      throw error;
-    }
-    if (c.res.status >= 200 && c.res.status < 300) {
+    await next();
+    if (keepsResult(c.res.status)) {
       await store.complete(merchantId, key, c.res.status, await c.res.clone().text());
     } else {
       await store.release(merchantId, key);
