@@ -7,7 +7,7 @@ import type {
   RefundRequest,
   SyncRequest,
 } from '../testkit/contract.js';
-import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
+import type { AuthorizationOutcome, ModificationOutcome, NotProcessedReason, UnknownReason } from '../../src/domain/outcome.js';
 import { stripeDecline } from './declines.js';
 
 export interface StripeAdapterConfig {
@@ -29,6 +29,9 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
     timeout: config.timeoutMs,
     // Our own attempt loop decides about retries; a hidden SDK retry would hide ambiguity.
     maxNetworkRetries: 0,
+    // The Node client retries a reset connection once even with retries off, which can turn a
+    // charged-then-dropped request into a plain ECONNREFUSED; the fetch client does not (and runs on Workers).
+    httpClient: Stripe.createFetchHttpClient(),
     telemetry: false,
   });
 
@@ -40,6 +43,8 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
           currency: request.currency.toLowerCase(),
           capture_method: request.captureMethod,
           confirm: true,
+          // Cards only: no redirect-based method can be picked, so no return_url is required.
+          allowed_payment_method_types: ['card'],
           payment_method_data: {
             type: 'card',
             // Raw card data: Stripe accepts it only for accounts allowed to send PANs.
@@ -142,7 +147,7 @@ function intentOutcome(intent: Stripe.PaymentIntent): AuthorizationOutcome {
     case 'requires_payment_method':
     case 'canceled': {
       const last = intent.last_payment_error;
-      return { kind: 'declined', reference: intent.id, decline: stripeDecline(last?.decline_code, last?.code) };
+      return { kind: 'declined', reference: intent.id, decline: stripeDecline(last?.decline_code || undefined, last?.code || undefined) };
     }
     default:
       return { kind: 'unknown', reason: 'pending_at_gateway', detail: `Stripe payment intent is ${intent.status}.` };
@@ -151,15 +156,16 @@ function intentOutcome(intent: Stripe.PaymentIntent): AuthorizationOutcome {
 
 type Failure =
   | { kind: 'card'; error: Stripe.errors.StripeCardError }
-  | { kind: 'not_processed'; reason: 'connection_refused' | 'rate_limited' | 'rejected' | 'authentication_failed'; code: string; detail: string }
-  | { kind: 'unknown'; reason: 'timeout' | 'server_error' | 'connection_lost' | 'malformed_response'; detail: string };
+  | { kind: 'not_processed'; reason: NotProcessedReason; code: string; detail: string }
+  | { kind: 'unknown'; reason: UnknownReason; detail: string };
 
 /** Sorts an SDK error into certain (Stripe did nothing) or ambiguous (it may have acted). */
 function classify(error: unknown): Failure {
   if (error instanceof Stripe.errors.StripeCardError) return { kind: 'card', error };
   if (error instanceof Stripe.errors.StripeConnectionError) {
     const code = networkCode(error.detail);
-    if (code && CONNECTION_REFUSED.has(code)) {
+    // A refusal is certain only on the first try: after a resend the first one may have charged.
+    if (code && CONNECTION_REFUSED.has(code) && !/retried/i.test(error.message)) {
       return { kind: 'not_processed', reason: 'connection_refused', code, detail: 'Stripe could not be reached.' };
     }
     return code === 'ETIMEDOUT'
@@ -172,8 +178,9 @@ function classify(error: unknown): Failure {
   if (error instanceof Stripe.errors.StripeAuthenticationError || error instanceof Stripe.errors.StripePermissionError) {
     return { kind: 'not_processed', reason: 'authentication_failed', code: 'gateway_authentication_failed', detail: 'Stripe rejected the credentials.' };
   }
-  if (error instanceof Stripe.errors.StripeIdempotencyError) {
-    return { kind: 'unknown', reason: 'server_error', detail: 'Stripe reported an idempotency conflict.' };
+  if (error instanceof Stripe.errors.StripeError && error.rawType === 'idempotency_error') {
+    // 409: the first request under this key is still running at Stripe; 400: it had other parameters.
+    return { kind: 'unknown', reason: 'pending_at_gateway', detail: 'Stripe is still processing a request under this idempotency key.' };
   }
   if (error instanceof Stripe.errors.StripeInvalidRequestError) {
     return { kind: 'not_processed', reason: 'rejected', code: error.code ?? 'invalid_request', detail: 'Stripe rejected the request.' };
@@ -195,7 +202,8 @@ function authorizationFailure(error: unknown): AuthorizationOutcome {
       return {
         kind: 'declined',
         reference: intent?.id ?? null,
-        decline: stripeDecline(failure.error.decline_code, failure.error.code),
+        // The SDK gives an empty decline_code when Stripe sent none.
+        decline: stripeDecline(failure.error.decline_code || undefined, failure.error.code),
       };
     }
     case 'not_processed':

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AuthorizeRequest, GatewayAdapter } from '../testkit/contract.js';
+import { createStripeAdapter } from './adapter.js';
+import { startStripeSimulator, type StripeSimulator } from './simulator/index.js';
+
+describe('Stripe adapter against the simulator', () => {
+  let sim: StripeSimulator;
+  let adapter: GatewayAdapter;
+  let n = 0;
+  beforeAll(async () => {
+    sim = await startStripeSimulator();
+    adapter = createStripeAdapter({ secretKey: 'sk_test_adapter', host: sim.host, port: sim.port, protocol: 'http', timeoutMs: 300 });
+  });
+  afterAll(() => sim.close());
+  beforeEach(() => {
+    sim.faults.clear();
+    sim.ledger.reset();
+  });
+
+  const request = (number = '4242424242424242', captureMethod: 'automatic' | 'manual' = 'automatic'): AuthorizeRequest => ({
+    paymentId: `pay_${++n}`,
+    attemptNumber: 1,
+    idempotencyKey: `pay_${n}:attempt:1`,
+    amount: 2500,
+    currency: 'EUR',
+    captureMethod,
+    card: { number, expMonth: 12, expYear: 2030, cvc: '123', holderName: null },
+    description: null,
+    customerEmail: null,
+  });
+
+  it('approves and captures, or approves and waits for capture', async () => {
+    expect(await adapter.authorize(request())).toMatchObject({ kind: 'approved', captured: true });
+    expect(await adapter.authorize(request(undefined, 'manual'))).toMatchObject({ kind: 'approved', captured: false });
+  });
+
+  it('maps a decline to its canonical reason and flags', async () => {
+    const outcome = await adapter.authorize(request('4000000000009987'));
+    expect(outcome).toMatchObject({ kind: 'declined', decline: { reason: 'lost_or_stolen', providerCode: 'lost_card', cascade: false, retry: 'never' } });
+  });
+
+  it('calls a timeout unknown, and a refused connection certain', async () => {
+    sim.faults.set({ kind: 'hang' });
+    expect(await adapter.authorize(request())).toMatchObject({ kind: 'unknown', reason: 'timeout' });
+    sim.faults.clear();
+    const closed = await startStripeSimulator();
+    const port = closed.port;
+    await closed.close();
+    const refused = createStripeAdapter({ secretKey: 'sk_test_adapter', host: '127.0.0.1', port, protocol: 'http', timeoutMs: 300 });
+    expect(await refused.authorize(request())).toMatchObject({ kind: 'not_processed', reason: 'connection_refused' });
+  });
+
+  it('calls a charge followed by a dropped connection unknown, never not_processed', async () => {
+    sim.faults.set({ kind: 'charge_then_hang' }, { times: 1 });
+    const original = request();
+    const outcome = adapter.authorize(original);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    sim.faults.clear(); // drops the held connection after the charge
+    expect(await outcome).toMatchObject({ kind: 'unknown' });
+    expect(sim.ledger.charges()).toBe(1);
+    expect(await adapter.sync({ reference: null, original })).toMatchObject({ kind: 'approved' });
+    expect(sim.ledger.charges()).toBe(1);
+  });
+
+  it('calls a resend while the first request is still running unknown', async () => {
+    sim.faults.set({ kind: 'latency', ms: 250 }, { times: 1 });
+    const original = request();
+    const first = adapter.authorize(original);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await adapter.sync({ reference: null, original })).toMatchObject({ kind: 'unknown', reason: 'pending_at_gateway' });
+    expect(await first).toMatchObject({ kind: 'approved' });
+    expect(sim.ledger.charges()).toBe(1);
+  });
+
+  it('calls a 5xx unknown and a 429 certain', async () => {
+    sim.faults.set({ kind: 'http_error', status: 502 }, { times: 1 });
+    expect(await adapter.authorize(request())).toMatchObject({ kind: 'unknown', reason: 'server_error' });
+    sim.faults.set({ kind: 'http_error', status: 429 }, { times: 1 });
+    expect(await adapter.authorize(request())).toMatchObject({ kind: 'not_processed', reason: 'rate_limited' });
+  });
+
+  it('captures in part, refunds, and reports a refused modification as rejected', async () => {
+    const auth = await adapter.authorize(request(undefined, 'manual'));
+    if (auth.kind !== 'approved') throw new Error('expected approval');
+    expect(await adapter.capture({ reference: auth.reference, amount: 1000, currency: 'EUR', idempotencyKey: 'c1' })).toMatchObject({ kind: 'succeeded', amount: 1000 });
+    expect(await adapter.refund({ reference: auth.reference, amount: 400, currency: 'EUR', idempotencyKey: 'r1' })).toMatchObject({ kind: 'succeeded', amount: 400 });
+    expect(await adapter.refund({ reference: auth.reference, amount: 700, currency: 'EUR', idempotencyKey: 'r2' })).toMatchObject({ kind: 'rejected' });
+    expect(await adapter.cancel({ reference: auth.reference, idempotencyKey: 'x1' })).toMatchObject({ kind: 'rejected', code: 'payment_intent_unexpected_state' });
+  });
+
+  it('finds an attempt by its reference', async () => {
+    const auth = await adapter.authorize(request(undefined, 'manual'));
+    if (auth.kind !== 'approved') throw new Error('expected approval');
+    expect(await adapter.sync({ reference: auth.reference, original: request() })).toEqual(auth);
+  });
+});

@@ -1,0 +1,87 @@
+import type { HandlerContext } from './context.js';
+import { ApiError, docUrl, paramErrors, resourceMissing, type StripeErrorObject } from './errors.js';
+import { newId, unixSeconds } from './ids.js';
+import { optionalObject, optionalString, rejectUnknown, requiredString, type Params } from './params.js';
+import type { BillingDetails, PaymentMethodRecord } from './state.js';
+import { evaluateCard, testCardForPaymentMethod, type RawCard } from './test-cards.js';
+
+const PM_DATA_PARAMS = ['type', 'card', 'billing_details', 'metadata', 'allow_redisplay'] as const;
+const CARD_PARAMS = ['number', 'exp_month', 'exp_year', 'cvc', 'networks'] as const;
+const BILLING_PARAMS = ['name', 'email', 'phone', 'address'] as const;
+
+/**
+ * The PaymentMethod a create/confirm request names: `payment_method` (a `pm_...` made here
+ * earlier, or one of Stripe's test ids such as `pm_card_visa`) or `payment_method_data`
+ * (raw card, checked like Stripe does and then forgotten). Undefined when neither is given.
+ */
+export function resolvePaymentMethod(ctx: HandlerContext, params: Params): PaymentMethodRecord | undefined {
+  const id = optionalString(params, 'payment_method');
+  const data = optionalObject(params, 'payment_method_data');
+  if (id !== undefined && data !== undefined) {
+    throw paramErrors.invalid('payment_method_data', 'You cannot provide both payment_method and payment_method_data.');
+  }
+  if (id !== undefined) return existingPaymentMethod(ctx, id);
+  if (data !== undefined) return paymentMethodFromData(ctx, data);
+  return undefined;
+}
+
+function existingPaymentMethod(ctx: HandlerContext, id: string): PaymentMethodRecord {
+  const known = ctx.state.paymentMethods.get(id);
+  if (known) return known;
+  const test = testCardForPaymentMethod(id);
+  if (!test) throw resourceMissing('PaymentMethod', id, 'payment_method');
+  const now = new Date(ctx.now());
+  return createCardPaymentMethod(ctx, { number: test.number, expMonth: '12', expYear: String(now.getUTCFullYear() + 3) }, noBilling());
+}
+
+function paymentMethodFromData(ctx: HandlerContext, data: Params): PaymentMethodRecord {
+  rejectUnknown(data, PM_DATA_PARAMS, 'payment_method_data');
+  const type = requiredString(data, 'type', 'payment_method_data[type]');
+  if (type !== 'card') {
+    throw paramErrors.invalid('payment_method_data[type]', `The simulator supports only card payment methods, not '${type}'.`);
+  }
+  const card = optionalObject(data, 'card', 'payment_method_data[card]');
+  if (!card) throw paramErrors.missing('payment_method_data[card]');
+  rejectUnknown(card, CARD_PARAMS, 'payment_method_data[card]');
+  const raw: RawCard = {
+    number: requiredString(card, 'number', 'payment_method_data[card][number]'),
+    expMonth: requiredString(card, 'exp_month', 'payment_method_data[card][exp_month]'),
+    expYear: requiredString(card, 'exp_year', 'payment_method_data[card][exp_year]'),
+    cvc: optionalString(card, 'cvc', 'payment_method_data[card][cvc]'),
+  };
+  return createCardPaymentMethod(ctx, raw, billingDetails(data));
+}
+
+function billingDetails(data: Params): BillingDetails {
+  const billing = optionalObject(data, 'billing_details', 'payment_method_data[billing_details]');
+  if (!billing) return noBilling();
+  rejectUnknown(billing, BILLING_PARAMS, 'payment_method_data[billing_details]');
+  return {
+    name: optionalString(billing, 'name', 'payment_method_data[billing_details][name]') ?? null,
+    email: optionalString(billing, 'email', 'payment_method_data[billing_details][email]') ?? null,
+    phone: optionalString(billing, 'phone', 'payment_method_data[billing_details][phone]') ?? null,
+  };
+}
+
+function noBilling(): BillingDetails {
+  return { name: null, email: null, phone: null };
+}
+
+function createCardPaymentMethod(ctx: HandlerContext, raw: RawCard, billing: BillingDetails): PaymentMethodRecord {
+  const evaluation = evaluateCard(raw, new Date(ctx.now()), ctx.fingerprint);
+  if (!evaluation.ok) {
+    const { code, message, field } = evaluation.error;
+    const error: StripeErrorObject = { type: 'card_error', code, message, param: field, doc_url: docUrl(code) };
+    if (code === 'expired_card') error.decline_code = 'expired_card';
+    throw new ApiError(402, error);
+  }
+  const pm: PaymentMethodRecord = {
+    id: newId('pm'),
+    created: unixSeconds(ctx.now()),
+    card: evaluation.details,
+    billing,
+    outcome: evaluation.outcome,
+  };
+  ctx.state.paymentMethods.set(pm.id, pm);
+  return pm;
+}

@@ -1,0 +1,124 @@
+import type { CardDetails, CardOutcome } from './test-cards.js';
+import type { StripeErrorObject } from './errors.js';
+
+/** Everything the simulated Stripe account holds. Plain records; `resources.ts` renders them as Stripe JSON. */
+
+export type PaymentIntentStatus =
+  | 'requires_payment_method'
+  | 'requires_confirmation'
+  | 'requires_action'
+  | 'processing'
+  | 'requires_capture'
+  | 'succeeded'
+  | 'canceled';
+
+export type CaptureMethod = 'automatic' | 'automatic_async' | 'manual';
+
+export interface BillingDetails {
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+}
+
+export interface PaymentMethodRecord {
+  id: string;
+  created: number;
+  card: CardDetails;
+  billing: BillingDetails;
+  /** What authorizing this card does; derived from the number, which is not kept. */
+  outcome: CardOutcome;
+}
+
+export interface ChargeRecord {
+  id: string;
+  created: number;
+  paymentIntentId: string;
+  paymentMethodId: string;
+  amount: number;
+  currency: string;
+  status: 'succeeded' | 'failed';
+  captured: boolean;
+  amountCaptured: number;
+  amountRefunded: number;
+  failureCode: string | null;
+  failureMessage: string | null;
+  declineCode: string | null;
+}
+
+export interface PaymentIntentRecord {
+  id: string;
+  clientSecret: string;
+  created: number;
+  amount: number;
+  currency: string;
+  captureMethod: CaptureMethod;
+  automaticPaymentMethods: { enabled: boolean; allow_redirects: 'always' | 'never' } | null;
+  /** `allowed_payment_method_types` as given (API 2026-10-28+), or null. */
+  allowedPaymentMethodTypes: string[] | null;
+  paymentMethodTypes: string[];
+  /** automatic_payment_methods was enabled explicitly with redirects allowed: confirming needs a return_url. */
+  returnUrlRequired: boolean;
+  status: PaymentIntentStatus;
+  description: string | null;
+  metadata: Record<string, string>;
+  /** The Idempotency-Key the PaymentIntent was created under. */
+  idempotencyKey: string | null;
+  returnUrl: string | null;
+  paymentMethodId: string | null;
+  latestChargeId: string | null;
+  lastPaymentError: StripeErrorObject | null;
+  nextAction: Record<string, unknown> | null;
+  amountCapturable: number;
+  amountReceived: number;
+  canceledAt: number | null;
+  cancellationReason: string | null;
+  // What really moved, for the ledger.
+  authorized: number;
+  captured: number;
+  refunded: number;
+  /** Authorized but given back without capture: cancel of an authorization, or the rest of a partial capture. */
+  released: number;
+  declines: number;
+}
+
+export interface RefundRecord {
+  id: string;
+  created: number;
+  amount: number;
+  currency: string;
+  paymentIntentId: string;
+  chargeId: string;
+  reason: string | null;
+  metadata: Record<string, string>;
+  status: 'succeeded';
+}
+
+export type LedgerEventType = 'authorized' | 'captured' | 'released' | 'refunded' | 'declined' | 'canceled' | 'requires_action';
+
+export interface LedgerEvent {
+  type: LedgerEventType;
+  paymentIntent: string;
+  amount: number;
+  currency: string;
+  at: number;
+}
+
+export class SimulatorState {
+  readonly paymentIntents = new Map<string, PaymentIntentRecord>();
+  readonly paymentMethods = new Map<string, PaymentMethodRecord>();
+  readonly charges = new Map<string, ChargeRecord>();
+  readonly refunds = new Map<string, RefundRecord>();
+  readonly events: LedgerEvent[] = [];
+
+  record(type: LedgerEventType, pi: PaymentIntentRecord, amount: number, at: number): void {
+    this.events.push({ type, paymentIntent: pi.id, amount, currency: pi.currency, at });
+  }
+
+  reset(): void {
+    this.paymentIntents.clear();
+    this.paymentMethods.clear();
+    this.charges.clear();
+    this.refunds.clear();
+    this.events.length = 0;
+  }
+}
