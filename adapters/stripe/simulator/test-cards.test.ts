@@ -1,7 +1,8 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startStripeSimulator, TEST_CARDS, type StripeSimulator } from './index.js';
-import { cardBrand, luhnValid } from './test-cards.js';
+import { luhnValid } from '../../../src/domain/card.js';
+import { cardBrand } from './test-cards.js';
 import { cardData, rawRequest, rejectionOf, sdkFor } from './test-support.js';
 
 describe('Stripe test cards', () => {

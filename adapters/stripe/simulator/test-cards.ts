@@ -6,6 +6,8 @@
  * expiry, a keyed fingerprint and the outcome.
  */
 
+import { cardBrand as canonicalBrand, luhnValid } from '../../../src/domain/card.js';
+
 export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | 'diners' | 'jcb' | 'unionpay' | 'unknown';
 export type CardFunding = 'credit' | 'debit' | 'prepaid';
 
@@ -75,30 +77,10 @@ export function testCardForPaymentMethod(id: string): TestCard | undefined {
   return BY_PAYMENT_METHOD.get(id);
 }
 
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
-
+/** Stripe's card brands: the canonical ones, but Stripe has no Maestro brand of its own. */
 export function cardBrand(digits: string): CardBrand {
-  if (/^3[47]/.test(digits)) return 'amex';
-  if (/^3(0[0-5]|[689])/.test(digits)) return 'diners';
-  if (/^35(2[89]|[3-8])/.test(digits)) return 'jcb';
-  if (/^(6011|65|64[4-9])/.test(digits)) return 'discover';
-  if (/^62/.test(digits)) return 'unionpay';
-  if (/^(5[1-5]|2(2[2-9]|[3-6]\d|7[01]|720))/.test(digits)) return 'mastercard';
-  if (/^4/.test(digits)) return 'visa';
-  return 'unknown';
+  const brand = canonicalBrand(digits);
+  return brand === 'maestro' ? 'unknown' : brand;
 }
 
 export interface RawCard {
