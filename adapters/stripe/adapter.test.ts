@@ -3,17 +3,20 @@ import type { AuthorizeRequest, GatewayAdapter } from '../testkit/contract.js';
 import { createStripeAdapter } from './adapter.js';
 import { startStripeSimulator, type StripeSimulator } from './simulator/index.js';
 
+const WEBHOOK_SECRET = 'whsec_adapter_test_secret';
+
 describe('Stripe adapter against the simulator', () => {
   let sim: StripeSimulator;
   let adapter: GatewayAdapter;
   let n = 0;
   beforeAll(async () => {
     sim = await startStripeSimulator();
-    adapter = createStripeAdapter({ secretKey: 'sk_test_adapter', host: sim.host, port: sim.port, protocol: 'http', timeoutMs: 300 });
+    adapter = createStripeAdapter({ secretKey: 'sk_test_adapter', webhookSecret: WEBHOOK_SECRET, host: sim.host, port: sim.port, protocol: 'http', timeoutMs: 300 });
   });
   afterAll(() => sim.close());
-  beforeEach(() => {
-    sim.faults.clear();
+  beforeEach(async () => {
+    await sim.clearFault();
+    sim.setApprovalRates([]);
     sim.ledger.reset();
   });
 
@@ -39,15 +42,9 @@ describe('Stripe adapter against the simulator', () => {
     expect(outcome).toMatchObject({ kind: 'declined', decline: { reason: 'lost_or_stolen', providerCode: 'lost_card', cascade: false, retry: 'never' } });
   });
 
-  it('calls a timeout unknown, and a refused connection certain', async () => {
-    sim.faults.set({ kind: 'hang' });
+  it('calls a timeout unknown', async () => {
+    await sim.setFault({ kind: 'hang' });
     expect(await adapter.authorize(request())).toMatchObject({ kind: 'unknown', reason: 'timeout' });
-    sim.faults.clear();
-    const closed = await startStripeSimulator();
-    const port = closed.port;
-    await closed.close();
-    const refused = createStripeAdapter({ secretKey: 'sk_test_adapter', host: '127.0.0.1', port, protocol: 'http', timeoutMs: 300 });
-    expect(await refused.authorize(request())).toMatchObject({ kind: 'not_processed', reason: 'connection_refused' });
   });
 
   it('calls a charge followed by a dropped connection unknown, never not_processed', async () => {
@@ -85,7 +82,38 @@ describe('Stripe adapter against the simulator', () => {
     expect(await adapter.capture({ reference: auth.reference, amount: 1000, currency: 'EUR', idempotencyKey: 'c1' })).toMatchObject({ kind: 'succeeded', amount: 1000 });
     expect(await adapter.refund({ reference: auth.reference, amount: 400, currency: 'EUR', idempotencyKey: 'r1' })).toMatchObject({ kind: 'succeeded', amount: 400 });
     expect(await adapter.refund({ reference: auth.reference, amount: 700, currency: 'EUR', idempotencyKey: 'r2' })).toMatchObject({ kind: 'rejected' });
-    expect(await adapter.cancel({ reference: auth.reference, idempotencyKey: 'x1' })).toMatchObject({ kind: 'rejected', code: 'payment_intent_unexpected_state' });
+    expect(await adapter.cancel({ reference: auth.reference, amount: 2500, currency: 'EUR', idempotencyKey: 'x1' })).toMatchObject({ kind: 'rejected', code: 'payment_intent_unexpected_state' });
+  });
+
+  it('voids an authorization and reports the amount released', async () => {
+    const auth = await adapter.authorize(request(undefined, 'manual'));
+    if (auth.kind !== 'approved') throw new Error('expected approval');
+    expect(await adapter.cancel({ reference: auth.reference, amount: 2500, currency: 'EUR', idempotencyKey: 'v1' })).toEqual({ kind: 'succeeded', reference: auth.reference, amount: 2500 });
+    expect(sim.ledger.paymentIntent(auth.reference)).toMatchObject({ released: 2500, captured: 0 });
+  });
+
+  it('calls a refused port certain, and works again once it listens', async () => {
+    await sim.setFault({ kind: 'refuse_connections' });
+    expect(await adapter.authorize(request())).toMatchObject({ kind: 'not_processed', reason: 'connection_refused' });
+    expect(sim.ledger.requestCount()).toBe(0);
+    await sim.clearFault();
+    expect(await adapter.authorize(request())).toMatchObject({ kind: 'approved' });
+  });
+
+  it('calls an unreadable answer unknown (malformed_response), and sync finds the one charge', async () => {
+    await sim.setFault({ kind: 'malformed_response' }, { times: 1 });
+    const original = request();
+    expect(await adapter.authorize(original)).toMatchObject({ kind: 'unknown', reason: 'malformed_response' });
+    expect(await adapter.sync({ reference: null, original })).toMatchObject({ kind: 'approved' });
+    expect(sim.ledger.charges()).toBe(1);
+  });
+
+  it('maps a steered soft decline to do_not_honor, which may cascade', async () => {
+    sim.setApprovalRates([{ rate: 0 }]);
+    expect(await adapter.authorize(request())).toMatchObject({
+      kind: 'declined',
+      decline: { reason: 'do_not_honor', providerCode: 'do_not_honor', cascade: true, retry: 'later' },
+    });
   });
 
   it('finds an attempt by its reference', async () => {

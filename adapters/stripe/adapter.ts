@@ -8,10 +8,14 @@ import type {
   SyncRequest,
 } from '../testkit/contract.js';
 import type { AuthorizationOutcome, ModificationOutcome, NotProcessedReason, UnknownReason } from '../../src/domain/outcome.js';
+import { STRIPE_CAPABILITIES } from './capabilities.js';
 import { stripeDecline } from './declines.js';
+import { ATTEMPT_KEY_METADATA, STRIPE_WEBHOOK_ACK, verifyStripeWebhook } from './webhooks.js';
 
 export interface StripeAdapterConfig {
   secretKey: string;
+  /** The endpoint's signing secret (`whsec_...`) that `Stripe-Signature` is checked against. */
+  webhookSecret: string;
   /** Defaults to api.stripe.com over https; the sandbox points it at the simulator. */
   host?: string;
   port?: number;
@@ -57,7 +61,11 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
             billing_details: { name: request.card.holderName ?? undefined, email: request.customerEmail ?? undefined },
           } as unknown as Stripe.PaymentIntentCreateParams.PaymentMethodData,
           description: request.description ?? undefined,
-          metadata: { switchyard_payment: request.paymentId, switchyard_attempt: String(request.attemptNumber) },
+          metadata: {
+            switchyard_payment: request.paymentId,
+            switchyard_attempt: String(request.attemptNumber),
+            [ATTEMPT_KEY_METADATA]: request.idempotencyKey,
+          },
         },
         { idempotencyKey: request.idempotencyKey },
       );
@@ -97,7 +105,8 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
     try {
       const intent = await stripe.paymentIntents.cancel(request.reference, {}, { idempotencyKey: request.idempotencyKey });
       if (intent.status !== 'canceled') return unexpectedStatus(intent.status);
-      return { kind: 'succeeded', reference: intent.id, amount: 0 };
+      // What the void released: the whole authorization (a captured PaymentIntent cannot be canceled).
+      return { kind: 'succeeded', reference: intent.id, amount: intent.amount };
     } catch (error) {
       return modificationFailure(error);
     }
@@ -114,7 +123,8 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
           return { kind: 'succeeded', reference: refund.id, amount: refund.amount };
         case 'pending':
         case 'requires_action':
-          return { kind: 'unknown', reason: 'pending_at_gateway', detail: `Stripe refund ${refund.id} is ${refund.status}.` };
+          // Accepted; Stripe confirms it later with refund.updated / charge.refund.updated.
+          return { kind: 'pending', reference: refund.id, amount: refund.amount };
         default:
           return { kind: 'rejected', code: refund.failure_reason ?? 'refund_failed', detail: `Stripe refund ${refund.id} is ${refund.status}.` };
       }
@@ -125,12 +135,14 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
 
   return {
     provider: 'stripe',
-    capabilities: { paymentMethods: ['card'], currencies: '*', idempotency: true, partialCapture: true, partialRefund: true },
+    capabilities: STRIPE_CAPABILITIES,
     authorize,
     sync,
     capture,
     cancel,
     refund,
+    parseWebhook: (request, now) => verifyStripeWebhook(stripe, config.webhookSecret, request, now),
+    webhookAck: STRIPE_WEBHOOK_ACK,
   };
 }
 
@@ -145,10 +157,8 @@ function intentOutcome(intent: Stripe.PaymentIntent): AuthorizationOutcome {
       return { kind: 'requires_action', reference: intent.id, nextAction: url ? { type: 'redirect', url } : null };
     }
     case 'requires_payment_method':
-    case 'canceled': {
-      const last = intent.last_payment_error;
-      return { kind: 'declined', reference: intent.id, decline: stripeDecline(last?.decline_code || undefined, last?.code || undefined) };
-    }
+    case 'canceled':
+      return { kind: 'declined', reference: intent.id, decline: stripeDecline(intent.last_payment_error ?? {}) };
     default:
       return { kind: 'unknown', reason: 'pending_at_gateway', detail: `Stripe payment intent is ${intent.status}.` };
   }
@@ -185,7 +195,8 @@ function classify(error: unknown): Failure {
   if (error instanceof Stripe.errors.StripeInvalidRequestError) {
     return { kind: 'not_processed', reason: 'rejected', code: error.code ?? 'invalid_request', detail: 'Stripe rejected the request.' };
   }
-  if (error instanceof Stripe.errors.StripeAPIError && (error.statusCode ?? 500) < 500) {
+  // No status: the SDK could not parse the body (it sets the status only on errors it read).
+  if (error instanceof Stripe.errors.StripeAPIError && (error.statusCode === undefined || error.statusCode < 500)) {
     return { kind: 'unknown', reason: 'malformed_response', detail: 'Stripe answered with a body that could not be read.' };
   }
   if (error instanceof Stripe.errors.StripeError) {
@@ -202,8 +213,7 @@ function authorizationFailure(error: unknown): AuthorizationOutcome {
       return {
         kind: 'declined',
         reference: intent?.id ?? null,
-        // The SDK gives an empty decline_code when Stripe sent none.
-        decline: stripeDecline(failure.error.decline_code || undefined, failure.error.code),
+        decline: stripeDecline(failure.error),
       };
     }
     case 'not_processed':

@@ -1,4 +1,4 @@
-import { decline, type Decline, type DeclineReason } from '../../src/domain/decline.js';
+import { decline, unmappedDecline, type Decline, type DeclineReason } from '../../src/domain/decline.js';
 
 /** Stripe `decline_code` (or error `code` when there is none) → canonical reason. */
 const REASONS: Record<string, DeclineReason> = {
@@ -20,6 +20,8 @@ const REASONS: Record<string, DeclineReason> = {
   merchant_blacklist: 'suspected_fraud',
   security_violation: 'suspected_fraud',
   authentication_required: 'authentication_required',
+  // The customer failed 3D Secure (a PaymentIntent's last_payment_error after a failed challenge).
+  payment_intent_authentication_failure: 'authentication_required',
   issuer_not_available: 'issuer_unavailable',
   try_again_later: 'issuer_unavailable',
   card_velocity_exceeded: 'velocity_exceeded',
@@ -32,8 +34,25 @@ const REASONS: Record<string, DeclineReason> = {
   reenter_transaction: 'processing_error',
 };
 
-/** A code the table does not know maps to the safe default: `unknown`, which never cascades. */
-export function stripeDecline(declineCode: string | undefined, code: string | undefined): Decline {
-  const providerCode = declineCode ?? code ?? 'card_declined';
-  return decline(REASONS[providerCode] ?? 'unknown', providerCode);
+/**
+ * The fields of a Stripe card error or of a PaymentIntent's `last_payment_error` that classify
+ * a decline. The SDK gives an empty string for a field Stripe did not send.
+ */
+export interface StripeDeclineFields {
+  code?: string | null | undefined;
+  decline_code?: string | null | undefined;
+  /** The card network's two-digit advice (Mastercard's merchant advice code), passed on as is. */
+  network_advice_code?: string | null | undefined;
+}
+
+/** A code the table does not know maps to the safe default (`unknown`, which never cascades) and is counted. */
+export function stripeDecline(fields: StripeDeclineFields): Decline {
+  const providerCode = present(fields.decline_code) ?? present(fields.code) ?? 'card_declined';
+  const adviceCode = present(fields.network_advice_code);
+  const reason = REASONS[providerCode];
+  return reason ? decline(reason, providerCode, adviceCode) : unmappedDecline('stripe', providerCode, adviceCode);
+}
+
+function present(value: string | null | undefined): string | null {
+  return value ? value : null;
 }

@@ -1,5 +1,7 @@
+import type { CardBrand } from '../../src/domain/card.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
 import type { CaptureMethod } from '../../src/domain/payment.js';
+import type { WebhookEvent } from '../../src/domain/webhook.js';
 
 /** Raw card data: it exists only in memory between the API edge and the adapter call. */
 export interface CardInput {
@@ -13,6 +15,7 @@ export interface CardInput {
 export interface AuthorizeRequest {
   paymentId: string;
   attemptNumber: number;
+  /** Derived from payment id and attempt number; also the provider's order reference where it has no idempotency header. */
   idempotencyKey: string;
   amount: number;
   currency: string;
@@ -31,6 +34,9 @@ export interface CaptureRequest {
 
 export interface CancelRequest {
   reference: string;
+  /** The authorized amount and currency (Adyen's reversal and some voids name it). */
+  amount: number;
+  currency: string;
   idempotencyKey: string;
 }
 
@@ -42,27 +48,63 @@ export interface RefundRequest {
 }
 
 /**
- * Resolve an attempt whose outcome is unknown: by the gateway's reference when we have
- * one, else by re-presenting the original request under its idempotency key.
+ * Resolve an attempt whose outcome is unknown: by the gateway's reference when we have one,
+ * else by our idempotency key (a resend under the same key where the provider keeps keys, a
+ * search by order reference where it does not).
  */
 export interface SyncRequest {
   reference: string | null;
   original: AuthorizeRequest;
 }
 
+/** An inbound webhook as received: lower-case header names, the body byte for byte. */
+export interface WebhookRequest {
+  headers: Record<string, string>;
+  rawBody: string;
+}
+
+export type WebhookRejection = 'missing_signature' | 'invalid_signature' | 'stale' | 'malformed';
+
+export type WebhookVerification =
+  | { ok: true; events: WebhookEvent[] }
+  | { ok: false; reason: WebhookRejection };
+
+/** What a provider expects back for an accepted webhook (Adyen wants `[accepted]`). */
+export interface WebhookAck {
+  status: 200;
+  contentType: string;
+  body: string;
+}
+
 export interface Capabilities {
   paymentMethods: readonly 'card'[];
+  cardNetworks: readonly CardBrand[];
   /** Upper-case ISO 4217 codes, or '*' for any. */
   currencies: readonly string[] | '*';
-  idempotency: boolean;
+  /** ISO 3166-1 alpha-2 codes of the card issuers served, or '*' for any. */
+  countries: readonly string[] | '*';
+  captureMethods: readonly CaptureMethod[];
   partialCapture: boolean;
+  multipleCapture: boolean;
+  voids: boolean;
+  refunds: boolean;
   partialRefund: boolean;
+  multipleRefunds: boolean;
+  /** The provider honours our idempotency key, so a resend can never charge twice. */
+  idempotency: boolean;
+  /** An attempt can be found without the provider's reference (by idempotency key or order reference). */
+  syncWithoutReference: boolean;
+  /** Captures, voids and refunds are accepted first and confirmed later by webhook. */
+  asyncModifications: boolean;
+  /** Per transaction, in minor units of the payment's currency. */
+  amountLimits: { min: number; max: number };
 }
 
 /**
- * What every gateway adapter implements. Adapters are stateless, talk to their provider
- * through its official SDK and return canonical outcomes only: they never throw for
- * something the provider answered, and no provider type crosses this boundary.
+ * What every gateway adapter implements. Adapters are stateless and configured per gateway
+ * account, talk to their provider through its official SDK, and return canonical outcomes
+ * only: they never throw for something the provider answered, and no provider type crosses
+ * this boundary.
  */
 export interface GatewayAdapter {
   readonly provider: string;
@@ -72,4 +114,20 @@ export interface GatewayAdapter {
   capture(request: CaptureRequest): Promise<ModificationOutcome>;
   cancel(request: CancelRequest): Promise<ModificationOutcome>;
   refund(request: RefundRequest): Promise<ModificationOutcome>;
+  /** Verifies with this account's webhook secret and answers canonical events; `now` checks timestamps. */
+  parseWebhook(request: WebhookRequest, now: Date): Promise<WebhookVerification>;
+  readonly webhookAck: WebhookAck;
+}
+
+/**
+ * A provider as the runtime sees it: its folder's `index.ts` exports one, and the runtime's
+ * provider list is the only place that names it.
+ */
+export interface ProviderModule<Config> {
+  readonly name: string;
+  /** The same declaration its adapters carry; the README's table of flows is generated from it. */
+  readonly capabilities: Capabilities;
+  /** Credentials of an `env:<PREFIX>` account, from `<PREFIX>_*` variables; null when any is missing. */
+  configFromEnv(prefix: string, env: Readonly<Record<string, string | undefined>>): Config | null;
+  create(config: Config, options: { timeoutMs: number }): GatewayAdapter;
 }

@@ -11,7 +11,11 @@ import { idempotency } from './middleware/idempotency.js';
 import { requireJsonBody } from './middleware/json-body.js';
 import { requestLog } from './middleware/request-log.js';
 import { problemResponse, validationProblem } from './problem-response.js';
+import { gatewayAccountRoutes } from './routes/gateway-accounts.js';
 import { paymentRoutes } from './routes/payments.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { webhookService } from '../orchestrator/webhooks.js';
+import type { MiddlewareHandler } from 'hono';
 
 const DAY_SECONDS = 24 * 60 * 60;
 
@@ -51,9 +55,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       },
     }),
   );
-  app.use('/v1/*', auth(deps.repositories));
-  app.use('/v1/*', requireJsonBody);
-  app.use('/v1/*', idempotency(deps.repositories, Math.max(deps.idempotencyTtlSeconds ?? DAY_SECONDS, DAY_SECONDS)));
+  // The merchant API; provider webhooks authenticate by their signature instead.
+  const merchantApi = (middleware: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) =>
+    c.req.path.startsWith('/v1/webhooks/') ? next() : middleware(c, next);
+  app.use('/v1/*', merchantApi(auth(deps.repositories)));
+  app.use('/v1/*', merchantApi(requireJsonBody));
+  app.use('/v1/*', merchantApi(idempotency(deps.repositories, Math.max(deps.idempotencyTtlSeconds ?? DAY_SECONDS, DAY_SECONDS))));
 
   const payments = paymentService({
     repositories: deps.repositories,
@@ -64,6 +71,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   const refunds = refundService(deps);
   paymentRoutes(app, payments, refunds);
+  gatewayAccountRoutes(app, deps.repositories, deps.gateways);
+  webhookRoutes(app, webhookService(deps));
 
   app.notFound((c) =>
     problemResponse(c, new Problem({ status: 404, code: 'route_not_found', title: 'Not found', detail: 'No such endpoint.' })),

@@ -27,6 +27,8 @@ export interface Decline {
   /** Safe and worthwhile to try another gateway now. */
   cascade: boolean;
   retry: RetryAdvice;
+  /** The card network's merchant advice code when the provider passes it on (Mastercard MAC '01'…'40'). */
+  adviceCode: string | null;
   message: string;
 }
 
@@ -47,6 +49,30 @@ const CLASSIFICATION: Record<DeclineReason, { cascade: boolean; retry: RetryAdvi
   unknown: { cascade: false, retry: 'later', message: 'The card was declined.' },
 };
 
-export function decline(reason: DeclineReason, providerCode: string): Decline {
-  return { reason, providerCode, ...CLASSIFICATION[reason] };
+/**
+ * Mastercard merchant advice codes after which the card must never be tried again, on any
+ * gateway: 03 (do not try again) and 21 (payment cancellation / stop recurring).
+ */
+const NEVER_AGAIN_ADVICE = new Set(['03', '21']);
+
+export function decline(reason: DeclineReason, providerCode: string, adviceCode: string | null = null): Decline {
+  const base = { reason, providerCode, adviceCode, ...CLASSIFICATION[reason] };
+  return adviceCode !== null && NEVER_AGAIN_ADVICE.has(adviceCode) ? { ...base, cascade: false, retry: 'never' } : base;
+}
+
+const unmapped = new Map<string, number>();
+
+/**
+ * The safe default for a provider code a mapping table does not know: `unknown`, which never
+ * cascades. The code is counted (per provider) so the table can be completed; it never throws.
+ */
+export function unmappedDecline(provider: string, providerCode: string, adviceCode: string | null = null): Decline {
+  const key = `${provider}:${providerCode}`;
+  unmapped.set(key, (unmapped.get(key) ?? 0) + 1);
+  return decline('unknown', providerCode, adviceCode);
+}
+
+/** How often each unmapped `provider:code` was seen since start. */
+export function unmappedDeclineCounts(): ReadonlyMap<string, number> {
+  return new Map(unmapped);
 }

@@ -21,9 +21,13 @@ export type AuthorizationOutcome =
 export type NotProcessedReason = 'connection_refused' | 'rate_limited' | 'rejected' | 'authentication_failed';
 export type UnknownReason = 'timeout' | 'server_error' | 'connection_lost' | 'malformed_response' | 'pending_at_gateway';
 
-/** Result of capture, cancel or refund at a gateway. */
+/**
+ * Result of capture, cancel or refund at a gateway. `pending`: the gateway accepted it and
+ * will confirm by webhook (Adyen's modifications); `reference` names the modification.
+ */
 export type ModificationOutcome =
   | { kind: 'succeeded'; reference: string; amount: number }
+  | { kind: 'pending'; reference: string; amount: number }
   | { kind: 'rejected'; code: string; detail: string }
   | { kind: 'not_processed'; reason: NotProcessedReason; detail: string }
   | { kind: 'unknown'; reason: UnknownReason; detail: string };

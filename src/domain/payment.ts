@@ -88,6 +88,21 @@ export function afterCapture(state: PaymentState, captured: number): PaymentStat
   return { ...state, status: 'succeeded', amountCaptured: captured, amountCapturable: 0 };
 }
 
+/**
+ * A capture the gateway confirmed and later reported failed (Adyen's CAPTURE_FAILED): the
+ * money is capturable again. Only an unrefunded capture can be undone this way.
+ */
+export function afterCaptureFailed(state: PaymentState, amount: number): PaymentState | null {
+  if (state.status !== 'succeeded' || state.amountRefunded > 0 || amount > state.amountCaptured) return null;
+  const captured = state.amountCaptured - amount;
+  return {
+    ...state,
+    status: captured === 0 ? 'requires_capture' : 'succeeded',
+    amountCaptured: captured,
+    amountCapturable: state.amountCapturable + amount,
+  };
+}
+
 const CANCELABLE: readonly PaymentStatus[] = ['requires_capture', 'requires_action'];
 
 export function planCancel(state: PaymentState): void {

@@ -16,10 +16,10 @@ import {
   type PaymentState,
 } from '../domain/payment.js';
 import { Problem, problems } from '../domain/problem.js';
-import { eligibleCandidates } from '../routing/candidates.js';
+import { accountCapabilities, eligibleCandidates } from '../routing/candidates.js';
 import type { Repositories } from '../store/index.js';
 import type { GatewayAccount } from '../store/merchants.js';
-import { stateOf, type AttemptResult, type PaymentRecord } from '../store/payments.js';
+import { stateOf, type AttemptResult, type PaymentRecord, type PaymentRow } from '../store/payments.js';
 import { authorizeAtGateway } from './authorize.js';
 import type { GatewayRegistry } from './gateways.js';
 
@@ -50,7 +50,7 @@ export function paymentService(deps: PaymentServiceDeps) {
     const accounts = await repositories.merchants.gatewayAccounts(merchantId);
     const candidates = accounts.flatMap((account) => {
       const adapter = gateways.adapterFor(account);
-      return adapter ? [{ account, capabilities: adapter.capabilities }] : [];
+      return adapter ? [{ account, capabilities: accountCapabilities(adapter.capabilities, account.settings) }] : [];
     });
     return eligibleCandidates(candidates, { currency, paymentMethod: 'card' })
       .filter((v) => v.eligible)
@@ -169,7 +169,7 @@ export function paymentService(deps: PaymentServiceDeps) {
         idempotencyKey: gatewayKeys.capture(id),
       }),
     );
-    await settleOperation(id, outcome, () => afterCapture(stateOf(row), outcome.kind === 'succeeded' ? outcome.amount : 0), 'capture');
+    await settleOperation(row, outcome, 'capture', captureAmount, (captured) => afterCapture(stateOf(row), captured));
     return (await payments.get(merchantId, id))!;
   }
 
@@ -181,26 +181,33 @@ export function paymentService(deps: PaymentServiceDeps) {
     if (!begun) throw problems.notFound('payment');
     const { row } = begun;
     const outcome = await modify(row.gatewayAccountId, merchantId, (adapter) =>
-      adapter.cancel({ reference: row.gatewayReference!, idempotencyKey: gatewayKeys.cancel(id) }),
+      adapter.cancel({ reference: row.gatewayReference!, amount: row.amount, currency: row.currency, idempotencyKey: gatewayKeys.cancel(id) }),
     );
-    await settleOperation(id, outcome, () => afterCancel(stateOf(row)), 'cancel');
+    await settleOperation(row, outcome, 'cancel', row.amountCapturable, () => afterCancel(stateOf(row)));
     return (await payments.get(merchantId, id))!;
   }
 
-  /** Writes the new state when the gateway did it; otherwise frees the payment and says why. */
+  /**
+   * Writes the new state when the gateway did it; waits for the webhook when it accepted it;
+   * otherwise frees the payment and says why.
+   */
   async function settleOperation(
-    id: string,
+    row: PaymentRow,
     outcome: ModificationOutcome,
-    next: () => PaymentState,
     operation: 'capture' | 'cancel',
+    amount: number,
+    next: (amount: number) => PaymentState,
   ): Promise<void> {
-    if (outcome.kind === 'succeeded') {
-      await payments.finishOperation(id, next());
-      return;
+    switch (outcome.kind) {
+      case 'succeeded':
+        return payments.finishOperation(row.id, next(outcome.amount || amount));
+      case 'pending':
+        return payments.awaitOperation(row, amount);
+      default:
+        await payments.finishOperation(row.id, null);
+        logger.warn(`payment.${operation}_failed`, { payment_id: row.id, outcome: outcome.kind });
+        throw operationProblem(operation, outcome);
     }
-    await payments.finishOperation(id, null);
-    logger.warn(`payment.${operation}_failed`, { payment_id: id, outcome: outcome.kind });
-    throw operationProblem(operation, outcome);
   }
 
   async function modify(
@@ -283,7 +290,7 @@ function assertIdle(pendingOperation: string | null): void {
   }
 }
 
-function operationProblem(operation: 'capture' | 'cancel', outcome: Exclude<ModificationOutcome, { kind: 'succeeded' }>): Problem {
+function operationProblem(operation: 'capture' | 'cancel', outcome: Exclude<ModificationOutcome, { kind: 'succeeded' | 'pending' }>): Problem {
   switch (outcome.kind) {
     case 'rejected':
       return problems.gateway('gateway_rejected', `The gateway refused the ${operation} (${outcome.code}); the payment is unchanged.`);

@@ -46,6 +46,9 @@ export function refundService(deps: { repositories: Repositories; gateways: Gate
     switch (outcome.kind) {
       case 'succeeded':
         return repositories.payments.settleRefund(refund.id, { status: 'succeeded', gatewayReference: outcome.reference });
+      case 'pending':
+        // Accepted; the provider confirms it by webhook, which settles it by this reference.
+        return repositories.payments.settleRefund(refund.id, { status: 'pending', gatewayReference: outcome.reference });
       case 'rejected':
         return repositories.payments.settleRefund(refund.id, { status: 'failed', failureCode: outcome.code });
       case 'not_processed':

@@ -1,34 +1,30 @@
-import type { GatewayAdapter } from '../../adapters/testkit/contract.js';
-import { createStripeAdapter, type StripeAdapterConfig } from '../../adapters/stripe/adapter.js';
+import type { GatewayAdapter, ProviderModule } from '../../adapters/testkit/contract.js';
 import type { GatewayRegistry } from '../orchestrator/gateways.js';
 import type { GatewayAccount } from '../store/merchants.js';
 
-/** Where a gateway account's credentials point: a sandbox simulator, or a secret in the environment. */
-export interface GatewayEndpoints {
-  stripe?: { sandbox?: Omit<StripeAdapterConfig, 'timeoutMs'> };
-  env: Record<string, string | undefined>;
+export interface RegistryOptions {
+  providers: readonly ProviderModule<any>[];
+  /** Per provider, the config of its in-process simulator; filled in once the simulators run. */
+  sandbox: Partial<Record<string, unknown>>;
+  env: Readonly<Record<string, string | undefined>>;
   timeoutMs: number;
 }
 
 /**
  * Builds one adapter per gateway account on first use and keeps it. `credentials_ref` is
- * `sandbox:<provider>` (the in-process simulator) or `env:<VARIABLE>` (the provider's real API).
+ * `sandbox:<provider>` (the in-process simulator) or `env:<PREFIX>` (the provider's real API,
+ * with credentials in `<PREFIX>_*` variables, so two accounts of one provider have their own).
  */
-export function gatewayRegistry(endpoints: GatewayEndpoints): GatewayRegistry {
+export function gatewayRegistry(options: RegistryOptions): GatewayRegistry {
   const adapters = new Map<string, GatewayAdapter | null>();
 
   function build(account: GatewayAccount): GatewayAdapter | null {
+    const provider = options.providers.find((p) => p.name === account.provider);
+    if (!provider) return null;
     const [scheme, name] = account.credentialsRef.split(':', 2);
-    if (account.provider !== 'stripe') return null;
-    if (scheme === 'sandbox') {
-      const sandbox = endpoints.stripe?.sandbox;
-      return sandbox ? createStripeAdapter({ ...sandbox, timeoutMs: endpoints.timeoutMs }) : null;
-    }
-    if (scheme === 'env' && name) {
-      const secretKey = endpoints.env[name];
-      return secretKey ? createStripeAdapter({ secretKey, timeoutMs: endpoints.timeoutMs }) : null;
-    }
-    return null;
+    const config =
+      scheme === 'sandbox' ? options.sandbox[provider.name] : scheme === 'env' && name ? provider.configFromEnv(name, options.env) : null;
+    return config ? provider.create(config, { timeoutMs: options.timeoutMs }) : null;
   }
 
   return {

@@ -2,16 +2,26 @@ import type { Database } from './database.js';
 import { idempotencyRepository } from './idempotency.js';
 import { merchantRepository } from './merchants.js';
 import { paymentRepository } from './payments.js';
+import { webhookRepository } from './webhooks.js';
 
 export type { Database } from './database.js';
 
 /** One repository layer over either driver: the code path is the same for PGlite and PostgreSQL. */
-export function createRepositories(db: Database) {
+export function createRepositories(db: Database): Repositories {
   return {
     merchants: merchantRepository(db),
     payments: paymentRepository(db),
     idempotency: idempotencyRepository(db),
+    webhooks: webhookRepository(db),
+    /** Runs `work` in one transaction, with repositories bound to it. */
+    transaction: (work) => db.transaction((tx) => work(createRepositories(tx))),
   };
 }
 
-export type Repositories = ReturnType<typeof createRepositories>;
+export interface Repositories {
+  merchants: ReturnType<typeof merchantRepository>;
+  payments: ReturnType<typeof paymentRepository>;
+  idempotency: ReturnType<typeof idempotencyRepository>;
+  webhooks: ReturnType<typeof webhookRepository>;
+  transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
+}

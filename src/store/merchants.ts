@@ -44,6 +44,7 @@ export function merchantRepository(db: Database) {
       provider: string;
       label: string;
       credentialsRef: string;
+      settings?: GatewayAccount['settings'];
       priority?: number;
     }): Promise<GatewayAccount> {
       const [row] = await db
@@ -51,6 +52,15 @@ export function merchantRepository(db: Database) {
         .values({ id: newId('gwa'), ...account })
         .returning();
       return row!;
+    },
+
+    async setGatewayAccountEnabled(id: string, enabled: boolean): Promise<void> {
+      await db.update(gatewayAccounts).set({ disabledAt: enabled ? null : new Date() }).where(eq(gatewayAccounts.id, id));
+    },
+
+    async gatewayAccount(id: string): Promise<GatewayAccount | null> {
+      const [row] = await db.select().from(gatewayAccounts).where(and(eq(gatewayAccounts.id, id), isNull(gatewayAccounts.disabledAt)));
+      return row ?? null;
     },
 
     async gatewayAccounts(merchantId: string): Promise<GatewayAccount[]> {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from './database.js';
 import { attempts, payments, refunds } from './schema.js';
 import type { PaymentState, PaymentStatus } from '../domain/payment.js';
@@ -140,8 +140,42 @@ export function paymentRepository(db: Database) {
     async finishOperation(id: string, state: PaymentState | null): Promise<void> {
       await db
         .update(payments)
-        .set({ ...(state ? stateColumns(state) : {}), pendingOperation: null })
+        .set({ ...(state ? stateColumns(state) : {}), pendingOperation: null, statusBeforeOperation: null, pendingAmount: null })
         .where(eq(payments.id, id));
+    },
+
+    /** The gateway accepted a capture or cancel and will confirm it by webhook: the payment is `processing` until then. */
+    async awaitOperation(row: PaymentRow, amount: number): Promise<void> {
+      await db
+        .update(payments)
+        .set({ status: 'processing', statusBeforeOperation: row.status, pendingAmount: amount, updatedAt: new Date() })
+        .where(eq(payments.id, row.id));
+    },
+
+    /** The payment a gateway reference belongs to, through any of its attempts (or the attempt's idempotency key). */
+    async findByGateway(
+      gatewayAccountId: string,
+      reference: string,
+      attemptKey: string | null,
+    ): Promise<{ payment: PaymentRow; attempt: AttemptRow } | null> {
+      const byReference = and(eq(attempts.gatewayAccountId, gatewayAccountId), eq(attempts.gatewayReference, reference));
+      const match = attemptKey ? or(byReference, and(eq(attempts.gatewayAccountId, gatewayAccountId), eq(attempts.idempotencyKey, attemptKey))) : byReference;
+      const [row] = await db
+        .select({ payment: payments, attempt: attempts })
+        .from(attempts)
+        .innerJoin(payments, eq(payments.id, attempts.paymentId))
+        .where(match)
+        .orderBy(desc(attempts.number))
+        .limit(1);
+      return row ?? null;
+    },
+
+    async refundByGatewayReference(paymentId: string, reference: string): Promise<RefundRow | null> {
+      const [row] = await db
+        .select()
+        .from(refunds)
+        .where(and(eq(refunds.paymentId, paymentId), eq(refunds.gatewayReference, reference)));
+      return row ?? null;
     },
 
     /**

@@ -13,6 +13,11 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { CardDetails } from '../domain/payment.js';
 
+export interface GatewayAccountSettings {
+  currencies?: string[];
+  countries?: string[];
+}
+
 const money = (name: string) => bigint(name, { mode: 'number' }).notNull();
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 
@@ -46,6 +51,8 @@ export const gatewayAccounts = pgTable(
     provider: text('provider').notNull(),
     label: text('label').notNull(),
     credentialsRef: text('credentials_ref').notNull(),
+    /** Narrows the provider's capabilities for this account (e.g. a regional merchant account). */
+    settings: jsonb('settings').$type<GatewayAccountSettings>().notNull().default({}),
     priority: integer('priority').notNull().default(0),
     createdAt: createdAt(),
     disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'date' }),
@@ -74,14 +81,18 @@ export const payments = pgTable(
     failureCode: text('failure_code'),
     failureMessage: text('failure_message'),
     nextAction: jsonb('next_action').$type<{ type: 'redirect'; url: string } | null>(),
-    /** Set while a capture or cancel is at the gateway, so two cannot race. */
+    /** Set while a capture or cancel is at the gateway (or awaits its webhook), so two cannot race. */
     pendingOperation: text('pending_operation'),
+    /** While a capture or cancel awaits confirmation: the status to return to if it fails, and the amount. */
+    statusBeforeOperation: text('status_before_operation'),
+    pendingAmount: bigint('pending_amount', { mode: 'number' }),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [
     index('payments_merchant_id_idx').on(t.merchantId, t.id),
     index('payments_merchant_status_idx').on(t.merchantId, t.status, t.id),
+    index('payments_gateway_reference_idx').on(t.gatewayAccountId, t.gatewayReference),
   ],
 );
 
@@ -104,7 +115,11 @@ export const attempts = pgTable(
     createdAt: createdAt(),
     completedAt: timestamp('completed_at', { withTimezone: true, mode: 'date' }),
   },
-  (t) => [uniqueIndex('attempts_payment_number_idx').on(t.paymentId, t.number)],
+  (t) => [
+    uniqueIndex('attempts_payment_number_idx').on(t.paymentId, t.number),
+    index('attempts_gateway_reference_idx').on(t.gatewayAccountId, t.gatewayReference),
+    index('attempts_idempotency_key_idx').on(t.idempotencyKey),
+  ],
 );
 
 export const refunds = pgTable(
@@ -123,7 +138,7 @@ export const refunds = pgTable(
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [index('refunds_payment_idx').on(t.paymentId, t.id)],
+  (t) => [index('refunds_payment_idx').on(t.paymentId, t.id), index('refunds_gateway_reference_idx').on(t.gatewayReference)],
 );
 
 /**
@@ -145,4 +160,20 @@ export const idempotencyKeys = pgTable(
       .default(sql`now() + interval '24 hours'`),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.key] }), index('idempotency_keys_expires_idx').on(t.expiresAt)],
+);
+
+/** Every provider event applied, once: the key makes a redelivered notification a no-op. */
+export const webhookEvents = pgTable(
+  'webhook_events',
+  {
+    gatewayAccountId: text('gateway_account_id').notNull().references(() => gatewayAccounts.id),
+    eventId: text('event_id').notNull(),
+    type: text('type').notNull(),
+    reference: text('reference').notNull(),
+    paymentId: text('payment_id').references(() => payments.id),
+    /** What applying it did: `applied`, `no_change` or `unmatched`. */
+    result: text('result').notNull(),
+    receivedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.gatewayAccountId, t.eventId] })],
 );

@@ -20,6 +20,7 @@ describe('service documents', () => {
     const doc = await res.json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/v1/gateway_accounts',
       '/v1/payments',
       '/v1/payments/{id}',
       '/v1/payments/{id}/cancel',

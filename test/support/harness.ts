@@ -2,9 +2,12 @@ import { startStripeSimulator, type StripeSimulator } from '../../adapters/strip
 import { createApp } from '../../src/api/app.js';
 import { sha256Hex } from '../../src/api/hash.js';
 import { gatewayRegistry } from '../../src/runtime/gateways.js';
+import { PROVIDERS } from '../../src/runtime/providers.js';
 import { createRepositories, type Repositories } from '../../src/store/index.js';
 import { captureLogger } from './capture-logger.js';
 import { testDatabase, type DriverName, type TestDatabase } from './databases.js';
+
+export const STRIPE_WEBHOOK_SECRET = 'whsec_harness_0123456789abcdef';
 
 export const CARDS = {
   visa: '4242424242424242',
@@ -55,7 +58,8 @@ export async function startHarness(driver: DriverName, options: { gatewayTimeout
     logger,
     fingerprintSecret: 'test-fingerprint-secret',
     gateways: gatewayRegistry({
-      stripe: { sandbox: { secretKey: 'sk_test_harness', host: stripe.host, port: stripe.port, protocol: 'http' } },
+      providers: PROVIDERS,
+      sandbox: { stripe: { secretKey: 'sk_test_harness', webhookSecret: STRIPE_WEBHOOK_SECRET, host: stripe.host, port: stripe.port, protocol: 'http' } },
       env: {},
       timeoutMs: options.gatewayTimeoutMs ?? 5_000,
     }),

@@ -1,4 +1,6 @@
 import type { SimulatorState } from './state.js';
+import type { Segment } from '../../testkit/steering.js';
+import type { StripeEventType } from './webhooks.js';
 
 /** About the HTTP request being handled. */
 export interface RequestMeta {
@@ -15,4 +17,8 @@ export interface HandlerContext {
   readonly baseUrl: string;
   /** Keyed, non-reversible card fingerprint. */
   fingerprint(digits: string): string;
+  /** Whether the issuer approves an authorization the card itself would get approved (approval-rate steering). */
+  issuerApproves(segment: Segment): boolean;
+  /** Queues a webhook event about `object` (rendered as Stripe returns it); a no-op without a webhook endpoint. */
+  emit(type: StripeEventType, object: Record<string, unknown>): void;
 }

@@ -1,21 +1,21 @@
+import { RequestFaults, type RequestFault } from '../../testkit/faults.js';
+
 /**
- * Network and provider faults tests can switch on and off while the simulator runs.
+ * Request faults tests can switch on and off while the simulator runs: the shared ones but
+ * `refuse_connections` (which is about the port, not a request: see `SimulatorServer`), plus
+ * `latency`.
  *
  * - `http_error`: answer 5xx (type api_error) or 429 (rate limit) without doing the operation.
  * - `hang`: take the request and never answer it, nor do the operation (until `clear()`/`close()`
  *   drops the connection); the client's own timeout fires.
  * - `charge_then_hang`: do the operation (ledger and idempotency record it), then never answer.
  * - `charge_then_500`: do the operation, then answer 500 api_error.
+ * - `malformed_response`: do the operation, then answer 200 with the first half of the JSON.
  * - `latency`: wait `ms` before doing the operation and answering.
  *
  * Faults apply to `/v1/...` API requests only.
  */
-export type StripeFault =
-  | { kind: 'http_error'; status: 500 | 502 | 503 | 429 }
-  | { kind: 'hang' }
-  | { kind: 'charge_then_hang' }
-  | { kind: 'charge_then_500' }
-  | { kind: 'latency'; ms: number };
+export type StripeFault = RequestFault | { kind: 'latency'; ms: number };
 
 export interface StripeFaultOptions {
   /** Apply to this many matching requests, then clear itself. Default: until cleared. */
@@ -28,7 +28,10 @@ export interface StripeFaultOptions {
 
 export interface StripeFaults {
   set(fault: StripeFault, options?: StripeFaultOptions): void;
-  /** Stop faulting; connections held by `hang`/`charge_then_hang` are dropped. */
+  /**
+   * Stop faulting; connections held by `hang`/`charge_then_hang` are dropped. A closed port
+   * (`refuse_connections`, set through `setFault`) opens again only through `clearFault()`.
+   */
   clear(): void;
   /** The fault in force, or null. */
   readonly active: StripeFault | null;
@@ -38,78 +41,41 @@ export interface StripeFaults {
   readonly applied: number;
 }
 
-function validate(fault: StripeFault): void {
-  switch (fault.kind) {
-    case 'http_error':
-      if (![500, 502, 503, 429].includes(fault.status)) throw new Error(`unsupported http_error status ${String(fault.status)}`);
-      return;
-    case 'latency':
-      if (!(Number.isFinite(fault.ms) && fault.ms >= 0)) throw new Error(`latency needs ms >= 0, got ${String(fault.ms)}`);
-      return;
-    case 'hang':
-    case 'charge_then_hang':
-    case 'charge_then_500':
-      return;
-    default: {
-      const unknown: never = fault;
-      throw new Error(`unknown fault ${JSON.stringify(unknown)}`);
-    }
-  }
-}
-
 export class FaultController implements StripeFaults {
-  private fault: StripeFault | null = null;
-  private options: StripeFaultOptions = {};
-  private left: number | null = null;
+  private readonly faults = new RequestFaults<StripeFault>();
   private count = 0;
 
   constructor(private readonly onClear: () => void) {}
 
   set(fault: StripeFault, options: StripeFaultOptions = {}): void {
-    validate(fault);
-    if (options.times !== undefined && !(Number.isInteger(options.times) && options.times > 0)) {
-      throw new Error(`times must be a positive integer, got ${String(options.times)}`);
+    if (fault.kind === 'latency' && !(Number.isFinite(fault.ms) && fault.ms >= 0)) {
+      throw new RangeError(`latency needs ms >= 0, got ${String(fault.ms)}`);
     }
-    this.fault = { ...fault };
-    this.options = { ...options };
-    this.left = options.times ?? null;
+    this.faults.set(fault, options);
   }
 
   clear(): void {
-    this.fault = null;
-    this.options = {};
-    this.left = null;
+    this.faults.clear();
     this.onClear();
   }
 
   get active(): StripeFault | null {
-    return this.fault;
+    return this.faults.active;
   }
 
   get remaining(): number | null {
-    return this.fault ? this.left : 0;
+    return this.faults.remaining;
   }
 
   get applied(): number {
     return this.count;
   }
 
-  /** The fault for this request, consuming one of its `times`. */
+  /** The fault for this `/v1/` request, consuming one of its `times` (requests already hung stay so). */
   take(method: string, path: string): StripeFault | null {
-    const fault = this.fault;
-    if (!fault || !path.startsWith('/v1/')) return null;
-    if (this.options.method && this.options.method.toUpperCase() !== method) return null;
-    if (this.options.pathPrefix && !path.startsWith(this.options.pathPrefix)) return null;
-    this.count += 1;
-    if (this.left !== null) {
-      this.left -= 1;
-      if (this.left <= 0) {
-        // Used up: stop faulting new requests, but leave requests already hung alone.
-        this.fault = null;
-        this.options = {};
-        this.left = null;
-      }
-    }
+    if (!path.startsWith('/v1/')) return null;
+    const fault = this.faults.take(method, path);
+    if (fault !== null) this.count += 1;
     return fault;
   }
 

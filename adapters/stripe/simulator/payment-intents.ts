@@ -27,6 +27,7 @@ import {
 import { resolvePaymentMethod } from './payment-methods.js';
 import { renderPaymentIntent, renderPaymentMethod } from './resources.js';
 import type { CaptureMethod, ChargeRecord, PaymentIntentRecord, PaymentIntentStatus, PaymentMethodRecord } from './state.js';
+import { ISSUER_SOFT_DECLINE } from './test-cards.js';
 
 const CAPTURE_METHODS: readonly CaptureMethod[] = ['automatic', 'automatic_async', 'manual'];
 const CANCELLATION_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const;
@@ -169,6 +170,38 @@ function missingPaymentMethod(): ApiError {
   );
 }
 
+type NewPaymentIntent = Pick<PaymentIntentRecord, 'id' | 'created' | 'amount' | 'currency' | 'captureMethod' | 'status'> &
+  Partial<PaymentIntentRecord>;
+
+/** A PaymentIntent record with Stripe's defaults for whatever `fields` leaves out. */
+export function newPaymentIntent(fields: NewPaymentIntent): PaymentIntentRecord {
+  return {
+    clientSecret: `${fields.id}_secret_${randomToken(25)}`,
+    automaticPaymentMethods: null,
+    allowedPaymentMethodTypes: ['card'],
+    paymentMethodTypes: ['card'],
+    returnUrlRequired: false,
+    description: null,
+    metadata: {},
+    idempotencyKey: null,
+    returnUrl: null,
+    paymentMethodId: null,
+    latestChargeId: null,
+    lastPaymentError: null,
+    nextAction: null,
+    amountCapturable: 0,
+    amountReceived: 0,
+    canceledAt: null,
+    cancellationReason: null,
+    authorized: 0,
+    captured: 0,
+    refunded: 0,
+    released: 0,
+    declines: 0,
+    ...fields,
+  };
+}
+
 export function createPaymentIntent(ctx: HandlerContext, params: Params, meta: RequestMeta): ApiResponse {
   rejectUnknown(params, CREATE_PARAMS);
   const amount = requiredInteger(params, 'amount');
@@ -196,12 +229,9 @@ export function createPaymentIntent(ctx: HandlerContext, params: Params, meta: R
   const pm = resolvePaymentMethod(ctx, params);
   if (confirm && !pm) throw missingPaymentMethod();
 
-  const now = ctx.now();
-  const id = newId('pi');
-  const pi: PaymentIntentRecord = {
-    id,
-    clientSecret: `${id}_secret_${randomToken(25)}`,
-    created: unixSeconds(now),
+  const pi = newPaymentIntent({
+    id: newId('pi'),
+    created: unixSeconds(ctx.now()),
     amount,
     currency,
     captureMethod,
@@ -212,19 +242,7 @@ export function createPaymentIntent(ctx: HandlerContext, params: Params, meta: R
     idempotencyKey: meta.idempotencyKey,
     returnUrl,
     paymentMethodId: pm?.id ?? null,
-    latestChargeId: null,
-    lastPaymentError: null,
-    nextAction: null,
-    amountCapturable: 0,
-    amountReceived: 0,
-    canceledAt: null,
-    cancellationReason: null,
-    authorized: 0,
-    captured: 0,
-    refunded: 0,
-    released: 0,
-    declines: 0,
-  };
+  });
   ctx.state.paymentIntents.set(pi.id, pi);
   if (confirm && pm) return attemptPayment(ctx, pi, pm, false, expand);
   return ok(render(ctx, pi, expand));
@@ -305,27 +323,35 @@ export function attemptPayment(
   state.charges.set(charge.id, charge);
   pi.latestChargeId = charge.id;
 
-  if (outcome.kind === 'decline') {
+  const declined =
+    outcome.kind === 'decline'
+      ? outcome
+      : ctx.issuerApproves({ network: pm.card.brand, currency: pi.currency, country: pm.card.country })
+        ? null
+        : ISSUER_SOFT_DECLINE;
+  if (declined) {
     charge.status = 'failed';
-    charge.failureCode = outcome.code;
-    charge.failureMessage = outcome.message;
-    charge.declineCode = outcome.declineCode;
+    charge.failureCode = declined.code;
+    charge.failureMessage = declined.message;
+    charge.declineCode = declined.declineCode;
     const error: StripeErrorObject = {
       type: 'card_error',
-      code: outcome.code,
-      decline_code: outcome.declineCode,
-      message: outcome.message,
-      doc_url: docUrl(outcome.code),
+      code: declined.code,
+      decline_code: declined.declineCode,
+      message: declined.message,
+      doc_url: docUrl(declined.code),
       charge: charge.id,
       payment_method: renderPaymentMethod(pm),
     };
-    if (outcome.param) error.param = outcome.param;
+    if (declined.param) error.param = declined.param;
     pi.status = 'requires_payment_method';
     pi.paymentMethodId = null;
     pi.lastPaymentError = error;
     pi.declines += 1;
     state.record('declined', pi, pi.amount, now);
-    throw new ApiError(402, { ...error, payment_intent: render(ctx, pi) });
+    const rendered = render(ctx, pi);
+    ctx.emit('payment_intent.payment_failed', rendered);
+    throw new ApiError(402, { ...error, payment_intent: rendered });
   }
 
   pi.authorized = pi.amount;
@@ -341,6 +367,7 @@ export function attemptPayment(
     pi.captured = pi.amount;
     state.record('captured', pi, pi.amount, now);
   }
+  ctx.emit(pi.status === 'succeeded' ? 'payment_intent.succeeded' : 'payment_intent.amount_capturable_updated', render(ctx, pi));
   return ok(render(ctx, pi, expand));
 }
 
@@ -386,6 +413,7 @@ export function capturePaymentIntent(ctx: HandlerContext, id: string, params: Pa
     pi.released += released;
     ctx.state.record('released', pi, released, now);
   }
+  ctx.emit('payment_intent.succeeded', render(ctx, pi));
   return ok(render(ctx, pi, expand));
 }
 
@@ -412,6 +440,7 @@ export function cancelPaymentIntent(ctx: HandlerContext, id: string, params: Par
   pi.canceledAt = unixSeconds(now);
   pi.cancellationReason = reason ?? null;
   ctx.state.record('canceled', pi, 0, now);
+  ctx.emit('payment_intent.canceled', render(ctx, pi));
   return ok(render(ctx, pi, expand));
 }
 
@@ -448,5 +477,6 @@ export function completeAuthentication(ctx: HandlerContext, id: string, succeede
     payment_method: renderPaymentMethod(pm),
   };
   ctx.state.record('declined', pi, pi.amount, ctx.now());
+  ctx.emit('payment_intent.payment_failed', render(ctx, pi));
   return pi;
 }

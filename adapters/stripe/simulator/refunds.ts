@@ -2,7 +2,7 @@ import type { HandlerContext } from './context.js';
 import { docUrl, invalidRequest, ok, paramErrors, resourceMissing, type ApiResponse } from './errors.js';
 import { newId, unixSeconds } from './ids.js';
 import { expandList, mergeMetadata, optionalEnum, optionalInteger, optionalString, rejectUnknown, type Params } from './params.js';
-import { renderRefund } from './resources.js';
+import { renderCharge, renderRefund } from './resources.js';
 import type { ChargeRecord, PaymentIntentRecord, RefundRecord } from './state.js';
 
 const CREATE_PARAMS = ['payment_intent', 'charge', 'amount', 'reason', 'metadata', 'expand', 'instructions_email', 'refund_application_fee', 'reverse_transfer'] as const;
@@ -85,6 +85,9 @@ export function createRefund(ctx: HandlerContext, params: Params): ApiResponse {
   charge.amountRefunded += amount;
   pi.refunded += amount;
   ctx.state.record('refunded', pi, amount, now);
+  // As Stripe does since API 2024-10-28: charge.refunded (the charge, no refund list) and refund.created.
+  ctx.emit('charge.refunded', renderCharge(ctx.state, charge));
+  ctx.emit('refund.created', renderRefund(ctx.state, refund));
   return ok(renderRefund(ctx.state, refund, expand));
 }
 

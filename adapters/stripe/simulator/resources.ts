@@ -2,6 +2,9 @@ import type { ChargeRecord, PaymentIntentRecord, PaymentMethodRecord, RefundReco
 
 /** Renders records as the JSON objects Stripe returns. Nothing here ever sees a card number. */
 
+/** The API version the objects are rendered in: the one stripe-node 23 pins. */
+export const API_VERSION = '2026-10-28.endive';
+
 type Json = Record<string, unknown>;
 
 export function renderPaymentMethod(pm: PaymentMethodRecord): Json {

@@ -1,6 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FaultSwitch, firstHeader, PendingRequests, readRequest, SimulatorHttpServer } from '../../testkit/http-server.js';
+import type { FaultOptions, SimulatorFault } from '../../testkit/simulator.js';
+import { ApprovalRates, Latency } from '../../testkit/steering.js';
 import { apiKeyFrom, keyAccepted, maskKey, MISSING_KEY_MESSAGE } from './auth.js';
 import type { HandlerContext } from './context.js';
 import { ApiError, apiErrorBody, authenticationError, type ApiResponse } from './errors.js';
@@ -9,47 +11,46 @@ import { base62, newId } from './ids.js';
 import { IdempotencyStore, type IdempotencyDecision } from './idempotency.js';
 import { Ledger } from './ledger.js';
 import { parseParams, type Params } from './params.js';
+import { API_VERSION } from './resources.js';
 import { dispatch } from './router.js';
 import { SimulatorState } from './state.js';
 import { handleThreeDSecure } from './three-d-secure.js';
-
-const MAX_BODY_BYTES = 1024 * 1024;
-const DEFAULT_API_VERSION = '2026-10-28.endive';
+import { WebhookOutbox, type EventOrigin, type WebhookEndpoint } from './webhooks.js';
 
 export interface SimulatorServerConfig {
   host: string;
   port: number;
   apiKeys: readonly string[] | undefined;
   now: () => number;
-}
-
-interface PendingWait {
-  timer: NodeJS.Timeout;
-  resolve: (alive: boolean) => void;
+  /** Where to send signed webhook events; null sends none. */
+  webhooks: WebhookEndpoint | null;
 }
 
 /**
- * The HTTP side: reads the request, applies faults, authenticates, runs idempotency around the
- * API operation and writes Stripe-shaped JSON. Holds hung connections so `clear()`/`close()`
- * can drop them.
+ * The HTTP side: reads the request, applies faults and latency, authenticates, runs idempotency
+ * around the API operation, writes Stripe-shaped JSON and hands the events it caused to the
+ * webhook outbox.
  */
 export class SimulatorServer {
   readonly state = new SimulatorState();
   readonly faults: FaultController;
   readonly ledger: Ledger;
+  readonly approvals = new ApprovalRates();
+  readonly latency = new Latency();
   private readonly idempotency: IdempotencyStore;
+  private readonly outbox: WebhookOutbox | null;
   private readonly secret = randomBytes(32);
-  private readonly held = new Set<ServerResponse>();
-  private readonly waits = new Set<PendingWait>();
-  private readonly server: Server;
-  private closed = false;
+  private readonly http: SimulatorHttpServer;
+  private readonly pending = new PendingRequests();
+  private readonly faultSwitch: FaultSwitch;
   private baseUrl = '';
   private readonly ctx: HandlerContext;
 
   constructor(private readonly config: SimulatorServerConfig) {
-    this.faults = new FaultController(() => this.dropHeld());
+    this.faults = new FaultController(() => this.pending.dropHeld());
     this.idempotency = new IdempotencyStore(config.now, this.secret);
     this.ledger = new Ledger(this.state, () => this.idempotency.clear());
+    this.outbox = config.webhooks ? new WebhookOutbox(config.webhooks, config.now) : null;
     const self = this;
     this.ctx = {
       state: this.state,
@@ -58,8 +59,10 @@ export class SimulatorServer {
         return self.baseUrl;
       },
       fingerprint: (digits) => base62(createHmac('sha256', this.secret).update(`fingerprint:${digits}`).digest()).slice(0, 16),
+      issuerApproves: (segment) => this.approvals.approves(segment),
+      emit: (type, object) => this.outbox?.add(type, object),
     };
-    this.server = createServer((req, res) => {
+    this.http = new SimulatorHttpServer(config.host, config.port, (req, res) => {
       this.handle(req, res).catch(() => {
         if (!res.headersSent && !res.destroyed) {
           res.writeHead(500, { 'content-type': 'application/json' });
@@ -69,99 +72,54 @@ export class SimulatorServer {
         }
       });
     });
-    // Longer than the SDK's keep-alive reuse window in tests, so an idle socket is not closed
-    // under a request being sent on it (which the SDK would see as ECONNRESET and retry).
-    this.server.keepAliveTimeout = 30_000;
+    this.faultSwitch = new FaultSwitch(this.faults, this.http, this.pending);
   }
 
   async listen(): Promise<{ host: string; port: number; url: string }> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.config.port, this.config.host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = this.server.address() as AddressInfo;
-    const host = this.config.host;
-    const hostInUrl = host.includes(':') ? `[${host}]` : host;
-    this.baseUrl = `http://${hostInUrl}:${address.port}`;
-    return { host, port: address.port, url: this.baseUrl };
+    const address = await this.http.listen();
+    this.baseUrl = address.url;
+    return address;
+  }
+
+  /** The shared steering: one fault at a time, replacing the one before. */
+  async setFault(fault: SimulatorFault, options: FaultOptions = {}): Promise<void> {
+    await this.faultSwitch.clear();
+    await this.faultSwitch.set(fault, options);
+  }
+
+  /** Ends any fault; after refuse_connections, listens again on the same port. */
+  clearFault(): Promise<void> {
+    return this.faultSwitch.clear();
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    for (const wait of this.waits) {
-      clearTimeout(wait.timer);
-      wait.resolve(false);
-    }
-    this.waits.clear();
-    this.dropHeld();
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
-  }
-
-  // ---- connection holding and delays ----
-
-  private hold(res: ServerResponse): void {
-    if (this.closed) {
-      res.destroy();
-      return;
-    }
-    this.held.add(res);
-    res.once('close', () => this.held.delete(res));
-  }
-
-  private dropHeld(): void {
-    for (const res of this.held) res.destroy();
-    this.held.clear();
-  }
-
-  /** Resolves true after `ms`, or false at once if the simulator closes first. */
-  private delay(ms: number): Promise<boolean> {
-    if (this.closed) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const wait: PendingWait = {
-        timer: setTimeout(() => {
-          this.waits.delete(wait);
-          resolve(true);
-        }, ms),
-        resolve,
-      };
-      this.waits.add(wait);
-    });
+    this.pending.close();
+    await Promise.all([this.http.close(), this.outbox?.close()]);
   }
 
   // ---- request handling ----
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    res.on('error', () => {});
-    const method = (req.method ?? 'GET').toUpperCase();
-    const url = new URL(req.url ?? '/', 'http://simulator.invalid');
-    const body = await readBody(req);
-    if (body === null) {
-      res.destroy();
-      return;
-    }
+    const request = await readRequest(req, res);
+    if (request === null) return;
+    const { method, url, body } = request;
 
     if (url.pathname.startsWith('/_sim/')) {
       const page = handleThreeDSecure(this.ctx, method, url);
+      this.outbox?.flush({ requestId: null, idempotencyKey: null });
       res.writeHead(page.status, page.headers);
       res.end(page.body);
       return;
     }
 
     const requestId = newId('req');
-    const idempotencyKey = method === 'POST' ? singleHeader(req, 'idempotency-key') || null : null;
+    const idempotencyKey = method === 'POST' ? firstHeader(req, 'idempotency-key') || null : null;
     const entry = this.ledger.recordRequest(method, url.pathname, idempotencyKey, this.config.now());
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'cache-control': 'no-cache, no-store',
       'request-id': requestId,
-      'stripe-version': singleHeader(req, 'stripe-version') ?? DEFAULT_API_VERSION,
+      'stripe-version': firstHeader(req, 'stripe-version') ?? API_VERSION,
     };
     if (idempotencyKey !== null) headers['idempotency-key'] = idempotencyKey;
     const send = (status: number, text: string, extra: Record<string, string> = {}): void => {
@@ -178,16 +136,17 @@ export class SimulatorServer {
       return;
     }
     if (fault?.kind === 'hang') {
-      this.hold(res);
+      this.pending.hold(res);
       return;
     }
 
-    // Latency delays whatever answer this request gets; the idempotency key, if any, stays
-    // locked meanwhile, so a concurrent request with the same key sees a 409.
-    const latency = fault?.kind === 'latency' ? fault.ms : 0;
+    // Latency (the steered distribution, plus a latency fault) delays whatever answer this request
+    // gets; the idempotency key, if any, stays locked meanwhile, so a concurrent request with the
+    // same key sees a 409.
+    const latency = this.latency.nextMs() + (fault?.kind === 'latency' ? fault.ms : 0);
     const wait = async (): Promise<boolean> => {
       if (latency <= 0) return true;
-      const alive = await this.delay(latency);
+      const alive = await this.pending.delay(latency);
       if (!alive) res.destroy();
       return alive;
     };
@@ -234,7 +193,7 @@ export class SimulatorServer {
       return;
     }
 
-    const result = this.run(method, url.pathname, params, idempotencyKey);
+    const result = this.run(method, url.pathname, params, { requestId, idempotencyKey });
     const text = JSON.stringify(result.body);
     if (decision?.kind === 'execute') {
       if (result.saveIdempotent) decision.save({ status: result.status, body: text, requestId });
@@ -243,16 +202,19 @@ export class SimulatorServer {
     this.finish(fault, send, result.status, text, res);
   }
 
-  private run(method: string, path: string, params: Params, idempotencyKey: string | null): ApiResponse {
+  /** Runs the operation; the events it caused go out as webhooks, naming this request. */
+  private run(method: string, path: string, params: Params, origin: EventOrigin): ApiResponse {
     try {
-      return dispatch(this.ctx, method, path, params, { idempotencyKey });
+      return dispatch(this.ctx, method, path, params, { idempotencyKey: origin.idempotencyKey });
     } catch (error) {
       if (error instanceof ApiError) return error.toResponse();
       return { status: 500, body: apiErrorBody(500), saveIdempotent: false };
+    } finally {
+      this.outbox?.flush(origin);
     }
   }
 
-  /** Answers, unless a charge_then_* fault says to hang or fail after the work is done. */
+  /** Answers, unless a fault says to hang, fail or garble the answer after the work is done. */
   private finish(
     fault: StripeFault | null,
     send: (status: number, text: string, extra?: Record<string, string>) => void,
@@ -262,39 +224,17 @@ export class SimulatorServer {
     extra: Record<string, string> = {},
   ): void {
     if (fault?.kind === 'charge_then_hang') {
-      this.hold(res);
+      this.pending.hold(res);
       return;
     }
     if (fault?.kind === 'charge_then_500') {
       send(500, JSON.stringify(apiErrorBody(500)));
       return;
     }
+    if (fault?.kind === 'malformed_response') {
+      send(200, text.slice(0, Math.ceil(text.length / 2)), extra);
+      return;
+    }
     send(status, text, extra);
   }
 }
-
-function singleHeader(req: IncomingMessage, name: string): string | null {
-  const value = req.headers[name];
-  if (Array.isArray(value)) return value[0] ?? null;
-  return value ?? null;
-}
-
-function readBody(req: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(null);
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(null));
-    req.on('aborted', () => resolve(null));
-  });
-}
-

@@ -30,16 +30,23 @@ export interface TestCard {
   outcome: CardOutcome;
   /** Stripe's ready-made test PaymentMethod id for this card, if it has one. */
   paymentMethod?: string;
+  /** The issuer's country (ISO 3166-1 alpha-2); Stripe's test cards are US unless listed by country. */
+  country?: string;
   description: string;
 }
+
+type DeclineOutcome = Extract<CardOutcome, { kind: 'decline' }>;
 
 const APPROVE: CardOutcome = { kind: 'approve' };
 const AUTHENTICATE: CardOutcome = { kind: 'authenticate' };
 const DECLINED_MESSAGE = 'Your card was declined.';
 
-function decline(code: Extract<CardOutcome, { kind: 'decline' }>['code'], declineCode: string, message: string, param?: string): CardOutcome {
+function decline(code: DeclineOutcome['code'], declineCode: string, message: string, param?: string): DeclineOutcome {
   return param ? { kind: 'decline', code, declineCode, message, param } : { kind: 'decline', code, declineCode, message };
 }
+
+/** The issuer's soft decline for an otherwise good card, as approval-rate steering hands it out. */
+export const ISSUER_SOFT_DECLINE = decline('card_declined', 'do_not_honor', DECLINED_MESSAGE);
 
 export const TEST_CARDS: readonly TestCard[] = [
   { number: '4242424242424242', brand: 'visa', funding: 'credit', outcome: APPROVE, paymentMethod: 'pm_card_visa', description: 'Visa, succeeds' },
@@ -52,6 +59,18 @@ export const TEST_CARDS: readonly TestCard[] = [
   { number: '371449635398431', brand: 'amex', funding: 'credit', outcome: APPROVE, description: 'American Express, succeeds' },
   { number: '6011111111111117', brand: 'discover', funding: 'credit', outcome: APPROVE, paymentMethod: 'pm_card_discover', description: 'Discover, succeeds' },
   { number: '3566002020360505', brand: 'jcb', funding: 'credit', outcome: APPROVE, paymentMethod: 'pm_card_jcb', description: 'JCB, succeeds' },
+  // Cards by issuer country (Stripe's "international cards"): they succeed.
+  { number: '4000000760000002', brand: 'visa', funding: 'credit', outcome: APPROVE, paymentMethod: 'pm_card_br', country: 'BR', description: 'Brazil, Visa' },
+  { number: '4000001240000000', brand: 'visa', funding: 'credit', outcome: APPROVE, paymentMethod: 'pm_card_ca', country: 'CA', description: 'Canada, Visa' },
+  { number: '4000004840008001', brand: 'visa', funding: 'credit', outcome: APPROVE, paymentMethod: 'pm_card_mx', country: 'MX', description: 'Mexico, Visa' },
+  { number: '4000002760000016', brand: 'visa', funding: 'credit', outcome: APPROVE, paymentMethod: 'pm_card_de', country: 'DE', description: 'Germany, Visa' },
+  { number: '4000002500000003', brand: 'visa', funding: 'credit', outcome: APPROVE, paymentMethod: 'pm_card_fr', country: 'FR', description: 'France, Visa' },
+  { number: '4000008260000000', brand: 'visa', funding: 'credit', outcome: APPROVE, paymentMethod: 'pm_card_gb', country: 'GB', description: 'United Kingdom, Visa' },
+  { number: '4000058260000005', brand: 'visa', funding: 'debit', outcome: APPROVE, country: 'GB', description: 'United Kingdom, Visa debit' },
+  { number: '5555558265554449', brand: 'mastercard', funding: 'credit', outcome: APPROVE, country: 'GB', description: 'United Kingdom, Mastercard' },
+  { number: '4000003920000003', brand: 'visa', funding: 'credit', outcome: APPROVE, paymentMethod: 'pm_card_jp', country: 'JP', description: 'Japan, Visa' },
+  { number: '3530111333300000', brand: 'jcb', funding: 'credit', outcome: APPROVE, country: 'JP', description: 'Japan, JCB' },
+  { number: '4000000360000006', brand: 'visa', funding: 'credit', outcome: APPROVE, paymentMethod: 'pm_card_au', country: 'AU', description: 'Australia, Visa' },
   { number: '4000000000000002', brand: 'visa', funding: 'credit', outcome: decline('card_declined', 'generic_decline', DECLINED_MESSAGE), paymentMethod: 'pm_card_visa_chargeDeclined', description: 'Generic decline' },
   { number: '4000000000009995', brand: 'visa', funding: 'credit', outcome: decline('card_declined', 'insufficient_funds', 'Your card has insufficient funds.'), paymentMethod: 'pm_card_visa_chargeDeclinedInsufficientFunds', description: 'Insufficient funds' },
   { number: '4000000000009987', brand: 'visa', funding: 'credit', outcome: decline('card_declined', 'lost_card', DECLINED_MESSAGE), paymentMethod: 'pm_card_visa_chargeDeclinedLostCard', description: 'Lost card' },
@@ -97,7 +116,7 @@ export interface CardDetails {
   expYear: number;
   fingerprint: string;
   funding: CardFunding;
-  country: 'US';
+  country: string;
   cvcCheck: 'pass' | 'fail' | null;
 }
 
@@ -161,7 +180,7 @@ export function evaluateCard(card: RawCard, now: Date, fingerprint: (digits: str
       expYear: year,
       fingerprint: fingerprint(digits),
       funding: test?.funding ?? 'credit',
-      country: 'US',
+      country: test?.country ?? 'US',
       cvcCheck: card.cvc === undefined ? null : cvcFails ? 'fail' : 'pass',
     },
   };

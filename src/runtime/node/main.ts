@@ -23,8 +23,8 @@ process.stderr.write(
   [
     '',
     `Switchyard sandbox listening on ${sandbox.url}`,
-    `  store:            ${sandbox.driver === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${dataDir}/pglite`}`,
-    `  Stripe simulator: ${sandbox.stripe.url}`,
+    `  store:                ${sandbox.driver === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${dataDir}/pglite`}`,
+    ...Object.entries(sandbox.simulators).map(([provider, sim]) => `  ${`${provider} simulator:`.padEnd(22)}${sim.url} (account ${sandbox.accounts[provider]})`),
     `  demo merchant API key: ${sandbox.apiKey}`,
     '',
     `  curl ${sandbox.url}/v1/payments -H "Authorization: Bearer ${sandbox.apiKey}"`,

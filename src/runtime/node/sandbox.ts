@@ -1,13 +1,15 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { startStripeSimulator, type StripeSimulator } from '../../../adapters/stripe/simulator/index.js';
+import type { SimulatorControl } from '../../../adapters/testkit/simulator.js';
 import { createApp } from '../../api/app.js';
 import { sha256Hex } from '../../api/hash.js';
 import type { Logger } from '../../domain/logger.js';
 import { createRepositories, type Repositories } from '../../store/index.js';
 import { gatewayRegistry } from '../gateways.js';
+import { PROVIDERS } from '../providers.js';
 import { openDatabase, type OpenDatabase } from './database.js';
+import { startSandboxGateways } from './sandbox-gateways.js';
 
 export const DEMO_MERCHANT = 'Demo merchant';
 const SANDBOX_KEY_LABEL = 'sandbox';
@@ -32,7 +34,10 @@ export interface Sandbox {
   apiKey: string;
   merchantId: string;
   driver: OpenDatabase['driver'];
-  stripe: StripeSimulator;
+  /** Each provider's simulator, by provider name. */
+  simulators: Record<string, SimulatorControl>;
+  /** The demo merchant's sandbox gateway account, by provider name. */
+  accounts: Record<string, string>;
   repositories: Repositories;
   close(): Promise<void>;
 }
@@ -41,18 +46,15 @@ export interface Sandbox {
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const database = await openDatabase({ url: options.databaseUrl, pgliteDir: options.pgliteDir });
   const repositories = createRepositories(database.db);
-  const stripe = await startStripeSimulator();
-  const { merchantId, apiKey } = await seedDemoMerchant(repositories, options.sandboxKey);
+  const { merchantId, apiKey, accounts } = await seedDemoMerchant(repositories, options.sandboxKey);
 
+  // Filled in below, once the simulators run; adapters are built on first use.
+  const sandboxConfigs: Record<string, unknown> = {};
   const app = createApp({
     repositories,
     logger: options.logger,
     fingerprintSecret: options.fingerprintSecret ?? (await persistentSecret(options.fingerprintSecretFile)),
-    gateways: gatewayRegistry({
-      stripe: { sandbox: { secretKey: 'sk_test_sandbox', host: stripe.host, port: stripe.port, protocol: 'http' } },
-      env: process.env,
-      timeoutMs: options.gatewayTimeoutMs,
-    }),
+    gateways: gatewayRegistry({ providers: PROVIDERS, sandbox: sandboxConfigs, env: process.env, timeoutMs: options.gatewayTimeoutMs }),
   });
   const purge = setInterval(() => void repositories.idempotency.purgeExpired(), 60 * 60 * 1000);
   purge.unref();
@@ -60,34 +62,43 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const server = await listen(app.fetch, options.host, options.port);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${options.host}:${port}`;
+  const gateways = await startSandboxGateways((provider) => `${url}/v1/webhooks/${provider}/${accounts[provider]}`);
+  Object.assign(sandboxConfigs, gateways.configs);
   return {
-    url: `http://${options.host}:${port}`,
+    url,
     apiKey,
     merchantId,
     driver: database.driver,
-    stripe,
+    simulators: gateways.simulators,
+    accounts,
     repositories,
     async close() {
       clearInterval(purge);
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await stripe.close();
+      await gateways.close();
       await database.close();
     },
   };
 }
 
+/** The demo merchant, one sandbox account per provider (in the providers' order), and a key. */
 async function seedDemoMerchant(repositories: Repositories, fixedKey: string | undefined) {
   const merchants = repositories.merchants;
   const merchantId = (await merchants.findByName(DEMO_MERCHANT)) ?? (await merchants.create(DEMO_MERCHANT));
-  const accounts = await merchants.gatewayAccounts(merchantId);
-  if (!accounts.some((a) => a.credentialsRef === 'sandbox:stripe')) {
-    await merchants.addGatewayAccount({ merchantId, provider: 'stripe', label: 'Stripe (sandbox)', credentialsRef: 'sandbox:stripe' });
+  const existing = await merchants.gatewayAccounts(merchantId);
+  const accounts: Record<string, string> = {};
+  for (const [priority, provider] of PROVIDERS.entries()) {
+    const credentialsRef = `sandbox:${provider.name}`;
+    accounts[provider.name] =
+      existing.find((a) => a.credentialsRef === credentialsRef)?.id ??
+      (await merchants.addGatewayAccount({ merchantId, provider: provider.name, label: `${provider.name} (sandbox)`, credentialsRef, priority })).id;
   }
   const apiKey = fixedKey ?? `sk_sandbox_${randomToken(24)}`;
   // Only hashes are stored, so the printed key is replaced at each start.
   await merchants.revokeApiKeys(merchantId, SANDBOX_KEY_LABEL);
   await merchants.addApiKey(merchantId, await sha256Hex(apiKey), apiKey.slice(0, 14), SANDBOX_KEY_LABEL);
-  return { merchantId, apiKey };
+  return { merchantId, apiKey, accounts };
 }
 
 async function persistentSecret(file: string | undefined): Promise<string> {

@@ -3,6 +3,7 @@ import { createRepositories } from '../../store/index.js';
 import { openPostgres } from '../../store/postgres.js';
 import { gatewayRegistry } from '../gateways.js';
 import { jsonLogger } from '../logger.js';
+import { PROVIDERS } from '../providers.js';
 
 /**
  * Cloudflare Workers entry. The database must be migrated beforehand (drizzle-kit migrate);
@@ -30,7 +31,7 @@ export default {
       repositories: createRepositories(store.db),
       logger,
       fingerprintSecret: env.FINGERPRINT_SECRET,
-      gateways: gatewayRegistry({ env: secrets, timeoutMs: Number(env.GATEWAY_TIMEOUT_MS ?? 10_000) }),
+      gateways: gatewayRegistry({ providers: PROVIDERS, sandbox: {}, env: secrets, timeoutMs: Number(env.GATEWAY_TIMEOUT_MS ?? 10_000) }),
     });
     const response = await app.fetch(request);
     ctx.waitUntil(store.close());

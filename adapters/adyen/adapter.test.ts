@@ -1,0 +1,321 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { WebhookEvent, WebhookEventType } from '../../src/domain/webhook.js';
+import type { AuthorizeRequest, CardInput, GatewayAdapter } from '../testkit/contract.js';
+import { startWebhookSink, type WebhookSink } from '../testkit/webhook-sink.js';
+import { createAdyenAdapter } from './adapter.js';
+import { startAdyenSimulator, type AdyenSimulator } from './simulator/index.js';
+
+const API_KEY = 'AQE_adapter_test_key_0123456789';
+const MERCHANT = 'AdapterTestMerchant';
+const HMAC_KEY = '0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C4B5A69788796A5B4C3D2E1F0';
+const VISA = '4111111145551142';
+const CVC = '737';
+
+let sim: AdyenSimulator;
+let sink: WebhookSink;
+let adapter: GatewayAdapter;
+const outcomes: unknown[] = [];
+let sequence = 0;
+
+beforeAll(async () => {
+  sink = await startWebhookSink();
+  sim = await startAdyenSimulator({ hmacKey: HMAC_KEY, apiKey: API_KEY, merchantAccount: MERCHANT, webhookUrl: sink.url, notificationDelayMs: 5 });
+  adapter = adapterFor();
+});
+afterAll(async () => {
+  await sim.close();
+  await sink.close();
+});
+beforeEach(async () => {
+  await sim.clearFault();
+  sim.setLatency(null);
+  sim.setApprovalRates([]);
+  sim.ledger.reset();
+  sink.clear();
+});
+
+function adapterFor(overrides: Partial<Parameters<typeof createAdyenAdapter>[0]> = {}): GatewayAdapter {
+  return createAdyenAdapter({ apiKey: API_KEY, merchantAccount: MERCHANT, baseUrl: sim.url, hmacKey: HMAC_KEY, returnUrl: 'https://shop.example/return', timeoutMs: 300, ...overrides });
+}
+
+function card(holderName: string | null = 'Jane Shopper', number = VISA): CardInput {
+  return { number, expMonth: 3, expYear: 2030, cvc: CVC, holderName };
+}
+
+function request(input: Partial<AuthorizeRequest> = {}): AuthorizeRequest {
+  sequence += 1;
+  const paymentId = `pay_adyen_test_${sequence}`;
+  return {
+    paymentId,
+    attemptNumber: 1,
+    idempotencyKey: `${paymentId}:attempt:1`,
+    amount: 2500,
+    currency: 'EUR',
+    captureMethod: 'automatic',
+    card: card(),
+    description: 'Order 1',
+    customerEmail: 'shopper@example.com',
+    ...input,
+  };
+}
+
+async function authorize(req: AuthorizeRequest, using = adapter) {
+  const outcome = await using.authorize(req);
+  outcomes.push(outcome);
+  return outcome;
+}
+
+async function approvedManual(amount = 2500) {
+  const req = request({ captureMethod: 'manual', amount });
+  const outcome = await authorize(req);
+  if (outcome.kind !== 'approved') throw new Error(`expected approval, got ${JSON.stringify(outcome)}`);
+  return { req, reference: outcome.reference };
+}
+
+/** The first verified event of this type about this modification (or payment). */
+async function event(type: WebhookEventType, reference: string): Promise<WebhookEvent> {
+  let found: WebhookEvent | undefined;
+  await sink.waitFor(async (delivered) => {
+    const verified = await adapter.parseWebhook(delivered, new Date());
+    found = verified.ok ? verified.events.find((e) => e.type === type && (e.modificationReference ?? e.reference) === reference) : undefined;
+    return found !== undefined;
+  });
+  return found!;
+}
+
+describe('authorize', () => {
+  it('approves and captures at once with automatic capture, and says so by notification', async () => {
+    const req = request();
+    const outcome = await authorize(req);
+    expect(outcome).toMatchObject({ kind: 'approved', captured: true });
+    if (outcome.kind !== 'approved') return;
+    expect(sim.ledger.payment(outcome.reference)).toMatchObject({ manualCapture: false, authorized: 2500, captured: 2500, merchantReference: req.idempotencyKey });
+    expect(await event('authorization.succeeded', outcome.reference)).toMatchObject({ merchantReference: req.idempotencyKey, amount: 2500, currency: 'EUR' });
+  });
+
+  it('asks for manual capture, leaving the authorization uncaptured', async () => {
+    const { reference } = await approvedManual();
+    expect(sim.ledger.payment(reference)).toMatchObject({ manualCapture: true, authorized: 2500, captured: 0 });
+  });
+
+  it('declines through the decline table, and the notification agrees', async () => {
+    const outcome = await authorize(request({ card: card('NOT_ENOUGH_BALANCE') }));
+    expect(outcome).toMatchObject({ kind: 'declined', decline: { reason: 'insufficient_funds', providerCode: '12', cascade: false } });
+    if (outcome.kind !== 'declined' || outcome.reference === null) throw new Error('expected a referenced decline');
+    expect((await event('authorization.failed', outcome.reference)).decline).toMatchObject({ reason: 'insufficient_funds', providerCode: '12' });
+    expect(sim.ledger.charges()).toBe(0);
+  });
+
+  it('declines Cancelled and Error results as Adyen gives them', async () => {
+    expect(await authorize(request({ card: card('FRAUD_CANCELLED') }))).toMatchObject({ kind: 'declined', decline: { reason: 'suspected_fraud', providerCode: '22' } });
+    expect(await authorize(request({ card: card('ERROR') }))).toMatchObject({ kind: 'declined', decline: { reason: 'processing_error', cascade: true } });
+  });
+
+  it('leaves a payment Adyen has only received unknown (pending at the gateway)', async () => {
+    expect(await authorize(request({ card: card('PENDING') }))).toMatchObject({ kind: 'unknown', reason: 'pending_at_gateway' });
+  });
+
+  it('answers requires_action with the redirect, and the authentication result arrives by notification', async () => {
+    const outcome = await authorize(request({ card: card(null, '4212345678910006'), captureMethod: 'manual' }));
+    expect(outcome).toMatchObject({ kind: 'requires_action', nextAction: { type: 'redirect' } });
+    if (outcome.kind !== 'requires_action' || outcome.nextAction === null) return;
+    expect(outcome.nextAction.url).toBe(`${sim.url}/_sim/3ds/${outcome.reference}`);
+    expect((await fetch(outcome.nextAction.url)).status).toBe(200);
+    expect((await fetch(`${outcome.nextAction.url}/complete?result=succeed`)).status).toBe(200);
+    await event('authorization.succeeded', outcome.reference);
+    expect(sim.ledger.payment(outcome.reference)).toMatchObject({ authorized: 2500, captured: 0 });
+  });
+
+  it('a failed authentication refuses the payment', async () => {
+    const outcome = await authorize(request({ card: card(null, '5454545454545454') }));
+    if (outcome.kind !== 'requires_action' || outcome.nextAction === null) throw new Error('expected a redirect');
+    await fetch(`${outcome.nextAction.url}/complete?result=fail`);
+    expect((await event('authorization.failed', outcome.reference)).decline).toMatchObject({ reason: 'authentication_required' });
+    expect(sim.ledger.charges()).toBe(0);
+  });
+
+  it('is not processed when Adyen rejects the request: a card number that fails Luhn, an expiry in the past', async () => {
+    expect(await authorize(request({ card: { ...card(), number: '4111111145551143' } }))).toMatchObject({ kind: 'not_processed', reason: 'rejected' });
+    expect(await authorize(request({ card: { ...card(), expYear: 2020 } }))).toMatchObject({ kind: 'not_processed', reason: 'rejected' });
+    expect(sim.ledger.charges()).toBe(0);
+  });
+
+  it('is not processed when the API key or merchant account is refused', async () => {
+    expect(await authorize(request(), adapterFor({ apiKey: 'AQE_wrong' }))).toMatchObject({ kind: 'not_processed', reason: 'authentication_failed' });
+    expect(await authorize(request(), adapterFor({ merchantAccount: 'SomeoneElse' }))).toMatchObject({ kind: 'not_processed', reason: 'authentication_failed' });
+  });
+
+  it('soft-declines per the approval rates with Adyen\'s generic refusal', async () => {
+    sim.setApprovalRates([{ network: 'visa', rate: 0 }]);
+    expect(await authorize(request())).toMatchObject({ kind: 'declined', decline: { reason: 'do_not_honor', providerCode: '2', cascade: true } });
+    expect(await authorize(request({ card: card(null, '5555341244441115') }))).toMatchObject({ kind: 'approved' });
+  });
+});
+
+describe('ambiguity', () => {
+  it('a timeout is unknown and charged nothing', async () => {
+    await sim.setFault({ kind: 'hang' });
+    expect(await authorize(request())).toMatchObject({ kind: 'unknown', reason: 'timeout' });
+    expect(sim.ledger.charges()).toBe(0);
+  });
+
+  it('a refused connection is certain, and the same port answers again once cleared', async () => {
+    const port = sim.port;
+    await sim.setFault({ kind: 'refuse_connections' });
+    expect(await authorize(request())).toMatchObject({ kind: 'not_processed', reason: 'connection_refused' });
+    await sim.clearFault();
+    expect(sim.port).toBe(port);
+    expect(await authorize(request())).toMatchObject({ kind: 'approved' });
+  });
+
+  it.each([500, 502, 503] as const)('a %i is unknown', async (status) => {
+    await sim.setFault({ kind: 'http_error', status });
+    expect(await authorize(request())).toMatchObject({ kind: 'unknown', reason: 'server_error' });
+  });
+
+  it('a 429 is certain: rate limited', async () => {
+    await sim.setFault({ kind: 'http_error', status: 429 });
+    expect(await authorize(request())).toMatchObject({ kind: 'not_processed', reason: 'rate_limited' });
+  });
+
+  it.each([
+    ['charge_then_hang', 'timeout'],
+    ['charge_then_500', 'server_error'],
+    ['malformed_response', 'malformed_response'],
+  ] as const)('%s is unknown; sync resends under the same key and finds the one charge', async (kind, reason) => {
+    const req = request();
+    await sim.setFault({ kind }, { times: 1 });
+    expect(await authorize(req)).toMatchObject({ kind: 'unknown', reason });
+    await sim.clearFault();
+    const found = await adapter.sync({ reference: null, original: req });
+    outcomes.push(found);
+    expect(found).toMatchObject({ kind: 'approved', captured: true });
+    expect(sim.ledger.charges()).toBe(1);
+    expect(sim.ledger.requests().filter((r) => r.idempotencyKey === req.idempotencyKey).map((r) => r.replayed)).toEqual([false, true]);
+  });
+
+  it('sync with a reference also resends the original (Checkout has no lookup) and charges nothing more', async () => {
+    const { req, reference } = await approvedManual();
+    expect(await adapter.sync({ reference, original: req })).toEqual({ kind: 'approved', reference, captured: false });
+    expect(sim.ledger.charges()).toBe(1);
+  });
+
+  it('a resend while the first request still runs is unknown, never a second charge', async () => {
+    sim.setLatency({ kind: 'fixed', ms: 150 });
+    const req = request();
+    const [first, second] = await Promise.all([authorize(req), new Promise((r) => setTimeout(r, 30)).then(() => authorize(req))]);
+    expect(first).toMatchObject({ kind: 'approved' });
+    expect(second).toMatchObject({ kind: 'unknown', reason: 'pending_at_gateway' });
+    expect(sim.ledger.charges()).toBe(1);
+  });
+
+  it('a gateway nobody listens on is certainly not reached', async () => {
+    const closed = await startAdyenSimulator({ hmacKey: HMAC_KEY });
+    const url = closed.url;
+    await closed.close();
+    expect(await authorize(request(), adapterFor({ baseUrl: url }))).toMatchObject({ kind: 'not_processed', reason: 'connection_refused' });
+  });
+});
+
+describe('modifications', () => {
+  it('captures in part, several times, each pending until its notification', async () => {
+    const { req, reference } = await approvedManual(3000);
+    for (const [n, amount] of [[1, 1000], [2, 2000]] as const) {
+      const outcome = await adapter.capture({ reference, amount, currency: req.currency, idempotencyKey: `${req.paymentId}:capture:${n}` });
+      outcomes.push(outcome);
+      expect(outcome).toMatchObject({ kind: 'pending', amount });
+      if (outcome.kind !== 'pending') return;
+      expect(await event('capture.succeeded', outcome.reference)).toMatchObject({ reference, amount });
+    }
+    expect(sim.ledger.totals('eur')).toEqual({ authorized: 3000, captured: 3000, refunded: 0 });
+  });
+
+  it('a capture beyond the authorization is accepted, then fails by notification', async () => {
+    const { req, reference } = await approvedManual(1000);
+    const outcome = await adapter.capture({ reference, amount: 1500, currency: req.currency, idempotencyKey: `${req.paymentId}:capture` });
+    if (outcome.kind !== 'pending') throw new Error('expected pending');
+    await event('capture.failed', outcome.reference);
+    expect(sim.ledger.totals().captured).toBe(0);
+  });
+
+  it('voids an uncaptured authorization with /cancels', async () => {
+    const { req, reference } = await approvedManual();
+    const outcome = await adapter.cancel({ reference, amount: req.amount, currency: req.currency, idempotencyKey: `${req.paymentId}:cancel` });
+    expect(outcome).toMatchObject({ kind: 'pending', amount: req.amount });
+    if (outcome.kind !== 'pending') return;
+    await event('cancel.succeeded', outcome.reference);
+    expect(sim.ledger.payment(reference)).toMatchObject({ released: req.amount, captured: 0 });
+    expect(sim.ledger.modifications()).toEqual([expect.objectContaining({ kind: 'cancel', status: 'succeeded' })]);
+  });
+
+  it('a void of a captured payment fails rather than refunding it', async () => {
+    const req = request();
+    const approved = await authorize(req);
+    if (approved.kind !== 'approved') throw new Error('expected approval');
+    const outcome = await adapter.cancel({ reference: approved.reference, amount: req.amount, currency: req.currency, idempotencyKey: `${req.paymentId}:cancel` });
+    if (outcome.kind !== 'pending') throw new Error('expected pending');
+    await event('cancel.failed', outcome.reference);
+    expect(sim.ledger.totals()).toMatchObject({ captured: req.amount, refunded: 0 });
+  });
+
+  it('refunds in part several times, and a refund beyond what is left fails by notification', async () => {
+    const req = request({ amount: 1000 });
+    const approved = await authorize(req);
+    if (approved.kind !== 'approved') throw new Error('expected approval');
+    for (const [key, amount, type] of [['1', 400, 'refund.succeeded'], ['2', 600, 'refund.succeeded'], ['3', 1, 'refund.failed']] as const) {
+      const outcome = await adapter.refund({ reference: approved.reference, amount, currency: req.currency, idempotencyKey: `${req.paymentId}:refund:${key}` });
+      outcomes.push(outcome);
+      if (outcome.kind !== 'pending') throw new Error('expected pending');
+      await event(type, outcome.reference);
+    }
+    expect(sim.ledger.totals().refunded).toBe(1000);
+  });
+
+  it("Adyen's 'capture failed' card reports the capture, then its failure", async () => {
+    const req = request({ captureMethod: 'manual', card: card('capture failed') });
+    const approved = await authorize(req);
+    if (approved.kind !== 'approved') throw new Error('expected approval');
+    const outcome = await adapter.capture({ reference: approved.reference, amount: req.amount, currency: req.currency, idempotencyKey: `${req.paymentId}:capture` });
+    if (outcome.kind !== 'pending') throw new Error('expected pending');
+    await event('capture.succeeded', outcome.reference);
+    expect((await event('capture.failed', outcome.reference)).eventId).toBe(`${outcome.reference}:CAPTURE_FAILED:true`);
+    await sim.idle();
+    expect(sim.ledger.totals().captured).toBe(0);
+  });
+
+  it('a modification of a payment Adyen does not know is rejected', async () => {
+    expect(await adapter.capture({ reference: 'NOSUCHPAYMENT000', amount: 1, currency: 'EUR', idempotencyKey: 'x:capture' })).toMatchObject({
+      kind: 'rejected',
+      code: 'adyen_167',
+    });
+  });
+
+  it('a resent capture under its key is the same capture', async () => {
+    const { req, reference } = await approvedManual();
+    const capture = { reference, amount: req.amount, currency: req.currency, idempotencyKey: `${req.paymentId}:capture` };
+    const [a, b] = [await adapter.capture(capture), await adapter.capture(capture)];
+    expect(b).toEqual(a);
+    await sim.idle();
+    expect(sim.ledger.modifications()).toHaveLength(1);
+    expect(sim.ledger.totals().captured).toBe(req.amount);
+  });
+
+  it('a modification whose answer is lost is unknown; the resend finds it', async () => {
+    const { req, reference } = await approvedManual();
+    const capture = { reference, amount: req.amount, currency: req.currency, idempotencyKey: `${req.paymentId}:capture` };
+    await sim.setFault({ kind: 'charge_then_500' }, { times: 1, pathPrefix: '/v72/payments/' });
+    expect(await adapter.capture(capture)).toMatchObject({ kind: 'unknown', reason: 'server_error' });
+    expect(await adapter.capture(capture)).toMatchObject({ kind: 'pending' });
+    await sim.idle();
+    expect(sim.ledger.totals().captured).toBe(req.amount);
+  });
+});
+
+describe('secrets', () => {
+  it('no outcome carries a card number, CVC, API key or HMAC key', () => {
+    const text = JSON.stringify(outcomes);
+    expect(outcomes.length).toBeGreaterThan(20);
+    for (const secret of [VISA, '4212345678910006', '5454545454545454', API_KEY, HMAC_KEY]) expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/"737"/);
+  });
+});

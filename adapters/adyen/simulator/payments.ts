@@ -1,0 +1,137 @@
+import { cardBrand, luhnValid } from '../../../src/domain/card.js';
+import { currencyExponent } from '../../../src/domain/currency.js';
+import { settleAuthorisation, variant, type AccountContext } from './account.js';
+import { errors, type ApiResponse } from './errors.js';
+import { newPspReference } from './ids.js';
+import type { PaymentRecord } from './state.js';
+import { SOFT_DECLINE, testCard, triggerFor, type Outcome } from './test-cards.js';
+
+type Json = Record<string, unknown>;
+
+interface CardFields {
+  number: string;
+  holderName: string | undefined;
+}
+
+/**
+ * POST /v72/payments with a raw card (`paymentMethod.type: scheme`). The card number and CVC are
+ * read to pick the outcome and are then dropped: the payment keeps network and issuer country only.
+ */
+export function createPayment(ctx: AccountContext, body: Json): ApiResponse {
+  const merchantAccount = nonEmptyString(body['merchantAccount']) ?? fail(errors.merchantAccountMissing());
+  const amount = readAmount(body['amount']);
+  const reference = nonEmptyString(body['reference']) ?? fail(errors.referenceMissing());
+  const card = readCard(body['paymentMethod']);
+  nonEmptyString(body['returnUrl']) ?? fail(errors.returnUrlMissing());
+  const additionalData = isRecord(body['additionalData']) ? body['additionalData'] : {};
+  const manualCapture = additionalData['manualCapture'] === 'true' || captureDelayHours(body['captureDelayHours']) > 0;
+
+  const known = testCard(card.number);
+  const network = cardBrand(card.number);
+  const issuerCountry = known?.country ?? 'US';
+  const requestedCode = additionalData['RequestedTestAcquirerResponseCode'];
+  const trigger = triggerFor(card.holderName, requestedCode === undefined ? undefined : String(requestedCode));
+
+  const payment: PaymentRecord = {
+    pspReference: newPspReference(),
+    merchantAccount,
+    merchantReference: reference,
+    amount: amount.value,
+    currency: amount.currency,
+    network,
+    issuerCountry,
+    resultCode: 'RedirectShopper',
+    refusal: null,
+    manualCapture,
+    failing: trigger.failing,
+    authorized: 0,
+    captured: 0,
+    refunded: 0,
+    released: 0,
+  };
+  ctx.state.payments.set(payment.pspReference, payment);
+
+  const common = {
+    pspReference: payment.pspReference,
+    merchantReference: reference,
+    amount: { currency: amount.currency, value: amount.value },
+    paymentMethod: { brand: variant(network), type: 'scheme' },
+  };
+  if (trigger.outcome === null && known?.threeDSecure) {
+    return {
+      status: 200,
+      body: {
+        ...common,
+        resultCode: 'RedirectShopper',
+        action: { paymentMethodType: 'scheme', url: `${ctx.baseUrl}/_sim/3ds/${payment.pspReference}`, method: 'GET', type: 'redirect' },
+      },
+    };
+  }
+
+  let outcome: Outcome = trigger.outcome ?? { resultCode: 'Authorised', refusal: null };
+  if (outcome.resultCode === 'Authorised' && !ctx.approval.approves({ network, currency: amount.currency, country: issuerCountry })) {
+    outcome = SOFT_DECLINE;
+  }
+  payment.resultCode = outcome.resultCode;
+  payment.refusal = outcome.refusal;
+  // A Received (pending) payment gets its result later, which the test trigger never gives.
+  if (outcome.resultCode !== 'Received') settleAuthorisation(ctx, payment);
+  return {
+    status: 200,
+    body: {
+      ...common,
+      resultCode: outcome.resultCode,
+      ...(outcome.refusal ? { refusalReason: outcome.refusal.text, refusalReasonCode: outcome.refusal.code } : {}),
+    },
+  };
+}
+
+export function readAmount(value: unknown): { value: number; currency: string } {
+  if (!isRecord(value)) fail(errors.amountMissing());
+  const { value: minor, currency } = value;
+  if (typeof minor !== 'number' || !Number.isSafeInteger(minor) || minor < 0) fail(errors.amountInvalid());
+  if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency) || currencyExponent(currency) === undefined) {
+    fail(errors.currencyUnsupported());
+  }
+  return { value: minor, currency };
+}
+
+function readCard(value: unknown): CardFields {
+  if (!isRecord(value)) fail(errors.paymentMethodMissing());
+  if (value['type'] !== 'scheme') fail(errors.paymentMethodUnsupported());
+  const number = value['number'];
+  if (typeof number !== 'string' || !/^\d{12,19}$/.test(number) || !luhnValid(number)) fail(errors.cardNumberInvalid());
+  const month = Number(value['expiryMonth']);
+  const year = Number(value['expiryYear']);
+  const now = new Date();
+  if (
+    !Number.isInteger(month) || month < 1 || month > 12 ||
+    !Number.isInteger(year) || year < 2000 || year > 9999 ||
+    year * 12 + month < now.getUTCFullYear() * 12 + now.getUTCMonth() + 1
+  ) {
+    fail(errors.expiryInvalid());
+  }
+  const cvc = value['cvc'];
+  const cvcLength = cardBrand(number) === 'amex' ? 4 : 3;
+  if (cvc !== undefined && (typeof cvc !== 'string' || !new RegExp(`^\\d{${cvcLength}}$`).test(cvc))) fail(errors.cvcLength());
+  const holderName = value['holderName'];
+  return { number, holderName: typeof holderName === 'string' ? holderName : undefined };
+}
+
+function captureDelayHours(value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) fail(errors.captureDelayInvalid());
+  return value;
+}
+
+export function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+export function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function fail(error: Error): never {
+  throw error;
+}

@@ -1,0 +1,225 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestFaults, type RequestFault } from '../../testkit/faults.js';
+import { FaultSwitch, firstHeader, PendingRequests, readRequest, SimulatorHttpServer } from '../../testkit/http-server.js';
+import type { FaultOptions, SimulatorFault } from '../../testkit/simulator.js';
+import { ApprovalRates, Latency } from '../../testkit/steering.js';
+import type { AccountContext } from './account.js';
+import { AdyenApiError, errors, faultBody, type ApiResponse } from './errors.js';
+import { IdempotencyStore, type SavedResponse } from './idempotency.js';
+import { createModification } from './modifications.js';
+import { Notifier } from './notifications.js';
+import { createPayment, isRecord } from './payments.js';
+import { createLedger, SimulatorState, type AdyenLedger, type LoggedRequest, type ModificationKind } from './state.js';
+import { threeDSecurePage } from './three-d-secure.js';
+
+const MODIFICATION_PATH = /^\/v72\/payments\/([A-Za-z0-9]+)\/(captures|refunds|cancels|reversals)$/;
+const MODIFICATION_KINDS: Record<string, ModificationKind> = {
+  captures: 'capture',
+  refunds: 'refund',
+  cancels: 'cancel',
+  reversals: 'reversal',
+};
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  /** Null: any non-empty X-API-Key is accepted. */
+  apiKey: string | null;
+  /** Null: any merchant account is accepted. */
+  merchantAccount: string | null;
+  hmacKey: string;
+  webhookUrl: string | null;
+  notificationDelayMs: number;
+  notificationRetries: number;
+}
+
+/**
+ * The HTTP side: reads a request, applies faults and latency, authenticates, runs Adyen's
+ * idempotency around the endpoint and writes Adyen's JSON.
+ */
+export class AdyenSimulatorServer {
+  readonly state = new SimulatorState();
+  readonly faults = new RequestFaults();
+  readonly approval = new ApprovalRates();
+  readonly latency = new Latency();
+  readonly notifier: Notifier;
+  readonly ledger: AdyenLedger;
+  private readonly idempotency = new IdempotencyStore();
+  private readonly http: SimulatorHttpServer;
+  private readonly pending = new PendingRequests();
+  private readonly faultSwitch: FaultSwitch;
+  private baseUrl = '';
+  private readonly context: AccountContext;
+
+  constructor(private readonly options: ServerOptions) {
+    this.notifier = new Notifier({
+      hmacKey: options.hmacKey,
+      webhookUrl: options.webhookUrl,
+      delayMs: options.notificationDelayMs,
+      retries: options.notificationRetries,
+    });
+    this.ledger = createLedger(this.state, () => {
+      this.idempotency.clear();
+      this.notifier.reset();
+    });
+    const server = this;
+    this.context = {
+      state: this.state,
+      approval: this.approval,
+      notifier: this.notifier,
+      get baseUrl() {
+        return server.baseUrl;
+      },
+    };
+    this.http = new SimulatorHttpServer(options.host, options.port, (req, res) => {
+      this.handle(req, res).catch(() => {
+        if (res.headersSent) res.destroy();
+        else res.writeHead(500, { 'content-type': 'application/json;charset=UTF-8' }).end(JSON.stringify(faultBody(500)));
+      });
+    });
+    this.faultSwitch = new FaultSwitch(this.faults, this.http, this.pending);
+  }
+
+  async listen(): Promise<{ host: string; port: number; url: string }> {
+    const address = await this.http.listen();
+    this.baseUrl = address.url;
+    return address;
+  }
+
+  setFault(fault: SimulatorFault, options?: FaultOptions): Promise<void> {
+    return this.faultSwitch.set(fault, options);
+  }
+
+  clearFault(): Promise<void> {
+    return this.faultSwitch.clear();
+  }
+
+  async close(): Promise<void> {
+    this.notifier.close();
+    this.pending.close();
+    await this.http.close();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const request = await readRequest(req, res);
+    if (request === null) return;
+    const { method, url, body } = request;
+    if (url.pathname.startsWith('/_sim/')) {
+      const page = threeDSecurePage(this.context, url);
+      res.writeHead(page.status, { 'content-type': 'text/html; charset=utf-8' }).end(page.html);
+      return;
+    }
+
+    const idempotencyKey = firstHeader(req, 'idempotency-key');
+    const entry: LoggedRequest = { method, path: url.pathname, idempotencyKey, replayed: false, status: null, fault: null };
+    this.state.requests.push(entry);
+    const send = (status: number, text: string, headers: Record<string, string> = {}): void => {
+      entry.status = status;
+      if (res.destroyed) return;
+      res.writeHead(status, {
+        'content-type': 'application/json;charset=UTF-8',
+        ...(idempotencyKey === null ? {} : { 'idempotency-key': idempotencyKey }),
+        ...headers,
+      });
+      res.end(text);
+    };
+    const respond = (response: ApiResponse): void => send(response.status, JSON.stringify(response.body), response.headers);
+
+    const fault = this.faults.take(method, url.pathname);
+    entry.fault = fault?.kind ?? null;
+    if (fault?.kind === 'http_error') return respond({ status: fault.status, body: faultBody(fault.status) });
+    if (fault?.kind === 'hang') return this.pending.hold(res);
+
+    const latency = this.latency.nextMs();
+    const waited = async (): Promise<boolean> => {
+      if (latency > 0 && !(await this.pending.delay(latency))) {
+        res.destroy();
+        return false;
+      }
+      return true;
+    };
+
+    const admitted = this.admit(req, body);
+    if (!admitted.ok) {
+      if (await waited()) respond(admitted.error.toResponse());
+      return;
+    }
+
+    const decision = idempotencyKey === null ? null : this.idempotency.begin(admitted.apiKey, idempotencyKey, method, url.pathname, body);
+    if (decision?.kind === 'reject') return (await waited()) ? respond(decision.response) : undefined;
+    if (decision?.kind === 'replay') {
+      if (!(await waited())) return;
+      entry.replayed = true;
+      return this.finish(fault, decision.response, send, res);
+    }
+    if (!(await waited())) {
+      decision?.release();
+      return;
+    }
+
+    const result = this.run(method, url.pathname, admitted.body);
+    const saved: SavedResponse = { status: result.status, text: JSON.stringify(result.body) };
+    if (decision !== null) {
+      if (result.status < 300) decision.save(saved);
+      else decision.release();
+    }
+    this.finish(fault, saved, send, res, result.headers);
+  }
+
+  /** 401 for a missing or wrong X-API-Key, 400 for a body that is not a JSON object, 403 for another merchant account. */
+  private admit(
+    req: IncomingMessage,
+    text: string,
+  ): { ok: true; apiKey: string; body: Record<string, unknown> } | { ok: false; error: AdyenApiError } {
+    const key = firstHeader(req, 'x-api-key');
+    if (!key || (this.options.apiKey !== null && key !== this.options.apiKey)) return { ok: false, error: errors.unauthorized() };
+    const body = parseObject(text);
+    if (body === null) return { ok: false, error: errors.unparsable() };
+    const account = body['merchantAccount'];
+    const allowed = this.options.merchantAccount;
+    if (allowed !== null && typeof account === 'string' && account !== allowed) return { ok: false, error: errors.merchantAccountNotAllowed() };
+    return { ok: true, apiKey: key, body };
+  }
+
+  private run(method: string, path: string, body: Record<string, unknown>): ApiResponse {
+    try {
+      if (method === 'POST' && path === '/v72/payments') return createPayment(this.context, body);
+      const match = MODIFICATION_PATH.exec(path);
+      const kind = match ? MODIFICATION_KINDS[match[2] ?? ''] : undefined;
+      if (method === 'POST' && match && kind) return createModification(this.context, kind, match[1] ?? '', body);
+      return errors.notFound().toResponse();
+    } catch (error) {
+      if (error instanceof AdyenApiError) return error.toResponse();
+      throw error;
+    }
+  }
+
+  /** Answers, unless a fault says the answer is lost (hang, 500) or mangled (truncated body). */
+  private finish(
+    fault: RequestFault | null,
+    response: SavedResponse,
+    send: (status: number, text: string, headers?: Record<string, string>) => void,
+    res: ServerResponse,
+    headers?: Record<string, string>,
+  ): void {
+    switch (fault?.kind) {
+      case 'charge_then_hang':
+        return this.pending.hold(res);
+      case 'charge_then_500':
+        return send(500, JSON.stringify(faultBody(500)));
+      case 'malformed_response':
+        return send(response.status, response.text.slice(0, Math.ceil(response.text.length / 2)));
+      default:
+        return send(response.status, response.text, headers);
+    }
+  }
+}
+
+function parseObject(text: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isRecord(value) ? value : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,100 @@
+import type { CardBrand } from '../../../src/domain/card.js';
+import type { SimulatorFault, SimulatorLedger } from '../../testkit/simulator.js';
+import type { FailingModification, ResultCode } from './test-cards.js';
+
+/** A payment as the simulated Adyen account holds it: no card number, no CVC. */
+export interface PaymentRecord {
+  pspReference: string;
+  merchantAccount: string;
+  merchantReference: string;
+  amount: number;
+  /** Upper case, as Adyen takes it. */
+  currency: string;
+  network: CardBrand;
+  issuerCountry: string;
+  resultCode: ResultCode | 'RedirectShopper';
+  refusal: { code: string; text: string } | null;
+  manualCapture: boolean;
+  failing: FailingModification | null;
+  // What moved, in minor units.
+  authorized: number;
+  captured: number;
+  refunded: number;
+  /** Authorized and let go without capture. */
+  released: number;
+}
+
+export type ModificationKind = 'capture' | 'refund' | 'cancel' | 'reversal';
+
+export interface ModificationRecord {
+  pspReference: string;
+  paymentPspReference: string;
+  kind: ModificationKind;
+  /** Null for cancels and reversals, which name no amount. */
+  amount: number | null;
+  currency: string;
+  reference: string | null;
+  status: 'received' | 'succeeded' | 'failed';
+  /** Why it failed. */
+  reason: string | null;
+}
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  idempotencyKey: string | null;
+  replayed: boolean;
+  /** Null while unanswered, or never answered (hang). */
+  status: number | null;
+  fault: SimulatorFault['kind'] | null;
+}
+
+export class SimulatorState {
+  readonly payments = new Map<string, PaymentRecord>();
+  readonly modifications = new Map<string, ModificationRecord>();
+  readonly requests: LoggedRequest[] = [];
+
+  clear(): void {
+    this.payments.clear();
+    this.modifications.clear();
+    this.requests.length = 0;
+  }
+}
+
+export interface AdyenLedger extends SimulatorLedger {
+  payment(pspReference: string): Readonly<PaymentRecord> | undefined;
+  payments(): readonly Readonly<PaymentRecord>[];
+  modifications(): readonly Readonly<ModificationRecord>[];
+  /** Every API request received, without bodies. */
+  requests(): readonly Readonly<LoggedRequest>[];
+}
+
+export function createLedger(state: SimulatorState, onReset: () => void): AdyenLedger {
+  return {
+    charges: () => [...state.payments.values()].filter((p) => p.authorized > 0).length,
+    requestCount: (pathPrefix) => state.requests.filter((r) => pathPrefix === undefined || r.path.startsWith(pathPrefix)).length,
+    totals(currency) {
+      const wanted = currency?.toUpperCase();
+      const totals = { authorized: 0, captured: 0, refunded: 0 };
+      for (const p of state.payments.values()) {
+        if (wanted !== undefined && p.currency !== wanted) continue;
+        totals.authorized += p.authorized;
+        totals.captured += p.captured;
+        totals.refunded += p.refunded;
+      }
+      return totals;
+    },
+    reset() {
+      state.clear();
+      onReset();
+    },
+    payment: (pspReference) => copy(state.payments.get(pspReference)),
+    payments: () => [...state.payments.values()].map((p) => ({ ...p })),
+    modifications: () => [...state.modifications.values()].map((m) => ({ ...m })),
+    requests: () => state.requests.map((r) => ({ ...r })),
+  };
+}
+
+function copy<T extends object>(value: T | undefined): T | undefined {
+  return value === undefined ? undefined : { ...value };
+}

@@ -1,0 +1,190 @@
+import braintree from 'braintree';
+import type {
+  AuthorizeRequest,
+  CancelRequest,
+  CaptureRequest,
+  GatewayAdapter,
+  RefundRequest,
+  SyncRequest,
+  WebhookRequest,
+} from '../testkit/contract.js';
+import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
+import { fromBraintreeAmount, toBraintreeAmount } from './amounts.js';
+import { BRAINTREE_CAPABILITIES } from './capabilities.js';
+import {
+  authorizationFailure,
+  CAPTURED_STATUSES,
+  lookupFailure,
+  modificationFailure,
+  modificationRejected,
+  modificationSucceeded,
+  saleOutcome,
+  transactionOutcome,
+  validationCodes,
+  type BraintreeResult,
+  type TransactionFields,
+} from './outcomes.js';
+import { parseNotification } from './webhooks.js';
+
+export interface BraintreeAdapterConfig {
+  merchantId: string;
+  publicKey: string;
+  privateKey: string;
+  host: string;
+  port: number;
+  ssl: boolean;
+  timeoutMs: number;
+  /**
+   * Braintree fixes one currency per merchant account: the merchant account to charge for each
+   * currency this gateway takes. Omitted: USD only, on the gateway's default merchant account.
+   */
+  merchantAccounts?: Readonly<Record<string, string>>;
+}
+
+/** Validation errors that a resend of an already performed modification gets. */
+const CANNOT_SUBMIT_FOR_SETTLEMENT = '91507';
+const CANNOT_BE_VOIDED = '91504';
+
+/** The SDK's refund takes `{ amount, orderId }`; @types/braintree only knows an amount. */
+type RefundWithOptions = (transactionId: string, options: { amount: string; orderId: string }) => Promise<BraintreeResult>;
+
+export function createBraintreeAdapter(config: BraintreeAdapterConfig): GatewayAdapter {
+  const gateway = new braintree.BraintreeGateway({
+    // The auth and GraphQL hosts are unused by the transaction API.
+    environment: new braintree.Environment(config.host, String(config.port), '', config.ssl, config.host, String(config.port)),
+    merchantId: config.merchantId,
+    publicKey: config.publicKey,
+    privateKey: config.privateKey,
+  });
+  // The SDK never retries; its only knob is this per-request socket timeout (default 60 s).
+  gateway.config.timeout = config.timeoutMs;
+  const transactions = gateway.transaction;
+  const merchantAccounts: Readonly<Record<string, string | null>> = config.merchantAccounts ?? { USD: null };
+
+  async function authorize(request: AuthorizeRequest): Promise<AuthorizationOutcome> {
+    const merchantAccountId = merchantAccounts[request.currency];
+    if (merchantAccountId === undefined) {
+      return { kind: 'not_processed', reason: 'rejected', detail: `No Braintree merchant account is configured for ${request.currency}.` };
+    }
+    const { card } = request;
+    try {
+      const result = await transactions.sale({
+        amount: toBraintreeAmount(request.amount, request.currency),
+        // Braintree has no idempotency key: the order id carries ours, so sync can find the attempt.
+        orderId: request.idempotencyKey,
+        ...(merchantAccountId === null ? {} : { merchantAccountId }),
+        creditCard: {
+          number: card.number,
+          expirationMonth: String(card.expMonth).padStart(2, '0'),
+          expirationYear: String(card.expYear),
+          ...(card.cvc ? { cvv: card.cvc } : {}),
+          ...(card.holderName ? { cardholderName: card.holderName } : {}),
+        },
+        ...(request.customerEmail ? { customer: { email: request.customerEmail } } : {}),
+        options: { submitForSettlement: request.captureMethod === 'automatic' },
+      });
+      return saleOutcome(result, request.currency);
+    } catch (error) {
+      return authorizationFailure(error);
+    }
+  }
+
+  /**
+   * Never resends the sale (Braintree would charge again). Without a reference the attempt is
+   * looked up by its order id. Finding none is not proof it was never made: the sale may still
+   * be in flight at Braintree, or not yet in its search index, so the attempt stays unknown and
+   * the reconciler, which knows how old it is, decides when to give up on it.
+   */
+  async function sync({ reference, original }: SyncRequest): Promise<AuthorizationOutcome> {
+    try {
+      if (reference !== null) return transactionOutcome(await transactions.find(reference), original.currency);
+      const found = await findByOrderId(original.idempotencyKey);
+      if (found.length === 1) return transactionOutcome(found[0]!, original.currency);
+      return {
+        kind: 'unknown',
+        reason: 'pending_at_gateway',
+        detail:
+          found.length === 0
+            ? `No Braintree transaction carries order id ${original.idempotencyKey} yet.`
+            : `${found.length} Braintree transactions carry order id ${original.idempotencyKey}.`,
+      };
+    } catch (error) {
+      return lookupFailure(error);
+    }
+  }
+
+  function findByOrderId(orderId: string): Promise<TransactionFields[]> {
+    return new Promise((resolve, reject) => {
+      const found: TransactionFields[] = [];
+      transactions
+        .search((search) => search.orderId().is(orderId))
+        .on('data', (transaction: TransactionFields) => found.push(transaction))
+        .on('error', reject)
+        .on('end', () => resolve(found));
+    });
+  }
+
+  /**
+   * A resend after an unknown outcome finds the work done and gets a validation error: the
+   * transaction then shows whether it is in the state the modification was to produce.
+   */
+  async function alreadyDone(result: BraintreeResult, conflictCode: string, reference: string, done: (found: TransactionFields) => boolean, action: string): Promise<ModificationOutcome> {
+    if (!validationCodes(result).includes(conflictCode)) return modificationRejected(result, action);
+    const found: TransactionFields = await transactions.find(reference);
+    return done(found) ? modificationSucceeded(found) : modificationRejected(result, action);
+  }
+
+  async function capture(request: CaptureRequest): Promise<ModificationOutcome> {
+    try {
+      const result: BraintreeResult = await transactions.submitForSettlement(request.reference, toBraintreeAmount(request.amount, request.currency));
+      if (result.success && result.transaction) return modificationSucceeded(result.transaction);
+      const captured = (found: TransactionFields) =>
+        CAPTURED_STATUSES.has(found.status) && fromBraintreeAmount(found.amount, found.currencyIsoCode) === request.amount;
+      return await alreadyDone(result, CANNOT_SUBMIT_FOR_SETTLEMENT, request.reference, captured, 'submit for settlement');
+    } catch (error) {
+      return modificationFailure(error);
+    }
+  }
+
+  async function cancel(request: CancelRequest): Promise<ModificationOutcome> {
+    try {
+      const result: BraintreeResult = await transactions.void(request.reference);
+      if (result.success && result.transaction) return modificationSucceeded(result.transaction);
+      return await alreadyDone(result, CANNOT_BE_VOIDED, request.reference, (found) => found.status === 'voided', 'void');
+    } catch (error) {
+      return modificationFailure(error);
+    }
+  }
+
+  /**
+   * A refund is a new credit transaction; its order id carries our key for reconciliation.
+   * Braintree refunds only settled sales (91506 before that) and keeps no key, so a resend
+   * after an unknown outcome would refund twice: it must be resolved by hand, not resent.
+   */
+  async function refund(request: RefundRequest): Promise<ModificationOutcome> {
+    const refundWithOptions = transactions.refund.bind(transactions) as unknown as RefundWithOptions;
+    try {
+      const result = await refundWithOptions(request.reference, {
+        amount: toBraintreeAmount(request.amount, request.currency),
+        orderId: request.idempotencyKey,
+      });
+      if (result.success && result.transaction) return modificationSucceeded(result.transaction);
+      return modificationRejected(result, 'refund');
+    } catch (error) {
+      return modificationFailure(error);
+    }
+  }
+
+  return {
+    provider: 'braintree',
+    capabilities: { ...BRAINTREE_CAPABILITIES, currencies: Object.keys(merchantAccounts) },
+    authorize,
+    sync,
+    capture,
+    cancel,
+    refund,
+    parseWebhook: (request: WebhookRequest) => parseNotification(request, config),
+    // Braintree only needs a 2xx within 30 s; it ignores the body.
+    webhookAck: { status: 200, contentType: 'text/plain', body: 'OK' },
+  };
+}

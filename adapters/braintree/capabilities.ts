@@ -1,0 +1,30 @@
+import type { Capabilities } from '../testkit/contract.js';
+
+/**
+ * What Braintree can do with cards through its transaction API. An account narrows
+ * `currencies` to those it has merchant accounts for (Braintree fixes one currency per merchant
+ * account); see `createBraintreeAdapter`.
+ *
+ * - One capture per sale: several would need `submitForPartialSettlement`, which is not used.
+ * - No idempotency key: the REST API keeps none (`apiRequestKey` is limited to selected
+ *   merchants), so a sale is never resent; an attempt is found by its order id instead.
+ * - Captures, voids and refunds answer at once; nothing waits for a notification.
+ * - Amounts: Braintree refuses amounts longer than 10 characters ("9999999.99", error 81528).
+ */
+export const BRAINTREE_CAPABILITIES: Capabilities = {
+  paymentMethods: ['card'],
+  cardNetworks: ['visa', 'mastercard', 'amex', 'discover', 'diners', 'jcb', 'unionpay', 'maestro'],
+  currencies: '*',
+  countries: '*',
+  captureMethods: ['automatic', 'manual'],
+  partialCapture: true,
+  multipleCapture: false,
+  voids: true,
+  refunds: true,
+  partialRefund: true,
+  multipleRefunds: true,
+  idempotency: false,
+  syncWithoutReference: true,
+  asyncModifications: false,
+  amountLimits: { min: 1, max: 999_999_999 },
+};

@@ -1,0 +1,4 @@
+import { describeConformance } from '../testkit/conformance.js';
+import { braintreeTarget } from './target.js';
+
+describeConformance(braintreeTarget);

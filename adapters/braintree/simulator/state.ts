@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+
+export type TransactionStatus =
+  | 'authorized'
+  | 'submitted_for_settlement'
+  | 'settled'
+  | 'settlement_declined'
+  | 'voided'
+  | 'processor_declined'
+  | 'gateway_rejected'
+  | 'failed';
+
+/** What the simulator keeps of a card: never the number or the CVV. */
+export interface CardSummary {
+  bin: string;
+  last4: string;
+  cardType: string;
+  expirationMonth: string;
+  expirationYear: string;
+  cardholderName: string | null;
+}
+
+export interface TransactionRecord {
+  id: string;
+  type: 'sale' | 'credit';
+  status: TransactionStatus;
+  merchantAccountId: string;
+  currency: string;
+  /** Minor units: the authorized amount, then the amount submitted for settlement; a credit's refund amount. */
+  amount: number;
+  /** What the processor authorized (0 if it never did): a charge, even if voided later. */
+  authorizedAmount: number;
+  orderId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  processorResponseCode: string | null;
+  gatewayRejectionReason: string | null;
+  cvvResponseCode: string;
+  avsPostalCodeResponseCode: string;
+  avsStreetAddressResponseCode: string;
+  card: CardSummary;
+  refundIds: string[];
+  refundedTransactionId: string | null;
+  /** When a submitted transaction settles by itself (ms since epoch), or null. */
+  settlesAt: number | null;
+}
+
+/** Braintree ids are short lower-case alphanumerics, which the SDK accepts as path segments. */
+export function newTransactionId(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from(randomBytes(8), (byte) => alphabet[byte % alphabet.length]).join('');
+}
+
+export class TransactionStore {
+  private readonly records = new Map<string, TransactionRecord>();
+
+  add(record: TransactionRecord): TransactionRecord {
+    this.records.set(record.id, record);
+    return record;
+  }
+
+  get(id: string): TransactionRecord | undefined {
+    return this.records.get(id);
+  }
+
+  all(): TransactionRecord[] {
+    return [...this.records.values()];
+  }
+
+  clear(): void {
+    this.records.clear();
+  }
+}

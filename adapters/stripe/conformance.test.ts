@@ -1,0 +1,4 @@
+import { describeConformance } from '../testkit/conformance.js';
+import { stripeTarget } from './target.js';
+
+describeConformance(stripeTarget);

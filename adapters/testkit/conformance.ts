@@ -1,0 +1,296 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { decline, type DeclineReason } from '../../src/domain/decline.js';
+import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
+import type { WebhookEventType } from '../../src/domain/webhook.js';
+import type { AuthorizeRequest } from './contract.js';
+import type { ConformanceEnv, ConformanceTarget, ScenarioInput } from './target.js';
+import { startWebhookSink, type WebhookSink } from './webhook-sink.js';
+
+/**
+ * The suite every adapter passes: its real SDK against its simulator over HTTP on 127.0.0.1.
+ * Flows the provider declares it does not support are skipped by its capabilities, never by
+ * a failure; everything else must hold for every provider.
+ */
+export function describeConformance(target: ConformanceTarget, options: { timeoutMs?: number } = {}): void {
+  const timeoutMs = options.timeoutMs ?? 400;
+
+  describe(`${target.provider} adapter conformance`, () => {
+    let env: ConformanceEnv;
+    let sink: WebhookSink;
+    const outcomes: unknown[] = [];
+    let sequence = 0;
+
+    beforeAll(async () => {
+      sink = await startWebhookSink();
+      env = await target.start({ timeoutMs, webhookUrl: sink.url });
+    });
+    afterAll(async () => {
+      await env?.close();
+      await sink?.close();
+    });
+    beforeEach(async () => {
+      await env.simulator.clearFault();
+      env.simulator.setApprovalRates([]);
+      env.simulator.setLatency(null);
+      env.simulator.ledger.reset();
+      sink.clear();
+    });
+
+    const caps = () => env.adapter.capabilities;
+
+    function request(input: ScenarioInput, captureMethod: 'automatic' | 'manual' = 'automatic'): AuthorizeRequest {
+      sequence += 1;
+      const paymentId = `pay_conformance${Date.now().toString(36)}${sequence}`;
+      return {
+        paymentId,
+        attemptNumber: 1,
+        idempotencyKey: `${paymentId}:attempt:1`,
+        amount: input.amount,
+        currency: input.currency,
+        captureMethod,
+        card: input.card,
+        description: null,
+        customerEmail: null,
+      };
+    }
+
+    async function authorize(req: AuthorizeRequest): Promise<AuthorizationOutcome> {
+      const outcome = await env.adapter.authorize(req);
+      outcomes.push(outcome);
+      return outcome;
+    }
+
+    async function approved(captureMethod: 'automatic' | 'manual', input = env.scenarios.approved) {
+      const req = request(input, captureMethod);
+      const outcome = await authorize(req);
+      expect(outcome).toMatchObject({ kind: 'approved', captured: captureMethod === 'automatic' });
+      if (outcome.kind !== 'approved') throw new Error('unreachable');
+      return { req, reference: outcome.reference };
+    }
+
+    /** A modification is done when it succeeded, or when it is pending and its confirmation webhook verifies. */
+    async function settled(outcome: ModificationOutcome, confirms: WebhookEventType): Promise<void> {
+      outcomes.push(outcome);
+      if (outcome.kind === 'succeeded') return;
+      expect(outcome.kind, JSON.stringify(outcome)).toBe('pending');
+      if (outcome.kind !== 'pending') return;
+      expect(caps().asyncModifications).toBe(true);
+      await sink.waitFor(async (delivered) => {
+        const verified = await env.adapter.parseWebhook(delivered, new Date());
+        return verified.ok && verified.events.some((e) => e.type === confirms && e.modificationReference === outcome.reference);
+      });
+    }
+
+    describe('capabilities', () => {
+      it('declares a usable, consistent set', () => {
+        const c = caps();
+        expect(c.paymentMethods).toContain('card');
+        expect(c.cardNetworks.length).toBeGreaterThan(0);
+        expect(c.captureMethods).toContain('automatic');
+        expect(c.amountLimits.min).toBeGreaterThan(0);
+        expect(c.amountLimits.max).toBeGreaterThanOrEqual(c.amountLimits.min);
+        if (c.multipleCapture) expect(c.partialCapture).toBe(true);
+        if (c.multipleRefunds) expect(c.refunds).toBe(true);
+        expect(c.currencies === '*' || c.currencies.includes(env.scenarios.approved.currency)).toBe(true);
+      });
+    });
+
+    describe('flows', () => {
+      it('authorizes with automatic capture', async () => {
+        await approved('automatic');
+        expect(env.simulator.ledger.charges()).toBe(1);
+        expect(env.simulator.ledger.totals().captured).toBe(env.scenarios.approved.amount);
+      });
+
+      it('authorizes with manual capture, then captures in full', async () => {
+        if (!caps().captureMethods.includes('manual')) return;
+        const { req, reference } = await approved('manual');
+        expect(env.simulator.ledger.totals().captured).toBe(0);
+        await settled(await env.adapter.capture({ reference, amount: req.amount, currency: req.currency, idempotencyKey: `${req.paymentId}:capture` }), 'capture.succeeded');
+        expect(env.simulator.ledger.totals().captured).toBe(req.amount);
+      });
+
+      it('captures in part', async () => {
+        if (!caps().partialCapture) return;
+        const { req, reference } = await approved('manual');
+        const part = Math.floor(req.amount / 2);
+        const outcome = await env.adapter.capture({ reference, amount: part, currency: req.currency, idempotencyKey: `${req.paymentId}:capture` });
+        await settled(outcome, 'capture.succeeded');
+        expect(env.simulator.ledger.totals().captured).toBe(part);
+      });
+
+      it('voids an uncaptured authorization', async () => {
+        if (!caps().voids) return;
+        const { req, reference } = await approved('manual');
+        await settled(
+          await env.adapter.cancel({ reference, amount: req.amount, currency: req.currency, idempotencyKey: `${req.paymentId}:cancel` }),
+          'cancel.succeeded',
+        );
+        expect(env.simulator.ledger.totals().captured).toBe(0);
+      });
+
+      it('refunds in full', async () => {
+        if (!caps().refunds) return;
+        const { req, reference } = await approved('automatic');
+        await settled(await env.adapter.refund({ reference, amount: req.amount, currency: req.currency, idempotencyKey: `${req.paymentId}:refund:1` }), 'refund.succeeded');
+        expect(env.simulator.ledger.totals().refunded).toBe(req.amount);
+      });
+
+      it('refunds in part, several times', async () => {
+        if (!caps().partialRefund || !caps().multipleRefunds) return;
+        const { req, reference } = await approved('automatic');
+        const part = Math.floor(req.amount / 4);
+        for (const n of [1, 2]) {
+          await settled(await env.adapter.refund({ reference, amount: part, currency: req.currency, idempotencyKey: `${req.paymentId}:refund:${n}` }), 'refund.succeeded');
+        }
+        expect(env.simulator.ledger.totals().refunded).toBe(2 * part);
+      });
+
+      it('finds an attempt by its reference', async () => {
+        const { req, reference } = await approved('manual');
+        const found = await env.adapter.sync({ reference, original: req });
+        outcomes.push(found);
+        expect(found).toMatchObject({ kind: 'approved', reference });
+        expect(env.simulator.ledger.charges()).toBe(1);
+      });
+    });
+
+    describe('outcomes', () => {
+      it('maps every decline class the sandbox can produce, with the taxonomy\'s flags', async () => {
+        const declines = Object.entries(env.scenarios.declines) as [DeclineReason, ScenarioInput][];
+        expect(declines.length).toBeGreaterThanOrEqual(3);
+        for (const [reason, input] of declines) {
+          const outcome = await authorize(request(input));
+          expect(outcome, reason).toMatchObject({ kind: 'declined', decline: { reason } });
+          if (outcome.kind !== 'declined') continue;
+          expect(outcome.decline.providerCode.length, reason).toBeGreaterThan(0);
+          if (outcome.decline.adviceCode === null) {
+            const expected = decline(reason, outcome.decline.providerCode);
+            expect({ cascade: outcome.decline.cascade, retry: outcome.decline.retry }, reason).toEqual({ cascade: expected.cascade, retry: expected.retry });
+          }
+        }
+        expect(env.simulator.ledger.charges()).toBe(0);
+      });
+
+      it('answers requires_action for a card that needs authentication', async () => {
+        const input = env.scenarios.requiresAction;
+        if (!input) return;
+        const outcome = await authorize(request(input));
+        expect(outcome).toMatchObject({ kind: 'requires_action' });
+      });
+
+      it('a timeout is unknown', async () => {
+        await env.simulator.setFault({ kind: 'hang' });
+        expect(await authorize(request(env.scenarios.approved))).toMatchObject({ kind: 'unknown', reason: 'timeout' });
+        expect(env.simulator.ledger.charges()).toBe(0);
+      });
+
+      it('a refused connection is certain: not processed', async () => {
+        await env.simulator.setFault({ kind: 'refuse_connections' });
+        expect(await authorize(request(env.scenarios.approved))).toMatchObject({ kind: 'not_processed', reason: 'connection_refused' });
+        await env.simulator.clearFault();
+        await approved('automatic');
+      });
+
+      it.each([500, 502, 503] as const)('a %i is unknown', async (status) => {
+        await env.simulator.setFault({ kind: 'http_error', status });
+        expect(await authorize(request(env.scenarios.approved))).toMatchObject({ kind: 'unknown', reason: 'server_error' });
+      });
+
+      it('a 429 is certain: not processed, rate limited', async () => {
+        await env.simulator.setFault({ kind: 'http_error', status: 429 });
+        expect(await authorize(request(env.scenarios.approved))).toMatchObject({ kind: 'not_processed', reason: 'rate_limited' });
+      });
+
+      it('an unreadable response is unknown', async () => {
+        await env.simulator.setFault({ kind: 'malformed_response' }, { times: 1 });
+        const outcome = await authorize(request(env.scenarios.approved));
+        expect(outcome).toMatchObject({ kind: 'unknown' });
+      });
+
+      it.each(['charge_then_hang', 'charge_then_500'] as const)('%s: unknown, then sync finds the one charge', async (kind) => {
+        const req = request(env.scenarios.approved);
+        await env.simulator.setFault({ kind }, { times: 1 });
+        expect(await authorize(req)).toMatchObject({ kind: 'unknown' });
+        await env.simulator.clearFault();
+        const found = await env.adapter.sync({ reference: null, original: req });
+        outcomes.push(found);
+        expect(found).toMatchObject({ kind: 'approved' });
+        expect(env.simulator.ledger.charges()).toBe(1);
+      });
+    });
+
+    describe('idempotency', () => {
+      it('the same request twice under one key charges once', async () => {
+        if (!caps().idempotency) return;
+        const req = request(env.scenarios.approved);
+        const first = await authorize(req);
+        const second = await authorize(req);
+        expect(second).toEqual(first);
+        expect(env.simulator.ledger.charges()).toBe(1);
+      });
+
+      it('a sync without reference after an approval finds it and charges nothing more', async () => {
+        const { req, reference } = await approved('automatic');
+        const found = await env.adapter.sync({ reference: null, original: req });
+        expect(found).toMatchObject({ kind: 'approved', reference });
+        expect(env.simulator.ledger.charges()).toBe(1);
+      });
+    });
+
+    describe('webhooks', () => {
+      const event = { type: 'capture.succeeded' as const, reference: 'ref_conformance_1', amount: 1234, currency: 'EUR' };
+
+      it('verifies a genuine notification', async () => {
+        const verified = await env.adapter.parseWebhook(await env.webhooks.sign(event), new Date());
+        expect(verified.ok).toBe(true);
+        if (!verified.ok) return;
+        expect(verified.events).toHaveLength(1);
+        expect(verified.events[0]).toMatchObject({ type: 'capture.succeeded', reference: event.reference, amount: 1234, currency: 'EUR' });
+        expect(verified.events[0]!.eventId.length).toBeGreaterThan(0);
+      });
+
+      it('refuses a tampered body', async () => {
+        const forged = env.webhooks.tamper(await env.webhooks.sign(event));
+        expect(await env.adapter.parseWebhook(forged, new Date())).toEqual({ ok: false, reason: 'invalid_signature' });
+      });
+
+      it('refuses a notification signed with another secret', async () => {
+        const request = await env.webhooks.sign(event, { wrongSecret: true });
+        expect(await env.adapter.parseWebhook(request, new Date())).toEqual({ ok: false, reason: 'invalid_signature' });
+      });
+
+      it('refuses an unsigned notification', async () => {
+        const request = env.webhooks.unsigned(await env.webhooks.sign(event));
+        expect(await env.adapter.parseWebhook(request, new Date())).toEqual({ ok: false, reason: 'missing_signature' });
+      });
+
+      it('refuses a stale notification where the scheme signs a timestamp', async () => {
+        if (!env.webhooks.signsTimestamp) return;
+        const request = await env.webhooks.sign(event, { timestamp: new Date(Date.now() - 3600_000) });
+        expect(await env.adapter.parseWebhook(request, new Date())).toEqual({ ok: false, reason: 'stale' });
+      });
+
+      it('gives a replayed notification the same event id, so it can be applied once', async () => {
+        const request = await env.webhooks.sign(event);
+        const [a, b] = [await env.adapter.parseWebhook(request, new Date()), await env.adapter.parseWebhook(request, new Date())];
+        expect(a.ok && b.ok).toBe(true);
+        if (a.ok && b.ok) expect(b.events.map((e) => e.eventId)).toEqual(a.events.map((e) => e.eventId));
+      });
+
+      it('refuses a body that is not a notification', async () => {
+        const verified = await env.adapter.parseWebhook({ headers: { 'content-type': 'application/json' }, rawBody: '{"hello":' }, new Date());
+        expect(verified.ok).toBe(false);
+      });
+    });
+
+    describe('card data', () => {
+      it('never appears in any outcome', () => {
+        const text = JSON.stringify(outcomes);
+        expect(outcomes.length).toBeGreaterThan(10);
+        const numbers = [env.scenarios.approved, ...Object.values(env.scenarios.declines)].map((s) => s!.card.number);
+        for (const number of numbers) expect(text).not.toContain(number);
+      });
+    });
+  });
+}

@@ -1,0 +1,34 @@
+import type { Decline } from './decline.js';
+
+/**
+ * A provider notification in canonical form. `reference` is the provider's payment
+ * reference (the one an attempt stores); `modificationReference` names the capture, refund or
+ * cancel it confirms, when the provider gives one.
+ */
+export type WebhookEventType =
+  | 'authorization.succeeded'
+  | 'authorization.failed'
+  | 'capture.succeeded'
+  | 'capture.failed'
+  | 'cancel.succeeded'
+  | 'cancel.failed'
+  | 'refund.succeeded'
+  | 'refund.failed'
+  | 'settlement.succeeded';
+
+export interface WebhookEvent {
+  /** The provider's own event id: applying an event twice must change nothing. */
+  eventId: string;
+  type: WebhookEventType;
+  reference: string;
+  /**
+   * The reference we sent with the authorization (the attempt's idempotency key), when the
+   * provider echoes it: it finds an attempt whose outcome was unknown, before we had `reference`.
+   */
+  merchantReference: string | null;
+  modificationReference: string | null;
+  amount: number | null;
+  currency: string | null;
+  decline: Decline | null;
+  occurredAt: Date;
+}

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
+import { captureLogger } from '../support/capture-logger.js';
+
+/** Each provider through the router, its SDK and its simulator: the flows a merchant uses. */
+describe('every provider end to end through the sandbox', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ host: '127.0.0.1', port: 0, sandboxKey: 'sk_sandbox_providers', fingerprintSecret: 'fp', gatewayTimeoutMs: 3000, logger: captureLogger().logger });
+  });
+  afterAll(() => sandbox.close());
+
+  async function api(method: string, path: string, body?: unknown) {
+    const res = await fetch(`${sandbox.url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${sandbox.apiKey}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: res.status, body: await res.json() };
+  }
+
+  async function settled(id: string, done: (payment: { status: string }) => boolean) {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const { body } = await api('GET', `/v1/payments/${id}`);
+      if (done(body) || Date.now() > deadline) return body;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  const cards = {
+    stripe: { number: '4242424242424242', cvc: '123' },
+    adyen: { number: '4111111145551142', cvc: '737' },
+    braintree: { number: '4111111111111111', cvc: '123' },
+  } as const;
+
+  describe.each(Object.keys(cards) as (keyof typeof cards)[])('%s', (provider) => {
+    beforeEach(async () => {
+      for (const [name, account] of Object.entries(sandbox.accounts)) {
+        await sandbox.repositories.merchants.setGatewayAccountEnabled(account, name === provider);
+      }
+    });
+
+    it('authorizes, captures in part, refunds in part', async () => {
+      const card = { ...cards[provider], exp_month: 3, exp_year: 2030 };
+      const { body: payment } = await api('POST', '/v1/payments', { amount: 1000, currency: 'USD', capture_method: 'manual', payment_method: { type: 'card', card } });
+      expect(payment).toMatchObject({ status: 'requires_capture', gateway: { provider } });
+      await api('POST', `/v1/payments/${payment.id}/capture`, { amount: 800 });
+      expect(await settled(payment.id, (p) => p.status !== 'processing')).toMatchObject({ status: 'succeeded', amount_captured: 800 });
+      const { body: refund } = await api('POST', `/v1/payments/${payment.id}/refunds`, { amount: 300 });
+      expect(['succeeded', 'pending']).toContain(refund.status);
+      const refunded = await settled(payment.id, (p) => (p as unknown as { amount_refunded: number }).amount_refunded === 300);
+      expect(refunded).toMatchObject({ amount_refunded: 300 });
+      expect(sandbox.simulators[provider]!.ledger.totals()).toMatchObject({ captured: 800, refunded: 300 });
+    });
+
+    it('voids an authorization', async () => {
+      const card = { ...cards[provider], exp_month: 3, exp_year: 2030 };
+      const { body: payment } = await api('POST', '/v1/payments', { amount: 700, currency: 'USD', capture_method: 'manual', payment_method: { type: 'card', card } });
+      await api('POST', `/v1/payments/${payment.id}/cancel`);
+      expect(await settled(payment.id, (p) => p.status !== 'processing')).toMatchObject({ status: 'canceled' });
+    });
+  });
+});
