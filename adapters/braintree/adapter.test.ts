@@ -101,8 +101,11 @@ describe('Braintree adapter against the simulator', () => {
       expect(sim.ledger.charges()).toBe(0);
     });
 
+    it('refuses a card its sandbox does not accept (81717) as a request, not a decline: another gateway may take it', async () => {
+      expect(await authorize(request({ card: { ...VISA, number: '4242424242424242' } }))).toMatchObject({ kind: 'not_processed', reason: 'rejected' });
+    });
+
     it.each([
-      ['4242424242424242', '81717'],
       ['4111111111111112', '81715'],
       ['41111111', '81716'],
     ])('declines card %s that Braintree refuses to process (%s), without a reference', async (number, providerCode) => {

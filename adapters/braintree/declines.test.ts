@@ -121,7 +121,6 @@ describe('Braintree card validation errors', () => {
   it.each([
     ['81715', 'invalid_number'],
     ['81716', 'invalid_number'],
-    ['81717', 'invalid_number'],
     ['81706', 'invalid_cvc'],
     ['81707', 'invalid_cvc'],
     ['81710', 'expired_card'],

@@ -158,11 +158,12 @@ const GATEWAY_REJECTIONS: Readonly<Record<string, DeclineReason>> = {
 /**
  * Validation errors on the card fields of a sale: the card data is wrong, so the attempt is a
  * decline without a transaction (like a processor's 2005), not a request another gateway should get.
+ * 81717 (not an accepted test number) is not one: it is the sandbox refusing a real-looking card,
+ * which says nothing about the card, so it stays a refused request another gateway may take.
  */
 const CARD_VALIDATION_ERRORS: Readonly<Record<string, DeclineReason>> = {
   '81715': 'invalid_number', // Credit card number is invalid.
   '81716': 'invalid_number', // Credit card number must be 12-19 digits.
-  '81717': 'invalid_number', // Credit card number is not an accepted test number.
   '81706': 'invalid_cvc', // CVV is required.
   '81707': 'invalid_cvc', // CVV must be 4 digits for American Express and 3 digits for other card types.
   '81710': 'expired_card', // Expiration date is invalid.

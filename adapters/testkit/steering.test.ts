@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LatencyDistribution } from './simulator.js';
-import { ApprovalRates, Latency, seededRandom } from './steering.js';
+import { seededRandom } from '../../src/domain/random.js';
+import { ApprovalRates, Latency } from './steering.js';
 
 function draws(distribution: LatencyDistribution | null, count: number, seed = 1): number[] {
   const latency = new Latency();

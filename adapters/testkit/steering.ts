@@ -1,3 +1,4 @@
+import { seededRandom } from '../../src/domain/random.js';
 import type { ApprovalRule, LatencyDistribution } from './simulator.js';
 
 /** Used when a test sets rates or latency without a seed: runs stay repeatable. */
@@ -5,18 +6,6 @@ const DEFAULT_SEED = 1;
 
 /** The 99th percentile of the standard normal distribution. */
 const Z_99 = 2.3263478740408408;
-
-/** Uniform in [0, 1) (mulberry32): the same seed draws the same sequence. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Standard normal (Box–Muller) from a uniform source. */
 export function standardNormal(random: () => number): number {

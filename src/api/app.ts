@@ -12,6 +12,8 @@ import { requireJsonBody } from './middleware/json-body.js';
 import { requestLog } from './middleware/request-log.js';
 import { problemResponse, validationProblem } from './problem-response.js';
 import { gatewayAccountRoutes } from './routes/gateway-accounts.js';
+import { healthRoutes } from './routes/health.js';
+import { routingRoutes } from './routes/routing.js';
 import { paymentRoutes } from './routes/payments.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { webhookService } from '../orchestrator/webhooks.js';
@@ -67,12 +69,17 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     gateways: deps.gateways,
     fingerprintSecret: deps.fingerprintSecret,
     logger: deps.logger,
+    router: deps.router,
     maxAttempts: deps.maxAttempts ?? 3,
+    deadlineMs: deps.deadlineMs ?? 30_000,
+    retryGuard: deps.retryGuard ?? { maxDeclines: 15, windowDays: 30 },
   });
   const refunds = refundService(deps);
   paymentRoutes(app, payments, refunds);
   gatewayAccountRoutes(app, deps.repositories, deps.gateways);
-  webhookRoutes(app, webhookService(deps));
+  routingRoutes(app, deps.repositories, deps.router, payments);
+  healthRoutes(app, deps.router);
+  webhookRoutes(app, webhookService({ ...deps, learner: deps.router.learner }));
 
   app.notFound((c) =>
     problemResponse(c, new Problem({ status: 404, code: 'route_not_found', title: 'Not found', detail: 'No such endpoint.' })),

@@ -1,16 +1,22 @@
 import type { Logger } from '../domain/logger.js';
 import type { Repositories } from '../store/index.js';
 import type { GatewayRegistry } from '../orchestrator/gateways.js';
+import type { RetryGuard } from '../orchestrator/payments.js';
+import type { Router } from '../orchestrator/router.js';
 
 export interface AppDeps {
   repositories: Repositories;
   gateways: GatewayRegistry;
+  router: Router;
   logger: Logger;
   fingerprintSecret: string;
   /** How long an Idempotency-Key and its stored response are kept (at least 24 hours). */
   idempotencyTtlSeconds?: number;
   maxAttempts?: number;
+  /** No new attempt of a payment starts after this long (default 30 s). */
+  deadlineMs?: number;
+  retryGuard?: RetryGuard;
   maxBodyBytes?: number;
 }
 
-export type AppEnv = { Variables: { merchantId: string; requestId: string } };
+export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; requestId: string } };

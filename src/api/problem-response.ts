@@ -13,6 +13,7 @@ export function problemResponse(c: Context, problem: Problem): Response {
     code: problem.code,
     detail: problem.detail,
     ...(problem.param ? { param: problem.param } : {}),
+    ...problem.extensions,
     request_id: c.get('requestId') as string | undefined,
   };
   return c.newResponse(JSON.stringify(body), problem.status as ContentfulStatusCode, {

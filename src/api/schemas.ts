@@ -78,6 +78,13 @@ export const CreatePaymentBody = z
       .optional(),
     description: text().max(1000).optional(),
     metadata: Metadata.optional(),
+    initiator: z.enum(['customer', 'merchant']).default('customer').openapi({ description: 'Who started the payment: the customer (checkout) or the merchant (a renewal).' }),
+    routing: z
+      .strictObject({
+        gateways: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'Gateway account names are lower-case slugs.')).min(1).max(10),
+      })
+      .optional()
+      .openapi({ description: 'Gateway account names to try in this order instead of the routing rules (still subject to eligibility).' }),
   })
   .superRefine((body, ctx) => {
     if (!isCurrency(body.currency)) return;
@@ -180,6 +187,7 @@ export const PaymentView = z
     next_action: z.object({ type: z.literal('redirect'), url: z.string() }).nullable(),
     failure: z.object({ code: z.string(), message: z.string() }).nullable(),
     attempts: z.array(AttemptView),
+    decision: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'Why the payment went where it went: rule, candidates with eligibility, estimates, fees, scores, order.' }),
     created_at: z.string(),
     updated_at: z.string(),
   })

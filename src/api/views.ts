@@ -34,6 +34,7 @@ export function paymentView({ payment: p, attempts }: PaymentRecord): z.infer<ty
     next_action: p.nextAction ?? null,
     failure: p.failureCode ? { code: p.failureCode, message: p.failureMessage ?? '' } : null,
     attempts: attempts.map(attemptView),
+    decision: p.decision ? decisionView(p.decision) : null,
     created_at: p.createdAt.toISOString(),
     updated_at: p.updatedAt.toISOString(),
   };
@@ -72,4 +73,15 @@ export function refundView(r: RefundRow): z.infer<typeof RefundView> {
     created_at: r.createdAt.toISOString(),
     updated_at: r.updatedAt.toISOString(),
   };
+}
+
+const DECISION_KEYS = ['source', 'ruleset_version', 'rule', 'action', 'objective', 'blocked', 'order', 'candidates'];
+const CANDIDATE_KEYS = ['gateway', 'account_id', 'provider', 'eligible', 'reason', 'health', 'probability', 'samples', 'estimate_level', 'fee', 'score'];
+
+/** The stored decision in its documented field order (the database keeps JSON keys in its own order). */
+function decisionView(decision: Record<string, unknown>): Record<string, unknown> {
+  const ordered = (value: Record<string, unknown>, keys: readonly string[]) => Object.fromEntries(keys.filter((k) => k in value).map((k) => [k, value[k]]));
+  const view = ordered(decision, DECISION_KEYS);
+  if (Array.isArray(decision.candidates)) view.candidates = decision.candidates.map((c) => ordered(c as Record<string, unknown>, CANDIDATE_KEYS));
+  return view;
 }

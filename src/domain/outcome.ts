@@ -18,7 +18,7 @@ export type AuthorizationOutcome =
   | { kind: 'not_processed'; reason: NotProcessedReason; detail: string }
   | { kind: 'unknown'; reason: UnknownReason; detail: string };
 
-export type NotProcessedReason = 'connection_refused' | 'rate_limited' | 'rejected' | 'authentication_failed';
+export type NotProcessedReason = 'connection_refused' | 'rate_limited' | 'rejected' | 'authentication_failed' | 'breaker_open';
 export type UnknownReason = 'timeout' | 'server_error' | 'connection_lost' | 'malformed_response' | 'pending_at_gateway';
 
 /**

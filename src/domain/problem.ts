@@ -8,6 +8,8 @@ export class Problem extends Error {
   readonly title: string;
   readonly param: string | undefined;
   readonly headers: Record<string, string>;
+  /** Extra members of the problem document (RFC 9457 extensions), such as located rule errors. */
+  readonly extensions: Record<string, unknown>;
 
   constructor(init: {
     status: number;
@@ -16,6 +18,7 @@ export class Problem extends Error {
     detail: string;
     param?: string;
     headers?: Record<string, string>;
+    extensions?: Record<string, unknown>;
   }) {
     super(init.detail);
     this.name = 'Problem';
@@ -24,6 +27,7 @@ export class Problem extends Error {
     this.title = init.title;
     this.param = init.param;
     this.headers = init.headers ?? {};
+    this.extensions = init.extensions ?? {};
   }
 
   get detail(): string {

@@ -13,9 +13,14 @@ export interface ResolvedOutcome {
  * gateway before anything else happens (principle 2): the caller sees `unknown` only when the
  * gateway itself still cannot say whether it charged.
  */
-export async function authorizeAtGateway(adapter: GatewayAdapter, request: AuthorizeRequest): Promise<ResolvedOutcome> {
+export async function authorizeAtGateway(
+  adapter: GatewayAdapter,
+  request: AuthorizeRequest,
+  /** The gateway's circuit breaker: it counts faults and, when open, answers without calling. */
+  guard: (call: () => Promise<AuthorizationOutcome>) => Promise<AuthorizationOutcome>,
+): Promise<ResolvedOutcome> {
   const started = performance.now();
-  const first = await adapter.authorize(request);
+  const first = await guard(() => adapter.authorize(request));
   if (first.kind !== 'unknown') {
     return { outcome: first, resolvedBySync: false, latencyMs: elapsed(started) };
   }

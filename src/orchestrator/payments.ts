@@ -13,15 +13,17 @@ import {
   planCancel,
   planCapture,
   type CaptureMethod,
+  type PaymentFailure,
   type PaymentState,
 } from '../domain/payment.js';
 import { Problem, problems } from '../domain/problem.js';
-import { accountCapabilities, eligibleCandidates } from '../routing/candidates.js';
+import type { RoutingTransaction } from '../routing/rules/transaction.js';
 import type { Repositories } from '../store/index.js';
 import type { GatewayAccount } from '../store/merchants.js';
 import { stateOf, type AttemptResult, type PaymentRecord, type PaymentRow } from '../store/payments.js';
 import { authorizeAtGateway } from './authorize.js';
 import type { GatewayRegistry } from './gateways.js';
+import type { DecisionExplanation, Router } from './router.js';
 
 export interface NewPaymentInput {
   amount: number;
@@ -31,47 +33,54 @@ export interface NewPaymentInput {
   customer: { id: string | null; email: string | null; country: string | null } | null;
   description: string | null;
   metadata: Record<string, string>;
+  initiator: 'customer' | 'merchant';
+  /** Gateway account names to try, in order, instead of the rules (still subject to eligibility). */
+  gateways: string[] | null;
+}
+
+export interface RetryGuard {
+  /** Declined attempts a card may have across all gateways within the window (Visa: 15 in 30 days). */
+  maxDeclines: number;
+  windowDays: number;
 }
 
 export interface PaymentServiceDeps {
   repositories: Repositories;
   gateways: GatewayRegistry;
+  router: Router;
   fingerprintSecret: string;
   logger: Logger;
   /** Attempts per payment, across gateways. */
   maxAttempts: number;
+  /** No new attempt starts after this long from the payment's start. */
+  deadlineMs: number;
+  retryGuard: RetryGuard;
 }
 
 export function paymentService(deps: PaymentServiceDeps) {
-  const { repositories, gateways, logger } = deps;
+  const { repositories, gateways, logger, router } = deps;
   const payments = repositories.payments;
 
-  async function routeFor(merchantId: string, currency: string): Promise<GatewayAccount[]> {
-    const accounts = await repositories.merchants.gatewayAccounts(merchantId);
-    const candidates = accounts.flatMap((account) => {
-      const adapter = gateways.adapterFor(account);
-      return adapter ? [{ account, capabilities: accountCapabilities(adapter.capabilities, account.settings) }] : [];
-    });
-    return eligibleCandidates(candidates, { currency, paymentMethod: 'card' })
-      .filter((v) => v.eligible)
-      .map((v) => v.account)
-      .slice(0, deps.maxAttempts);
-  }
-
   async function create(merchantId: string, input: NewPaymentInput): Promise<PaymentRecord> {
-    const route = await routeFor(merchantId, input.currency);
-    if (route.length === 0) {
-      throw new Problem({
-        status: 422,
-        code: 'no_eligible_gateway',
-        title: 'No gateway can take this payment',
-        detail: `None of the merchant's gateway accounts accepts card payments in ${input.currency}.`,
-        param: 'currency',
-      });
-    }
-
+    const started = Date.now();
     const id = newId('pay');
     const facts = cardFacts(input.card.number);
+    const fingerprint = await cardFingerprint(input.card.number, deps.fingerprintSecret);
+    const tx = transactionFor(id, input);
+    const { order, explanation, candidates } = await router.decideFor(merchantId, tx, input.gateways);
+    if (candidates.length === 0) {
+      throw new Problem({
+        status: 422,
+        code: 'no_gateway_account',
+        title: 'No gateway account',
+        detail: 'The merchant has no usable gateway account.',
+      });
+    }
+    const unknown = input.gateways?.filter((name) => !candidates.some((c) => c.name === name)) ?? [];
+    if (unknown.length > 0) {
+      throw problems.invalidRequest(`Unknown gateway account name: ${unknown[0]}.`, 'routing.gateways', 'unknown_gateway');
+    }
+
     let state: PaymentState = {
       status: 'processing',
       amount: input.amount,
@@ -83,43 +92,49 @@ export function paymentService(deps: PaymentServiceDeps) {
       nextAction: null,
       gatewayReference: null,
     };
+    const refusal = (await guardRefusal(merchantId, fingerprint)) ?? routingRefusal(explanation);
+    if (refusal) state = { ...state, status: 'failed', failure: refusal };
     const now = new Date();
-    const first = route[0]!;
-    const firstAttempt = attemptRow(id, 1, first);
-    await payments.create(
-      {
-        id,
-        merchantId,
-        status: state.status,
-        amount: input.amount,
-        currency: input.currency,
-        captureMethod: input.captureMethod,
-        card: {
-          brand: facts.brand,
-          bin: facts.bin,
-          last4: facts.last4,
-          exp_month: input.card.expMonth,
-          exp_year: input.card.expYear,
-          fingerprint: await cardFingerprint(input.card.number, deps.fingerprintSecret),
-          holder_name: input.card.holderName,
-        },
-        customer: input.customer,
-        description: input.description,
-        metadata: input.metadata,
-        gatewayAccountId: first.id,
-        createdAt: now,
-        updatedAt: now,
+    await payments.create({
+      id,
+      merchantId,
+      status: state.status,
+      amount: input.amount,
+      currency: input.currency,
+      captureMethod: input.captureMethod,
+      card: {
+        brand: facts.brand,
+        bin: facts.bin,
+        last4: facts.last4,
+        exp_month: input.card.expMonth,
+        exp_year: input.card.expYear,
+        fingerprint,
+        holder_name: input.card.holderName,
       },
-      firstAttempt,
-    );
+      cardFingerprint: fingerprint,
+      customer: input.customer,
+      description: input.description,
+      metadata: input.metadata,
+      failureCode: state.failure?.code ?? null,
+      failureMessage: state.failure?.message ?? null,
+      decision: explanation as unknown as Record<string, unknown>,
+      createdAt: now,
+      updatedAt: now,
+    });
+    if (refusal) {
+      logger.info('payment.refused', { payment_id: id, code: refusal.code });
+      return (await payments.get(merchantId, id))!;
+    }
 
+    let declines = 0;
+    const route = order.slice(0, deps.maxAttempts);
     for (let index = 0; index < route.length; index++) {
-      const account = route[index]!;
+      const candidate = route[index]!;
       const number = index + 1;
-      const attempt = index === 0 ? firstAttempt : attemptRow(id, number, account);
-      if (index > 0) await payments.addAttempt(attempt, account.id);
+      const attempt = attemptRow(id, number, candidate.account);
+      await payments.addAttempt(attempt, candidate.accountId);
 
-      const adapter = gateways.adapterFor(account)!;
+      const adapter = gateways.adapterFor(candidate.account)!;
       const request: AuthorizeRequest = {
         paymentId: id,
         attemptNumber: number,
@@ -131,13 +146,18 @@ export function paymentService(deps: PaymentServiceDeps) {
         description: input.description,
         customerEmail: input.customer?.email ?? null,
       };
-      const { outcome, resolvedBySync, latencyMs } = await authorizeAtGateway(adapter, request);
+      const { outcome, resolvedBySync, latencyMs } = await authorizeAtGateway(adapter, request, (call) => router.breakers.run(candidate.accountId, call));
+      router.learner.record(candidate.name, tx, outcome);
+      if (outcome.kind === 'declined') {
+        declines++;
+        if (outcome.decline.adviceCode === '03' || outcome.decline.adviceCode === '21') {
+          await repositories.cards.block(merchantId, fingerprint, `mastercard_advice_${outcome.decline.adviceCode}`);
+        }
+      }
       const result = attemptResult(outcome, latencyMs, resolvedBySync);
-      const hasNext = index + 1 < route.length;
-      const next = nextStep(outcome, hasNext);
-
-      if (next === 'continue') {
-        logger.info('payment.attempt_failed_over', { payment_id: id, attempt: number, provider: account.provider, outcome: outcome.kind });
+      const mayCascade = index + 1 < route.length && Date.now() - started < deps.deadlineMs && declines < deps.retryGuard.maxDeclines;
+      if (mayCascade && nextStep(outcome) === 'continue') {
+        logger.info('payment.attempt_failed_over', { payment_id: id, attempt: number, gateway: candidate.name, outcome: outcome.kind });
         await payments.recordAttempt(attempt.id, result, id, null);
         continue;
       }
@@ -146,12 +166,32 @@ export function paymentService(deps: PaymentServiceDeps) {
       } else if (outcome.kind === 'not_processed') {
         state = afterNoGatewayReached(state, 'No gateway could be reached for this payment; it was not charged.');
       } else {
-        logger.warn('payment.outcome_unknown', { payment_id: id, attempt: number, provider: account.provider, reason: outcome.reason });
+        logger.warn('payment.outcome_unknown', { payment_id: id, attempt: number, gateway: candidate.name, reason: outcome.reason });
       }
       await payments.recordAttempt(attempt.id, result, id, state);
       break;
     }
     return (await payments.get(merchantId, id))!;
+  }
+
+  /** The decision a payment request would get now, without charging or storing anything. */
+  async function preview(merchantId: string, input: NewPaymentInput): Promise<DecisionExplanation> {
+    return (await router.decideFor(merchantId, transactionFor(newId('pay'), input), input.gateways)).explanation;
+  }
+
+  /** The network retry guard: a card told never again, or declined too often lately, is not sent anywhere. */
+  async function guardRefusal(merchantId: string, fingerprint: string): Promise<PaymentFailure | null> {
+    const blocked = await repositories.cards.blockReason(merchantId, fingerprint);
+    if (blocked) return { code: 'card_do_not_retry', message: 'The card network said not to try this card again.' };
+    const since = new Date(Date.now() - deps.retryGuard.windowDays * 86_400_000);
+    const declined = await repositories.cards.declinedAttemptsSince(merchantId, fingerprint, since);
+    if (declined >= deps.retryGuard.maxDeclines) {
+      return {
+        code: 'card_retry_limit_reached',
+        message: `The card was declined ${declined} times in ${deps.retryGuard.windowDays} days; networks allow no more attempts now.`,
+      };
+    }
+    return null;
   }
 
   async function capture(merchantId: string, id: string, amount: number | undefined): Promise<PaymentRecord> {
@@ -226,6 +266,7 @@ export function paymentService(deps: PaymentServiceDeps) {
 
   return {
     create,
+    preview,
     capture,
     cancel,
     get: (merchantId: string, id: string) => payments.get(merchantId, id),
@@ -245,12 +286,34 @@ function attemptRow(paymentId: string, number: number, account: GatewayAccount) 
   };
 }
 
+/** What routing sees of a payment request. Card type and issuer country need a BIN table we do not have yet. */
+function transactionFor(paymentId: string, input: NewPaymentInput): RoutingTransaction {
+  const facts = cardFacts(input.card.number);
+  return {
+    paymentId,
+    amount: input.amount,
+    currency: input.currency,
+    paymentMethod: 'card',
+    card: { network: facts.brand, type: null, bin: facts.bin, issuerCountry: null },
+    billingCountry: input.customer?.country ?? null,
+    captureMethod: input.captureMethod,
+    initiator: input.initiator,
+    metadata: input.metadata,
+  };
+}
+
 /** Fail over only when the gateway certainly did not charge and another one may (principle 2). */
-function nextStep(outcome: AuthorizationOutcome, hasNext: boolean): 'continue' | 'stop' {
-  if (!hasNext) return 'stop';
+function nextStep(outcome: AuthorizationOutcome): 'continue' | 'stop' {
   if (outcome.kind === 'not_processed') return 'continue';
   if (outcome.kind === 'declined' && outcome.decline.cascade) return 'continue';
   return 'stop';
+}
+
+/** A payment the routing refused before any gateway: blocked by a rule, or nowhere eligible. */
+function routingRefusal(explanation: DecisionExplanation): PaymentFailure | null {
+  if (explanation.blocked) return { code: explanation.blocked.code, message: `Blocked by routing rule ${explanation.rule}.` };
+  if (explanation.order.length === 0) return { code: 'no_eligible_gateway', message: 'No gateway account can take this payment; see the decision for why.' };
+  return null;
 }
 
 function attemptResult(outcome: AuthorizationOutcome, latencyMs: number, resolvedBySync: boolean): AttemptResult {

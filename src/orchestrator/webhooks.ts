@@ -9,6 +9,9 @@ import type { GatewayAccount } from '../store/merchants.js';
 import { stateOf, type AttemptRow, type PaymentRow } from '../store/payments.js';
 import type { WebhookEventResult } from '../store/webhooks.js';
 import type { GatewayRegistry } from './gateways.js';
+import type { AuthorizationOutcome } from '../domain/outcome.js';
+import type { SuccessLearner } from '../routing/decide.js';
+import { routingFacts } from './routing-facts.js';
 
 const REJECTIONS = {
   missing_signature: { status: 400, detail: 'The notification carries no signature.' },
@@ -23,8 +26,8 @@ class Redelivered extends Error {}
  * Provider notifications: verified with the account's own secret, then each event applied
  * once, in the same transaction that records its id.
  */
-export function webhookService(deps: { repositories: Repositories; gateways: GatewayRegistry; logger: Logger }) {
-  const { repositories, gateways, logger } = deps;
+export function webhookService(deps: { repositories: Repositories; gateways: GatewayRegistry; logger: Logger; learner: SuccessLearner }) {
+  const { repositories, gateways, logger, learner } = deps;
 
   async function receive(provider: string, accountId: string, request: WebhookRequest, now: Date): Promise<WebhookAck> {
     const account = await repositories.merchants.gatewayAccount(accountId);
@@ -45,6 +48,10 @@ export function webhookService(deps: { repositories: Repositories; gateways: Gat
       await repositories.transaction(async (repos) => {
         const found = await repos.payments.findByGateway(account.id, event.reference, event.merchantReference);
         const result = found ? await applyToPayment(repos, found.payment, found.attempt, event) : 'unmatched';
+        if (found && result === 'applied' && (event.type === 'authorization.succeeded' || event.type === 'authorization.failed')) {
+          // Late feedback: the attempt's answer was lost, so the learner has not counted it yet.
+          learner.record(account.name, routingFacts(found.payment), authorizationOf(event));
+        }
         const fresh = await repos.webhooks.record({
           gatewayAccountId: account.id,
           eventId: event.eventId,
@@ -62,6 +69,12 @@ export function webhookService(deps: { repositories: Repositories; gateways: Gat
   }
 
   return { receive };
+}
+
+function authorizationOf(event: WebhookEvent): AuthorizationOutcome {
+  return event.type === 'authorization.succeeded'
+    ? { kind: 'approved', reference: event.reference, captured: false }
+    : { kind: 'declined', reference: event.reference, decline: event.decline ?? decline('unknown', 'webhook') };
 }
 
 async function applyToPayment(repos: Repositories, payment: PaymentRow, attempt: AttemptRow, event: WebhookEvent): Promise<WebhookEventResult> {

@@ -1,7 +1,9 @@
 import type { Database } from './database.js';
+import { cardRepository } from './cards.js';
 import { idempotencyRepository } from './idempotency.js';
 import { merchantRepository } from './merchants.js';
 import { paymentRepository } from './payments.js';
+import { routingRepository } from './routing.js';
 import { webhookRepository } from './webhooks.js';
 
 export type { Database } from './database.js';
@@ -13,6 +15,8 @@ export function createRepositories(db: Database): Repositories {
     payments: paymentRepository(db),
     idempotency: idempotencyRepository(db),
     webhooks: webhookRepository(db),
+    routing: routingRepository(db),
+    cards: cardRepository(db),
     /** Runs `work` in one transaction, with repositories bound to it. */
     transaction: (work) => db.transaction((tx) => work(createRepositories(tx))),
   };
@@ -23,5 +27,7 @@ export interface Repositories {
   payments: ReturnType<typeof paymentRepository>;
   idempotency: ReturnType<typeof idempotencyRepository>;
   webhooks: ReturnType<typeof webhookRepository>;
+  routing: ReturnType<typeof routingRepository>;
+  cards: ReturnType<typeof cardRepository>;
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
 }

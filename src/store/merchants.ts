@@ -30,18 +30,20 @@ export function merchantRepository(db: Database) {
         .where(and(eq(apiKeys.merchantId, merchantId), eq(apiKeys.label, label), isNull(apiKeys.revokedAt)));
     },
 
-    async merchantForKeyHash(keyHash: string): Promise<string | null> {
+    /** The live key with this hash: its id (for audit records) and its merchant. */
+    async keyForHash(keyHash: string): Promise<{ id: string; merchantId: string } | null> {
       const [row] = await db
-        .select({ merchantId: apiKeys.merchantId })
+        .select({ id: apiKeys.id, merchantId: apiKeys.merchantId })
         .from(apiKeys)
         .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
         .limit(1);
-      return row?.merchantId ?? null;
+      return row ?? null;
     },
 
     async addGatewayAccount(account: {
       merchantId: string;
       provider: string;
+      name: string;
       label: string;
       credentialsRef: string;
       settings?: GatewayAccount['settings'];
@@ -52,10 +54,6 @@ export function merchantRepository(db: Database) {
         .values({ id: newId('gwa'), ...account })
         .returning();
       return row!;
-    },
-
-    async setGatewayAccountEnabled(id: string, enabled: boolean): Promise<void> {
-      await db.update(gatewayAccounts).set({ disabledAt: enabled ? null : new Date() }).where(eq(gatewayAccounts.id, id));
     },
 
     async gatewayAccount(id: string): Promise<GatewayAccount | null> {

@@ -63,11 +63,8 @@ export function paymentRepository(db: Database) {
   }
 
   return {
-    async create(payment: NewPayment, firstAttempt: NewAttempt): Promise<void> {
-      await db.transaction(async (tx) => {
-        await tx.insert(payments).values(payment);
-        await tx.insert(attempts).values(firstAttempt);
-      });
+    async create(payment: NewPayment): Promise<void> {
+      await db.insert(payments).values(payment);
     },
 
     async addAttempt(attempt: NewAttempt, gatewayAccountId: string): Promise<void> {

@@ -24,6 +24,8 @@ const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'dat
 export const merchants = pgTable('merchants', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
+  /** The routing ruleset version every new payment is decided with; null: none stored yet. */
+  activeRulesetVersion: integer('active_ruleset_version'),
   createdAt: createdAt(),
 });
 
@@ -49,6 +51,8 @@ export const gatewayAccounts = pgTable(
     id: text('id').primaryKey(),
     merchantId: text('merchant_id').notNull().references(() => merchants.id),
     provider: text('provider').notNull(),
+    /** The stable slug routing rules and fee schedules name the account by (`stripe`, `adyen-eu`). */
+    name: text('name').notNull(),
     label: text('label').notNull(),
     credentialsRef: text('credentials_ref').notNull(),
     /** Narrows the provider's capabilities for this account (e.g. a regional merchant account). */
@@ -57,7 +61,7 @@ export const gatewayAccounts = pgTable(
     createdAt: createdAt(),
     disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'date' }),
   },
-  (t) => [index('gateway_accounts_merchant_idx').on(t.merchantId)],
+  (t) => [index('gateway_accounts_merchant_idx').on(t.merchantId), uniqueIndex('gateway_accounts_merchant_name_idx').on(t.merchantId, t.name)],
 );
 
 export const payments = pgTable(
@@ -73,6 +77,10 @@ export const payments = pgTable(
     amountCaptured: money('amount_captured').default(0),
     amountRefunded: money('amount_refunded').default(0),
     card: jsonb('card').$type<CardDetails>().notNull(),
+    /** Indexed copy of card.fingerprint, for the network retry guard. */
+    cardFingerprint: text('card_fingerprint').notNull(),
+    /** Why the payment went where it went: the routing decision and its explanation. */
+    decision: jsonb('decision').$type<Record<string, unknown>>(),
     customer: jsonb('customer').$type<{ id: string | null; email: string | null; country: string | null } | null>(),
     description: text('description'),
     metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
@@ -93,6 +101,7 @@ export const payments = pgTable(
     index('payments_merchant_id_idx').on(t.merchantId, t.id),
     index('payments_merchant_status_idx').on(t.merchantId, t.status, t.id),
     index('payments_gateway_reference_idx').on(t.gatewayAccountId, t.gatewayReference),
+    index('payments_card_fingerprint_idx').on(t.merchantId, t.cardFingerprint, t.createdAt),
   ],
 );
 
@@ -176,4 +185,43 @@ export const webhookEvents = pgTable(
     receivedAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.gatewayAccountId, t.eventId] })],
+);
+
+/** Every stored ruleset version of a merchant, as the YAML ops wrote it. */
+export const routingRulesets = pgTable(
+  'routing_rulesets',
+  {
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    version: integer('version').notNull(),
+    source: text('source').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.version] })],
+);
+
+/** Who stored or activated which ruleset version, and when. */
+export const routingAudit = pgTable(
+  'routing_audit',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    action: text('action').notNull(),
+    version: integer('version').notNull(),
+    actor: text('actor').notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('routing_audit_merchant_idx').on(t.merchantId, t.at)],
+);
+
+/** Cards the network said never to try again (Mastercard MAC 03/21), per merchant. */
+export const cardBlocks = pgTable(
+  'card_blocks',
+  {
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    cardFingerprint: text('card_fingerprint').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.cardFingerprint] })],
 );

@@ -22,7 +22,7 @@ describe.each(DRIVERS)('store on %s', (driver) => {
     await database.truncate();
     merchantId = await repos.merchants.create('m1');
     otherMerchantId = await repos.merchants.create('m2');
-    gatewayAccountId = (await repos.merchants.addGatewayAccount({ merchantId, provider: 'stripe', label: 's', credentialsRef: 'sandbox:stripe' })).id;
+    gatewayAccountId = (await repos.merchants.addGatewayAccount({ merchantId, provider: 'stripe', name: 'stripe', label: 's', credentialsRef: 'sandbox:stripe' })).id;
   });
 
   function paymentRow(overrides: Partial<NewPayment> = {}): NewPayment {
@@ -35,6 +35,7 @@ describe.each(DRIVERS)('store on %s', (driver) => {
       captureMethod: 'automatic',
       amountCaptured: 1000,
       card: { brand: 'visa', bin: '424242', last4: '4242', exp_month: 12, exp_year: 2030, fingerprint: 'fp', holder_name: null },
+      cardFingerprint: 'fp',
       gatewayAccountId,
       gatewayReference: 'pi_1',
       ...overrides,
@@ -43,25 +44,21 @@ describe.each(DRIVERS)('store on %s', (driver) => {
 
   async function insertPayment(overrides: Partial<NewPayment> = {}) {
     const row = paymentRow(overrides);
-    await repos.payments.create(row, {
-      id: newId('att'),
-      paymentId: row.id,
-      number: 1,
+    await repos.payments.create(row);
+    await repos.payments.addAttempt(
+      { id: newId('att'), paymentId: row.id, number: 1, gatewayAccountId, provider: 'stripe', idempotencyKey: `${row.id}:attempt:1`, status: 'succeeded' },
       gatewayAccountId,
-      provider: 'stripe',
-      idempotencyKey: `${row.id}:attempt:1`,
-      status: 'succeeded',
-    });
+    );
     return row;
   }
 
   describe('api keys', () => {
     it('finds a merchant by key hash until the key is revoked', async () => {
       await repos.merchants.addApiKey(merchantId, 'hash-1', 'sk_sandbox_ab', 'sandbox');
-      expect(await repos.merchants.merchantForKeyHash('hash-1')).toBe(merchantId);
-      expect(await repos.merchants.merchantForKeyHash('hash-2')).toBeNull();
+      expect(await repos.merchants.keyForHash('hash-1')).toMatchObject({ merchantId });
+      expect(await repos.merchants.keyForHash('hash-2')).toBeNull();
       await repos.merchants.revokeApiKeys(merchantId, 'sandbox');
-      expect(await repos.merchants.merchantForKeyHash('hash-1')).toBeNull();
+      expect(await repos.merchants.keyForHash('hash-1')).toBeNull();
     });
   });
 

@@ -11,11 +11,7 @@ describe('modifications confirmed by webhook (Adyen, through the sandbox)', () =
   const { logger, lines } = captureLogger();
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ host: '127.0.0.1', port: 0, sandboxKey: 'sk_sandbox_async_tests', fingerprintSecret: 'fp', gatewayTimeoutMs: 3000, logger });
-    // Route the demo merchant's payments to its Adyen account only.
-    for (const [provider, account] of Object.entries(sandbox.accounts)) {
-      await sandbox.repositories.merchants.setGatewayAccountEnabled(account, provider === 'adyen');
-    }
+    sandbox = await startSandbox({ host: '127.0.0.1', port: 0, sandboxKey: 'sk_sandbox_async_tests', fingerprintSecret: 'fp', gatewayTimeoutMs: 3000, routingRulesDir: 'routing-rules', routingSeed: 1, logger });
   });
   afterAll(() => sandbox.close());
 
@@ -42,9 +38,10 @@ describe('modifications confirmed by webhook (Adyen, through the sandbox)', () =
     currency: 'EUR',
     capture_method: 'manual',
     payment_method: { type: 'card', card: { number: '4111111145551142', exp_month: 3, exp_year: 2030, cvc: '737', holder_name: holder } },
+    routing: { gateways: ['adyen'] },
   });
 
-  it('routes to Adyen when it is the only account', async () => {
+  it('routes to Adyen when the request names it', async () => {
     const created = await api('POST', '/v1/payments', payment());
     expect(created.body).toMatchObject({ status: 'requires_capture', gateway: { provider: 'adyen' } });
   });

@@ -21,11 +21,15 @@ describe('service documents', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/v1/gateway_accounts',
+      '/v1/gateways/health',
       '/v1/payments',
       '/v1/payments/{id}',
       '/v1/payments/{id}/cancel',
       '/v1/payments/{id}/capture',
       '/v1/payments/{id}/refunds',
+      '/v1/routing/decide',
+      '/v1/routing/rules',
+      '/v1/routing/rules/{version}/activate',
     ]);
     const create = doc.components.schemas.CreatePayment;
     expect(create.required).toEqual(expect.arrayContaining(['amount', 'currency', 'payment_method']));

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
 import { captureLogger } from '../support/capture-logger.js';
 
@@ -6,7 +6,7 @@ import { captureLogger } from '../support/capture-logger.js';
 describe('every provider end to end through the sandbox', () => {
   let sandbox: Sandbox;
   beforeAll(async () => {
-    sandbox = await startSandbox({ host: '127.0.0.1', port: 0, sandboxKey: 'sk_sandbox_providers', fingerprintSecret: 'fp', gatewayTimeoutMs: 3000, logger: captureLogger().logger });
+    sandbox = await startSandbox({ host: '127.0.0.1', port: 0, sandboxKey: 'sk_sandbox_providers', fingerprintSecret: 'fp', gatewayTimeoutMs: 3000, routingRulesDir: 'routing-rules', routingSeed: 1, logger: captureLogger().logger });
   });
   afterAll(() => sandbox.close());
 
@@ -35,15 +35,9 @@ describe('every provider end to end through the sandbox', () => {
   } as const;
 
   describe.each(Object.keys(cards) as (keyof typeof cards)[])('%s', (provider) => {
-    beforeEach(async () => {
-      for (const [name, account] of Object.entries(sandbox.accounts)) {
-        await sandbox.repositories.merchants.setGatewayAccountEnabled(account, name === provider);
-      }
-    });
-
     it('authorizes, captures in part, refunds in part', async () => {
       const card = { ...cards[provider], exp_month: 3, exp_year: 2030 };
-      const { body: payment } = await api('POST', '/v1/payments', { amount: 1000, currency: 'USD', capture_method: 'manual', payment_method: { type: 'card', card } });
+      const { body: payment } = await api('POST', '/v1/payments', { amount: 1000, currency: 'USD', capture_method: 'manual', payment_method: { type: 'card', card }, routing: { gateways: [provider] } });
       expect(payment).toMatchObject({ status: 'requires_capture', gateway: { provider } });
       await api('POST', `/v1/payments/${payment.id}/capture`, { amount: 800 });
       expect(await settled(payment.id, (p) => p.status !== 'processing')).toMatchObject({ status: 'succeeded', amount_captured: 800 });
@@ -56,7 +50,7 @@ describe('every provider end to end through the sandbox', () => {
 
     it('voids an authorization', async () => {
       const card = { ...cards[provider], exp_month: 3, exp_year: 2030 };
-      const { body: payment } = await api('POST', '/v1/payments', { amount: 700, currency: 'USD', capture_method: 'manual', payment_method: { type: 'card', card } });
+      const { body: payment } = await api('POST', '/v1/payments', { amount: 700, currency: 'USD', capture_method: 'manual', payment_method: { type: 'card', card }, routing: { gateways: [provider] } });
       await api('POST', `/v1/payments/${payment.id}/cancel`);
       expect(await settled(payment.id, (p) => p.status !== 'processing')).toMatchObject({ status: 'canceled' });
     });

@@ -3,6 +3,7 @@ import { createApp } from '../../src/api/app.js';
 import { sha256Hex } from '../../src/api/hash.js';
 import { gatewayRegistry } from '../../src/runtime/gateways.js';
 import { PROVIDERS } from '../../src/runtime/providers.js';
+import { createRouter, createRoutingState } from '../../src/runtime/routing.js';
 import { createRepositories, type Repositories } from '../../src/store/index.js';
 import { captureLogger } from './capture-logger.js';
 import { testDatabase, type DriverName, type TestDatabase } from './databases.js';
@@ -53,17 +54,14 @@ export async function startHarness(driver: DriverName, options: { gatewayTimeout
   const repositories = createRepositories(database.db);
   const stripe = await startStripeSimulator();
   const { logger, lines } = captureLogger();
-  const app = createApp({
-    repositories,
-    logger,
-    fingerprintSecret: 'test-fingerprint-secret',
-    gateways: gatewayRegistry({
+  const gateways = gatewayRegistry({
       providers: PROVIDERS,
       sandbox: { stripe: { secretKey: 'sk_test_harness', webhookSecret: STRIPE_WEBHOOK_SECRET, host: stripe.host, port: stripe.port, protocol: 'http' } },
       env: {},
       timeoutMs: options.gatewayTimeoutMs ?? 5_000,
-    }),
   });
+  const router = createRouter({ repositories, gateways, logger, fees: new Map(), state: createRoutingState({ seed: 1 }) });
+  const app = createApp({ repositories, logger, fingerprintSecret: 'test-fingerprint-secret', gateways, router });
   const key = 'sk_test_merchant_one_0123456789';
   const otherKey = 'sk_test_merchant_two_0123456789';
 
@@ -71,7 +69,7 @@ export async function startHarness(driver: DriverName, options: { gatewayTimeout
     for (const [name, apiKey] of [['one', key], ['two', otherKey]] as const) {
       const merchantId = await repositories.merchants.create(name);
       await repositories.merchants.addApiKey(merchantId, await sha256Hex(apiKey), apiKey.slice(0, 14), 'test');
-      await repositories.merchants.addGatewayAccount({ merchantId, provider: 'stripe', label: 'Stripe', credentialsRef: 'sandbox:stripe' });
+      await repositories.merchants.addGatewayAccount({ merchantId, provider: 'stripe', name: 'stripe', label: 'Stripe', credentialsRef: 'sandbox:stripe' });
     }
   }
   await seed();
@@ -100,6 +98,7 @@ export async function startHarness(driver: DriverName, options: { gatewayTimeout
       await seed();
     },
     async close() {
+      router.breakers.shutdown();
       await stripe.close();
       await database.close();
     },

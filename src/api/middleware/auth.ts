@@ -10,9 +10,10 @@ export function auth(repositories: Repositories) {
     const header = c.req.header('Authorization');
     const match = header ? /^Bearer\s+(\S{1,200})$/i.exec(header) : null;
     if (!match) throw problems.unauthorized('Send your secret API key as Authorization: Bearer <key>.');
-    const merchantId = await repositories.merchants.merchantForKeyHash(await sha256Hex(match[1]!));
-    if (!merchantId) throw problems.unauthorized('The API key is not valid.');
-    c.set('merchantId', merchantId);
+    const key = await repositories.merchants.keyForHash(await sha256Hex(match[1]!));
+    if (!key) throw problems.unauthorized('The API key is not valid.');
+    c.set('merchantId', key.merchantId);
+    c.set('apiKeyId', key.id);
     await next();
   });
 }

@@ -1,6 +1,6 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
 import { problems } from '../../domain/problem.js';
-import type { paymentService } from '../../orchestrator/payments.js';
+import type { NewPaymentInput, paymentService } from '../../orchestrator/payments.js';
 import type { refundService } from '../../orchestrator/refunds.js';
 import type { AppEnv } from '../env.js';
 import {
@@ -98,25 +98,29 @@ const routes = {
   }),
 };
 
+/** A validated create-payment body in the orchestrator's terms. */
+export function paymentInput(body: z.infer<typeof CreatePaymentBody>): NewPaymentInput {
+  const card = body.payment_method.card;
+  return {
+    amount: body.amount,
+    currency: body.currency,
+    captureMethod: body.capture_method,
+    card: { number: card.number, expMonth: card.exp_month, expYear: card.exp_year, cvc: card.cvc, holderName: card.holder_name ?? null },
+    customer: body.customer ? { id: body.customer.id ?? null, email: body.customer.email ?? null, country: body.customer.country ?? null } : null,
+    description: body.description ?? null,
+    metadata: body.metadata ?? {},
+    initiator: body.initiator,
+    gateways: body.routing?.gateways ?? null,
+  };
+}
+
 export function paymentRoutes(
   app: OpenAPIHono<AppEnv>,
   payments: ReturnType<typeof paymentService>,
   refunds: ReturnType<typeof refundService>,
 ): void {
   app.openapi(routes.create, async (c) => {
-    const body = c.req.valid('json');
-    const card = body.payment_method.card;
-    const record = await payments.create(c.get('merchantId'), {
-      amount: body.amount,
-      currency: body.currency,
-      captureMethod: body.capture_method,
-      card: { number: card.number, expMonth: card.exp_month, expYear: card.exp_year, cvc: card.cvc, holderName: card.holder_name ?? null },
-      customer: body.customer
-        ? { id: body.customer.id ?? null, email: body.customer.email ?? null, country: body.customer.country ?? null }
-        : null,
-      description: body.description ?? null,
-      metadata: body.metadata ?? {},
-    });
+    const record = await payments.create(c.get('merchantId'), paymentInput(c.req.valid('json')));
     return c.json(paymentView(record), 201);
   });
 

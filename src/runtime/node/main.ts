@@ -16,6 +16,8 @@ const sandbox = await startSandbox({
   fingerprintSecret: env.SWITCHYARD_FINGERPRINT_SECRET,
   fingerprintSecretFile: `${dataDir}/fingerprint-secret`,
   gatewayTimeoutMs: Number(env.SWITCHYARD_GATEWAY_TIMEOUT_MS ?? 10_000),
+  routingRulesDir: env.SWITCHYARD_ROUTING_RULES ?? 'routing-rules',
+  routingSeed: Number(env.SWITCHYARD_ROUTING_SEED ?? Date.now() % 2 ** 31),
   logger,
 });
 

@@ -10,6 +10,12 @@ import { gatewayRegistry } from '../gateways.js';
 import { PROVIDERS } from '../providers.js';
 import { openDatabase, type OpenDatabase } from './database.js';
 import { startSandboxGateways } from './sandbox-gateways.js';
+import { loadRoutingFiles } from './routing-files.js';
+import { createRouter, createRoutingState } from '../routing.js';
+import type { Router } from '../../orchestrator/router.js';
+import type { BreakerSettings } from '../../orchestrator/breakers.js';
+import type { RetryGuard } from '../../orchestrator/payments.js';
+import { formatError } from '../../routing/rules/source.js';
 
 export const DEMO_MERCHANT = 'Demo merchant';
 const SANDBOX_KEY_LABEL = 'sandbox';
@@ -26,6 +32,12 @@ export interface SandboxOptions {
   /** Where a generated fingerprint secret is kept, so fingerprints stay stable across restarts. */
   fingerprintSecretFile?: string;
   gatewayTimeoutMs: number;
+  /** Where fees.yaml and the rules.yaml that seeds the first ruleset version live. */
+  routingRulesDir: string;
+  /** Seeds routing's exploration draws. */
+  routingSeed: number;
+  breakers?: BreakerSettings;
+  retryGuard?: RetryGuard;
   logger: Logger;
 }
 
@@ -47,14 +59,20 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const database = await openDatabase({ url: options.databaseUrl, pgliteDir: options.pgliteDir });
   const repositories = createRepositories(database.db);
   const { merchantId, apiKey, accounts } = await seedDemoMerchant(repositories, options.sandboxKey);
+  const files = await loadRoutingFiles(options.routingRulesDir);
 
   // Filled in below, once the simulators run; adapters are built on first use.
   const sandboxConfigs: Record<string, unknown> = {};
+  const gateways = gatewayRegistry({ providers: PROVIDERS, sandbox: sandboxConfigs, env: process.env, timeoutMs: options.gatewayTimeoutMs });
+  const router = createRouter({ repositories, gateways, logger: options.logger, fees: files.fees, state: createRoutingState({ seed: options.routingSeed, breakers: options.breakers }) });
+  await seedRuleset(repositories, router, merchantId, files.rules);
   const app = createApp({
     repositories,
     logger: options.logger,
     fingerprintSecret: options.fingerprintSecret ?? (await persistentSecret(options.fingerprintSecretFile)),
-    gateways: gatewayRegistry({ providers: PROVIDERS, sandbox: sandboxConfigs, env: process.env, timeoutMs: options.gatewayTimeoutMs }),
+    gateways,
+    router,
+    retryGuard: options.retryGuard,
   });
   const purge = setInterval(() => void repositories.idempotency.purgeExpired(), 60 * 60 * 1000);
   purge.unref();
@@ -63,20 +81,21 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host}:${port}`;
-  const gateways = await startSandboxGateways((provider) => `${url}/v1/webhooks/${provider}/${accounts[provider]}`);
-  Object.assign(sandboxConfigs, gateways.configs);
+  const simulators = await startSandboxGateways((provider) => `${url}/v1/webhooks/${provider}/${accounts[provider]}`);
+  Object.assign(sandboxConfigs, simulators.configs);
   return {
     url,
     apiKey,
     merchantId,
     driver: database.driver,
-    simulators: gateways.simulators,
+    simulators: simulators.simulators,
     accounts,
     repositories,
     async close() {
       clearInterval(purge);
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await gateways.close();
+      await simulators.close();
+      router.breakers.shutdown();
       await database.close();
     },
   };
@@ -92,13 +111,23 @@ async function seedDemoMerchant(repositories: Repositories, fixedKey: string | u
     const credentialsRef = `sandbox:${provider.name}`;
     accounts[provider.name] =
       existing.find((a) => a.credentialsRef === credentialsRef)?.id ??
-      (await merchants.addGatewayAccount({ merchantId, provider: provider.name, label: `${provider.name} (sandbox)`, credentialsRef, priority })).id;
+      (await merchants.addGatewayAccount({ merchantId, provider: provider.name, name: provider.name, label: `${provider.name} (sandbox)`, credentialsRef, priority })).id;
   }
   const apiKey = fixedKey ?? `sk_sandbox_${randomToken(24)}`;
   // Only hashes are stored, so the printed key is replaced at each start.
   await merchants.revokeApiKeys(merchantId, SANDBOX_KEY_LABEL);
   await merchants.addApiKey(merchantId, await sha256Hex(apiKey), apiKey.slice(0, 14), SANDBOX_KEY_LABEL);
   return { merchantId, apiKey, accounts };
+}
+
+/** The files seed a merchant's first ruleset version; after that, versions come from the API. */
+async function seedRuleset(repositories: Repositories, router: Router, merchantId: string, rules: { file: string; source: string }) {
+  if ((await repositories.routing.versions(merchantId)).length > 0) return;
+  const names = (await repositories.merchants.gatewayAccounts(merchantId)).map((a) => a.name);
+  const checked = router.check(rules.source, rules.file, names);
+  if ('errors' in checked) throw new Error(`${rules.file} is invalid (npm run rules:check):\n${checked.errors.map(formatError).join('\n')}`);
+  const { version } = await repositories.routing.addVersion(merchantId, rules.source, `seed:${rules.file}`);
+  await repositories.routing.activate(merchantId, version, `seed:${rules.file}`);
 }
 
 async function persistentSecret(file: string | undefined): Promise<string> {

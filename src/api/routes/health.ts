@@ -1,0 +1,38 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Router } from '../../orchestrator/router.js';
+import type { AppEnv } from '../env.js';
+
+const GatewayHealth = z
+  .object({
+    gateway: z.string(),
+    account_id: z.string(),
+    provider: z.string(),
+    breaker: z.object({ state: z.enum(['closed', 'open', 'half_open']), calls: z.number(), failures: z.number(), successes: z.number(), rejected: z.number() }),
+    success_rate: z.object({ probability: z.number(), samples: z.number(), level: z.string() }),
+  })
+  .openapi('GatewayHealth');
+
+const route = createRoute({
+  method: 'get',
+  path: '/v1/gateways/health',
+  summary: "Each gateway account's circuit breaker and the learner's current success estimate",
+  security: [{ bearerAuth: [] }],
+  responses: { 200: { description: 'Health.', content: { 'application/json': { schema: z.object({ object: z.literal('list'), data: z.array(GatewayHealth) }) } } } },
+});
+
+export function healthRoutes(app: OpenAPIHono<AppEnv>, router: Router): void {
+  app.openapi(route, async (c) => {
+    const candidates = await router.candidates(c.get('merchantId'));
+    const data = candidates.map((candidate) => {
+      const estimate = router.learner.overall(candidate.name);
+      return {
+        gateway: candidate.name,
+        account_id: candidate.accountId,
+        provider: candidate.provider,
+        breaker: router.breakers.stats(candidate.accountId),
+        success_rate: { probability: Math.round(estimate.p * 10_000) / 10_000, samples: Math.round(estimate.n * 100) / 100, level: estimate.level },
+      };
+    });
+    return c.json({ object: 'list' as const, data }, 200);
+  });
+}

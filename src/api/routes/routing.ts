@@ -1,0 +1,120 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { Problem, problems } from '../../domain/problem.js';
+import type { Router } from '../../orchestrator/router.js';
+import type { paymentService } from '../../orchestrator/payments.js';
+import type { Repositories } from '../../store/index.js';
+import type { AppEnv } from '../env.js';
+import { CreatePaymentBody, ProblemView } from '../schemas.js';
+import { paymentInput } from './payments.js';
+
+const security = [{ bearerAuth: [] }];
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemView } } });
+const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+const RulesetVersion = z
+  .object({
+    version: z.number().int(),
+    active: z.boolean(),
+    source: z.string(),
+    created_by: z.string(),
+    created_at: z.string(),
+  })
+  .openapi('RulesetVersion');
+const AuditEntry = z.object({ action: z.enum(['create', 'activate']), version: z.number().int(), actor: z.string(), at: z.string() }).openapi('RoutingAuditEntry');
+const Rulesets = z
+  .object({ object: z.literal('routing_rules'), active_version: z.number().int().nullable(), versions: z.array(RulesetVersion), audit: z.array(AuditEntry) })
+  .openapi('RoutingRules');
+const NewRuleset = z.strictObject({ source: z.string().min(1).max(256 * 1024).openapi({ description: 'The ruleset in the YAML rule language (routing-rules/README.md).' }) }).openapi('NewRuleset');
+const VersionParam = z.object({ version: z.string().regex(/^[1-9]\d{0,8}$/, 'version must be a positive integer.').openapi({ param: { name: 'version', in: 'path' } }) });
+
+const routes = {
+  list: createRoute({ method: 'get', path: '/v1/routing/rules', summary: 'The active ruleset version, every stored version, and who changed what', security, responses: { 200: json(Rulesets, 'Rulesets.') } }),
+  create: createRoute({
+    method: 'post',
+    path: '/v1/routing/rules',
+    summary: 'Validate a ruleset and store it as a new version (not yet active)',
+    security,
+    request: { body: { required: true, content: { 'application/json': { schema: NewRuleset } } } },
+    responses: { 201: json(RulesetVersion, 'The stored version.'), 400: problem('Invalid request.'), 422: problem('The ruleset is invalid: `errors` lists each with line and column.') },
+  }),
+  activate: createRoute({
+    method: 'post',
+    path: '/v1/routing/rules/{version}/activate',
+    summary: 'Make a stored version the one every following payment is routed with',
+    security,
+    request: { params: VersionParam },
+    responses: { 200: json(RulesetVersion, 'The active version.'), 404: problem('No such version.'), 422: problem('The version no longer fits the gateway accounts.') },
+  }),
+  decide: createRoute({
+    method: 'post',
+    path: '/v1/routing/decide',
+    summary: 'The routing decision and its explanation for a payment request, without charging or storing anything',
+    security,
+    request: { body: { required: true, content: { 'application/json': { schema: CreatePaymentBody } } } },
+    responses: { 200: json(z.record(z.string(), z.unknown()).openapi('RoutingDecision'), 'The decision.'), 400: problem('Invalid request.') },
+  }),
+};
+
+export function routingRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositories, router: Router, payments: ReturnType<typeof paymentService>): void {
+  const view = (row: { version: number; source: string; createdBy: string; createdAt: Date }, active: number | null) => ({
+    version: row.version,
+    active: row.version === active,
+    source: row.source,
+    created_by: row.createdBy,
+    created_at: row.createdAt.toISOString(),
+  });
+  const activeVersion = async (merchantId: string) => (await repositories.routing.active(merchantId))?.version ?? null;
+  const gatewayNames = async (merchantId: string) => (await repositories.merchants.gatewayAccounts(merchantId)).map((a) => a.name);
+
+  app.openapi(routes.list, async (c) => {
+    const merchantId = c.get('merchantId');
+    const active = await activeVersion(merchantId);
+    const [versions, audit] = await Promise.all([repositories.routing.versions(merchantId), repositories.routing.audit(merchantId)]);
+    return c.json(
+      {
+        object: 'routing_rules' as const,
+        active_version: active,
+        versions: versions.map((v) => view(v, active)),
+        audit: audit.map((a) => ({ action: a.action as 'create' | 'activate', version: a.version, actor: a.actor, at: a.at.toISOString() })),
+      },
+      200,
+    );
+  });
+
+  app.openapi(routes.create, async (c) => {
+    const merchantId = c.get('merchantId');
+    const { source } = c.req.valid('json');
+    const checked = router.check(source, 'ruleset', await gatewayNames(merchantId));
+    if ('errors' in checked) throw invalidRuleset(checked.errors);
+    const row = await repositories.routing.addVersion(merchantId, source, `api_key:${c.get('apiKeyId')}`);
+    return c.json(view(row, await activeVersion(merchantId)), 201);
+  });
+
+  app.openapi(routes.activate, async (c) => {
+    const merchantId = c.get('merchantId');
+    const version = Number(c.req.valid('param').version);
+    const row = (await repositories.routing.versions(merchantId)).find((v) => v.version === version);
+    if (!row) throw problems.notFound('ruleset version');
+    const checked = router.check(row.source, `ruleset v${version}`, await gatewayNames(merchantId));
+    if ('errors' in checked) throw invalidRuleset(checked.errors);
+    await repositories.routing.activate(merchantId, version, `api_key:${c.get('apiKeyId')}`);
+    router.invalidate(merchantId);
+    return c.json(view(row, version), 200);
+  });
+
+  app.openapi(routes.decide, async (c) => {
+    const explanation = await payments.preview(c.get('merchantId'), paymentInput(c.req.valid('json')));
+    return c.json({ object: 'routing_decision', ...explanation } as Record<string, unknown>, 200);
+  });
+}
+
+function invalidRuleset(errors: readonly { line: number; column: number; message: string; path: string }[]): Problem {
+  return new Problem({
+    status: 422,
+    code: 'invalid_ruleset',
+    title: 'Invalid ruleset',
+    detail: `The ruleset has ${errors.length} error${errors.length === 1 ? '' : 's'}; each is listed with its line and column.`,
+    param: 'source',
+    extensions: { errors: errors.map(({ line, column, message, path }) => ({ line, column, path, message })) },
+  });
+}

@@ -1,0 +1,170 @@
+import type { Capabilities } from '../../adapters/testkit/contract.js';
+import type { AuthorizationOutcome } from '../domain/outcome.js';
+import { feeFor, type FeeSchedule } from './fees/schedule.js';
+import { evaluate, type CompiledRuleset, type RouteAction } from './rules/compile.js';
+import type { Objective } from './rules/ruleset.js';
+import { rankCandidates, score, type ProbeSlot, type RankingCandidate } from './scoring/index.js';
+import type { RoutingTransaction } from './rules/transaction.js';
+
+export type Health = 'closed' | 'open' | 'half_open';
+
+/** One of the merchant's gateway accounts, as the decision sees it: all in memory. */
+export interface GatewayCandidate {
+  accountId: string;
+  name: string;
+  provider: string;
+  capabilities: Capabilities;
+  health: Health;
+  fees: FeeSchedule | null;
+}
+
+/** Success probability for a gateway on this transaction: the mean to explain, a draw to explore. */
+export interface SuccessModel {
+  estimate(gateway: string, tx: RoutingTransaction): { p: number; n: number; level: string };
+  sample(gateway: string, tx: RoutingTransaction, random: () => number): number;
+}
+
+/** The model with its feedback: every attempt's outcome (and late webhook outcomes) goes back in. */
+export interface SuccessLearner extends SuccessModel {
+  record(gateway: string, tx: RoutingTransaction, outcome: AuthorizationOutcome): void;
+  /** Across all segments, for health reports. */
+  overall(gateway: string): { p: number; n: number; level: string };
+}
+
+export interface CandidateExplanation {
+  gateway: string;
+  account_id: string;
+  provider: string;
+  eligible: boolean;
+  /** Why not, when not eligible. */
+  reason: string | null;
+  health: Health;
+  probability: number;
+  samples: number;
+  estimate_level: string;
+  fee: number | null;
+  score: number | null;
+}
+
+export interface DecisionExplanation {
+  /** `rules`: the active ruleset decided; `explicit`: the request named its gateways; `default`: no ruleset is active. */
+  source: 'rules' | 'explicit' | 'default';
+  ruleset_version: number | null;
+  /** The matching rule's id; `default` when the ruleset's default applied. */
+  rule: string | null;
+  action: RouteAction['kind'];
+  objective: Objective | null;
+  candidates: CandidateExplanation[];
+  order: string[];
+  blocked: { code: string } | null;
+}
+
+export interface DecideInput {
+  tx: RoutingTransaction;
+  candidates: readonly GatewayCandidate[];
+  ruleset: { version: number; compiled: CompiledRuleset } | null;
+  /** Gateway names the request asked for, in order: they replace the rules, not eligibility. */
+  explicit: readonly string[] | null;
+  model: SuccessModel;
+  random: () => number;
+  /** Which transactions may probe a half-open gateway. */
+  probe: ProbeSlot;
+}
+
+const DEFAULT_OBJECTIVE: Objective = 'expected_value';
+
+/**
+ * candidates → eligibility → rules (or the request's own list) → scoring → an ordered list
+ * and its explanation. Synchronous and in memory: no I/O on this path (principle 5).
+ */
+export function decide(input: DecideInput): { order: GatewayCandidate[]; explanation: DecisionExplanation } {
+  const { tx } = input;
+  const verdicts = input.candidates.map((candidate) => ({ candidate, reason: ineligibility(candidate, tx) }));
+  const eligible = new Map(verdicts.filter((v) => v.reason === null).map((v) => [v.candidate.name, v.candidate]));
+
+  const routed = route(input);
+  const objective = routed.action.kind === 'optimize' ? routed.action.objective : DEFAULT_OBJECTIVE;
+  const ranking: RankingCandidate[] = [...eligible.values()].map((c) => {
+    const estimate = input.model.estimate(c.name, tx);
+    return {
+      gateway: c.name,
+      probability: estimate.p,
+      sampled: input.model.sample(c.name, tx, input.random),
+      n: estimate.n,
+      fee: (c.fees ? feeFor(c.fees, tx) : null) ?? 0,
+      health: c.health === 'half_open' ? 'half_open' : 'closed',
+    };
+  });
+  const estimates = new Map(ranking.map((r) => [r.gateway, { ...r, level: input.model.estimate(r.gateway, tx).level, priced: eligible.get(r.gateway)!.fees !== null }]));
+
+  let names: string[];
+  switch (routed.action.kind) {
+    case 'block':
+      names = [];
+      break;
+    case 'route':
+      names = routed.action.gateways.filter((n) => eligible.has(n));
+      break;
+    case 'split': {
+      const { chosen, weights } = routed.action;
+      const rest = Object.keys(weights).filter((n) => n !== chosen).sort((a, b) => weights[b]! - weights[a]! || a.localeCompare(b));
+      names = [chosen, ...rest].filter((n) => eligible.has(n));
+      break;
+    }
+    case 'optimize': {
+      const among = routed.action.among;
+      names = rankCandidates(among ? ranking.filter((r) => among.includes(r.gateway)) : ranking, objective, tx.amount, input.probe).map((r) => r.gateway);
+      break;
+    }
+  }
+
+  const explanation: DecisionExplanation = {
+    source: routed.source,
+    ruleset_version: routed.source === 'rules' ? input.ruleset!.version : null,
+    rule: routed.rule,
+    action: routed.action.kind,
+    objective: routed.action.kind === 'optimize' ? objective : null,
+    candidates: verdicts.map(({ candidate: c, reason }) => {
+      const e = estimates.get(c.name);
+      return {
+        gateway: c.name,
+        account_id: c.accountId,
+        provider: c.provider,
+        eligible: reason === null,
+        reason,
+        health: c.health,
+        probability: round(e?.probability ?? 0),
+        samples: round(e?.n ?? 0),
+        estimate_level: e?.level ?? 'none',
+        fee: e?.priced ? e.fee : null,
+        // The objective on the mean estimate; the order itself used a draw from the posterior.
+        score: e ? round(score(objective, e, tx.amount)) : null,
+      };
+    }),
+    order: names,
+    blocked: routed.action.kind === 'block' ? { code: routed.action.code } : null,
+  };
+  return { order: names.map((n) => eligible.get(n)!), explanation };
+}
+
+function route(input: DecideInput): { source: DecisionExplanation['source']; rule: string | null; action: RouteAction } {
+  if (input.explicit) return { source: 'explicit', rule: null, action: { kind: 'route', gateways: [...input.explicit] } };
+  if (!input.ruleset) return { source: 'default', rule: null, action: { kind: 'optimize', objective: DEFAULT_OBJECTIVE, among: null } };
+  const { ruleId, action } = evaluate(input.ruleset.compiled, input.tx);
+  return { source: 'rules', rule: ruleId ?? 'default', action };
+}
+
+/** Why a gateway cannot take this payment, or null when it can. */
+export function ineligibility(c: GatewayCandidate, tx: RoutingTransaction): string | null {
+  const caps = c.capabilities;
+  if (c.health === 'open') return 'breaker_open';
+  if (!caps.paymentMethods.includes(tx.paymentMethod)) return 'payment_method_not_supported';
+  if (!caps.cardNetworks.includes(tx.card.network)) return 'card_network_not_supported';
+  if (caps.currencies !== '*' && !caps.currencies.includes(tx.currency)) return 'currency_not_supported';
+  if (caps.countries !== '*' && tx.card.issuerCountry !== null && !caps.countries.includes(tx.card.issuerCountry)) return 'country_not_supported';
+  if (!caps.captureMethods.includes(tx.captureMethod)) return 'capture_method_not_supported';
+  if (tx.amount < caps.amountLimits.min || tx.amount > caps.amountLimits.max) return 'amount_out_of_limits';
+  return null;
+}
+
+const round = (n: number) => Math.round(n * 10_000) / 10_000;

@@ -1,0 +1,40 @@
+import type { DeclineReason } from '../../domain/decline.js';
+import type { AuthorizationOutcome } from '../../domain/outcome.js';
+
+export type Attribution = 'success' | 'failure' | 'ignored';
+
+/**
+ * Declines where the issuer judged the card or cardholder: every gateway would have got the
+ * same answer, so they say nothing about the gateway and must not move its success rate.
+ */
+const ISSUER_SIDE: ReadonlySet<DeclineReason> = new Set<DeclineReason>([
+  'insufficient_funds',
+  'expired_card',
+  'invalid_number',
+  'invalid_cvc',
+  'lost_or_stolen',
+  'suspected_fraud',
+  'restricted_card',
+  'velocity_exceeded',
+  'authentication_required',
+]);
+
+/**
+ * What an authorization outcome teaches the learner about the gateway that handled it.
+ * Soft declines (do_not_honor, generic_decline, issuer_unavailable, processing_error, unknown)
+ * count as failures: a gateway with worse approval rates shows it exactly there. A pending
+ * 3-D Secure challenge is not an answer yet; its final outcome arrives later as another update.
+ */
+export function attribution(outcome: AuthorizationOutcome): Attribution {
+  switch (outcome.kind) {
+    case 'approved':
+      return 'success';
+    case 'requires_action':
+      return 'ignored';
+    case 'declined':
+      return ISSUER_SIDE.has(outcome.decline.reason) ? 'ignored' : 'failure';
+    case 'not_processed':
+    case 'unknown':
+      return 'failure';
+  }
+}

@@ -1,0 +1,2 @@
+export { OBJECTIVES, score, type Objective, type ScoreInput } from './score.js';
+export { rankCandidates, type ProbeSlot, type RankedCandidate, type RankingCandidate } from './rank.js';

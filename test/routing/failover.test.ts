@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { routingSandbox } from './support.js';
+
+const STRIPE_LOST_CARD = '4000000000009987';
+const STRIPE_INSUFFICIENT_FUNDS = '4000000000009995';
+const STRIPE_GENERIC_DECLINE = '4000000000000002';
+
+describe('safe failover between gateways', () => {
+  let t: Awaited<ReturnType<typeof routingSandbox>>;
+  const sims = () => t.sandbox.simulators;
+  beforeAll(async () => {
+    t = await routingSandbox();
+    await t.activate('default: { route: [stripe, adyen] }\n');
+  });
+  afterAll(() => t.close());
+  beforeEach(async () => {
+    for (const sim of Object.values(sims())) {
+      await sim.clearFault();
+      sim.ledger.reset();
+    }
+  });
+
+  it('a hard decline never reaches a second gateway', async () => {
+    for (const card of [STRIPE_LOST_CARD, STRIPE_INSUFFICIENT_FUNDS]) {
+      const payment = await t.pay({}, card);
+      expect(payment.status).toBe('failed');
+      expect(payment.attempts).toHaveLength(1);
+    }
+    expect(sims().adyen!.ledger.requestCount()).toBe(0);
+  });
+
+  it('a soft decline that is safe to cascade goes on to the next gateway', async () => {
+    const payment = await t.pay({}, STRIPE_GENERIC_DECLINE);
+    expect(payment).toMatchObject({ status: 'succeeded', gateway: { provider: 'adyen' } });
+    expect(payment.attempts.map((a: { outcome: string; decline_reason: string | null }) => [a.outcome, a.decline_reason])).toEqual([
+      ['declined', 'generic_decline'],
+      ['approved', null],
+    ]);
+  });
+
+  it('a gateway that charges and then times out: no second gateway charges', async () => {
+    await sims().stripe!.setFault({ kind: 'charge_then_hang' });
+    const payment = await t.pay();
+    await sims().stripe!.clearFault();
+    expect(payment).toMatchObject({ status: 'processing' });
+    expect(payment.attempts).toHaveLength(1);
+    expect(payment.attempts[0]).toMatchObject({ status: 'unknown', outcome: 'unknown' });
+    expect(sims().stripe!.ledger.charges()).toBe(1);
+    expect(sims().adyen!.ledger.charges()).toBe(0);
+    expect(sims().adyen!.ledger.requestCount()).toBe(0);
+  });
+
+  it('a 5xx is never failed over either', async () => {
+    await sims().stripe!.setFault({ kind: 'http_error', status: 503 });
+    const payment = await t.pay();
+    expect(payment).toMatchObject({ status: 'processing' });
+    expect(sims().adyen!.ledger.requestCount()).toBe(0);
+  });
+});
+
+describe('a gateway refusing connections', () => {
+  let t: Awaited<ReturnType<typeof routingSandbox>>;
+  beforeAll(async () => {
+    t = await routingSandbox();
+    await t.activate('default: { route: [stripe, braintree] }\n');
+  });
+  afterAll(() => t.close());
+
+  it('payments succeed through failover, its breaker opens, and traffic returns after it recovers', async () => {
+    const stripe = t.sandbox.simulators.stripe!;
+    await stripe.setFault({ kind: 'refuse_connections' });
+    const during = [];
+    for (let i = 0; i < 6; i++) during.push(await t.pay());
+    expect(during.every((p) => p.status === 'succeeded' && p.gateway.provider === 'braintree')).toBe(true);
+    expect(during[0].attempts[0]).toMatchObject({ outcome: 'not_processed', outcome_reason: 'connection_refused' });
+    const last = during.at(-1);
+    expect(last.attempts).toHaveLength(1);
+    expect(last.decision.candidates.find((c: { gateway: string }) => c.gateway === 'stripe')).toMatchObject({ eligible: false, reason: 'breaker_open', health: 'open' });
+    const health = (await t.api('GET', '/v1/gateways/health')).body.data;
+    expect(health.find((g: { gateway: string }) => g.gateway === 'stripe').breaker).toMatchObject({ state: 'open' });
+
+    await stripe.clearFault();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const after = [];
+    for (let i = 0; i < 3; i++) after.push(await t.pay());
+    expect(after.every((p) => p.status === 'succeeded' && p.gateway.provider === 'stripe')).toBe(true);
+    expect((await t.api('GET', '/v1/gateways/health')).body.data.find((g: { gateway: string }) => g.gateway === 'stripe').breaker.state).toBe('closed');
+  });
+});
+
+describe('the network retry guard', () => {
+  let t: Awaited<ReturnType<typeof routingSandbox>>;
+  beforeAll(async () => {
+    t = await routingSandbox({ maxDeclines: 3 });
+    await t.activate('default: { route: [stripe] }\n');
+  });
+  afterAll(() => t.close());
+
+  it('stops sending a card anywhere once it was declined as often as the limit allows', async () => {
+    for (let i = 0; i < 3; i++) expect((await t.pay({}, STRIPE_INSUFFICIENT_FUNDS)).failure.code).toBe('insufficient_funds');
+    const calls = t.sandbox.simulators.stripe!.ledger.requestCount();
+    const refused = await t.pay({}, STRIPE_INSUFFICIENT_FUNDS);
+    expect(refused).toMatchObject({ status: 'failed', failure: { code: 'card_retry_limit_reached' }, attempts: [] });
+    expect(t.sandbox.simulators.stripe!.ledger.requestCount()).toBe(calls);
+    expect((await t.pay()).status).toBe('succeeded');
+  });
+
+  it('never tries a card again after do-not-try-again advice', async () => {
+    const first = await t.pay({}, '5555555555554444');
+    expect(first.status).toBe('succeeded');
+    await t.sandbox.repositories.cards.block(t.sandbox.merchantId, first.payment_method.card.fingerprint, 'mastercard_advice_03');
+    const again = await t.pay({}, '5555555555554444');
+    expect(again).toMatchObject({ status: 'failed', failure: { code: 'card_do_not_retry' }, attempts: [] });
+  });
+});

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routingSandbox } from './support.js';
+
+/**
+ * Done-when 3, through the API against the simulators: a gateway whose approval rate falls
+ * from 90 % to 50 % mid-run loses most of its traffic within about 100 transactions, and
+ * regains it after it recovers. Fixed seeds (router and simulators) make the run repeatable.
+ */
+describe('routing by learned success rate', () => {
+  let t: Awaited<ReturnType<typeof routingSandbox>>;
+  beforeAll(async () => {
+    // One test card stands for many customers here: the per-card retry guard must not cut in.
+    t = await routingSandbox({ seed: 11, maxDeclines: 1_000_000 });
+    await t.activate('default: { optimize: { objective: success_rate, among: [stripe, adyen] } }\n');
+  });
+  afterAll(() => t.close());
+
+  const primaryShare = (payments: { decision: { order: string[] } }[], gateway: string) =>
+    payments.filter((p) => p.decision.order[0] === gateway).length / payments.length;
+
+  async function run(count: number) {
+    const payments = [];
+    for (let i = 0; i < count; i++) payments.push(await t.pay());
+    return payments;
+  }
+
+  it('moves traffic off a degrading gateway and back after it recovers', async () => {
+    const { stripe, adyen } = t.sandbox.simulators;
+    stripe!.setApprovalRates([{ rate: 0.9 }], 1);
+    adyen!.setApprovalRates([{ rate: 0.9 }], 2);
+    const healthy = await run(100);
+    expect(primaryShare(healthy.slice(50), 'stripe')).toBeGreaterThan(0.2);
+
+    stripe!.setApprovalRates([{ rate: 0.5 }], 3);
+    const degraded = await run(150);
+    // Within about 100 transactions most of its traffic has gone.
+    expect(primaryShare(degraded.slice(100), 'stripe')).toBeLessThan(0.25);
+    const health = (await t.api('GET', '/v1/gateways/health')).body.data;
+    const estimate = (name: string) => health.find((g: { gateway: string }) => g.gateway === name).success_rate.probability;
+    expect(estimate('stripe')).toBeLessThan(estimate('adyen'));
+
+    stripe!.setApprovalRates([{ rate: 0.9 }], 4);
+    const recovered = await run(250);
+    expect(primaryShare(recovered.slice(150), 'stripe')).toBeGreaterThan(0.25);
+    // Failover kept payments approved throughout: a soft decline on one gateway cascades to the other.
+    const all = [...healthy, ...degraded, ...recovered];
+    expect(all.filter((p) => p.status === 'succeeded').length / all.length).toBeGreaterThan(0.9);
+  }, 120_000);
+});

@@ -1,0 +1,48 @@
+import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
+import { captureLogger } from '../support/capture-logger.js';
+
+/** The sandbox in process with fast breakers, and a merchant's view of its API. */
+export async function routingSandbox(options: { seed?: number; maxDeclines?: number } = {}) {
+  const sandbox: Sandbox = await startSandbox({
+    host: '127.0.0.1',
+    port: 0,
+    sandboxKey: 'sk_sandbox_routing_tests',
+    fingerprintSecret: 'fp',
+    gatewayTimeoutMs: 500,
+    routingRulesDir: 'routing-rules',
+    routingSeed: options.seed ?? 7,
+    breakers: { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000, rollingCountBuckets: 10 },
+    retryGuard: { maxDeclines: options.maxDeclines ?? 15, windowDays: 30 },
+    logger: captureLogger().logger,
+  });
+
+  async function api(method: string, path: string, body?: unknown) {
+    const res = await fetch(`${sandbox.url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${sandbox.apiKey}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json() };
+  }
+
+  /** Stores and activates a ruleset; answers its version. */
+  async function activate(source: string): Promise<number> {
+    const created = await api('POST', '/v1/routing/rules', { source });
+    if (created.status !== 201) throw new Error(`ruleset refused: ${JSON.stringify(created.body)}`);
+    const activated = await api('POST', `/v1/routing/rules/${created.body.version}/activate`);
+    if (activated.status !== 200) throw new Error(`activation refused: ${JSON.stringify(activated.body)}`);
+    return created.body.version;
+  }
+
+  async function pay(overrides: Record<string, unknown> = {}, number = '4111111111111111') {
+    const { body } = await api('POST', '/v1/payments', {
+      amount: 2500,
+      currency: 'USD',
+      payment_method: { type: 'card', card: { number, exp_month: 12, exp_year: 2030, cvc: '123' } },
+      ...overrides,
+    });
+    return body;
+  }
+
+  return { sandbox, api, activate, pay, close: () => sandbox.close() };
+}
