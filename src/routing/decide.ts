@@ -29,6 +29,9 @@ export interface SuccessLearner extends SuccessModel {
   record(gateway: string, tx: RoutingTransaction, outcome: AuthorizationOutcome): void;
   /** Across all segments, for health reports. */
   overall(gateway: string): { p: number; n: number; level: string };
+  /** Plain JSON of everything learned, and back; `restore` refuses a malformed snapshot and keeps its state. */
+  snapshot(): unknown;
+  restore(snapshot: unknown): void;
 }
 
 export interface CandidateExplanation {

@@ -1,6 +1,7 @@
 import type { Database } from './database.js';
 import { cardRepository } from './cards.js';
 import { idempotencyRepository } from './idempotency.js';
+import { learnerRepository } from './learner.js';
 import { merchantRepository } from './merchants.js';
 import { paymentRepository } from './payments.js';
 import { routingRepository } from './routing.js';
@@ -17,6 +18,7 @@ export function createRepositories(db: Database): Repositories {
     webhooks: webhookRepository(db),
     routing: routingRepository(db),
     cards: cardRepository(db),
+    learner: learnerRepository(db),
     /** Runs `work` in one transaction, with repositories bound to it. */
     transaction: (work) => db.transaction((tx) => work(createRepositories(tx))),
   };
@@ -29,5 +31,6 @@ export interface Repositories {
   webhooks: ReturnType<typeof webhookRepository>;
   routing: ReturnType<typeof routingRepository>;
   cards: ReturnType<typeof cardRepository>;
+  learner: ReturnType<typeof learnerRepository>;
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, ne } from 'drizzle-orm';
 import type { Database } from './database.js';
 import { apiKeys, gatewayAccounts, merchants } from './schema.js';
 import { newId } from '../domain/ids.js';
@@ -22,12 +22,18 @@ export function merchantRepository(db: Database) {
       await db.insert(apiKeys).values({ id: newId('key'), merchantId, keyHash, prefix, label });
     },
 
-    /** Revokes every live key with this label: the sandbox rotates its printed key this way. */
-    async revokeApiKeys(merchantId: string, label: string): Promise<void> {
-      await db
-        .update(apiKeys)
-        .set({ revokedAt: new Date() })
-        .where(and(eq(apiKeys.merchantId, merchantId), eq(apiKeys.label, label), isNull(apiKeys.revokedAt)));
+    /** Makes this the one live key with the label (the sandbox rotates its printed key this way): others are revoked; the same key again stays (or becomes) live. */
+    async replaceApiKey(merchantId: string, keyHash: string, prefix: string, label: string): Promise<void> {
+      await db.transaction(async (tx) => {
+        await tx
+          .update(apiKeys)
+          .set({ revokedAt: new Date() })
+          .where(and(eq(apiKeys.merchantId, merchantId), eq(apiKeys.label, label), isNull(apiKeys.revokedAt), ne(apiKeys.keyHash, keyHash)));
+        await tx
+          .insert(apiKeys)
+          .values({ id: newId('key'), merchantId, keyHash, prefix, label })
+          .onConflictDoUpdate({ target: apiKeys.keyHash, set: { revokedAt: null }, setWhere: eq(apiKeys.merchantId, merchantId) });
+      });
     },
 
     /** The live key with this hash: its id (for audit records) and its merchant. */

@@ -225,3 +225,10 @@ export const cardBlocks = pgTable(
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.cardFingerprint] })],
 );
+
+/** The success-rate learner's state, saved in the background so a restart does not start from the prior. */
+export const learnerState = pgTable('learner_state', {
+  id: text('id').primaryKey(),
+  snapshot: jsonb('snapshot').notNull(),
+  savedAt: timestamp('saved_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});

@@ -53,12 +53,33 @@ describe.each(DRIVERS)('store on %s', (driver) => {
   }
 
   describe('api keys', () => {
-    it('finds a merchant by key hash until the key is revoked', async () => {
-      await repos.merchants.addApiKey(merchantId, 'hash-1', 'sk_sandbox_ab', 'sandbox');
+    it('finds a merchant by key hash, and nothing for an unknown hash', async () => {
+      await repos.merchants.addApiKey(merchantId, 'hash-1', 'sk_sandbox_ab', 'test');
       expect(await repos.merchants.keyForHash('hash-1')).toMatchObject({ merchantId });
       expect(await repos.merchants.keyForHash('hash-2')).toBeNull();
-      await repos.merchants.revokeApiKeys(merchantId, 'sandbox');
-      expect(await repos.merchants.keyForHash('hash-1')).toBeNull();
+    });
+  });
+
+  describe('api key rotation', () => {
+    it('keeps one live key per label, and the same key given again stays live', async () => {
+      await repos.merchants.replaceApiKey(merchantId, 'hash-a', 'sk_a', 'sandbox');
+      await repos.merchants.replaceApiKey(merchantId, 'hash-b', 'sk_b', 'sandbox');
+      expect(await repos.merchants.keyForHash('hash-a')).toBeNull();
+      expect(await repos.merchants.keyForHash('hash-b')).toMatchObject({ merchantId });
+      await repos.merchants.replaceApiKey(merchantId, 'hash-b', 'sk_b', 'sandbox');
+      expect(await repos.merchants.keyForHash('hash-b')).toMatchObject({ merchantId });
+      await repos.merchants.replaceApiKey(merchantId, 'hash-a', 'sk_a', 'sandbox');
+      expect(await repos.merchants.keyForHash('hash-a')).toMatchObject({ merchantId });
+      expect(await repos.merchants.keyForHash('hash-b')).toBeNull();
+    });
+  });
+
+  describe('learner state', () => {
+    it('saves and loads the latest snapshot', async () => {
+      expect(await repos.learner.load()).toBeNull();
+      await repos.learner.save({ version: 1, cells: [1, 2, 3, 4] });
+      await repos.learner.save({ version: 1, cells: [5, 6, 7, 8] });
+      expect(await repos.learner.load()).toEqual({ version: 1, cells: [5, 6, 7, 8] });
     });
   });
 

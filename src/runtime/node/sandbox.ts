@@ -11,6 +11,7 @@ import { PROVIDERS } from '../providers.js';
 import { openDatabase, type OpenDatabase } from './database.js';
 import { startSandboxGateways } from './sandbox-gateways.js';
 import { loadRoutingFiles } from './routing-files.js';
+import { persistLearner } from './learner-persistence.js';
 import { createRouter, createRoutingState } from '../routing.js';
 import type { Router } from '../../orchestrator/router.js';
 import type { BreakerSettings } from '../../orchestrator/breakers.js';
@@ -38,6 +39,8 @@ export interface SandboxOptions {
   routingSeed: number;
   breakers?: BreakerSettings;
   retryGuard?: RetryGuard;
+  /** How often the learner's state is saved in the background (default 30 s). */
+  learnerSaveMs?: number;
   logger: Logger;
 }
 
@@ -66,6 +69,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const gateways = gatewayRegistry({ providers: PROVIDERS, sandbox: sandboxConfigs, env: process.env, timeoutMs: options.gatewayTimeoutMs });
   const router = createRouter({ repositories, gateways, logger: options.logger, fees: files.fees, state: createRoutingState({ seed: options.routingSeed, breakers: options.breakers }) });
   await seedRuleset(repositories, router, merchantId, files.rules);
+  const learner = await persistLearner(repositories, router.learner, options.learnerSaveMs ?? 30_000, options.logger);
   const app = createApp({
     repositories,
     logger: options.logger,
@@ -94,6 +98,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     async close() {
       clearInterval(purge);
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await learner.stop();
       await simulators.close();
       router.breakers.shutdown();
       await database.close();
@@ -115,8 +120,7 @@ async function seedDemoMerchant(repositories: Repositories, fixedKey: string | u
   }
   const apiKey = fixedKey ?? `sk_sandbox_${randomToken(24)}`;
   // Only hashes are stored, so the printed key is replaced at each start.
-  await merchants.revokeApiKeys(merchantId, SANDBOX_KEY_LABEL);
-  await merchants.addApiKey(merchantId, await sha256Hex(apiKey), apiKey.slice(0, 14), SANDBOX_KEY_LABEL);
+  await merchants.replaceApiKey(merchantId, await sha256Hex(apiKey), apiKey.slice(0, 14), SANDBOX_KEY_LABEL);
   return { merchantId, apiKey, accounts };
 }
 
