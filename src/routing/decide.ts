@@ -87,18 +87,21 @@ export function decide(input: DecideInput): { order: GatewayCandidate[]; explana
 
   const routed = route(input);
   const objective = routed.action.kind === 'optimize' ? routed.action.objective : DEFAULT_OBJECTIVE;
-  const ranking: RankingCandidate[] = [...eligible.values()].map((c) => {
+  const estimates = new Map<string, RankingCandidate & { level: string; priced: boolean }>();
+  for (const c of eligible.values()) {
     const estimate = input.model.estimate(c.name, tx);
-    return {
+    estimates.set(c.name, {
       gateway: c.name,
       probability: estimate.p,
       sampled: input.model.sample(c.name, tx, input.random),
       n: estimate.n,
+      level: estimate.level,
       fee: (c.fees ? feeFor(c.fees, tx) : null) ?? 0,
+      priced: c.fees !== null,
       health: c.health === 'half_open' ? 'half_open' : 'closed',
-    };
-  });
-  const estimates = new Map(ranking.map((r) => [r.gateway, { ...r, level: input.model.estimate(r.gateway, tx).level, priced: eligible.get(r.gateway)!.fees !== null }]));
+    });
+  }
+  const ranking = [...estimates.values()];
 
   let names: string[];
   switch (routed.action.kind) {

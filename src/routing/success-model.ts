@@ -1,13 +1,28 @@
 import type { SuccessLearner } from './decide.js';
 import { attribution } from './learner/attribution.js';
 import type { LearnerSnapshot, SuccessRateLearner } from './learner/learner.js';
-import { segmentOf } from './learner/segment.js';
+import { segmentOf, type Segment } from './learner/segment.js';
 import type { RoutingTransaction } from './rules/transaction.js';
 
 /** The learner seen through a transaction: its segment, and which outcomes the gateway answers for. */
 export function successModel(learner: SuccessRateLearner): SuccessLearner {
-  const segment = (tx: RoutingTransaction) =>
-    segmentOf({ paymentMethod: tx.paymentMethod, network: tx.card.network, currency: tx.currency, issuerCountry: tx.card.issuerCountry, amount: tx.amount });
+  // One decision asks about every gateway for the same transaction: its segment is worked out
+  // once, and again only when any fact it depends on differs.
+  let last: { amount: number; currency: string; network: string; country: string | null; method: string; segment: Segment } | null = null;
+  const segment = (tx: RoutingTransaction): Segment => {
+    if (
+      last === null ||
+      last.amount !== tx.amount ||
+      last.currency !== tx.currency ||
+      last.network !== tx.card.network ||
+      last.country !== tx.card.issuerCountry ||
+      last.method !== tx.paymentMethod
+    ) {
+      const facts = { paymentMethod: tx.paymentMethod, network: tx.card.network, currency: tx.currency, issuerCountry: tx.card.issuerCountry, amount: tx.amount };
+      last = { amount: tx.amount, currency: tx.currency, network: tx.card.network, country: tx.card.issuerCountry, method: tx.paymentMethod, segment: segmentOf(facts) };
+    }
+    return last.segment;
+  };
   return {
     estimate: (gateway, tx) => learner.estimate(gateway, segment(tx)),
     sample: (gateway, tx, random) => learner.sample(gateway, segment(tx), random),

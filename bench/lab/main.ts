@@ -1,0 +1,238 @@
+/**
+ * The routing lab: seeded simulations through the real routing engine against an environment
+ * model, side by side with baseline policies and an oracle.
+ *
+ *   tsx bench/lab/main.ts [--quick] [--json]
+ *
+ * Writes bench/results/lab.json (lab.quick.json) and SVG charts under bench/results/lab/.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { benchFlags, report, table } from '../lib/report.js';
+import { lineChart, type Series } from './charts.js';
+import { generateTraffic } from './env.js';
+import { moves, round, shareSeries, summary, type Move } from './metrics.js';
+import { POLICY_NAMES, feeSchedules, type PolicyName } from './policies.js';
+import { SCENARIOS, type Scenario } from './scenarios.js';
+import { run, type RunResult } from './simulate.js';
+
+const flags = benchFlags();
+const TRANSACTIONS = flags.quick ? 20_000 : 200_000;
+const SEEDS = flags.quick ? [1, 2, 3] : [1, 2, 3, 4, 5];
+const BUCKETS = 200;
+const CHARTED = new Set(['outage', 'drift', 'segments']);
+const resultsDir = new URL('../results/', import.meta.url);
+const chartDir = new URL('lab/', resultsDir);
+
+interface SeedMetrics {
+  first: number;
+  final: number;
+  regret_pp: number;
+  expected_regret_pp: number;
+  fee_per_approved: number;
+  fees_total: number;
+  net_shortfall_pct: number;
+  attempts_per_tx: number;
+  primary_share: number[];
+  moves: Move[];
+  /** Expected regret (pp) over the PHASE transactions after each change. */
+  phase_regret: number[];
+}
+
+/** Transactions after a change over which its regret is measured. */
+const PHASE = 1_000;
+
+type Summary = ReturnType<typeof summary>;
+const pct = (x: number) => round(x * 100, 3);
+
+function phaseRegret(r: RunResult, oracle: RunResult, at: number): number {
+  const end = Math.min(r.transactions, at + PHASE);
+  let sum = 0;
+  for (let i = at; i < end; i++) sum += oracle.primaryP[i]! - r.primaryP[i]!;
+  return pct(sum / (end - at));
+}
+
+function seedMetrics(r: RunResult, oracle: RunResult, moved: Move[]): SeedMetrics {
+  const n = r.transactions;
+  return {
+    first: pct(r.firstApproved / n),
+    final: pct(r.finalApproved / n),
+    regret_pp: pct((oracle.firstApproved - r.firstApproved) / n),
+    expected_regret_pp: pct((oracle.expectedFirst - r.expectedFirst) / n),
+    fee_per_approved: round(r.fees / Math.max(1, r.finalApproved), 2),
+    fees_total: Math.round(r.fees),
+    net_shortfall_pct: pct((oracle.net - r.net) / oracle.net),
+    attempts_per_tx: round(r.attempts / n, 4),
+    primary_share: r.primaryCount.map((c) => round(c / n, 4)),
+    moves: moved,
+    phase_regret: moved.map((m) => phaseRegret(r, oracle, m.at)),
+  };
+}
+
+function policySummary(seeds: SeedMetrics[], elapsedMs: number) {
+  const of = (f: (m: SeedMetrics) => number | null) => summary(seeds.map(f));
+  const changeNames = seeds[0]!.moves.map((m) => m.change);
+  return {
+    first_attempt_approval_pct: of((m) => m.first),
+    final_approval_pct: of((m) => m.final),
+    regret_pp: of((m) => m.regret_pp),
+    expected_regret_pp: of((m) => m.expected_regret_pp),
+    fee_per_approved_minor: of((m) => m.fee_per_approved),
+    fees_total_minor: of((m) => m.fees_total),
+    net_shortfall_vs_oracle_pct: of((m) => m.net_shortfall_pct),
+    attempts_per_tx: of((m) => m.attempts_per_tx),
+    primary_share_seed1: seeds[0]!.primary_share,
+    moves: Object.fromEntries(
+      changeNames.map((name, k) => [name, { ...of((m) => m.moves[k]!.transactions), reference_share_seed1: seeds[0]!.moves[k]!.reference_share }]),
+    ) as Record<string, Summary & { reference_share_seed1: number }>,
+    regret_pp_after_change: Object.fromEntries(changeNames.map((name, k) => [name, of((m) => m.phase_regret[k]!)])) as Record<string, Summary>,
+    ms_per_run: round(elapsedMs / SEEDS.length, 1),
+  };
+}
+type PolicySummary = ReturnType<typeof policySummary>;
+
+async function runScenario(scenario: Scenario, index: number) {
+  const schedules = feeSchedules(scenario.fees);
+  const perPolicy = new Map<PolicyName, SeedMetrics[]>(POLICY_NAMES.map((p) => [p, []]));
+  const series: Series[] = [];
+  const timings = new Map<PolicyName, number>();
+  for (const seed of SEEDS) {
+    const traffic = generateTraffic(TRANSACTIONS, seed * 1_000 + index, scenario.mix);
+    const world = scenario.world(TRANSACTIONS, seed);
+    const runs = POLICY_NAMES.map((p) => run(p, world, traffic, schedules, seed));
+    const oracle = runs.find((r) => r.policy === 'oracle')!;
+    for (const r of runs) {
+      const moved = scenario.track ? moves(r.primary, traffic.txs, scenario.track, scenario.changes(TRANSACTIONS)) : [];
+      perPolicy.get(r.policy)!.push(seedMetrics(r, oracle, moved));
+      timings.set(r.policy, (timings.get(r.policy) ?? 0) + r.elapsedMs);
+      if (seed === SEEDS[0] && scenario.track && CHARTED.has(scenario.name)) {
+        series.push({ name: r.policy, values: shareSeries(r.primary, traffic.txs, scenario.track, BUCKETS).map((v) => round(v, 4)) });
+      }
+    }
+  }
+  let chart: string | null = null;
+  if (series.length > 0 && scenario.track) {
+    await mkdir(chartDir, { recursive: true });
+    const file = `${scenario.name}${flags.quick ? '.quick' : ''}.svg`;
+    const svg = lineChart({
+      title: `${scenario.name}: ${scenario.track.label} (seed ${SEEDS[0]}, ${BUCKETS} buckets)`,
+      yLabel: scenario.track.label,
+      transactions: TRANSACTIONS,
+      series,
+      shade: scenario.shade,
+      shadeLabel: scenario.name === 'outage' ? 'gw_a down' : scenario.name === 'drift' ? 'drift' : undefined,
+    } as Parameters<typeof lineChart>[0]);
+    await writeFile(new URL(file, chartDir), svg);
+    chart = `bench/results/lab/${file}`;
+  }
+  const policies = Object.fromEntries(POLICY_NAMES.map((p) => [p, policySummary(perPolicy.get(p)!, timings.get(p) ?? 0)])) as Record<PolicyName, PolicySummary>;
+  return { scenario: scenario.name, description: scenario.description, stationary: scenario.stationary, chart, policies };
+}
+
+type ScenarioResult = Awaited<ReturnType<typeof runScenario>>;
+
+const fmt = (s: Summary, digits = 2) => (s.median === null ? 'never' : `${s.median.toFixed(digits)} [${s.min?.toFixed(digits) ?? '?'}–${s.max?.toFixed(digits) ?? 'never'}]`);
+const fmtInt = (s: Summary) => (s.median === null ? 'never' : `${Math.round(s.median)} [${s.min ?? '?'}–${s.max ?? 'never'}]`);
+
+function scenarioText(r: ScenarioResult): string {
+  const changeNames = Object.keys(r.policies.switchyard.moves);
+  const header = [
+    'policy',
+    'first-attempt %',
+    'final %',
+    'regret pp',
+    'fee/approved',
+    'fees total',
+    'net short %',
+    'primary a/b/c %',
+    ...changeNames.flatMap((c) => [`moved @${c}`, `regret pp next ${PHASE} @${c}`]),
+  ];
+  const rows = POLICY_NAMES.map((p) => {
+    const m = r.policies[p];
+    return [
+      p,
+      fmt(m.first_attempt_approval_pct),
+      fmt(m.final_approval_pct),
+      fmt(m.regret_pp),
+      fmt(m.fee_per_approved_minor, 1),
+      fmtInt(m.fees_total_minor),
+      fmt(m.net_shortfall_vs_oracle_pct),
+      m.primary_share_seed1.map((x) => (x * 100).toFixed(0)).join('/'),
+      ...changeNames.flatMap((c) => [fmtInt(m.moves[c]!), fmt(m.regret_pp_after_change[c]!)]),
+    ];
+  });
+  return [`## ${r.scenario} — ${r.description}${r.chart ? `\nchart: ${r.chart}` : ''}`, table(header, rows)].join('\n');
+}
+
+function targets(results: ScenarioResult[]) {
+  const out: { target: string; scenario: string; met: boolean; detail: string }[] = [];
+  for (const r of results) {
+    const sy = r.policies.switchyard;
+    const sw = r.policies.sliding_window;
+    if (r.stationary) {
+      const regret = sy.regret_pp.median!;
+      out.push({ target: 'regret ≤ 0.5 pp (stationary)', scenario: r.scenario, met: regret <= 0.5, detail: `median regret ${fmt(sy.regret_pp)} pp; sliding_window ${fmt(sw.regret_pp)}, static ${fmt(r.policies.static.regret_pp)}` });
+    } else {
+      const a = sy.first_attempt_approval_pct.median!;
+      const b = sw.first_attempt_approval_pct.median!;
+      const af = sy.final_approval_pct.median!;
+      const bf = sw.final_approval_pct.median!;
+      const wins = sy.first_attempt_approval_pct.values.filter((v, k) => (v as number) > (sw.first_attempt_approval_pct.values[k] as number)).length;
+      out.push({
+        target: 'better than sliding window (non-stationary)',
+        scenario: r.scenario,
+        met: a > b && af >= bf,
+        detail: `first-attempt ${a.toFixed(2)} % vs ${b.toFixed(2)} % (wins ${wins}/${SEEDS.length} seeds); final ${af.toFixed(2)} % vs ${bf.toFixed(2)} %`,
+      });
+    }
+    if (r.scenario === 'outage') {
+      const moved = sy.moves.outage!;
+      out.push({
+        target: 'traffic off an outage within 50 transactions',
+        scenario: r.scenario,
+        met: moved.max !== null && moved.max <= 50,
+        detail: `switchyard ${fmtInt(moved)} transactions (median [min–max]); sliding_window ${fmtInt(sw.moves.outage!)}`,
+      });
+    }
+  }
+  return out;
+}
+
+const started = performance.now();
+const results: ScenarioResult[] = [];
+for (const [index, scenario] of SCENARIOS.entries()) {
+  results.push(await runScenario(scenario, index));
+  if (!flags.json) process.stderr.write(`  ${scenario.name} done (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+}
+const checked = targets(results);
+const seconds = round((performance.now() - started) / 1000, 1);
+const text = [
+  `Routing lab: ${TRANSACTIONS.toLocaleString('en-US')} transactions per scenario × ${SEEDS.length} seeds; cells are median [min–max] over seeds.`,
+  'first-attempt / final: approval % before and after failover (max 3 attempts, cascading only not_processed and soft declines).',
+  'regret pp: oracle first-attempt approval − policy (same cards, same luck). fee/approved: minor units per approved payment.',
+  'net short %: approved amount net of fees, short of the oracle’s. moved @x: transactions after x until the tracked gateway’s',
+  'primary share over the trailing 50 crossed half its pre-change share (instant switch ≈ 25; see bench/lab/metrics.ts).',
+  '',
+  ...results.map(scenarioText).flatMap((t) => [t, '']),
+  'Targets',
+  table(['target', 'scenario', 'met', 'detail'], checked.map((c) => [c.target, c.scenario, c.met ? 'met' : 'NOT MET', c.detail])),
+  '',
+  `${seconds} s in all`,
+].join('\n');
+
+await report('lab', flags, text, {
+  transactions_per_scenario: TRANSACTIONS,
+  seeds: SEEDS,
+  seconds,
+  definitions: {
+    regret_pp: 'oracle first-attempt approval rate minus the policy’s, in percentage points, on identical transactions and random draws',
+    expected_regret_pp: 'the same on the true approval probability of the chosen primary (noise-free)',
+    primary_share_seed1: 'share of transactions whose first attempt went to gw_a, gw_b, gw_c (first seed)',
+    regret_pp_after_change: `expected regret (true approval probability of the oracle’s primary minus the policy’s) over the ${PHASE} transactions after the change`,
+    moves:
+      'transactions after the change until the tracked gateway’s primary share over the trailing 50 transactions (which may include pre-change ones) crosses half its share over the 10 % of the run before the reference point; null = never before the next change',
+    fee_per_approved_minor: 'fees paid (minor units, currencies summed as is) per approved payment',
+    net_shortfall_vs_oracle_pct: '(oracle net − policy net) / oracle net, net = approved amounts minus fees',
+  },
+  scenarios: results,
+  targets: checked,
+});

@@ -1,0 +1,183 @@
+/**
+ * The routing policies the lab compares. Each answers an order of gateway indices for one
+ * transaction and hears every attempt's outcome. Only `switchyard` is the real engine:
+ * the real decide() on a real compiled ruleset, real fee schedules and the real learner.
+ */
+import type { Capabilities } from '../../adapters/testkit/contract.js';
+import type { AuthorizationOutcome } from '../../src/domain/outcome.js';
+import { seededRandom } from '../../src/domain/random.js';
+import { decide, type GatewayCandidate } from '../../src/routing/decide.js';
+import { parseFeeSchedules } from '../../src/routing/fees/parse.js';
+import { feeFor, type FeeSchedule } from '../../src/routing/fees/schedule.js';
+import { attribution } from '../../src/routing/learner/attribution.js';
+import { SuccessRateLearner } from '../../src/routing/learner/learner.js';
+import { compile, type CompiledRuleset } from '../../src/routing/rules/compile.js';
+import { parseRuleset } from '../../src/routing/rules/parse.js';
+import type { RoutingTransaction } from '../../src/routing/rules/transaction.js';
+import { successModel } from '../../src/routing/success-model.js';
+import { G, GATEWAYS, trueApproval, type World } from './env.js';
+
+export interface Policy {
+  readonly name: string;
+  /** Gateway indices, primary first. */
+  order(tx: RoutingTransaction, i: number): readonly number[];
+  observe(g: number, tx: RoutingTransaction, i: number, outcome: AuthorizationOutcome): void;
+}
+
+export const POLICY_NAMES = ['switchyard', 'static', 'uniform', 'sliding_window', 'oracle'] as const;
+export type PolicyName = (typeof POLICY_NAMES)[number];
+
+export function feeSchedules(yaml: string): FeeSchedule[] {
+  const parsed = parseFeeSchedules(yaml, 'lab-fees.yaml');
+  if ('errors' in parsed) throw new Error(`lab fee file: ${JSON.stringify(parsed.errors)}`);
+  return GATEWAYS.map((g) => parsed.schedules.get(g)!);
+}
+
+/** Fees of every gateway for one transaction, minor units (the real fee schedule's answer). */
+export function feesOf(schedules: readonly FeeSchedule[], tx: RoutingTransaction, out: Float64Array): Float64Array {
+  for (let g = 0; g < G; g++) out[g] = feeFor(schedules[g]!, tx) ?? 0;
+  return out;
+}
+
+const INDEX = new Map<string, number>(GATEWAYS.map((g, i) => [g, i]));
+
+/** Everything a card gateway can take: eligibility is not what the lab measures. */
+const CAPABILITIES: Capabilities = {
+  paymentMethods: ['card'],
+  cardNetworks: ['visa', 'mastercard', 'amex'],
+  currencies: '*',
+  countries: '*',
+  captureMethods: ['automatic', 'manual'],
+  partialCapture: true,
+  multipleCapture: false,
+  voids: true,
+  refunds: true,
+  partialRefund: true,
+  multipleRefunds: true,
+  idempotency: true,
+  syncWithoutReference: true,
+  asyncModifications: false,
+  amountLimits: { min: 1, max: 100_000_000 },
+};
+
+export const LAB_RULESET = `
+# The routing lab's merchant: no rules, the default optimizes expected value among all gateways.
+rules: []
+default:
+  optimize: { objective: expected_value, among: [${GATEWAYS.join(', ')}] }
+`;
+
+export function compiledLabRuleset(): CompiledRuleset {
+  const parsed = parseRuleset(LAB_RULESET, 'lab-rules.yaml', GATEWAYS);
+  if ('errors' in parsed) throw new Error(`lab ruleset: ${JSON.stringify(parsed.errors)}`);
+  return compile(parsed.ruleset, GATEWAYS);
+}
+
+/** The real engine, as the orchestrator runs it: decide(), then every attempt's outcome back into the learner. */
+export function switchyard(schedules: readonly FeeSchedule[], seed: number): Policy {
+  const model = successModel(new SuccessRateLearner());
+  const ruleset = { version: 1, compiled: compiledLabRuleset() };
+  const candidates: GatewayCandidate[] = GATEWAYS.map((name, g) => ({
+    accountId: `gwa_${name}`,
+    name,
+    provider: 'simulated',
+    capabilities: CAPABILITIES,
+    health: 'closed',
+    fees: schedules[g]!,
+  }));
+  const random = seededRandom(seed);
+  let counter = 0;
+  return {
+    name: 'switchyard',
+    order(tx) {
+      counter = (counter + 1) % 10;
+      const { order } = decide({ tx, candidates, ruleset, explicit: null, model, random, probe: { every: 10, counter } });
+      return order.map((c) => INDEX.get(c.name)!);
+    },
+    observe(g, tx, _i, outcome) {
+      model.record(GATEWAYS[g]!, tx, outcome);
+    },
+  };
+}
+
+/** A fixed order: the gateway best at the start first. */
+export function staticPriority(order: readonly number[]): Policy {
+  return { name: 'static', order: () => order, observe() {} };
+}
+
+/** Equal random weights: a random permutation per transaction. */
+export function uniform(seed: number): Policy {
+  const random = seededRandom(seed);
+  const order = GATEWAYS.map((_, g) => g);
+  return {
+    name: 'uniform',
+    order() {
+      for (let k = order.length - 1; k > 0; k--) {
+        const j = Math.floor(random() * (k + 1));
+        [order[k], order[j]] = [order[j]!, order[k]!];
+      }
+      return order;
+    },
+    observe() {},
+  };
+}
+
+/**
+ * A sliding-window success-rate router with fixed hedging, after Juspay's open-source decision
+ * engine: per gateway the last N outcomes; the score is the window's success rate, 1.0 while
+ * the window is empty (optimistic); with probability `explore` the primary is picked uniformly
+ * at random, else the best score; fallbacks by score. Outcomes counted like the real learner's
+ * attribution (approved = success; soft declines, refusals and time-outs = failure; issuer-side
+ * declines ignored), so the comparison is about the algorithm, not the signal.
+ */
+export function slidingWindow(seed: number, size = 200, explore = 0.05): Policy {
+  const random = seededRandom(seed);
+  const windows = GATEWAYS.map(() => new Uint8Array(size));
+  const filled = new Int32Array(G);
+  const next = new Int32Array(G);
+  const wins = new Int32Array(G);
+  const scores = new Float64Array(G);
+  const order = GATEWAYS.map((_, g) => g);
+  return {
+    name: 'sliding_window',
+    order() {
+      for (let g = 0; g < G; g++) scores[g] = filled[g] === 0 ? 1 : wins[g]! / filled[g]!;
+      order.sort((x, y) => scores[y]! - scores[x]! || x - y);
+      if (random() < explore) {
+        const pick = Math.floor(random() * G);
+        const at = order.indexOf(pick);
+        order.splice(at, 1);
+        order.unshift(pick);
+      }
+      return order;
+    },
+    observe(g, _tx, _i, outcome) {
+      const a = attribution(outcome);
+      if (a === 'ignored') return;
+      const bit = a === 'success' ? 1 : 0;
+      const w = windows[g]!;
+      if (filled[g]! === size) wins[g] = wins[g]! - w[next[g]!]!;
+      else filled[g] = filled[g]! + 1;
+      w[next[g]!] = bit;
+      wins[g] = wins[g]! + bit;
+      next[g] = (next[g]! + 1) % size;
+    },
+  };
+}
+
+/** Knows the true current approval rates, outages and fees: best expected value first. */
+export function oracle(world: World, schedules: readonly FeeSchedule[]): Policy {
+  const fees = new Float64Array(G);
+  const value = new Float64Array(G);
+  const order = GATEWAYS.map((_, g) => g);
+  return {
+    name: 'oracle',
+    order(tx, i) {
+      feesOf(schedules, tx, fees);
+      for (let g = 0; g < G; g++) value[g] = trueApproval(world, g, tx, i) * (tx.amount - fees[g]!);
+      order.sort((x, y) => value[y]! - value[x]! || x - y);
+      return order;
+    },
+    observe() {},
+  };
+}

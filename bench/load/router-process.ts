@@ -1,0 +1,72 @@
+/**
+ * Switchyard for the load bench, composed from its public building blocks exactly as the sandbox
+ * composes itself (`src/runtime/node/sandbox.ts`), except that its one gateway account,
+ * `sandbox:stripe`, points at a simulator in another process (the sandbox always starts its own,
+ * in-process simulators, and cannot be pointed elsewhere):
+ *
+ *   tsx bench/load/router-process.ts --sim-port N --key sk_... [--data-dir DIR]
+ *
+ * Env: PORT (default 0: a free one), DATABASE_URL (PostgreSQL; PGlite in <data-dir>/pglite
+ * otherwise), SWITCHYARD_GATEWAY_TIMEOUT_MS (default 10000). Seeds a merchant with that API key,
+ * the stripe account and the active ruleset `default: { route: [stripe] }`, then prints
+ * `{"ready":true,"url","driver"}`. Request logs go to stdout as in production (JSON lines).
+ */
+import { serve } from '@hono/node-server';
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../src/api/app.js';
+import { sha256Hex } from '../../src/api/hash.js';
+import { createRepositories, type Repositories } from '../../src/store/index.js';
+import { gatewayRegistry } from '../../src/runtime/gateways.js';
+import { jsonLogger } from '../../src/runtime/logger.js';
+import { openDatabase } from '../../src/runtime/node/database.js';
+import { loadRoutingFiles } from '../../src/runtime/node/routing-files.js';
+import { PROVIDERS } from '../../src/runtime/providers.js';
+import { createRouter, createRoutingState } from '../../src/runtime/routing.js';
+import { announce, exitOnSignal, option } from './args.js';
+
+const RULESET = 'default: { route: [stripe] }\n';
+
+const databaseUrl = process.env.DATABASE_URL || undefined;
+const dataDir = option('data-dir', '');
+if (!databaseUrl && !dataDir) throw new Error('PGlite needs --data-dir');
+if (!databaseUrl) await mkdir(dataDir, { recursive: true });
+
+const logger = jsonLogger();
+const database = await openDatabase({ url: databaseUrl, pgliteDir: databaseUrl ? undefined : `${dataDir}/pglite` });
+const repositories = createRepositories(database.db);
+const gateways = gatewayRegistry({
+  providers: PROVIDERS,
+  sandbox: {
+    stripe: { secretKey: 'sk_test_load_bench', webhookSecret: 'whsec_load_bench_unused', host: '127.0.0.1', port: Number(option('sim-port')), protocol: 'http' },
+  },
+  env: {},
+  timeoutMs: Number(process.env.SWITCHYARD_GATEWAY_TIMEOUT_MS ?? 10_000),
+});
+const { fees } = await loadRoutingFiles(new URL('../../routing-rules', import.meta.url).pathname);
+const router = createRouter({ repositories, gateways, logger, fees, state: createRoutingState({ seed: 1 }) });
+await seedMerchant(repositories, option('key'));
+
+const app = createApp({ repositories, logger, fingerprintSecret: 'load-bench-fingerprint-secret', gateways, router });
+const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+  const started = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: Number(process.env.PORT ?? 0) }, () => resolve(started));
+  started.once('error', reject);
+});
+
+exitOnSignal(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  router.breakers.shutdown();
+  await database.close();
+});
+announce({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, driver: database.driver });
+
+async function seedMerchant(repositories: Repositories, apiKey: string): Promise<void> {
+  const merchants = repositories.merchants;
+  const merchantId = await merchants.create(`Load bench ${Date.now()}`);
+  await merchants.addApiKey(merchantId, await sha256Hex(apiKey), apiKey.slice(0, 14), 'load-bench');
+  await merchants.addGatewayAccount({ merchantId, provider: 'stripe', name: 'stripe', label: 'stripe (load bench simulator)', credentialsRef: 'sandbox:stripe', priority: 0 });
+  const checked = router.check(RULESET, 'load-bench ruleset', ['stripe']);
+  if ('errors' in checked) throw new Error(`load-bench ruleset is invalid: ${JSON.stringify(checked.errors)}`);
+  const { version } = await repositories.routing.addVersion(merchantId, RULESET, 'load-bench');
+  await repositories.routing.activate(merchantId, version, 'load-bench');
+}

@@ -1,0 +1,110 @@
+import { median, percentile } from '../lib/report.js';
+import { runLoad, type LoadRun } from './load.js';
+import type { Stack, Target, TargetName } from './targets.js';
+
+export interface Plan {
+  simulatorLatenciesMs: number[];
+  concurrencies: number[];
+  repetitions: number;
+  /** How long each measured run should last, seconds (its request count is sized from the last throughput seen). */
+  runSeconds: number;
+  warmupSeconds: number;
+}
+
+export interface Repetition {
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  requests: number;
+  created: number;
+  notSucceeded: number;
+  non2xx: number;
+  errors: number;
+  /** `ledger.charges()` after the run (the ledger is reset before it). */
+  charges: number;
+  rssPeakMiB: number;
+  rssMedianMiB: number;
+  seconds: number;
+  samples: string[];
+}
+
+export interface Measurement {
+  target: TargetName;
+  simulatorLatencyMs: number;
+  connections: number;
+  repetitions: Repetition[];
+}
+
+/** Every target at every latency and concurrency, repeated; targets take turns so noise spreads over all of them. */
+export async function measureAll(stack: Stack, plan: Plan, log: (line: string) => void): Promise<Measurement[]> {
+  const measurements: Measurement[] = [];
+  for (const latencyMs of plan.simulatorLatenciesMs) {
+    await stack.simulator.setLatency(latencyMs);
+    for (const connections of plan.concurrencies) {
+      const rate = new Map<TargetName, number>();
+      const byTarget = new Map<TargetName, Measurement>();
+      for (const target of stack.targets) {
+        const warm = await runLoad({ url: target.url, apiKey: stack.apiKey, pid: target.pid, connections, duration: plan.warmupSeconds });
+        rate.set(target.name, warm.created / warm.seconds);
+        byTarget.set(target.name, { target: target.name, simulatorLatencyMs: latencyMs, connections, repetitions: [] });
+        await settle(stack);
+      }
+      for (let rep = 0; rep < plan.repetitions; rep++) {
+        const order = rotate(stack.targets, rep);
+        for (const target of order) {
+          const amount = Math.max(connections * 3, Math.round((rate.get(target.name) || 1) * plan.runSeconds));
+          const repetition = await measureOnce(stack, target, connections, amount);
+          rate.set(target.name, repetition.rps);
+          byTarget.get(target.name)!.repetitions.push(repetition);
+          log(
+            `sim ${latencyMs} ms, c=${connections}, ${target.name.padEnd(8)} rep ${rep + 1}: ${repetition.rps.toFixed(0)} req/s, ` +
+              `p50 ${repetition.p50.toFixed(2)} p99 ${repetition.p99.toFixed(2)} ms, ${repetition.created}/${repetition.requests} created, ${repetition.charges} charges`,
+          );
+        }
+      }
+      measurements.push(...byTarget.values());
+    }
+  }
+  return measurements;
+}
+
+async function measureOnce(stack: Stack, target: Target, connections: number, amount: number): Promise<Repetition> {
+  await stack.simulator.reset();
+  const run: LoadRun = await runLoad({ url: target.url, apiKey: stack.apiKey, pid: target.pid, connections, amount });
+  // Every answer is in when an `amount` run ends, so the ledger is final.
+  const charges = await stack.simulator.charges();
+  const latencies = run.latencies.length ? run.latencies : [NaN];
+  return {
+    rps: run.created / run.seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    requests: run.responses,
+    created: run.created,
+    notSucceeded: run.notSucceeded,
+    non2xx: run.non2xx,
+    errors: run.errors,
+    charges,
+    rssPeakMiB: run.rssMiB.length ? Math.max(...run.rssMiB) : NaN,
+    rssMedianMiB: run.rssMiB.length ? median(run.rssMiB) : NaN,
+    seconds: run.seconds,
+    samples: run.samples,
+  };
+}
+
+/** After a timed warm-up, answers still in flight finish: wait until the ledger stops moving. */
+async function settle(stack: Stack): Promise<void> {
+  let last = await stack.simulator.charges();
+  for (let i = 0; i < 50; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const now = await stack.simulator.charges();
+    if (now === last) return;
+    last = now;
+  }
+}
+
+function rotate<T>(items: readonly T[], by: number): T[] {
+  const k = by % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}

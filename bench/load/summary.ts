@@ -1,0 +1,160 @@
+import { median, table } from '../lib/report.js';
+import type { Measurement, Plan } from './schedule.js';
+import { TARGET_LABELS, type TargetName } from './targets.js';
+
+export interface ConfigSummary {
+  target: TargetName;
+  simulator_latency_ms: number;
+  connections: number;
+  repetitions: number;
+  /** Medians over the repetitions. */
+  rps: number;
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+  /** Sums over the repetitions. */
+  requests: number;
+  created: number;
+  non2xx: number;
+  errors: number;
+  not_succeeded: number;
+  ledger_mismatches: { repetition: number; created: number; charges: number }[];
+  rss_peak_mib: number;
+  rss_median_mib: number;
+  /** Switchyard only: over (a) direct at the same latency and concurrency, and against (b). */
+  added_p50_ms: number | null;
+  added_p99_ms: number | null;
+  fraction_of_ceiling: number | null;
+  samples: string[];
+}
+
+export interface Check {
+  target: string;
+  actual: string;
+  met: boolean;
+}
+
+export function summarize(measurements: readonly Measurement[]): ConfigSummary[] {
+  const base = measurements.map((m): ConfigSummary => {
+    const reps = m.repetitions;
+    const sum = (pick: (r: (typeof reps)[number]) => number) => reps.reduce((total, r) => total + pick(r), 0);
+    return {
+      target: m.target,
+      simulator_latency_ms: m.simulatorLatencyMs,
+      connections: m.connections,
+      repetitions: reps.length,
+      rps: median(reps.map((r) => r.rps)),
+      p50_ms: median(reps.map((r) => r.p50)),
+      p95_ms: median(reps.map((r) => r.p95)),
+      p99_ms: median(reps.map((r) => r.p99)),
+      requests: sum((r) => r.requests),
+      created: sum((r) => r.created),
+      non2xx: sum((r) => r.non2xx),
+      errors: sum((r) => r.errors),
+      not_succeeded: sum((r) => r.notSucceeded),
+      ledger_mismatches: reps.flatMap((r, i) => (r.created === r.charges ? [] : [{ repetition: i + 1, created: r.created, charges: r.charges }])),
+      rss_peak_mib: Math.max(...reps.map((r) => r.rssPeakMiB)),
+      rss_median_mib: median(reps.map((r) => r.rssMedianMiB)),
+      added_p50_ms: null,
+      added_p99_ms: null,
+      fraction_of_ceiling: null,
+      samples: reps.flatMap((r) => r.samples).slice(0, 5),
+    };
+  });
+  const find = (target: TargetName, like: ConfigSummary) =>
+    base.find((s) => s.target === target && s.simulator_latency_ms === like.simulator_latency_ms && s.connections === like.connections);
+  for (const s of base) {
+    if (s.target !== 'pglite' && s.target !== 'postgres') continue;
+    const direct = find('direct', s);
+    const ceiling = find('ceiling', s);
+    if (direct) {
+      s.added_p50_ms = s.p50_ms - direct.p50_ms;
+      s.added_p99_ms = s.p99_ms - direct.p99_ms;
+    }
+    if (ceiling) s.fraction_of_ceiling = s.rps / ceiling.rps;
+  }
+  return base;
+}
+
+/** The targets of the brief, evaluated on what was measured: met or not, with the numbers. */
+export function checks(summaries: readonly ConfigSummary[], plan: Plan): Check[] {
+  const at = (target: TargetName, latency: number, connections?: number) =>
+    summaries.filter((s) => s.target === target && s.simulator_latency_ms === latency && (connections === undefined || s.connections === connections));
+  const best = (rows: ConfigSummary[]) => rows.reduce<ConfigSummary | undefined>((b, s) => (!b || s.rps > b.rps ? s : b), undefined);
+  const out: Check[] = [];
+  const pg = best(at('postgres', 0));
+  const ceiling = best(at('ceiling', 0));
+  if (pg) out.push({ target: 'Switchyard on PostgreSQL >= 2,500 payments/s (0 ms simulator, best concurrency)', actual: `${pg.rps.toFixed(0)}/s at c=${pg.connections}`, met: pg.rps >= 2500 });
+  if (pg && ceiling) {
+    const fraction = pg.rps / ceiling.rps;
+    out.push({
+      target: 'Switchyard on PostgreSQL >= 50 % of the bare proxy (0 ms, each at its best concurrency)',
+      actual: `${(fraction * 100).toFixed(0)} % (${pg.rps.toFixed(0)} vs ${ceiling.rps.toFixed(0)}/s at c=${ceiling.connections})`,
+      met: fraction >= 0.5,
+    });
+  }
+  const c = plan.concurrencies.includes(32) ? 32 : plan.concurrencies[plan.concurrencies.length - 1]!;
+  for (const latency of plan.simulatorLatenciesMs) {
+    for (const target of ['postgres', 'pglite'] as const) {
+      const row = at(target, latency, c)[0];
+      if (!row || row.added_p50_ms === null || row.added_p99_ms === null) continue;
+      const name = target === 'postgres' ? 'PostgreSQL' : 'PGlite';
+      out.push({ target: `${name}: added p50 over direct <= 1 ms (c=${c}, ${latency} ms simulator)`, actual: `${row.added_p50_ms.toFixed(2)} ms`, met: row.added_p50_ms <= 1 });
+      out.push({ target: `${name}: added p99 over direct <= 5 ms (c=${c}, ${latency} ms simulator)`, actual: `${row.added_p99_ms.toFixed(2)} ms`, met: row.added_p99_ms <= 5 });
+    }
+  }
+  return out;
+}
+
+export function render(summaries: readonly ConfigSummary[], checked: readonly Check[], plan: Plan, notes: readonly string[]): string {
+  const header = ['sim', 'conc', 'target', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'errors', '+p50 ms', '+p99 ms', '% of (b)', 'RSS peak MiB', 'RSS med MiB', 'ledger'];
+  const rows = summaries.map((s) => [
+    `${s.simulator_latency_ms} ms`,
+    s.connections,
+    TARGET_LABELS[s.target],
+    Math.round(s.rps),
+    s.p50_ms,
+    s.p95_ms,
+    s.p99_ms,
+    s.non2xx,
+    s.errors,
+    s.added_p50_ms ?? '',
+    s.added_p99_ms ?? '',
+    s.fraction_of_ceiling === null ? '' : `${(s.fraction_of_ceiling * 100).toFixed(0)} %`,
+    s.rss_peak_mib,
+    s.rss_median_mib,
+    ledgerCell(s),
+  ]);
+  const problems = summaries.filter((s) => ledgerCell(s) !== 'ok');
+  const lines = [
+    `Load: POST /v1/payments, 1999 USD, automatic capture, a new approved Visa card and Idempotency-Key per request.`,
+    `Medians of ${plan.repetitions} run(s) of about ${plan.runSeconds} s per configuration (after a ${plan.warmupSeconds} s warm-up); latency is per response, as autocannon saw it.`,
+    '',
+    table(header, rows),
+    '',
+    '+p50/+p99: Switchyard minus (a) at the same simulator latency and concurrency. % of (b): throughput over the bare proxy\'s.',
+    'RSS: the target process (sampled every 100 ms from /proc/<pid>/status during the measured runs): the highest sample and the median of the runs\' medians.',
+    ...notes,
+    '',
+    'Targets:',
+    ...checked.map((c) => `  [${c.met ? 'met' : 'NOT MET'}] ${c.target}: ${c.actual}`),
+  ];
+  if (problems.length > 0) {
+    lines.push('', '!!! CORRECTNESS PROBLEMS UNDER LOAD !!!');
+    for (const s of problems) {
+      lines.push(`  ${TARGET_LABELS[s.target]} at ${s.simulator_latency_ms} ms, c=${s.connections}: ${ledgerCell(s)}`);
+      for (const m of s.ledger_mismatches) lines.push(`    run ${m.repetition}: ${m.created} answered 201 but the simulator charged ${m.charges}`);
+      for (const sample of s.samples) lines.push(`    e.g. ${sample}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function ledgerCell(s: ConfigSummary): string {
+  const faults: string[] = [];
+  if (s.non2xx > 0) faults.push(`${s.non2xx} non-2xx`);
+  if (s.errors > 0) faults.push(`${s.errors} errors`);
+  if (s.not_succeeded > 0) faults.push(`${s.not_succeeded} not succeeded`);
+  if (s.ledger_mismatches.length > 0) faults.push(`${s.ledger_mismatches.length} ledger MISMATCH`);
+  return faults.length ? faults.join(', ') : 'ok';
+}
