@@ -13,7 +13,7 @@ import type {
 } from '../testkit/contract.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
 import { createFetchClient } from './http-client.js';
-import { authorizationFailure, authorizationOutcome, modificationFailure, modificationOutcome } from './outcomes.js';
+import { authorizationFailure, authorizationOutcome, modificationFailure, modificationOutcome, type ModificationResponse } from './outcomes.js';
 import { hexToBytes, importHmacKey, parseNotification } from './webhooks.js';
 
 const { CheckoutAPI, Client, EnvironmentEnum, Types } = Adyen;
@@ -85,45 +85,45 @@ export function createAdyenAdapter(config: AdyenAdapterConfig): GatewayAdapter {
     return authorize(request.original);
   }
 
-  async function capture(request: CaptureRequest): Promise<ModificationOutcome> {
+  /** Adyen answers every modification alike: 201 `received`, the result following by notification. */
+  async function modification(amount: number, call: () => Promise<ModificationResponse>): Promise<ModificationOutcome> {
     try {
-      const response = await modifications.captureAuthorisedPayment(
-        request.reference,
-        { merchantAccount, amount: { value: request.amount, currency: request.currency }, reference: request.idempotencyKey },
-        { idempotencyKey: request.idempotencyKey },
-      );
-      return modificationOutcome(response, request.amount);
+      return modificationOutcome(await call(), amount);
     } catch (error) {
       return modificationFailure(error);
     }
+  }
+
+  function capture(request: CaptureRequest): Promise<ModificationOutcome> {
+    return modification(request.amount, () =>
+      modifications.captureAuthorisedPayment(
+        request.reference,
+        { merchantAccount, amount: { value: request.amount, currency: request.currency }, reference: request.idempotencyKey },
+        { idempotencyKey: request.idempotencyKey },
+      ),
+    );
   }
 
   // /cancels, not /reversals: a reversal refunds a payment that was captured meanwhile, whereas a void
   // must fail then (CANCELLATION success=false) and leave the refund to an explicit request.
-  async function cancel(request: CancelRequest): Promise<ModificationOutcome> {
-    try {
-      const response = await modifications.cancelAuthorisedPaymentByPspReference(
+  function cancel(request: CancelRequest): Promise<ModificationOutcome> {
+    return modification(request.amount, () =>
+      modifications.cancelAuthorisedPaymentByPspReference(
         request.reference,
         { merchantAccount, reference: request.idempotencyKey },
         { idempotencyKey: request.idempotencyKey },
-      );
-      return modificationOutcome(response, request.amount);
-    } catch (error) {
-      return modificationFailure(error);
-    }
+      ),
+    );
   }
 
-  async function refund(request: RefundRequest): Promise<ModificationOutcome> {
-    try {
-      const response = await modifications.refundCapturedPayment(
+  function refund(request: RefundRequest): Promise<ModificationOutcome> {
+    return modification(request.amount, () =>
+      modifications.refundCapturedPayment(
         request.reference,
         { merchantAccount, amount: { value: request.amount, currency: request.currency }, reference: request.idempotencyKey },
         { idempotencyKey: request.idempotencyKey },
-      );
-      return modificationOutcome(response, request.amount);
-    } catch (error) {
-      return modificationFailure(error);
-    }
+      ),
+    );
   }
 
   // Adyen signs no timestamp, so `now` has nothing to check.

@@ -196,7 +196,7 @@ export function paymentService(deps: PaymentServiceDeps) {
 
   async function capture(merchantId: string, id: string, amount: number | undefined): Promise<PaymentRecord> {
     const begun = await payments.beginOperation(merchantId, id, 'capture', (row) => {
-      assertIdle(row.pendingOperation);
+      assertIdle(row);
       return planCapture(stateOf(row), amount);
     });
     if (!begun) throw problems.notFound('payment');
@@ -215,7 +215,7 @@ export function paymentService(deps: PaymentServiceDeps) {
 
   async function cancel(merchantId: string, id: string): Promise<PaymentRecord> {
     const begun = await payments.beginOperation(merchantId, id, 'cancel', (row) => {
-      assertIdle(row.pendingOperation);
+      assertIdle(row);
       planCancel(stateOf(row));
     });
     if (!begun) throw problems.notFound('payment');
@@ -341,16 +341,24 @@ function attemptResult(outcome: AuthorizationOutcome, latencyMs: number, resolve
   }
 }
 
-function assertIdle(pendingOperation: string | null): void {
-  if (pendingOperation) {
-    throw new Problem({
-      status: 409,
-      code: 'payment_operation_in_progress',
-      title: 'Conflict with the current state',
-      detail: `A ${pendingOperation} of this payment is in progress; retry when it has finished.`,
-      headers: { 'Retry-After': '1' },
-    });
-  }
+/**
+ * Past this, a capture or cancel still marked in progress (and not awaiting the gateway's
+ * webhook) was cut off by a crash: the gateway call has long timed out. Taking it over is
+ * safe because the retry carries the same gateway idempotency key.
+ */
+const STALE_OPERATION_MS = 2 * 60_000;
+
+function assertIdle(row: PaymentRow): void {
+  if (!row.pendingOperation) return;
+  const abandoned = row.statusBeforeOperation === null && Date.now() - row.updatedAt.getTime() > STALE_OPERATION_MS;
+  if (abandoned) return;
+  throw new Problem({
+    status: 409,
+    code: 'payment_operation_in_progress',
+    title: 'Conflict with the current state',
+    detail: `A ${row.pendingOperation} of this payment is in progress; retry when it has finished.`,
+    headers: { 'Retry-After': '1' },
+  });
 }
 
 function operationProblem(operation: 'capture' | 'cancel', outcome: Exclude<ModificationOutcome, { kind: 'succeeded' | 'pending' }>): Problem {

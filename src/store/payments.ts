@@ -128,7 +128,7 @@ export function paymentRepository(db: Database) {
         const row = await lockPayment(tx, merchantId, id);
         if (!row) return null;
         const plan = check(row);
-        await tx.update(payments).set({ pendingOperation: operation }).where(eq(payments.id, id));
+        await tx.update(payments).set({ pendingOperation: operation, updatedAt: new Date() }).where(eq(payments.id, id));
         return { row, plan };
       });
     },

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { paymentBody, startHarness, type Harness } from '../support/harness.js';
 
@@ -116,5 +117,28 @@ describe('a gateway that refuses connections', () => {
     const payment = await res.json();
     expect(payment).toMatchObject({ status: 'failed', failure: { code: 'gateway_unavailable' } });
     expect(payment.attempts[0]).toMatchObject({ outcome: 'not_processed', outcome_reason: 'connection_refused' });
+  });
+});
+
+describe('an operation cut off by a crash', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('pglite');
+  });
+  afterAll(() => h.close());
+
+  it('blocks a second capture while the first is in flight, and lets a retry take over once it is clearly abandoned', async () => {
+    const payment = await (await h.request('POST', '/v1/payments', { body: paymentBody({ capture_method: 'manual', amount: 1000 }) })).json();
+    // What a process that died mid-capture leaves behind.
+    await h.database.db.execute(sql`update payments set pending_operation = 'capture', updated_at = now() where id = ${payment.id}`);
+    const blocked = await h.request('POST', `/v1/payments/${payment.id}/capture`, { body: {} });
+    expect(blocked.status).toBe(409);
+    expect(await blocked.json()).toMatchObject({ code: 'payment_operation_in_progress' });
+
+    await h.database.db.execute(sql`update payments set updated_at = now() - interval '10 minutes' where id = ${payment.id}`);
+    const retried = await h.request('POST', `/v1/payments/${payment.id}/capture`, { body: {} });
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toMatchObject({ status: 'succeeded', amount_captured: 1000 });
+    expect(h.stripe.ledger.paymentIntent(payment.gateway_reference)).toMatchObject({ captured: 1000 });
   });
 });
