@@ -5,24 +5,14 @@ import {
   afterCapture,
   afterCaptureFailed,
   afterRefund,
+  newPaymentState,
   planCancel,
   planCapture,
   planRefund,
-  type PaymentState,
 } from './payment.js';
 import { Problem } from './problem.js';
 
-const base: PaymentState = {
-  status: 'processing',
-  amount: 1000,
-  captureMethod: 'manual',
-  amountCapturable: 0,
-  amountCaptured: 0,
-  amountRefunded: 0,
-  failure: null,
-  nextAction: null,
-  gatewayReference: null,
-};
+const base = newPaymentState(1000, 'manual');
 const authorized = afterAuthorization(base, { kind: 'approved', reference: 'r', captured: false });
 const captured = afterCapture(authorized, 1000);
 

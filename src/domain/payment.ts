@@ -40,6 +40,21 @@ export interface PaymentState {
   gatewayReference: string | null;
 }
 
+/** A new payment, before any gateway has answered. */
+export function newPaymentState(amount: number, captureMethod: CaptureMethod): PaymentState {
+  return {
+    status: 'processing',
+    amount,
+    captureMethod,
+    amountCapturable: 0,
+    amountCaptured: 0,
+    amountRefunded: 0,
+    failure: null,
+    nextAction: null,
+    gatewayReference: null,
+  };
+}
+
 /** The payment state after a final authorization outcome (approved, action needed, declined). */
 export function afterAuthorization(
   state: PaymentState,

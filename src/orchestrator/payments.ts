@@ -1,5 +1,5 @@
 import type { AuthorizeRequest, CardInput } from '../../adapters/testkit/contract.js';
-import { cardFacts, cardFingerprint } from '../domain/card.js';
+import { cardFacts, cardFingerprint, type CardFacts } from '../domain/card.js';
 import { newId } from '../domain/ids.js';
 import type { Logger } from '../domain/logger.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../domain/outcome.js';
@@ -10,6 +10,7 @@ import {
   afterNoGatewayReached,
   attemptStatusFor,
   gatewayKeys,
+  newPaymentState,
   planCancel,
   planCapture,
   type CaptureMethod,
@@ -66,7 +67,7 @@ export function paymentService(deps: PaymentServiceDeps) {
     const id = newId('pay');
     const facts = cardFacts(input.card.number);
     const fingerprint = await cardFingerprint(input.card.number, deps.fingerprintSecret);
-    const tx = transactionFor(id, input);
+    const tx = transactionFor(id, input, facts);
     const { order, explanation, candidates } = await router.decideFor(merchantId, tx, input.gateways);
     if (candidates.length === 0) {
       throw new Problem({
@@ -81,17 +82,7 @@ export function paymentService(deps: PaymentServiceDeps) {
       throw problems.invalidRequest(`Unknown gateway account name: ${unknown[0]}.`, 'routing.gateways', 'unknown_gateway');
     }
 
-    let state: PaymentState = {
-      status: 'processing',
-      amount: input.amount,
-      captureMethod: input.captureMethod,
-      amountCapturable: 0,
-      amountCaptured: 0,
-      amountRefunded: 0,
-      failure: null,
-      nextAction: null,
-      gatewayReference: null,
-    };
+    let state = newPaymentState(input.amount, input.captureMethod);
     const refusal = (await guardRefusal(merchantId, fingerprint)) ?? routingRefusal(explanation);
     if (refusal) state = { ...state, status: 'failed', failure: refusal };
     const now = new Date();
@@ -176,7 +167,7 @@ export function paymentService(deps: PaymentServiceDeps) {
 
   /** The decision a payment request would get now, without charging or storing anything. */
   async function preview(merchantId: string, input: NewPaymentInput): Promise<DecisionExplanation> {
-    return (await router.decideFor(merchantId, transactionFor(newId('pay'), input), input.gateways)).explanation;
+    return (await router.decideFor(merchantId, transactionFor(newId('pay'), input, cardFacts(input.card.number)), input.gateways)).explanation;
   }
 
   /** The network retry guard: a card told never again, or declined too often lately, is not sent anywhere. */
@@ -287,8 +278,7 @@ function attemptRow(paymentId: string, number: number, account: GatewayAccount) 
 }
 
 /** What routing sees of a payment request. Card type and issuer country need a BIN table we do not have yet. */
-function transactionFor(paymentId: string, input: NewPaymentInput): RoutingTransaction {
-  const facts = cardFacts(input.card.number);
+function transactionFor(paymentId: string, input: NewPaymentInput, facts: CardFacts): RoutingTransaction {
   return {
     paymentId,
     amount: input.amount,

@@ -1,37 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
 import { captureLogger } from '../support/capture-logger.js';
+import { sandboxClient } from '../support/sandbox-client.js';
 
 /**
  * Adyen accepts captures, cancels and refunds first and confirms them by notification: the
  * sandbox's Adyen simulator calls the router's webhook endpoint over HTTP, as Adyen would.
  */
 describe('modifications confirmed by webhook (Adyen, through the sandbox)', () => {
-  let sandbox: Sandbox;
   const { logger, lines } = captureLogger();
+  let client: Awaited<ReturnType<typeof sandboxClient>>;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ host: '127.0.0.1', port: 0, sandboxKey: 'sk_sandbox_async_tests', fingerprintSecret: 'fp', gatewayTimeoutMs: 3000, routingRulesDir: 'routing-rules', routingSeed: 1, logger });
+    client = await sandboxClient({ gatewayTimeoutMs: 3000, logger });
   });
-  afterAll(() => sandbox.close());
+  afterAll(() => client.close());
 
-  async function api(method: string, path: string, body?: unknown) {
-    const res = await fetch(`${sandbox.url}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${sandbox.apiKey}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: res.status, body: await res.json() };
-  }
-
-  async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const value = await read();
-      if (done(value) || Date.now() > deadline) return value;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
+  const api = (method: string, path: string, body?: unknown) => client.api(method, path, body);
+  const eventually: typeof client.eventually = (read, done) => client.eventually(read, done);
 
   const payment = (holder = 'Jane Shopper', amount = 5000) => ({
     amount,

@@ -1,32 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
-import { captureLogger } from '../support/capture-logger.js';
+import { sandboxClient } from '../support/sandbox-client.js';
 
 /** Each provider through the router, its SDK and its simulator: the flows a merchant uses. */
 describe('every provider end to end through the sandbox', () => {
-  let sandbox: Sandbox;
+  let client: Awaited<ReturnType<typeof sandboxClient>>;
   beforeAll(async () => {
-    sandbox = await startSandbox({ host: '127.0.0.1', port: 0, sandboxKey: 'sk_sandbox_providers', fingerprintSecret: 'fp', gatewayTimeoutMs: 3000, routingRulesDir: 'routing-rules', routingSeed: 1, logger: captureLogger().logger });
+    client = await sandboxClient({ gatewayTimeoutMs: 3000 });
   });
-  afterAll(() => sandbox.close());
+  afterAll(() => client.close());
 
-  async function api(method: string, path: string, body?: unknown) {
-    const res = await fetch(`${sandbox.url}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${sandbox.apiKey}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: res.status, body: await res.json() };
-  }
-
-  async function settled(id: string, done: (payment: { status: string }) => boolean) {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const { body } = await api('GET', `/v1/payments/${id}`);
-      if (done(body) || Date.now() > deadline) return body;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
+  const api = (method: string, path: string, body?: unknown) => client.api(method, path, body);
+  const settled = async (id: string, done: (payment: { status: string }) => boolean) =>
+    (await client.eventually(() => api('GET', `/v1/payments/${id}`), (r) => done(r.body))).body;
 
   const cards = {
     stripe: { number: '4242424242424242', cvc: '123' },
@@ -45,7 +30,7 @@ describe('every provider end to end through the sandbox', () => {
       expect(['succeeded', 'pending']).toContain(refund.status);
       const refunded = await settled(payment.id, (p) => (p as unknown as { amount_refunded: number }).amount_refunded === 300);
       expect(refunded).toMatchObject({ amount_refunded: 300 });
-      expect(sandbox.simulators[provider]!.ledger.totals()).toMatchObject({ captured: 800, refunded: 300 });
+      expect(client.sandbox.simulators[provider]!.ledger.totals()).toMatchObject({ captured: 800, refunded: 300 });
     });
 
     it('voids an authorization', async () => {

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { routingSandbox } from './support.js';
+import { sandboxClient } from '../support/sandbox-client.js';
 
 const STRIPE_LOST_CARD = '4000000000009987';
 const STRIPE_INSUFFICIENT_FUNDS = '4000000000009995';
 const STRIPE_GENERIC_DECLINE = '4000000000000002';
 
 describe('safe failover between gateways', () => {
-  let t: Awaited<ReturnType<typeof routingSandbox>>;
+  let t: Awaited<ReturnType<typeof sandboxClient>>;
   const sims = () => t.sandbox.simulators;
   beforeAll(async () => {
-    t = await routingSandbox();
+    t = await sandboxClient();
     await t.activate('default: { route: [stripe, adyen] }\n');
   });
   afterAll(() => t.close());
@@ -59,9 +59,9 @@ describe('safe failover between gateways', () => {
 });
 
 describe('a gateway refusing connections', () => {
-  let t: Awaited<ReturnType<typeof routingSandbox>>;
+  let t: Awaited<ReturnType<typeof sandboxClient>>;
   beforeAll(async () => {
-    t = await routingSandbox();
+    t = await sandboxClient();
     await t.activate('default: { route: [stripe, braintree] }\n');
   });
   afterAll(() => t.close());
@@ -89,9 +89,9 @@ describe('a gateway refusing connections', () => {
 });
 
 describe('the network retry guard', () => {
-  let t: Awaited<ReturnType<typeof routingSandbox>>;
+  let t: Awaited<ReturnType<typeof sandboxClient>>;
   beforeAll(async () => {
-    t = await routingSandbox({ maxDeclines: 3 });
+    t = await sandboxClient({ maxDeclines: 3 });
     await t.activate('default: { route: [stripe] }\n');
   });
   afterAll(() => t.close());

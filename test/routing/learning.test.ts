@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routingSandbox } from './support.js';
+import { sandboxClient } from '../support/sandbox-client.js';
 
 /**
  * Done-when 3, through the API against the simulators: a gateway whose approval rate falls
@@ -7,10 +7,10 @@ import { routingSandbox } from './support.js';
  * regains it after it recovers. Fixed seeds (router and simulators) make the run repeatable.
  */
 describe('routing by learned success rate', () => {
-  let t: Awaited<ReturnType<typeof routingSandbox>>;
+  let t: Awaited<ReturnType<typeof sandboxClient>>;
   beforeAll(async () => {
     // One test card stands for many customers here: the per-card retry guard must not cut in.
-    t = await routingSandbox({ seed: 11, maxDeclines: 1_000_000 });
+    t = await sandboxClient({ seed: 11, maxDeclines: 1_000_000 });
     await t.activate('default: { optimize: { objective: success_rate, among: [stripe, adyen] } }\n');
   });
   afterAll(() => t.close());

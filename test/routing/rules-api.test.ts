@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routingSandbox } from './support.js';
+import { sandboxClient } from '../support/sandbox-client.js';
 
 describe('routing rules, as ops store, test and activate them', () => {
-  let t: Awaited<ReturnType<typeof routingSandbox>>;
+  let t: Awaited<ReturnType<typeof sandboxClient>>;
   beforeAll(async () => {
-    t = await routingSandbox();
+    t = await sandboxClient();
   });
   afterAll(() => t.close());
 

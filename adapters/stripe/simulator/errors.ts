@@ -70,7 +70,7 @@ export const paramErrors = {
   invalidBoolean: (param: string, value: string) => invalid(400, `Invalid boolean: ${value}`, { param }),
   invalidString: (param: string) => invalid(400, `Invalid string: ${param} must be a string.`, { param }),
   invalidObject: (param: string) => invalid(400, `Invalid object`, { param }),
-  invalidEnum: (param: string, value: string, allowed: readonly string[]) =>
+  invalidEnum: (param: string, allowed: readonly string[]) =>
     invalid(400, `Invalid ${param}: must be one of ${allowed.join(', ')}`, { param }),
   invalid: (param: string, message: string, code?: string) =>
     invalid(400, message, code ? { param, code } : { param }),

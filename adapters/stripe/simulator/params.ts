@@ -72,7 +72,7 @@ export function optionalBoolean(params: Params, name: string, path = name): bool
 export function optionalEnum<T extends string>(params: Params, name: string, allowed: readonly T[], path = name): T | undefined {
   const raw = optionalString(params, name, path);
   if (raw === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(raw)) throw paramErrors.invalidEnum(path, raw, allowed);
+  if (!(allowed as readonly string[]).includes(raw)) throw paramErrors.invalidEnum(path, allowed);
   return raw as T;
 }
 

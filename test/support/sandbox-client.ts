@@ -1,19 +1,20 @@
+import type { Logger } from '../../src/domain/logger.js';
 import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
-import { captureLogger } from '../support/capture-logger.js';
+import { captureLogger } from './capture-logger.js';
 
-/** The sandbox in process with fast breakers, and a merchant's view of its API. */
-export async function routingSandbox(options: { seed?: number; maxDeclines?: number } = {}) {
+/** The sandbox in process (all three simulators, fast breakers), and a merchant's view of its API. */
+export async function sandboxClient(options: { seed?: number; maxDeclines?: number; gatewayTimeoutMs?: number; logger?: Logger } = {}) {
   const sandbox: Sandbox = await startSandbox({
     host: '127.0.0.1',
     port: 0,
-    sandboxKey: 'sk_sandbox_routing_tests',
+    sandboxKey: 'sk_sandbox_tests',
     fingerprintSecret: 'fp',
-    gatewayTimeoutMs: 500,
+    gatewayTimeoutMs: options.gatewayTimeoutMs ?? 500,
     routingRulesDir: 'routing-rules',
     routingSeed: options.seed ?? 7,
     breakers: { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000, rollingCountBuckets: 10 },
     retryGuard: { maxDeclines: options.maxDeclines ?? 15, windowDays: 30 },
-    logger: captureLogger().logger,
+    logger: options.logger ?? captureLogger().logger,
   });
 
   async function api(method: string, path: string, body?: unknown) {
@@ -44,5 +45,15 @@ export async function routingSandbox(options: { seed?: number; maxDeclines?: num
     return body;
   }
 
-  return { sandbox, api, activate, pay, close: () => sandbox.close() };
+  /** Reads until `done` holds (or 5 s pass): for state a provider's webhook settles later. */
+  async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const value = await read();
+      if (done(value) || Date.now() > deadline) return value;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  return { sandbox, api, activate, pay, eventually, close: () => sandbox.close() };
 }
