@@ -1,6 +1,8 @@
 import type { Database } from './database.js';
 import { cardRepository } from './cards.js';
 import { idempotencyRepository } from './idempotency.js';
+import { jobRepository } from './jobs.js';
+import { eventRepository } from './events.js';
 import { learnerRepository } from './learner.js';
 import { merchantRepository } from './merchants.js';
 import { paymentRepository } from './payments.js';
@@ -19,6 +21,8 @@ export function createRepositories(db: Database): Repositories {
     routing: routingRepository(db),
     cards: cardRepository(db),
     learner: learnerRepository(db),
+    jobs: jobRepository(db),
+    events: eventRepository(db),
     /** Runs `work` in one transaction, with repositories bound to it. */
     transaction: (work) => db.transaction((tx) => work(createRepositories(tx))),
   };
@@ -32,5 +36,7 @@ export interface Repositories {
   routing: ReturnType<typeof routingRepository>;
   cards: ReturnType<typeof cardRepository>;
   learner: ReturnType<typeof learnerRepository>;
+  jobs: ReturnType<typeof jobRepository>;
+  events: ReturnType<typeof eventRepository>;
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
 }

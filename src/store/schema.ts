@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   index,
   integer,
   jsonb,
@@ -94,6 +95,24 @@ export const payments = pgTable(
     /** While a capture or cancel awaits confirmation: the status to return to if it fails, and the amount. */
     statusBeforeOperation: text('status_before_operation'),
     pendingAmount: bigint('pending_amount', { mode: 'number' }),
+    /**
+     * Where the pending capture or cancel stands: `sending` (a request holds the lease and is at the
+     * gateway), `unknown` (its answer was lost; the reconciler resumes it) or `accepted` (the gateway
+     * took it and confirms it by webhook).
+     */
+    operationState: text('operation_state'),
+    /** Bumped by every write: state writes after a gateway call are compare-and-set on it. */
+    version: integer('version').notNull().default(0),
+    /** While set and in the future, the request that started the current step owns the payment; after it, the reconciler does. */
+    leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
+    /** Where the shopper comes back after a redirect (3-D Secure). */
+    returnUrl: text('return_url'),
+    threeDSecure: text('three_d_secure').notNull().default('automatic'),
+    /** A `requires_action` payment not completed by then fails with `authentication_abandoned`. */
+    actionExpiresAt: timestamp('action_expires_at', { withTimezone: true, mode: 'date' }),
+    /** Set when the reconciler gave up without an answer: a human must look (listed with `review=true`). */
+    reviewReason: text('review_reason'),
+    reviewAt: timestamp('review_at', { withTimezone: true, mode: 'date' }),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
@@ -102,6 +121,7 @@ export const payments = pgTable(
     index('payments_merchant_status_idx').on(t.merchantId, t.status, t.id),
     index('payments_gateway_reference_idx').on(t.gatewayAccountId, t.gatewayReference),
     index('payments_card_fingerprint_idx').on(t.merchantId, t.cardFingerprint, t.createdAt),
+    index('payments_review_idx').on(t.merchantId, t.id).where(sql`${t.reviewReason} is not null`),
   ],
 );
 
@@ -144,6 +164,8 @@ export const refunds = pgTable(
     gatewayReference: text('gateway_reference'),
     failureCode: text('failure_code'),
     metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
+    /** Set when the reconciler gave up without an answer from the gateway. */
+    reviewReason: text('review_reason'),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
@@ -163,6 +185,11 @@ export const idempotencyKeys = pgTable(
     state: text('state').notNull(),
     responseStatus: integer('response_status'),
     responseBody: text('response_body'),
+    /** While `in_progress`: the request's lease, renewed as it runs. A retry after it ends is not kept waiting. */
+    lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date' }),
+    /** What the request created, written in the same transaction: a retry after a crash answers it as it now stands. */
+    resourceType: text('resource_type'),
+    resourceId: text('resource_id'),
     createdAt: createdAt(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' })
       .notNull()
@@ -232,3 +259,94 @@ export const learnerState = pgTable('learner_state', {
   snapshot: jsonb('snapshot').notNull(),
   savedAt: timestamp('saved_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
+
+/**
+ * The durable job queue: background work written in the same transaction as the state change
+ * that needs it. `key` names the work (one row per payment to settle, per delivery to make), so
+ * scheduling it again moves the existing row instead of adding one. Workers claim due rows with
+ * `FOR UPDATE SKIP LOCKED` under a lease; a worker that dies leaves a row whose lease runs out.
+ */
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+    merchantId: text('merchant_id'),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    /** `scheduled`, `running`, `done` or `dead` (gave up after its last attempt). */
+    state: text('state').notNull(),
+    /** Runs started so far. */
+    attempts: integer('attempts').notNull().default(0),
+    runAt: timestamp('run_at', { withTimezone: true, mode: 'date' }).notNull(),
+    lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date' }),
+    lockToken: text('lock_token'),
+    /** Scheduled again while it ran: it runs once more instead of finishing. */
+    rerun: boolean('rerun').notNull().default(false),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('jobs_key_idx').on(t.key),
+    index('jobs_due_idx').on(t.runAt).where(sql`${t.state} = 'scheduled'`),
+    index('jobs_lease_idx').on(t.lockedUntil).where(sql`${t.state} = 'running'`),
+    index('jobs_state_kind_idx').on(t.state, t.kind),
+  ],
+);
+
+/**
+ * What happened to a payment or refund, in order: `merchant` events are the merchant's (listed by
+ * `GET /v1/events`, delivered to webhook endpoints); `internal` ones (what the reconciler tried)
+ * appear only on the payment's timeline. `data` is a snapshot of the object at that moment.
+ */
+export const events = pgTable(
+  'events',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    type: text('type').notNull(),
+    visibility: text('visibility').notNull(),
+    paymentId: text('payment_id'),
+    refundId: text('refund_id'),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('events_merchant_idx').on(t.merchantId, t.visibility, t.id), index('events_payment_idx').on(t.paymentId, t.id)],
+);
+
+/** Where a merchant receives its events; the signing secret is kept encrypted and shown once. */
+export const webhookEndpoints = pgTable(
+  'webhook_endpoints',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    url: text('url').notNull(),
+    description: text('description'),
+    /** Event types delivered; `*` for all. */
+    enabledEvents: jsonb('enabled_events').$type<string[]>().notNull(),
+    secretCiphertext: text('secret_ciphertext').notNull(),
+    createdAt: createdAt(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('webhook_endpoints_merchant_idx').on(t.merchantId)],
+);
+
+/** One event's delivery to one endpoint: its attempts and last answer. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    eventId: text('event_id').notNull().references(() => events.id),
+    endpointId: text('endpoint_id').notNull().references(() => webhookEndpoints.id),
+    /** `pending`, `delivered` or `failed` (gave up after the last retry). */
+    state: text('state').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.endpointId] })],
+);
