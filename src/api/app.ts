@@ -13,11 +13,15 @@ import { requestLog } from './middleware/request-log.js';
 import { problemResponse, validationProblem } from './problem-response.js';
 import { gatewayAccountRoutes } from './routes/gateway-accounts.js';
 import { healthRoutes } from './routes/health.js';
+import { jobRoutes } from './routes/jobs.js';
 import { routingRoutes } from './routes/routing.js';
 import { paymentRoutes } from './routes/payments.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { webhookService } from '../orchestrator/webhooks.js';
 import type { MiddlewareHandler } from 'hono';
+import { systemClock } from '../domain/clock.js';
+import { DEFAULT_SETTLEMENT_POLICY } from '../orchestrator/settle.js';
+import { paymentView, refundView } from './views.js';
 
 const DAY_SECONDS = 24 * 60 * 60;
 
@@ -62,24 +66,46 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     c.req.path.startsWith('/v1/webhooks/') ? next() : middleware(c, next);
   app.use('/v1/*', merchantApi(auth(deps.repositories)));
   app.use('/v1/*', merchantApi(requireJsonBody));
-  app.use('/v1/*', merchantApi(idempotency(deps.repositories, Math.max(deps.idempotencyTtlSeconds ?? DAY_SECONDS, DAY_SECONDS))));
-
+  const clock = deps.clock ?? systemClock;
+  const policy = deps.settlement ?? DEFAULT_SETTLEMENT_POLICY;
   const payments = paymentService({
     repositories: deps.repositories,
     gateways: deps.gateways,
     fingerprintSecret: deps.fingerprintSecret,
     logger: deps.logger,
     router: deps.router,
+    clock,
+    policy,
     maxAttempts: deps.maxAttempts ?? 3,
     deadlineMs: deps.deadlineMs ?? 30_000,
     retryGuard: deps.retryGuard ?? { maxDeclines: 15, windowDays: 30 },
   });
-  const refunds = refundService(deps);
+  const refunds = refundService({ ...deps, clock, policy });
+  app.use(
+    '/v1/*',
+    merchantApi(
+      idempotency(deps.repositories, {
+        ttlSeconds: Math.max(deps.idempotencyTtlSeconds ?? DAY_SECONDS, DAY_SECONDS),
+        leaseMs: deps.idempotencyLeaseMs ?? 30_000,
+        clock,
+        render: async (merchantId, resource) => {
+          if (resource.type === 'refund') {
+            const refund = await deps.repositories.payments.refund(resource.id);
+            return refund && refund.merchantId === merchantId ? { status: 201, body: refundView(refund) } : null;
+          }
+          const record = await payments.get(merchantId, resource.id);
+          return record ? { status: resource.type === 'payment.create' ? 201 : 200, body: paymentView(record, await payments.settlement(resource.id)) } : null;
+        },
+      }),
+    ),
+  );
+
   paymentRoutes(app, payments, refunds);
   gatewayAccountRoutes(app, deps.repositories, deps.gateways);
   routingRoutes(app, deps.repositories, deps.router, payments);
   healthRoutes(app, deps.router);
-  webhookRoutes(app, webhookService({ ...deps, learner: deps.router.learner }));
+  jobRoutes(app, deps.repositories, clock);
+  webhookRoutes(app, webhookService({ ...deps, learner: deps.router.learner, clock, policy }));
 
   app.notFound((c) =>
     problemResponse(c, new Problem({ status: 404, code: 'route_not_found', title: 'Not found', detail: 'No such endpoint.' })),

@@ -1,4 +1,6 @@
+import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../domain/logger.js';
+import type { SettlementPolicy } from '../orchestrator/settle.js';
 import type { Repositories } from '../store/index.js';
 import type { GatewayRegistry } from '../orchestrator/gateways.js';
 import type { RetryGuard } from '../orchestrator/payments.js';
@@ -17,6 +19,12 @@ export interface AppDeps {
   deadlineMs?: number;
   retryGuard?: RetryGuard;
   maxBodyBytes?: number;
+  /** Default: the system clock. */
+  clock?: Clock;
+  /** Leases and the reconciler's schedule; default DEFAULT_SETTLEMENT_POLICY. */
+  settlement?: SettlementPolicy;
+  /** How long a running request holds its Idempotency-Key without renewing it (default 30 s). */
+  idempotencyLeaseMs?: number;
 }
 
-export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; requestId: string } };
+export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; requestId: string; idempotencyKey: string | undefined } };

@@ -79,6 +79,20 @@ export const CreatePaymentBody = z
     description: text().max(1000).optional(),
     metadata: Metadata.optional(),
     initiator: z.enum(['customer', 'merchant']).default('customer').openapi({ description: 'Who started the payment: the customer (checkout) or the merchant (a renewal).' }),
+    return_url: z
+      .string()
+      .max(2048)
+      .superRefine((value, ctx) => {
+        if (!isWebUrl(value)) {
+          ctx.addIssue({ code: 'custom', message: 'return_url must be an absolute http or https URL in printable ASCII, without credentials.', params: issueCode('invalid_return_url') });
+        }
+      })
+      .optional()
+      .openapi({ description: 'Where the shopper comes back after a redirect (3-D Secure); the gateway account\'s default otherwise.', example: 'https://shop.example/checkout/return' }),
+    three_d_secure: z
+      .enum(['automatic', 'required'])
+      .default('automatic')
+      .openapi({ description: '`required`: ask for 3-D Secure, and route only to gateways that can run it; `automatic`: the gateway and issuer decide.' }),
     routing: z
       .strictObject({
         gateways: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'Gateway account names are lower-case slugs.')).min(1).max(10),
@@ -109,6 +123,17 @@ const checkOptionalAmount = (body: { amount?: number | undefined }, ctx: z.Refin
   }
 };
 
+/** An absolute http(s) URL in printable ASCII (other characters percent-encoded) that names no user or password. */
+function isWebUrl(value: string): boolean {
+  if (!/^[\x21-\x7e]+$/.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '';
+  } catch {
+    return false;
+  }
+}
+
 export const CaptureBody = z.strictObject({ amount: OptionalAmount }).superRefine(checkOptionalAmount).openapi('CapturePayment');
 export const CancelBody = z.strictObject({}).openapi('CancelPayment');
 export const CreateRefundBody = z
@@ -119,6 +144,16 @@ export const CreateRefundBody = z
   })
   .superRefine(checkOptionalAmount)
   .openapi('CreateRefund');
+
+export const ConfirmBody = z
+  .strictObject({
+    return_params: z
+      .preprocess(refuseProtoKey, z.record(z.string().min(1).max(100), text().max(4096)))
+      .refine((value) => Object.keys(value).length <= 20, { message: 'At most 20 return parameters are allowed.', params: issueCode('too_many_return_params') })
+      .optional()
+      .openapi({ description: 'The query parameters the shopper came back to return_url with (for Adyen, redirectResult).', example: { redirectResult: 'X6XtfGC3!Y…' } }),
+  })
+  .openapi('ConfirmPayment');
 
 export const PaymentIdParam = z.object({
   id: z
@@ -133,6 +168,7 @@ export const ListPaymentsQuery = z.strictObject({
   status: z.enum(PAYMENT_STATUSES).optional(),
   'created[gte]': z.iso.datetime({ offset: true }).optional(),
   'created[lte]': z.iso.datetime({ offset: true }).optional(),
+  review: z.enum(['true', 'false']).optional().openapi({ description: '`true`: only payments flagged for review (the reconciler could not settle them).' }),
 });
 
 // ---- responses
@@ -185,7 +221,22 @@ export const PaymentView = z
     gateway: Gateway.nullable(),
     gateway_reference: z.string().nullable(),
     next_action: z.object({ type: z.literal('redirect'), url: z.string() }).nullable(),
+    action_expires_at: z.string().nullable().openapi({ description: 'When a requires_action payment not completed fails with authentication_abandoned.' }),
+    return_url: z.string().nullable(),
+    three_d_secure: z.enum(['automatic', 'required']),
     failure: z.object({ code: z.string(), message: z.string() }).nullable(),
+    pending_operation: z
+      .object({ type: z.enum(['capture', 'cancel']), amount: z.number().int().nullable(), state: z.enum(['sending', 'unknown', 'accepted']) })
+      .nullable()
+      .openapi({ description: 'A capture or cancel under way: at the gateway (sending), with its answer lost (unknown), or accepted and awaiting confirmation.' }),
+    settlement: z
+      .object({ state: z.enum(['scheduled', 'running']), next_try_at: z.string(), tries: z.number().int(), last_finding: z.string().nullable() })
+      .nullable()
+      .openapi({ description: 'The reconciler\'s work on this payment, while it has any: when it looks next, how often it has looked, what it last found.' }),
+    review: z
+      .object({ reason: z.string(), since: z.string() })
+      .nullable()
+      .openapi({ description: 'Set when the reconciler gave up without an answer from the gateway: a human must look.' }),
     attempts: z.array(AttemptView),
     decision: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'Why the payment went where it went: rule, candidates with eligibility, estimates, fees, scores, order.' }),
     created_at: z.string(),
@@ -205,10 +256,22 @@ export const RefundView = z
     failure_code: z.string().nullable(),
     gateway_reference: z.string().nullable(),
     metadata: z.record(z.string(), z.string()),
+    review: z.object({ reason: z.string() }).nullable(),
     created_at: z.string(),
     updated_at: z.string(),
   })
   .openapi('Refund');
+
+export const TimelineEventView = z
+  .object({
+    id: z.string(),
+    object: z.literal('event'),
+    type: z.string(),
+    refund_id: z.string().nullable(),
+    data: z.record(z.string(), z.unknown()),
+    created_at: z.string(),
+  })
+  .openapi('TimelineEvent');
 
 export const listOf = <T extends z.ZodTypeAny>(item: T, name: string) =>
   z.object({ object: z.literal('list'), data: z.array(item), has_more: z.boolean() }).openapi(name);

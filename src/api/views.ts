@@ -1,8 +1,11 @@
 import type { z } from '@hono/zod-openapi';
+import type { EventRow } from '../store/events.js';
+import type { JobRow } from '../store/jobs.js';
 import type { AttemptRow, PaymentRecord, RefundRow } from '../store/payments.js';
-import type { AttemptView, PaymentView, RefundView } from './schemas.js';
+import type { AttemptView, PaymentView, RefundView, TimelineEventView } from './schemas.js';
 
-export function paymentView({ payment: p, attempts }: PaymentRecord): z.infer<typeof PaymentView> {
+/** A payment as the API answers it; `settlement` is its reconciler job, when it has one. */
+export function paymentView({ payment: p, attempts }: PaymentRecord, settlement: JobRow | null = null): z.infer<typeof PaymentView> {
   const lastAttempt = attempts.at(-1);
   return {
     id: p.id,
@@ -32,7 +35,18 @@ export function paymentView({ payment: p, attempts }: PaymentRecord): z.infer<ty
     gateway: p.gatewayAccountId && lastAttempt ? { account_id: p.gatewayAccountId, provider: lastAttempt.provider } : null,
     gateway_reference: p.gatewayReference,
     next_action: p.nextAction ?? null,
+    action_expires_at: p.status === 'requires_action' ? (p.actionExpiresAt?.toISOString() ?? null) : null,
+    return_url: p.returnUrl,
+    three_d_secure: p.threeDSecure as 'automatic' | 'required',
     failure: p.failureCode ? { code: p.failureCode, message: p.failureMessage ?? '' } : null,
+    pending_operation: p.pendingOperation
+      ? { type: p.pendingOperation as 'capture' | 'cancel', amount: p.pendingAmount, state: (p.operationState ?? 'sending') as 'sending' | 'unknown' | 'accepted' }
+      : null,
+    settlement:
+      settlement && (settlement.state === 'scheduled' || settlement.state === 'running')
+        ? { state: settlement.state, next_try_at: settlement.runAt.toISOString(), tries: settlement.attempts, last_finding: settlement.lastError }
+        : null,
+    review: p.reviewReason ? { reason: p.reviewReason, since: (p.reviewAt ?? p.updatedAt).toISOString() } : null,
     attempts: attempts.map(attemptView),
     decision: p.decision ? decisionView(p.decision) : null,
     created_at: p.createdAt.toISOString(),
@@ -70,6 +84,7 @@ export function refundView(r: RefundRow): z.infer<typeof RefundView> {
     failure_code: r.failureCode,
     gateway_reference: r.gatewayReference,
     metadata: r.metadata,
+    review: r.reviewReason ? { reason: r.reviewReason } : null,
     created_at: r.createdAt.toISOString(),
     updated_at: r.updatedAt.toISOString(),
   };
@@ -84,4 +99,8 @@ function decisionView(decision: Record<string, unknown>): Record<string, unknown
   const view = ordered(decision, DECISION_KEYS);
   if (Array.isArray(decision.candidates)) view.candidates = decision.candidates.map((c) => ordered(c as Record<string, unknown>, CANDIDATE_KEYS));
   return view;
+}
+
+export function timelineEventView(e: EventRow): z.infer<typeof TimelineEventView> {
+  return { id: e.id, object: 'event', type: e.type, refund_id: e.refundId, data: e.data, created_at: e.createdAt.toISOString() };
 }

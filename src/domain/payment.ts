@@ -77,9 +77,9 @@ export function afterAuthorization(
   }
 }
 
-/** No gateway could take the payment, and none can have charged it. */
-export function afterNoGatewayReached(state: PaymentState, detail: string): PaymentState {
-  return { ...state, status: 'failed', failure: { code: 'gateway_unavailable', message: detail } };
+/** No gateway took the payment (none could be reached, or each refused the request), and none can have charged it. */
+export function afterNoGatewayReached(state: PaymentState, failure: PaymentFailure): PaymentState {
+  return { ...state, status: 'failed', failure };
 }
 
 /** Checks a capture request against the state; answers the amount to capture. */

@@ -1,12 +1,10 @@
-import type { AuthorizeRequest, CardInput } from '../../adapters/testkit/contract.js';
+import type { AttemptIdentity, AuthorizeRequest, CardInput, GatewayAdapter } from '../../adapters/testkit/contract.js';
 import { cardFacts, cardFingerprint, type CardFacts } from '../domain/card.js';
+import { after, type Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
 import type { Logger } from '../domain/logger.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../domain/outcome.js';
 import {
-  afterAuthorization,
-  afterCancel,
-  afterCapture,
   afterNoGatewayReached,
   attemptStatusFor,
   gatewayKeys,
@@ -15,16 +13,30 @@ import {
   planCapture,
   type CaptureMethod,
   type PaymentFailure,
-  type PaymentState,
 } from '../domain/payment.js';
 import { Problem, problems } from '../domain/problem.js';
 import type { RoutingTransaction } from '../routing/rules/transaction.js';
+import type { EventRow } from '../store/events.js';
 import type { Repositories } from '../store/index.js';
-import type { GatewayAccount } from '../store/merchants.js';
-import { stateOf, type AttemptResult, type PaymentRecord, type PaymentRow } from '../store/payments.js';
+import type { JobRow } from '../store/jobs.js';
+import { stateColumns, stateOf, type AttemptResult, type AttemptRow, type PaymentRecord, type PaymentRow } from '../store/payments.js';
 import { authorizeAtGateway } from './authorize.js';
+import { emit, paymentSnapshot } from './events.js';
 import type { GatewayRegistry } from './gateways.js';
 import type { DecisionExplanation, Router } from './router.js';
+import { routingFacts } from './routing-facts.js';
+import {
+  authorizationStep,
+  awaitsAuthorization,
+  operationDoneStep,
+  operationRevertStep,
+  operationWaitStep,
+  PAYMENT_JOB,
+  paymentJobKey,
+  writeStep,
+  type PaymentStep,
+  type SettlementPolicy,
+} from './settle.js';
 
 export interface NewPaymentInput {
   amount: number;
@@ -37,6 +49,9 @@ export interface NewPaymentInput {
   initiator: 'customer' | 'merchant';
   /** Gateway account names to try, in order, instead of the rules (still subject to eligibility). */
   gateways: string[] | null;
+  /** Where the shopper comes back after a redirect (3-D Secure). */
+  returnUrl: string | null;
+  threeDSecure: 'automatic' | 'required';
 }
 
 export interface RetryGuard {
@@ -45,12 +60,19 @@ export interface RetryGuard {
   windowDays: number;
 }
 
+/** The Idempotency-Key the request came with: what it creates is linked to it in the same transaction. */
+export interface RequestContext {
+  idempotencyKey?: string | undefined;
+}
+
 export interface PaymentServiceDeps {
   repositories: Repositories;
   gateways: GatewayRegistry;
   router: Router;
   fingerprintSecret: string;
   logger: Logger;
+  clock: Clock;
+  policy: SettlementPolicy;
   /** Attempts per payment, across gateways. */
   maxAttempts: number;
   /** No new attempt starts after this long from the payment's start. */
@@ -58,12 +80,14 @@ export interface PaymentServiceDeps {
   retryGuard: RetryGuard;
 }
 
+type Operation = 'capture' | 'cancel';
+
 export function paymentService(deps: PaymentServiceDeps) {
-  const { repositories, gateways, logger, router } = deps;
+  const { repositories, gateways, logger, router, clock, policy } = deps;
   const payments = repositories.payments;
 
-  async function create(merchantId: string, input: NewPaymentInput): Promise<PaymentRecord> {
-    const started = Date.now();
+  async function create(merchantId: string, input: NewPaymentInput, context: RequestContext = {}): Promise<PaymentRecord> {
+    const started = clock.now();
     const id = newId('pay');
     const facts = cardFacts(input.card.number);
     const fingerprint = await cardFingerprint(input.card.number, deps.fingerprintSecret);
@@ -85,45 +109,79 @@ export function paymentService(deps: PaymentServiceDeps) {
     let state = newPaymentState(input.amount, input.captureMethod);
     const refusal = (await guardRefusal(merchantId, fingerprint)) ?? routingRefusal(explanation);
     if (refusal) state = { ...state, status: 'failed', failure: refusal };
-    const now = new Date();
-    await payments.create({
-      id,
-      merchantId,
-      status: state.status,
-      amount: input.amount,
-      currency: input.currency,
-      captureMethod: input.captureMethod,
-      card: {
-        brand: facts.brand,
-        bin: facts.bin,
-        last4: facts.last4,
-        exp_month: input.card.expMonth,
-        exp_year: input.card.expYear,
-        fingerprint,
-        holder_name: input.card.holderName,
-      },
-      cardFingerprint: fingerprint,
-      customer: input.customer,
-      description: input.description,
-      metadata: input.metadata,
-      failureCode: state.failure?.code ?? null,
-      failureMessage: state.failure?.message ?? null,
-      decision: explanation as unknown as Record<string, unknown>,
-      createdAt: now,
-      updatedAt: now,
+    const leaseUntil = refusal ? null : after(started, policy.requestLeaseMs);
+    let row = await repositories.transaction(async (repos) => {
+      const created = await repos.payments.create({
+        id,
+        merchantId,
+        ...stateColumns(state),
+        status: state.status,
+        amount: input.amount,
+        currency: input.currency,
+        captureMethod: input.captureMethod,
+        card: {
+          brand: facts.brand,
+          bin: facts.bin,
+          last4: facts.last4,
+          exp_month: input.card.expMonth,
+          exp_year: input.card.expYear,
+          fingerprint,
+          holder_name: input.card.holderName,
+        },
+        cardFingerprint: fingerprint,
+        customer: input.customer,
+        description: input.description,
+        metadata: input.metadata,
+        decision: explanation as unknown as Record<string, unknown>,
+        returnUrl: input.returnUrl,
+        threeDSecure: input.threeDSecure,
+        leaseUntil,
+        createdAt: started,
+        updatedAt: started,
+      });
+      if (context.idempotencyKey) await repos.idempotency.link(merchantId, context.idempotencyKey, { type: 'payment.create', id });
+      if (leaseUntil) {
+        // Should this request die before it settles the payment, the reconciler takes over when its lease ends.
+        await repos.jobs.schedule({ kind: PAYMENT_JOB, key: paymentJobKey(id), merchantId, payload: { payment_id: id }, runAt: leaseUntil }, started);
+      } else {
+        await emit(repos, started, [{ type: 'payment.failed', merchantId, paymentId: id, data: paymentSnapshot(created) }]);
+      }
+      return created;
     });
     if (refusal) {
       logger.info('payment.refused', { payment_id: id, code: refusal.code });
-      return (await payments.get(merchantId, id))!;
+      return { payment: row, attempts: [] };
     }
 
     let declines = 0;
+    let rejection: string | null = null;
     const route = order.slice(0, deps.maxAttempts);
     for (let index = 0; index < route.length; index++) {
       const candidate = route[index]!;
       const number = index + 1;
-      const attempt = attemptRow(id, number, candidate.account);
-      await payments.addAttempt(attempt, candidate.accountId);
+      const now = clock.now();
+      // The payment must still be this request's: if its lease ran out, the reconciler may have settled it.
+      const begun = await repositories.transaction(async (repos) => {
+        const updated = await repos.payments.update(id, row.version, { gatewayAccountId: candidate.accountId, leaseUntil: after(now, policy.requestLeaseMs) }, now);
+        if (!updated) return null;
+        const attempt = await repos.payments.addAttempt({
+          id: newId('att'),
+          paymentId: id,
+          number,
+          gatewayAccountId: candidate.accountId,
+          provider: candidate.account.provider,
+          idempotencyKey: gatewayKeys.attempt(id, number),
+          status: 'pending',
+          createdAt: now,
+        });
+        return { updated, attempt };
+      });
+      if (!begun) {
+        logger.warn('payment.taken_over', { payment_id: id, attempt: number });
+        break;
+      }
+      row = begun.updated;
+      const attempt = begun.attempt;
 
       const adapter = gateways.adapterFor(candidate.account)!;
       const request: AuthorizeRequest = {
@@ -136,6 +194,8 @@ export function paymentService(deps: PaymentServiceDeps) {
         card: input.card,
         description: input.description,
         customerEmail: input.customer?.email ?? null,
+        returnUrl: input.returnUrl,
+        threeDSecure: input.threeDSecure,
       };
       const { outcome, resolvedBySync, latencyMs } = await authorizeAtGateway(adapter, request, (call) => router.breakers.run(candidate.accountId, call));
       router.learner.record(candidate.name, tx, outcome);
@@ -145,24 +205,65 @@ export function paymentService(deps: PaymentServiceDeps) {
           await repositories.cards.block(merchantId, fingerprint, `mastercard_advice_${outcome.decline.adviceCode}`);
         }
       }
-      const result = attemptResult(outcome, latencyMs, resolvedBySync);
-      const mayCascade = index + 1 < route.length && Date.now() - started < deps.deadlineMs && declines < deps.retryGuard.maxDeclines;
+      if (outcome.kind === 'not_processed' && outcome.reason === 'rejected') rejection = outcome.detail;
+      const done = clock.now();
+      const result = attemptResult(outcome, latencyMs, resolvedBySync ? 'resolved_by_sync' : null, done);
+      const mayCascade = index + 1 < route.length && done.getTime() - started.getTime() < deps.deadlineMs && declines < deps.retryGuard.maxDeclines;
       if (mayCascade && nextStep(outcome) === 'continue') {
         logger.info('payment.attempt_failed_over', { payment_id: id, attempt: number, gateway: candidate.name, outcome: outcome.kind });
-        await payments.recordAttempt(attempt.id, result, id, null);
+        await payments.updateAttempt(attempt.id, result);
         continue;
       }
-      if (outcome.kind === 'approved' || outcome.kind === 'requires_action' || outcome.kind === 'declined') {
-        state = afterAuthorization(state, outcome);
-      } else if (outcome.kind === 'not_processed') {
-        state = afterNoGatewayReached(state, 'No gateway could be reached for this payment; it was not charged.');
-      } else {
+      if (outcome.kind === 'unknown') {
         logger.warn('payment.outcome_unknown', { payment_id: id, attempt: number, gateway: candidate.name, reason: outcome.reason });
       }
-      await payments.recordAttempt(attempt.id, result, id, state);
+      row = await settleAttempt(row, attempt, result, (p, a) => finalStep(p, a, outcome, result, done, rejection));
       break;
     }
     return (await payments.get(merchantId, id))!;
+  }
+
+  /** The step that ends the attempt loop with this outcome, unless the payment moved on without it. */
+  function finalStep(p: PaymentRow, a: AttemptRow, outcome: AuthorizationOutcome, result: AttemptResult, now: Date, rejection: string | null): PaymentStep | null {
+    if (outcome.kind === 'approved' || outcome.kind === 'declined' || outcome.kind === 'requires_action') {
+      return authorizationStep(p, a, outcome, result, now, policy);
+    }
+    if (!awaitsAuthorization(p, a) || p.status !== 'processing') return null;
+    if (outcome.kind === 'not_processed') {
+      const failure: PaymentFailure = rejection
+        ? { code: 'gateway_rejected', message: `The gateway refused the payment request (${rejection}); it was not charged.` }
+        : { code: 'gateway_unavailable', message: 'No gateway could be reached for this payment; it was not charged.' };
+      return { set: { ...stateColumns(afterNoGatewayReached(stateOf(p), failure)), leaseUntil: null }, attempt: { id: a.id, result }, job: 'cancel' };
+    }
+    // Unknown after the in-request sync: the reconciler asks the gateway again on its schedule.
+    return { set: { leaseUntil: null }, attempt: { id: a.id, result }, job: { runAt: after(now, policy.retryDelaysMs[0] ?? 0) } };
+  }
+
+  /**
+   * Writes an attempt's final step compare-and-set; when a webhook or the reconciler moved the
+   * payment first, re-reads and decides again, and at least records the attempt's own result.
+   */
+  async function settleAttempt(
+    row: PaymentRow,
+    attempt: AttemptRow,
+    result: AttemptResult,
+    decide: (payment: PaymentRow, attempt: AttemptRow) => PaymentStep | null,
+  ): Promise<PaymentRow> {
+    let payment = row;
+    let current = attempt;
+    for (;;) {
+      const step = decide(payment, current);
+      if (!step) {
+        await payments.updateAttempt(current.id, result);
+        return payment;
+      }
+      const now = clock.now();
+      const written = await repositories.transaction((repos) => writeStep(repos, payment, step, now));
+      if (written) return written;
+      const fresh = (await payments.byId(payment.id))!;
+      payment = fresh.payment;
+      current = fresh.attempts.find((a) => a.id === attempt.id)!;
+    }
   }
 
   /** The decision a payment request would get now, without charging or storing anything. */
@@ -174,7 +275,7 @@ export function paymentService(deps: PaymentServiceDeps) {
   async function guardRefusal(merchantId: string, fingerprint: string): Promise<PaymentFailure | null> {
     const blocked = await repositories.cards.blockReason(merchantId, fingerprint);
     if (blocked) return { code: 'card_do_not_retry', message: 'The card network said not to try this card again.' };
-    const since = new Date(Date.now() - deps.retryGuard.windowDays * 86_400_000);
+    const since = new Date(clock.now().getTime() - deps.retryGuard.windowDays * 86_400_000);
     const declined = await repositories.cards.declinedAttemptsSince(merchantId, fingerprint, since);
     if (declined >= deps.retryGuard.maxDeclines) {
       return {
@@ -185,95 +286,158 @@ export function paymentService(deps: PaymentServiceDeps) {
     return null;
   }
 
-  async function capture(merchantId: string, id: string, amount: number | undefined): Promise<PaymentRecord> {
-    const begun = await payments.beginOperation(merchantId, id, 'capture', (row) => {
-      assertIdle(row);
-      return planCapture(stateOf(row), amount);
+  /**
+   * Capture or cancel: marks the operation under way (the payment's lease; a second one gets 409),
+   * calls the gateway under the operation's own key, then writes what it did. One whose answer
+   * was lost stays pending for the reconciler; a retry of the same operation resumes it.
+   */
+  async function operate(merchantId: string, id: string, operation: Operation, requested: number | undefined, context: RequestContext): Promise<PaymentRecord> {
+    const now = clock.now();
+    const begun = await repositories.transaction(async (repos) => {
+      const row = await repos.payments.lock(id, merchantId);
+      if (!row) return null;
+      const plan = planOperation(row, operation, requested, now);
+      const leaseUntil = after(now, policy.requestLeaseMs);
+      const updated = (await repos.payments.update(
+        id,
+        row.version,
+        {
+          pendingOperation: operation,
+          operationState: 'sending',
+          statusBeforeOperation: plan.resume ? row.statusBeforeOperation : row.status,
+          pendingAmount: plan.amount,
+          leaseUntil,
+        },
+        now,
+      ))!;
+      if (context.idempotencyKey) await repos.idempotency.link(merchantId, context.idempotencyKey, { type: 'payment', id });
+      await repos.jobs.schedule({ kind: PAYMENT_JOB, key: paymentJobKey(id), merchantId, payload: { payment_id: id }, runAt: leaseUntil }, now);
+      return { row: updated, plan };
     });
     if (!begun) throw problems.notFound('payment');
-    const { row, plan: captureAmount } = begun;
-    const outcome = await modify(row.gatewayAccountId, merchantId, (adapter) =>
-      adapter.capture({
-        reference: row.gatewayReference!,
-        amount: captureAmount,
-        currency: row.currency,
-        idempotencyKey: gatewayKeys.capture(id),
-      }),
-    );
-    await settleOperation(row, outcome, 'capture', captureAmount, (captured) => afterCapture(stateOf(row), captured));
+    const { row, plan } = begun;
+    const adapter = await adapterForAccount(row.gatewayAccountId);
+    const key = gatewayKeys[operation](id);
+    const outcome: ModificationOutcome = !adapter
+      ? { kind: 'not_processed', reason: 'rejected', detail: 'The gateway account of this payment is no longer configured.' }
+      : plan.resume
+        ? await adapter.resumeModification({ operation, reference: row.gatewayReference!, modificationReference: null, amount: plan.amount, currency: row.currency, idempotencyKey: key })
+        : operation === 'capture'
+          ? await adapter.capture({ reference: row.gatewayReference!, amount: plan.amount, currency: row.currency, idempotencyKey: key })
+          : await adapter.cancel({ reference: row.gatewayReference!, amount: row.amount, currency: row.currency, idempotencyKey: key });
+
+    // A resumed operation that cannot reach the gateway may still have happened the first time.
+    const lost = outcome.kind === 'unknown' || (plan.resume && outcome.kind === 'not_processed');
+    await settleOperation(row, operation, (p) => {
+      const retryAt = after(clock.now(), policy.retryDelaysMs[0] ?? 0);
+      if (p.pendingOperation !== operation) return null;
+      if (outcome.kind === 'succeeded') return operationDoneStep(p, operation, outcome.amount || plan.amount);
+      if (outcome.kind === 'pending') return operationWaitStep(p, 'accepted', retryAt);
+      if (lost) return operationWaitStep(p, 'unknown', retryAt);
+      return operationRevertStep(p, operation);
+    });
+    if (outcome.kind !== 'succeeded' && outcome.kind !== 'pending') {
+      logger.warn(`payment.${operation}_failed`, { payment_id: id, outcome: outcome.kind });
+      throw operationProblem(operation, lost ? { kind: 'unknown', reason: 'timeout', detail: '' } : outcome);
+    }
     return (await payments.get(merchantId, id))!;
   }
 
-  async function cancel(merchantId: string, id: string): Promise<PaymentRecord> {
-    const begun = await payments.beginOperation(merchantId, id, 'cancel', (row) => {
-      assertIdle(row);
-      planCancel(stateOf(row));
-    });
-    if (!begun) throw problems.notFound('payment');
-    const { row } = begun;
-    const outcome = await modify(row.gatewayAccountId, merchantId, (adapter) =>
-      adapter.cancel({ reference: row.gatewayReference!, amount: row.amount, currency: row.currency, idempotencyKey: gatewayKeys.cancel(id) }),
-    );
-    await settleOperation(row, outcome, 'cancel', row.amountCapturable, () => afterCancel(stateOf(row)));
-    return (await payments.get(merchantId, id))!;
+  async function settleOperation(row: PaymentRow, operation: Operation, decide: (payment: PaymentRow) => PaymentStep | null): Promise<void> {
+    let payment = row;
+    for (;;) {
+      const step = decide(payment);
+      if (!step) return;
+      const now = clock.now();
+      if (await repositories.transaction((repos) => writeStep(repos, payment, step, now))) return;
+      payment = (await payments.byId(row.id))!.payment;
+      logger.info('payment.operation_raced', { payment_id: row.id, operation });
+    }
   }
 
   /**
-   * Writes the new state when the gateway did it; waits for the webhook when it accepted it;
-   * otherwise frees the payment and says why.
+   * After the shopper's redirect (3-D Secure): asks the gateway how the challenge ended, with the
+   * parameters the shopper's browser brought back, and settles the payment. A payment that is
+   * no longer waiting is answered as it stands.
    */
-  async function settleOperation(
-    row: PaymentRow,
-    outcome: ModificationOutcome,
-    operation: 'capture' | 'cancel',
-    amount: number,
-    next: (amount: number) => PaymentState,
-  ): Promise<void> {
-    switch (outcome.kind) {
-      case 'succeeded':
-        return payments.finishOperation(row.id, next(outcome.amount || amount));
-      case 'pending':
-        return payments.awaitOperation(row, amount);
-      default:
-        await payments.finishOperation(row.id, null);
-        logger.warn(`payment.${operation}_failed`, { payment_id: row.id, outcome: outcome.kind });
-        throw operationProblem(operation, outcome);
-    }
+  async function confirm(merchantId: string, id: string, returnParams: Record<string, string>): Promise<PaymentRecord> {
+    const record = await payments.get(merchantId, id);
+    if (!record) throw problems.notFound('payment');
+    const { payment } = record;
+    const attempt = record.attempts.findLast((a) => a.status === 'requires_action');
+    if (payment.status !== 'requires_action' || !attempt) return record;
+    const account = await repositories.merchants.gatewayAccount(attempt.gatewayAccountId);
+    const adapter = account ? gateways.adapterFor(account) : null;
+    if (!account || !adapter) throw problems.gateway('gateway_unavailable', 'The gateway account of this payment is no longer configured.');
+    const outcome = await adapter.completeAction({
+      reference: attempt.gatewayReference ?? payment.gatewayReference!,
+      attempt: attemptIdentity(payment, attempt),
+      returnParams,
+    });
+    if (outcome.kind !== 'approved' && outcome.kind !== 'declined') return record;
+    router.learner.record(account.name, routingFacts(payment), outcome);
+    const now = clock.now();
+    const result = attemptResult(outcome, attempt.latencyMs ?? 0, 'resolved_by_confirm', now);
+    await settleAttempt(payment, attempt, result, (p, a) => authorizationStep(p, a, outcome, result, now, policy));
+    return (await payments.get(merchantId, id))!;
   }
 
-  async function modify(
-    gatewayAccountId: string | null,
-    merchantId: string,
-    call: (adapter: NonNullable<ReturnType<GatewayRegistry['adapterFor']>>) => Promise<ModificationOutcome>,
-  ): Promise<ModificationOutcome> {
-    const accounts = await repositories.merchants.gatewayAccounts(merchantId);
-    const account = accounts.find((a) => a.id === gatewayAccountId);
-    const adapter = account ? gateways.adapterFor(account) : null;
-    if (!adapter) {
-      return { kind: 'not_processed', reason: 'rejected', detail: 'The gateway account of this payment is no longer configured.' };
-    }
-    return call(adapter);
+  async function adapterForAccount(accountId: string | null): Promise<GatewayAdapter | null> {
+    const account = accountId ? await repositories.merchants.gatewayAccount(accountId) : null;
+    return account ? gateways.adapterFor(account) : null;
   }
 
   return {
     create,
     preview,
-    capture,
-    cancel,
+    capture: (merchantId: string, id: string, amount: number | undefined, context: RequestContext = {}) => operate(merchantId, id, 'capture', amount, context),
+    cancel: (merchantId: string, id: string, context: RequestContext = {}) => operate(merchantId, id, 'cancel', undefined, context),
+    confirm,
     get: (merchantId: string, id: string) => payments.get(merchantId, id),
     list: payments.list,
+    /** The reconciler's job for a payment, when it has one. */
+    settlement: (paymentId: string) => repositories.jobs.get(paymentJobKey(paymentId)),
+    async settlements(paymentIds: readonly string[]): Promise<Map<string, JobRow>> {
+      const rows = await repositories.jobs.byKeys(paymentIds.map(paymentJobKey));
+      return new Map(rows.map((job) => [String(job.payload.payment_id), job]));
+    },
+    async timeline(merchantId: string, id: string): Promise<EventRow[]> {
+      if (!(await payments.get(merchantId, id))) throw problems.notFound('payment');
+      return repositories.events.timeline(merchantId, id);
+    },
   };
 }
 
-function attemptRow(paymentId: string, number: number, account: GatewayAccount) {
+/**
+ * Whether a capture or cancel may start: the state allows it and no other operation is under
+ * way. The same operation whose answer was lost (or whose request died) is resumed, under the
+ * same gateway key, and only for the same amount: a different one would fail at the gateway's
+ * idempotency check, or capture twice where it keeps no key.
+ */
+function planOperation(row: PaymentRow, operation: Operation, requested: number | undefined, now: Date): { amount: number; resume: boolean } {
+  if (row.pendingOperation) {
+    const abandoned = row.operationState === 'unknown' || (row.operationState === 'sending' && (row.leaseUntil === null || row.leaseUntil <= now));
+    const sameAmount = requested === undefined || requested === row.pendingAmount;
+    if (row.pendingOperation === operation && abandoned && sameAmount) return { amount: row.pendingAmount ?? 0, resume: true };
+    const detail =
+      row.pendingOperation === operation && abandoned
+        ? `A ${operation} of ${row.pendingAmount} is being settled with the gateway; only the same amount can be retried until it is.`
+        : `A ${row.pendingOperation} of this payment is in progress; retry when it has finished.`;
+    throw new Problem({ status: 409, code: 'payment_operation_in_progress', title: 'Conflict with the current state', detail, headers: { 'Retry-After': '1' } });
+  }
+  if (operation === 'capture') return { amount: planCapture(stateOf(row), requested), resume: false };
+  planCancel(stateOf(row));
+  return { amount: row.amountCapturable, resume: false };
+}
+
+export function attemptIdentity(payment: PaymentRow, attempt: AttemptRow): AttemptIdentity {
   return {
-    id: newId('att'),
-    paymentId,
-    number,
-    gatewayAccountId: account.id,
-    provider: account.provider,
-    idempotencyKey: gatewayKeys.attempt(paymentId, number),
-    status: 'pending',
+    paymentId: payment.id,
+    attemptNumber: attempt.number,
+    idempotencyKey: attempt.idempotencyKey,
+    amount: payment.amount,
+    currency: payment.currency,
+    captureMethod: payment.captureMethod as CaptureMethod,
   };
 }
 
@@ -289,6 +453,7 @@ function transactionFor(paymentId: string, input: NewPaymentInput, facts: CardFa
     captureMethod: input.captureMethod,
     initiator: input.initiator,
     metadata: input.metadata,
+    threeDSecure: input.threeDSecure,
   };
 }
 
@@ -306,24 +471,25 @@ function routingRefusal(explanation: DecisionExplanation): PaymentFailure | null
   return null;
 }
 
-function attemptResult(outcome: AuthorizationOutcome, latencyMs: number, resolvedBySync: boolean): AttemptResult {
+/** An attempt's columns for an outcome; `resolvedBy` says who settled an answer first lost. */
+export function attemptResult(outcome: AuthorizationOutcome, latencyMs: number, resolvedBy: string | null, completedAt: Date): AttemptResult {
   const base: AttemptResult = {
     status: attemptStatusFor(outcome),
     outcome: outcome.kind,
     latencyMs,
-    completedAt: new Date(),
+    completedAt,
   };
   switch (outcome.kind) {
     case 'approved':
     case 'requires_action':
-      return { ...base, gatewayReference: outcome.reference, outcomeReason: resolvedBySync ? 'resolved_by_sync' : null };
+      return { ...base, gatewayReference: outcome.reference, outcomeReason: resolvedBy };
     case 'declined':
       return {
         ...base,
         gatewayReference: outcome.reference,
         declineReason: outcome.decline.reason,
         providerCode: outcome.decline.providerCode,
-        outcomeReason: resolvedBySync ? 'resolved_by_sync' : null,
+        outcomeReason: resolvedBy,
       };
     case 'not_processed':
     case 'unknown':
@@ -331,27 +497,7 @@ function attemptResult(outcome: AuthorizationOutcome, latencyMs: number, resolve
   }
 }
 
-/**
- * Past this, a capture or cancel still marked in progress (and not awaiting the gateway's
- * webhook) was cut off by a crash: the gateway call has long timed out. Taking it over is
- * safe because the retry carries the same gateway idempotency key.
- */
-const STALE_OPERATION_MS = 2 * 60_000;
-
-function assertIdle(row: PaymentRow): void {
-  if (!row.pendingOperation) return;
-  const abandoned = row.statusBeforeOperation === null && Date.now() - row.updatedAt.getTime() > STALE_OPERATION_MS;
-  if (abandoned) return;
-  throw new Problem({
-    status: 409,
-    code: 'payment_operation_in_progress',
-    title: 'Conflict with the current state',
-    detail: `A ${row.pendingOperation} of this payment is in progress; retry when it has finished.`,
-    headers: { 'Retry-After': '1' },
-  });
-}
-
-function operationProblem(operation: 'capture' | 'cancel', outcome: Exclude<ModificationOutcome, { kind: 'succeeded' | 'pending' }>): Problem {
+function operationProblem(operation: Operation, outcome: Exclude<ModificationOutcome, { kind: 'succeeded' | 'pending' }>): Problem {
   switch (outcome.kind) {
     case 'rejected':
       return problems.gateway('gateway_rejected', `The gateway refused the ${operation} (${outcome.code}); the payment is unchanged.`);
@@ -360,7 +506,8 @@ function operationProblem(operation: 'capture' | 'cancel', outcome: Exclude<Modi
     case 'unknown':
       return problems.gateway(
         'gateway_outcome_unknown',
-        `The gateway did not confirm the ${operation}. Retrying is safe: it carries the same gateway idempotency key.`,
+        `The gateway did not confirm the ${operation}; the payment stays processing until it is settled. Retrying the same ${operation} is safe: it carries the same gateway idempotency key.`,
       );
   }
 }
+

@@ -1,17 +1,29 @@
 import type { WebhookAck, WebhookRequest } from '../../adapters/testkit/contract.js';
+import type { Clock } from '../domain/clock.js';
 import { decline } from '../domain/decline.js';
 import type { Logger } from '../domain/logger.js';
-import { afterAuthorization, afterCancel, afterCapture, afterCaptureFailed, type PaymentStatus } from '../domain/payment.js';
+import type { AuthorizationOutcome } from '../domain/outcome.js';
+import { afterCaptureFailed } from '../domain/payment.js';
 import { Problem, problems } from '../domain/problem.js';
 import type { WebhookEvent } from '../domain/webhook.js';
+import type { SuccessLearner } from '../routing/decide.js';
 import type { Repositories } from '../store/index.js';
 import type { GatewayAccount } from '../store/merchants.js';
-import { stateOf, type AttemptRow, type PaymentRow } from '../store/payments.js';
+import { stateColumns, stateOf, type AttemptRow, type PaymentRow } from '../store/payments.js';
 import type { WebhookEventResult } from '../store/webhooks.js';
 import type { GatewayRegistry } from './gateways.js';
-import type { AuthorizationOutcome } from '../domain/outcome.js';
-import type { SuccessLearner } from '../routing/decide.js';
+import { attemptResult } from './payments.js';
+import { writeRefundStep } from './refunds.js';
 import { routingFacts } from './routing-facts.js';
+import {
+  authorizationStep,
+  operationDoneStep,
+  operationRevertStep,
+  writeStep,
+  type FinalAuthorization,
+  type PaymentStep,
+  type SettlementPolicy,
+} from './settle.js';
 
 const REJECTIONS = {
   missing_signature: { status: 400, detail: 'The notification carries no signature.' },
@@ -22,18 +34,29 @@ const REJECTIONS = {
 
 class Redelivered extends Error {}
 
+export interface WebhookServiceDeps {
+  repositories: Repositories;
+  gateways: GatewayRegistry;
+  logger: Logger;
+  learner: SuccessLearner;
+  clock: Clock;
+  policy: SettlementPolicy;
+}
+
 /**
  * Provider notifications: verified with the account's own secret, then each event applied
- * once, in the same transaction that records its id.
+ * once, under the payment's row lock, in the same transaction that records its id. The writes
+ * are compare-and-set like every other, so a webhook and the attempt loop or the reconciler
+ * never overwrite each other: whoever comes second sees the first's result.
  */
-export function webhookService(deps: { repositories: Repositories; gateways: GatewayRegistry; logger: Logger; learner: SuccessLearner }) {
-  const { repositories, gateways, logger, learner } = deps;
+export function webhookService(deps: WebhookServiceDeps) {
+  const { repositories, gateways, logger, learner, clock, policy } = deps;
 
-  async function receive(provider: string, accountId: string, request: WebhookRequest, now: Date): Promise<WebhookAck> {
+  async function receive(provider: string, accountId: string, request: WebhookRequest): Promise<WebhookAck> {
     const account = await repositories.merchants.gatewayAccount(accountId);
     const adapter = account && account.provider === provider ? gateways.adapterFor(account) : null;
     if (!account || !adapter) throw problems.notFound('gateway account');
-    const verified = await adapter.parseWebhook(request, now);
+    const verified = await adapter.parseWebhook(request, clock.now());
     if (!verified.ok) {
       const rejection = REJECTIONS[verified.reason];
       logger.warn('webhook.rejected', { provider, gateway_account_id: accountId, reason: verified.reason });
@@ -46,98 +69,69 @@ export function webhookService(deps: { repositories: Repositories; gateways: Gat
   async function apply(account: GatewayAccount, event: WebhookEvent): Promise<void> {
     try {
       await repositories.transaction(async (repos) => {
+        const now = clock.now();
         const found = await repos.payments.findByGateway(account.id, event.reference, event.merchantReference);
-        const result = found ? await applyToPayment(repos, found.payment, found.attempt, event) : 'unmatched';
-        if (found && result === 'applied' && (event.type === 'authorization.succeeded' || event.type === 'authorization.failed')) {
-          // Late feedback: the attempt's answer was lost, so the learner has not counted it yet.
-          learner.record(account.name, routingFacts(found.payment), authorizationOf(event));
+        const payment = found ? await repos.payments.lock(found.payment.id) : null;
+        const attempt = found && payment ? (await repos.payments.attempts(payment.id)).find((a) => a.id === found.attempt.id)! : null;
+        const result: WebhookEventResult = payment && attempt ? await applyToPayment(repos, payment, attempt, event, now) : 'unmatched';
+        if (payment && result === 'applied' && (event.type === 'authorization.succeeded' || event.type === 'authorization.failed')) {
+          // Late feedback: the gateway answered what the attempt could not learn.
+          learner.record(account.name, routingFacts(payment), authorizationOf(event, payment));
         }
         const fresh = await repos.webhooks.record({
           gatewayAccountId: account.id,
           eventId: event.eventId,
           type: event.type,
           reference: event.reference,
-          paymentId: found?.payment.id ?? null,
+          paymentId: payment?.id ?? null,
           result,
         });
         if (!fresh) throw new Redelivered();
-        logger.info('webhook.event', { gateway_account_id: account.id, event_id: event.eventId, type: event.type, payment_id: found?.payment.id, result });
+        logger.info('webhook.event', { gateway_account_id: account.id, event_id: event.eventId, type: event.type, payment_id: payment?.id, result });
       });
     } catch (error) {
       if (!(error instanceof Redelivered)) throw error;
     }
   }
 
+  async function applyToPayment(repos: Repositories, payment: PaymentRow, attempt: AttemptRow, event: WebhookEvent, now: Date): Promise<WebhookEventResult> {
+    const write = async (step: PaymentStep | null) => (step && (await writeStep(repos, payment, step, now)) ? 'applied' : 'no_change');
+    switch (event.type) {
+      case 'authorization.succeeded':
+      case 'authorization.failed': {
+        const outcome = authorizationOf(event, payment);
+        const result = attemptResult(outcome, attempt.latencyMs ?? 0, 'resolved_by_webhook', event.occurredAt);
+        return write(authorizationStep(payment, attempt, outcome, result, now, policy));
+      }
+      case 'capture.succeeded':
+        return write(operationDoneStep(payment, 'capture', event.amount));
+      case 'cancel.succeeded':
+        return write(operationDoneStep(payment, 'cancel', null));
+      case 'capture.failed': {
+        if (payment.pendingOperation === 'capture') return write(operationRevertStep(payment, 'capture'));
+        const undone = payment.pendingOperation ? null : afterCaptureFailed(stateOf(payment), event.amount ?? payment.amountCaptured);
+        return write(undone ? { set: stateColumns(undone) } : null);
+      }
+      case 'cancel.failed':
+        return write(operationRevertStep(payment, 'cancel'));
+      case 'refund.succeeded':
+      case 'refund.failed': {
+        const refund = await repos.payments.refundByGateway(payment.id, event.modificationReference, null);
+        if (!refund || refund.status !== 'pending') return 'no_change';
+        const final = event.type === 'refund.succeeded' ? ({ status: 'succeeded' } as const) : ({ status: 'failed', failureCode: 'refund_failed' } as const);
+        return (await writeRefundStep(repos, refund, { patch: final, final: true }, now, now)) ? 'applied' : 'no_change';
+      }
+      case 'settlement.succeeded':
+        // Captured funds settled: our model already counts them as captured.
+        return 'no_change';
+    }
+  }
+
   return { receive };
 }
 
-function authorizationOf(event: WebhookEvent): AuthorizationOutcome {
+function authorizationOf(event: WebhookEvent, payment: PaymentRow): FinalAuthorization & AuthorizationOutcome {
   return event.type === 'authorization.succeeded'
-    ? { kind: 'approved', reference: event.reference, captured: false }
+    ? { kind: 'approved', reference: event.reference, captured: payment.captureMethod === 'automatic' }
     : { kind: 'declined', reference: event.reference, decline: event.decline ?? decline('unknown', 'webhook') };
-}
-
-async function applyToPayment(repos: Repositories, payment: PaymentRow, attempt: AttemptRow, event: WebhookEvent): Promise<WebhookEventResult> {
-  const state = stateOf(payment);
-  const unresolved = payment.status === 'processing' && !payment.pendingOperation && (attempt.status === 'pending' || attempt.status === 'unknown');
-  const pending = (operation: 'capture' | 'cancel') => payment.pendingOperation === operation && payment.statusBeforeOperation !== null;
-  const revert = () => ({ ...state, status: payment.statusBeforeOperation as PaymentStatus });
-
-  switch (event.type) {
-    case 'authorization.succeeded':
-    case 'authorization.failed': {
-      if (!unresolved) return 'no_change';
-      const outcome =
-        event.type === 'authorization.succeeded'
-          ? ({ kind: 'approved', reference: event.reference, captured: payment.captureMethod === 'automatic' } as const)
-          : ({ kind: 'declined', reference: event.reference, decline: event.decline ?? decline('unknown', 'webhook') } as const);
-      await repos.payments.recordAttempt(
-        attempt.id,
-        {
-          status: outcome.kind === 'approved' ? 'succeeded' : 'failed',
-          outcome: outcome.kind,
-          outcomeReason: 'resolved_by_webhook',
-          gatewayReference: event.reference,
-          declineReason: outcome.kind === 'declined' ? outcome.decline.reason : null,
-          providerCode: outcome.kind === 'declined' ? outcome.decline.providerCode : null,
-          completedAt: event.occurredAt,
-        },
-        payment.id,
-        afterAuthorization(state, outcome),
-      );
-      return 'applied';
-    }
-    case 'capture.succeeded':
-      if (!pending('capture')) return 'no_change';
-      await repos.payments.finishOperation(payment.id, afterCapture(state, event.amount ?? payment.pendingAmount ?? payment.amount));
-      return 'applied';
-    case 'cancel.succeeded':
-      if (!pending('cancel')) return 'no_change';
-      await repos.payments.finishOperation(payment.id, afterCancel(state));
-      return 'applied';
-    case 'capture.failed': {
-      if (pending('capture')) {
-        await repos.payments.finishOperation(payment.id, revert());
-        return 'applied';
-      }
-      const undone = afterCaptureFailed(state, event.amount ?? payment.amountCaptured);
-      if (!undone) return 'no_change';
-      await repos.payments.finishOperation(payment.id, undone);
-      return 'applied';
-    }
-    case 'cancel.failed':
-      if (!pending('cancel')) return 'no_change';
-      await repos.payments.finishOperation(payment.id, revert());
-      return 'applied';
-    case 'refund.succeeded':
-    case 'refund.failed': {
-      const refund = event.modificationReference ? await repos.payments.refundByGatewayReference(payment.id, event.modificationReference) : null;
-      if (!refund || refund.status !== 'pending') return 'no_change';
-      await repos.payments.settleRefund(refund.id, event.type === 'refund.succeeded' ? { status: 'succeeded' } : { status: 'failed', failureCode: 'refund_failed' });
-      return 'applied';
-    }
-    case 'settlement.succeeded':
-      // Captured funds settled: our model already counts them as captured.
-      return 'no_change';
-  }
 }

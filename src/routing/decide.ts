@@ -169,6 +169,7 @@ export function ineligibility(c: GatewayCandidate, tx: RoutingTransaction): stri
   if (caps.currencies !== '*' && !caps.currencies.includes(tx.currency)) return 'currency_not_supported';
   if (caps.countries !== '*' && tx.card.issuerCountry !== null && !caps.countries.includes(tx.card.issuerCountry)) return 'country_not_supported';
   if (!caps.captureMethods.includes(tx.captureMethod)) return 'capture_method_not_supported';
+  if (tx.threeDSecure === 'required' && !caps.threeDSecure) return 'three_d_secure_not_supported';
   if (tx.amount < caps.amountLimits.min || tx.amount > caps.amountLimits.max) return 'amount_out_of_limits';
   return null;
 }

@@ -1,61 +1,105 @@
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Database } from './database.js';
 import { idempotencyKeys } from './schema.js';
 
+/** What a request with this key created: a retry after a crash answers it as it now stands. */
+export type IdempotentResourceType = 'payment.create' | 'payment' | 'refund';
+export interface IdempotentResource {
+  type: IdempotentResourceType;
+  id: string;
+}
+
 export type Claim =
   | { state: 'claimed' }
-  | { state: 'in_progress'; sameRequest: boolean }
-  | { state: 'completed'; sameRequest: boolean; status: number; body: string };
+  | { state: 'in_progress'; sameRequest: boolean; retryAfterMs: number }
+  | { state: 'completed'; sameRequest: boolean; status: number; body: string }
+  /** The first request's lease ran out after it created `resource`: answer the resource, never run again. */
+  | { state: 'recovered'; sameRequest: boolean; resource: IdempotentResource };
+
+export interface ClaimTimes {
+  now: Date;
+  /** Until when the claiming request holds the key (renewed while it runs). */
+  leaseUntil: Date;
+  /** Until when the key and its answer are kept. */
+  expiresAt: Date;
+}
 
 export function idempotencyRepository(db: Database) {
+  const keyIs = (merchantId: string, key: string) => and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key));
+
   return {
     /**
-     * Claims a key atomically: exactly one concurrent caller gets `claimed`. An expired key
-     * is taken over as if it were new.
+     * Claims a key atomically: exactly one concurrent caller gets `claimed`. An expired key is
+     * taken over as if it were new. A key whose request stopped renewing its lease (a crash) is
+     * taken over by the next caller with the same request: it answers what that request created,
+     * or, when it created nothing, runs it afresh.
      */
-    async claim(merchantId: string, key: string, requestHash: string, ttlSeconds: number): Promise<Claim> {
-      const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+    async claim(merchantId: string, key: string, requestHash: string, times: ClaimTimes): Promise<Claim> {
+      const { now, leaseUntil, expiresAt } = times;
       const claimed = await db
         .insert(idempotencyKeys)
-        .values({ merchantId, key, requestHash, state: 'in_progress', expiresAt })
+        .values({ merchantId, key, requestHash, state: 'in_progress', lockedUntil: leaseUntil, createdAt: now, expiresAt })
         .onConflictDoUpdate({
           target: [idempotencyKeys.merchantId, idempotencyKeys.key],
-          set: { requestHash, state: 'in_progress', responseStatus: null, responseBody: null, createdAt: new Date(), expiresAt },
-          setWhere: lt(idempotencyKeys.expiresAt, sql`now()`),
+          set: { requestHash, state: 'in_progress', responseStatus: null, responseBody: null, resourceType: null, resourceId: null, lockedUntil: leaseUntil, createdAt: now, expiresAt },
+          setWhere: lt(idempotencyKeys.expiresAt, now),
         })
         .returning({ key: idempotencyKeys.key });
       if (claimed.length > 0) return { state: 'claimed' };
 
-      const [row] = await db
-        .select()
-        .from(idempotencyKeys)
-        .where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key)));
-      if (!row) return this.claim(merchantId, key, requestHash, ttlSeconds);
+      const [row] = await db.select().from(idempotencyKeys).where(keyIs(merchantId, key));
+      if (!row) return this.claim(merchantId, key, requestHash, times);
       const sameRequest = row.requestHash === requestHash;
       if (row.state === 'completed' && row.responseStatus !== null && row.responseBody !== null) {
         return { state: 'completed', sameRequest, status: row.responseStatus, body: row.responseBody };
       }
-      return { state: 'in_progress', sameRequest };
+      const leaseLeft = row.lockedUntil ? row.lockedUntil.getTime() - now.getTime() : 0;
+      if (!sameRequest || leaseLeft >= 0) return { state: 'in_progress', sameRequest, retryAfterMs: Math.max(leaseLeft, 0) };
+
+      const [taken] = await db
+        .update(idempotencyKeys)
+        .set({ lockedUntil: leaseUntil })
+        .where(and(keyIs(merchantId, key), eq(idempotencyKeys.state, 'in_progress'), or(isNull(idempotencyKeys.lockedUntil), lt(idempotencyKeys.lockedUntil, now))))
+        .returning({ resourceType: idempotencyKeys.resourceType, resourceId: idempotencyKeys.resourceId });
+      if (!taken) return this.claim(merchantId, key, requestHash, times);
+      if (taken.resourceType && taken.resourceId) {
+        return { state: 'recovered', sameRequest, resource: { type: taken.resourceType as IdempotentResourceType, id: taken.resourceId } };
+      }
+      return { state: 'claimed' };
+    },
+
+    /** Keeps the key's lease while its request runs. */
+    async renew(merchantId: string, key: string, leaseUntil: Date): Promise<void> {
+      await db
+        .update(idempotencyKeys)
+        .set({ lockedUntil: leaseUntil })
+        .where(and(keyIs(merchantId, key), eq(idempotencyKeys.state, 'in_progress')));
+    },
+
+    /** Names what the key's request created; called in the transaction that creates it. */
+    async link(merchantId: string, key: string, resource: IdempotentResource): Promise<void> {
+      await db
+        .update(idempotencyKeys)
+        .set({ resourceType: resource.type, resourceId: resource.id })
+        .where(and(keyIs(merchantId, key), eq(idempotencyKeys.state, 'in_progress')));
     },
 
     async complete(merchantId: string, key: string, status: number, body: string): Promise<void> {
       await db
         .update(idempotencyKeys)
-        .set({ state: 'completed', responseStatus: status, responseBody: body })
-        .where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key)));
+        .set({ state: 'completed', responseStatus: status, responseBody: body, lockedUntil: null })
+        .where(keyIs(merchantId, key));
     },
 
     /** Frees a key whose request changed nothing (invalid input, a retryable failure). */
     async release(merchantId: string, key: string): Promise<void> {
-      await db
-        .delete(idempotencyKeys)
-        .where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key)));
+      await db.delete(idempotencyKeys).where(keyIs(merchantId, key));
     },
 
-    async purgeExpired(): Promise<number> {
+    async purgeExpired(now: Date): Promise<number> {
       const rows = await db
         .delete(idempotencyKeys)
-        .where(lt(idempotencyKeys.expiresAt, sql`now()`))
+        .where(lt(idempotencyKeys.expiresAt, now))
         .returning({ key: idempotencyKeys.key });
       return rows.length;
     },

@@ -120,6 +120,11 @@ export function jobRepository(db: Database) {
       return rows.length > 0;
     },
 
+    async byKeys(keys: readonly string[]): Promise<JobRow[]> {
+      if (keys.length === 0) return [];
+      return db.select().from(jobs).where(inArray(jobs.key, [...keys]));
+    },
+
     async get(key: string): Promise<JobRow | null> {
       const [row] = await db.select().from(jobs).where(eq(jobs.key, key));
       return row ?? null;

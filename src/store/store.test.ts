@@ -45,10 +45,7 @@ describe.each(DRIVERS)('store on %s', (driver) => {
   async function insertPayment(overrides: Partial<NewPayment> = {}) {
     const row = paymentRow(overrides);
     await repos.payments.create(row);
-    await repos.payments.addAttempt(
-      { id: newId('att'), paymentId: row.id, number: 1, gatewayAccountId, provider: 'stripe', idempotencyKey: `${row.id}:attempt:1`, status: 'succeeded' },
-      gatewayAccountId,
-    );
+    await repos.payments.addAttempt({ id: newId('att'), paymentId: row.id, number: 1, gatewayAccountId, provider: 'stripe', idempotencyKey: `${row.id}:attempt:1`, status: 'succeeded' });
     return row;
   }
 
@@ -84,42 +81,91 @@ describe.each(DRIVERS)('store on %s', (driver) => {
   });
 
   describe('idempotency keys', () => {
+    const start = new Date('2026-06-01T12:00:00Z');
+    const at = (offsetMs: number, ttlMs = 86_400_000, leaseMs = 30_000) => {
+      const now = new Date(start.getTime() + offsetMs);
+      return { now, leaseUntil: new Date(now.getTime() + leaseMs), expiresAt: new Date(now.getTime() + ttlMs) };
+    };
+
     it('lets exactly one of many concurrent claims through', async () => {
-      const claims = await Promise.all(Array.from({ length: 50 }, () => repos.idempotency.claim(merchantId, 'k', 'h', 86_400)));
+      const claims = await Promise.all(Array.from({ length: 50 }, () => repos.idempotency.claim(merchantId, 'k', 'h', at(0))));
       expect(claims.filter((c) => c.state === 'claimed')).toHaveLength(1);
       expect(claims.filter((c) => c.state === 'in_progress')).toHaveLength(49);
     });
 
     it('answers the stored response for the same request and flags a different one', async () => {
-      await repos.idempotency.claim(merchantId, 'k', 'h', 86_400);
+      await repos.idempotency.claim(merchantId, 'k', 'h', at(0));
       await repos.idempotency.complete(merchantId, 'k', 201, '{"id":"pay_1"}');
-      expect(await repos.idempotency.claim(merchantId, 'k', 'h', 86_400)).toEqual({
+      expect(await repos.idempotency.claim(merchantId, 'k', 'h', at(1000))).toEqual({
         state: 'completed',
         sameRequest: true,
         status: 201,
         body: '{"id":"pay_1"}',
       });
-      expect(await repos.idempotency.claim(merchantId, 'k', 'other', 86_400)).toMatchObject({ state: 'completed', sameRequest: false });
+      expect(await repos.idempotency.claim(merchantId, 'k', 'other', at(1000))).toMatchObject({ state: 'completed', sameRequest: false });
     });
 
     it('scopes keys per merchant', async () => {
-      await repos.idempotency.claim(merchantId, 'k', 'h', 86_400);
-      expect(await repos.idempotency.claim(otherMerchantId, 'k', 'h', 86_400)).toEqual({ state: 'claimed' });
+      await repos.idempotency.claim(merchantId, 'k', 'h', at(0));
+      expect(await repos.idempotency.claim(otherMerchantId, 'k', 'h', at(0))).toEqual({ state: 'claimed' });
     });
 
     it('frees a released key and takes over an expired one', async () => {
-      await repos.idempotency.claim(merchantId, 'k', 'h', 86_400);
+      await repos.idempotency.claim(merchantId, 'k', 'h', at(0));
       await repos.idempotency.release(merchantId, 'k');
-      expect(await repos.idempotency.claim(merchantId, 'k', 'h2', -1)).toEqual({ state: 'claimed' });
-      expect(await repos.idempotency.claim(merchantId, 'k', 'h3', 86_400)).toEqual({ state: 'claimed' });
-      expect(await repos.idempotency.purgeExpired()).toBe(0);
+      expect(await repos.idempotency.claim(merchantId, 'k', 'h2', at(0, 1000))).toEqual({ state: 'claimed' });
+      expect(await repos.idempotency.claim(merchantId, 'k', 'h3', at(2000))).toEqual({ state: 'claimed' });
+      expect(await repos.idempotency.purgeExpired(at(2000).now)).toBe(0);
+    });
+
+    it('keeps a running request\'s key only for its lease, and says how long is left', async () => {
+      await repos.idempotency.claim(merchantId, 'k', 'h', at(0));
+      expect(await repos.idempotency.claim(merchantId, 'k', 'h', at(20_000))).toEqual({ state: 'in_progress', sameRequest: true, retryAfterMs: 10_000 });
+      await repos.idempotency.renew(merchantId, 'k', at(20_000).leaseUntil);
+      expect(await repos.idempotency.claim(merchantId, 'k', 'h', at(40_000))).toMatchObject({ state: 'in_progress', retryAfterMs: 10_000 });
+      // The request stopped renewing (it crashed) before it created anything: the retry runs it afresh, once.
+      const after = await Promise.all([1, 2, 3].map(() => repos.idempotency.claim(merchantId, 'k', 'h', at(50_001))));
+      expect(after.filter((c) => c.state === 'claimed')).toHaveLength(1);
+      expect(after.filter((c) => c.state === 'in_progress')).toHaveLength(2);
+      // Another body under the key is still refused while it is taken.
+      expect(await repos.idempotency.claim(merchantId, 'k', 'other', at(90_000))).toMatchObject({ state: 'in_progress', sameRequest: false });
+    });
+
+    it('answers what a crashed request created instead of running it again', async () => {
+      await repos.idempotency.claim(merchantId, 'k', 'h', at(0));
+      await repos.idempotency.link(merchantId, 'k', { type: 'payment.create', id: 'pay_crashed' });
+      expect(await repos.idempotency.claim(merchantId, 'k', 'h', at(10_000))).toMatchObject({ state: 'in_progress' });
+      expect(await repos.idempotency.claim(merchantId, 'k', 'h', at(31_000))).toEqual({
+        state: 'recovered',
+        sameRequest: true,
+        resource: { type: 'payment.create', id: 'pay_crashed' },
+      });
     });
 
     it('purges expired keys only', async () => {
-      await repos.idempotency.claim(merchantId, 'old', 'h', -1);
-      await repos.idempotency.claim(merchantId, 'new', 'h', 86_400);
-      expect(await repos.idempotency.purgeExpired()).toBe(1);
-      expect(await repos.idempotency.claim(merchantId, 'new', 'h', 86_400)).toMatchObject({ state: 'in_progress' });
+      await repos.idempotency.claim(merchantId, 'old', 'h', at(0, 1000));
+      await repos.idempotency.claim(merchantId, 'new', 'h', at(0));
+      expect(await repos.idempotency.purgeExpired(at(2000).now)).toBe(1);
+      expect(await repos.idempotency.claim(merchantId, 'new', 'h', at(2000))).toMatchObject({ state: 'in_progress' });
+    });
+  });
+
+  describe('compare-and-set', () => {
+    it('writes a payment only at the version it was read at, and bumps it', async () => {
+      const row = await insertPayment({ status: 'processing', amountCaptured: 0 });
+      const now = new Date('2026-06-01T12:00:00Z');
+      const first = await repos.payments.update(row.id, 0, { status: 'succeeded', amountCaptured: 1000 }, now);
+      expect(first).toMatchObject({ status: 'succeeded', version: 1 });
+      // A late writer that read version 0 loses, and changes nothing.
+      expect(await repos.payments.update(row.id, 0, { status: 'processing' }, now)).toBeNull();
+      expect((await repos.payments.get(merchantId, row.id))!.payment).toMatchObject({ status: 'succeeded', version: 1 });
+    });
+
+    it('never overwrites a final attempt result', async () => {
+      const row = await insertPayment({ status: 'processing' });
+      const attempt = (await repos.payments.attempts(row.id))[0]!;
+      expect(await repos.payments.updateAttempt(attempt.id, { status: 'unknown' })).toBe(false);
+      expect((await repos.payments.attempts(row.id))[0]!.status).toBe('succeeded');
     });
   });
 
@@ -135,7 +181,7 @@ describe.each(DRIVERS)('store on %s', (driver) => {
       const row = await insertPayment();
       expect(await repos.payments.get(otherMerchantId, row.id)).toBeNull();
       expect(await repos.payments.list(otherMerchantId, { limit: 10 })).toEqual([]);
-      expect(await repos.payments.reserveRefund(otherMerchantId, row.id, () => { throw new Error('must not plan'); })).toBeNull();
+      expect(await repos.payments.lock(row.id, otherMerchantId)).toBeNull();
     });
 
     it('lists newest first with a cursor, a status filter and a created range', async () => {
@@ -155,31 +201,22 @@ describe.each(DRIVERS)('store on %s', (driver) => {
       expect(ranged.map((r) => r.payment.id)).toEqual([ids[2], ids[1]]);
     });
 
-    it('lets one capture or cancel hold a payment at a time', async () => {
-      const row = await insertPayment({ status: 'requires_capture', amountCaptured: 0, amountCapturable: 1000 });
-      const check = (r: { pendingOperation: string | null }) => {
-        if (r.pendingOperation) throw new Error('busy');
-      };
-      await repos.payments.beginOperation(merchantId, row.id, 'capture', check);
-      await expect(repos.payments.beginOperation(merchantId, row.id, 'cancel', check)).rejects.toThrow('busy');
-      await repos.payments.finishOperation(row.id, null);
-      await expect(repos.payments.beginOperation(merchantId, row.id, 'cancel', check)).resolves.not.toBeNull();
-    });
   });
 
   describe('refund reservations', () => {
+    const now = new Date('2026-06-01T12:00:00Z');
+    /** The reservation as the refund service makes it: under the payment's row lock, pending refunds count as spent. */
+    function reserve(paymentId: string, requested: number) {
+      return repos.transaction(async (tx) => {
+        const payment = (await tx.payments.lock(paymentId, merchantId))!;
+        const amount = planRefund(stateOf(payment), requested, await tx.payments.pendingRefundTotal(paymentId));
+        return tx.payments.insertRefund({ id: newId('re'), paymentId, merchantId, amount, currency: 'USD', status: 'pending' });
+      });
+    }
+
     it('never lets concurrent refunds exceed the captured amount', async () => {
       const row = await insertPayment();
-      const results = await Promise.allSettled(
-        Array.from({ length: 6 }, () =>
-          repos.payments.reserveRefund(merchantId, row.id, (payment, pending) => ({
-            id: newId('re'),
-            amount: planRefund(stateOf(payment), 300, pending),
-            currency: 'USD',
-            status: 'pending',
-          })),
-        ),
-      );
+      const results = await Promise.allSettled(Array.from({ length: 6 }, () => reserve(row.id, 300)));
       const reserved = results.filter((r) => r.status === 'fulfilled');
       const refused = results.filter((r) => r.status === 'rejected');
       expect(reserved).toHaveLength(3);
@@ -189,24 +226,18 @@ describe.each(DRIVERS)('store on %s', (driver) => {
 
     it('counts a settled refund once, however often it is confirmed', async () => {
       const row = await insertPayment();
-      const reserved = await repos.payments.reserveRefund(merchantId, row.id, () => ({ id: newId('re'), amount: 400, currency: 'USD', status: 'pending' }));
-      await repos.payments.settleRefund(reserved!.refund.id, { status: 'succeeded', gatewayReference: 're_1' });
-      await repos.payments.settleRefund(reserved!.refund.id, { status: 'succeeded', gatewayReference: 're_1' });
+      const refund = await reserve(row.id, 400);
+      expect(await repos.payments.settleRefund(refund.id, { status: 'succeeded', gatewayReference: 're_1' }, now)).toMatchObject({ status: 'succeeded' });
+      expect(await repos.payments.settleRefund(refund.id, { status: 'succeeded', gatewayReference: 're_1' }, now)).toBeNull();
       expect((await repos.payments.get(merchantId, row.id))?.payment.amountRefunded).toBe(400);
     });
 
     it('releases the reservation of a failed refund', async () => {
       const row = await insertPayment();
-      const plan = (payment: Parameters<typeof stateOf>[0], pending: number) => ({
-        id: newId('re'),
-        amount: planRefund(stateOf(payment), 1000, pending),
-        currency: 'USD',
-        status: 'pending',
-      });
-      const first = await repos.payments.reserveRefund(merchantId, row.id, plan);
-      await expect(repos.payments.reserveRefund(merchantId, row.id, plan)).rejects.toThrow(Problem);
-      await repos.payments.settleRefund(first!.refund.id, { status: 'failed', failureCode: 'x' });
-      await expect(repos.payments.reserveRefund(merchantId, row.id, plan)).resolves.not.toBeNull();
+      const first = await reserve(row.id, 1000);
+      await expect(reserve(row.id, 1000)).rejects.toThrow(Problem);
+      await repos.payments.settleRefund(first.id, { status: 'failed', failureCode: 'x' }, now);
+      await expect(reserve(row.id, 1000)).resolves.toMatchObject({ status: 'pending' });
     });
   });
 });

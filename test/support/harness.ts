@@ -2,11 +2,17 @@ import { startStripeSimulator, type StripeSimulator } from '../../adapters/strip
 import { createApp } from '../../src/api/app.js';
 import { sha256Hex } from '../../src/api/hash.js';
 import { gatewayRegistry } from '../../src/runtime/gateways.js';
+import type { GatewayRegistry } from '../../src/orchestrator/gateways.js';
 import { PROVIDERS } from '../../src/runtime/providers.js';
 import { createRouter, createRoutingState } from '../../src/runtime/routing.js';
 import { createRepositories, type Repositories } from '../../src/store/index.js';
 import { captureLogger } from './capture-logger.js';
 import { testDatabase, type DriverName, type TestDatabase } from './databases.js';
+import { systemClock, type Clock } from '../../src/domain/clock.js';
+import { createJobEngine, type JobEngine } from '../../src/jobs/engine.js';
+import { reconcilerJobs } from '../../src/jobs/reconciler.js';
+import { reconciler } from '../../src/orchestrator/reconcile.js';
+import { DEFAULT_SETTLEMENT_POLICY, type SettlementPolicy } from '../../src/orchestrator/settle.js';
 
 export const STRIPE_WEBHOOK_SECRET = 'whsec_harness_0123456789abcdef';
 
@@ -33,13 +39,22 @@ export function paymentBody(overrides: Record<string, unknown> = {}, card: Recor
   };
 }
 
+export interface HarnessHooks {
+  /** Awaited after each authorization answer, before the router sees it: a test holds it back to order a race. */
+  afterAuthorize: (() => Promise<void>) | null;
+}
+
 export interface Harness {
+  hooks: HarnessHooks;
   database: TestDatabase;
   repositories: Repositories;
   stripe: StripeSimulator;
   logs: string[];
   key: string;
   otherKey: string;
+  clock: Clock;
+  /** The job engine, not started: a test runs due jobs with `jobs.runDue()` after moving its clock. */
+  jobs: JobEngine;
   request(method: string, path: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string> }): Promise<Response>;
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -49,19 +64,42 @@ export interface Harness {
  * The API in process, with its real store and the Stripe simulator over HTTP, seeded with two
  * merchants that each have a key and a sandbox Stripe account.
  */
-export async function startHarness(driver: DriverName, options: { gatewayTimeoutMs?: number } = {}): Promise<Harness> {
+export async function startHarness(
+  driver: DriverName,
+  options: { gatewayTimeoutMs?: number; clock?: Clock; settlement?: SettlementPolicy; idempotencyLeaseMs?: number } = {},
+): Promise<Harness> {
+  const clock = options.clock ?? systemClock;
+  const settlement = options.settlement ?? DEFAULT_SETTLEMENT_POLICY;
   const database = await testDatabase(driver);
   const repositories = createRepositories(database.db);
   const stripe = await startStripeSimulator();
   const { logger, lines } = captureLogger();
-  const gateways = gatewayRegistry({
+  const registry = gatewayRegistry({
       providers: PROVIDERS,
       sandbox: { stripe: { secretKey: 'sk_test_harness', webhookSecret: STRIPE_WEBHOOK_SECRET, host: stripe.host, port: stripe.port, protocol: 'http' } },
       env: {},
       timeoutMs: options.gatewayTimeoutMs ?? 5_000,
   });
+  const hooks: HarnessHooks = { afterAuthorize: null };
+  // Every adapter as the registry builds it, with a seam where a test can hold an answer back.
+  const gateways: GatewayRegistry = {
+    adapterFor(account) {
+      const adapter = registry.adapterFor(account);
+      if (!adapter) return null;
+      return {
+        ...adapter,
+        async authorize(request) {
+          const outcome = await adapter.authorize(request);
+          await hooks.afterAuthorize?.();
+          return outcome;
+        },
+      };
+    },
+  };
   const router = createRouter({ repositories, gateways, logger, fees: new Map(), state: createRoutingState({ seed: 1 }) });
-  const app = createApp({ repositories, logger, fingerprintSecret: 'test-fingerprint-secret', gateways, router });
+  const app = createApp({ repositories, logger, fingerprintSecret: 'test-fingerprint-secret', gateways, router, clock, settlement, idempotencyLeaseMs: options.idempotencyLeaseMs });
+  const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger, clock, policy: settlement });
+  const jobs = createJobEngine({ repositories, clock, logger, kinds: reconcilerJobs(reconcile, settlement, clock) });
   const key = 'sk_test_merchant_one_0123456789';
   const otherKey = 'sk_test_merchant_two_0123456789';
 
@@ -81,6 +119,9 @@ export async function startHarness(driver: DriverName, options: { gatewayTimeout
     logs: lines,
     key,
     otherKey,
+    clock,
+    jobs,
+    hooks,
     request(method, path, { body, key: useKey = key, headers = {} } = {}) {
       const init: RequestInit = { method, headers: { ...headers } };
       if (useKey !== null) (init.headers as Record<string, string>).Authorization = `Bearer ${useKey}`;
@@ -95,6 +136,7 @@ export async function startHarness(driver: DriverName, options: { gatewayTimeout
       stripe.ledger.reset();
       stripe.faults.clear();
       lines.length = 0;
+      hooks.afterAuthorize = null;
       await seed();
     },
     async close() {

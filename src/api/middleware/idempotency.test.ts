@@ -5,7 +5,9 @@ import { createRepositories, type Repositories } from '../../store/index.js';
 import type { AppEnv } from '../env.js';
 import { idempotency } from './idempotency.js';
 import { Problem } from '../../domain/problem.js';
+import { canonicalJson, sha256Hex } from '../hash.js';
 import { problemResponse } from '../problem-response.js';
+import { manualClock } from '../../../test/support/clock.js';
 
 /** What the middleware keeps and what it releases, with a handler whose answers the test picks. */
 describe('idempotency middleware', () => {
@@ -13,7 +15,8 @@ describe('idempotency middleware', () => {
   let repositories: Repositories;
   let merchantId: string;
   let runs: number;
-  let answer: () => Response | Promise<Response>;
+  let answer: (key: string | undefined) => Response | Promise<Response>;
+  const clock = manualClock();
 
   const app = new Hono<AppEnv>();
   beforeAll(async () => {
@@ -23,10 +26,17 @@ describe('idempotency middleware', () => {
       c.set('merchantId', merchantId);
       await next();
     });
-    app.use(idempotency(repositories, 86_400));
-    app.post('/thing', () => {
+    app.use(
+      idempotency(repositories, {
+        ttlSeconds: 86_400,
+        leaseMs: 30_000,
+        clock,
+        render: async (_merchant, resource) => ({ status: 201, body: { id: resource.id, recovered: true } }),
+      }),
+    );
+    app.post('/thing', (c) => {
       runs++;
-      return answer();
+      return answer(c.get('idempotencyKey'));
     });
     app.onError((error, c) =>
       error instanceof Problem ? problemResponse(c, error) : c.json({ code: 'internal_error' }, 500),
@@ -39,6 +49,8 @@ describe('idempotency middleware', () => {
     runs = 0;
   });
 
+  /** The hash the middleware keeps for `post()`'s request. */
+  const requestHash = () => sha256Hex(`POST /thing\n${canonicalJson('{}')}`);
   const post = () => app.request('/thing', { method: 'POST', body: '{}', headers: { 'Idempotency-Key': 'k1', 'Content-Type': 'application/json' } });
 
   it('keeps an unexpected failure, which may have followed a charge, instead of running again', async () => {
@@ -60,6 +72,43 @@ describe('idempotency middleware', () => {
     answer = () => new Response('{"ok":true}', { status: 201, headers: { 'Content-Type': 'application/json' } });
     expect((await post()).status).toBe(201);
     expect(runs).toBe(2);
+  });
+
+  it('answers 409 only for the lease of a running request, with Retry-After from it', async () => {
+    let finish!: () => void;
+    answer = () => new Promise<Response>((resolve) => (finish = () => resolve(new Response('{"ok":true}', { status: 201 }))));
+    const first = post();
+    await expect.poll(() => runs).toBe(1);
+    clock.advance(12_000);
+    const waiting = await post();
+    expect(waiting.status).toBe(409);
+    expect(waiting.headers.get('retry-after')).toBe('18');
+    finish();
+    expect((await first).status).toBe(201);
+  });
+
+  it('after a crash, answers what the request created as it now stands, and never runs it again', async () => {
+    // The first request linked its payment, then its process died: no answer was stored and the lease is not renewed.
+    await repositories.idempotency.claim(merchantId, 'k1', await requestHash(), { now: clock.now(), leaseUntil: new Date(clock.now().getTime() + 30_000), expiresAt: new Date(clock.now().getTime() + 86_400_000) });
+    await repositories.idempotency.link(merchantId, 'k1', { type: 'payment.create', id: 'pay_crashed' });
+    expect((await post()).status).toBe(409);
+    clock.advance(30_001);
+    const recovered = await post();
+    expect(recovered.status).toBe(201);
+    expect(await recovered.json()).toEqual({ id: 'pay_crashed', recovered: true });
+    expect(runs).toBe(0);
+    // From then on the key answers that, like any completed key.
+    expect((await post()).headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  it('after a crash before anything was created, runs the request afresh', async () => {
+    await repositories.idempotency.claim(merchantId, 'k1', await requestHash(), { now: clock.now(), leaseUntil: new Date(clock.now().getTime() + 30_000), expiresAt: new Date(clock.now().getTime() + 86_400_000) });
+    clock.advance(30_001);
+    answer = (key) => new Response(JSON.stringify({ key }), { status: 201 });
+    const fresh = await post();
+    expect(fresh.status).toBe(201);
+    expect(await fresh.json()).toEqual({ key: 'k1' });
+    expect(runs).toBe(1);
   });
 
   it('passes requests without a key straight through', async () => {

@@ -1,6 +1,8 @@
 import { createMiddleware } from 'hono/factory';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { after, type Clock } from '../../domain/clock.js';
 import { Problem } from '../../domain/problem.js';
+import type { IdempotentResource } from '../../store/idempotency.js';
 import type { Repositories } from '../../store/index.js';
 import type { AppEnv } from '../env.js';
 import { canonicalJson, sha256Hex } from '../hash.js';
@@ -17,9 +19,23 @@ function keepsResult(status: number): boolean {
   return (status >= 200 && status < 300) || status === 500;
 }
 
-/** Idempotency-Key on POST, scoped per merchant. */
-export function idempotency(repositories: Repositories, ttlSeconds: number) {
+export interface IdempotencyOptions {
+  ttlSeconds: number;
+  /** How long a running request holds its key without renewing it; a retry after that is not kept waiting. */
+  leaseMs: number;
+  clock: Clock;
+  /** Answers a resource a crashed request created, as it now stands: status and JSON body. */
+  render(merchantId: string, resource: IdempotentResource): Promise<{ status: ContentfulStatusCode; body: unknown } | null>;
+}
+
+/**
+ * Idempotency-Key on POST, scoped per merchant. The running request holds the key under a
+ * lease it renews; the handler links what it creates to the key in the same transaction, so a
+ * retry after a crash answers that resource as it now stands and never runs the request twice.
+ */
+export function idempotency(repositories: Repositories, options: IdempotencyOptions) {
   const store = repositories.idempotency;
+  const { clock, leaseMs } = options;
   return createMiddleware<AppEnv>(async (c, next) => {
     const key = c.req.header('Idempotency-Key');
     if (c.req.method !== 'POST' || key === undefined) return next();
@@ -34,7 +50,8 @@ export function idempotency(repositories: Repositories, ttlSeconds: number) {
     }
     const merchantId = c.get('merchantId');
     const hash = await sha256Hex(`${c.req.method} ${c.req.path}\n${canonicalJson(await c.req.text())}`);
-    const claim = await store.claim(merchantId, key, hash, ttlSeconds);
+    const now = clock.now();
+    const claim = await store.claim(merchantId, key, hash, { now, leaseUntil: after(now, leaseMs), expiresAt: after(now, options.ttlSeconds * 1000) });
 
     if (claim.state !== 'claimed' && !claim.sameRequest) {
       throw new Problem({
@@ -51,7 +68,7 @@ export function idempotency(repositories: Repositories, ttlSeconds: number) {
         code: 'idempotency_key_in_use',
         title: 'Request in progress',
         detail: 'A request with this Idempotency-Key is still being processed; retry shortly to get its result.',
-        headers: { 'Retry-After': '1' },
+        headers: { 'Retry-After': String(Math.max(1, Math.ceil(claim.retryAfterMs / 1000))) },
       });
     }
     if (claim.state === 'completed') {
@@ -60,8 +77,24 @@ export function idempotency(repositories: Repositories, ttlSeconds: number) {
         'Idempotent-Replayed': 'true',
       });
     }
+    if (claim.state === 'recovered') {
+      const rendered = await options.render(merchantId, claim.resource);
+      if (!rendered) {
+        // Linked in the transaction that created it, so it exists; a resource gone since is a fault of ours.
+        throw new Error(`idempotency key links a missing ${claim.resource.type}`);
+      }
+      const body = JSON.stringify(rendered.body);
+      await store.complete(merchantId, key, rendered.status, body);
+      return c.newResponse(body, rendered.status, { 'Content-Type': 'application/json', 'Idempotent-Replayed': 'true' });
+    }
 
-    await next();
+    c.set('idempotencyKey', key);
+    const renewal = setInterval(() => void store.renew(merchantId, key, after(clock.now(), leaseMs)).catch(() => {}), Math.max(leaseMs / 3, 10));
+    try {
+      await next();
+    } finally {
+      clearInterval(renewal);
+    }
     if (keepsResult(c.res.status)) {
       await store.complete(merchantId, key, c.res.status, await c.res.clone().text());
     } else {

@@ -6,6 +6,7 @@ import type { AppEnv } from '../env.js';
 import {
   CancelBody,
   CaptureBody,
+  ConfirmBody,
   CreatePaymentBody,
   CreateRefundBody,
   ListPaymentsQuery,
@@ -14,8 +15,9 @@ import {
   PaymentView,
   ProblemView,
   RefundView,
+  TimelineEventView,
 } from '../schemas.js';
-import { paymentView, refundView } from '../views.js';
+import { paymentView, refundView, timelineEventView } from '../views.js';
 
 const security = [{ bearerAuth: [] }];
 const idempotencyHeader = {
@@ -79,6 +81,25 @@ const routes = {
     request: { params: PaymentIdParam, body: { required: false, content: { 'application/json': { schema: CancelBody } } } },
     responses: { 200: json(PaymentView, 'The canceled payment.'), ...errors, 502: problem('The gateway did not cancel.') },
   }),
+  confirm: createRoute({
+    method: 'post',
+    path: '/v1/payments/{id}/confirm',
+    summary: 'Settle a payment after the shopper came back from a redirect (3-D Secure)',
+    description:
+      'Asks the gateway how the challenge ended, with the parameters the shopper came back to return_url with, and answers the payment as it now stands. A payment no longer in requires_action is answered as it stands.',
+    security,
+    parameters: [idempotencyHeader],
+    request: { params: PaymentIdParam, body: { required: false, content: { 'application/json': { schema: ConfirmBody } } } },
+    responses: { 200: json(PaymentView, 'The payment, settled when the gateway had the answer.'), ...errors, 502: problem('The gateway account of this payment is no longer configured.') },
+  }),
+  timeline: createRoute({
+    method: 'get',
+    path: '/v1/payments/{id}/events',
+    summary: "A payment's timeline: every state change and every look of the reconciler, oldest first",
+    security,
+    request: { params: PaymentIdParam },
+    responses: { 200: json(listOf(TimelineEventView, 'Timeline'), 'The timeline.'), 401: errors[401], 404: errors[404] },
+  }),
   createRefund: createRoute({
     method: 'post',
     path: '/v1/payments/{id}/refunds',
@@ -111,6 +132,8 @@ export function paymentInput(body: z.infer<typeof CreatePaymentBody>): NewPaymen
     metadata: body.metadata ?? {},
     initiator: body.initiator,
     gateways: body.routing?.gateways ?? null,
+    returnUrl: body.return_url ?? null,
+    threeDSecure: body.three_d_secure,
   };
 }
 
@@ -119,9 +142,11 @@ export function paymentRoutes(
   payments: ReturnType<typeof paymentService>,
   refunds: ReturnType<typeof refundService>,
 ): void {
+  const context = (c: { get(key: 'idempotencyKey'): string | undefined }) => ({ idempotencyKey: c.get('idempotencyKey') });
+
   app.openapi(routes.create, async (c) => {
-    const record = await payments.create(c.get('merchantId'), paymentInput(c.req.valid('json')));
-    return c.json(paymentView(record), 201);
+    const record = await payments.create(c.get('merchantId'), paymentInput(c.req.valid('json')), context(c));
+    return c.json(paymentView(record, await payments.settlement(record.payment.id)), 201);
   });
 
   app.openapi(routes.list, async (c) => {
@@ -134,25 +159,37 @@ export function paymentRoutes(
       status: query.status,
       createdGte: createdGte ? new Date(createdGte) : undefined,
       createdLte: createdLte ? new Date(createdLte) : undefined,
+      review: query.review === 'true' ? true : undefined,
     });
     const page = rows.slice(0, query.limit);
-    return c.json({ object: 'list' as const, data: page.map(paymentView), has_more: rows.length > query.limit }, 200);
+    const jobs = await payments.settlements(page.map((r) => r.payment.id));
+    return c.json({ object: 'list' as const, data: page.map((r) => paymentView(r, jobs.get(r.payment.id) ?? null)), has_more: rows.length > query.limit }, 200);
   });
 
   app.openapi(routes.get, async (c) => {
     const record = await payments.get(c.get('merchantId'), c.req.valid('param').id);
     if (!record) throw problems.notFound('payment');
-    return c.json(paymentView(record), 200);
+    return c.json(paymentView(record, await payments.settlement(record.payment.id)), 200);
   });
 
   app.openapi(routes.capture, async (c) => {
-    const record = await payments.capture(c.get('merchantId'), c.req.valid('param').id, c.req.valid('json').amount);
-    return c.json(paymentView(record), 200);
+    const record = await payments.capture(c.get('merchantId'), c.req.valid('param').id, c.req.valid('json').amount, context(c));
+    return c.json(paymentView(record, await payments.settlement(record.payment.id)), 200);
   });
 
   app.openapi(routes.cancel, async (c) => {
-    const record = await payments.cancel(c.get('merchantId'), c.req.valid('param').id);
-    return c.json(paymentView(record), 200);
+    const record = await payments.cancel(c.get('merchantId'), c.req.valid('param').id, context(c));
+    return c.json(paymentView(record, await payments.settlement(record.payment.id)), 200);
+  });
+
+  app.openapi(routes.confirm, async (c) => {
+    const record = await payments.confirm(c.get('merchantId'), c.req.valid('param').id, c.req.valid('json').return_params ?? {});
+    return c.json(paymentView(record, await payments.settlement(record.payment.id)), 200);
+  });
+
+  app.openapi(routes.timeline, async (c) => {
+    const events = await payments.timeline(c.get('merchantId'), c.req.valid('param').id);
+    return c.json({ object: 'list' as const, data: events.map(timelineEventView), has_more: false }, 200);
   });
 
   app.openapi(routes.createRefund, async (c) => {
@@ -161,7 +198,7 @@ export function paymentRoutes(
       amount: body.amount,
       reason: body.reason ?? null,
       metadata: body.metadata ?? {},
-    });
+    }, context(c));
     return c.json(refundView(refund), 201);
   });
 

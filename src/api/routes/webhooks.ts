@@ -12,7 +12,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, webhooks: ReturnType<typ
     c.req.raw.headers.forEach((value, name) => {
       headers[name.toLowerCase()] = value;
     });
-    const ack = await webhooks.receive(c.req.param('provider'), c.req.param('account'), { headers, rawBody: await c.req.text() }, new Date());
+    const ack = await webhooks.receive(c.req.param('provider'), c.req.param('account'), { headers, rawBody: await c.req.text() });
     return c.body(ack.body, ack.status, { 'Content-Type': ack.contentType });
   });
 }

@@ -20,4 +20,6 @@ export interface RoutingTransaction {
   captureMethod: 'automatic' | 'manual';
   initiator: 'customer' | 'merchant';
   metadata: Record<string, string>;
+  /** 'required': only gateways that can run 3-D Secure are eligible. Absent: the provider and issuer decide. */
+  threeDSecure?: 'automatic' | 'required';
 }

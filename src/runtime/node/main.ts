@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
+import { DEFAULT_SETTLEMENT_POLICY } from '../../orchestrator/settle.js';
 import { jsonLogger } from '../logger.js';
 import { startSandbox } from './sandbox.js';
+import { durationList, duration } from './settings.js';
 
 const env = process.env;
 const dataDir = env.SWITCHYARD_DATA_DIR ?? '.switchyard';
@@ -19,6 +21,13 @@ const sandbox = await startSandbox({
   routingRulesDir: env.SWITCHYARD_ROUTING_RULES ?? 'routing-rules',
   routingSeed: Number(env.SWITCHYARD_ROUTING_SEED ?? Date.now() % 2 ** 31),
   logger,
+  settlement: {
+    requestLeaseMs: duration(env, 'SWITCHYARD_REQUEST_LEASE_MS', DEFAULT_SETTLEMENT_POLICY.requestLeaseMs),
+    retryDelaysMs: durationList(env, 'SWITCHYARD_RECONCILE_DELAYS_MS', DEFAULT_SETTLEMENT_POLICY.retryDelaysMs),
+    notFoundAfterMs: duration(env, 'SWITCHYARD_NOT_FOUND_AFTER_MS', DEFAULT_SETTLEMENT_POLICY.notFoundAfterMs),
+    actionTtlMs: duration(env, 'SWITCHYARD_ACTION_TTL_MS', DEFAULT_SETTLEMENT_POLICY.actionTtlMs),
+  },
+  jobPollMs: duration(env, 'SWITCHYARD_JOB_POLL_MS', 1000),
 });
 
 process.stderr.write(

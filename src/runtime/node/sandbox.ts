@@ -17,6 +17,12 @@ import type { Router } from '../../orchestrator/router.js';
 import type { BreakerSettings } from '../../orchestrator/breakers.js';
 import type { RetryGuard } from '../../orchestrator/payments.js';
 import { formatError } from '../../routing/rules/source.js';
+import { systemClock, type Clock } from '../../domain/clock.js';
+import { DEFAULT_SETTLEMENT_POLICY, type SettlementPolicy } from '../../orchestrator/settle.js';
+import { reconciler } from '../../orchestrator/reconcile.js';
+import { createJobEngine, type JobEngine } from '../../jobs/engine.js';
+import { reconcilerJobs } from '../../jobs/reconciler.js';
+import { maintenanceJobs, startupSweep } from '../../jobs/maintenance.js';
 
 export const DEMO_MERCHANT = 'Demo merchant';
 const SANDBOX_KEY_LABEL = 'sandbox';
@@ -42,6 +48,12 @@ export interface SandboxOptions {
   /** How often the learner's state is saved in the background (default 30 s). */
   learnerSaveMs?: number;
   logger: Logger;
+  /** Default: the system clock. */
+  clock?: Clock;
+  /** Leases and the reconciler's schedule (default DEFAULT_SETTLEMENT_POLICY). */
+  settlement?: SettlementPolicy;
+  /** How often the job engine looks for due jobs when idle (default 1 s). */
+  jobPollMs?: number;
 }
 
 export interface Sandbox {
@@ -54,6 +66,8 @@ export interface Sandbox {
   /** The demo merchant's sandbox gateway account, by provider name. */
   accounts: Record<string, string>;
   repositories: Repositories;
+  /** Background work: the reconciler and the purge. */
+  jobs: JobEngine;
   close(): Promise<void>;
 }
 
@@ -70,6 +84,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const router = createRouter({ repositories, gateways, logger: options.logger, fees: files.fees, state: createRoutingState({ seed: options.routingSeed, breakers: options.breakers }) });
   await seedRuleset(repositories, router, merchantId, files.rules);
   const learner = await persistLearner(repositories, router.learner, options.learnerSaveMs ?? 30_000, options.logger);
+  const clock = options.clock ?? systemClock;
+  const settlement = options.settlement ?? DEFAULT_SETTLEMENT_POLICY;
   const app = createApp({
     repositories,
     logger: options.logger,
@@ -77,9 +93,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     gateways,
     router,
     retryGuard: options.retryGuard,
+    clock,
+    settlement,
   });
-  const purge = setInterval(() => void repositories.idempotency.purgeExpired(), 60 * 60 * 1000);
-  purge.unref();
+  const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger: options.logger, clock, policy: settlement });
+  const jobs = createJobEngine({
+    repositories,
+    clock,
+    logger: options.logger,
+    pollMs: options.jobPollMs,
+    kinds: { ...reconcilerJobs(reconcile, settlement, clock), ...maintenanceJobs(repositories, clock, options.logger) },
+  });
 
   const server = await listen(app.fetch, options.host, options.port);
   const address = server.address();
@@ -87,6 +111,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const url = `http://${options.host}:${port}`;
   const simulators = await startSandboxGateways((provider) => `${url}/v1/webhooks/${provider}/${accounts[provider]}`);
   Object.assign(sandboxConfigs, simulators.configs);
+  // Jobs need the gateways, so they start once the simulators run.
+  await startupSweep(repositories, clock, options.logger);
+  jobs.start();
   return {
     url,
     apiKey,
@@ -95,9 +122,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     simulators: simulators.simulators,
     accounts,
     repositories,
+    jobs,
     async close() {
-      clearInterval(purge);
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await jobs.stop();
       await learner.stop();
       await simulators.close();
       router.breakers.shutdown();

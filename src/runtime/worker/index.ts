@@ -1,4 +1,10 @@
 import { createApp } from '../../api/app.js';
+import { systemClock } from '../../domain/clock.js';
+import { createJobEngine } from '../../jobs/engine.js';
+import { maintenanceJobs, schedulePurge } from '../../jobs/maintenance.js';
+import { reconcilerJobs } from '../../jobs/reconciler.js';
+import { reconciler } from '../../orchestrator/reconcile.js';
+import { DEFAULT_SETTLEMENT_POLICY } from '../../orchestrator/settle.js';
 import { createRepositories } from '../../store/index.js';
 import { openPostgres } from '../../store/postgres.js';
 import { gatewayRegistry } from '../gateways.js';
@@ -8,7 +14,9 @@ import { createRouter, createRoutingState } from '../routing.js';
 
 /**
  * Cloudflare Workers entry. The database must be migrated beforehand (drizzle-kit migrate);
- * gateway accounts use `env:<SECRET>` credentials, resolved from the Worker's secrets.
+ * gateway accounts use `env:<SECRET>` credentials, resolved from the Worker's secrets. Requests
+ * are served by `fetch`; background work (the reconciler, purges) runs on the cron trigger in
+ * wrangler.toml, which drains due jobs from the same durable queue the Node server uses.
  */
 export interface WorkerEnv {
   /** A Hyperdrive binding in front of PostgreSQL, or a direct URL. */
@@ -19,25 +27,50 @@ export interface WorkerEnv {
   [secret: string]: unknown;
 }
 
+interface ExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
 const logger = jsonLogger();
 /** Learner and breakers live as long as the isolate; each request gets its own database connection. */
 const routingState = createRoutingState({ seed: Date.now() % 2 ** 31 });
 /** Fee schedules are files the Worker cannot read at run time: cost scoring sees no fees there yet. */
 const NO_FEES = new Map();
 
+/** The services one invocation needs, on a database connection of its own (Workers cannot share sockets across requests). */
+function services(env: WorkerEnv) {
+  const url = env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL;
+  if (!url) return null;
+  const store = openPostgres(url, { max: 1 });
+  const secrets = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const repositories = createRepositories(store.db);
+  const gateways = gatewayRegistry({ providers: PROVIDERS, sandbox: {}, env: secrets, timeoutMs: Number(env.GATEWAY_TIMEOUT_MS ?? 10_000) });
+  const router = createRouter({ repositories, gateways, logger, fees: NO_FEES, state: routingState });
+  return { store, repositories, gateways, router };
+}
+
 export default {
-  async fetch(request: Request, env: WorkerEnv, ctx: { waitUntil(promise: Promise<unknown>): void }): Promise<Response> {
-    const url = env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL;
-    if (!url) return new Response('DATABASE_URL or a HYPERDRIVE binding is required', { status: 500 });
-    // Workers cannot share sockets across requests: one small pool per request, closed after it.
-    const store = openPostgres(url, { max: 1 });
-    const secrets = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
-    const repositories = createRepositories(store.db);
-    const gateways = gatewayRegistry({ providers: PROVIDERS, sandbox: {}, env: secrets, timeoutMs: Number(env.GATEWAY_TIMEOUT_MS ?? 10_000) });
-    const router = createRouter({ repositories, gateways, logger, fees: NO_FEES, state: routingState });
-    const app = createApp({ repositories, logger, fingerprintSecret: env.FINGERPRINT_SECRET, gateways, router });
+  async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
+    const s = services(env);
+    if (!s) return new Response('DATABASE_URL or a HYPERDRIVE binding is required', { status: 500 });
+    const app = createApp({ repositories: s.repositories, logger, fingerprintSecret: env.FINGERPRINT_SECRET, gateways: s.gateways, router: s.router });
     const response = await app.fetch(request);
-    ctx.waitUntil(store.close());
+    ctx.waitUntil(s.store.close());
     return response;
+  },
+
+  async scheduled(_controller: unknown, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
+    const s = services(env);
+    if (!s) throw new Error('DATABASE_URL or a HYPERDRIVE binding is required');
+    const clock = systemClock;
+    const policy = DEFAULT_SETTLEMENT_POLICY;
+    const reconcile = reconciler({ repositories: s.repositories, gateways: s.gateways, learner: s.router.learner, logger, clock, policy });
+    const jobs = createJobEngine({
+      repositories: s.repositories,
+      clock,
+      logger,
+      kinds: { ...reconcilerJobs(reconcile, policy, clock), ...maintenanceJobs(s.repositories, clock, logger) },
+    });
+    ctx.waitUntil(schedulePurge(s.repositories, clock).then(() => jobs.runDue()).finally(() => s.store.close()));
   },
 };
