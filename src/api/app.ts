@@ -18,6 +18,10 @@ import { paymentRoutes } from './routes/payments.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { webhookService } from '../orchestrator/webhooks.js';
 import type { MiddlewareHandler } from 'hono';
+import { systemClock } from '../domain/clock.js';
+import { createSecretBox } from '../domain/secret-box.js';
+import { merchantWebhookService } from '../orchestrator/merchant-webhooks.js';
+import { merchantWebhookRoutes } from './routes/merchant-webhooks.js';
 
 const DAY_SECONDS = 24 * 60 * 60;
 
@@ -80,6 +84,17 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   routingRoutes(app, deps.repositories, deps.router, payments);
   healthRoutes(app, deps.router);
   webhookRoutes(app, webhookService({ ...deps, learner: deps.router.learner }));
+  // Merchant webhooks: endpoints, events, redelivery.
+  merchantWebhookRoutes(
+    app,
+    merchantWebhookService({
+      repositories: deps.repositories,
+      clock: deps.clock ?? systemClock,
+      secrets: createSecretBox(deps.secretsKey),
+      urlPolicy: deps.webhookUrlPolicy ?? 'strict',
+      wake: () => deps.jobs?.wake(),
+    }),
+  );
 
   app.notFound((c) =>
     problemResponse(c, new Problem({ status: 404, code: 'route_not_found', title: 'Not found', detail: 'No such endpoint.' })),

@@ -1,4 +1,6 @@
+import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../domain/logger.js';
+import type { WebhookUrlPolicy } from '../domain/merchant-webhooks.js';
 import type { Repositories } from '../store/index.js';
 import type { GatewayRegistry } from '../orchestrator/gateways.js';
 import type { RetryGuard } from '../orchestrator/payments.js';
@@ -17,6 +19,15 @@ export interface AppDeps {
   deadlineMs?: number;
   retryGuard?: RetryGuard;
   maxBodyBytes?: number;
+  // ---- merchant webhooks
+  /** Seals webhook signing secrets at rest: 32 bytes, base64 (or a keyring, newest first). */
+  secretsKey: string | readonly string[];
+  /** `strict` (default): endpoints must be public https URLs; `local` (sandbox, tests): any http(s) URL. */
+  webhookUrlPolicy?: WebhookUrlPolicy;
+  /** Where the API reads the time (default: the system clock). */
+  clock?: Clock;
+  /** The job engine, woken after the API schedules a delivery. */
+  jobs?: { wake(): void };
 }
 
 export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; requestId: string } };

@@ -1,5 +1,6 @@
 import { startStripeSimulator, type StripeSimulator } from '../../adapters/stripe/simulator/index.js';
 import { createApp } from '../../src/api/app.js';
+import type { Clock } from '../../src/domain/clock.js';
 import { sha256Hex } from '../../src/api/hash.js';
 import { gatewayRegistry } from '../../src/runtime/gateways.js';
 import { PROVIDERS } from '../../src/runtime/providers.js';
@@ -9,6 +10,8 @@ import { captureLogger } from './capture-logger.js';
 import { testDatabase, type DriverName, type TestDatabase } from './databases.js';
 
 export const STRIPE_WEBHOOK_SECRET = 'whsec_harness_0123456789abcdef';
+/** Seals merchant webhook signing secrets (32 bytes, base64). */
+export const SECRETS_KEY = 'c3dpdGNoeWFyZC1oYXJuZXNzLXNlY3JldHMta2V5ISE=';
 
 export const CARDS = {
   visa: '4242424242424242',
@@ -49,7 +52,7 @@ export interface Harness {
  * The API in process, with its real store and the Stripe simulator over HTTP, seeded with two
  * merchants that each have a key and a sandbox Stripe account.
  */
-export async function startHarness(driver: DriverName, options: { gatewayTimeoutMs?: number } = {}): Promise<Harness> {
+export async function startHarness(driver: DriverName, options: { gatewayTimeoutMs?: number; clock?: Clock } = {}): Promise<Harness> {
   const database = await testDatabase(driver);
   const repositories = createRepositories(database.db);
   const stripe = await startStripeSimulator();
@@ -61,7 +64,17 @@ export async function startHarness(driver: DriverName, options: { gatewayTimeout
       timeoutMs: options.gatewayTimeoutMs ?? 5_000,
   });
   const router = createRouter({ repositories, gateways, logger, fees: new Map(), state: createRoutingState({ seed: 1 }) });
-  const app = createApp({ repositories, logger, fingerprintSecret: 'test-fingerprint-secret', gateways, router });
+  const app = createApp({
+    repositories,
+    logger,
+    fingerprintSecret: 'test-fingerprint-secret',
+    gateways,
+    router,
+    // Merchant webhooks: receivers in tests listen on http://127.0.0.1.
+    secretsKey: SECRETS_KEY,
+    webhookUrlPolicy: 'local',
+    clock: options.clock,
+  });
   const key = 'sk_test_merchant_one_0123456789';
   const otherKey = 'sk_test_merchant_two_0123456789';
 

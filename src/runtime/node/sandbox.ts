@@ -32,6 +32,9 @@ export interface SandboxOptions {
   fingerprintSecret?: string;
   /** Where a generated fingerprint secret is kept, so fingerprints stay stable across restarts. */
   fingerprintSecretFile?: string;
+  /** Seals merchant webhook signing secrets (32 bytes, base64); generated into `secretsKeyFile` otherwise. */
+  secretsKey?: string;
+  secretsKeyFile?: string;
   gatewayTimeoutMs: number;
   /** Where fees.yaml and the rules.yaml that seeds the first ruleset version live. */
   routingRulesDir: string;
@@ -77,6 +80,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     gateways,
     router,
     retryGuard: options.retryGuard,
+    // Merchant webhooks: the sandbox delivers to http://127.0.0.1 receivers too.
+    secretsKey: options.secretsKey ?? (await persistentSecret(options.secretsKeyFile)),
+    webhookUrlPolicy: 'local',
   });
   const purge = setInterval(() => void repositories.idempotency.purgeExpired(), 60 * 60 * 1000);
   purge.unref();

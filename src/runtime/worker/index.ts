@@ -15,6 +15,8 @@ export interface WorkerEnv {
   HYPERDRIVE?: { connectionString: string };
   DATABASE_URL?: string;
   FINGERPRINT_SECRET: string;
+  /** Seals merchant webhook signing secrets: 32 bytes, base64 (openssl rand -base64 32). */
+  SECRETS_KEY: string;
   GATEWAY_TIMEOUT_MS?: string;
   [secret: string]: unknown;
 }
@@ -35,7 +37,7 @@ export default {
     const repositories = createRepositories(store.db);
     const gateways = gatewayRegistry({ providers: PROVIDERS, sandbox: {}, env: secrets, timeoutMs: Number(env.GATEWAY_TIMEOUT_MS ?? 10_000) });
     const router = createRouter({ repositories, gateways, logger, fees: NO_FEES, state: routingState });
-    const app = createApp({ repositories, logger, fingerprintSecret: env.FINGERPRINT_SECRET, gateways, router });
+    const app = createApp({ repositories, logger, fingerprintSecret: env.FINGERPRINT_SECRET, gateways, router, secretsKey: env.SECRETS_KEY });
     const response = await app.fetch(request);
     ctx.waitUntil(store.close());
     return response;
