@@ -42,7 +42,9 @@ export async function startReceiver(path = '/hooks'): Promise<WebhookReceiver> {
       s.closeAllConnections();
       await new Promise<void>((resolve) => s.close(() => resolve()));
     },
-    start: () => listen(receiver.port),
+    start: async () => {
+      if (!server) await listen(receiver.port);
+    },
     close: () => receiver.stop(),
   };
 
