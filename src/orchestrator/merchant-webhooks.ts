@@ -78,6 +78,16 @@ export function merchantWebhookService(deps: MerchantWebhookDeps) {
       return { endpoint: created, secret };
     },
 
+    /**
+     * The creation answer once more, secret included, for the idempotency layer to replay the same
+     * request (same merchant, key and body) without keeping the secret in its stored answer.
+     */
+    async creationAnswer(merchantId: string, id: string): Promise<{ endpoint: WebhookEndpointRow; secret: string } | null> {
+      const endpoint = await repositories.webhookEndpoints.get(merchantId, id);
+      if (!endpoint) return null;
+      return { endpoint, secret: await secrets.open(endpoint.secretCiphertext, endpoint.id) };
+    },
+
     listEndpoints: (merchantId: string, page: { limit: number; startingAfter?: string }) => repositories.webhookEndpoints.list(merchantId, page),
 
     getEndpoint: (merchantId: string, id: string) => repositories.webhookEndpoints.get(merchantId, id),

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/api/hash.js';
+import { createdEndpointView } from '../../src/api/routes/merchant-webhooks.js';
 import { createSecretBox } from '../../src/domain/secret-box.js';
 import { Problem } from '../../src/domain/problem.js';
 import { merchantWebhookService } from '../../src/orchestrator/merchant-webhooks.js';
@@ -82,6 +83,16 @@ describe.each(DRIVERS)('webhook endpoints API on %s', (driver) => {
     });
 
     it.todo('keeps the secret out of the answer stored for an Idempotency-Key (the idempotency layer must re-render the endpoint on replay)');
+
+    it('can answer the creation again, secret included, for an idempotent replay: to the same merchant only', async () => {
+      const endpoint = await createEndpoint();
+      const service = merchantWebhookService({ repositories: h.repositories, clock: { now: () => new Date() }, secrets: createSecretBox(SECRETS_KEY), urlPolicy: 'local' });
+      const merchant = (await h.repositories.merchants.keyForHash(await sha256Hex(h.key)))!.merchantId;
+      const other = (await h.repositories.merchants.keyForHash(await sha256Hex(h.otherKey)))!.merchantId;
+      const again = await service.creationAnswer(merchant, endpoint.id);
+      expect(createdEndpointView(again!.endpoint, again!.secret)).toEqual(endpoint);
+      expect(await service.creationAnswer(other, endpoint.id)).toBeNull();
+    });
 
     it('gives each endpoint its own secret', async () => {
       const a = await createEndpoint();

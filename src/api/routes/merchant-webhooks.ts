@@ -165,6 +165,9 @@ const endpointView = (e: WebhookEndpointRow): z.infer<typeof EndpointView> => ({
   created_at: e.createdAt.toISOString(),
 });
 
+/** The body of `POST /v1/webhook_endpoints`: the endpoint and its secret. */
+export const createdEndpointView = (e: WebhookEndpointRow, secret: string): z.infer<typeof CreatedEndpointView> => ({ ...endpointView(e), secret });
+
 const eventView = (e: EventRow): z.infer<typeof EventView> => eventEnvelope(e);
 
 const deliveryView = (d: DeliveryWithEndpoint): z.infer<typeof DeliveryView> => ({
@@ -261,7 +264,7 @@ export function merchantWebhookRoutes(app: OpenAPIHono<AppEnv>, service: Merchan
       enabledEvents: body.enabled_events,
       description: body.description ?? null,
     });
-    return c.json({ ...endpointView(endpoint), secret }, 201);
+    return c.json(createdEndpointView(endpoint, secret), 201);
   });
 
   app.openapi(routes.listEndpoints, async (c) => {
