@@ -73,6 +73,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const router = createRouter({ repositories, gateways, logger: options.logger, fees: files.fees, state: createRoutingState({ seed: options.routingSeed, breakers: options.breakers }) });
   await seedRuleset(repositories, router, merchantId, files.rules);
   const learner = await persistLearner(repositories, router.learner, options.learnerSaveMs ?? 30_000, options.logger);
+  // Merchant webhooks: the API seals signing secrets with it, the delivery jobs unseal them.
+  const secretsKey = options.secretsKey ?? (await persistentSecret(options.secretsKeyFile));
   const app = createApp({
     repositories,
     logger: options.logger,
@@ -81,7 +83,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     router,
     retryGuard: options.retryGuard,
     // Merchant webhooks: the sandbox delivers to http://127.0.0.1 receivers too.
-    secretsKey: options.secretsKey ?? (await persistentSecret(options.secretsKeyFile)),
+    secretsKey,
     webhookUrlPolicy: 'local',
   });
   const purge = setInterval(() => void repositories.idempotency.purgeExpired(), 60 * 60 * 1000);
