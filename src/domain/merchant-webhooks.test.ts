@@ -32,6 +32,7 @@ describe('merchant webhook rules', () => {
       'https://example.com/\nHost: evil',
       ' https://example.com/',
       `https://example.com/${'a'.repeat(2029)}`,
+      `https://example.com/${'é'.repeat(1000)}`, // 6000 characters once percent-encoded
     ];
     for (const value of bad) expect(urlIssue(value), value).toMatch(/url/);
     expect(urlIssue('https://user:hunter2@example.com/')).not.toContain('hunter2');

@@ -84,6 +84,8 @@ export function urlIssue(value: string): string | null {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'url must be an absolute http or https URL.';
   if (!/^https?:\/\//i.test(value) || url.hostname === '') return 'url must be an absolute http or https URL.';
   if (url.username !== '' || url.password !== '') return 'url may not carry credentials (user:password@).';
+  // Stored as normalized (percent-encoded, punycode), which can be longer than what was sent.
+  if (url.href.length > MAX_URL_LENGTH) return `url must be at most ${MAX_URL_LENGTH} characters once encoded.`;
   return null;
 }
 
