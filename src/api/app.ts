@@ -22,6 +22,9 @@ import type { MiddlewareHandler } from 'hono';
 import { systemClock } from '../domain/clock.js';
 import { DEFAULT_SETTLEMENT_POLICY } from '../orchestrator/settle.js';
 import { paymentView, refundView } from './views.js';
+import { createSecretBox } from '../domain/secret-box.js';
+import { merchantWebhookService } from '../orchestrator/merchant-webhooks.js';
+import { createdEndpointView, merchantWebhookRoutes } from './routes/merchant-webhooks.js';
 
 const DAY_SECONDS = 24 * 60 * 60;
 
@@ -81,6 +84,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     retryGuard: deps.retryGuard ?? { maxDeclines: 15, windowDays: 30 },
   });
   const refunds = refundService({ ...deps, clock, policy });
+  const webhooks = merchantWebhookService({
+    repositories: deps.repositories,
+    clock,
+    secrets: createSecretBox(deps.secretsKey),
+    urlPolicy: deps.webhookUrlPolicy ?? 'strict',
+    wake: () => deps.jobs?.wake(),
+  });
   app.use(
     '/v1/*',
     merchantApi(
@@ -89,6 +99,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         leaseMs: deps.idempotencyLeaseMs ?? 30_000,
         clock,
         render: async (merchantId, resource) => {
+          if (resource.type === 'webhook_endpoint') {
+            const created = await webhooks.creationAnswer(merchantId, resource.id);
+            return created ? { status: 201, body: createdEndpointView(created.endpoint, created.secret) } : null;
+          }
           if (resource.type === 'refund') {
             const refund = await deps.repositories.payments.refund(resource.id);
             return refund && refund.merchantId === merchantId ? { status: 201, body: refundView(refund) } : null;
@@ -106,6 +120,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   healthRoutes(app, deps.router);
   jobRoutes(app, deps.repositories, clock);
   webhookRoutes(app, webhookService({ ...deps, learner: deps.router.learner, clock, policy }));
+  merchantWebhookRoutes(app, webhooks);
 
   app.notFound((c) =>
     problemResponse(c, new Problem({ status: 404, code: 'route_not_found', title: 'Not found', detail: 'No such endpoint.' })),

@@ -1,6 +1,7 @@
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../domain/logger.js';
 import type { SettlementPolicy } from '../orchestrator/settle.js';
+import type { WebhookUrlPolicy } from '../domain/merchant-webhooks.js';
 import type { Repositories } from '../store/index.js';
 import type { GatewayRegistry } from '../orchestrator/gateways.js';
 import type { RetryGuard } from '../orchestrator/payments.js';
@@ -19,12 +20,18 @@ export interface AppDeps {
   deadlineMs?: number;
   retryGuard?: RetryGuard;
   maxBodyBytes?: number;
-  /** Default: the system clock. */
+  /** Where the API reads the time (default: the system clock). */
   clock?: Clock;
   /** Leases and the reconciler's schedule; default DEFAULT_SETTLEMENT_POLICY. */
   settlement?: SettlementPolicy;
   /** How long a running request holds its Idempotency-Key without renewing it (default 30 s). */
   idempotencyLeaseMs?: number;
+  /** Seals webhook signing secrets at rest: 32 bytes, base64 (or a keyring, newest first). */
+  secretsKey: string | readonly string[];
+  /** `strict` (default): endpoints must be public https URLs; `local` (sandbox, tests): any http(s) URL. */
+  webhookUrlPolicy?: WebhookUrlPolicy;
+  /** The job engine, woken after the API schedules a delivery. */
+  jobs?: { wake(): void };
 }
 
-export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; requestId: string; idempotencyKey: string | undefined } };
+export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; requestId: string; idempotencyKey: string | undefined; idempotencyRenderOnReplay: boolean | undefined } };

@@ -27,16 +27,21 @@ export function validationProblem(error: z.ZodError, input: unknown, location: '
   const issue = error.issues[0]!;
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
-    const param = [...path, issue.keys[0] ?? ''].join('.');
+    const param = paramName([...issue.path, issue.keys[0] ?? '']);
     return new Problem({ status: 400, code: 'unknown_field', title: 'Invalid request', detail: `${param} is not a known field.`, param });
   }
-  const param = path.join('.') || undefined;
+  const param = paramName(issue.path) || undefined;
   const custom = issue.code === 'custom' ? (issue.params as { code?: string } | undefined)?.code : undefined;
   const missing = issue.code === 'invalid_type' && path.length > 0 && valueAt(input, path) === undefined;
   const code = custom ?? (missing ? 'missing_field' : `invalid_${location === 'query' ? 'parameter' : 'field'}`);
   const named = param === undefined || issue.message.startsWith(path.at(-1) ?? '') || issue.code === 'custom';
   const detail = missing ? `${param} is required.` : named ? issue.message : `${param}: ${issue.message}`;
   return new Problem({ status: 400, code, title: 'Invalid request', detail, param });
+}
+
+/** `payment_method.card.number`; array items by index: `enabled_events[2]`. */
+function paramName(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((name, key) => (typeof key === 'number' ? `${name}[${key}]` : name ? `${name}.${String(key)}` : String(key)), '');
 }
 
 function valueAt(input: unknown, path: string[]): unknown {

@@ -3,7 +3,7 @@ import type { Database } from './database.js';
 import { idempotencyKeys } from './schema.js';
 
 /** What a request with this key created: a retry after a crash answers it as it now stands. */
-export type IdempotentResourceType = 'payment.create' | 'payment' | 'refund';
+export type IdempotentResourceType = 'payment.create' | 'payment' | 'refund' | 'webhook_endpoint';
 export interface IdempotentResource {
   type: IdempotentResourceType;
   id: string;
@@ -13,7 +13,10 @@ export type Claim =
   | { state: 'claimed' }
   | { state: 'in_progress'; sameRequest: boolean; retryAfterMs: number }
   | { state: 'completed'; sameRequest: boolean; status: number; body: string }
-  /** The first request's lease ran out after it created `resource`: answer the resource, never run again. */
+  /**
+   * Answer `resource` as it now stands, never run again: the first request's lease ran out after it
+   * created it, or its answer holds a secret and is kept only as this link.
+   */
   | { state: 'recovered'; sameRequest: boolean; resource: IdempotentResource };
 
 export interface ClaimTimes {
@@ -50,8 +53,11 @@ export function idempotencyRepository(db: Database) {
       const [row] = await db.select().from(idempotencyKeys).where(keyIs(merchantId, key));
       if (!row) return this.claim(merchantId, key, requestHash, times);
       const sameRequest = row.requestHash === requestHash;
-      if (row.state === 'completed' && row.responseStatus !== null && row.responseBody !== null) {
-        return { state: 'completed', sameRequest, status: row.responseStatus, body: row.responseBody };
+      if (row.state === 'completed' && row.responseStatus !== null) {
+        if (row.responseBody !== null) return { state: 'completed', sameRequest, status: row.responseStatus, body: row.responseBody };
+        if (row.resourceType && row.resourceId) {
+          return { state: 'recovered', sameRequest, resource: { type: row.resourceType as IdempotentResourceType, id: row.resourceId } };
+        }
       }
       const leaseLeft = row.lockedUntil ? row.lockedUntil.getTime() - now.getTime() : 0;
       if (!sameRequest || leaseLeft >= 0) return { state: 'in_progress', sameRequest, retryAfterMs: Math.max(leaseLeft, 0) };
@@ -84,7 +90,8 @@ export function idempotencyRepository(db: Database) {
         .where(and(keyIs(merchantId, key), eq(idempotencyKeys.state, 'in_progress')));
     },
 
-    async complete(merchantId: string, key: string, status: number, body: string): Promise<void> {
+    /** Keeps the answer; a null body keeps only the linked resource, rendered again on replay (an answer that holds a secret). */
+    async complete(merchantId: string, key: string, status: number, body: string | null): Promise<void> {
       await db
         .update(idempotencyKeys)
         .set({ state: 'completed', responseStatus: status, responseBody: body, lockedUntil: null })

@@ -8,6 +8,7 @@ import { merchantRepository } from './merchants.js';
 import { paymentRepository } from './payments.js';
 import { routingRepository } from './routing.js';
 import { webhookRepository } from './webhooks.js';
+import { webhookDeliveryRepository, webhookEndpointRepository } from './webhook-endpoints.js';
 
 export type { Database } from './database.js';
 
@@ -23,6 +24,8 @@ export function createRepositories(db: Database): Repositories {
     learner: learnerRepository(db),
     jobs: jobRepository(db),
     events: eventRepository(db),
+    webhookEndpoints: webhookEndpointRepository(db),
+    webhookDeliveries: webhookDeliveryRepository(db),
     /** Runs `work` in one transaction, with repositories bound to it. */
     transaction: (work) => db.transaction((tx) => work(createRepositories(tx))),
   };
@@ -38,5 +41,7 @@ export interface Repositories {
   learner: ReturnType<typeof learnerRepository>;
   jobs: ReturnType<typeof jobRepository>;
   events: ReturnType<typeof eventRepository>;
+  webhookEndpoints: ReturnType<typeof webhookEndpointRepository>;
+  webhookDeliveries: ReturnType<typeof webhookDeliveryRepository>;
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
 }

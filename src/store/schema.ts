@@ -338,7 +338,7 @@ export const webhookDeliveries = pgTable(
   {
     eventId: text('event_id').notNull().references(() => events.id),
     endpointId: text('endpoint_id').notNull().references(() => webhookEndpoints.id),
-    /** `pending`, `delivered` or `failed` (gave up after the last retry). */
+    /** `pending`, `delivered`, `failed` (gave up after the last retry) or `canceled` (its endpoint was deleted). */
     state: text('state').notNull(),
     attempts: integer('attempts').notNull().default(0),
     lastStatus: integer('last_status'),

@@ -20,6 +20,9 @@ describe('service documents', () => {
     const doc = await res.json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/v1/events',
+      '/v1/events/{id}',
+      '/v1/events/{id}/redeliver',
       '/v1/gateway_accounts',
       '/v1/gateways/health',
       '/v1/payments',
@@ -30,6 +33,8 @@ describe('service documents', () => {
       '/v1/routing/decide',
       '/v1/routing/rules',
       '/v1/routing/rules/{version}/activate',
+      '/v1/webhook_endpoints',
+      '/v1/webhook_endpoints/{id}',
     ]);
     const create = doc.components.schemas.CreatePayment;
     expect(create.required).toEqual(expect.arrayContaining(['amount', 'currency', 'payment_method']));

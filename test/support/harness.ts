@@ -15,6 +15,8 @@ import { reconciler } from '../../src/orchestrator/reconcile.js';
 import { DEFAULT_SETTLEMENT_POLICY, type SettlementPolicy } from '../../src/orchestrator/settle.js';
 
 export const STRIPE_WEBHOOK_SECRET = 'whsec_harness_0123456789abcdef';
+/** Seals merchant webhook signing secrets (32 bytes, base64). */
+export const SECRETS_KEY = 'c3dpdGNoeWFyZC1oYXJuZXNzLXNlY3JldHMta2V5ISE=';
 
 export const CARDS = {
   visa: '4242424242424242',
@@ -97,7 +99,19 @@ export async function startHarness(
     },
   };
   const router = createRouter({ repositories, gateways, logger, fees: new Map(), state: createRoutingState({ seed: 1 }) });
-  const app = createApp({ repositories, logger, fingerprintSecret: 'test-fingerprint-secret', gateways, router, clock, settlement, idempotencyLeaseMs: options.idempotencyLeaseMs });
+  const app = createApp({
+    repositories,
+    logger,
+    fingerprintSecret: 'test-fingerprint-secret',
+    gateways,
+    router,
+    // Merchant webhooks: receivers in tests listen on http://127.0.0.1.
+    secretsKey: SECRETS_KEY,
+    webhookUrlPolicy: 'local',
+    clock,
+    settlement,
+    idempotencyLeaseMs: options.idempotencyLeaseMs,
+  });
   const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger, clock, policy: settlement });
   const jobs = createJobEngine({ repositories, clock, logger, kinds: reconcilerJobs(reconcile, settlement, clock) });
   const key = 'sk_test_merchant_one_0123456789';

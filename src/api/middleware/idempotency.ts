@@ -96,7 +96,9 @@ export function idempotency(repositories: Repositories, options: IdempotencyOpti
       clearInterval(renewal);
     }
     if (keepsResult(c.res.status)) {
-      await store.complete(merchantId, key, c.res.status, await c.res.clone().text());
+      // An answer that holds a secret is not stored: the key keeps only its link, and a replay renders it again.
+      const keepBody = !(c.res.ok && c.get('idempotencyRenderOnReplay'));
+      await store.complete(merchantId, key, c.res.status, keepBody ? await c.res.clone().text() : null);
     } else {
       await store.release(merchantId, key);
     }

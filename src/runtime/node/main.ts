@@ -17,6 +17,8 @@ const sandbox = await startSandbox({
   sandboxKey: env.SWITCHYARD_SANDBOX_KEY,
   fingerprintSecret: env.SWITCHYARD_FINGERPRINT_SECRET,
   fingerprintSecretFile: `${dataDir}/fingerprint-secret`,
+  secretsKey: env.SWITCHYARD_SECRETS_KEY,
+  secretsKeyFile: `${dataDir}/secrets-key`,
   gatewayTimeoutMs: Number(env.SWITCHYARD_GATEWAY_TIMEOUT_MS ?? 10_000),
   routingRulesDir: env.SWITCHYARD_ROUTING_RULES ?? 'routing-rules',
   routingSeed: Number(env.SWITCHYARD_ROUTING_SEED ?? Date.now() % 2 ** 31),

@@ -22,6 +22,7 @@ import { DEFAULT_SETTLEMENT_POLICY, type SettlementPolicy } from '../../orchestr
 import { reconciler } from '../../orchestrator/reconcile.js';
 import { createJobEngine, type JobEngine } from '../../jobs/engine.js';
 import { reconcilerJobs } from '../../jobs/reconciler.js';
+import { webhookJobKinds } from '../../jobs/webhook-delivery.js';
 import { maintenanceJobs, startupSweep } from '../../jobs/maintenance.js';
 
 export const DEMO_MERCHANT = 'Demo merchant';
@@ -38,6 +39,9 @@ export interface SandboxOptions {
   fingerprintSecret?: string;
   /** Where a generated fingerprint secret is kept, so fingerprints stay stable across restarts. */
   fingerprintSecretFile?: string;
+  /** Seals merchant webhook signing secrets (32 bytes, base64); generated into `secretsKeyFile` otherwise. */
+  secretsKey?: string;
+  secretsKeyFile?: string;
   gatewayTimeoutMs: number;
   /** Where fees.yaml and the rules.yaml that seeds the first ruleset version live. */
   routingRulesDir: string;
@@ -86,6 +90,20 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const learner = await persistLearner(repositories, router.learner, options.learnerSaveMs ?? 30_000, options.logger);
   const clock = options.clock ?? systemClock;
   const settlement = options.settlement ?? DEFAULT_SETTLEMENT_POLICY;
+  // Merchant webhooks: the API seals signing secrets with it, the delivery jobs unseal them.
+  const secretsKey = options.secretsKey ?? (await persistentSecret(options.secretsKeyFile));
+  const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger: options.logger, clock, policy: settlement });
+  const jobs = createJobEngine({
+    repositories,
+    clock,
+    logger: options.logger,
+    pollMs: options.jobPollMs,
+    kinds: {
+      ...reconcilerJobs(reconcile, settlement, clock),
+      ...maintenanceJobs(repositories, clock, options.logger),
+      ...webhookJobKinds({ repositories, clock, logger: options.logger, secretsKey }),
+    },
+  });
   const app = createApp({
     repositories,
     logger: options.logger,
@@ -95,14 +113,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     retryGuard: options.retryGuard,
     clock,
     settlement,
-  });
-  const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger: options.logger, clock, policy: settlement });
-  const jobs = createJobEngine({
-    repositories,
-    clock,
-    logger: options.logger,
-    pollMs: options.jobPollMs,
-    kinds: { ...reconcilerJobs(reconcile, settlement, clock), ...maintenanceJobs(repositories, clock, options.logger) },
+    jobs,
+    secretsKey,
+    // The sandbox delivers merchant webhooks to http://127.0.0.1 receivers too.
+    webhookUrlPolicy: 'local',
   });
 
   const server = await listen(app.fetch, options.host, options.port);

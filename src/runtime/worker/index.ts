@@ -3,6 +3,7 @@ import { systemClock } from '../../domain/clock.js';
 import { createJobEngine } from '../../jobs/engine.js';
 import { maintenanceJobs, schedulePurge } from '../../jobs/maintenance.js';
 import { reconcilerJobs } from '../../jobs/reconciler.js';
+import { webhookJobKinds } from '../../jobs/webhook-delivery.js';
 import { reconciler } from '../../orchestrator/reconcile.js';
 import { DEFAULT_SETTLEMENT_POLICY } from '../../orchestrator/settle.js';
 import { createRepositories } from '../../store/index.js';
@@ -23,6 +24,8 @@ export interface WorkerEnv {
   HYPERDRIVE?: { connectionString: string };
   DATABASE_URL?: string;
   FINGERPRINT_SECRET: string;
+  /** Seals merchant webhook signing secrets: 32 bytes, base64 (openssl rand -base64 32). */
+  SECRETS_KEY: string;
   GATEWAY_TIMEOUT_MS?: string;
   [secret: string]: unknown;
 }
@@ -53,7 +56,7 @@ export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
     const s = services(env);
     if (!s) return new Response('DATABASE_URL or a HYPERDRIVE binding is required', { status: 500 });
-    const app = createApp({ repositories: s.repositories, logger, fingerprintSecret: env.FINGERPRINT_SECRET, gateways: s.gateways, router: s.router });
+    const app = createApp({ repositories: s.repositories, logger, fingerprintSecret: env.FINGERPRINT_SECRET, gateways: s.gateways, router: s.router, secretsKey: env.SECRETS_KEY });
     const response = await app.fetch(request);
     ctx.waitUntil(s.store.close());
     return response;
@@ -69,7 +72,11 @@ export default {
       repositories: s.repositories,
       clock,
       logger,
-      kinds: { ...reconcilerJobs(reconcile, policy, clock), ...maintenanceJobs(s.repositories, clock, logger) },
+      kinds: {
+        ...reconcilerJobs(reconcile, policy, clock),
+        ...maintenanceJobs(s.repositories, clock, logger),
+        ...webhookJobKinds({ repositories: s.repositories, clock, logger, secretsKey: env.SECRETS_KEY }),
+      },
     });
     ctx.waitUntil(schedulePurge(s.repositories, clock).then(() => jobs.runDue()).finally(() => s.store.close()));
   },
