@@ -82,7 +82,20 @@ describe.each(DRIVERS)('webhook endpoints API on %s', (driver) => {
       expect(h.logs.join('\n')).not.toContain(endpoint.secret);
     });
 
-    it.todo('keeps the secret out of the answer stored for an Idempotency-Key (the idempotency layer must re-render the endpoint on replay)');
+    it('keeps the secret out of the answer stored for an Idempotency-Key, and replays the same answer', async () => {
+      const body = { url: 'http://127.0.0.1:9/hooks', enabled_events: ['*'] };
+      const first = await h.request('POST', '/v1/webhook_endpoints', { body, headers: { 'Idempotency-Key': 'endpoint-1' } });
+      expect(first.status).toBe(201);
+      const endpoint = await first.json();
+      const [stored] = await rows(sql`select response_body, resource_type, resource_id from idempotency_keys`);
+      expect(stored).toMatchObject({ response_body: null, resource_type: 'webhook_endpoint', resource_id: endpoint.id });
+      expect((await h.database.dump())).not.toContain(endpoint.secret);
+      const replay = await h.request('POST', '/v1/webhook_endpoints', { body, headers: { 'Idempotency-Key': 'endpoint-1' } });
+      expect(replay.status).toBe(201);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(await replay.json()).toEqual(endpoint);
+      expect((await (await h.request('GET', '/v1/webhook_endpoints')).json()).data).toHaveLength(1);
+    });
 
     it('can answer the creation again, secret included, for an idempotent replay: to the same merchant only', async () => {
       const endpoint = await createEndpoint();
