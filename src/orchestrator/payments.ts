@@ -136,6 +136,8 @@ export function paymentService(deps: PaymentServiceDeps) {
         card: input.card,
         description: input.description,
         customerEmail: input.customer?.email ?? null,
+        returnUrl: null,
+        threeDSecure: 'automatic',
       };
       const { outcome, resolvedBySync, latencyMs } = await authorizeAtGateway(adapter, request, (call) => router.breakers.run(candidate.accountId, call));
       router.learner.record(candidate.name, tx, outcome);
