@@ -27,6 +27,7 @@ const ROWS: [string, (c: Capabilities) => string][] = [
   ['idempotency keys', (c) => yes(c.idempotency)],
   ['sync without a reference', (c) => yes(c.syncWithoutReference)],
   ['modifications confirmed by webhook', (c) => yes(c.asyncModifications)],
+  ['3-D Secure', (c) => yes(c.threeDSecure)],
   ['amount limits (minor units)', (c) => `${c.amountLimits.min} to ${c.amountLimits.max}`],
 ];
 

@@ -57,6 +57,7 @@ export const ${name}Capabilities: Capabilities = {
   idempotency: false,
   syncWithoutReference: false,
   asyncModifications: false,
+  threeDSecure: false,
   amountLimits: { min: 1, max: 99_999_999 },
 };
 
@@ -68,9 +69,11 @@ export function create${Name}Adapter(config: ${Name}AdapterConfig & { timeoutMs:
     capabilities: ${name}Capabilities,
     authorize: async () => notWritten('authorize'),
     sync: async () => notWritten('sync'),
+    completeAction: async () => notWritten('completeAction'),
     capture: async () => notWritten('capture'),
     cancel: async () => notWritten('cancel'),
     refund: async () => notWritten('refund'),
+    resumeModification: async () => notWritten('resumeModification'),
     parseWebhook: async () => notWritten('parseWebhook'),
     webhookAck: { status: 200, contentType: 'text/plain', body: 'ok' },
   };

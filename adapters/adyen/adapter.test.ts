@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookEvent, WebhookEventType } from '../../src/domain/webhook.js';
-import type { AuthorizeRequest, CardInput, GatewayAdapter } from '../testkit/contract.js';
+import { attemptIdentity, type AuthorizeRequest, type CardInput, type GatewayAdapter } from '../testkit/contract.js';
 import { startWebhookSink, type WebhookSink } from '../testkit/webhook-sink.js';
 import { createAdyenAdapter } from './adapter.js';
 import { startAdyenSimulator, type AdyenSimulator } from './simulator/index.js';
@@ -55,6 +55,8 @@ function request(input: Partial<AuthorizeRequest> = {}): AuthorizeRequest {
     card: card(),
     description: 'Order 1',
     customerEmail: 'shopper@example.com',
+    returnUrl: null,
+    threeDSecure: 'automatic',
     ...input,
   };
 }
@@ -121,7 +123,7 @@ describe('authorize', () => {
     if (outcome.kind !== 'requires_action' || outcome.nextAction === null) return;
     expect(outcome.nextAction.url).toBe(`${sim.url}/_sim/3ds/${outcome.reference}`);
     expect((await fetch(outcome.nextAction.url)).status).toBe(200);
-    expect((await fetch(`${outcome.nextAction.url}/complete?result=succeed`)).status).toBe(200);
+    expect((await fetch(`${outcome.nextAction.url}/complete?result=succeed`, { redirect: 'manual' })).status).toBe(302);
     await event('authorization.succeeded', outcome.reference);
     expect(sim.ledger.payment(outcome.reference)).toMatchObject({ authorized: 2500, captured: 0 });
   });
@@ -129,7 +131,7 @@ describe('authorize', () => {
   it('a failed authentication refuses the payment', async () => {
     const outcome = await authorize(request({ card: card(null, '5454545454545454') }));
     if (outcome.kind !== 'requires_action' || outcome.nextAction === null) throw new Error('expected a redirect');
-    await fetch(`${outcome.nextAction.url}/complete?result=fail`);
+    await fetch(`${outcome.nextAction.url}/complete?result=fail`, { redirect: 'manual' });
     expect((await event('authorization.failed', outcome.reference)).decline).toMatchObject({ reason: 'authentication_required' });
     expect(sim.ledger.charges()).toBe(0);
   });
@@ -149,6 +151,78 @@ describe('authorize', () => {
     sim.setApprovalRates([{ network: 'visa', rate: 0 }]);
     expect(await authorize(request())).toMatchObject({ kind: 'declined', decline: { reason: 'do_not_honor', providerCode: '2', cascade: true } });
     expect(await authorize(request({ card: card(null, '5555341244441115') }))).toMatchObject({ kind: 'approved' });
+  });
+});
+
+describe('3-D Secure completion', () => {
+  /** What the shopper's browser does: finish the challenge, and come back to the shop with the query it is given. */
+  async function challenge(url: string, result: 'succeed' | 'fail'): Promise<{ location: URL; returnParams: Record<string, string> }> {
+    const page = await (await fetch(url)).text();
+    const link = /href="([^"]+result=succeed)"/.exec(page)?.[1];
+    if (!link) throw new Error('no completion link on the 3-D Secure page');
+    const back = await fetch(new URL(link.replace('result=succeed', `result=${result}`), url), { redirect: 'manual' });
+    expect(back.status).toBe(302);
+    const location = new URL(back.headers.get('location')!);
+    return { location, returnParams: Object.fromEntries(location.searchParams) };
+  }
+
+  it('asks for 3-D Secure when required, returns to the request\'s returnUrl, and completes through /payments/details', async () => {
+    const req = request({ captureMethod: 'manual', threeDSecure: 'required', returnUrl: 'https://shop.example/pay/7/back' });
+    const outcome = await authorize(req);
+    if (outcome.kind !== 'requires_action' || outcome.nextAction === null) throw new Error(`expected a redirect, got ${outcome.kind}`);
+    const attempt = attemptIdentity(req);
+    expect(await adapter.completeAction({ reference: outcome.reference, attempt, returnParams: {} })).toMatchObject({ kind: 'unknown', reason: 'pending_at_gateway' });
+
+    const { location, returnParams } = await challenge(outcome.nextAction.url, 'succeed');
+    expect(`${location.origin}${location.pathname}`).toBe('https://shop.example/pay/7/back');
+    expect(Object.keys(returnParams)).toEqual(['redirectResult']);
+    const completed = await adapter.completeAction({ reference: outcome.reference, attempt, returnParams });
+    outcomes.push(completed);
+    expect(completed).toEqual({ kind: 'approved', reference: outcome.reference, captured: false });
+    // Asked again (a reloaded return page): the same answer, replayed under the same key, nothing new.
+    expect(await adapter.completeAction({ reference: outcome.reference, attempt, returnParams })).toEqual(completed);
+    expect(sim.ledger.requests().filter((r) => r.path === '/v72/payments/details').map((r) => r.replayed)).toEqual([false, true]);
+    expect(sim.ledger.payment(outcome.reference)).toMatchObject({ authorized: 2500, captured: 0 });
+    await event('authorization.succeeded', outcome.reference);
+  });
+
+  it('a failed challenge completes as an authentication decline, and the default returnUrl is the configured one', async () => {
+    const req = request({ card: card(null, '4212345678910006') });
+    const outcome = await authorize(req);
+    if (outcome.kind !== 'requires_action' || outcome.nextAction === null) throw new Error('expected a redirect');
+    const { location, returnParams } = await challenge(outcome.nextAction.url, 'fail');
+    expect(location.href.startsWith('https://shop.example/return?')).toBe(true);
+    expect(await adapter.completeAction({ reference: outcome.reference, attempt: attemptIdentity(req), returnParams })).toMatchObject({
+      kind: 'declined',
+      reference: outcome.reference,
+      decline: { reason: 'authentication_required', providerCode: '11' },
+    });
+    expect(sim.ledger.charges()).toBe(0);
+  });
+
+  it('refuses to take another payment\'s redirectResult for this one', async () => {
+    const [first, second] = [request({ card: card(null, '4212345678910006') }), request({ card: card(null, '4212345678910006') })];
+    const a = await authorize(first);
+    const b = await authorize(second);
+    if (a.kind !== 'requires_action' || b.kind !== 'requires_action') throw new Error('expected redirects');
+    const { returnParams } = await challenge(a.nextAction!.url, 'succeed');
+    expect(await adapter.completeAction({ reference: b.reference, attempt: attemptIdentity(second), returnParams })).toMatchObject({
+      kind: 'unknown',
+      reason: 'pending_at_gateway',
+      detail: expect.stringContaining('another Adyen payment'),
+    });
+  });
+
+  it('an unknown redirectResult or a failed call stays unknown, never not_processed', async () => {
+    const req = request({ card: card(null, '4212345678910006') });
+    const outcome = await authorize(req);
+    if (outcome.kind !== 'requires_action') throw new Error('expected a redirect');
+    const attempt = attemptIdentity(req);
+    expect(await adapter.completeAction({ reference: outcome.reference, attempt, returnParams: { redirectResult: 'forged' } })).toMatchObject({ kind: 'unknown', reason: 'pending_at_gateway' });
+    await sim.setFault({ kind: 'http_error', status: 429 }, { times: 1 });
+    expect(await adapter.completeAction({ reference: outcome.reference, attempt, returnParams: { redirectResult: 'x' } })).toMatchObject({ kind: 'unknown', reason: 'pending_at_gateway' });
+    await sim.setFault({ kind: 'hang' });
+    expect(await adapter.completeAction({ reference: outcome.reference, attempt, returnParams: { redirectResult: 'x' } })).toMatchObject({ kind: 'unknown', reason: 'timeout' });
   });
 });
 
@@ -187,7 +261,7 @@ describe('ambiguity', () => {
     await sim.setFault({ kind }, { times: 1 });
     expect(await authorize(req)).toMatchObject({ kind: 'unknown', reason });
     await sim.clearFault();
-    const found = await adapter.sync({ reference: null, original: req });
+    const found = await adapter.sync({ reference: null, attempt: attemptIdentity(req), resend: req });
     outcomes.push(found);
     expect(found).toMatchObject({ kind: 'approved', captured: true });
     expect(sim.ledger.charges()).toBe(1);
@@ -196,7 +270,25 @@ describe('ambiguity', () => {
 
   it('sync with a reference also resends the original (Checkout has no lookup) and charges nothing more', async () => {
     const { req, reference } = await approvedManual();
-    expect(await adapter.sync({ reference, original: req })).toEqual({ kind: 'approved', reference, captured: false });
+    expect(await adapter.sync({ reference, attempt: attemptIdentity(req), resend: req })).toEqual({ kind: 'approved', reference, captured: false });
+    expect(sim.ledger.charges()).toBe(1);
+  });
+
+  it('without the card data (the reconciler) sync asks nothing and leaves the attempt to its notification', async () => {
+    const req = request();
+    await sim.setFault({ kind: 'charge_then_500' }, { times: 1 });
+    expect(await authorize(req)).toMatchObject({ kind: 'unknown' });
+    const requests = sim.ledger.requestCount();
+    for (const reference of [null, 'ANYPSPREFERENCE0']) {
+      expect(await adapter.sync({ reference, attempt: attemptIdentity(req), resend: null })).toMatchObject({
+        kind: 'unknown',
+        reason: 'pending_at_gateway',
+        detail: expect.stringContaining('AUTHORISATION notification'),
+      });
+    }
+    expect(sim.ledger.requestCount()).toBe(requests);
+    const [payment] = sim.ledger.payments();
+    expect(await event('authorization.succeeded', payment!.pspReference)).toMatchObject({ merchantReference: req.idempotencyKey });
     expect(sim.ledger.charges()).toBe(1);
   });
 
@@ -308,6 +400,35 @@ describe('modifications', () => {
     expect(await adapter.capture(capture)).toMatchObject({ kind: 'pending' });
     await sim.idle();
     expect(sim.ledger.totals().captured).toBe(req.amount);
+  });
+});
+
+describe('resumeModification', () => {
+  it.each(['capture', 'refund', 'cancel'] as const)('a %s whose answer was lost is resent under its key: one modification, then the same answer again', async (operation) => {
+    const req = request({ captureMethod: operation === 'refund' ? 'automatic' : 'manual' });
+    const approved = await authorize(req);
+    if (approved.kind !== 'approved') throw new Error('expected approval');
+    const mod = { operation, reference: approved.reference, modificationReference: null, amount: req.amount, currency: req.currency, idempotencyKey: `${req.paymentId}:${operation}` };
+    await sim.setFault({ kind: 'charge_then_hang' }, { times: 1, pathPrefix: '/v72/payments/' });
+    const call = operation === 'capture' ? adapter.capture(mod) : operation === 'refund' ? adapter.refund(mod) : adapter.cancel(mod);
+    expect(await call).toMatchObject({ kind: 'unknown', reason: 'timeout' });
+    await sim.clearFault();
+    const resumed = await adapter.resumeModification(mod);
+    expect(resumed).toMatchObject({ kind: 'pending', amount: req.amount });
+    expect(await adapter.resumeModification({ ...mod, modificationReference: resumed.kind === 'pending' ? resumed.reference : null })).toEqual(resumed);
+    await sim.idle();
+    expect(sim.ledger.modifications()).toEqual([expect.objectContaining({ kind: operation, status: 'succeeded' })]);
+    expect(sim.ledger.totals()).toMatchObject(
+      operation === 'capture' ? { captured: req.amount } : operation === 'refund' ? { captured: req.amount, refunded: req.amount } : { captured: 0 },
+    );
+  });
+
+  it('a modification never sent is performed now', async () => {
+    const { req, reference } = await approvedManual();
+    const outcome = await adapter.resumeModification({ operation: 'capture', reference, modificationReference: null, amount: 1000, currency: req.currency, idempotencyKey: `${req.paymentId}:capture` });
+    expect(outcome).toMatchObject({ kind: 'pending', amount: 1000 });
+    await sim.idle();
+    expect(sim.ledger.totals().captured).toBe(1000);
   });
 });
 

@@ -4,7 +4,9 @@ import type {
   CancelRequest,
   Capabilities,
   CaptureRequest,
+  CompleteActionRequest,
   GatewayAdapter,
+  ModificationSyncRequest,
   RefundRequest,
   SyncRequest,
   WebhookAck,
@@ -13,7 +15,7 @@ import type {
 } from '../testkit/contract.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
 import { createFetchClient } from './http-client.js';
-import { authorizationFailure, authorizationOutcome, modificationFailure, modificationOutcome, type ModificationResponse } from './outcomes.js';
+import { authorizationFailure, authorizationOutcome, lookupFailure, modificationFailure, modificationOutcome, type ModificationResponse } from './outcomes.js';
 import { hexToBytes, importHmacKey, parseNotification } from './webhooks.js';
 
 const { CheckoutAPI, Client, EnvironmentEnum, Types } = Adyen;
@@ -38,16 +40,20 @@ export const ADYEN_CAPABILITIES: Capabilities = {
   countries: '*',
   captureMethods: ['automatic', 'manual'],
   partialCapture: true,
-  // Multiple partial captures must be enabled on the Adyen merchant account.
-  multipleCapture: true,
+  // Multiple partial captures need a setting on the Adyen merchant account that cannot be assumed;
+  // the adapter treats a partial capture as final (the rest is released), as for the others.
+  multipleCapture: false,
   voids: true,
   refunds: true,
   partialRefund: true,
   multipleRefunds: true,
   idempotency: true,
-  // Checkout has no payment lookup, but a resend under the same Idempotency-Key answers the first result.
+  // Checkout has no payment lookup, but a resend under the same Idempotency-Key answers the first
+  // result while the card data is at hand; after that, the AUTHORISATION notification settles it.
   syncWithoutReference: true,
   asyncModifications: true,
+  // RedirectShopper, completed through /payments/details with the redirectResult the shopper brings back.
+  threeDSecure: true,
   // Adyen sets no ceiling of its own; the domain's per-currency maximum applies.
   amountLimits: { min: 1, max: Number.MAX_SAFE_INTEGER },
 };
@@ -70,7 +76,7 @@ export function createAdyenAdapter(config: AdyenAdapterConfig): GatewayAdapter {
 
   async function authorize(request: AuthorizeRequest): Promise<AuthorizationOutcome> {
     try {
-      const response = await payments.payments(paymentRequest(request, merchantAccount, config.returnUrl), {
+      const response = await payments.payments(paymentRequest(request, merchantAccount, request.returnUrl ?? config.returnUrl), {
         idempotencyKey: request.idempotencyKey,
       });
       return authorizationOutcome(response, { captureMethod: request.captureMethod, merchantReference: request.idempotencyKey });
@@ -79,10 +85,49 @@ export function createAdyenAdapter(config: AdyenAdapterConfig): GatewayAdapter {
     }
   }
 
-  // Checkout cannot look a payment up, by pspReference or otherwise: the resend under the original
-  // Idempotency-Key answers Adyen's stored first result, or runs it now if the first never arrived.
+  /**
+   * Checkout cannot look a payment up, by pspReference or otherwise. While the request that made
+   * the attempt still runs (`resend`), the resend under the original Idempotency-Key answers
+   * Adyen's stored first result, or runs it now if the first never arrived. Without the card data
+   * (the reconciler) nothing can be asked: the AUTHORISATION notification settles the attempt.
+   */
   function sync(request: SyncRequest): Promise<AuthorizationOutcome> {
-    return authorize(request.original);
+    if (request.resend !== null) return authorize(request.resend);
+    return Promise.resolve({
+      kind: 'unknown',
+      reason: 'pending_at_gateway',
+      detail: 'Adyen Checkout has no payment lookup: the AUTHORISATION notification for this attempt settles it.',
+    });
+  }
+
+  /**
+   * After 3-D Secure: `/payments/details` with the `redirectResult` the shopper's browser brought
+   * back. Its Idempotency-Key is derived from the redirectResult, so asking again replays the
+   * first answer. The answer must name this attempt (a browser can bring back any payment's
+   * redirectResult). Without a redirectResult there is nothing to ask: the notification settles it.
+   */
+  async function completeAction(request: CompleteActionRequest): Promise<AuthorizationOutcome> {
+    const redirectResult = request.returnParams['redirectResult'];
+    if (!redirectResult) {
+      return {
+        kind: 'unknown',
+        reason: 'pending_at_gateway',
+        detail: 'No redirectResult came back from the shopper, and Adyen Checkout has no payment lookup: the AUTHORISATION notification settles this attempt.',
+      };
+    }
+    try {
+      const response = await payments.paymentsDetails({ details: { redirectResult } }, { idempotencyKey: await detailsKey(redirectResult) });
+      if ((response.pspReference && response.pspReference !== request.reference) || (response.merchantReference && response.merchantReference !== request.attempt.idempotencyKey)) {
+        return {
+          kind: 'unknown',
+          reason: 'pending_at_gateway',
+          detail: `The redirectResult brought back belongs to another Adyen payment than ${request.reference}.`,
+        };
+      }
+      return authorizationOutcome(response, { captureMethod: request.attempt.captureMethod, merchantReference: request.reference });
+    } catch (error) {
+      return lookupFailure(error);
+    }
   }
 
   /** Adyen answers every modification alike: 201 `received`, the result following by notification. */
@@ -116,6 +161,22 @@ export function createAdyenAdapter(config: AdyenAdapterConfig): GatewayAdapter {
     );
   }
 
+  /**
+   * Adyen keeps Idempotency-Keys (at least 31 days): the same modification resent under its key
+   * answers the stored 201 `received` with the modification's pspReference, or is performed now if
+   * the first never arrived. Either way the notification confirms it.
+   */
+  function resumeModification(request: ModificationSyncRequest): Promise<ModificationOutcome> {
+    switch (request.operation) {
+      case 'capture':
+        return capture(request);
+      case 'cancel':
+        return cancel(request);
+      case 'refund':
+        return refund(request);
+    }
+  }
+
   function refund(request: RefundRequest): Promise<ModificationOutcome> {
     return modification(request.amount, () =>
       modifications.refundCapturedPayment(
@@ -129,7 +190,7 @@ export function createAdyenAdapter(config: AdyenAdapterConfig): GatewayAdapter {
   // Adyen signs no timestamp, so `now` has nothing to check.
   async function parseWebhook(request: WebhookRequest): Promise<WebhookVerification> {
     notificationKey ??= importHmacKey(config.hmacKey);
-    return parseNotification(request.rawBody, await notificationKey);
+    return parseNotification(request.rawBody, await notificationKey, merchantAccount);
   }
 
   return {
@@ -137,9 +198,11 @@ export function createAdyenAdapter(config: AdyenAdapterConfig): GatewayAdapter {
     capabilities: ADYEN_CAPABILITIES,
     authorize,
     sync,
+    completeAction,
     capture,
     cancel,
     refund,
+    resumeModification,
     parseWebhook,
     webhookAck: WEBHOOK_ACK,
   };
@@ -163,8 +226,17 @@ function paymentRequest(request: AuthorizeRequest, merchantAccount: string, retu
     },
     shopperInteraction: Types.checkout.PaymentRequest.ShopperInteractionEnum.Ecommerce,
     returnUrl,
+    // Required: 3-D Secure whatever Adyen's dynamic rules would decide; automatic: they decide.
+    ...(request.threeDSecure === 'required' ? { authenticationData: { attemptAuthentication: Types.checkout.AuthenticationData.AttemptAuthenticationEnum.Always } } : {}),
     ...(request.customerEmail === null ? {} : { shopperEmail: request.customerEmail }),
     // Explicit either way, so the merchant account's default capture delay never decides.
     ...(request.captureMethod === 'automatic' ? { captureDelayHours: 0 } : { additionalData: { manualCapture: 'true' } }),
   };
+}
+
+/** An Idempotency-Key for `/payments/details` of one redirectResult: at most 64 characters, as Adyen allows. */
+async function detailsKey(redirectResult: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(redirectResult)));
+  const base64 = btoa(String.fromCharCode(...digest)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return `details-${base64}`;
 }

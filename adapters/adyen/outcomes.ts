@@ -11,7 +11,15 @@ import { AdyenTransportError } from './http-client.js';
 
 const { HttpClientException } = Adyen;
 
-type PaymentResponse = InstanceType<typeof Adyen.Types.checkout.PaymentResponse>;
+/** What `/payments` and `/payments/details` answer, as far as the outcome reads it. */
+export interface PaymentResult {
+  pspReference?: string;
+  resultCode?: string;
+  refusalReason?: string;
+  refusalReasonCode?: string;
+  additionalData?: { [key: string]: string } | null;
+  action?: object | null;
+}
 
 /** What capture, refund, cancel and reversal answer: 201 `received`; the result follows by notification. */
 export interface ModificationResponse {
@@ -25,7 +33,7 @@ export interface ModificationResponse {
  * `merchantReference`: names the attempt when Adyen leaves the pspReference out of an action answer.
  */
 export function authorizationOutcome(
-  response: PaymentResponse,
+  response: PaymentResult,
   request: { captureMethod: CaptureMethod; merchantReference: string },
 ): AuthorizationOutcome {
   const reference = response.pspReference;
@@ -48,7 +56,7 @@ export function authorizationOutcome(
     case 'RedirectShopper':
     case 'IdentifyShopper':
     case 'ChallengeShopper': {
-      const url = response.action && 'url' in response.action ? response.action.url : undefined;
+      const url = response.action && 'url' in response.action && typeof response.action.url === 'string' ? response.action.url : undefined;
       return {
         kind: 'requires_action',
         reference: reference ?? request.merchantReference,
@@ -77,6 +85,16 @@ type Failure =
 export function authorizationFailure(error: unknown): AuthorizationOutcome {
   const failure = classify(error);
   return failure.kind === 'unknown' ? failure : { kind: 'not_processed', reason: failure.reason, detail: failure.detail };
+}
+
+/**
+ * A lookup (`/payments/details`) that failed says nothing about the attempt: never
+ * `not_processed`, which would let the payment move on while it may be authorised.
+ */
+export function lookupFailure(error: unknown): AuthorizationOutcome {
+  const failure = classify(error);
+  if (failure.kind === 'unknown') return failure;
+  return { kind: 'unknown', reason: 'pending_at_gateway', detail: `The lookup at Adyen failed, so the attempt stays unresolved: ${failure.detail}` };
 }
 
 export function modificationFailure(error: unknown): ModificationOutcome {

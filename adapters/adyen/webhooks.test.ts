@@ -45,7 +45,7 @@ describe('Adyen notification HMAC', () => {
     expect(signedPayload(item)).toBe(validator.getDataToSign(item as unknown as Parameters<typeof validator.getDataToSign>[0]));
     const signature = validator.calculateHmac(libraryItem, HMAC_KEY);
     const signed = { ...item, additionalData: { ...item.additionalData, hmacSignature: signature } };
-    const verified = await parseNotification(JSON.stringify({ live: 'false', notificationItems: [{ NotificationRequestItem: signed }] }), await importHmacKey(HMAC_KEY));
+    const verified = await parseNotification(JSON.stringify({ live: 'false', notificationItems: [{ NotificationRequestItem: signed }] }), await importHmacKey(HMAC_KEY), item.merchantAccountCode);
     expect(verified.ok).toBe(true);
     expect(validator.validateHMAC(signed as unknown as Parameters<typeof validator.validateHMAC>[0], HMAC_KEY)).toBe(true);
   });
@@ -128,6 +128,14 @@ describe('parseWebhook', () => {
     const bad = signedItem(fields({ pspReference: 'OTHER' }), HMAC_KEY);
     (bad['amount'] as { value: number }).value = 99;
     expect(await parse(notificationRequest([good, bad]).rawBody)).toEqual({ ok: false, reason: 'invalid_signature' });
+  });
+
+  it('refuses a genuine notification of another merchant account as wrong_account, after checking its signature', async () => {
+    expect(await parse(body(fields({ merchantAccountCode: 'SisterMerchant' })))).toEqual({ ok: false, reason: 'wrong_account' });
+    expect(await parse(body(fields(), fields({ pspReference: 'OTHER', merchantAccountCode: 'SisterMerchant' })))).toEqual({ ok: false, reason: 'wrong_account' });
+    const forged = signedItem(fields({ merchantAccountCode: 'SisterMerchant' }), HMAC_KEY);
+    (forged['amount'] as { value: number }).value = 99;
+    expect(await parse(notificationRequest([forged]).rawBody)).toEqual({ ok: false, reason: 'invalid_signature' });
   });
 
   it('refuses a signature made with another key, or that is not base64', async () => {

@@ -45,9 +45,11 @@ export function importHmacKey(hex: string): Promise<CryptoKey> {
 /**
  * Reads a standard notification and verifies every item's `additionalData.hmacSignature`; one bad item
  * rejects the whole request (Adyen then sends it again). Items with event codes we do not model are
- * verified and acknowledged, but produce no event.
+ * verified and acknowledged, but produce no event. A genuine item of another merchant account
+ * (one HMAC key can serve several accounts of a company) is `wrong_account`: its pspReference
+ * would be looked up among this account's payments.
  */
-export async function parseNotification(rawBody: string, key: CryptoKey): Promise<WebhookVerification> {
+export async function parseNotification(rawBody: string, key: CryptoKey, merchantAccount: string): Promise<WebhookVerification> {
   let body: unknown;
   try {
     body = JSON.parse(rawBody);
@@ -70,6 +72,7 @@ export async function parseNotification(rawBody: string, key: CryptoKey): Promis
     if (!signature) return { ok: false, reason: 'missing_signature' };
     if (!(await verify(key, signature, signedPayload(item)))) return { ok: false, reason: 'invalid_signature' };
   }
+  if (items.some((item) => item.merchantAccountCode !== merchantAccount)) return { ok: false, reason: 'wrong_account' };
   return { ok: true, events: items.flatMap((item) => toEvent(item) ?? []) };
 }
 

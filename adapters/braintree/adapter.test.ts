@@ -1,6 +1,6 @@
 import braintree from 'braintree';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AuthorizeRequest, CardInput, GatewayAdapter } from '../testkit/contract.js';
+import { attemptIdentity, type AuthorizeRequest, type CardInput, type GatewayAdapter, type ModificationSyncRequest } from '../testkit/contract.js';
 import { createBraintreeAdapter, type BraintreeAdapterConfig } from './adapter.js';
 import { startBraintreeSimulator, type BraintreeSimulator } from './simulator/index.js';
 
@@ -41,6 +41,8 @@ describe('Braintree adapter against the simulator', () => {
       card: VISA,
       description: null,
       customerEmail: 'ada@example.com',
+      returnUrl: null,
+      threeDSecure: 'automatic',
       ...overrides,
     };
   }
@@ -116,8 +118,14 @@ describe('Braintree adapter against the simulator', () => {
       });
     });
 
-    it('calls other validation errors not processed', async () => {
-      expect(await authorize(request({ amount: 99_999_999_999 }))).toMatchObject({ kind: 'not_processed', reason: 'rejected', detail: expect.stringContaining('81528') });
+    it('calls other validation errors not processed, rejected, naming the codes and no card data', async () => {
+      const outcome = await authorize(request({ amount: 99_999_999_999, card: { ...VISA, expYear: 1999 } }));
+      expect(outcome).toMatchObject({ kind: 'not_processed', reason: 'rejected' });
+      if (outcome.kind !== 'not_processed') return;
+      expect(outcome.detail).toMatch(/^Braintree refused the sale \(validation errors [0-9, ]+\)\.$/);
+      expect(outcome.detail).toContain('81528');
+      expect(outcome.detail).not.toContain(VISA.number.slice(-4));
+      expect(sim.ledger.charges()).toBe(0);
     });
 
     it('soft-declines with Do Not Honor where the approval rate says so', async () => {
@@ -171,7 +179,7 @@ describe('Braintree adapter against the simulator', () => {
       expect(await authorize(req)).toMatchObject({ kind: 'unknown', reason });
       expect(sim.ledger.charges()).toBe(1);
       const sales = sim.ledger.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/transactions')).length;
-      const found = await adapter.sync({ reference: null, original: req });
+      const found = await adapter.sync({ reference: null, attempt: attemptIdentity(req), resend: req });
       outcomes.push(found);
       expect(found).toMatchObject({ kind: 'approved', captured: true });
       expect(sim.ledger.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/transactions')).length).toBe(sales);
@@ -182,37 +190,55 @@ describe('Braintree adapter against the simulator', () => {
   describe('sync', () => {
     it('finds an attempt by its reference', async () => {
       const { req, reference } = await approved();
-      expect(await adapter.sync({ reference, original: req })).toEqual({ kind: 'approved', reference, captured: false });
+      expect(await adapter.sync({ reference, attempt: attemptIdentity(req), resend: null })).toEqual({ kind: 'approved', reference, captured: false });
     });
 
     it('finds a declined attempt by its order id', async () => {
       const req = request({ amount: 201200 });
       await authorize(req);
-      expect(await adapter.sync({ reference: null, original: req })).toMatchObject({ kind: 'declined', decline: { reason: 'lost_or_stolen' } });
+      expect(await adapter.sync({ reference: null, attempt: attemptIdentity(req), resend: req })).toMatchObject({ kind: 'declined', decline: { reason: 'lost_or_stolen' } });
     });
 
-    it('keeps an attempt Braintree has no trace of unknown: the sale may still be in flight', async () => {
-      expect(await adapter.sync({ reference: null, original: request() })).toMatchObject({ kind: 'unknown', reason: 'pending_at_gateway' });
+    it('answers not_found for an attempt Braintree has no trace of (the sale may still be in flight: only the caller may give up on it)', async () => {
+      const req = request();
+      expect(await adapter.sync({ reference: null, attempt: attemptIdentity(req), resend: req })).toMatchObject({ kind: 'unknown', reason: 'not_found' });
       expect(sim.ledger.charges()).toBe(0);
+      expect(sim.ledger.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/transactions'))).toEqual([]);
+    });
+
+    it('finds the sale, not the refund credit that carries another order id, and never resends', async () => {
+      const { req } = await approved(request());
+      const found = await adapter.sync({ reference: null, attempt: attemptIdentity(req), resend: null });
+      expect(found).toMatchObject({ kind: 'approved', captured: true });
+      if (found.kind !== 'approved') return;
+      await adapter.refund({ reference: found.reference, amount: 100, currency: 'USD', idempotencyKey: req.idempotencyKey });
+      // A credit under the same order id is not the attempt.
+      expect(await adapter.sync({ reference: null, attempt: attemptIdentity(req), resend: null })).toEqual(found);
+    });
+
+    it('completeAction reads the attempt as it stands (Braintree runs no 3-D Secure here)', async () => {
+      const { req, reference } = await approved();
+      expect(adapter.capabilities.threeDSecure).toBe(false);
+      expect(await adapter.completeAction({ reference, attempt: attemptIdentity(req), returnParams: {} })).toEqual({ kind: 'approved', reference, captured: false });
     });
 
     it('never answers not_processed when the lookup itself fails', async () => {
       const { req, reference } = await approved();
       await sim.setFault({ kind: 'refuse_connections' });
-      expect(await adapter.sync({ reference: null, original: req })).toMatchObject({ kind: 'unknown' });
-      expect(await adapter.sync({ reference, original: req })).toMatchObject({ kind: 'unknown' });
+      expect(await adapter.sync({ reference: null, attempt: attemptIdentity(req), resend: req })).toMatchObject({ kind: 'unknown' });
+      expect(await adapter.sync({ reference, attempt: attemptIdentity(req), resend: null })).toMatchObject({ kind: 'unknown' });
       await sim.clearFault();
       await sim.setFault({ kind: 'http_error', status: 429 });
-      expect(await adapter.sync({ reference, original: req })).toMatchObject({ kind: 'unknown', reason: 'pending_at_gateway' });
+      expect(await adapter.sync({ reference, attempt: attemptIdentity(req), resend: null })).toMatchObject({ kind: 'unknown', reason: 'pending_at_gateway' });
     });
 
     it('leaves an order id that names several transactions, or a voided one, to a person', async () => {
       const { req, reference } = await approved();
       const gateway = new braintree.BraintreeGateway({ environment: new braintree.Environment(sim.host, String(sim.port), '', false, sim.host, String(sim.port)), ...keys });
       await gateway.transaction.sale({ amount: '25.00', orderId: req.idempotencyKey, merchantAccountId: 'adapter_usd', creditCard: { number: VISA.number, expirationDate: '12/2030' } });
-      expect(await adapter.sync({ reference: null, original: req })).toMatchObject({ kind: 'unknown', detail: expect.stringContaining('2 Braintree transactions') });
+      expect(await adapter.sync({ reference: null, attempt: attemptIdentity(req), resend: req })).toMatchObject({ kind: 'unknown', detail: expect.stringContaining('2 Braintree transactions') });
       await adapter.cancel({ reference, amount: req.amount, currency: req.currency, idempotencyKey: 'x' });
-      expect(await adapter.sync({ reference, original: req })).toMatchObject({ kind: 'unknown', detail: expect.stringContaining('voided') });
+      expect(await adapter.sync({ reference, attempt: attemptIdentity(req), resend: null })).toMatchObject({ kind: 'unknown', detail: expect.stringContaining('voided') });
     });
   });
 
@@ -296,10 +322,78 @@ describe('Braintree adapter against the simulator', () => {
     });
   });
 
+  describe('resumeModification', () => {
+    const mod = (operation: ModificationSyncRequest['operation'], reference: string, amount = 2500, idempotencyKey = `${reference}:${operation}`): ModificationSyncRequest => ({
+      operation,
+      reference,
+      modificationReference: null,
+      amount,
+      currency: 'USD',
+      idempotencyKey,
+    });
+    const modifications = () => sim.ledger.requests().filter((r) => r.method !== 'GET' && !r.path.includes('advanced_search') && !r.path.endsWith('/transactions')).length;
+
+    it('capture: submits one never made, reads one made, and a second resume changes nothing', async () => {
+      const never = await approved();
+      expect(await adapter.resumeModification(mod('capture', never.reference, 2000))).toEqual({ kind: 'succeeded', reference: never.reference, amount: 2000 });
+      const lost = await approved();
+      await sim.setFault({ kind: 'charge_then_hang' }, { times: 1 });
+      expect(await adapter.capture(mod('capture', lost.reference))).toMatchObject({ kind: 'unknown', reason: 'timeout' });
+      await sim.clearFault();
+      const before = modifications();
+      expect(await adapter.resumeModification(mod('capture', lost.reference))).toEqual({ kind: 'succeeded', reference: lost.reference, amount: 2500 });
+      expect(await adapter.resumeModification(mod('capture', lost.reference))).toEqual({ kind: 'succeeded', reference: lost.reference, amount: 2500 });
+      expect(modifications()).toBe(before);
+      expect(sim.ledger.totals().captured).toBe(4500);
+    });
+
+    it('capture: a voided sale is rejected, one captured for another amount is left to a person', async () => {
+      const voided = await approved();
+      await adapter.cancel(mod('cancel', voided.reference));
+      expect(await adapter.resumeModification(mod('capture', voided.reference))).toMatchObject({ kind: 'rejected', code: 'voided' });
+      const other = await approved();
+      await adapter.capture(mod('capture', other.reference, 1000));
+      expect(await adapter.resumeModification(mod('capture', other.reference, 2500))).toMatchObject({ kind: 'unknown', reason: 'pending_at_gateway' });
+      expect(await adapter.resumeModification(mod('capture', 'nosuchid'))).toMatchObject({ kind: 'rejected', code: 'not_found' });
+    });
+
+    it('cancel: voids one never made, reads one made, rejects a captured sale', async () => {
+      const lost = await approved();
+      await sim.setFault({ kind: 'charge_then_500' }, { times: 1 });
+      expect(await adapter.cancel(mod('cancel', lost.reference))).toMatchObject({ kind: 'unknown', reason: 'server_error' });
+      expect(await adapter.resumeModification(mod('cancel', lost.reference))).toEqual({ kind: 'succeeded', reference: lost.reference, amount: 2500 });
+      expect(await adapter.resumeModification(mod('cancel', lost.reference))).toEqual({ kind: 'succeeded', reference: lost.reference, amount: 2500 });
+      const never = await approved();
+      expect(await adapter.resumeModification(mod('cancel', never.reference))).toMatchObject({ kind: 'succeeded' });
+      const captured = await approved(request());
+      expect(await adapter.resumeModification(mod('cancel', captured.reference))).toMatchObject({ kind: 'rejected', code: 'settled' });
+    });
+
+    it('refund: finds a lost refund by its order id among credits, and makes a missing one once', async () => {
+      const { req, reference } = await approved(request());
+      await sim.setFault({ kind: 'charge_then_500' }, { times: 1 });
+      const lost = mod('refund', reference, 700, `${req.paymentId}:refund:1`);
+      expect(await adapter.refund(lost)).toMatchObject({ kind: 'unknown', reason: 'server_error' });
+      const found = await adapter.resumeModification(lost);
+      expect(found).toMatchObject({ kind: 'succeeded', amount: 700 });
+      if (found.kind !== 'succeeded') return;
+      expect(sim.ledger.transaction(found.reference)).toMatchObject({ type: 'credit', orderId: lost.idempotencyKey });
+      expect(await adapter.resumeModification(lost)).toEqual(found);
+      expect(await adapter.resumeModification({ ...lost, modificationReference: found.reference })).toEqual(found);
+
+      const never = mod('refund', reference, 300, `${req.paymentId}:refund:2`);
+      const made = await adapter.resumeModification(never);
+      expect(made).toMatchObject({ kind: 'succeeded', amount: 300 });
+      expect(await adapter.resumeModification(never)).toEqual(made);
+      expect(sim.ledger.totals().refunded).toBe(1000);
+      expect(sim.ledger.transactions().filter((t) => t.type === 'credit')).toHaveLength(2);
+    });
+  });
+
   describe('webhooks and capabilities', () => {
     it('verifies the notifications this account signs, and acknowledges with a 200', async () => {
-      const request = await sim.webhooks.sign({ type: 'capture.succeeded', reference: 'abc', amount: 700, currency: 'USD' });
-      expect(await adapter.parseWebhook(request, new Date())).toMatchObject({ ok: true, events: [{ type: 'capture.succeeded', reference: 'abc', amount: 700 }] });
+      const request = await sim.webhooks.sign({ type: 'settlement.succeeded', reference: 'abc', amount: 700, currency: 'USD' });
+      expect(await adapter.parseWebhook(request, new Date())).toMatchObject({ ok: true, events: [{ type: 'settlement.succeeded', reference: 'abc', amount: 700 }] });
       expect(await adapterFor({ privateKey: 'other' }).parseWebhook(request, new Date())).toEqual({ ok: false, reason: 'invalid_signature' });
       expect(adapter.webhookAck).toEqual({ status: 200, contentType: 'text/plain', body: 'OK' });
     });

@@ -3,7 +3,9 @@ import type {
   AuthorizeRequest,
   CancelRequest,
   CaptureRequest,
+  CompleteActionRequest,
   GatewayAdapter,
+  ModificationSyncRequest,
   RefundRequest,
   SyncRequest,
   WebhookRequest,
@@ -39,6 +41,25 @@ export interface BraintreeAdapterConfig {
    * currency this gateway takes. Omitted: USD only, on the gateway's default merchant account.
    */
   merchantAccounts?: Readonly<Record<string, string>>;
+}
+
+/** A sale in one of these states can never be captured. */
+const UNCAPTURABLE_STATUSES: ReadonlySet<string> = new Set([
+  'voided',
+  'failed',
+  'processor_declined',
+  'gateway_rejected',
+  'settlement_declined',
+  'authorization_expired',
+]);
+
+/** A refund's credit transaction as the outcome of the refund. */
+function creditOutcome(credit: TransactionFields): ModificationOutcome {
+  if (CAPTURED_STATUSES.has(credit.status)) return modificationSucceeded(credit);
+  if (UNCAPTURABLE_STATUSES.has(credit.status)) {
+    return { kind: 'rejected', code: credit.status, detail: `Braintree refund ${credit.id} is ${credit.status}.` };
+  }
+  return { kind: 'unknown', reason: 'pending_at_gateway', detail: `Braintree refund ${credit.id} is ${credit.status}.` };
 }
 
 /** Validation errors that a resend of an already performed modification gets. */
@@ -90,34 +111,40 @@ export function createBraintreeAdapter(config: BraintreeAdapterConfig): GatewayA
   }
 
   /**
-   * Never resends the sale (Braintree would charge again). Without a reference the attempt is
-   * looked up by its order id. Finding none is not proof it was never made: the sale may still
-   * be in flight at Braintree, or not yet in its search index, so the attempt stays unknown and
-   * the reconciler, which knows how old it is, decides when to give up on it.
+   * Never resends the sale (Braintree would charge again), so `resend` is not used. Without a
+   * reference the attempt is looked up by its order id. Finding none is `not_found`, not proof it
+   * was never made: the sale may still be in flight at Braintree (its gateway waits up to 60 s on
+   * the processor), or not yet in its search index, so only the caller, who knows how old the
+   * attempt is, may conclude it was never made.
    */
-  async function sync({ reference, original }: SyncRequest): Promise<AuthorizationOutcome> {
+  async function sync({ reference, attempt }: SyncRequest): Promise<AuthorizationOutcome> {
     try {
-      if (reference !== null) return transactionOutcome(await transactions.find(reference), original.currency);
-      const found = await findByOrderId(original.idempotencyKey);
-      if (found.length === 1) return transactionOutcome(found[0]!, original.currency);
-      return {
-        kind: 'unknown',
-        reason: 'pending_at_gateway',
-        detail:
-          found.length === 0
-            ? `No Braintree transaction carries order id ${original.idempotencyKey} yet.`
-            : `${found.length} Braintree transactions carry order id ${original.idempotencyKey}.`,
-      };
+      if (reference !== null) return transactionOutcome(await transactions.find(reference), attempt.currency);
+      const found = await findByOrderId(attempt.idempotencyKey, 'sale');
+      if (found.length === 1) return transactionOutcome(found[0]!, attempt.currency);
+      if (found.length === 0) {
+        return { kind: 'unknown', reason: 'not_found', detail: `No Braintree transaction carries order id ${attempt.idempotencyKey} yet.` };
+      }
+      return { kind: 'unknown', reason: 'pending_at_gateway', detail: `${found.length} Braintree transactions carry order id ${attempt.idempotencyKey}.` };
     } catch (error) {
       return lookupFailure(error);
     }
   }
 
-  function findByOrderId(orderId: string): Promise<TransactionFields[]> {
+  /** 3-D Secure is not run through this adapter (`threeDSecure: false`): an attempt is read as it stands. */
+  function completeAction(request: CompleteActionRequest): Promise<AuthorizationOutcome> {
+    return sync({ reference: request.reference, attempt: request.attempt, resend: null });
+  }
+
+  /** Transactions of one type (a sale, or a refund's credit) whose order id is ours. */
+  function findByOrderId(orderId: string, type: 'sale' | 'credit'): Promise<TransactionFields[]> {
     return new Promise((resolve, reject) => {
       const found: TransactionFields[] = [];
       transactions
-        .search((search) => search.orderId().is(orderId))
+        .search((search) => {
+          search.orderId().is(orderId);
+          search.type().is(type);
+        })
         .on('data', (transaction: TransactionFields) => found.push(transaction))
         .on('error', reject)
         .on('end', () => resolve(found));
@@ -159,7 +186,8 @@ export function createBraintreeAdapter(config: BraintreeAdapterConfig): GatewayA
   /**
    * A refund is a new credit transaction; its order id carries our key for reconciliation.
    * Braintree refunds only settled sales (91506 before that) and keeps no key, so a resend
-   * after an unknown outcome would refund twice: it must be resolved by hand, not resent.
+   * after an unknown outcome would refund twice: `resumeModification` looks the credit up by
+   * its order id first.
    */
   async function refund(request: RefundRequest): Promise<ModificationOutcome> {
     const refundWithOptions = transactions.refund.bind(transactions) as unknown as RefundWithOptions;
@@ -175,14 +203,81 @@ export function createBraintreeAdapter(config: BraintreeAdapterConfig): GatewayA
     }
   }
 
+  function resumeModification(request: ModificationSyncRequest): Promise<ModificationOutcome> {
+    switch (request.operation) {
+      case 'capture':
+        return resumeCapture(request);
+      case 'cancel':
+        return resumeCancel(request);
+      case 'refund':
+        return resumeRefund(request);
+    }
+  }
+
+  /** The sale shows whether it was submitted for settlement; only an authorized one is submitted now. */
+  async function resumeCapture(request: ModificationSyncRequest): Promise<ModificationOutcome> {
+    try {
+      const found: TransactionFields = await transactions.find(request.reference);
+      if (CAPTURED_STATUSES.has(found.status)) {
+        const captured = fromBraintreeAmount(found.amount, found.currencyIsoCode);
+        if (captured === request.amount) return modificationSucceeded(found);
+        return {
+          kind: 'unknown',
+          reason: 'pending_at_gateway',
+          detail: `Braintree transaction ${found.id} was submitted for settlement for ${found.amount}, not the amount asked: check it by hand.`,
+        };
+      }
+      if (found.status === 'authorized') return capture(request);
+      if (UNCAPTURABLE_STATUSES.has(found.status)) {
+        return { kind: 'rejected', code: found.status, detail: `Braintree transaction ${found.id} is ${found.status}, so it cannot be captured.` };
+      }
+      return { kind: 'unknown', reason: 'pending_at_gateway', detail: `Braintree transaction ${found.id} is ${found.status}.` };
+    } catch (error) {
+      return modificationFailure(error);
+    }
+  }
+
+  async function resumeCancel(request: ModificationSyncRequest): Promise<ModificationOutcome> {
+    try {
+      const found: TransactionFields = await transactions.find(request.reference);
+      if (found.status === 'voided') return modificationSucceeded(found);
+      if (found.status === 'authorized') return cancel(request);
+      return { kind: 'rejected', code: found.status, detail: `Braintree transaction ${found.id} is ${found.status}, so it cannot be voided.` };
+    } catch (error) {
+      return modificationFailure(error);
+    }
+  }
+
+  /**
+   * A refund is a credit transaction whose order id is our key: by its id when known, else by a
+   * search for credits with that order id; none found: it was never made, so it is made now.
+   * Braintree's search index can lag behind a refund just made, so this runs for the reconciler,
+   * after the refund's own request is long gone, never as an immediate retry.
+   */
+  async function resumeRefund(request: ModificationSyncRequest): Promise<ModificationOutcome> {
+    try {
+      if (request.modificationReference !== null) return creditOutcome(await transactions.find(request.modificationReference));
+      const found = await findByOrderId(request.idempotencyKey, 'credit');
+      if (found.length === 1) return creditOutcome(found[0]!);
+      if (found.length > 1) {
+        return { kind: 'unknown', reason: 'pending_at_gateway', detail: `${found.length} Braintree credits carry order id ${request.idempotencyKey}: check them by hand.` };
+      }
+    } catch (error) {
+      return modificationFailure(error);
+    }
+    return refund(request);
+  }
+
   return {
     provider: 'braintree',
     capabilities: { ...BRAINTREE_CAPABILITIES, currencies: Object.keys(merchantAccounts) },
     authorize,
     sync,
+    completeAction,
     capture,
     cancel,
     refund,
+    resumeModification,
     parseWebhook: (request: WebhookRequest) => parseNotification(request, config),
     // Braintree only needs a 2xx within 30 s; it ignores the body.
     webhookAck: { status: 200, contentType: 'text/plain', body: 'OK' },

@@ -9,6 +9,9 @@ import type { Capabilities } from '../testkit/contract.js';
  * - No idempotency key: the REST API keeps none (`apiRequestKey` is limited to selected
  *   merchants), so a sale is never resent; an attempt is found by its order id instead.
  * - Captures, voids and refunds answer at once; nothing waits for a notification.
+ * - No 3-D Secure: Braintree runs it only on a nonce its client SDK (Drop-in, Hosted Fields)
+ *   produced in the shopper's browser; a server-side integration sending raw card data cannot
+ *   produce one, so routing never sends this adapter a payment that requires 3-D Secure.
  * - Amounts: Braintree refuses amounts longer than 10 characters ("9999999.99", error 81528).
  */
 export const BRAINTREE_CAPABILITIES: Capabilities = {
@@ -26,5 +29,6 @@ export const BRAINTREE_CAPABILITIES: Capabilities = {
   idempotency: false,
   syncWithoutReference: true,
   asyncModifications: false,
+  threeDSecure: false,
   amountLimits: { min: 1, max: 999_999_999 },
 };

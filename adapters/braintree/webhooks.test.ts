@@ -27,9 +27,9 @@ async function sdkParse(request: WebhookRequest): Promise<braintree.WebhookNotif
 
 describe('Braintree notifications', () => {
   describe('agree with the SDK on its own samples', () => {
-    it('transaction_settled of a sale: the capture settled', async () => {
+    it('transaction_settled of a sale: the sale settled', async () => {
       const verified = await parseNotification(await sdkSample('transaction_settled', 'sale1'), keys);
-      expect(verified).toMatchObject({ ok: true, events: [{ type: 'capture.succeeded', reference: 'sale1', modificationReference: 'sale1', amount: 10000, currency: 'USD', decline: null }] });
+      expect(verified).toMatchObject({ ok: true, events: [{ type: 'settlement.succeeded', reference: 'sale1', modificationReference: 'sale1', amount: 10000, currency: 'USD', decline: null }] });
       if (!verified.ok) return;
       expect(verified.events[0]!.eventId).toMatch(/^transaction_settled:sale1:\d{4}-\d\d-\d\dT/);
       expect(verified.events[0]!.occurredAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
@@ -59,11 +59,10 @@ describe('Braintree notifications', () => {
 
   describe('the simulator signs what the SDK and the adapter both accept', () => {
     it.each([
-      ['capture.succeeded', 'transaction_settled'],
+      ['settlement.succeeded', 'transaction_settled'],
       ['capture.failed', 'transaction_settlement_declined'],
       ['refund.succeeded', 'transaction_settled'],
       ['refund.failed', 'transaction_settlement_declined'],
-      ['settlement.succeeded', 'transaction_disbursed'],
     ] as const)('%s as %s', async (type, kind) => {
       const request = await signer.sign({ type, reference: 'sale9', amount: 1234, currency: 'EUR' });
       const parsed = await sdkParse(request);
@@ -80,10 +79,11 @@ describe('Braintree notifications', () => {
 
     it('refuses to sign what Braintree never sends', async () => {
       await expect(signer.sign({ type: 'authorization.succeeded', reference: 'x', amount: 1, currency: 'USD' })).rejects.toThrow(/no notification/);
+      await expect(signer.sign({ type: 'capture.succeeded', reference: 'x', amount: 1, currency: 'USD' })).rejects.toThrow(/no notification/);
     });
 
     it('gives a replay the same event id', async () => {
-      const request = await signer.sign({ type: 'capture.succeeded', reference: 'sale9', amount: 1, currency: 'USD' }, { timestamp: new Date('2026-01-02T03:04:05Z') });
+      const request = await signer.sign({ type: 'settlement.succeeded', reference: 'sale9', amount: 1, currency: 'USD' }, { timestamp: new Date('2026-01-02T03:04:05Z') });
       const [a, b] = [await parseNotification(request, keys), await parseNotification(request, keys)];
       expect(a.ok && b.ok && a.events[0]!.eventId === b.events[0]!.eventId).toBe(true);
       expect(a).toMatchObject({ events: [{ eventId: 'transaction_settled:sale9:2026-01-02T03:04:05Z', occurredAt: new Date('2026-01-02T03:04:05Z') }] });
@@ -91,7 +91,7 @@ describe('Braintree notifications', () => {
   });
 
   describe('refuse what the SDK refuses', () => {
-    const event = { type: 'capture.succeeded', reference: 'sale9', amount: 1234, currency: 'USD' } as const;
+    const event = { type: 'settlement.succeeded', reference: 'sale9', amount: 1234, currency: 'USD' } as const;
 
     it('a tampered payload', async () => {
       const forged = signer.tamper(await signer.sign(event));
@@ -126,7 +126,7 @@ describe('Braintree notifications', () => {
   });
 
   it('accepts any pair with our public key among several', async () => {
-    const form = new URLSearchParams((await signer.sign({ type: 'capture.succeeded', reference: 'sale9', amount: 1, currency: 'USD' })).rawBody);
+    const form = new URLSearchParams((await signer.sign({ type: 'settlement.succeeded', reference: 'sale9', amount: 1, currency: 'USD' })).rawBody);
     const request = formRequest({ bt_signature: `old_key|${'0'.repeat(40)}&${form.get('bt_signature')!}`, bt_payload: form.get('bt_payload')! });
     expect(await parseNotification(request, keys)).toMatchObject({ ok: true });
     expect(await sdkParse(request)).not.toBeInstanceOf(Error);

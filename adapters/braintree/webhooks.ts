@@ -56,10 +56,11 @@ function decodeBase64(payload: string): string {
 
 /** Braintree's transaction kinds, by the transaction type they concern. */
 const TRANSACTION_KINDS: Readonly<Record<string, { sale: WebhookEventType; credit: WebhookEventType | null }>> = {
-  // Settlement completes a submitted sale (its capture) or a refund (a credit transaction); a
-  // settlement decline undoes it. Braintree sends these for ACH and SEPA debits only, the
-  // simulator for cards too.
-  transaction_settled: { sale: 'capture.succeeded', credit: 'refund.succeeded' },
+  // A sale submitted for settlement settled (the capture itself succeeded when Braintree accepted
+  // the submission: this confirms the money moved), or a refund's credit settled. A settlement
+  // decline undoes the capture or the refund. Braintree sends these for ACH and SEPA debits only,
+  // the simulator for cards too.
+  transaction_settled: { sale: 'settlement.succeeded', credit: 'refund.succeeded' },
   transaction_settlement_declined: { sale: 'capture.failed', credit: 'refund.failed' },
   // Funds of a settled sale paid out to the merchant (Braintree-funded accounts; deprecated by Braintree).
   transaction_disbursed: { sale: 'settlement.succeeded', credit: null },

@@ -1,6 +1,7 @@
+import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AuthorizeRequest, GatewayAdapter } from '../testkit/contract.js';
-import { createStripeAdapter } from './adapter.js';
+import { attemptIdentity, type AuthorizeRequest, type GatewayAdapter } from '../testkit/contract.js';
+import { attemptQuery, createStripeAdapter } from './adapter.js';
 import { startStripeSimulator, type StripeSimulator } from './simulator/index.js';
 
 const WEBHOOK_SECRET = 'whsec_adapter_test_secret';
@@ -14,6 +15,7 @@ describe('Stripe adapter against the simulator', () => {
     adapter = createStripeAdapter({ secretKey: 'sk_test_adapter', webhookSecret: WEBHOOK_SECRET, host: sim.host, port: sim.port, protocol: 'http', timeoutMs: 300 });
   });
   afterAll(() => sim.close());
+  const sdk = (server: StripeSimulator = sim) => new Stripe('sk_test_adapter', { host: server.host, port: server.port, protocol: 'http', maxNetworkRetries: 0, telemetry: false });
   beforeEach(async () => {
     await sim.clearFault();
     sim.setApprovalRates([]);
@@ -30,6 +32,8 @@ describe('Stripe adapter against the simulator', () => {
     card: { number, expMonth: 12, expYear: 2030, cvc: '123', holderName: null },
     description: null,
     customerEmail: null,
+    returnUrl: null,
+    threeDSecure: 'automatic',
   });
 
   it('approves and captures, or approves and waits for capture', async () => {
@@ -55,7 +59,7 @@ describe('Stripe adapter against the simulator', () => {
     sim.faults.clear(); // drops the held connection after the charge
     expect(await outcome).toMatchObject({ kind: 'unknown' });
     expect(sim.ledger.charges()).toBe(1);
-    expect(await adapter.sync({ reference: null, original })).toMatchObject({ kind: 'approved' });
+    expect(await adapter.sync({ reference: null, attempt: attemptIdentity(original), resend: original })).toMatchObject({ kind: 'approved' });
     expect(sim.ledger.charges()).toBe(1);
   });
 
@@ -64,7 +68,7 @@ describe('Stripe adapter against the simulator', () => {
     const original = request();
     const first = adapter.authorize(original);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await adapter.sync({ reference: null, original })).toMatchObject({ kind: 'unknown', reason: 'pending_at_gateway' });
+    expect(await adapter.sync({ reference: null, attempt: attemptIdentity(original), resend: original })).toMatchObject({ kind: 'unknown', reason: 'pending_at_gateway' });
     expect(await first).toMatchObject({ kind: 'approved' });
     expect(sim.ledger.charges()).toBe(1);
   });
@@ -104,7 +108,7 @@ describe('Stripe adapter against the simulator', () => {
     await sim.setFault({ kind: 'malformed_response' }, { times: 1 });
     const original = request();
     expect(await adapter.authorize(original)).toMatchObject({ kind: 'unknown', reason: 'malformed_response' });
-    expect(await adapter.sync({ reference: null, original })).toMatchObject({ kind: 'approved' });
+    expect(await adapter.sync({ reference: null, attempt: attemptIdentity(original), resend: original })).toMatchObject({ kind: 'approved' });
     expect(sim.ledger.charges()).toBe(1);
   });
 
@@ -116,9 +120,168 @@ describe('Stripe adapter against the simulator', () => {
     });
   });
 
-  it('finds an attempt by its reference', async () => {
-    const auth = await adapter.authorize(request(undefined, 'manual'));
+  it('finds an attempt by its reference, and will not answer for another attempt\'s payment intent', async () => {
+    const req = request(undefined, 'manual');
+    const auth = await adapter.authorize(req);
     if (auth.kind !== 'approved') throw new Error('expected approval');
-    expect(await adapter.sync({ reference: auth.reference, original: request() })).toEqual(auth);
+    expect(await adapter.sync({ reference: auth.reference, attempt: attemptIdentity(req), resend: null })).toEqual(auth);
+    const other = attemptIdentity(request());
+    expect(await adapter.sync({ reference: auth.reference, attempt: other, resend: null })).toMatchObject({ kind: 'unknown', reason: 'pending_at_gateway' });
+  });
+
+  describe('the reconciler (no card data)', () => {
+    it('finds an attempt whose answer was lost by searching its key in the metadata, charging nothing', async () => {
+      await sim.setFault({ kind: 'charge_then_500' }, { times: 1 });
+      const req = request();
+      expect(await adapter.authorize(req)).toMatchObject({ kind: 'unknown', reason: 'server_error' });
+      const requests = sim.ledger.requestCount('/v1/payment_intents');
+      expect(await adapter.sync({ reference: null, attempt: attemptIdentity(req), resend: null })).toMatchObject({ kind: 'approved', captured: true });
+      expect(sim.ledger.requestCount('/v1/payment_intents/search')).toBe(1);
+      expect(sim.ledger.requestCount('/v1/payment_intents')).toBe(requests + 1);
+      expect(sim.ledger.charges()).toBe(1);
+    });
+
+    it('finds a declined attempt as declined', async () => {
+      const req = request('4000000000009995');
+      await adapter.authorize(req);
+      expect(await adapter.sync({ reference: null, attempt: attemptIdentity(req), resend: null })).toMatchObject({
+        kind: 'declined',
+        decline: { reason: 'insufficient_funds' },
+      });
+    });
+
+    it('answers not_found for an attempt Stripe never saw, and a failed search stays unknown', async () => {
+      const attempt = attemptIdentity(request());
+      expect(await adapter.sync({ reference: null, attempt, resend: null })).toMatchObject({ kind: 'unknown', reason: 'not_found' });
+      await sim.setFault({ kind: 'http_error', status: 429 }, { times: 1 });
+      expect(await adapter.sync({ reference: null, attempt, resend: null })).toMatchObject({ kind: 'unknown', reason: 'pending_at_gateway' });
+      await sim.setFault({ kind: 'refuse_connections' });
+      expect(await adapter.sync({ reference: null, attempt, resend: null })).toMatchObject({ kind: 'unknown', reason: 'pending_at_gateway' });
+      expect(sim.ledger.charges()).toBe(0);
+    });
+
+    it('answers pending_at_gateway when several payment intents carry the key', async () => {
+      const key = `pay_twice_${++n}:attempt:1`;
+      for (const copy of [1, 2]) {
+        await sdk().paymentIntents.create(
+          { amount: 2500, currency: 'eur', payment_method: 'pm_card_visa', confirm: true, allowed_payment_method_types: ['card'], metadata: { switchyard_idempotency_key: key } },
+          { idempotencyKey: `${key}-copy-${copy}` },
+        );
+      }
+      const attempt = { paymentId: 'pay_twice', attemptNumber: 1, idempotencyKey: key, amount: 2500, currency: 'EUR', captureMethod: 'automatic' as const };
+      expect(await adapter.sync({ reference: null, attempt, resend: null })).toMatchObject({ kind: 'unknown', reason: 'pending_at_gateway' });
+    });
+
+    it('quotes the key in the search query', () => {
+      expect(attemptQuery('pay_1:attempt:1')).toBe("metadata['switchyard_idempotency_key']:'pay_1:attempt:1'");
+      expect(attemptQuery("it's\\")).toBe("metadata['switchyard_idempotency_key']:'it\\'s\\\\'");
+    });
+  });
+
+  describe('3-D Secure', () => {
+    it('sends return_url and request_three_d_secure when asked, and completeAction reads the result', async () => {
+      const req = { ...request('4000002760003184'), returnUrl: 'https://shop.example/back?order=7', threeDSecure: 'required' as const };
+      const outcome = await adapter.authorize(req);
+      if (outcome.kind !== 'requires_action') throw new Error(`expected requires_action, got ${outcome.kind}`);
+      const intent = await sdk().paymentIntents.retrieve(outcome.reference);
+      expect(intent.payment_method_options?.card?.request_three_d_secure).toBe('any');
+      expect(intent.next_action?.redirect_to_url?.return_url).toBe('https://shop.example/back?order=7');
+      const attempt = attemptIdentity(req);
+      expect(await adapter.completeAction({ reference: outcome.reference, attempt, returnParams: {} })).toEqual(outcome);
+
+      const back = await fetch(`${outcome.nextAction!.url}/complete?result=succeed`, { redirect: 'manual' });
+      expect(back.status).toBe(302);
+      const returned = new URL(back.headers.get('location')!);
+      expect(returned.origin + returned.pathname).toBe('https://shop.example/back');
+      const returnParams = Object.fromEntries(returned.searchParams);
+      expect(await adapter.completeAction({ reference: outcome.reference, attempt, returnParams })).toEqual({ kind: 'approved', reference: outcome.reference, captured: true });
+      expect(sim.ledger.charges()).toBe(1);
+    });
+
+    it('a failed challenge completes as an authentication decline', async () => {
+      const req = request('4000002760003184');
+      const outcome = await adapter.authorize(req);
+      if (outcome.kind !== 'requires_action') throw new Error('expected requires_action');
+      await fetch(`${outcome.nextAction!.url}/complete?result=fail`, { redirect: 'manual' });
+      expect(await adapter.completeAction({ reference: outcome.reference, attempt: attemptIdentity(req), returnParams: {} })).toMatchObject({
+        kind: 'declined',
+        decline: { reason: 'authentication_required' },
+      });
+      expect(sim.ledger.charges()).toBe(0);
+    });
+  });
+
+  describe('resumeModification', () => {
+    async function manual(): Promise<string> {
+      const auth = await adapter.authorize(request(undefined, 'manual'));
+      if (auth.kind !== 'approved') throw new Error('expected approval');
+      return auth.reference;
+    }
+    const mod = (operation: 'capture' | 'cancel' | 'refund', reference: string, amount = 2500, key = `${reference}:${operation}`) => ({
+      operation,
+      reference,
+      modificationReference: null,
+      amount,
+      currency: 'EUR',
+      idempotencyKey: key,
+    });
+
+    it('capture: captures one never made, reads one made, refuses a canceled one', async () => {
+      const never = await manual();
+      expect(await adapter.resumeModification(mod('capture', never, 2000))).toMatchObject({ kind: 'succeeded', amount: 2000 });
+      expect(await adapter.resumeModification(mod('capture', never, 2000))).toMatchObject({ kind: 'succeeded', amount: 2000 });
+      expect(sim.ledger.paymentIntent(never)).toMatchObject({ captured: 2000, released: 500 });
+
+      const lost = await manual();
+      await sim.setFault({ kind: 'charge_then_500' }, { times: 1 });
+      expect(await adapter.capture(mod('capture', lost))).toMatchObject({ kind: 'unknown' });
+      expect(await adapter.resumeModification(mod('capture', lost))).toEqual({ kind: 'succeeded', reference: lost, amount: 2500 });
+      expect(sim.ledger.paymentIntent(lost)).toMatchObject({ captured: 2500 });
+
+      const canceled = await manual();
+      await adapter.cancel(mod('cancel', canceled));
+      expect(await adapter.resumeModification(mod('capture', canceled))).toMatchObject({ kind: 'rejected', code: 'payment_intent_canceled' });
+    });
+
+    it('cancel: cancels one never made, reads one made, refuses a captured one', async () => {
+      const lost = await manual();
+      await sim.setFault({ kind: 'charge_then_hang' }, { times: 1 });
+      expect(await adapter.cancel(mod('cancel', lost))).toMatchObject({ kind: 'unknown', reason: 'timeout' });
+      await sim.clearFault();
+      expect(await adapter.resumeModification(mod('cancel', lost))).toEqual({ kind: 'succeeded', reference: lost, amount: 2500 });
+      const never = await manual();
+      expect(await adapter.resumeModification(mod('cancel', never))).toMatchObject({ kind: 'succeeded' });
+      const captured = await manual();
+      await adapter.capture(mod('capture', captured));
+      expect(await adapter.resumeModification(mod('cancel', captured))).toMatchObject({ kind: 'rejected' });
+      expect(sim.ledger.totals().captured).toBe(2500);
+    });
+
+    it('refund: finds a lost refund by the key in its metadata, even after Stripe forgot the key, and makes a missing one once', async () => {
+      let clock = Date.now();
+      const aged = await startStripeSimulator({ now: () => clock });
+      try {
+        const agedAdapter = createStripeAdapter({ secretKey: 'sk_test_adapter', webhookSecret: WEBHOOK_SECRET, host: aged.host, port: aged.port, protocol: 'http', timeoutMs: 300 });
+        const auth = await agedAdapter.authorize(request());
+        if (auth.kind !== 'approved') throw new Error('expected approval');
+        await agedAdapter.refund(mod('refund', auth.reference, 300, 'refund-1'));
+        await aged.setFault({ kind: 'charge_then_500' }, { times: 1 });
+        expect(await agedAdapter.refund(mod('refund', auth.reference, 500, 'refund-2'))).toMatchObject({ kind: 'unknown' });
+        clock += 25 * 3600_000; // Stripe keeps idempotency keys 24 hours: a bare resend would refund again.
+        const found = await agedAdapter.resumeModification(mod('refund', auth.reference, 500, 'refund-2'));
+        expect(found).toMatchObject({ kind: 'succeeded', amount: 500 });
+        if (found.kind !== 'succeeded') return;
+        expect(await agedAdapter.resumeModification({ ...mod('refund', auth.reference, 500, 'refund-2'), modificationReference: found.reference })).toEqual(found);
+        expect(aged.ledger.totals().refunded).toBe(800);
+
+        expect(await agedAdapter.resumeModification(mod('refund', auth.reference, 700, 'refund-3'))).toMatchObject({ kind: 'succeeded', amount: 700 });
+        expect(await agedAdapter.resumeModification(mod('refund', auth.reference, 700, 'refund-3'))).toMatchObject({ kind: 'succeeded', amount: 700 });
+        expect(aged.ledger.totals().refunded).toBe(1500);
+        const stored = await sdk(aged).refunds.list({ payment_intent: auth.reference });
+        expect(stored.data.map((r) => r.metadata)).toEqual([{ switchyard_refund_key: 'refund-3' }, { switchyard_refund_key: 'refund-2' }, { switchyard_refund_key: 'refund-1' }]);
+      } finally {
+        await aged.close();
+      }
+    });
   });
 });

@@ -1,16 +1,26 @@
 import Stripe from 'stripe';
 import type {
+  AttemptIdentity,
   AuthorizeRequest,
   CancelRequest,
   CaptureRequest,
+  CompleteActionRequest,
   GatewayAdapter,
+  ModificationSyncRequest,
   RefundRequest,
   SyncRequest,
 } from '../testkit/contract.js';
-import type { AuthorizationOutcome, ModificationOutcome, NotProcessedReason, UnknownReason } from '../../src/domain/outcome.js';
+import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
 import { STRIPE_CAPABILITIES } from './capabilities.js';
-import { stripeDecline } from './declines.js';
-import { ATTEMPT_KEY_METADATA, STRIPE_WEBHOOK_ACK, verifyStripeWebhook } from './webhooks.js';
+import {
+  authorizationFailure,
+  intentOutcome,
+  lookupFailure,
+  modificationFailure,
+  refundOutcome,
+  unexpectedStatus,
+} from './outcomes.js';
+import { ATTEMPT_KEY_METADATA, REFUND_KEY_METADATA, STRIPE_WEBHOOK_ACK, verifyStripeWebhook } from './webhooks.js';
 
 export interface StripeAdapterConfig {
   secretKey: string;
@@ -23,7 +33,8 @@ export interface StripeAdapterConfig {
   timeoutMs: number;
 }
 
-const CONNECTION_REFUSED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** The PaymentIntent statuses Stripe lets `cancel` act on. */
+const CANCELABLE: ReadonlySet<string> = new Set(['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action', 'processing']);
 
 export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter {
   const stripe = new Stripe(config.secretKey, {
@@ -61,6 +72,9 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
             billing_details: { name: request.card.holderName ?? undefined, email: request.customerEmail ?? undefined },
           } as unknown as Stripe.PaymentIntentCreateParams.PaymentMethodData,
           description: request.description ?? undefined,
+          // Where the shopper comes back after 3-D Secure; without one Stripe uses the account's default.
+          ...(request.returnUrl === null ? {} : { return_url: request.returnUrl }),
+          ...(request.threeDSecure === 'required' ? { payment_method_options: { card: { request_three_d_secure: 'any' as const } } } : {}),
           metadata: {
             switchyard_payment: request.paymentId,
             switchyard_attempt: String(request.attemptNumber),
@@ -75,16 +89,42 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
     }
   }
 
+  /**
+   * By reference: the PaymentIntent. Without one, while the request that made the attempt still
+   * runs (`resend`): the same request again under the same idempotency key, which Stripe answers
+   * with its stored first result (keys are kept 24 hours). For the reconciler, which has no card
+   * data: a search by the attempt key in the PaymentIntent's metadata. Stripe's search index lags
+   * behind writes (under a minute normally), so finding nothing is `not_found`, never proof.
+   */
   async function sync(request: SyncRequest): Promise<AuthorizationOutcome> {
-    if (request.reference === null) {
-      // Stripe answers a resend under the same idempotency key with the stored first result.
-      return authorize(request.original);
-    }
+    if (request.reference !== null) return retrieveAttempt(request.reference, request.attempt);
+    if (request.resend !== null) return authorize(request.resend);
     try {
-      return intentOutcome(await stripe.paymentIntents.retrieve(request.reference));
+      const found = await stripe.paymentIntents.search({ query: attemptQuery(request.attempt.idempotencyKey), limit: 10 });
+      const [intent, ...others] = found.data;
+      if (intent === undefined) {
+        return { kind: 'unknown', reason: 'not_found', detail: `Stripe's search finds no payment intent for attempt ${request.attempt.idempotencyKey} yet.` };
+      }
+      if (others.length > 0) {
+        return { kind: 'unknown', reason: 'pending_at_gateway', detail: `${found.data.length} Stripe payment intents carry attempt ${request.attempt.idempotencyKey}.` };
+      }
+      return ours(intent, request.attempt);
     } catch (error) {
-      return authorizationFailure(error);
+      return lookupFailure(error);
     }
+  }
+
+  async function retrieveAttempt(reference: string, attempt: AttemptIdentity): Promise<AuthorizationOutcome> {
+    try {
+      return ours(await stripe.paymentIntents.retrieve(reference), attempt);
+    } catch (error) {
+      return lookupFailure(error);
+    }
+  }
+
+  /** After 3-D Secure the PaymentIntent says how it ended; still `requires_action` while the shopper has not finished. */
+  function completeAction(request: CompleteActionRequest): Promise<AuthorizationOutcome> {
+    return retrieveAttempt(request.reference, request.attempt);
   }
 
   async function capture(request: CaptureRequest): Promise<ModificationOutcome> {
@@ -115,22 +155,75 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
   async function refund(request: RefundRequest): Promise<ModificationOutcome> {
     try {
       const refund = await stripe.refunds.create(
-        { payment_intent: request.reference, amount: request.amount },
+        // The key in metadata too: Stripe keeps idempotency keys only 24 hours, the refund's metadata for good.
+        { payment_intent: request.reference, amount: request.amount, metadata: { [REFUND_KEY_METADATA]: request.idempotencyKey } },
         { idempotencyKey: request.idempotencyKey },
       );
-      switch (refund.status) {
+      return refundOutcome(refund);
+    } catch (error) {
+      return modificationFailure(error);
+    }
+  }
+
+  function resumeModification(request: ModificationSyncRequest): Promise<ModificationOutcome> {
+    switch (request.operation) {
+      case 'capture':
+        return resumeCapture(request);
+      case 'cancel':
+        return resumeCancel(request);
+      case 'refund':
+        return resumeRefund(request);
+    }
+  }
+
+  /** The PaymentIntent shows whether the capture happened; only an uncaptured one is captured (again under the same key). */
+  async function resumeCapture(request: ModificationSyncRequest): Promise<ModificationOutcome> {
+    try {
+      const intent = await stripe.paymentIntents.retrieve(request.reference);
+      switch (intent.status) {
         case 'succeeded':
-          return { kind: 'succeeded', reference: refund.id, amount: refund.amount };
-        case 'pending':
-        case 'requires_action':
-          // Accepted; Stripe confirms it later with refund.updated / charge.refund.updated.
-          return { kind: 'pending', reference: refund.id, amount: refund.amount };
+          return { kind: 'succeeded', reference: intent.id, amount: intent.amount_received };
+        case 'requires_capture':
+          return capture(request);
+        case 'canceled':
+          return { kind: 'rejected', code: 'payment_intent_canceled', detail: `Stripe payment intent ${intent.id} was canceled, so it cannot be captured.` };
         default:
-          return { kind: 'rejected', code: refund.failure_reason ?? 'refund_failed', detail: `Stripe refund ${refund.id} is ${refund.status}.` };
+          return unexpectedStatus(intent.status);
       }
     } catch (error) {
       return modificationFailure(error);
     }
+  }
+
+  async function resumeCancel(request: ModificationSyncRequest): Promise<ModificationOutcome> {
+    try {
+      const intent = await stripe.paymentIntents.retrieve(request.reference);
+      if (intent.status === 'canceled') return { kind: 'succeeded', reference: intent.id, amount: intent.amount };
+      if (CANCELABLE.has(intent.status)) return cancel(request);
+      if (intent.status === 'succeeded') {
+        return { kind: 'rejected', code: 'payment_intent_unexpected_state', detail: `Stripe payment intent ${intent.id} is captured: refund it instead.` };
+      }
+      return unexpectedStatus(intent.status);
+    } catch (error) {
+      return modificationFailure(error);
+    }
+  }
+
+  /**
+   * By the refund's id when known, else among the PaymentIntent's refunds by the key in their
+   * metadata; none found: it was never made, so it is made now (under the same key). Never a bare
+   * resend: after 24 hours Stripe has forgotten the key and would refund again.
+   */
+  async function resumeRefund(request: ModificationSyncRequest): Promise<ModificationOutcome> {
+    try {
+      if (request.modificationReference !== null) return refundOutcome(await stripe.refunds.retrieve(request.modificationReference));
+      for await (const found of stripe.refunds.list({ payment_intent: request.reference, limit: 100 })) {
+        if (found.metadata?.[REFUND_KEY_METADATA] === request.idempotencyKey) return refundOutcome(found);
+      }
+    } catch (error) {
+      return modificationFailure(error);
+    }
+    return refund(request);
   }
 
   return {
@@ -138,113 +231,30 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
     capabilities: STRIPE_CAPABILITIES,
     authorize,
     sync,
+    completeAction,
     capture,
     cancel,
     refund,
+    resumeModification,
     parseWebhook: (request, now) => verifyStripeWebhook(stripe, config.webhookSecret, request, now),
     webhookAck: STRIPE_WEBHOOK_ACK,
   };
 }
 
-function intentOutcome(intent: Stripe.PaymentIntent): AuthorizationOutcome {
-  switch (intent.status) {
-    case 'succeeded':
-      return { kind: 'approved', reference: intent.id, captured: true };
-    case 'requires_capture':
-      return { kind: 'approved', reference: intent.id, captured: false };
-    case 'requires_action': {
-      const url = intent.next_action?.redirect_to_url?.url;
-      return { kind: 'requires_action', reference: intent.id, nextAction: url ? { type: 'redirect', url } : null };
-    }
-    case 'requires_payment_method':
-    case 'canceled':
-      return { kind: 'declined', reference: intent.id, decline: stripeDecline(intent.last_payment_error ?? {}) };
-    default:
-      return { kind: 'unknown', reason: 'pending_at_gateway', detail: `Stripe payment intent is ${intent.status}.` };
-  }
+/** Stripe's search query for our attempt key (quotes and backslashes escaped). */
+export function attemptQuery(idempotencyKey: string): string {
+  return `metadata['${ATTEMPT_KEY_METADATA}']:'${idempotencyKey.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 }
 
-type Failure =
-  | { kind: 'card'; error: Stripe.errors.StripeCardError }
-  | { kind: 'not_processed'; reason: NotProcessedReason; code: string; detail: string }
-  | { kind: 'unknown'; reason: UnknownReason; detail: string };
-
-/** Sorts an SDK error into certain (Stripe did nothing) or ambiguous (it may have acted). */
-function classify(error: unknown): Failure {
-  if (error instanceof Stripe.errors.StripeCardError) return { kind: 'card', error };
-  if (error instanceof Stripe.errors.StripeConnectionError) {
-    const code = networkCode(error.detail);
-    // A refusal is certain only on the first try: after a resend the first one may have charged.
-    if (code && CONNECTION_REFUSED.has(code) && !/retried/i.test(error.message)) {
-      return { kind: 'not_processed', reason: 'connection_refused', code, detail: 'Stripe could not be reached.' };
-    }
-    return code === 'ETIMEDOUT'
-      ? { kind: 'unknown', reason: 'timeout', detail: 'Stripe did not answer in time.' }
-      : { kind: 'unknown', reason: 'connection_lost', detail: 'The connection to Stripe broke before it answered.' };
+/** A PaymentIntent found for an attempt answers for it only if it is that attempt's. */
+function ours(intent: Stripe.PaymentIntent, attempt: AttemptIdentity): AuthorizationOutcome {
+  const key = intent.metadata?.[ATTEMPT_KEY_METADATA];
+  if ((key !== undefined && key !== attempt.idempotencyKey) || intent.amount !== attempt.amount || intent.currency !== attempt.currency.toLowerCase()) {
+    return {
+      kind: 'unknown',
+      reason: 'pending_at_gateway',
+      detail: `Stripe payment intent ${intent.id} does not match attempt ${attempt.idempotencyKey} (key, amount or currency differ): check it by hand.`,
+    };
   }
-  if (error instanceof Stripe.errors.StripeRateLimitError) {
-    return { kind: 'not_processed', reason: 'rate_limited', code: 'rate_limited', detail: 'Stripe rate-limited the request.' };
-  }
-  if (error instanceof Stripe.errors.StripeAuthenticationError || error instanceof Stripe.errors.StripePermissionError) {
-    return { kind: 'not_processed', reason: 'authentication_failed', code: 'gateway_authentication_failed', detail: 'Stripe rejected the credentials.' };
-  }
-  if (error instanceof Stripe.errors.StripeError && error.rawType === 'idempotency_error') {
-    // 409: the first request under this key is still running at Stripe; 400: it had other parameters.
-    return { kind: 'unknown', reason: 'pending_at_gateway', detail: 'Stripe is still processing a request under this idempotency key.' };
-  }
-  if (error instanceof Stripe.errors.StripeInvalidRequestError) {
-    return { kind: 'not_processed', reason: 'rejected', code: error.code ?? 'invalid_request', detail: 'Stripe rejected the request.' };
-  }
-  // No status: the SDK could not parse the body (it sets the status only on errors it read).
-  if (error instanceof Stripe.errors.StripeAPIError && (error.statusCode === undefined || error.statusCode < 500)) {
-    return { kind: 'unknown', reason: 'malformed_response', detail: 'Stripe answered with a body that could not be read.' };
-  }
-  if (error instanceof Stripe.errors.StripeError) {
-    return { kind: 'unknown', reason: 'server_error', detail: `Stripe answered with an error (HTTP ${error.statusCode ?? 'unknown'}).` };
-  }
-  return { kind: 'unknown', reason: 'malformed_response', detail: 'Stripe answered in a way the SDK could not read.' };
-}
-
-function authorizationFailure(error: unknown): AuthorizationOutcome {
-  const failure = classify(error);
-  switch (failure.kind) {
-    case 'card': {
-      const intent = failure.error.payment_intent as { id?: string } | undefined;
-      return {
-        kind: 'declined',
-        reference: intent?.id ?? null,
-        decline: stripeDecline(failure.error),
-      };
-    }
-    case 'not_processed':
-      return { kind: 'not_processed', reason: failure.reason, detail: failure.detail };
-    case 'unknown':
-      return failure;
-  }
-}
-
-function modificationFailure(error: unknown): ModificationOutcome {
-  const failure = classify(error);
-  switch (failure.kind) {
-    case 'card':
-      return { kind: 'rejected', code: failure.error.code ?? 'card_declined', detail: 'Stripe declined the operation.' };
-    case 'not_processed':
-      return failure.reason === 'rejected'
-        ? { kind: 'rejected', code: failure.code, detail: failure.detail }
-        : { kind: 'not_processed', reason: failure.reason, detail: failure.detail };
-    case 'unknown':
-      return failure;
-  }
-}
-
-function unexpectedStatus(status: string): ModificationOutcome {
-  return { kind: 'unknown', reason: 'pending_at_gateway', detail: `Stripe payment intent is ${status}.` };
-}
-
-/** The system error code under the SDK's connection error (node http sets it; fetch nests it in `cause`). */
-function networkCode(detail: unknown): string | undefined {
-  if (typeof detail !== 'object' || detail === null) return undefined;
-  const { code, cause } = detail as { code?: unknown; cause?: unknown };
-  if (typeof code === 'string') return code;
-  return networkCode(cause);
+  return intentOutcome(intent);
 }

@@ -29,8 +29,11 @@ export const STRIPE_CAPABILITIES: Capabilities = {
   multipleRefunds: true,
   // Stripe keeps an Idempotency-Key for 24 hours and answers a resend with the first result.
   idempotency: true,
-  // So an attempt without a PaymentIntent id is found by resending it under the same key.
+  // An attempt without a PaymentIntent id is found by resending it under the same key while its
+  // card data is at hand, and by a search on its metadata afterwards.
   syncWithoutReference: true,
   asyncModifications: false,
+  // A `requires_action` PaymentIntent redirects the shopper; `request_three_d_secure: any` asks for it.
+  threeDSecure: true,
   amountLimits: { min: 50, max: 99_999_999 },
 };

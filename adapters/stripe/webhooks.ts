@@ -12,6 +12,9 @@ const SIGNATURE_TOLERANCE_SECONDS = 300;
  */
 export const ATTEMPT_KEY_METADATA = 'switchyard_idempotency_key';
 
+/** Refund metadata key holding the refund's idempotency key, so a refund whose answer was lost can be found after Stripe forgot the key. */
+export const REFUND_KEY_METADATA = 'switchyard_refund_key';
+
 export const STRIPE_WEBHOOK_ACK: WebhookAck = { status: 200, contentType: 'application/json', body: '{"received":true}' };
 
 /** Web Crypto, so verification runs on Workers as on Node. */

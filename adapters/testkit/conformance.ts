@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decline, type DeclineReason } from '../../src/domain/decline.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
 import type { WebhookEventType } from '../../src/domain/webhook.js';
-import type { AuthorizeRequest } from './contract.js';
+import { attemptIdentity, type AuthorizeRequest, type ModificationSyncRequest } from './contract.js';
+import { completeChallenge } from './shopper.js';
 import type { ConformanceEnv, ConformanceTarget, ScenarioInput } from './target.js';
 import { startWebhookSink, type WebhookSink } from './webhook-sink.js';
 
@@ -51,8 +52,16 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
         card: input.card,
         description: null,
         customerEmail: null,
+        returnUrl: null,
+        threeDSecure: 'automatic',
       };
     }
+
+    /** What the reconciler asks: no card data, so no resend. */
+    const reconcile = (req: AuthorizeRequest, reference: string | null = null) => env.adapter.sync({ reference, attempt: attemptIdentity(req), resend: null });
+    /** What the request that made the attempt asks while it still runs. */
+    const resync = (req: AuthorizeRequest, reference: string | null = null) => env.adapter.sync({ reference, attempt: attemptIdentity(req), resend: req });
+    const RETURN_URL = 'https://shop.example/switchyard/return';
 
     async function authorize(req: AuthorizeRequest): Promise<AuthorizationOutcome> {
       const outcome = await env.adapter.authorize(req);
@@ -81,6 +90,16 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
       });
     }
 
+    /**
+     * A lookup answers what it found, or (where the provider has no lookup without card data,
+     * Adyen) that it cannot say: `unknown` `pending_at_gateway`. Never `not_found` for an attempt
+     * that was made.
+     */
+    function expectFoundOrPending(found: AuthorizationOutcome, expected: Partial<AuthorizationOutcome>): void {
+      if (found.kind === 'unknown') expect(found, JSON.stringify(found)).toMatchObject({ reason: 'pending_at_gateway' });
+      else expect(found).toMatchObject(expected);
+    }
+
     describe('capabilities', () => {
       it('declares a usable, consistent set', () => {
         const c = caps();
@@ -91,6 +110,7 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
         expect(c.amountLimits.max).toBeGreaterThanOrEqual(c.amountLimits.min);
         if (c.multipleCapture) expect(c.partialCapture).toBe(true);
         if (c.multipleRefunds) expect(c.refunds).toBe(true);
+        if (c.threeDSecure) expect(env.scenarios.requiresAction).toBeDefined();
         expect(c.currencies === '*' || c.currencies.includes(env.scenarios.approved.currency)).toBe(true);
       });
     });
@@ -148,9 +168,17 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
 
       it('finds an attempt by its reference', async () => {
         const { req, reference } = await approved('manual');
-        const found = await env.adapter.sync({ reference, original: req });
+        const found = await resync(req, reference);
         outcomes.push(found);
         expect(found).toMatchObject({ kind: 'approved', reference });
+        expect(env.simulator.ledger.charges()).toBe(1);
+      });
+
+      it('the reconciler finds an attempt by its reference where the provider can look it up, and charges nothing', async () => {
+        const { req, reference } = await approved('manual');
+        const found = await reconcile(req, reference);
+        outcomes.push(found);
+        expectFoundOrPending(found, { kind: 'approved', reference, captured: false });
         expect(env.simulator.ledger.charges()).toBe(1);
       });
     });
@@ -213,7 +241,7 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
         await env.simulator.setFault({ kind }, { times: 1 });
         expect(await authorize(req)).toMatchObject({ kind: 'unknown' });
         await env.simulator.clearFault();
-        const found = await env.adapter.sync({ reference: null, original: req });
+        const found = await resync(req);
         outcomes.push(found);
         expect(found).toMatchObject({ kind: 'approved' });
         expect(env.simulator.ledger.charges()).toBe(1);
@@ -232,21 +260,166 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
 
       it('a sync without reference after an approval finds it and charges nothing more', async () => {
         const { req, reference } = await approved('automatic');
-        const found = await env.adapter.sync({ reference: null, original: req });
+        const found = await resync(req);
         expect(found).toMatchObject({ kind: 'approved', reference });
         expect(env.simulator.ledger.charges()).toBe(1);
       });
     });
 
+    describe('the reconciler (no card data)', () => {
+      it('finds an approved attempt whose answer was lost where the provider can look up, or says it cannot: never not_found', async () => {
+        const req = request(env.scenarios.approved);
+        await env.simulator.setFault({ kind: 'charge_then_hang' }, { times: 1 });
+        expect(await authorize(req)).toMatchObject({ kind: 'unknown' });
+        await env.simulator.clearFault();
+        expect(env.simulator.ledger.charges()).toBe(1);
+        const found = await reconcile(req);
+        outcomes.push(found);
+        expectFoundOrPending(found, { kind: 'approved', captured: true });
+        expect(env.simulator.ledger.charges()).toBe(1);
+      });
+
+      it('finds a declined attempt as declined, or says it cannot', async () => {
+        // A decline the provider recorded (some refuse bad card data before any payment exists: those have no reference).
+        let declined: { req: AuthorizeRequest; reason: DeclineReason } | undefined;
+        for (const [reason, input] of Object.entries(env.scenarios.declines) as [DeclineReason, ScenarioInput][]) {
+          const req = request(input);
+          const outcome = await authorize(req);
+          if (outcome.kind === 'declined' && outcome.reference !== null) {
+            declined = { req, reason };
+            break;
+          }
+        }
+        expect(declined, 'a decline scenario the provider records with a reference').toBeDefined();
+        const { req, reason } = declined!;
+        const found = await reconcile(req);
+        outcomes.push(found);
+        expect(found.kind === 'unknown' ? found.reason : found.kind, JSON.stringify(found)).not.toBe('not_found');
+        if (found.kind === 'declined') expect(found.decline.reason).toBe(reason);
+        else expect(found).toMatchObject({ kind: 'unknown', reason: 'pending_at_gateway' });
+      });
+
+      it('never answers approved or declined for an attempt that was never made', async () => {
+        const req = request(env.scenarios.approved);
+        const found = await reconcile(req);
+        outcomes.push(found);
+        expect(found.kind, JSON.stringify(found)).toBe('unknown');
+        expect(env.simulator.ledger.charges()).toBe(0);
+      });
+    });
+
+    describe('resuming a modification whose answer was lost', () => {
+      const cases = [
+        ['capture', 'manual', 'capture.succeeded', () => caps().captureMethods.includes('manual')],
+        ['cancel', 'manual', 'cancel.succeeded', () => caps().voids],
+        ['refund', 'automatic', 'refund.succeeded', () => caps().refunds],
+      ] as const;
+
+      it.each(cases)('%s: settles with exactly one at the provider, and a second resume changes nothing', async (operation, captureMethod, confirms, supported) => {
+        if (!supported()) return;
+        const { req, reference } = await approved(captureMethod);
+        const mod: ModificationSyncRequest = {
+          operation,
+          reference,
+          modificationReference: null,
+          amount: req.amount,
+          currency: req.currency,
+          idempotencyKey: `${req.paymentId}:${operation}:1`,
+        };
+        await env.simulator.setFault({ kind: 'charge_then_hang' }, { times: 1 });
+        const lost = operation === 'capture' ? await env.adapter.capture(mod) : operation === 'cancel' ? await env.adapter.cancel(mod) : await env.adapter.refund(mod);
+        outcomes.push(lost);
+        expect(lost).toMatchObject({ kind: 'unknown' });
+        await env.simulator.clearFault();
+
+        const resumed = await env.adapter.resumeModification(mod);
+        await settled(resumed, confirms);
+        const expected = { captured: operation === 'cancel' ? 0 : req.amount, refunded: operation === 'refund' ? req.amount : 0 };
+        expect(env.simulator.ledger.totals()).toMatchObject(expected);
+
+        const again = await env.adapter.resumeModification({ ...mod, modificationReference: 'reference' in resumed ? resumed.reference : null });
+        outcomes.push(again);
+        expect(again).toEqual(resumed);
+        expect(env.simulator.ledger.totals()).toMatchObject(expected);
+        expect(env.simulator.ledger.charges()).toBe(1);
+      });
+
+      it('a modification that never reached the provider is performed by the resume, once', async () => {
+        if (!caps().captureMethods.includes('manual')) return;
+        const { req, reference } = await approved('manual');
+        const mod: ModificationSyncRequest = { operation: 'capture', reference, modificationReference: null, amount: req.amount, currency: req.currency, idempotencyKey: `${req.paymentId}:capture:1` };
+        await env.simulator.setFault({ kind: 'http_error', status: 503 }, { times: 1 });
+        expect(await env.adapter.capture(mod)).toMatchObject({ kind: 'unknown', reason: 'server_error' });
+        await settled(await env.adapter.resumeModification(mod), 'capture.succeeded');
+        expect(env.simulator.ledger.totals().captured).toBe(req.amount);
+      });
+    });
+
+    describe('3-D Secure', () => {
+      async function challenged(captureMethod: 'automatic' | 'manual' = 'automatic') {
+        const input = env.scenarios.requiresAction;
+        expect(input, 'an adapter that declares threeDSecure names a 3-D Secure card').toBeDefined();
+        const req = { ...request(input!, captureMethod), returnUrl: RETURN_URL };
+        const outcome = await authorize(req);
+        expect(outcome).toMatchObject({ kind: 'requires_action', nextAction: { type: 'redirect' } });
+        if (outcome.kind !== 'requires_action' || outcome.nextAction === null) throw new Error('expected a redirect');
+        expect(env.simulator.ledger.charges()).toBe(0);
+        return { req, reference: outcome.reference, url: outcome.nextAction.url };
+      }
+
+      it('completes a challenge the shopper passed: approved, charged once', async () => {
+        if (!caps().threeDSecure) return;
+        const { req, reference, url } = await challenged('manual');
+        const { location, returnParams } = await completeChallenge(url, 'succeed');
+        if (location) expect(`${location.origin}${location.pathname}`).toBe(RETURN_URL);
+        const completed = await env.adapter.completeAction({ reference, attempt: attemptIdentity(req), returnParams });
+        outcomes.push(completed);
+        expect(completed).toEqual({ kind: 'approved', reference, captured: false });
+        expect(env.simulator.ledger.charges()).toBe(1);
+        // Asked again (the shopper reloads the return page): the same answer, nothing charged anew.
+        expect(await env.adapter.completeAction({ reference, attempt: attemptIdentity(req), returnParams })).toEqual(completed);
+        expect(env.simulator.ledger.charges()).toBe(1);
+      });
+
+      it('completes a challenge the shopper failed: declined, authentication required, nothing charged', async () => {
+        if (!caps().threeDSecure) return;
+        const { req, reference, url } = await challenged();
+        const { returnParams } = await completeChallenge(url, 'fail');
+        const completed = await env.adapter.completeAction({ reference, attempt: attemptIdentity(req), returnParams });
+        outcomes.push(completed);
+        expect(completed).toMatchObject({ kind: 'declined', decline: { reason: 'authentication_required' } });
+        expect(env.simulator.ledger.charges()).toBe(0);
+      });
+
+      it('an abandoned challenge stays requires_action (or unknown where the provider cannot be asked), never approved or declined', async () => {
+        if (!caps().threeDSecure) return;
+        const { req, reference } = await challenged();
+        const checked = await env.adapter.completeAction({ reference, attempt: attemptIdentity(req), returnParams: {} });
+        outcomes.push(checked);
+        if (checked.kind === 'unknown') expect(checked.reason).toBe('pending_at_gateway');
+        else expect(checked).toMatchObject({ kind: 'requires_action', reference });
+        expect(env.simulator.ledger.charges()).toBe(0);
+      });
+
+      it('completeAction on an attempt that needed no action reads it, and never charges anew', async () => {
+        const { req, reference } = await approved('automatic');
+        const checked = await env.adapter.completeAction({ reference, attempt: attemptIdentity(req), returnParams: {} });
+        outcomes.push(checked);
+        expectFoundOrPending(checked, { kind: 'approved', reference, captured: true });
+        expect(env.simulator.ledger.charges()).toBe(1);
+      });
+    });
+
     describe('webhooks', () => {
-      const event = { type: 'capture.succeeded' as const, reference: 'ref_conformance_1', amount: 1234, currency: 'EUR' };
+      // Every provider notifies a refund (captures are synchronous at some).
+      const event = { type: 'refund.succeeded' as const, reference: 'ref_conformance_1', amount: 1234, currency: 'EUR' };
 
       it('verifies a genuine notification', async () => {
         const verified = await env.adapter.parseWebhook(await env.webhooks.sign(event), new Date());
         expect(verified.ok).toBe(true);
         if (!verified.ok) return;
         expect(verified.events).toHaveLength(1);
-        expect(verified.events[0]).toMatchObject({ type: 'capture.succeeded', reference: event.reference, amount: 1234, currency: 'EUR' });
+        expect(verified.events[0]).toMatchObject({ type: 'refund.succeeded', reference: event.reference, amount: 1234, currency: 'EUR' });
         expect(verified.events[0]!.eventId.length).toBeGreaterThan(0);
       });
 
@@ -288,7 +461,7 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
       it('never appears in any outcome', () => {
         const text = JSON.stringify(outcomes);
         expect(outcomes.length).toBeGreaterThan(10);
-        const numbers = [env.scenarios.approved, ...Object.values(env.scenarios.declines)].map((s) => s!.card.number);
+        const numbers = [env.scenarios.approved, env.scenarios.requiresAction, ...Object.values(env.scenarios.declines)].flatMap((s) => (s ? [s.card.number] : []));
         for (const number of numbers) expect(text).not.toContain(number);
       });
     });

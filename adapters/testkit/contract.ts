@@ -23,6 +23,26 @@ export interface AuthorizeRequest {
   card: CardInput;
   description: string | null;
   customerEmail: string | null;
+  /** Where the shopper comes back after a redirect (3-D Secure); null: the account's configured default. */
+  returnUrl: string | null;
+  /** 'required': ask the issuer for 3-D Secure on this payment; 'automatic': the provider and issuer decide. */
+  threeDSecure: 'automatic' | 'required';
+}
+
+/** An attempt as stored: everything but card data, which is never kept. */
+export interface AttemptIdentity {
+  paymentId: string;
+  attemptNumber: number;
+  idempotencyKey: string;
+  amount: number;
+  currency: string;
+  captureMethod: CaptureMethod;
+}
+
+/** The attempt an authorization request makes, without its card data. */
+export function attemptIdentity(request: AuthorizeRequest): AttemptIdentity {
+  const { paymentId, attemptNumber, idempotencyKey, amount, currency, captureMethod } = request;
+  return { paymentId, attemptNumber, idempotencyKey, amount, currency, captureMethod };
 }
 
 export interface CaptureRequest {
@@ -49,12 +69,39 @@ export interface RefundRequest {
 
 /**
  * Resolve an attempt whose outcome is unknown: by the gateway's reference when we have one,
- * else by our idempotency key (a resend under the same key where the provider keeps keys, a
- * search by order reference where it does not).
+ * else by our idempotency key (a resend under the same key where the provider keeps keys and
+ * the card data is still at hand, a search by metadata or order reference where the provider
+ * can search).
  */
 export interface SyncRequest {
   reference: string | null;
-  original: AuthorizeRequest;
+  attempt: AttemptIdentity;
+  /**
+   * The original request with its card data, given only while the request that made the
+   * attempt still runs, so a provider that keeps idempotency keys can resend it. Null for the
+   * reconciler: then look the attempt up without card data, or answer unknown.
+   */
+  resend: AuthorizeRequest | null;
+}
+
+/** Finish an attempt that answered `requires_action` (3-D Secure), after the shopper's redirect or on the router's own check. */
+export interface CompleteActionRequest {
+  reference: string;
+  attempt: AttemptIdentity;
+  /** The query parameters the shopper's browser brought back to return_url (Adyen: redirectResult). Empty when the router checks on its own. */
+  returnParams: Record<string, string>;
+}
+
+/** A capture, cancel or refund sent earlier whose answer was lost or is still pending. */
+export interface ModificationSyncRequest {
+  operation: 'capture' | 'cancel' | 'refund';
+  /** The payment's gateway reference. */
+  reference: string;
+  /** The provider's id of the modification when known (a Stripe re_…, an Adyen modification pspReference, a Braintree credit transaction id). */
+  modificationReference: string | null;
+  amount: number;
+  currency: string;
+  idempotencyKey: string;
 }
 
 /** An inbound webhook as received: lower-case header names, the body byte for byte. */
@@ -63,7 +110,8 @@ export interface WebhookRequest {
   rawBody: string;
 }
 
-export type WebhookRejection = 'missing_signature' | 'invalid_signature' | 'stale' | 'malformed';
+/** `wrong_account`: the notification verifies but names another merchant account than the adapter's (Adyen). */
+export type WebhookRejection = 'missing_signature' | 'invalid_signature' | 'stale' | 'malformed' | 'wrong_account';
 
 export type WebhookVerification =
   | { ok: true; events: WebhookEvent[] }
@@ -96,6 +144,8 @@ export interface Capabilities {
   syncWithoutReference: boolean;
   /** Captures, voids and refunds are accepted first and confirmed later by webhook. */
   asyncModifications: boolean;
+  /** The adapter can run 3-D Secure (a redirect the shopper completes); false: routing never sends it a payment that requires it. */
+  threeDSecure: boolean;
   /** Per transaction, in minor units of the payment's currency. */
   amountLimits: { min: number; max: number };
 }
@@ -110,10 +160,22 @@ export interface GatewayAdapter {
   readonly provider: string;
   readonly capabilities: Capabilities;
   authorize(request: AuthorizeRequest): Promise<AuthorizationOutcome>;
+  /**
+   * An attempt whose outcome is unknown, now. Never charges anew without the card data of the
+   * running request (`resend`), and then only under the original idempotency key.
+   */
   sync(request: SyncRequest): Promise<AuthorizationOutcome>;
+  /** After a redirect (3-D Secure): the attempt's outcome now. Never charges anew. */
+  completeAction(request: CompleteActionRequest): Promise<AuthorizationOutcome>;
   capture(request: CaptureRequest): Promise<ModificationOutcome>;
   cancel(request: CancelRequest): Promise<ModificationOutcome>;
   refund(request: RefundRequest): Promise<ModificationOutcome>;
+  /**
+   * Settles a capture, cancel or refund sent earlier whose answer was lost or is still pending:
+   * looks it up, or resends it under the same key where the provider keeps keys. Never performs
+   * it twice; if it was never performed, performing it now is fine.
+   */
+  resumeModification(request: ModificationSyncRequest): Promise<ModificationOutcome>;
   /** Verifies with this account's webhook secret and answers canonical events; `now` checks timestamps. */
   parseWebhook(request: WebhookRequest, now: Date): Promise<WebhookVerification>;
   readonly webhookAck: WebhookAck;

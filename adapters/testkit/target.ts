@@ -13,7 +13,10 @@ export interface Scenarios {
   approved: ScenarioInput;
   /** Every decline class the provider's sandbox can produce, by canonical reason. */
   declines: Partial<Record<DeclineReason, ScenarioInput>>;
-  /** A card that needs 3-D Secure, where the simulator models it. */
+  /**
+   * A card that needs 3-D Secure, where the simulator models it; required when the adapter
+   * declares `threeDSecure`. The simulator's page follows `testkit/shopper.ts`'s convention.
+   */
   requiresAction?: ScenarioInput;
 }
 

@@ -57,6 +57,7 @@ const CAPABILITIES: Capabilities = {
   idempotency: true,
   syncWithoutReference: true,
   asyncModifications: false,
+  threeDSecure: true,
   amountLimits: { min: 1, max: 100_000_000 },
 };
 

@@ -19,7 +19,12 @@ export type AuthorizationOutcome =
   | { kind: 'unknown'; reason: UnknownReason; detail: string };
 
 export type NotProcessedReason = 'connection_refused' | 'rate_limited' | 'rejected' | 'authentication_failed' | 'breaker_open';
-export type UnknownReason = 'timeout' | 'server_error' | 'connection_lost' | 'malformed_response' | 'pending_at_gateway';
+/**
+ * Why an outcome is unknown. `not_found`: the gateway was asked and has no record of the
+ * attempt yet. Search indexes lag and a request may still be in flight, so this is not proof
+ * the attempt was never made: only the caller, who knows the attempt's age, may conclude that.
+ */
+export type UnknownReason = 'timeout' | 'server_error' | 'connection_lost' | 'malformed_response' | 'pending_at_gateway' | 'not_found';
 
 /**
  * Result of capture, cancel or refund at a gateway. `pending`: the gateway accepted it and

@@ -1,4 +1,4 @@
-import type { AuthorizeRequest, GatewayAdapter } from '../../adapters/testkit/contract.js';
+import { attemptIdentity, type AuthorizeRequest, type GatewayAdapter } from '../../adapters/testkit/contract.js';
 import type { AuthorizationOutcome } from '../domain/outcome.js';
 
 export interface ResolvedOutcome {
@@ -24,7 +24,7 @@ export async function authorizeAtGateway(
   if (first.kind !== 'unknown') {
     return { outcome: first, resolvedBySync: false, latencyMs: elapsed(started) };
   }
-  const synced = await adapter.sync({ reference: null, original: request });
+  const synced = await adapter.sync({ reference: null, attempt: attemptIdentity(request), resend: request });
   if (synced.kind === 'unknown' || synced.kind === 'not_processed') {
     // A sync that cannot reach the gateway tells nothing about the first request.
     return { outcome: first, resolvedBySync: false, latencyMs: elapsed(started) };

@@ -30,6 +30,7 @@ const REJECTIONS = {
   malformed: { status: 400, detail: 'The notification could not be read.' },
   invalid_signature: { status: 401, detail: "The notification's signature does not match this gateway account's webhook secret." },
   stale: { status: 401, detail: 'The notification is signed too long ago to be accepted.' },
+  wrong_account: { status: 422, detail: 'The notification names another merchant account than this gateway account.' },
 } as const;
 
 class Redelivered extends Error {}

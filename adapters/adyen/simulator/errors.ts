@@ -55,6 +55,10 @@ export const errors = {
   expiryInvalid: () => invalid('140', 'Invalid expiryMonth[1..12] / expiryYear[>2000], or before now'),
   cvcLength: () => invalid('103', 'CVC is not the right length'),
   captureDelayInvalid: () => invalid('164', 'Auto capture delay invalid or out of range'),
+  /** A value outside an enum fails JSON binding: Adyen answers it as unparsable. */
+  attemptAuthenticationInvalid: () => new AdyenApiError(400, '702', "Problem parsing request: 'attemptAuthentication' must be always or never", 'validation'),
+  detailsMissing: () => invalid('14_002', "Required field 'details' is not provided."),
+  redirectResultInvalid: () => invalid('14_018', 'Invalid payload provided'),
   pspReferenceUnknown: () => invalid('167', 'Original pspReference required for this operation'),
   idempotencyKeyTooLong: () => invalid('702', 'Idempotency-Key may be at most 64 characters long'),
   /** The first request under this key is still running: retry later with the same key. */

@@ -22,7 +22,7 @@ export function createPayment(ctx: AccountContext, body: Json): ApiResponse {
   const amount = readAmount(body['amount']);
   const reference = nonEmptyString(body['reference']) ?? fail(errors.referenceMissing());
   const card = readCard(body['paymentMethod']);
-  nonEmptyString(body['returnUrl']) ?? fail(errors.returnUrlMissing());
+  const returnUrl = nonEmptyString(body['returnUrl']) ?? fail(errors.returnUrlMissing());
   const additionalData = isRecord(body['additionalData']) ? body['additionalData'] : {};
   const manualCapture = additionalData['manualCapture'] === 'true' || captureDelayHours(body['captureDelayHours']) > 0;
 
@@ -31,6 +31,9 @@ export function createPayment(ctx: AccountContext, body: Json): ApiResponse {
   const issuerCountry = known?.country ?? 'US';
   const requestedCode = additionalData['RequestedTestAcquirerResponseCode'];
   const trigger = triggerFor(card.holderName, requestedCode === undefined ? undefined : String(requestedCode));
+  // `authenticationData.attemptAuthentication: always` asks for 3-D Secure whatever the card.
+  const authentication = isRecord(body['authenticationData']) ? body['authenticationData']['attemptAuthentication'] : undefined;
+  if (authentication !== undefined && authentication !== 'always' && authentication !== 'never') fail(errors.attemptAuthenticationInvalid());
 
   const payment: PaymentRecord = {
     pspReference: newPspReference(),
@@ -44,6 +47,8 @@ export function createPayment(ctx: AccountContext, body: Json): ApiResponse {
     refusal: null,
     manualCapture,
     failing: trigger.failing,
+    returnUrl,
+    redirectResult: null,
     authorized: 0,
     captured: 0,
     refunded: 0,
@@ -57,7 +62,7 @@ export function createPayment(ctx: AccountContext, body: Json): ApiResponse {
     amount: { currency: amount.currency, value: amount.value },
     paymentMethod: { brand: variant(network), type: 'scheme' },
   };
-  if (trigger.outcome === null && known?.threeDSecure) {
+  if (trigger.outcome === null && (known?.threeDSecure || authentication === 'always')) {
     return {
       status: 200,
       body: {

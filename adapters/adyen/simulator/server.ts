@@ -6,6 +6,7 @@ import { ApprovalRates, Latency } from '../../testkit/steering.js';
 import type { AccountContext } from './account.js';
 import { AdyenApiError, errors, faultBody, type ApiResponse } from './errors.js';
 import { IdempotencyStore, type SavedResponse } from './idempotency.js';
+import { paymentDetails } from './details.js';
 import { createModification } from './modifications.js';
 import { Notifier } from './notifications.js';
 import { createPayment, isRecord } from './payments.js';
@@ -106,7 +107,7 @@ export class AdyenSimulatorServer {
     const { method, url, body } = request;
     if (url.pathname.startsWith('/_sim/')) {
       const page = threeDSecurePage(this.context, url);
-      res.writeHead(page.status, { 'content-type': 'text/html; charset=utf-8' }).end(page.html);
+      res.writeHead(page.status, { 'content-type': 'text/html; charset=utf-8', ...(page.location ? { location: page.location } : {}) }).end(page.html);
       return;
     }
 
@@ -184,6 +185,7 @@ export class AdyenSimulatorServer {
   private run(method: string, path: string, body: Record<string, unknown>): ApiResponse {
     try {
       if (method === 'POST' && path === '/v72/payments') return createPayment(this.context, body);
+      if (method === 'POST' && path === '/v72/payments/details') return paymentDetails(this.context, body);
       const match = MODIFICATION_PATH.exec(path);
       const kind = match ? MODIFICATION_KINDS[match[2] ?? ''] : undefined;
       if (method === 'POST' && match && kind) return createModification(this.context, kind, match[1] ?? '', body);

@@ -118,10 +118,86 @@ describe('payments', () => {
     const url = (answer.json['action'] as { url: string }).url;
     expect(url.startsWith(`${sim.url}/_sim/3ds/`)).toBe(true);
     expect(await (await fetch(url)).text()).toContain('Authenticate');
-    expect((await fetch(`${url}/complete?result=succeed`)).status).toBe(200);
-    expect((await fetch(`${url}/complete?result=succeed`)).status).toBe(409);
+    const back = await fetch(`${url}/complete?result=succeed`, { redirect: 'manual' });
+    expect(back.status).toBe(302);
+    const location = new URL(back.headers.get('location')!);
+    expect(`${location.origin}${location.pathname}`).toBe('https://shop.example/return');
+    expect(location.searchParams.get('redirectResult')).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    expect((await fetch(`${url}/complete?result=succeed`, { redirect: 'manual' })).status).toBe(409);
     expect(sim.ledger.charges()).toBe(1);
     expect(sim.ledger.requestCount()).toBe(1);
+  });
+
+  it('asks any card for 3-D Secure with authenticationData.attemptAuthentication: always', async () => {
+    const answer = await post('/v72/payments', payment({ authenticationData: { attemptAuthentication: 'always' } }));
+    expect(answer.json).toMatchObject({ resultCode: 'RedirectShopper', action: { type: 'redirect' } });
+    expect((await post('/v72/payments', payment({ reference: 'order-2', authenticationData: { attemptAuthentication: 'never' } }))).json).toMatchObject({ resultCode: 'Authorised' });
+    const bad = await post('/v72/payments', payment({ reference: 'order-3', authenticationData: { attemptAuthentication: 'sometimes' } }));
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({ errorCode: '702' });
+  });
+
+  describe('/payments/details', () => {
+    async function redirected(result: 'succeed' | 'fail', reference = 'order-3ds'): Promise<{ psp: string; redirectResult: string }> {
+      const answer = await post('/v72/payments', payment({ reference, additionalData: { manualCapture: 'true' } }, { number: '5454545454545454' }));
+      const url = (answer.json['action'] as { url: string }).url;
+      const back = await fetch(`${url}/complete?result=${result}`, { redirect: 'manual' });
+      return { psp: answer.json['pspReference'] as string, redirectResult: new URL(back.headers.get('location')!).searchParams.get('redirectResult')! };
+    }
+
+    it('answers the authorised result for the redirectResult the shopper brought back, as often as asked', async () => {
+      const { psp, redirectResult } = await redirected('succeed');
+      for (const _ of [1, 2]) {
+        const details = await post('/v72/payments/details', { details: { redirectResult } });
+        expect(details.status).toBe(200);
+        expect(details.json).toEqual({
+          pspReference: psp,
+          merchantReference: 'order-3ds',
+          resultCode: 'Authorised',
+          amount: { currency: 'EUR', value: 1000 },
+          paymentMethod: { brand: 'mc', type: 'scheme' },
+        });
+      }
+      expect(sim.ledger.payment(psp)).toMatchObject({ authorized: 1000, captured: 0 });
+      expect(sim.ledger.charges()).toBe(1);
+    });
+
+    it('answers the refusal of a failed challenge', async () => {
+      const { redirectResult } = await redirected('fail');
+      expect((await post('/v72/payments/details', { details: { redirectResult } })).json).toMatchObject({
+        resultCode: 'Refused',
+        refusalReasonCode: '11',
+        refusalReason: '3D Not Authenticated',
+      });
+      expect(sim.ledger.charges()).toBe(0);
+    });
+
+    it('answers 422 to a missing or unknown redirectResult', async () => {
+      expect((await post('/v72/payments/details', {})).json).toMatchObject({ status: 422, errorCode: '14_002' });
+      expect((await post('/v72/payments/details', { details: { redirectResult: 'nope' } })).json).toMatchObject({ status: 422, errorCode: '14_018' });
+    });
+
+    it('sends the AUTHORISATION notification when the shopper finishes, whether or not details is called', async () => {
+      const received: string[] = [];
+      const hook = createServer((req, res) => {
+        let text = '';
+        req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        req.on('end', () => {
+          received.push(text);
+          res.end('[accepted]');
+        });
+      });
+      await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+      try {
+        sim.setWebhookUrl(`http://127.0.0.1:${(hook.address() as AddressInfo).port}/`);
+        const { psp } = await redirected('succeed');
+        await sim.idle();
+        expect(received).toHaveLength(1);
+        expect(JSON.parse(received[0]!).notificationItems[0].NotificationRequestItem).toMatchObject({ eventCode: 'AUTHORISATION', success: 'true', pspReference: psp });
+      } finally {
+        await new Promise((resolve) => hook.close(resolve));
+      }
+    });
   });
 
   it.each([

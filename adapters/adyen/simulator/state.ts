@@ -16,6 +16,10 @@ export interface PaymentRecord {
   refusal: { code: string; text: string } | null;
   manualCapture: boolean;
   failing: FailingModification | null;
+  /** Where the shopper's browser goes back after 3-D Secure (the request's returnUrl). */
+  returnUrl?: string;
+  /** Handed to the shopper's browser on its way back from 3-D Secure; `/payments/details` takes it. */
+  redirectResult?: string | null;
   // What moved, in minor units.
   authorized: number;
   captured: number;

@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { settleAuthorisation, type AccountContext } from './account.js';
 import { AUTHENTICATION_FAILED } from './test-cards.js';
 
 export interface Page {
   status: number;
   html: string;
+  /** A redirect back to the shop (the payment's returnUrl). */
+  location?: string;
 }
 
 const PAGE = /^\/_sim\/3ds\/([A-Z0-9]+)(\/complete)?$/;
@@ -11,7 +14,10 @@ const PAGE = /^\/_sim\/3ds\/([A-Z0-9]+)(\/complete)?$/;
 /**
  * The page a RedirectShopper `action.url` points at. `…/complete?result=succeed` authorises the
  * payment (captured at once unless manual capture was asked for), `result=fail` refuses it with
- * 11 "3D Not Authenticated"; either way the AUTHORISATION notification follows.
+ * 11 "3D Not Authenticated"; either way the AUTHORISATION notification follows, and the shopper's
+ * browser is sent back to the payment's `returnUrl` with `redirectResult`, which
+ * `/payments/details` takes to answer the result. A shopper who never finishes leaves the
+ * payment at RedirectShopper: no notification, no redirectResult.
  */
 export function threeDSecurePage(ctx: AccountContext, url: URL): Page {
   const match = PAGE.exec(url.pathname);
@@ -35,7 +41,12 @@ export function threeDSecurePage(ctx: AccountContext, url: URL): Page {
     payment.refusal = AUTHENTICATION_FAILED.refusal;
   }
   settleAuthorisation(ctx, payment);
-  return { status: 200, html: page(payment.resultCode) };
+  // Opaque to the shop, as Adyen's is; only this simulator can read it (it is looked up, not decoded).
+  payment.redirectResult = randomBytes(32).toString('base64url');
+  if (!payment.returnUrl) return { status: 200, html: page(payment.resultCode) };
+  const back = new URL(payment.returnUrl);
+  back.searchParams.set('redirectResult', payment.redirectResult);
+  return { status: 302, html: page(`Back to the shop: ${payment.resultCode}.`), location: back.toString() };
 }
 
 function page(body: string): string {

@@ -33,7 +33,7 @@ describe('Braintree simulator: notifications', () => {
     const delivered = await sink.waitFor(async (request) => (await verified(request)).some((e) => e.reference === id));
     expect(Date.now() - submitted).toBeGreaterThanOrEqual(55);
     expect(delivered.headers['content-type']).toBe('application/x-www-form-urlencoded');
-    expect(await verified(delivered)).toMatchObject([{ type: 'capture.succeeded', reference: id, merchantReference: 'pay_7:attempt:1', amount: 1234, currency: 'USD' }]);
+    expect(await verified(delivered)).toMatchObject([{ type: 'settlement.succeeded', reference: id, merchantReference: 'pay_7:attempt:1', amount: 1234, currency: 'USD' }]);
     // The SDK reads the simulator's notification too.
     const form = new URLSearchParams(delivered.rawBody);
     expect(await gateway.webhookNotification.parse(form.get('bt_signature')!, form.get('bt_payload')!)).toMatchObject({ kind: 'transaction_settled', transaction: { id, status: 'settled' } });
@@ -51,7 +51,7 @@ describe('Braintree simulator: notifications', () => {
     const declined = (await gateway.transaction.sale({ amount: '10.00', creditCard: card(), options: { submitForSettlement: true } })).transaction.id;
     await gateway.testing.settlementDecline(declined);
     const failure = await sink.waitFor(async (request) => (await verified(request)).some((e) => e.reference === declined));
-    expect(await verified(failure)).toMatchObject([{ type: 'capture.failed', reference: declined }]);
+    expect(await verified(failure)).toMatchObject([{ type: 'capture.failed', reference: declined, modificationReference: declined, amount: 1000, currency: 'USD' }]);
   });
 
   it('sends nothing for an authorization, a void or a decline, and keeps no card number in what it sends', async () => {

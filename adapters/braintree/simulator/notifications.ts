@@ -37,17 +37,17 @@ export async function notificationRequest(kind: string, subjectXml: string, keys
 
 /** The Braintree notification kind and transaction that stand for a canonical event (see the adapter's mapping). */
 const EVENTS: Partial<Record<WebhookEventType, { kind: string; type: 'sale' | 'credit'; status: string }>> = {
-  'capture.succeeded': { kind: 'transaction_settled', type: 'sale', status: 'settled' },
   'capture.failed': { kind: 'transaction_settlement_declined', type: 'sale', status: 'settlement_declined' },
   'refund.succeeded': { kind: 'transaction_settled', type: 'credit', status: 'settled' },
   'refund.failed': { kind: 'transaction_settlement_declined', type: 'credit', status: 'settlement_declined' },
-  'settlement.succeeded': { kind: 'transaction_disbursed', type: 'sale', status: 'settled' },
+  'settlement.succeeded': { kind: 'transaction_settled', type: 'sale', status: 'settled' },
 };
 
 /**
  * Signs notifications for verification tests. Braintree notifications have no id and no
  * signed-timestamp check, so `eventId` cannot be carried and `timestamp` only sets the payload's
- * time. Braintree sends nothing for authorizations or voids: signing those throws.
+ * time. Braintree sends nothing for authorizations, captures (they succeed synchronously; their
+ * settlement is `settlement.succeeded`) or voids: signing those throws.
  */
 export function createBraintreeWebhookSigner(keys: WebhookKeys): WebhookSigner {
   return {

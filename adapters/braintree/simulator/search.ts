@@ -6,7 +6,9 @@ import { searchIdsXml, searchResultsXml } from './xml.js';
  * `transaction.search` in two steps, as the SDK drives it: `advanced_search_ids` answers the
  * matching ids and a page size, then `advanced_search` answers each page of transactions (the
  * same criteria plus `ids: [...]`). Text criteria `id` and `order_id` take is, is_not,
- * starts_with, ends_with and contains; anything else is refused rather than silently ignored.
+ * starts_with, ends_with and contains; the multiple-value criteria `ids`, `type` (sale, credit)
+ * and `status` take a list (the SDK's `in(...)` and `is(...)`); anything else is refused rather
+ * than silently ignored.
  */
 
 type Matcher = (transaction: TransactionRecord) => boolean;
@@ -14,6 +16,13 @@ type Matcher = (transaction: TransactionRecord) => boolean;
 const TEXT_FIELDS: Readonly<Record<string, (t: TransactionRecord) => string | null>> = {
   id: (t) => t.id,
   order_id: (t) => t.orderId,
+};
+
+/** Multiple-value criteria: the SDK sends a list of accepted values. */
+const LIST_FIELDS: Readonly<Record<string, (t: TransactionRecord) => string>> = {
+  ids: (t) => t.id,
+  type: (t) => t.type,
+  status: (t) => t.status,
 };
 
 const TEXT_OPERATORS: Readonly<Record<string, (actual: string, wanted: string) => boolean>> = {
@@ -27,9 +36,10 @@ const TEXT_OPERATORS: Readonly<Record<string, (actual: string, wanted: string) =
 function matchers(criteria: Json): Matcher[] | string {
   const result: Matcher[] = [];
   for (const [field, criterion] of Object.entries(criteria)) {
-    if (field === 'ids' && Array.isArray(criterion)) {
-      const ids = new Set(criterion.map(String));
-      result.push((t) => ids.has(t.id));
+    const listed = LIST_FIELDS[field];
+    if (listed && Array.isArray(criterion)) {
+      const accepted = new Set(criterion.map(String));
+      result.push((t) => accepted.has(listed(t)));
       continue;
     }
     const read = TEXT_FIELDS[field];

@@ -206,6 +206,22 @@ describe('Braintree simulator: the transaction API through the SDK', () => {
       expect(paths).toContain(`/merchants/${KEYS.merchantId}/transactions/advanced_search`);
     });
 
+    it('finds a refund\'s credit by order id and type, and filters by status', async () => {
+      const paid = (await sale('10.00', { orderId: 'pay_2:attempt:1', options: { submitForSettlement: true } })).transaction.id;
+      const refund = (await gateway.transaction.refund(paid, { amount: '4.00', orderId: 'pay_2:refund:1' } as unknown as string)).transaction.id;
+      expect((await searchAll(gateway, (s) => s.orderId().is('pay_2:refund:1'))).map((t) => t.id)).toEqual([refund]);
+      const credits = await searchAll(gateway, (s) => {
+        s.orderId().is('pay_2:refund:1');
+        s.type().is('credit');
+      });
+      expect(credits).toEqual([expect.objectContaining({ id: refund, type: 'credit', amount: '4.00', refundedTransactionId: paid })]);
+      expect(await searchAll(gateway, (s) => {
+        s.orderId().is('pay_2:refund:1');
+        s.type().is('sale');
+      })).toEqual([]);
+      expect((await searchAll(gateway, (s) => s.status().in(['settled', 'submitted_for_settlement']))).map((t) => t.id).sort()).toEqual([paid, refund].sort());
+    });
+
     it('refuses criteria it does not model instead of ignoring them', async () => {
       await expect(searchAll(gateway, (s) => s.customerEmail().is('a@b.c'))).rejects.toMatchObject({ type: 'unexpectedError' });
     });

@@ -155,6 +155,21 @@ function optionalReturnUrl(params: Params): string | undefined {
   return value;
 }
 
+const THREE_D_SECURE_REQUESTS = ['automatic', 'any', 'challenge'] as const;
+
+/**
+ * `payment_method_options[card][request_three_d_secure]`. Kept and shown on the PaymentIntent;
+ * it changes no outcome: the simulator's 3-D Secure cards always ask for authentication and its
+ * other cards are not enrolled, so Stripe would authorize them without a challenge either way.
+ */
+function threeDSecureRequest(params: Params): PaymentIntentRecord['requestThreeDSecure'] | undefined {
+  const options = optionalObject(params, 'payment_method_options');
+  if (options === undefined) return undefined;
+  const card = optionalObject(options, 'card', 'payment_method_options[card]');
+  if (card === undefined) return undefined;
+  return optionalEnum(card, 'request_three_d_secure', THREE_D_SECURE_REQUESTS, 'payment_method_options[card][request_three_d_secure]');
+}
+
 function missingPaymentMethod(): ApiError {
   return new ApiError(
     400,
@@ -218,6 +233,7 @@ export function createPaymentIntent(ctx: HandlerContext, params: Params, meta: R
     throw paramErrors.invalid('return_url', 'The parameter `return_url` can only be passed when `confirm` is set to true.');
   }
   const setup = paymentMethodSetup(params);
+  const requestThreeDSecure = threeDSecureRequest(params);
   const description = optionalString(params, 'description') ?? null;
   const metadata = mergeMetadata(params, {});
   const expand = expandList(params);
@@ -241,6 +257,7 @@ export function createPaymentIntent(ctx: HandlerContext, params: Params, meta: R
     metadata,
     idempotencyKey: meta.idempotencyKey,
     returnUrl,
+    ...(requestThreeDSecure === undefined ? {} : { requestThreeDSecure }),
     paymentMethodId: pm?.id ?? null,
   });
   ctx.state.paymentIntents.set(pi.id, pi);
@@ -257,6 +274,7 @@ export function confirmPaymentIntent(ctx: HandlerContext, id: string, params: Pa
   rejectUnknown(params, CONFIRM_PARAMS);
   const captureMethod = optionalEnum(params, 'capture_method', CAPTURE_METHODS);
   const returnUrl = optionalReturnUrl(params);
+  const requestThreeDSecure = threeDSecureRequest(params);
   const expand = expandList(params);
   const pi = findPaymentIntent(ctx, id);
   if (!CONFIRMABLE.includes(pi.status)) {
@@ -274,6 +292,7 @@ export function confirmPaymentIntent(ctx: HandlerContext, id: string, params: Pa
   if (!pm) throw missingPaymentMethod();
   if (captureMethod) pi.captureMethod = captureMethod;
   if (returnUrl !== undefined) pi.returnUrl = returnUrl;
+  if (requestThreeDSecure !== undefined) pi.requestThreeDSecure = requestThreeDSecure;
   return attemptPayment(ctx, pi, pm, false, expand);
 }
 

@@ -97,3 +97,49 @@ export function retrieveRefund(ctx: HandlerContext, id: string, params: Params):
   if (!refund) throw resourceMissing('refund', id);
   return ok(renderRefund(ctx.state, refund, expandList(params)));
 }
+
+/**
+ * `GET /v1/refunds`: newest first, optionally of one `payment_intent` or `charge`, paged with
+ * `limit` (1–100, default 10), `starting_after` or `ending_before` (a refund id of the list).
+ */
+export function listRefunds(ctx: HandlerContext, params: Params): ApiResponse {
+  rejectUnknown(params, ['payment_intent', 'charge', 'limit', 'starting_after', 'ending_before', 'expand', 'created']);
+  const piId = optionalString(params, 'payment_intent');
+  const chargeId = optionalString(params, 'charge');
+  const limit = optionalInteger(params, 'limit') ?? 10;
+  if (limit < 1 || limit > 100) throw paramErrors.invalid('limit', 'This value must be between 1 and 100.', 'parameter_invalid_integer');
+  const startingAfter = optionalString(params, 'starting_after');
+  const endingBefore = optionalString(params, 'ending_before');
+  if (startingAfter !== undefined && endingBefore !== undefined) {
+    throw paramErrors.invalid('ending_before', 'You may only specify one of these parameters: starting_after, ending_before.');
+  }
+  if (piId !== undefined && !ctx.state.paymentIntents.has(piId)) throw resourceMissing('payment_intent', piId, 'payment_intent');
+  if (chargeId !== undefined && !ctx.state.charges.has(chargeId)) throw resourceMissing('charge', chargeId, 'charge');
+  const itemExpand = expandList(params)
+    .filter((path) => path.startsWith('data.'))
+    .map((path) => path.slice('data.'.length));
+
+  // Newest first: insertion order reversed (`created` has only second resolution).
+  const all = [...ctx.state.refunds.values()]
+    .reverse()
+    .filter((refund) => (piId === undefined || refund.paymentIntentId === piId) && (chargeId === undefined || refund.chargeId === chargeId));
+  let page: RefundRecord[];
+  let hasMore: boolean;
+  if (endingBefore !== undefined) {
+    const index = cursorIndex(all, endingBefore, 'ending_before');
+    const from = Math.max(0, index - limit);
+    page = all.slice(from, index);
+    hasMore = from > 0;
+  } else {
+    const from = startingAfter === undefined ? 0 : cursorIndex(all, startingAfter, 'starting_after') + 1;
+    page = all.slice(from, from + limit);
+    hasMore = from + limit < all.length;
+  }
+  return ok({ object: 'list', url: '/v1/refunds', has_more: hasMore, data: page.map((refund) => renderRefund(ctx.state, refund, itemExpand)) });
+}
+
+function cursorIndex(list: readonly RefundRecord[], id: string, param: string): number {
+  const index = list.findIndex((refund) => refund.id === id);
+  if (index < 0) throw resourceMissing('refund', id, param);
+  return index;
+}

@@ -150,7 +150,7 @@ export function renderPaymentIntent(state: SimulatorState, pi: PaymentIntentReco
     on_behalf_of: null,
     payment_method: expand.includes('payment_method') && pm ? renderPaymentMethod(pm) : pi.paymentMethodId,
     payment_method_options: {
-      card: { installments: null, mandate_options: null, network: null, request_three_d_secure: 'automatic' },
+      card: { installments: null, mandate_options: null, network: null, request_three_d_secure: pi.requestThreeDSecure ?? 'automatic' },
     },
     payment_method_types: pi.paymentMethodTypes,
     processing: null,

@@ -8,8 +8,9 @@ import {
   createPaymentIntent,
   retrievePaymentIntent,
 } from './payment-intents.js';
-import { createRefund, retrieveRefund } from './refunds.js';
+import { createRefund, listRefunds, retrieveRefund } from './refunds.js';
 import { renderCharge, renderPaymentMethod } from './resources.js';
+import { searchPaymentIntents } from './search.js';
 
 type Handler = (ctx: HandlerContext, params: Params, id: string, meta: RequestMeta) => ApiResponse;
 
@@ -36,12 +37,15 @@ function retrievePaymentMethod(ctx: HandlerContext, params: Params, id: string):
 }
 
 const ROUTES: readonly Route[] = [
+  // Before `/v1/payment_intents/:id`, which would take `search` for an id.
+  { method: 'GET', pattern: /^\/v1\/payment_intents\/search$/, handler: (ctx, params) => searchPaymentIntents(ctx, params) },
   { method: 'POST', pattern: /^\/v1\/payment_intents$/, handler: (ctx, params, _id, meta) => createPaymentIntent(ctx, params, meta) },
   { method: 'GET', pattern: new RegExp(`^/v1/payment_intents/${ID}$`), handler: (ctx, params, id) => retrievePaymentIntent(ctx, id, params) },
   { method: 'POST', pattern: new RegExp(`^/v1/payment_intents/${ID}/confirm$`), handler: (ctx, params, id) => confirmPaymentIntent(ctx, id, params) },
   { method: 'POST', pattern: new RegExp(`^/v1/payment_intents/${ID}/capture$`), handler: (ctx, params, id) => capturePaymentIntent(ctx, id, params) },
   { method: 'POST', pattern: new RegExp(`^/v1/payment_intents/${ID}/cancel$`), handler: (ctx, params, id) => cancelPaymentIntent(ctx, id, params) },
   { method: 'POST', pattern: /^\/v1\/refunds$/, handler: (ctx, params) => createRefund(ctx, params) },
+  { method: 'GET', pattern: /^\/v1\/refunds$/, handler: (ctx, params) => listRefunds(ctx, params) },
   { method: 'GET', pattern: new RegExp(`^/v1/refunds/${ID}$`), handler: (ctx, params, id) => retrieveRefund(ctx, id, params) },
   { method: 'GET', pattern: new RegExp(`^/v1/charges/${ID}$`), handler: retrieveCharge },
   { method: 'GET', pattern: new RegExp(`^/v1/payment_methods/${ID}$`), handler: retrievePaymentMethod },

@@ -64,6 +64,8 @@ export interface PaymentIntentRecord {
   /** The Idempotency-Key the PaymentIntent was created under. */
   idempotencyKey: string | null;
   returnUrl: string | null;
+  /** `payment_method_options[card][request_three_d_secure]`; absent: `automatic`. */
+  requestThreeDSecure?: 'automatic' | 'any' | 'challenge';
   paymentMethodId: string | null;
   latestChargeId: string | null;
   lastPaymentError: StripeErrorObject | null;

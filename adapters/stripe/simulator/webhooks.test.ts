@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AuthorizeRequest, GatewayAdapter } from '../../testkit/contract.js';
+import { attemptIdentity, type AuthorizeRequest, type GatewayAdapter } from '../../testkit/contract.js';
 import { startWebhookSink, type WebhookSink } from '../../testkit/webhook-sink.js';
 import type { WebhookEvent } from '../../../src/domain/webhook.js';
 import { createStripeAdapter } from '../adapter.js';
@@ -37,6 +37,8 @@ describe('Stripe simulator: signed webhooks', () => {
     card: { number, expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: '123', holderName: null },
     description: null,
     customerEmail: null,
+    returnUrl: null,
+    threeDSecure: 'automatic',
   });
 
   /** The next delivered event of this Stripe type, verified by the adapter as the router would. */
@@ -86,7 +88,7 @@ describe('Stripe simulator: signed webhooks', () => {
     expect(await adapter.authorize(req)).toMatchObject({ kind: 'unknown' });
     const [event] = await delivered('payment_intent.succeeded');
     expect(event).toMatchObject({ type: 'authorization.succeeded', merchantReference: req.idempotencyKey });
-    expect(await adapter.sync({ reference: null, original: req })).toMatchObject({ kind: 'approved', reference: event?.reference });
+    expect(await adapter.sync({ reference: null, attempt: attemptIdentity(req), resend: req })).toMatchObject({ kind: 'approved', reference: event?.reference });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(sink.received).toHaveLength(1);
   });

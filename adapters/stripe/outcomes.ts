@@ -1,0 +1,134 @@
+import Stripe from 'stripe';
+import type { AuthorizationOutcome, ModificationOutcome, NotProcessedReason, UnknownReason } from '../../src/domain/outcome.js';
+import { stripeDecline } from './declines.js';
+
+const CONNECTION_REFUSED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** A PaymentIntent as the outcome of the authorization it records. */
+export function intentOutcome(intent: Stripe.PaymentIntent): AuthorizationOutcome {
+  switch (intent.status) {
+    case 'succeeded':
+      return { kind: 'approved', reference: intent.id, captured: true };
+    case 'requires_capture':
+      return { kind: 'approved', reference: intent.id, captured: false };
+    case 'requires_action': {
+      const url = intent.next_action?.redirect_to_url?.url;
+      return { kind: 'requires_action', reference: intent.id, nextAction: url ? { type: 'redirect', url } : null };
+    }
+    case 'requires_payment_method':
+    case 'canceled':
+      return { kind: 'declined', reference: intent.id, decline: stripeDecline(intent.last_payment_error ?? {}) };
+    default:
+      return { kind: 'unknown', reason: 'pending_at_gateway', detail: `Stripe payment intent is ${intent.status}.` };
+  }
+}
+
+/** A refund as the outcome of the refund request that made it. */
+export function refundOutcome(refund: Stripe.Refund): ModificationOutcome {
+  switch (refund.status) {
+    case 'succeeded':
+      return { kind: 'succeeded', reference: refund.id, amount: refund.amount };
+    case 'pending':
+    case 'requires_action':
+      // Accepted; Stripe confirms it later with refund.updated / charge.refund.updated.
+      return { kind: 'pending', reference: refund.id, amount: refund.amount };
+    default:
+      return { kind: 'rejected', code: refund.failure_reason ?? 'refund_failed', detail: `Stripe refund ${refund.id} is ${refund.status}.` };
+  }
+}
+
+type Failure =
+  | { kind: 'card'; error: Stripe.errors.StripeCardError }
+  | { kind: 'not_processed'; reason: NotProcessedReason; code: string; detail: string }
+  | { kind: 'unknown'; reason: UnknownReason; detail: string };
+
+/** Sorts an SDK error into certain (Stripe did nothing) or ambiguous (it may have acted). */
+function classify(error: unknown): Failure {
+  if (error instanceof Stripe.errors.StripeCardError) return { kind: 'card', error };
+  if (error instanceof Stripe.errors.StripeConnectionError) {
+    const code = networkCode(error.detail);
+    // A refusal is certain only on the first try: after a resend the first one may have charged.
+    if (code && CONNECTION_REFUSED.has(code) && !/retried/i.test(error.message)) {
+      return { kind: 'not_processed', reason: 'connection_refused', code, detail: 'Stripe could not be reached.' };
+    }
+    return code === 'ETIMEDOUT'
+      ? { kind: 'unknown', reason: 'timeout', detail: 'Stripe did not answer in time.' }
+      : { kind: 'unknown', reason: 'connection_lost', detail: 'The connection to Stripe broke before it answered.' };
+  }
+  if (error instanceof Stripe.errors.StripeRateLimitError) {
+    return { kind: 'not_processed', reason: 'rate_limited', code: 'rate_limited', detail: 'Stripe rate-limited the request.' };
+  }
+  if (error instanceof Stripe.errors.StripeAuthenticationError || error instanceof Stripe.errors.StripePermissionError) {
+    return { kind: 'not_processed', reason: 'authentication_failed', code: 'gateway_authentication_failed', detail: 'Stripe rejected the credentials.' };
+  }
+  if (error instanceof Stripe.errors.StripeError && error.rawType === 'idempotency_error') {
+    // 409: the first request under this key is still running at Stripe; 400: it had other parameters.
+    return { kind: 'unknown', reason: 'pending_at_gateway', detail: 'Stripe is still processing a request under this idempotency key.' };
+  }
+  if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+    return { kind: 'not_processed', reason: 'rejected', code: error.code ?? 'invalid_request', detail: 'Stripe rejected the request.' };
+  }
+  // No status: the SDK could not parse the body (it sets the status only on errors it read).
+  if (error instanceof Stripe.errors.StripeAPIError && (error.statusCode === undefined || error.statusCode < 500)) {
+    return { kind: 'unknown', reason: 'malformed_response', detail: 'Stripe answered with a body that could not be read.' };
+  }
+  if (error instanceof Stripe.errors.StripeError) {
+    return { kind: 'unknown', reason: 'server_error', detail: `Stripe answered with an error (HTTP ${error.statusCode ?? 'unknown'}).` };
+  }
+  return { kind: 'unknown', reason: 'malformed_response', detail: 'Stripe answered in a way the SDK could not read.' };
+}
+
+export function authorizationFailure(error: unknown): AuthorizationOutcome {
+  const failure = classify(error);
+  switch (failure.kind) {
+    case 'card': {
+      const intent = failure.error.payment_intent as { id?: string } | undefined;
+      return {
+        kind: 'declined',
+        reference: intent?.id ?? null,
+        decline: stripeDecline(failure.error),
+      };
+    }
+    case 'not_processed':
+      return { kind: 'not_processed', reason: failure.reason, detail: failure.detail };
+    case 'unknown':
+      return failure;
+  }
+}
+
+/**
+ * A lookup (retrieve, search) that failed says nothing about the attempt it looks for: never
+ * `not_processed` or `declined`, which would let the payment move on while it may have charged.
+ */
+export function lookupFailure(error: unknown): AuthorizationOutcome {
+  const failure = classify(error);
+  if (failure.kind === 'unknown') return failure;
+  const detail = failure.kind === 'card' ? 'Stripe answered the lookup with a card error.' : failure.detail;
+  return { kind: 'unknown', reason: 'pending_at_gateway', detail: `The lookup at Stripe failed, so the attempt stays unresolved: ${detail}` };
+}
+
+export function modificationFailure(error: unknown): ModificationOutcome {
+  const failure = classify(error);
+  switch (failure.kind) {
+    case 'card':
+      return { kind: 'rejected', code: failure.error.code ?? 'card_declined', detail: 'Stripe declined the operation.' };
+    case 'not_processed':
+      return failure.reason === 'rejected'
+        ? { kind: 'rejected', code: failure.code, detail: failure.detail }
+        : { kind: 'not_processed', reason: failure.reason, detail: failure.detail };
+    case 'unknown':
+      return failure;
+  }
+}
+
+export function unexpectedStatus(status: string): ModificationOutcome {
+  return { kind: 'unknown', reason: 'pending_at_gateway', detail: `Stripe payment intent is ${status}.` };
+}
+
+/** The system error code under the SDK's connection error (node http sets it; fetch nests it in `cause`). */
+function networkCode(detail: unknown): string | undefined {
+  if (typeof detail !== 'object' || detail === null) return undefined;
+  const { code, cause } = detail as { code?: unknown; cause?: unknown };
+  if (typeof code === 'string') return code;
+  return networkCode(cause);
+}
