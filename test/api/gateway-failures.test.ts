@@ -127,18 +127,22 @@ describe('an operation cut off by a crash', () => {
   });
   afterAll(() => h.close());
 
-  it('blocks a second capture while the first is in flight, and lets a retry take over once it is clearly abandoned', async () => {
+  it('blocks a second capture while the first holds its lease, and lets a retry resume it once the lease has run out', async () => {
     const payment = await (await h.request('POST', '/v1/payments', { body: paymentBody({ capture_method: 'manual', amount: 1000 }) })).json();
-    // What a process that died mid-capture leaves behind.
-    await h.database.db.execute(sql`update payments set pending_operation = 'capture', updated_at = now() where id = ${payment.id}`);
+    // What a process that died mid-capture leaves behind: the operation marked, its lease running.
+    await h.database.db.execute(
+      sql`update payments set pending_operation = 'capture', operation_state = 'sending', status_before_operation = status, pending_amount = 1000, lease_until = now() + interval '90 seconds' where id = ${payment.id}`,
+    );
     const blocked = await h.request('POST', `/v1/payments/${payment.id}/capture`, { body: {} });
     expect(blocked.status).toBe(409);
     expect(await blocked.json()).toMatchObject({ code: 'payment_operation_in_progress' });
 
-    await h.database.db.execute(sql`update payments set updated_at = now() - interval '10 minutes' where id = ${payment.id}`);
+    await h.database.db.execute(sql`update payments set lease_until = now() - interval '1 second' where id = ${payment.id}`);
+    const other = await h.request('POST', `/v1/payments/${payment.id}/capture`, { body: { amount: 400 } });
+    expect(other.status).toBe(409);
     const retried = await h.request('POST', `/v1/payments/${payment.id}/capture`, { body: {} });
     expect(retried.status).toBe(200);
-    expect(await retried.json()).toMatchObject({ status: 'succeeded', amount_captured: 1000 });
+    expect(await retried.json()).toMatchObject({ status: 'succeeded', amount_captured: 1000, pending_operation: null });
     expect(h.stripe.ledger.paymentIntent(payment.gateway_reference)).toMatchObject({ captured: 1000 });
   });
 });

@@ -74,4 +74,6 @@ CREATE INDEX "jobs_due_idx" ON "jobs" USING btree ("run_at") WHERE "jobs"."state
 CREATE INDEX "jobs_lease_idx" ON "jobs" USING btree ("locked_until") WHERE "jobs"."state" = 'running';--> statement-breakpoint
 CREATE INDEX "jobs_state_kind_idx" ON "jobs" USING btree ("state","kind");--> statement-breakpoint
 CREATE INDEX "webhook_endpoints_merchant_idx" ON "webhook_endpoints" USING btree ("merchant_id");--> statement-breakpoint
-CREATE INDEX "payments_review_idx" ON "payments" USING btree ("merchant_id","id") WHERE "payments"."review_reason" is not null;
+CREATE INDEX "payments_review_idx" ON "payments" USING btree ("merchant_id","id") WHERE "payments"."review_reason" is not null;--> statement-breakpoint
+-- A capture or cancel under way before this migration: accepted ones were waiting for their webhook (they kept the status to return to).
+UPDATE "payments" SET "operation_state" = CASE WHEN "status_before_operation" IS NULL THEN 'sending' ELSE 'accepted' END WHERE "pending_operation" IS NOT NULL;
