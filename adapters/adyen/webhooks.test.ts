@@ -98,6 +98,7 @@ describe('parseWebhook', () => {
           reference: 'JVBXGSDM53RZNN82',
           merchantReference: isPayment ? 'pay_1:attempt:1' : null,
           modificationReference: isPayment ? null : 'QFQTPCQ8HXSKGK82',
+          modificationKey: isPayment ? null : 'pay_123:capture',
           amount: 1234,
           currency: 'EUR',
           decline: type === 'authorization.failed' ? expect.objectContaining({ reason: 'unknown' }) : null,

@@ -124,6 +124,8 @@ function toEvent(item: NotificationItem): WebhookEvent | null {
     // On AUTHORISATION it is the reference we sent: the attempt's idempotency key.
     merchantReference: item.eventCode === 'AUTHORISATION' ? item.merchantReference : null,
     modificationReference: modification,
+    // On a modification it is the reference we sent with it: the capture's, cancel's or refund's idempotency key.
+    modificationKey: item.eventCode !== 'AUTHORISATION' && item.merchantReference ? item.merchantReference : null,
     amount: item.amount.value,
     currency: item.amount.currency,
     decline:

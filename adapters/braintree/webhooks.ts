@@ -94,6 +94,8 @@ function eventsOf(notification: XmlElement): WebhookEvent[] {
       reference,
       merchantReference: isCredit ? null : childText(transaction, 'order-id'),
       modificationReference: id,
+      // A refund is a credit transaction whose order id is our refund's key.
+      modificationKey: isCredit ? childText(transaction, 'order-id') : null,
       amount,
       currency: amount === null ? null : currency,
       decline: null,

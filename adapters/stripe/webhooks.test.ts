@@ -54,6 +54,7 @@ describe('Stripe webhooks: verification', () => {
           reference: 'pi_webhooks_1',
           merchantReference: null,
           modificationReference: null,
+          modificationKey: null,
           amount: 1234,
           currency: 'EUR',
           decline: null,
@@ -173,6 +174,11 @@ describe('Stripe webhooks: events', () => {
   it('refund events by the refund\'s status; pending ones wait for their update', async () => {
     const parse = async (type: string, fields: Record<string, unknown>) => adapter.parseWebhook(await stripeEvent(type, refund(fields)), NOW);
     expect(await parse('refund.created', {})).toMatchObject({ ok: true, events: [{ type: 'refund.succeeded', reference: 'pi_webhooks_2', modificationReference: 're_webhooks_1', amount: 700 }] });
+    // The key we sent the refund under comes back in its metadata: a refund whose answer was lost is found by it.
+    expect(await parse('refund.created', { metadata: { switchyard_refund_key: 're_01ABC:refund' } })).toMatchObject({
+      ok: true,
+      events: [{ type: 'refund.succeeded', modificationKey: 're_01ABC:refund' }],
+    });
     expect(await parse('refund.created', { status: 'pending' })).toEqual({ ok: true, events: [] });
     expect(await parse('refund.updated', {})).toMatchObject({ ok: true, events: [{ type: 'refund.succeeded' }] });
     expect(await parse('charge.refund.updated', { status: 'failed' })).toMatchObject({ ok: true, events: [{ type: 'refund.failed' }] });

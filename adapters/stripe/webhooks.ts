@@ -109,6 +109,7 @@ function translate(type: string, object: Json): Translation | null {
         reference,
         merchantReference: attemptKey(object),
         modificationReference: null,
+        modificationKey: null,
         amount: wholeNumber(object, 'amount_captured'),
         currency: currency(object),
         decline: null,
@@ -132,6 +133,7 @@ function intentEvent(type: Translation['type'], intent: Json, value: number): Tr
     reference: text(intent, 'id'),
     merchantReference: attemptKey(intent),
     modificationReference: null,
+    modificationKey: null,
     amount: value,
     currency: currency(intent),
     decline: null,
@@ -140,10 +142,14 @@ function intentEvent(type: Translation['type'], intent: Json, value: number): Tr
 
 /** Our idempotency key from a PaymentIntent's or charge's metadata, when it is there. */
 function attemptKey(object: Json): string | null {
+  return metadataText(object, ATTEMPT_KEY_METADATA);
+}
+
+function metadataText(object: Json, name: string): string | null {
   const metadata = object.metadata;
   if (typeof metadata !== 'object' || metadata === null) return null;
-  const key = (metadata as Json)[ATTEMPT_KEY_METADATA];
-  return typeof key === 'string' && key !== '' ? key : null;
+  const value = (metadata as Json)[name];
+  return typeof value === 'string' && value !== '' ? value : null;
 }
 
 function declineFields(error: unknown): StripeDeclineFields {
@@ -168,6 +174,7 @@ function refundEvent(refund: Json): Translation | null {
     // A refund carries no PaymentIntent metadata.
     merchantReference: null,
     modificationReference: text(refund, 'id'),
+    modificationKey: metadataText(refund, REFUND_KEY_METADATA),
     amount: wholeNumber(refund, 'amount'),
     currency: currency(refund),
     decline: null,

@@ -182,3 +182,9 @@ export const gatewayKeys = {
   cancel: (paymentId: string) => `${paymentId}:cancel`,
   refund: (refundId: string) => `${refundId}:refund`,
 };
+
+/** The refund a gateway key names, when it is a refund's key. */
+export function refundIdOfKey(key: string | null): string | null {
+  const match = key ? /^(re_[0-9A-Za-z]+):refund$/.exec(key) : null;
+  return match ? match[1]! : null;
+}

@@ -27,6 +27,12 @@ export interface WebhookEvent {
    */
   merchantReference: string | null;
   modificationReference: string | null;
+  /**
+   * The idempotency key we sent the capture, cancel or refund under, when the provider echoes it
+   * (Adyen's modification reference, the refund metadata we give Stripe, a Braintree credit's order
+   * id): it finds a refund whose answer was lost, before we had the provider's reference.
+   */
+  modificationKey: string | null;
   amount: number | null;
   currency: string | null;
   decline: Decline | null;

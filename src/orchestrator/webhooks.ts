@@ -3,7 +3,7 @@ import type { Clock } from '../domain/clock.js';
 import { decline } from '../domain/decline.js';
 import type { Logger } from '../domain/logger.js';
 import type { AuthorizationOutcome } from '../domain/outcome.js';
-import { afterCaptureFailed } from '../domain/payment.js';
+import { afterCaptureFailed, refundIdOfKey } from '../domain/payment.js';
 import { Problem, problems } from '../domain/problem.js';
 import type { WebhookEvent } from '../domain/webhook.js';
 import type { SuccessLearner } from '../routing/decide.js';
@@ -117,9 +117,11 @@ export function webhookService(deps: WebhookServiceDeps) {
         return write(operationRevertStep(payment, 'cancel'));
       case 'refund.succeeded':
       case 'refund.failed': {
-        const refund = await repos.payments.refundByGateway(payment.id, event.modificationReference, null);
+        // By the provider's reference, or (an answer lost before we had it) by the key we sent it under.
+        const refund = await repos.payments.refundByGateway(payment.id, event.modificationReference, refundIdOfKey(event.modificationKey));
         if (!refund || refund.status !== 'pending') return 'no_change';
-        const final = event.type === 'refund.succeeded' ? ({ status: 'succeeded' } as const) : ({ status: 'failed', failureCode: 'refund_failed' } as const);
+        const reference = event.modificationReference ?? refund.gatewayReference;
+        const final = event.type === 'refund.succeeded' ? ({ status: 'succeeded', gatewayReference: reference } as const) : ({ status: 'failed', failureCode: 'refund_failed', gatewayReference: reference } as const);
         return (await writeRefundStep(repos, refund, { patch: final, final: true }, now, now)) ? 'applied' : 'no_change';
       }
       case 'settlement.succeeded':

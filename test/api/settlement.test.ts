@@ -184,6 +184,34 @@ describe.each(DRIVERS)('settlement on %s', (driver) => {
     });
   });
 
+  describe('refunds whose answer was lost', () => {
+    it('is settled by the provider\'s webhook, matched by the key we sent it under', async () => {
+      const payment = await pay();
+      h.stripe.faults.set({ kind: 'charge_then_hang' }, { times: 1, pathPrefix: '/v1/refunds' });
+      const refund = await (await h.request('POST', `/v1/payments/${payment.id}/refunds`, { body: { amount: 700 } })).json();
+      expect(refund).toMatchObject({ status: 'pending', gateway_reference: null });
+      const [made] = h.stripe.ledger.refunds();
+      const created = Math.floor(clock.now().getTime() / 1000);
+      const payload = JSON.stringify({
+        id: 'evt_refund_1',
+        object: 'event',
+        type: 'refund.created',
+        created,
+        data: { object: { id: made!.id, object: 'refund', status: 'succeeded', amount: 700, currency: 'usd', payment_intent: payment.gateway_reference, metadata: { switchyard_refund_key: `${refund.id}:refund` } } },
+      });
+      const header = await stripe.webhooks.generateTestHeaderStringAsync({ payload, secret: STRIPE_WEBHOOK_SECRET, timestamp: created });
+      const accounts = await (await h.request('GET', '/v1/gateway_accounts')).json();
+      const delivered = await h.request('POST', `/v1/webhooks/stripe/${accounts.data[0].id}`, { body: payload, key: null, headers: { 'Content-Type': 'application/json', 'Stripe-Signature': header } });
+      expect(delivered.status).toBe(200);
+      const [settled] = (await (await h.request('GET', `/v1/payments/${payment.id}/refunds`)).json()).data;
+      expect(settled).toMatchObject({ id: refund.id, status: 'succeeded', gateway_reference: made!.id });
+      expect((await get(payment.id)).amount_refunded).toBe(700);
+      // Its reconciler job has nothing left to do.
+      await later(policy.requestLeaseMs);
+      expect(h.stripe.ledger.refunds()).toHaveLength(1);
+    });
+  });
+
   describe('idempotency after a crash', () => {
     it('a retry after the lease answers the payment the crashed request created, and never charges again', async () => {
       const body = paymentBody();
