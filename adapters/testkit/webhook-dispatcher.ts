@@ -41,6 +41,8 @@ export interface WebhookDispatcherOptions {
   concurrency?: number;
   /** Clock in ms. Default Date.now. */
   now?: () => number;
+  /** Sends one request and answers the receiver's HTTP status (throws when it cannot be reached). Default: fetch. */
+  post?: (url: string, request: WebhookRequest, signal: AbortSignal) => Promise<number>;
   /** After anything worth saving changed (a new event, an attempt, a retry scheduled). */
   onChange?: () => void;
   /** When an event was delivered, given up or dropped for good. */
@@ -231,9 +233,11 @@ export class WebhookDispatcher {
     if (entry.state === 'pending') entry.state = 'failed';
   }
 
-  private makeReady(entry: Entry): void {
+  /** Queues an attempt; `first`: ahead of those waiting (an event released from a reorder hold goes next). */
+  private makeReady(entry: Entry, first = false): void {
     if (this.closed || entry.state !== 'pending') return;
-    this.ready.push(entry);
+    if (first) this.ready.unshift(entry);
+    else this.ready.push(entry);
     this.pump();
   }
 
@@ -323,9 +327,7 @@ export class WebhookDispatcher {
     try {
       const request = await this.options.render(payload, new Date(at));
       const signal = AbortSignal.any([this.aborter.signal, AbortSignal.timeout(this.options.schedule.timeoutMs)]);
-      const response = await fetch(url, { method: 'POST', headers: request.headers, body: request.rawBody, signal });
-      await response.arrayBuffer().catch(() => undefined);
-      return { at, status: response.status };
+      return { at, status: await (this.options.post ?? post)(url, request, signal) };
     } catch (error) {
       return { at, status: null, error: describe(error) };
     }
@@ -344,7 +346,7 @@ export class WebhookDispatcher {
     if (!this.held.delete(entry)) return;
     if (entry.timer !== null) clearTimeout(entry.timer);
     entry.timer = null;
-    this.makeReady(entry);
+    this.makeReady(entry, true);
   }
 
   private retryLater(entry: Entry): void {
@@ -400,6 +402,12 @@ function publicView(entry: Entry): WebhookDelivery {
     attempts: entry.attempts.map((attempt) => ({ ...attempt })),
     nextAttemptAt: entry.nextAttemptAt,
   };
+}
+
+async function post(url: string, request: WebhookRequest, signal: AbortSignal): Promise<number> {
+  const response = await fetch(url, { method: 'POST', headers: request.headers, body: request.rawBody, signal });
+  await response.arrayBuffer().catch(() => undefined);
+  return response.status;
 }
 
 function newDeliveryId(): string {
