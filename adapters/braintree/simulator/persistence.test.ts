@@ -78,12 +78,12 @@ describe('Braintree simulator: state kept across a restart', () => {
   });
 
   it('settles after the restart, when its time comes, a sale that was waiting to settle, and notifies it', async () => {
-    const first = await start({ settlementDelayMs: 300 });
+    const first = await start({ settlementDelayMs: 1000 });
     const paid = await adapterFor(first).authorize(request(3));
     if (paid.kind !== 'approved') throw new Error('expected an approval');
     await first.close();
 
-    const second = await start({ settlementDelayMs: 300 });
+    const second = await start({ settlementDelayMs: 1000 });
     try {
       await second.idle();
       expect(second.ledger.transaction(paid.reference)).toMatchObject({ status: 'settled' });

@@ -15,6 +15,7 @@ const sandbox = await startSandbox({
   sandboxKey: env.SWITCHYARD_SANDBOX_KEY,
   fingerprintSecret: env.SWITCHYARD_FINGERPRINT_SECRET,
   fingerprintSecretFile: `${dataDir}/fingerprint-secret`,
+  simulatorStateDir: `${dataDir}/simulators`,
   gatewayTimeoutMs: Number(env.SWITCHYARD_GATEWAY_TIMEOUT_MS ?? 10_000),
   routingRulesDir: env.SWITCHYARD_ROUTING_RULES ?? 'routing-rules',
   routingSeed: Number(env.SWITCHYARD_ROUTING_SEED ?? Date.now() % 2 ** 31),

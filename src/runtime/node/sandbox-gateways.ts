@@ -1,3 +1,5 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startAdyenSimulator } from '../../../adapters/adyen/simulator/index.js';
 import { startBraintreeSimulator } from '../../../adapters/braintree/simulator/index.js';
 import { startStripeSimulator } from '../../../adapters/stripe/simulator/index.js';
@@ -10,32 +12,56 @@ export interface SandboxGateways {
   close(): Promise<void>;
 }
 
+export interface SandboxGatewayOptions {
+  /**
+   * Where the simulators keep their state (`<dir>/<provider>.json`) and the sandbox its gateway
+   * secrets (`<dir>/secrets.json`), so payments, keys and webhooks outlive a restart. Omitted:
+   * everything in memory, with fresh secrets.
+   */
+  stateDir?: string;
+  /** Multiplies the providers' webhook retry schedules. Default 1. */
+  webhookRetryScale?: number;
+}
+
+/** The sandbox accounts' credentials: generated once, then kept with the simulators' state. */
+interface SandboxSecrets {
+  stripe: { secretKey: string; webhookSecret: string };
+  adyen: { apiKey: string; hmacKey: string };
+  braintree: { publicKey: string; privateKey: string };
+}
+
+const MERCHANT_ACCOUNT = 'SwitchyardSandbox';
+const BRAINTREE_MERCHANT = 'switchyard_sandbox';
+// Braintree fixes one currency per merchant account: the sandbox has one per currency it offers.
+const BRAINTREE_MERCHANT_ACCOUNTS = { USD: 'switchyard_usd', EUR: 'switchyard_eur', GBP: 'switchyard_gbp' };
+
 /**
- * Starts every provider's simulator on a free port, with fresh secrets, delivering its
- * notifications to `webhookUrl(provider)` (the router's endpoint for the sandbox account).
+ * Starts every provider's simulator on a free port, delivering its notifications to
+ * `webhookUrl(provider)` (the router's endpoint for the sandbox account). With a `stateDir`
+ * they resume the state and secrets of the last run.
  */
-export async function startSandboxGateways(webhookUrl: (provider: string) => string): Promise<SandboxGateways> {
-  const secret = () => Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString('hex');
+export async function startSandboxGateways(webhookUrl: (provider: string) => string, options: SandboxGatewayOptions = {}): Promise<SandboxGateways> {
+  const { stateDir } = options;
+  const secrets = await sandboxSecrets(stateDir);
+  const statePath = (provider: string) => (stateDir === undefined ? {} : { statePath: join(stateDir, `${provider}.json`) });
+  const webhookRetry = { scale: options.webhookRetryScale ?? 1 };
 
-  const stripeWebhookSecret = `whsec_${secret()}`;
-  const stripe = await startStripeSimulator({ webhookUrl: webhookUrl('stripe'), webhookSecret: stripeWebhookSecret });
-
-  const adyenAccount = { apiKey: `AQE_${secret()}`, merchantAccount: 'SwitchyardSandbox', hmacKey: secret() };
-  const adyen = await startAdyenSimulator({ ...adyenAccount, webhookUrl: webhookUrl('adyen') });
-
-  // Braintree fixes one currency per merchant account: the sandbox has one per currency it offers.
-  const merchantAccounts = { USD: 'switchyard_usd', EUR: 'switchyard_eur', GBP: 'switchyard_gbp' };
-  const braintreeAccount = { merchantId: 'switchyard_sandbox', publicKey: secret(), privateKey: secret(), merchantAccounts };
+  const stripe = await startStripeSimulator({ ...secrets.stripe, webhookUrl: webhookUrl('stripe'), webhookRetry, ...statePath('stripe') });
+  const adyenAccount = { ...secrets.adyen, merchantAccount: MERCHANT_ACCOUNT };
+  const adyen = await startAdyenSimulator({ ...adyenAccount, webhookUrl: webhookUrl('adyen'), webhookRetry, ...statePath('adyen') });
+  const braintreeAccount = { merchantId: BRAINTREE_MERCHANT, ...secrets.braintree, merchantAccounts: BRAINTREE_MERCHANT_ACCOUNTS };
   const braintree = await startBraintreeSimulator({
     ...braintreeAccount,
-    merchantAccounts: Object.fromEntries(Object.entries(merchantAccounts).map(([currency, id]) => [id, currency])),
+    merchantAccounts: Object.fromEntries(Object.entries(BRAINTREE_MERCHANT_ACCOUNTS).map(([currency, id]) => [id, currency])),
     webhookUrl: webhookUrl('braintree'),
+    webhookRetry,
+    ...statePath('braintree'),
   });
 
   const simulators: Record<string, SimulatorControl> = { stripe, adyen, braintree };
   return {
     configs: {
-      stripe: { secretKey: `sk_test_${secret()}`, webhookSecret: stripeWebhookSecret, host: stripe.host, port: stripe.port, protocol: 'http' },
+      stripe: { ...secrets.stripe, host: stripe.host, port: stripe.port, protocol: 'http' },
       // No shop stands behind the sandbox: a 3-D Secure redirect returns to the simulator.
       adyen: { ...adyenAccount, baseUrl: adyen.url, returnUrl: `${adyen.url}/return` },
       braintree: { ...braintreeAccount, host: braintree.host, port: braintree.port, ssl: false },
@@ -45,4 +71,31 @@ export async function startSandboxGateways(webhookUrl: (provider: string) => str
       await Promise.all(Object.values(simulators).map((s) => s.close()));
     },
   };
+}
+
+/** The secrets kept in `<stateDir>/secrets.json` (made on first use, readable by the owner only), or fresh ones. */
+async function sandboxSecrets(stateDir: string | undefined): Promise<SandboxSecrets> {
+  const file = stateDir === undefined ? null : join(stateDir, 'secrets.json');
+  if (file !== null) {
+    try {
+      return JSON.parse(await readFile(file, 'utf8')) as SandboxSecrets;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  const secret = () => Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString('hex');
+  const secrets: SandboxSecrets = {
+    stripe: { secretKey: `sk_test_${secret()}`, webhookSecret: `whsec_${secret()}` },
+    adyen: { apiKey: `AQE_${secret()}`, hmacKey: secret() },
+    braintree: { publicKey: secret(), privateKey: secret() },
+  };
+  if (file !== null) {
+    await mkdir(stateDir!, { recursive: true });
+    await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
+      // Another process made it first: use its secrets.
+      if (error.code !== 'EEXIST') throw error;
+    });
+    return JSON.parse(await readFile(file, 'utf8')) as SandboxSecrets;
+  }
+  return secrets;
 }

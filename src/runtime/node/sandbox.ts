@@ -41,6 +41,8 @@ export interface SandboxOptions {
   retryGuard?: RetryGuard;
   /** How often the learner's state is saved in the background (default 30 s). */
   learnerSaveMs?: number;
+  /** Where the simulators keep their state and the sandbox its gateway secrets; omitted means in memory. */
+  simulatorStateDir?: string;
   logger: Logger;
 }
 
@@ -85,7 +87,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host}:${port}`;
-  const simulators = await startSandboxGateways((provider) => `${url}/v1/webhooks/${provider}/${accounts[provider]}`);
+  const simulators = await startSandboxGateways((provider) => `${url}/v1/webhooks/${provider}/${accounts[provider]}`, { stateDir: options.simulatorStateDir });
   Object.assign(sandboxConfigs, simulators.configs);
   return {
     url,
