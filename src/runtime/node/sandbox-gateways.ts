@@ -4,6 +4,7 @@ import { startAdyenSimulator } from '../../../adapters/adyen/simulator/index.js'
 import { startBraintreeSimulator } from '../../../adapters/braintree/simulator/index.js';
 import { startStripeSimulator } from '../../../adapters/stripe/simulator/index.js';
 import type { SimulatorControl } from '../../../adapters/testkit/simulator.js';
+import { PROVIDERS } from '../providers.js';
 
 export interface SandboxGateways {
   /** Per provider, the adapter config that points at its simulator. */
@@ -98,4 +99,52 @@ async function sandboxSecrets(stateDir: string | undefined): Promise<SandboxSecr
     return JSON.parse(await readFile(file, 'utf8')) as SandboxSecrets;
   }
   return secrets;
+}
+
+export interface EnvGatewayOptions {
+  env: Readonly<Record<string, string | undefined>>;
+  /**
+   * The control endpoint of standalone simulators (`npm run simulators`): it supplies the
+   * `<PROVIDER>_SIM_*` variables not set in `env`, and is told where to send each provider's
+   * notifications.
+   */
+  controlUrl?: string | undefined;
+}
+
+/**
+ * The sandbox's gateways as `env:` accounts: each provider's config read from `<PROVIDER>_SIM_*`
+ * variables (`STRIPE_SIM_SECRET_KEY`, `STRIPE_SIM_BASE_URL`, ...) exactly as an
+ * `env:<PROVIDER>_SIM` gateway account reads them, so the router talks to simulators in another
+ * process (or to any gateway those variables name). No simulator runs in this process.
+ */
+export async function connectEnvGateways(webhookUrl: (provider: string) => string, options: EnvGatewayOptions): Promise<SandboxGateways> {
+  let env = options.env;
+  const control = options.controlUrl?.replace(/\/+$/, '');
+  if (control) {
+    const described = (await controlCall(control, 'GET', '/')) as { simulators: Record<string, { env: Record<string, string> }> };
+    const fromControl = Object.assign({}, ...Object.values(described.simulators).map((simulator) => simulator.env)) as Record<string, string>;
+    env = { ...fromControl, ...Object.fromEntries(Object.entries(options.env).filter(([, value]) => value !== undefined && value !== '')) };
+  }
+  const configs: Record<string, unknown> = {};
+  for (const provider of PROVIDERS) {
+    const prefix = `${provider.name.toUpperCase()}_SIM`;
+    const config = provider.configFromEnv(prefix, env);
+    if (config === null) throw new Error(`the sandbox's ${provider.name} account needs its ${prefix}_* variables (npm run simulators prints them), or SWITCHYARD_SIMULATORS_CONTROL_URL`);
+    configs[provider.name] = config;
+  }
+  if (control) {
+    for (const provider of PROVIDERS) await controlCall(control, 'PUT', `/${provider.name}/webhook-url`, { url: webhookUrl(provider.name) });
+  }
+  return { configs, simulators: {}, close: async () => {} };
+}
+
+async function controlCall(control: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${control}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const answer = (await response.json()) as unknown;
+  if (!response.ok) throw new Error(`simulators control ${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
+  return answer;
 }
