@@ -154,6 +154,25 @@ describe('webhook dispatcher: delivery and retries', () => {
     expect(second.deliveries()[0]).toMatchObject({ id: saved[0].id, state: 'delivered', attempts: [{ status: 500 }, { status: 200 }] });
   });
 
+  it('holds saved events resumed before a URL is known until one is set, counting no attempt', async () => {
+    const rx = receiver();
+    rx.answer(500);
+    const first = dispatcher(rx);
+    first.enqueue(event('a'));
+    await vi.advanceTimersByTimeAsync(0);
+    const saved = first.pending();
+    first.close();
+
+    const second = dispatcher(rx, { url: null });
+    second.restore(saved);
+    await vi.advanceTimersByTimeAsync(DAY);
+    expect(rx.posts).toHaveLength(1);
+    expect(second.deliveries()[0]).toMatchObject({ state: 'pending', attempts: [{ status: 500 }] });
+    second.setUrl('http://receiver.invalid/later');
+    await second.idle();
+    expect(second.deliveries()[0]).toMatchObject({ state: 'delivered', attempts: [{ status: 500 }, { status: 200 }] });
+  });
+
   it('forgets everything on reset, an attempt in flight included, and idle() resolves', async () => {
     const rx = receiver();
     rx.answer(500);

@@ -78,6 +78,8 @@ export class WebhookDispatcher {
   private readonly entries: Entry[] = [];
   private readonly ready: Entry[] = [];
   private readonly held = new Set<Entry>();
+  /** Due while no URL was set: they wait for one (no attempt is counted). */
+  private readonly parked = new Set<Entry>();
   private readonly faults: ActiveFault[] = [];
   private readonly waiters = new Set<() => void>();
   private readonly aborter = new AbortController();
@@ -93,8 +95,13 @@ export class WebhookDispatcher {
     this.now = options.now ?? Date.now;
   }
 
+  /** Where attempts go from now on; events that came due while there was none are sent now. */
   setUrl(url: string | null): void {
     this.url = url;
+    if (url === null) return;
+    const waiting = [...this.parked];
+    this.parked.clear();
+    for (const entry of waiting) this.makeReady(entry);
   }
 
   setRetryScale(scale: number): void {
@@ -187,6 +194,7 @@ export class WebhookDispatcher {
     this.entries.length = 0;
     this.ready.length = 0;
     this.held.clear();
+    this.parked.clear();
     this.notifyWaiters();
   }
 
@@ -201,6 +209,7 @@ export class WebhookDispatcher {
     }
     this.ready.length = 0;
     this.held.clear();
+    this.parked.clear();
     for (const wake of [...this.waiters]) wake();
     this.waiters.clear();
   }
@@ -272,6 +281,11 @@ export class WebhookDispatcher {
   }
 
   private async attempt(entry: Entry): Promise<void> {
+    if (this.url === null) {
+      // A saved event resumed before its endpoint is known: it waits for `setUrl`.
+      this.parked.add(entry);
+      return;
+    }
     const applied = entry.faultApplied;
     entry.faultApplied = null;
     const fault = applied === null ? this.draw(entry) : null;

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LedgerExport } from '../../adapters/testkit/simulator.js';
@@ -249,6 +252,69 @@ describe('the router against standalone simulators, through env: accounts', () =
     for (let i = 0; i < 100 && (await api('GET', `/v1/payments/${adyenPayment.id}`)).amount_refunded !== 700; i++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect((await api('GET', `/v1/payments/${adyenPayment.id}`)).amount_refunded).toBe(700);
   });
+});
+
+describe('the sandbox keeps its simulators across a restart', () => {
+  it('refunds on every gateway a payment made before the restart, and hears the webhooks left over from it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-restart-'));
+    const options = {
+      host: '127.0.0.1',
+      port: 0,
+      sandboxKey: 'sk_sandbox_restart',
+      fingerprintSecret: 'fp',
+      pgliteDir: join(dir, 'pglite'),
+      simulatorStateDir: join(dir, 'simulators'),
+      gatewayTimeoutMs: 5000,
+      routingRulesDir: 'routing-rules',
+      routingSeed: 5,
+    };
+    const api = async (sandbox: Sandbox, method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${sandbox.url}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${sandbox.apiKey}`, 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return (await res.json()) as any;
+    };
+    try {
+      const first = await startSandbox({ ...options, logger: captureLogger().logger });
+      // Every notification of this run is held back past its end, so the next run sends them.
+      for (const sim of Object.values(first.simulators)) sim.setWebhookFault({ kind: 'delay', ms: 600_000 });
+      const payments = [];
+      for (const provider of ['stripe', 'adyen', 'braintree']) {
+        payments.push(
+          await api(first, 'POST', '/v1/payments', {
+            amount: 1999,
+            currency: 'USD',
+            payment_method: { type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2031, cvc: '123' } },
+            routing: { gateways: [provider] },
+          }),
+        );
+      }
+      await first.close();
+
+      const second = await startSandbox({ ...options, logger: captureLogger().logger });
+      try {
+        for (const payment of payments) {
+          const refund = await api(second, 'POST', `/v1/payments/${payment.id}/refunds`, { amount: 500 });
+          expect(refund.status, payment.gateway.provider).toBe(payment.gateway.provider === 'adyen' ? 'pending' : 'succeeded');
+        }
+        for (const sim of Object.values(second.simulators)) await sim.idle();
+        for (const [provider, sim] of Object.entries(second.simulators)) {
+          const deliveries = sim.webhookDeliveries();
+          expect(deliveries.length, provider).toBeGreaterThan(0);
+          expect(deliveries.every((d) => d.state === 'delivered' && d.attempts.every((a) => a.status === 200)), provider).toBe(true);
+        }
+        const adyen = payments.find((p) => p.gateway.provider === 'adyen');
+        for (let i = 0; i < 100 && (await api(second, 'GET', `/v1/payments/${adyen.id}`)).amount_refunded !== 500; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect((await api(second, 'GET', `/v1/payments/${adyen.id}`)).amount_refunded).toBe(500);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('npm run simulators', () => {

@@ -10,6 +10,12 @@ export interface SandboxGateways {
   /** Per provider, the adapter config that points at its simulator. */
   configs: Record<string, unknown>;
   simulators: Record<string, SimulatorControl>;
+  /**
+   * Tells the simulators where the router's webhook endpoints are. Call it once the router can
+   * verify their notifications (the configs are in its registry): undelivered notifications
+   * saved by the last run wait until then.
+   */
+  connectWebhooks(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,9 +43,9 @@ const BRAINTREE_MERCHANT = 'switchyard_sandbox';
 const BRAINTREE_MERCHANT_ACCOUNTS = { USD: 'switchyard_usd', EUR: 'switchyard_eur', GBP: 'switchyard_gbp' };
 
 /**
- * Starts every provider's simulator on a free port, delivering its notifications to
- * `webhookUrl(provider)` (the router's endpoint for the sandbox account). With a `stateDir`
- * they resume the state and secrets of the last run.
+ * Starts every provider's simulator on a free port; once connected, they deliver their
+ * notifications to `webhookUrl(provider)` (the router's endpoint for the sandbox account). With
+ * a `stateDir` they resume the state and secrets of the last run.
  */
 export async function startSandboxGateways(webhookUrl: (provider: string) => string, options: SandboxGatewayOptions = {}): Promise<SandboxGateways> {
   const { stateDir } = options;
@@ -47,14 +53,13 @@ export async function startSandboxGateways(webhookUrl: (provider: string) => str
   const statePath = (provider: string) => (stateDir === undefined ? {} : { statePath: join(stateDir, `${provider}.json`) });
   const webhookRetry = { scale: options.webhookRetryScale ?? 1 };
 
-  const stripe = await startStripeSimulator({ ...secrets.stripe, webhookUrl: webhookUrl('stripe'), webhookRetry, ...statePath('stripe') });
+  const stripe = await startStripeSimulator({ ...secrets.stripe, webhookRetry, ...statePath('stripe') });
   const adyenAccount = { ...secrets.adyen, merchantAccount: MERCHANT_ACCOUNT };
-  const adyen = await startAdyenSimulator({ ...adyenAccount, webhookUrl: webhookUrl('adyen'), webhookRetry, ...statePath('adyen') });
+  const adyen = await startAdyenSimulator({ ...adyenAccount, webhookRetry, ...statePath('adyen') });
   const braintreeAccount = { merchantId: BRAINTREE_MERCHANT, ...secrets.braintree, merchantAccounts: BRAINTREE_MERCHANT_ACCOUNTS };
   const braintree = await startBraintreeSimulator({
     ...braintreeAccount,
     merchantAccounts: Object.fromEntries(Object.entries(BRAINTREE_MERCHANT_ACCOUNTS).map(([currency, id]) => [id, currency])),
-    webhookUrl: webhookUrl('braintree'),
     webhookRetry,
     ...statePath('braintree'),
   });
@@ -68,6 +73,9 @@ export async function startSandboxGateways(webhookUrl: (provider: string) => str
       braintree: { ...braintreeAccount, host: braintree.host, port: braintree.port, ssl: false },
     },
     simulators,
+    connectWebhooks: async () => {
+      for (const [provider, simulator] of Object.entries(simulators)) simulator.setWebhookUrl(webhookUrl(provider));
+    },
     close: async () => {
       await Promise.all(Object.values(simulators).map((s) => s.close()));
     },
@@ -132,10 +140,15 @@ export async function connectEnvGateways(webhookUrl: (provider: string) => strin
     if (config === null) throw new Error(`the sandbox's ${provider.name} account needs its ${prefix}_* variables (npm run simulators prints them), or SWITCHYARD_SIMULATORS_CONTROL_URL`);
     configs[provider.name] = config;
   }
-  if (control) {
-    for (const provider of PROVIDERS) await controlCall(control, 'PUT', `/${provider.name}/webhook-url`, { url: webhookUrl(provider.name) });
-  }
-  return { configs, simulators: {}, close: async () => {} };
+  return {
+    configs,
+    simulators: {},
+    connectWebhooks: async () => {
+      if (!control) return;
+      for (const provider of PROVIDERS) await controlCall(control, 'PUT', `/${provider.name}/webhook-url`, { url: webhookUrl(provider.name) });
+    },
+    close: async () => {},
+  };
 }
 
 async function controlCall(control: string, method: string, path: string, body?: unknown): Promise<unknown> {

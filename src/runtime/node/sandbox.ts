@@ -100,6 +100,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       ? await connectEnvGateways(webhookUrl, { env: process.env, controlUrl: options.simulatorsControlUrl })
       : await startSandboxGateways(webhookUrl, { stateDir: options.simulatorStateDir });
   Object.assign(sandboxConfigs, simulators.configs);
+  await simulators.connectWebhooks();
   return {
     url,
     apiKey,
