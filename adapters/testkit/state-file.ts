@@ -3,10 +3,13 @@ import { dirname } from 'node:path';
 
 /** How soon after a change the state is written (changes meanwhile are written together). */
 const DEFAULT_DEBOUNCE_MS = 100;
+/** A big state takes a while to write: wait at least this many times as long between writes, up to the cap. */
+const WRITE_TIME_FACTOR = 4;
+const MAX_DEBOUNCE_MS = 2000;
 
 /**
- * A simulator's state on disk: read once at start, written soon after each change (debounced)
- * and at close, atomically (a temporary file renamed over the old one), so a crash loses at most
+ * A simulator's state on disk: read once at start, written soon after each change (debounced:
+ * 100 ms, or four times as long as the last write took, at most 2 s) and at close, atomically (a temporary file renamed over the old one), so a crash loses at most
  * the last moments and never leaves half a file. Without a path it does nothing (in memory).
  */
 export class StateFile<T> {
@@ -14,6 +17,7 @@ export class StateFile<T> {
   private writing: Promise<void> = Promise.resolve();
   private dirty = false;
   private closed = false;
+  private lastWriteMs = 0;
 
   constructor(
     readonly path: string | null,
@@ -43,10 +47,11 @@ export class StateFile<T> {
     if (this.path === null || this.closed) return;
     this.dirty = true;
     if (this.timer !== null) return;
+    const base = this.options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.flush().catch((error) => this.options.onError?.(error));
-    }, this.options.debounceMs ?? DEFAULT_DEBOUNCE_MS);
+    }, Math.max(base, Math.min(MAX_DEBOUNCE_MS, this.lastWriteMs * WRITE_TIME_FACTOR)));
     this.timer.unref?.();
   }
 
@@ -73,12 +78,14 @@ export class StateFile<T> {
   private async write(): Promise<void> {
     const path = this.path!;
     this.dirty = false;
+    const started = performance.now();
     const text = JSON.stringify(this.serialize());
     const temporary = `${path}.${process.pid}.tmp`;
     await mkdir(dirname(path), { recursive: true });
     try {
       await writeFile(temporary, text, { mode: 0o600 });
       await rename(temporary, path);
+      this.lastWriteMs = performance.now() - started;
     } catch (error) {
       await rm(temporary, { force: true });
       this.dirty = true;

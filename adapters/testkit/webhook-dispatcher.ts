@@ -45,6 +45,8 @@ export interface WebhookDispatcherOptions {
   post?: (url: string, request: WebhookRequest, signal: AbortSignal) => Promise<number>;
   /** After anything worth saving changed (a new event, an attempt, a retry scheduled). */
   onChange?: () => void;
+  /** Keep finished events' payloads for `records()` (default true); false frees them once settled. */
+  keepPayloads?: boolean;
   /** When an event was delivered, given up or dropped for good. */
   onSettled?: (delivery: WebhookDelivery, payload: unknown) => void;
 }
@@ -132,6 +134,7 @@ export class WebhookDispatcher {
     });
     if (this.url === null) {
       entry.state = 'no_endpoint';
+      if (this.options.keepPayloads === false) entry.payload = null;
       this.log(entry);
       return;
     }
@@ -380,6 +383,7 @@ export class WebhookDispatcher {
     entry.state = state;
     entry.nextAttemptAt = null;
     this.options.onSettled?.(publicView(entry), entry.payload);
+    if (this.options.keepPayloads === false) entry.payload = null;
     this.options.onChange?.();
     this.notifyWaiters();
     this.pump();

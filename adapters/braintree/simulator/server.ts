@@ -78,6 +78,7 @@ export class SimulatorServer {
       retryScale: config.webhookRetry.scale,
       concurrency: config.webhookRetry.concurrency,
       url: config.webhookUrl,
+      keepPayloads: false,
       // Signed once, when it happened: a retry resends the same notification.
       render: (payload) => {
         const { kind, subject, at } = payload as QueuedNotification;

@@ -90,6 +90,7 @@ export class SimulatorServer {
       retryScale: config.webhookRetry.scale,
       concurrency: config.webhookRetry.concurrency,
       url: config.webhookUrl,
+      keepPayloads: false,
       now: config.now,
       render: (event, at) => signedWebhook(event as Record<string, unknown>, config.account.webhookSecret, at.getTime()),
       onChange: () => this.stateFile.changed(),
