@@ -104,7 +104,7 @@ describe('Braintree adapter against the simulator', () => {
     });
 
     it('refuses a card its sandbox does not accept (81717) as a request, not a decline: another gateway may take it', async () => {
-      expect(await authorize(request({ card: { ...VISA, number: '4242424242424242' } }))).toMatchObject({ kind: 'not_processed', reason: 'rejected' });
+      expect(await authorize(request({ card: { ...VISA, number: '4000000000000010' } }))).toMatchObject({ kind: 'not_processed', reason: 'rejected' });
     });
 
     it.each([

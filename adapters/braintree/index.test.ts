@@ -12,6 +12,13 @@ describe('Braintree provider module', () => {
     });
   });
 
+  it('points at any gateway given <PREFIX>_BASE_URL, such as a standalone simulator', () => {
+    expect(braintreeProvider.configFromEnv('BT', { ...env, BT_BASE_URL: 'http://127.0.0.1:12113' })).toEqual({ merchantId: 'm1', publicKey: 'pub', privateKey: 'priv', host: '127.0.0.1', port: 12113, ssl: false });
+    expect(braintreeProvider.configFromEnv('BT', { ...env, BT_ENVIRONMENT: 'production', BT_BASE_URL: 'https://gateway.example' })).toMatchObject({ host: 'gateway.example', port: 443, ssl: true });
+    expect(braintreeProvider.configFromEnv('BT', { ...env, BT_BASE_URL: 'http://127.0.0.1:12113/merchants' })).toBeNull();
+    expect(braintreeProvider.configFromEnv('BT', { ...env, BT_BASE_URL: 'nonsense' })).toBeNull();
+  });
+
   it('answers null when a variable is missing or malformed', () => {
     expect(braintreeProvider.configFromEnv('BT', { ...env, BT_PRIVATE_KEY: undefined })).toBeNull();
     expect(braintreeProvider.configFromEnv('BT', { ...env, BT_ENVIRONMENT: 'qa' })).toBeNull();

@@ -8,9 +8,9 @@ const MAX_BODY_BYTES = 1024 * 1024;
 /**
  * Clients in this process learn that their kept-alive sockets closed only on a later turn of the
  * event loop; a request written on such a socket meanwhile would fail as a lost connection
- * (ambiguous) instead of being refused.
+ * (ambiguous) instead of being refused. 20 ms was too short on a loaded 2-core machine.
  */
-const REFUSAL_SETTLE_MS = 20;
+const REFUSAL_SETTLE_MS = 100;
 
 /**
  * A simulator's listening port. `refuse()` stops listening and drops every connection (so

@@ -51,7 +51,107 @@ export interface SimulatorLedger {
   requestCount(pathPrefix?: string): number;
   /** Sums in minor units, optionally for one upper- or lower-case currency. */
   totals(currency?: string): { authorized: number; captured: number; refunded: number };
+  /** Every charge and refund the provider holds, in one shape for all providers (for reconciliation). */
+  export(): LedgerExport;
   reset(): void;
+}
+
+/**
+ * One authorization attempt the provider holds (approved or not), as a chaos benchmark reconciles
+ * it against the router. Amounts in minor units of `currency` (upper case).
+ */
+export interface LedgerCharge {
+  /** The provider's own id: a PaymentIntent, a pspReference, a transaction id. */
+  reference: string;
+  /** Our reference sent with it: the idempotency key, merchant reference or order id. */
+  orderReference: string | null;
+  /** Our payment id, where the provider keeps one (Stripe metadata `switchyard_payment`). */
+  paymentId: string | null;
+  amount: number;
+  currency: string;
+  authorized: number;
+  captured: number;
+  refunded: number;
+  /** Authorized and let go without capture (a void, or the rest of a partial capture). */
+  released: number;
+  /** The provider's own status or result code. */
+  status: string;
+  /** When it was created, in ms since the epoch (null where the provider keeps no time). */
+  createdAt: number | null;
+}
+
+export interface LedgerRefundEntry {
+  reference: string;
+  /** The charge it refunds (a `LedgerCharge.reference`). */
+  chargeReference: string;
+  orderReference: string | null;
+  amount: number;
+  currency: string;
+  /** The provider's own status (`succeeded`, `received`, `settled`, ...). */
+  status: string;
+}
+
+export interface LedgerExport {
+  provider: string;
+  charges: LedgerCharge[];
+  refunds: LedgerRefundEntry[];
+  totals: { authorized: number; captured: number; refunded: number };
+}
+
+/**
+ * What can happen to an outbound notification, seeded so a run repeats:
+ * - `drop`: this delivery attempt is lost (the provider sees a failure and retries on its
+ *   schedule); `forever: true` loses the event for good, as after the provider's last retry.
+ * - `duplicate`: the attempt is delivered twice.
+ * - `delay`: the attempt is held `ms` (real milliseconds, not scaled) before it is sent.
+ * - `reorder`: the attempt is held until `after` (default 1) later events were sent, or
+ *   `maxHoldMs` (default 1000) passed, so it arrives after them.
+ */
+export type WebhookFault =
+  | { kind: 'drop'; forever?: boolean }
+  | { kind: 'duplicate' }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'reorder'; after?: number; maxHoldMs?: number };
+
+export interface WebhookFaultOptions {
+  /** Apply to this many delivery attempts, then clear itself. Default: until cleared. */
+  times?: number;
+  /** The probability (0..1) that a matching attempt is hit. Default 1. */
+  rate?: number;
+  /** Seeds the `rate` draws. Default 1. */
+  seed?: number;
+  /** Only events of these provider types (Stripe event type, Adyen eventCode, Braintree kind). */
+  types?: readonly string[];
+  /** Only events about this provider reference (the payment's PaymentIntent, pspReference or transaction). */
+  reference?: string;
+}
+
+export interface WebhookAttempt {
+  /** When it was sent (or dropped), ms since the epoch. */
+  at: number;
+  /** The receiver's HTTP status; null when it could not be reached, timed out or the attempt was dropped. */
+  status: number | null;
+  error?: string;
+  /** The webhook fault applied to this attempt, if any. */
+  fault?: WebhookFault['kind'];
+}
+
+export interface WebhookDelivery {
+  id: string;
+  /** Stripe event type, Adyen eventCode, Braintree kind. */
+  type: string;
+  /** The payment (provider reference) the event is about. */
+  reference: string | null;
+  /**
+   * `pending`: waiting for its first attempt or a retry; `delivered`: a 2xx came back; `failed`:
+   * the provider's last retry failed; `dropped`: lost by a `drop` fault with `forever`;
+   * `no_endpoint`: no webhook URL was set when it happened, so it was never sent.
+   */
+  state: 'pending' | 'delivered' | 'failed' | 'dropped' | 'no_endpoint';
+  createdAt: number;
+  attempts: WebhookAttempt[];
+  /** When the next attempt is due (ms since the epoch), while pending and waiting for a retry. */
+  nextAttemptAt: number | null;
 }
 
 export interface SimulatorControl {
@@ -63,6 +163,19 @@ export interface SimulatorControl {
   clearFault(): Promise<void>;
   setApprovalRates(rules: readonly ApprovalRule[], seed?: number): void;
   setLatency(distribution: LatencyDistribution | null, seed?: number): void;
+  /** Where notifications go from now on (retries included); null: nowhere (new events are logged as `no_endpoint`). */
+  setWebhookUrl(url: string | null): void;
+  /** Adds a webhook fault; several can be in force, and the first (in the order set) that hits an attempt applies. */
+  setWebhookFault(fault: WebhookFault, options?: WebhookFaultOptions): void;
+  clearWebhookFaults(): void;
+  /** Multiplies the provider's retry schedule (0.001: a day passes in 86 s). Default 1. */
+  setWebhookRetryScale(scale: number): void;
+  /** Every notification this process produced (the newest 10,000 finished ones), with its attempts. */
+  webhookDeliveries(): readonly WebhookDelivery[];
+  /** Resolves once nothing waits to be decided, sent or retried. */
+  idle(): Promise<void>;
+  /** Writes the state file now, when the simulator has one. */
+  save(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -30,11 +30,26 @@ describe('safe failover between gateways', () => {
   });
 
   it('a soft decline that is safe to cascade goes on to the next gateway', async () => {
+    // Stripe's issuer turns down every card (a soft "do not honor"); Adyen's approves.
+    sims().stripe!.setApprovalRates([{ rate: 0 }]);
+    try {
+      const payment = await t.pay();
+      expect(payment).toMatchObject({ status: 'succeeded', gateway: { provider: 'adyen' } });
+      expect(payment.attempts.map((a: { outcome: string; decline_reason: string | null }) => [a.outcome, a.decline_reason])).toEqual([
+        ['declined', 'do_not_honor'],
+        ['approved', null],
+      ]);
+    } finally {
+      sims().stripe!.setApprovalRates([]);
+    }
+  });
+
+  it('a sandbox decline card declines on every gateway it cascades to', async () => {
     const payment = await t.pay({}, STRIPE_GENERIC_DECLINE);
-    expect(payment).toMatchObject({ status: 'succeeded', gateway: { provider: 'adyen' } });
-    expect(payment.attempts.map((a: { outcome: string; decline_reason: string | null }) => [a.outcome, a.decline_reason])).toEqual([
-      ['declined', 'generic_decline'],
-      ['approved', null],
+    expect(payment).toMatchObject({ status: 'failed', failure: { code: 'generic_decline' } });
+    expect(payment.attempts.map((a: { gateway: { provider: string }; decline_reason: string | null }) => [a.gateway.provider, a.decline_reason])).toEqual([
+      ['stripe', 'generic_decline'],
+      ['adyen', 'generic_decline'],
     ]);
   });
 

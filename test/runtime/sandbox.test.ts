@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -73,6 +73,37 @@ describe('the sandbox process', () => {
     expect(await again.json()).toMatchObject({ id: payment.id, status: 'succeeded', payment_method: payment.payment_method });
     expect((await pay(second, first.key)).status).toBe(401);
     expect(await second.stop()).toBe(0);
+  }, 60_000);
+
+  it('keeps the simulators’ payments and secrets across a restart: a refund of an earlier payment succeeds', async () => {
+    const first = await start({ SWITCHYARD_DATA_DIR: dataDir });
+    const payment = await (await pay(first)).json();
+    expect(payment.status).toBe('succeeded');
+    expect(await first.stop()).toBe(0);
+    const secrets = await readFile(join(dataDir, 'simulators', 'secrets.json'), 'utf8');
+
+    const second = await start({ SWITCHYARD_DATA_DIR: dataDir });
+    try {
+      const refund = await fetch(`${second.url}/v1/payments/${payment.id}/refunds`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${second.key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ amount: 500 }),
+      });
+      const body = await refund.json();
+      // Adyen confirms refunds by webhook: until then the refund is pending.
+      const status = payment.gateway.provider === 'adyen' ? 'pending' : 'succeeded';
+      expect(body, JSON.stringify({ body, payment })).toMatchObject({ object: 'refund', amount: 500, status });
+    } finally {
+      expect(await second.stop()).toBe(0);
+    }
+
+    expect(await readFile(join(dataDir, 'simulators', 'secrets.json'), 'utf8')).toBe(secrets);
+    const files = await readdir(join(dataDir, 'simulators'));
+    expect(files.sort()).toEqual(['adyen.json', 'braintree.json', 'secrets.json', 'stripe.json']);
+    for (const file of files) {
+      const text = await readFile(join(dataDir, 'simulators', file), 'utf8');
+      expect(text).not.toContain(paymentBody().payment_method.card.number);
+    }
   }, 60_000);
 
   it('runs its migrations on PostgreSQL when DATABASE_URL is set', async () => {

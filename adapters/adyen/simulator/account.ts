@@ -55,5 +55,5 @@ export function settleAuthorisation(ctx: AccountContext, payment: PaymentRecord)
     // Adyen captures at once unless manual or delayed capture was asked for.
     payment.captured = payment.manualCapture ? 0 : payment.amount;
   }
-  ctx.notifier.schedule(() => [authorisationNotification(payment)]);
+  ctx.notifier.schedule(() => [authorisationNotification(payment)], undefined, { kind: 'authorisation', pspReference: payment.pspReference });
 }

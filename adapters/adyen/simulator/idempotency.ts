@@ -30,7 +30,9 @@ const MAX_KEY_LENGTH = 64;
  */
 export class IdempotencyStore {
   private readonly entries = new Map<string, Entry>();
-  private readonly secret = randomBytes(32);
+
+  /** `secret` keys the digests; a saved store needs the same secret to be read back. */
+  constructor(readonly secret: Buffer = randomBytes(32)) {}
 
   begin(apiKey: string, key: string, method: string, path: string, body: string): IdempotencyDecision {
     if (key.length > MAX_KEY_LENGTH) return { kind: 'reject', response: errors.idempotencyKeyTooLong().toResponse() };
@@ -59,7 +61,26 @@ export class IdempotencyStore {
     this.entries.clear();
   }
 
+  /** The answered entries (digests and answers), to save; ones still running are left out. */
+  saved(): SavedIdempotencyEntry[] {
+    const out: SavedIdempotencyEntry[] = [];
+    for (const [scope, entry] of this.entries) if (entry.response !== null) out.push({ scope, digest: entry.digest, response: { ...entry.response } });
+    return out;
+  }
+
+  restore(entries: readonly SavedIdempotencyEntry[]): void {
+    for (const { scope, digest, response } of entries) this.entries.set(scope, { digest, response: { ...response } });
+  }
+
   private digest(text: string): string {
     return createHmac('sha256', this.secret).update(text).digest('base64url');
   }
+}
+
+export interface SavedIdempotencyEntry {
+  /** Keyed digest of API key and idempotency key. */
+  scope: string;
+  /** Keyed digest of the request. */
+  digest: string;
+  response: SavedResponse;
 }

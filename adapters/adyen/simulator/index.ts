@@ -1,34 +1,45 @@
 /**
  * An Adyen Checkout API (v72) simulator the official `@adyen/api-library` can talk to over plain
  * HTTP: payments with raw test cards, captures, refunds, cancels and reversals answered `received`
- * and settled later by HMAC-signed standard notifications POSTed to `webhookUrl`; Adyen's error
- * bodies, idempotency and test triggers; a ledger; and the shared steering of `SimulatorControl`.
- * Node only. See ../README.md.
+ * and settled later by HMAC-signed standard notifications POSTed to `webhookUrl` (retried on
+ * Adyen's schedule); Adyen's error bodies, idempotency and test triggers; the shared sandbox test
+ * cards; a ledger; the shared steering of `SimulatorControl`; its state kept in a file when given
+ * one. Node only. See ../README.md.
  */
+import { randomBytes } from 'node:crypto';
 import type { SimulatorControl, WebhookSigner } from '../../testkit/simulator.js';
+import { StateFile } from '../../testkit/state-file.js';
+import { ADYEN_RETRY_SCHEDULE, type RetrySchedule } from '../../testkit/webhook-schedules.js';
 import type { NotificationDelivery } from './notifications.js';
-import { AdyenSimulatorServer } from './server.js';
+import { AdyenSimulatorServer, type AdyenAccount, type SavedAdyenSimulator } from './server.js';
 import type { AdyenLedger } from './state.js';
 import { adyenWebhookSigner } from './webhook-signer.js';
 
 export type { NotificationDelivery } from './notifications.js';
+export type { AdyenAccount, SavedAdyenSimulator } from './server.js';
 export type { AdyenLedger, LoggedRequest, ModificationRecord, PaymentRecord } from './state.js';
 export { HOLDER_NAME_TRIGGERS, TEST_CARDS, type TestCard } from './test-cards.js';
 export { adyenWebhookSigner } from './webhook-signer.js';
 
 export interface AdyenSimulatorOptions {
-  /** Hex HMAC key the notifications are signed with. */
-  hmacKey: string;
-  /** The accepted X-API-Key. Default: any non-empty key. */
+  /** Hex HMAC key the notifications are signed with. Default: the saved one, else a new one. */
+  hmacKey?: string;
+  /** The accepted X-API-Key. Default: the saved one, else any non-empty key. */
   apiKey?: string;
-  /** The one merchant account the key may use (403 for others). Default: any. */
+  /** The one merchant account the key may use (403 for others). Default: the saved one, else any. */
   merchantAccount?: string;
-  /** Where notifications are POSTed. Default: none (they are still logged). */
+  /** Where notifications are POSTed (also settable later). Default: none (they are still logged). */
   webhookUrl?: string;
   /** Before a modification is decided and a notification sent. Default 20. */
   notificationDelayMs?: number;
-  /** Delivery attempts after the first. Default 3. */
-  notificationRetries?: number;
+  /** Adyen's retry schedule (default `ADYEN_RETRY_SCHEDULE`), scaled by `scale` (default 1). */
+  webhookRetry?: { scale?: number; schedule?: RetrySchedule; concurrency?: number };
+  /**
+   * A JSON file the simulator keeps its state in (payments, modifications, idempotency records,
+   * credentials, jobs not yet run, undelivered notifications): read at start, written soon after
+   * each change and at close. Default: none, in memory only.
+   */
+  statePath?: string;
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 0: a free port (kept when connections are refused and accepted again). */
@@ -39,40 +50,59 @@ export interface AdyenSimulator extends SimulatorControl {
   readonly ledger: AdyenLedger;
   /** Signs notifications with the simulator's key, as it signs its own. */
   readonly webhooks: WebhookSigner;
+  /** The credentials in force. */
+  readonly account: AdyenAccount;
   /** Every notification produced, and whether it was delivered. */
   notifications(): readonly NotificationDelivery[];
-  /** Resolves once no modification is waiting to be decided and no notification is in flight. */
-  idle(): Promise<void>;
-  setWebhookUrl(url: string | null): void;
 }
 
-export async function startAdyenSimulator(options: AdyenSimulatorOptions): Promise<AdyenSimulator> {
+export async function startAdyenSimulator(options: AdyenSimulatorOptions = {}): Promise<AdyenSimulator> {
+  const statePath = options.statePath ?? null;
+  const saved = await StateFile.read<SavedAdyenSimulator>(statePath);
+  if (saved !== null && saved.provider !== 'adyen') throw new Error(`${statePath} holds a ${String(saved.provider)} simulator's state, not Adyen's`);
+  const account: AdyenAccount = {
+    apiKey: options.apiKey ?? saved?.account.apiKey ?? null,
+    merchantAccount: options.merchantAccount ?? saved?.account.merchantAccount ?? null,
+    hmacKey: options.hmacKey ?? saved?.account.hmacKey ?? randomBytes(32).toString('hex').toUpperCase(),
+  };
   const server = new AdyenSimulatorServer({
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
-    apiKey: options.apiKey ?? null,
-    merchantAccount: options.merchantAccount ?? null,
-    hmacKey: options.hmacKey,
+    account,
     webhookUrl: options.webhookUrl ?? null,
     notificationDelayMs: options.notificationDelayMs ?? 20,
-    notificationRetries: options.notificationRetries ?? 3,
+    webhookRetry: {
+      schedule: options.webhookRetry?.schedule ?? ADYEN_RETRY_SCHEDULE,
+      scale: options.webhookRetry?.scale ?? 1,
+      concurrency: options.webhookRetry?.concurrency,
+    },
+    statePath,
+    saved,
   });
   const { host, port, url } = await server.listen();
+  await server.save();
+  const dispatcher = server.notifier.dispatcher;
   return {
     host,
     port,
     url,
+    account: { ...account },
     ledger: server.ledger,
-    webhooks: adyenWebhookSigner({ hmacKey: options.hmacKey, merchantAccount: options.merchantAccount ?? 'SimulatorMerchant' }),
+    webhooks: adyenWebhookSigner({ hmacKey: account.hmacKey, merchantAccount: account.merchantAccount ?? 'SimulatorMerchant' }),
     setFault: (fault, faultOptions) => server.setFault(fault, faultOptions),
     clearFault: () => server.clearFault(),
     setApprovalRates: (rules, seed) => server.approval.set(rules, seed),
     setLatency: (distribution, seed) => server.latency.set(distribution, seed),
     notifications: () => server.notifier.deliveries(),
     idle: () => server.notifier.idle(),
-    setWebhookUrl: (url) => {
-      server.notifier.webhookUrl = url;
+    setWebhookUrl: (webhookUrl) => {
+      server.notifier.webhookUrl = webhookUrl;
     },
+    setWebhookFault: (fault, faultOptions) => dispatcher.setFault(fault, faultOptions),
+    clearWebhookFaults: () => dispatcher.clearFaults(),
+    setWebhookRetryScale: (scale) => dispatcher.setRetryScale(scale),
+    webhookDeliveries: () => dispatcher.deliveries(),
+    save: () => server.save(),
     close: () => server.close(),
   };
 }

@@ -30,7 +30,7 @@ export function createModification(ctx: AccountContext, kind: ModificationKind, 
     reason: null,
   };
   ctx.state.modifications.set(modification.pspReference, modification);
-  ctx.notifier.schedule(() => process(ctx, payment, modification));
+  ctx.notifier.schedule(() => decideModification(ctx, payment, modification), undefined, { kind: 'modification', pspReference: modification.pspReference });
   return {
     status: 201,
     body: {
@@ -45,7 +45,7 @@ export function createModification(ctx: AccountContext, kind: ModificationKind, 
 }
 
 /** Decides a modification against the payment as it stands now, and says what to notify. */
-function process(ctx: AccountContext, payment: PaymentRecord, modification: ModificationRecord): NotificationFields[] {
+export function decideModification(ctx: AccountContext, payment: PaymentRecord, modification: ModificationRecord): NotificationFields[] {
   const notify = (eventCode: string, value: number, reason: string | null, additionalData?: Record<string, string>): NotificationFields[] => {
     modification.status = reason === null ? 'succeeded' : 'failed';
     modification.reason = reason;
@@ -61,13 +61,13 @@ function process(ctx: AccountContext, payment: PaymentRecord, modification: Modi
     case 'capture': {
       if (!authorised || !currencyOk || requested > uncaptured) return notify('CAPTURE', requested, 'Insufficient balance on payment');
       payment.captured += requested;
-      if (payment.failing === 'capture') failLater(ctx, payment, modification, 'CAPTURE_FAILED', () => (payment.captured -= requested));
+      if (payment.failing === 'capture') failLater(ctx, payment, modification, 'CAPTURE_FAILED');
       return notify('CAPTURE', requested, null);
     }
     case 'refund': {
       if (!currencyOk || requested > unrefunded) return notify('REFUND', requested, 'Insufficient balance on payment');
       payment.refunded += requested;
-      if (payment.failing === 'refund') failLater(ctx, payment, modification, 'REFUND_FAILED', () => (payment.refunded -= requested));
+      if (payment.failing === 'refund') failLater(ctx, payment, modification, 'REFUND_FAILED');
       return notify('REFUND', requested, null);
     }
     case 'cancel': {
@@ -91,14 +91,23 @@ function process(ctx: AccountContext, payment: PaymentRecord, modification: Modi
 }
 
 /** Adyen's "capture failed" / "refund failed" test cards: the success is reported, then undone. */
-function failLater(ctx: AccountContext, payment: PaymentRecord, modification: ModificationRecord, eventCode: string, undo: () => void): void {
-  ctx.notifier.schedule(() => {
-    undo();
-    modification.status = 'failed';
-    modification.reason = 'Modification failed at the acquirer';
-    // success "true": Adyen processed the failure report itself.
-    return [notification(payment, modification, eventCode, modification.amount ?? 0, { success: true, reason: modification.reason })];
+function failLater(ctx: AccountContext, payment: PaymentRecord, modification: ModificationRecord, eventCode: 'CAPTURE_FAILED' | 'REFUND_FAILED'): void {
+  ctx.notifier.schedule(() => reportFailure(payment, modification, eventCode), undefined, {
+    kind: 'failed_modification',
+    pspReference: modification.pspReference,
+    eventCode,
   });
+}
+
+/** Undoes a capture or refund the acquirer failed, and says what to notify. */
+export function reportFailure(payment: PaymentRecord, modification: ModificationRecord, eventCode: string): NotificationFields[] {
+  const amount = modification.amount ?? 0;
+  if (eventCode === 'CAPTURE_FAILED') payment.captured -= amount;
+  else payment.refunded -= amount;
+  modification.status = 'failed';
+  modification.reason = 'Modification failed at the acquirer';
+  // success "true": Adyen processed the failure report itself.
+  return [notification(payment, modification, eventCode, amount, { success: true, reason: modification.reason })];
 }
 
 function notification(

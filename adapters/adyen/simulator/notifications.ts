@@ -1,12 +1,15 @@
+import { WebhookDispatcher, type PendingWebhook } from '../../testkit/webhook-dispatcher.js';
+import type { RetrySchedule } from '../../testkit/webhook-schedules.js';
 import { notificationRequest, signedItem, type NotificationFields } from './webhook-signer.js';
 
 export interface NotifierOptions {
   hmacKey: string;
   webhookUrl: string | null;
-  /** Before a queued job runs, and the base of the backoff between delivery attempts. */
+  /** Before a queued job runs (a modification is decided then, not when it is received). */
   delayMs: number;
-  /** Delivery attempts after the first, on a non-2xx answer or a network error. */
-  retries: number;
+  retry: { schedule: RetrySchedule; scale: number; concurrency?: number | undefined };
+  /** After anything worth saving changed. */
+  onChange?: () => void;
 }
 
 /** One notification and what became of its delivery. */
@@ -20,100 +23,115 @@ export interface NotificationDelivery {
 }
 
 /**
- * Adyen's asynchronous side: jobs run after `delayMs` (a modification is decided then, not when it
- * is received), and the notifications they produce are POSTed to the webhook URL, retried on failure.
+ * Work the account has still to do, saved with its state so a restart finishes it: an
+ * authorisation to announce, a modification to decide, a modification to report failed later.
+ */
+export type PendingJob =
+  | { kind: 'authorisation'; pspReference: string }
+  | { kind: 'modification'; pspReference: string }
+  | { kind: 'failed_modification'; pspReference: string; eventCode: string };
+
+/** The notification fields as saved (JSON: the date as ISO text). */
+type SavedFields = Omit<NotificationFields, 'eventDate'> & { eventDate: string };
+
+/**
+ * Adyen's asynchronous side: jobs run after `delayMs` (a modification is decided then, not when
+ * it is received), and the notifications they produce go to the shared webhook dispatcher, which
+ * signs nothing anew (an Adyen notification is signed once, in its item), retries on Adyen's
+ * schedule and applies webhook faults.
  */
 export class Notifier {
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly running = new Set<Promise<void>>();
-  private readonly aborter = new AbortController();
-  private readonly log: NotificationDelivery[] = [];
+  readonly dispatcher: WebhookDispatcher;
+  private readonly timers = new Map<NodeJS.Timeout, PendingJob | null>();
+  private closed = false;
 
-  constructor(private readonly options: NotifierOptions) {}
-
-  set webhookUrl(url: string | null) {
-    this.options.webhookUrl = url;
+  constructor(private readonly options: NotifierOptions) {
+    this.dispatcher = new WebhookDispatcher({
+      schedule: options.retry.schedule,
+      retryScale: options.retry.scale,
+      concurrency: options.retry.concurrency,
+      url: options.webhookUrl,
+      render: (payload) => notificationRequest([signedItem(revive(payload as SavedFields), this.options.hmacKey)]),
+      onChange: () => this.options.onChange?.(),
+    });
   }
 
-  /** Runs `job` later; it changes the account's state and returns what to notify. */
-  schedule(job: () => NotificationFields[], delayMs = this.options.delayMs): void {
+  set webhookUrl(url: string | null) {
+    this.dispatcher.setUrl(url);
+  }
+
+  /**
+   * Runs `job` later; it changes the account's state and returns what to notify. `saved`
+   * describes the job so it survives a restart (a job without one is lost if the process stops).
+   */
+  schedule(job: () => NotificationFields[], delayMs = this.options.delayMs, saved?: PendingJob): void {
+    if (this.closed) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      this.track(Promise.all(job().map((fields) => this.deliver(fields))).then(() => undefined));
+      for (const fields of job()) this.notify(fields);
+      this.options.onChange?.();
     }, delayMs);
-    this.timers.add(timer);
+    this.timers.set(timer, saved ?? null);
+    this.options.onChange?.();
+  }
+
+  /** Sends a notification now (through the dispatcher). */
+  notify(fields: NotificationFields): void {
+    const payload: SavedFields = { ...fields, eventDate: fields.eventDate.toISOString() };
+    this.dispatcher.enqueue({ type: fields.eventCode, reference: fields.originalReference ?? fields.pspReference, payload });
   }
 
   deliveries(): readonly NotificationDelivery[] {
-    return this.log.map((entry) => ({ ...entry }));
+    return this.dispatcher.records().map(({ payload, attempts, state }) => {
+      const fields = payload as SavedFields;
+      return {
+        eventCode: fields.eventCode,
+        success: fields.success,
+        pspReference: fields.pspReference,
+        originalReference: fields.originalReference ?? null,
+        attempts: attempts.length,
+        delivered: state === 'delivered',
+      };
+    });
   }
 
-  /** Resolves once no job is queued and no delivery is in flight. */
+  /** Jobs not run yet, to save. */
+  pendingJobs(): PendingJob[] {
+    return [...this.timers.values()].filter((job): job is PendingJob => job !== null);
+  }
+
+  /** Schedules saved jobs again; `resolve` turns each back into its work (null: nothing left to do). */
+  restore(jobs: readonly PendingJob[], webhooks: readonly PendingWebhook[], resolve: (job: PendingJob) => (() => NotificationFields[]) | null): void {
+    for (const saved of jobs) {
+      const job = resolve(saved);
+      if (job !== null) this.schedule(job, this.options.delayMs, saved);
+    }
+    this.dispatcher.restore(webhooks);
+  }
+
+  /** Resolves once no job is queued and no notification waits to be sent or retried. */
   async idle(): Promise<void> {
-    while (this.timers.size > 0 || this.running.size > 0) {
-      await Promise.allSettled(this.running);
-      if (this.timers.size > 0) await new Promise((resolve) => setTimeout(resolve, this.options.delayMs));
+    while (!this.closed && (this.timers.size > 0 || !this.dispatcher.isIdle())) {
+      await this.dispatcher.idle();
+      if (this.timers.size > 0) await new Promise((resolve) => setTimeout(resolve, Math.max(1, this.options.delayMs)));
     }
   }
 
-  /** Drops queued jobs (they will never run) and forgets the delivery log. */
+  /** Drops queued jobs (they will never run) and forgets every notification, pending ones too. */
   reset(): void {
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers.keys()) clearTimeout(timer);
     this.timers.clear();
-    this.log.length = 0;
+    this.dispatcher.reset();
   }
 
+  /** Stops: jobs stay listed (to save) but do not run; deliveries stop. */
   close(): void {
-    this.reset();
-    this.aborter.abort();
-  }
-
-  private track(work: Promise<void>): void {
-    this.running.add(work);
-    void work.finally(() => this.running.delete(work));
-  }
-
-  private async deliver(fields: NotificationFields): Promise<void> {
-    const entry: NotificationDelivery = {
-      eventCode: fields.eventCode,
-      success: fields.success,
-      pspReference: fields.pspReference,
-      originalReference: fields.originalReference ?? null,
-      attempts: 0,
-      delivered: false,
-    };
-    this.log.push(entry);
-    const url = this.options.webhookUrl;
-    if (url === null) return;
-    const request = notificationRequest([signedItem(fields, this.options.hmacKey)]);
-    for (let attempt = 0; attempt <= this.options.retries && !this.aborter.signal.aborted; attempt += 1) {
-      if (attempt > 0) await sleep(this.options.delayMs * attempt, this.aborter.signal);
-      entry.attempts += 1;
-      try {
-        const response = await fetch(url, {
-          method: 'POST',
-          headers: request.headers,
-          body: request.rawBody,
-          signal: AbortSignal.any([this.aborter.signal, AbortSignal.timeout(5_000)]),
-        });
-        await response.arrayBuffer();
-        if (response.ok) {
-          entry.delivered = true;
-          return;
-        }
-      } catch {
-        // Unreachable or timed out: try again, as Adyen does.
-      }
-    }
+    this.closed = true;
+    for (const timer of this.timers.keys()) clearTimeout(timer);
+    this.dispatcher.close();
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
+function revive(saved: SavedFields): NotificationFields {
+  return { ...saved, eventDate: new Date(saved.eventDate) };
 }

@@ -4,7 +4,7 @@ import { settleAuthorisation, variant, type AccountContext } from './account.js'
 import { errors, type ApiResponse } from './errors.js';
 import { newPspReference } from './ids.js';
 import type { PaymentRecord } from './state.js';
-import { SOFT_DECLINE, testCard, triggerFor, type Outcome } from './test-cards.js';
+import { sharedCard, SOFT_DECLINE, testCard, triggerFor, type Outcome } from './test-cards.js';
 
 type Json = Record<string, unknown>;
 
@@ -27,18 +27,23 @@ export function createPayment(ctx: AccountContext, body: Json): ApiResponse {
   const manualCapture = additionalData['manualCapture'] === 'true' || captureDelayHours(body['captureDelayHours']) > 0;
 
   const known = testCard(card.number);
+  // Adyen's own test cards first; then the shared sandbox cards every simulator answers.
+  const shared = known === undefined ? sharedCard(card.number) : undefined;
   const network = cardBrand(card.number);
-  const issuerCountry = known?.country ?? 'US';
+  const issuerCountry = known?.country ?? shared?.country ?? 'US';
   const requestedCode = additionalData['RequestedTestAcquirerResponseCode'];
   const trigger = triggerFor(card.holderName, requestedCode === undefined ? undefined : String(requestedCode));
   // `authenticationData.attemptAuthentication: always` asks for 3-D Secure whatever the card.
   const authentication = isRecord(body['authenticationData']) ? body['authenticationData']['attemptAuthentication'] : undefined;
   if (authentication !== undefined && authentication !== 'always' && authentication !== 'never') fail(errors.attemptAuthenticationInvalid());
+  const merchantOrderReference = nonEmptyString(body['merchantOrderReference']) ?? null;
 
   const payment: PaymentRecord = {
     pspReference: newPspReference(),
     merchantAccount,
     merchantReference: reference,
+    merchantOrderReference,
+    createdAt: Date.now(),
     amount: amount.value,
     currency: amount.currency,
     network,
@@ -62,7 +67,7 @@ export function createPayment(ctx: AccountContext, body: Json): ApiResponse {
     amount: { currency: amount.currency, value: amount.value },
     paymentMethod: { brand: variant(network), type: 'scheme' },
   };
-  if (trigger.outcome === null && (known?.threeDSecure || authentication === 'always')) {
+  if (trigger.outcome === null && (known?.threeDSecure || shared?.threeDSecure || authentication === 'always')) {
     return {
       status: 200,
       body: {
@@ -73,7 +78,7 @@ export function createPayment(ctx: AccountContext, body: Json): ApiResponse {
     };
   }
 
-  let outcome: Outcome = trigger.outcome ?? { resultCode: 'Authorised', refusal: null };
+  let outcome: Outcome = trigger.outcome ?? shared?.outcome ?? { resultCode: 'Authorised', refusal: null };
   if (outcome.resultCode === 'Authorised' && !ctx.approval.approves({ network, currency: amount.currency, country: issuerCountry })) {
     outcome = SOFT_DECLINE;
   }

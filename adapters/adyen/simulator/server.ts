@@ -2,16 +2,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestFaults, type RequestFault } from '../../testkit/faults.js';
 import { FaultSwitch, firstHeader, PendingRequests, readRequest, SimulatorHttpServer } from '../../testkit/http-server.js';
 import type { FaultOptions, SimulatorFault } from '../../testkit/simulator.js';
+import { StateFile } from '../../testkit/state-file.js';
 import { ApprovalRates, Latency } from '../../testkit/steering.js';
-import type { AccountContext } from './account.js';
+import type { PendingWebhook } from '../../testkit/webhook-dispatcher.js';
+import type { RetrySchedule } from '../../testkit/webhook-schedules.js';
+import { authorisationNotification, type AccountContext } from './account.js';
 import { AdyenApiError, errors, faultBody, type ApiResponse } from './errors.js';
-import { IdempotencyStore, type SavedResponse } from './idempotency.js';
+import { IdempotencyStore, type SavedIdempotencyEntry, type SavedResponse } from './idempotency.js';
 import { paymentDetails } from './details.js';
-import { createModification } from './modifications.js';
-import { Notifier } from './notifications.js';
+import { createModification, decideModification, reportFailure } from './modifications.js';
+import { Notifier, type PendingJob } from './notifications.js';
 import { createPayment, isRecord } from './payments.js';
-import { createLedger, SimulatorState, type AdyenLedger, type LoggedRequest, type ModificationKind } from './state.js';
+import { createLedger, SimulatorState, type AdyenLedger, type LoggedRequest, type ModificationKind, type SavedAdyenState } from './state.js';
 import { threeDSecurePage } from './three-d-secure.js';
+import type { NotificationFields } from './webhook-signer.js';
 
 const MODIFICATION_PATH = /^\/v72\/payments\/([A-Za-z0-9]+)\/(captures|refunds|cancels|reversals)$/;
 const MODIFICATION_KINDS: Record<string, ModificationKind> = {
@@ -21,22 +25,41 @@ const MODIFICATION_KINDS: Record<string, ModificationKind> = {
   reversals: 'reversal',
 };
 
-export interface ServerOptions {
-  host: string;
-  port: number;
+/** The account's credentials: the API key clients send, the merchant account, the notifications' HMAC key. */
+export interface AdyenAccount {
   /** Null: any non-empty X-API-Key is accepted. */
   apiKey: string | null;
   /** Null: any merchant account is accepted. */
   merchantAccount: string | null;
   hmacKey: string;
+}
+
+/** What an Adyen simulator saves, and reads back at start. Never a card number or CVC. */
+export interface SavedAdyenSimulator {
+  version: 1;
+  provider: 'adyen';
+  account: AdyenAccount & { idempotencySecret: string };
+  state: SavedAdyenState;
+  idempotency: SavedIdempotencyEntry[];
+  jobs: PendingJob[];
+  webhooks: PendingWebhook[];
+}
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  account: AdyenAccount;
   webhookUrl: string | null;
   notificationDelayMs: number;
-  notificationRetries: number;
+  webhookRetry: { schedule: RetrySchedule; scale: number; concurrency?: number | undefined };
+  statePath: string | null;
+  saved: SavedAdyenSimulator | null;
 }
 
 /**
  * The HTTP side: reads a request, applies faults and latency, authenticates, runs Adyen's
- * idempotency around the endpoint and writes Adyen's JSON.
+ * idempotency around the endpoint and writes Adyen's JSON. Saves its state (when given a path)
+ * soon after each change.
  */
 export class AdyenSimulatorServer {
   readonly state = new SimulatorState();
@@ -45,23 +68,29 @@ export class AdyenSimulatorServer {
   readonly latency = new Latency();
   readonly notifier: Notifier;
   readonly ledger: AdyenLedger;
-  private readonly idempotency = new IdempotencyStore();
+  private readonly idempotency: IdempotencyStore;
   private readonly http: SimulatorHttpServer;
   private readonly pending = new PendingRequests();
   private readonly faultSwitch: FaultSwitch;
+  private readonly stateFile: StateFile<SavedAdyenSimulator>;
   private baseUrl = '';
   private readonly context: AccountContext;
 
   constructor(private readonly options: ServerOptions) {
+    const { saved } = options;
+    this.stateFile = new StateFile(options.statePath, () => this.saved());
+    this.idempotency = new IdempotencyStore(saved ? Buffer.from(saved.account.idempotencySecret, 'base64') : undefined);
     this.notifier = new Notifier({
-      hmacKey: options.hmacKey,
+      hmacKey: options.account.hmacKey,
       webhookUrl: options.webhookUrl,
       delayMs: options.notificationDelayMs,
-      retries: options.notificationRetries,
+      retry: options.webhookRetry,
+      onChange: () => this.stateFile.changed(),
     });
     this.ledger = createLedger(this.state, () => {
       this.idempotency.clear();
       this.notifier.reset();
+      this.stateFile.changed();
     });
     const server = this;
     this.context = {
@@ -72,6 +101,11 @@ export class AdyenSimulatorServer {
         return server.baseUrl;
       },
     };
+    if (saved) {
+      this.state.restore(saved.state);
+      this.idempotency.restore(saved.idempotency);
+      this.notifier.restore(saved.jobs, saved.webhooks, (job) => this.resumeJob(job));
+    }
     this.http = new SimulatorHttpServer(options.host, options.port, (req, res) => {
       this.handle(req, res).catch(() => {
         if (res.headersSent) res.destroy();
@@ -95,10 +129,42 @@ export class AdyenSimulatorServer {
     return this.faultSwitch.clear();
   }
 
+  /** Writes the state file now (a no-op without one). */
+  save(): Promise<void> {
+    return this.stateFile.flush();
+  }
+
+  /** Stops answering, deciding and sending, then saves (pending jobs and webhooks included). */
   async close(): Promise<void> {
     this.notifier.close();
     this.pending.close();
     await this.http.close();
+    await this.stateFile.close();
+  }
+
+  private saved(): SavedAdyenSimulator {
+    return {
+      version: 1,
+      provider: 'adyen',
+      account: { ...this.options.account, idempotencySecret: this.idempotency.secret.toString('base64') },
+      state: this.state.saved(),
+      idempotency: this.idempotency.saved(),
+      jobs: this.notifier.pendingJobs(),
+      webhooks: this.notifier.dispatcher.pending(),
+    };
+  }
+
+  /** A saved job's work, against the restored state. */
+  private resumeJob(job: PendingJob): (() => NotificationFields[]) | null {
+    if (job.kind === 'authorisation') {
+      const payment = this.state.payments.get(job.pspReference);
+      return payment ? () => [authorisationNotification(payment)] : null;
+    }
+    const modification = this.state.modifications.get(job.pspReference);
+    const payment = modification && this.state.payments.get(modification.paymentPspReference);
+    if (!modification || !payment) return null;
+    if (job.kind === 'modification') return modification.status === 'received' ? () => decideModification(this.context, payment, modification) : null;
+    return () => reportFailure(payment, modification, job.eventCode);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -107,6 +173,7 @@ export class AdyenSimulatorServer {
     const { method, url, body } = request;
     if (url.pathname.startsWith('/_sim/')) {
       const page = threeDSecurePage(this.context, url);
+      this.stateFile.changed();
       res.writeHead(page.status, { 'content-type': 'text/html; charset=utf-8', ...(page.location ? { location: page.location } : {}) }).end(page.html);
       return;
     }
@@ -164,6 +231,7 @@ export class AdyenSimulatorServer {
       if (result.status < 300) decision.save(saved);
       else decision.release();
     }
+    this.stateFile.changed();
     this.finish(fault, saved, send, res, result.headers);
   }
 
@@ -173,11 +241,11 @@ export class AdyenSimulatorServer {
     text: string,
   ): { ok: true; apiKey: string; body: Record<string, unknown> } | { ok: false; error: AdyenApiError } {
     const key = firstHeader(req, 'x-api-key');
-    if (!key || (this.options.apiKey !== null && key !== this.options.apiKey)) return { ok: false, error: errors.unauthorized() };
+    if (!key || (this.options.account.apiKey !== null && key !== this.options.account.apiKey)) return { ok: false, error: errors.unauthorized() };
     const body = parseObject(text);
     if (body === null) return { ok: false, error: errors.unparsable() };
     const account = body['merchantAccount'];
-    const allowed = this.options.merchantAccount;
+    const allowed = this.options.account.merchantAccount;
     if (allowed !== null && typeof account === 'string' && account !== allowed) return { ok: false, error: errors.merchantAccountNotAllowed() };
     return { ok: true, apiKey: key, body };
   }

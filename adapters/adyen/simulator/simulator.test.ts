@@ -4,6 +4,7 @@ import Adyen from '@adyen/api-library';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { luhnValid } from '../../../src/domain/card.js';
 import { startAdyenSimulator, TEST_CARDS, type AdyenSimulator } from './index.js';
+import { ADYEN_RETRY_SCHEDULE } from '../../testkit/webhook-schedules.js';
 import { HOLDER_NAME_TRIGGERS } from './test-cards.js';
 
 const HMAC_KEY = 'ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789';
@@ -13,7 +14,7 @@ const NUMBER = '4111111145551142';
 let sim: AdyenSimulator;
 
 beforeAll(async () => {
-  sim = await startAdyenSimulator({ hmacKey: HMAC_KEY, apiKey: API_KEY, merchantAccount: 'SimMerchant', notificationDelayMs: 5 });
+  sim = await startAdyenSimulator({ hmacKey: HMAC_KEY, apiKey: API_KEY, merchantAccount: 'SimMerchant', notificationDelayMs: 5, webhookRetry: { scale: 0.0001 } });
 });
 afterAll(() => sim.close());
 beforeEach(async () => {
@@ -21,6 +22,8 @@ beforeEach(async () => {
   sim.setLatency(null);
   sim.setApprovalRates([]);
   sim.setWebhookUrl(null);
+  sim.setWebhookRetryScale(0.0001);
+  sim.clearWebhookFaults();
   sim.ledger.reset();
 });
 
@@ -495,21 +498,24 @@ describe('notifications', () => {
     expect(received.join()).not.toMatch(/4111111145551142|"737"/);
   });
 
-  it('retries a delivery that is not accepted', async () => {
+  it('retries a delivery that is not accepted, on Adyen’s schedule', async () => {
     sim.setWebhookUrl(url);
-    failuresLeft = 2;
+    failuresLeft = 4;
     await authorised();
     await sim.idle();
-    expect(received).toHaveLength(3);
-    expect(sim.notifications()).toEqual([expect.objectContaining({ eventCode: 'AUTHORISATION', attempts: 3, delivered: true })]);
+    expect(received).toHaveLength(5);
+    expect(sim.notifications()).toEqual([expect.objectContaining({ eventCode: 'AUTHORISATION', attempts: 5, delivered: true })]);
+    expect(sim.webhookDeliveries()).toEqual([expect.objectContaining({ state: 'delivered', attempts: [500, 500, 500, 500, 200].map((status) => expect.objectContaining({ status })) })]);
   });
 
-  it('gives up after the retries', async () => {
+  it('gives up after the last retry of its 30 days', async () => {
     sim.setWebhookUrl(url);
-    failuresLeft = 10;
+    sim.setWebhookRetryScale(0);
+    failuresLeft = 1000;
     await authorised();
     await sim.idle();
-    expect(sim.notifications()).toEqual([expect.objectContaining({ attempts: 4, delivered: false })]);
+    expect(sim.notifications()).toEqual([expect.objectContaining({ attempts: ADYEN_RETRY_SCHEDULE.delaysMs.length + 1, delivered: false })]);
+    expect(sim.webhookDeliveries()).toEqual([expect.objectContaining({ type: 'AUTHORISATION', state: 'failed' })]);
   });
 
   it('logs notifications it has nowhere to send', async () => {

@@ -1,5 +1,5 @@
 import type { CardBrand } from '../../../src/domain/card.js';
-import type { SimulatorFault, SimulatorLedger } from '../../testkit/simulator.js';
+import type { LedgerExport, SimulatorFault, SimulatorLedger } from '../../testkit/simulator.js';
 import type { FailingModification, ResultCode } from './test-cards.js';
 
 /** A payment as the simulated Adyen account holds it: no card number, no CVC. */
@@ -7,6 +7,10 @@ export interface PaymentRecord {
   pspReference: string;
   merchantAccount: string;
   merchantReference: string;
+  /** `merchantOrderReference`, which ties the attempts of one order together (the router sends its payment id). */
+  merchantOrderReference?: string | null;
+  /** When it was received, ms since the epoch. */
+  createdAt?: number;
   amount: number;
   /** Upper case, as Adyen takes it. */
   currency: string;
@@ -63,6 +67,22 @@ export class SimulatorState {
     this.modifications.clear();
     this.requests.length = 0;
   }
+
+  /** Payments and modifications as plain JSON (no card number or CVC is ever held). */
+  saved(): SavedAdyenState {
+    return { payments: [...this.payments.values()], modifications: [...this.modifications.values()] };
+  }
+
+  restore(saved: SavedAdyenState): void {
+    this.clear();
+    for (const payment of saved.payments) this.payments.set(payment.pspReference, payment);
+    for (const modification of saved.modifications) this.modifications.set(modification.pspReference, modification);
+  }
+}
+
+export interface SavedAdyenState {
+  payments: PaymentRecord[];
+  modifications: ModificationRecord[];
 }
 
 export interface AdyenLedger extends SimulatorLedger {
@@ -91,6 +111,36 @@ export function createLedger(state: SimulatorState, onReset: () => void): AdyenL
     reset() {
       state.clear();
       onReset();
+    },
+    export(): LedgerExport {
+      return {
+        provider: 'adyen',
+        charges: [...state.payments.values()].map((p) => ({
+          reference: p.pspReference,
+          orderReference: p.merchantReference,
+          paymentId: p.merchantOrderReference ?? null,
+          amount: p.amount,
+          currency: p.currency,
+          authorized: p.authorized,
+          captured: p.captured,
+          refunded: p.refunded,
+          released: p.released,
+          status: p.resultCode,
+          createdAt: p.createdAt ?? null,
+        })),
+        // Refunds asked for through /refunds; reversals (unused by the router) are not listed.
+        refunds: [...state.modifications.values()]
+          .filter((m) => m.kind === 'refund')
+          .map((m) => ({
+            reference: m.pspReference,
+            chargeReference: m.paymentPspReference,
+            orderReference: m.reference,
+            amount: m.amount ?? 0,
+            currency: m.currency,
+            status: m.status,
+          })),
+        totals: this.totals(),
+      };
     },
     payment: (pspReference) => copy(state.payments.get(pspReference)),
     payments: () => [...state.payments.values()].map((p) => ({ ...p })),

@@ -1,3 +1,4 @@
+import { sandboxTestCard, type SandboxOutcome } from '../../testkit/test-cards.js';
 import { REFUSAL_REASONS } from '../declines.js';
 
 /** Adyen's public test cards the simulator knows by number; any other Luhn-valid number is approved too. */
@@ -110,4 +111,39 @@ export function triggerFor(holderName: string | undefined, requestedCode: string
 
 export function testCard(number: string): TestCard | undefined {
   return TEST_CARDS.find((card) => card.number === number);
+}
+
+/**
+ * The shared sandbox test cards (`testkit/test-cards.ts`, Stripe's numbers), answered with Adyen's
+ * own refusal for each outcome, so they decline here as they do on Stripe. Holder-name and
+ * RequestedTestAcquirerResponseCode triggers win over them; 3-D Secure cards take the
+ * RedirectShopper flow.
+ */
+const SHARED_REFUSALS: Readonly<Record<Exclude<SandboxOutcome, 'approve' | 'three_d_secure'>, string>> = {
+  generic_decline: '27', // Declined Non Generic: the canonical generic decline
+  insufficient_funds: '12', // Not enough balance
+  lost_card: '5', // Blocked Card
+  stolen_card: '5',
+  expired_card: '6', // Expired Card
+  incorrect_cvc: '24', // CVC Declined
+  processing_error: '4', // Acquirer Error (resultCode Error)
+  fraudulent: '20', // FRAUD
+  velocity_exceeded: '29', // Withdrawal count exceeded
+};
+
+export interface SharedCard {
+  country: string;
+  /** Null: approved (unless steering declines it). */
+  outcome: Outcome | null;
+  threeDSecure: boolean;
+}
+
+/** What a shared sandbox test card does on Adyen, or undefined for any other number. */
+export function sharedCard(number: string): SharedCard | undefined {
+  const card = sandboxTestCard(number);
+  if (card === undefined) return undefined;
+  if (card.outcome === 'approve' || card.outcome === 'three_d_secure') {
+    return { country: card.country, outcome: null, threeDSecure: card.outcome === 'three_d_secure' };
+  }
+  return { country: card.country, outcome: CODE_TRIGGERS.get(SHARED_REFUSALS[card.outcome])!, threeDSecure: false };
 }

@@ -11,21 +11,27 @@
  * follows the sandbox's test amounts and cards, records what really happened in `ledger`, takes
  * the shared simulator controls, and posts signed notifications as transactions settle.
  */
+import { randomBytes } from 'node:crypto';
 import type { SimulatorControl, WebhookSigner } from '../../testkit/simulator.js';
+import { StateFile } from '../../testkit/state-file.js';
+import { BRAINTREE_RETRY_SCHEDULE, type RetrySchedule } from '../../testkit/webhook-schedules.js';
 import { isCurrency } from '../../../src/domain/currency.js';
 import type { BraintreeLedger } from './ledger.js';
 import { createBraintreeWebhookSigner } from './notifications.js';
-import { SimulatorServer } from './server.js';
+import { SimulatorServer, type BraintreeAccount, type SavedBraintreeSimulator } from './server.js';
 
 export type { BraintreeLedger, LedgerDelivery, LedgerRequest, LedgerTransaction } from './ledger.js';
+export type { BraintreeAccount, SavedBraintreeSimulator } from './server.js';
 export { CVV_NO_MATCH, FRAUD_CARD } from './sandbox.js';
 export { createBraintreeWebhookSigner } from './notifications.js';
 
 export interface BraintreeSimulatorOptions {
-  merchantId: string;
-  publicKey: string;
-  privateKey: string;
-  /** Where settlement notifications are posted; none are sent without it. */
+  /** The merchant id in every API path. Default: the saved one, else `simulator_merchant`. */
+  merchantId?: string;
+  /** The key pair clients authenticate with; the private key signs notifications. Default: the saved ones, else new ones. */
+  publicKey?: string;
+  privateKey?: string;
+  /** Where settlement notifications are posted (also settable later); none are sent without it. */
   webhookUrl?: string;
   /** Default 127.0.0.1. */
   host?: string;
@@ -42,39 +48,72 @@ export interface BraintreeSimulatorOptions {
    * endpoints settle, as in Braintree's sandbox, and a refund before that is refused (91506).
    */
   settlementDelayMs?: number | null;
+  /** Braintree's production retry schedule (default `BRAINTREE_RETRY_SCHEDULE`), scaled by `scale` (default 1). */
+  webhookRetry?: { scale?: number; schedule?: RetrySchedule; concurrency?: number };
+  /**
+   * A JSON file the simulator keeps its state in (transactions with BIN and last 4 only, keys,
+   * undelivered notifications): read at start, written soon after each change and at close.
+   * Default: none, in memory only.
+   */
+  statePath?: string;
 }
 
 export interface BraintreeSimulator extends SimulatorControl {
   readonly ledger: BraintreeLedger;
   /** Signs notifications as this simulator's gateway does, for verification tests. */
   readonly webhooks: WebhookSigner;
+  /** The credentials in force. */
+  readonly account: BraintreeAccount;
 }
 
-export async function startBraintreeSimulator(options: BraintreeSimulatorOptions): Promise<BraintreeSimulator> {
-  const merchantAccounts = new Map(Object.entries(options.merchantAccounts ?? { [options.merchantId]: 'USD' }));
+export async function startBraintreeSimulator(options: BraintreeSimulatorOptions = {}): Promise<BraintreeSimulator> {
+  const statePath = options.statePath ?? null;
+  const saved = await StateFile.read<SavedBraintreeSimulator>(statePath);
+  if (saved !== null && saved.provider !== 'braintree') throw new Error(`${statePath} holds a ${String(saved.provider)} simulator's state, not Braintree's`);
+  const account: BraintreeAccount = {
+    merchantId: options.merchantId ?? saved?.account.merchantId ?? 'simulator_merchant',
+    publicKey: options.publicKey ?? saved?.account.publicKey ?? randomBytes(8).toString('hex'),
+    privateKey: options.privateKey ?? saved?.account.privateKey ?? randomBytes(16).toString('hex'),
+  };
+  const merchantAccounts = new Map(Object.entries(options.merchantAccounts ?? { [account.merchantId]: 'USD' }));
   if (merchantAccounts.size === 0) throw new Error('a simulator needs at least one merchant account');
   for (const currency of merchantAccounts.values()) if (!isCurrency(currency)) throw new Error(`unknown currency ${currency}`);
   const server = new SimulatorServer({
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
-    merchantId: options.merchantId,
-    publicKey: options.publicKey,
-    privateKey: options.privateKey,
+    account,
     webhookUrl: options.webhookUrl ?? null,
     merchantAccounts,
     settlementDelayMs: options.settlementDelayMs === undefined ? 0 : options.settlementDelayMs,
+    webhookRetry: {
+      schedule: options.webhookRetry?.schedule ?? BRAINTREE_RETRY_SCHEDULE,
+      scale: options.webhookRetry?.scale ?? 1,
+      concurrency: options.webhookRetry?.concurrency,
+    },
+    statePath,
+    saved,
   });
   const { host, port, url } = await server.listen();
+  await server.save();
+  const dispatcher = server.dispatcher;
   return {
     host,
     port,
     url,
+    account: { ...account },
     ledger: server.ledger,
-    webhooks: createBraintreeWebhookSigner(options),
+    webhooks: createBraintreeWebhookSigner(account),
     setFault: (fault, faultOptions) => server.setFault(fault, faultOptions),
     clearFault: () => server.clearFault(),
     setApprovalRates: (rules, seed) => server.approval.set(rules, seed),
     setLatency: (distribution, seed) => server.latency.set(distribution, seed),
+    setWebhookUrl: (webhookUrl) => dispatcher.setUrl(webhookUrl),
+    setWebhookFault: (fault, faultOptions) => dispatcher.setFault(fault, faultOptions),
+    clearWebhookFaults: () => dispatcher.clearFaults(),
+    setWebhookRetryScale: (scale) => dispatcher.setRetryScale(scale),
+    webhookDeliveries: () => dispatcher.deliveries(),
+    idle: () => server.idle(),
+    save: () => server.save(),
     close: () => server.close(),
   };
 }

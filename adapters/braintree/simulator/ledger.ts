@@ -1,4 +1,4 @@
-import type { SimulatorFault, SimulatorLedger } from '../../testkit/simulator.js';
+import type { LedgerExport, SimulatorFault, SimulatorLedger } from '../../testkit/simulator.js';
 import type { TransactionRecord, TransactionStatus, TransactionStore } from './state.js';
 
 export interface LedgerRequest {
@@ -103,6 +103,49 @@ export class Ledger implements BraintreeLedger {
 
   deliveries(): readonly LedgerDelivery[] {
     return [...this.sent];
+  }
+
+  /**
+   * Sales as charges (authorized: what the processor approved; captured: what was submitted and
+   * not voided or declined at settlement; refunded: its credits likewise; released: authorized and
+   * not captured, once voided or submitted for less), credits as refunds.
+   */
+  export(): LedgerExport {
+    const all = this.store.all();
+    const credits = all.filter((t) => t.type === 'credit');
+    return {
+      provider: 'braintree',
+      charges: all
+        .filter((t) => t.type === 'sale')
+        .map((sale) => {
+          const captured = MOVED.has(sale.status) ? sale.amount : 0;
+          const refunded = credits.filter((c) => c.refundedTransactionId === sale.id && MOVED.has(c.status)).reduce((sum, c) => sum + c.amount, 0);
+          const settledOrVoided = sale.status !== 'authorized';
+          return {
+            reference: sale.id,
+            orderReference: sale.orderId,
+            paymentId: null,
+            // A submit for less lowers a sale's amount: what was asked for is what was authorized.
+            amount: sale.authorizedAmount > 0 ? sale.authorizedAmount : sale.amount,
+            currency: sale.currency,
+            authorized: sale.authorizedAmount,
+            captured,
+            refunded,
+            released: settledOrVoided ? Math.max(0, sale.authorizedAmount - captured) : 0,
+            status: sale.status,
+            createdAt: sale.createdAt.getTime(),
+          };
+        }),
+      refunds: credits.map((credit) => ({
+        reference: credit.id,
+        chargeReference: credit.refundedTransactionId ?? '',
+        orderReference: credit.orderId,
+        amount: credit.amount,
+        currency: credit.currency,
+        status: credit.status,
+      })),
+      totals: this.totals(),
+    };
   }
 
   /** Forgets transactions, requests and deliveries; faults, rates and latency stay as set. */

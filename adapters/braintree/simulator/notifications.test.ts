@@ -48,10 +48,17 @@ describe('Braintree simulator: notifications', () => {
     const refund = await sink.waitFor(async (request) => (await verified(request)).some((e) => e.modificationReference === credit));
     expect(await verified(refund)).toMatchObject([{ type: 'refund.succeeded', reference: sale, modificationReference: credit, amount: 400 }]);
 
-    const declined = (await gateway.transaction.sale({ amount: '10.00', creditCard: card(), options: { submitForSettlement: true } })).transaction.id;
-    await gateway.testing.settlementDecline(declined);
-    const failure = await sink.waitFor(async (request) => (await verified(request)).some((e) => e.reference === declined));
-    expect(await verified(failure)).toMatchObject([{ type: 'capture.failed', reference: declined, modificationReference: declined, amount: 1000, currency: 'USD' }]);
+    // Settled only by the testing endpoint, so the decline cannot lose a race with the settlement timer.
+    const manual = await startBraintreeSimulator({ ...KEYS, webhookUrl: sink.url, settlementDelayMs: null });
+    try {
+      const manualGateway = sdkFor(manual);
+      const declined = (await manualGateway.transaction.sale({ amount: '10.00', creditCard: card(), options: { submitForSettlement: true } })).transaction.id;
+      await manualGateway.testing.settlementDecline(declined);
+      const failure = await sink.waitFor(async (request) => (await verified(request)).some((e) => e.reference === declined));
+      expect(await verified(failure)).toMatchObject([{ type: 'capture.failed', reference: declined, modificationReference: declined, amount: 1000, currency: 'USD' }]);
+    } finally {
+      await manual.close();
+    }
   });
 
   it('sends nothing for an authorization, a void or a decline, and keeps no card number in what it sends', async () => {

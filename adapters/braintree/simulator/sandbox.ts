@@ -1,5 +1,6 @@
 import { cardBrand, luhnValid, type CardBrand } from '../../../src/domain/card.js';
 import { currencyExponent } from '../../../src/domain/currency.js';
+import { sandboxTestCard, type SandboxOutcome } from '../../testkit/test-cards.js';
 
 /**
  * Braintree's sandbox conventions (reference/general/testing): the amount picks the processor
@@ -69,7 +70,9 @@ export function cardErrors(card: CardParams): ValidationError[] {
   if (!number) errors.push(cardError('81714', 'number', 'Credit card number is required.'));
   else if (!/^\d{12,19}$/.test(number)) errors.push(cardError('81716', 'number', 'Credit card number must be 12-19 digits.'));
   else if (!luhnValid(number)) errors.push(cardError('81715', 'number', 'Credit card number is invalid.'));
-  else if (!TEST_CARD_NUMBERS.has(number)) errors.push(cardError('81717', 'number', 'Credit card number is not an accepted test number.'));
+  else if (!TEST_CARD_NUMBERS.has(number) && sandboxTestCard(number) === undefined) {
+    errors.push(cardError('81717', 'number', 'Credit card number is not an accepted test number.'));
+  }
 
   const expiry = expiration(card);
   if (!expiry) errors.push(cardError('81709', 'expiration_date', 'Expiration date is required.'));
@@ -143,4 +146,37 @@ export function verificationRejection(responses: VerificationResponses): string 
   if (cvv) return 'cvv';
   if (avs) return 'avs';
   return null;
+}
+
+/**
+ * The shared sandbox test cards (`testkit/test-cards.ts`, Stripe's numbers), answered with
+ * Braintree's own processor response for each outcome, so they decline here as on Stripe. The
+ * amount conventions win: an amount that declines by itself declines as it says. Braintree has
+ * no 3-D Secure on its server-side API: a card that needs it gets 2099 "Cardholder
+ * Authentication Required".
+ */
+const SHARED_RESPONSES: Readonly<Record<Exclude<SandboxOutcome, 'approve' | 'fraudulent'>, string>> = {
+  generic_decline: '2046', // Declined
+  insufficient_funds: '2001', // Insufficient Funds
+  lost_card: '2012', // Processor Declined - Possible Lost Card
+  stolen_card: '2013', // Processor Declined - Possible Stolen Card
+  expired_card: '2004', // Expired Card
+  incorrect_cvc: '2010', // Card Issuer Declined CVV
+  processing_error: '3000', // Processor Network Unavailable - Try Again
+  velocity_exceeded: '2002', // Limit Exceeded
+  three_d_secure: '2099', // Cardholder Authentication Required
+};
+
+/** What a shared sandbox card does on Braintree: a gateway rejection, a processor response, or nothing (approved). */
+export function sharedCardResponse(number: string): { rejection: string } | { code: string; status: 'processor_declined' | 'failed' } | null {
+  const card = sandboxTestCard(number);
+  if (card === undefined || card.outcome === 'approve') return null;
+  if (card.outcome === 'fraudulent') return { rejection: 'fraud' };
+  const code = SHARED_RESPONSES[card.outcome];
+  return { code, status: code.startsWith('3') ? 'failed' : 'processor_declined' };
+}
+
+/** The issuer country of a card the sandbox knows (the shared cards say), else US. */
+export function issuerCountry(number: string): string {
+  return sandboxTestCard(number)?.country ?? 'US';
 }

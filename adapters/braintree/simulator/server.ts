@@ -2,32 +2,62 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestFaults } from '../../testkit/faults.js';
 import { FaultSwitch, PendingRequests, readBody, SimulatorHttpServer } from '../../testkit/http-server.js';
 import type { FaultOptions, SimulatorFault } from '../../testkit/simulator.js';
+import { StateFile } from '../../testkit/state-file.js';
 import { ApprovalRates, Latency } from '../../testkit/steering.js';
+import { WebhookDispatcher, type PendingWebhook } from '../../testkit/webhook-dispatcher.js';
+import type { RetrySchedule } from '../../testkit/webhook-schedules.js';
 import type { WebhookKeys } from '../webhooks.js';
 import { handleApi, record, type ApiContext, type ApiResponse, type Json } from './api.js';
 import { Ledger } from './ledger.js';
 import { notificationRequest } from './notifications.js';
-import { Settlements, type SettlementKind } from './settlement.js';
-import { TransactionStore, type TransactionRecord } from './state.js';
+import { Settlements } from './settlement.js';
+import { TransactionStore, type SavedTransaction, type TransactionRecord } from './state.js';
 import { transactionXml } from './xml.js';
 
-export interface ServerConfig extends WebhookKeys {
+/** The gateway's credentials: the merchant id in every path, and the key pair (the private key signs notifications). */
+export interface BraintreeAccount extends WebhookKeys {
+  merchantId: string;
+}
+
+/** What a Braintree simulator saves, and reads back at start. Never a card number or CVV. */
+export interface SavedBraintreeSimulator {
+  version: 1;
+  provider: 'braintree';
+  account: BraintreeAccount;
+  transactions: SavedTransaction[];
+  webhooks: PendingWebhook[];
+}
+
+export interface ServerConfig {
   host: string;
   port: number;
-  merchantId: string;
+  account: BraintreeAccount;
   webhookUrl: string | null;
   merchantAccounts: ReadonlyMap<string, string>;
   settlementDelayMs: number | null;
+  webhookRetry: { schedule: RetrySchedule; scale: number; concurrency?: number | undefined };
+  statePath: string | null;
+  saved: SavedBraintreeSimulator | null;
+}
+
+/** A notification as queued: its kind, the transaction XML as it was then, and when it happened. */
+interface QueuedNotification {
+  kind: string;
+  transactionId: string;
+  subject: string;
+  at: string;
 }
 
 /**
  * The HTTP side: basic auth, faults, latency, then the transaction API; notifications go out
- * as transactions settle.
+ * as transactions settle, retried on Braintree's schedule. Saves its state (when given a path)
+ * soon after each change.
  */
 export class SimulatorServer {
   readonly approval = new ApprovalRates();
   readonly latency = new Latency();
   readonly ledger: Ledger;
+  readonly dispatcher: WebhookDispatcher;
   private readonly store = new TransactionStore();
   private readonly faults = new RequestFaults();
   private readonly settlements: Settlements;
@@ -35,15 +65,46 @@ export class SimulatorServer {
   private readonly http: SimulatorHttpServer;
   private readonly pending = new PendingRequests();
   private readonly faultSwitch: FaultSwitch;
-  private readonly deliveries = new Set<AbortController>();
+  private readonly stateFile: StateFile<SavedBraintreeSimulator>;
   private readonly authorization: string;
   private closed = false;
 
   constructor(private readonly config: ServerConfig) {
-    this.authorization = `Basic ${Buffer.from(`${config.publicKey}:${config.privateKey}`).toString('base64')}`;
-    this.settlements = new Settlements(this.store, config.settlementDelayMs, Date.now, (t, kind) => this.notify(t, kind));
-    this.ledger = new Ledger(this.store, () => this.settlements.stop());
+    const { account } = config;
+    this.authorization = `Basic ${Buffer.from(`${account.publicKey}:${account.privateKey}`).toString('base64')}`;
+    this.stateFile = new StateFile(config.statePath, () => this.saved());
+    this.dispatcher = new WebhookDispatcher({
+      schedule: config.webhookRetry.schedule,
+      retryScale: config.webhookRetry.scale,
+      concurrency: config.webhookRetry.concurrency,
+      url: config.webhookUrl,
+      keepPayloads: false,
+      // Signed once, when it happened: a retry resends the same notification.
+      render: (payload) => {
+        const { kind, subject, at } = payload as QueuedNotification;
+        return notificationRequest(kind, subject, account, new Date(at));
+      },
+      onChange: () => this.stateFile.changed(),
+      onSettled: (delivery, payload) => {
+        const last = delivery.attempts.at(-1);
+        this.ledger.recordDelivery({ kind: delivery.type, transactionId: (payload as QueuedNotification).transactionId, status: last?.status ?? null });
+      },
+    });
+    this.settlements = new Settlements(this.store, config.settlementDelayMs, Date.now, (t, kind) => {
+      this.notify(t, kind);
+      this.stateFile.changed();
+    });
+    this.ledger = new Ledger(this.store, () => {
+      this.settlements.stop();
+      this.dispatcher.reset();
+      this.stateFile.changed();
+    });
     this.api = { store: this.store, settlements: this.settlements, approval: this.approval, merchantAccounts: config.merchantAccounts, now: Date.now };
+    if (config.saved) {
+      this.store.restore(config.saved.transactions);
+      this.settlements.resume();
+      this.dispatcher.restore(config.saved.webhooks);
+    }
     this.http = new SimulatorHttpServer(config.host, config.port, (req, res) => {
       this.handle(req, res).catch(() => {
         if (res.headersSent) res.destroy();
@@ -51,6 +112,29 @@ export class SimulatorServer {
       });
     });
     this.faultSwitch = new FaultSwitch(this.faults, this.http, this.pending);
+  }
+
+  /** Resolves once no transaction waits for its settlement timer and no notification is pending. */
+  async idle(): Promise<void> {
+    while (!this.closed && (this.settlements.busy || !this.dispatcher.isIdle())) {
+      await this.dispatcher.idle();
+      if (this.settlements.busy) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  /** Writes the state file now (a no-op without one). */
+  save(): Promise<void> {
+    return this.stateFile.flush();
+  }
+
+  private saved(): SavedBraintreeSimulator {
+    return {
+      version: 1,
+      provider: 'braintree',
+      account: { ...this.config.account },
+      transactions: this.store.saved(),
+      webhooks: this.dispatcher.pending(),
+    };
   }
 
   listen(): Promise<{ host: string; port: number; url: string }> {
@@ -65,13 +149,15 @@ export class SimulatorServer {
     return this.faultSwitch.clear();
   }
 
+  /** Stops answering, settling and sending, then saves (transactions waiting to settle and undelivered notifications included). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.settlements.stop();
-    for (const delivery of this.deliveries) delivery.abort();
+    this.dispatcher.close();
     this.pending.close();
     await this.http.close();
+    await this.stateFile.close();
   }
 
   // ---- requests ----
@@ -99,6 +185,7 @@ export class SimulatorServer {
     if (fault?.kind === 'http_error') return send(serverError(fault.status));
 
     const answer = this.respond(req, method, path, text);
+    if (method !== 'GET') this.stateFile.changed();
     switch (fault?.kind) {
       case 'charge_then_hang':
         return this.pending.hold(res);
@@ -113,7 +200,7 @@ export class SimulatorServer {
 
   private respond(req: IncomingMessage, method: string, path: string, text: string): ApiResponse {
     if (req.headers.authorization !== this.authorization) return { status: 401, body: '' };
-    const prefix = `/merchants/${this.config.merchantId}`;
+    const prefix = `/merchants/${this.config.account.merchantId}`;
     if (!path.startsWith(`${prefix}/`)) return { status: 404, body: '' };
     let body: Json;
     try {
@@ -126,24 +213,11 @@ export class SimulatorServer {
 
   // ---- notifications ----
 
-  private notify(transaction: TransactionRecord, kind: SettlementKind): void {
-    const url = this.config.webhookUrl;
-    if (!url || this.closed) return;
-    const subject = transactionXml(transaction);
-    const controller = new AbortController();
-    this.deliveries.add(controller);
-    const deliver = async (): Promise<number | null> => {
-      const request = await notificationRequest(kind, subject, this.config, new Date());
-      const response = await fetch(url, { method: 'POST', headers: request.headers, body: request.rawBody, signal: controller.signal });
-      await response.body?.cancel();
-      return response.status;
-    };
-    deliver()
-      .catch(() => null)
-      .then((status) => {
-        this.deliveries.delete(controller);
-        if (!controller.signal.aborted) this.ledger.recordDelivery({ kind, transactionId: transaction.id, status });
-      });
+  /** Queues the notification Braintree posts when a transaction settles (or fails to), about the transaction as it is now. */
+  private notify(transaction: TransactionRecord, kind: string): void {
+    if (this.closed) return;
+    const payload: QueuedNotification = { kind, transactionId: transaction.id, subject: transactionXml(transaction), at: new Date().toISOString() };
+    this.dispatcher.enqueue({ type: kind, reference: transaction.refundedTransactionId ?? transaction.id, payload });
   }
 }
 

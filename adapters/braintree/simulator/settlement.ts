@@ -31,6 +31,25 @@ export class Settlements {
     this.timers.add(timer);
   }
 
+  /** After a restart: arms the timers of transactions waiting to settle (those overdue settle at once). */
+  resume(): void {
+    if (this.delayMs === null) return;
+    for (const record of this.store.all()) {
+      if (!this.waiting(record)) continue;
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        if (this.waiting(record)) this.settle(record);
+      }, Math.max(0, record.settlesAt! - this.now()));
+      timer.unref();
+      this.timers.add(timer);
+    }
+  }
+
+  /** Whether a transaction waits for its settlement timer. */
+  get busy(): boolean {
+    return this.timers.size > 0;
+  }
+
   /** Settles every transaction whose time has come. */
   catchUp(): void {
     for (const record of this.store.all()) if (this.waiting(record) && record.settlesAt! <= this.now()) this.settle(record);

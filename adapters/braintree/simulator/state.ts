@@ -70,4 +70,16 @@ export class TransactionStore {
   clear(): void {
     this.records.clear();
   }
+
+  /** Every transaction as plain JSON (dates as ISO text); never a card number or CVV, which are not held. */
+  saved(): SavedTransaction[] {
+    return this.all().map((t) => ({ ...t, card: { ...t.card }, refundIds: [...t.refundIds], createdAt: t.createdAt.toISOString(), updatedAt: t.updatedAt.toISOString() }));
+  }
+
+  restore(saved: readonly SavedTransaction[]): void {
+    this.clear();
+    for (const t of saved) this.add({ ...t, createdAt: new Date(t.createdAt), updatedAt: new Date(t.updatedAt) });
+  }
 }
+
+export type SavedTransaction = Omit<TransactionRecord, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };

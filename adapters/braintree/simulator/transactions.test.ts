@@ -97,7 +97,7 @@ describe('Braintree simulator: the transaction API through the SDK', () => {
       [{ creditCard: { expirationDate: '12/2030' } }, ['81714']],
       [{ creditCard: card('4111111111111112') }, ['81715']],
       [{ creditCard: card('411111') }, ['81716']],
-      [{ creditCard: card('4242424242424242') }, ['81717']],
+      [{ creditCard: card('4000000000000010') }, ['81717']],
       [{ creditCard: { number: '4111111111111111' } }, ['81709']],
       [{ creditCard: { number: '4111111111111111', expirationMonth: '13', expirationYear: '30' } }, ['81712', '81713']],
       [{ creditCard: card('378282246310005', { cvv: '123' }) }, ['81707']],
@@ -254,6 +254,6 @@ describe('Braintree simulator: the transaction API through the SDK', () => {
     const answer = await (await fetch(`${sim.url}/merchants/${KEYS.merchantId}/transactions/${id}`, { headers: auth })).text();
     const kept = JSON.stringify([sim.ledger.transactions(), sim.ledger.requests(), answer]);
     expect(kept).not.toContain(number);
-    expect(kept).not.toContain('987');
+    expect(kept).not.toMatch(/\b987\b/);
   });
 });

@@ -150,4 +150,20 @@ export class IdempotencyStore {
   clear(): void {
     this.entries.clear();
   }
+
+  /** The answered entries (keyed digests and answers only), to save. Ones still running are left out. */
+  saved(): SavedIdempotencyEntry[] {
+    const out: SavedIdempotencyEntry[] = [];
+    for (const [scope, entry] of this.entries) if (entry.response) out.push({ scope, ...entry, response: { ...entry.response } });
+    return out;
+  }
+
+  restore(entries: readonly SavedIdempotencyEntry[]): void {
+    for (const { scope, ...entry } of entries) if (entry.response) this.entries.set(scope, { ...entry });
+  }
+}
+
+/** An idempotency record as saved: the scope is a keyed digest of API key and key, the parameters a keyed digest. */
+export interface SavedIdempotencyEntry extends Entry {
+  scope: string;
 }

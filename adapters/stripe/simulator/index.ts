@@ -7,18 +7,33 @@
  * It speaks Stripe's wire protocol (form-encoded bodies, JSON answers, Stripe's error shapes and
  * statuses, idempotency keys) for PaymentIntents and refunds, maps Stripe's public test cards to
  * their outcomes, records what really happened in `ledger`, takes the shared steering
- * (`SimulatorControl`: faults, approval rates, latency) and sends signed webhooks when given an endpoint.
+ * (`SimulatorControl`: faults, approval rates, latency, webhook faults), sends signed webhooks
+ * retried on Stripe's schedule when given an endpoint, and keeps its state in a file when given one.
  */
+import { randomBytes } from 'node:crypto';
 import type { SimulatorControl } from '../../testkit/simulator.js';
-import { SimulatorServer } from './server.js';
+import { StateFile } from '../../testkit/state-file.js';
+import { STRIPE_RETRY_SCHEDULE, type RetrySchedule } from '../../testkit/webhook-schedules.js';
+import { SimulatorServer, type SavedStripeSimulator, type StripeAccount } from './server.js';
 import type { StripeFaults } from './faults.js';
 import type { StripeLedger } from './ledger.js';
+import { randomToken } from './ids.js';
 
 export type { StripeFault, StripeFaultOptions, StripeFaults } from './faults.js';
 export type { LedgerPaymentIntent, LedgerRefund, LedgerRequest, LedgerTotals, StripeLedger } from './ledger.js';
 export type { LedgerEvent, LedgerEventType } from './state.js';
+export type { SavedStripeSimulator, StripeAccount } from './server.js';
 export { TEST_CARDS, type CardOutcome, type TestCard } from './test-cards.js';
 export { stripeWebhookSigner } from './webhook-signer.js';
+
+export interface WebhookRetryOptions {
+  /** Multiplies the retry schedule's delays (0.001: three days in under five minutes). Default 1. */
+  scale?: number;
+  /** Default: Stripe's live-mode schedule (`STRIPE_RETRY_SCHEDULE`). */
+  schedule?: RetrySchedule;
+  /** Deliveries in flight at once. Default 4. */
+  concurrency?: number;
+}
 
 export interface StripeSimulatorOptions {
   /** Default 127.0.0.1. */
@@ -29,39 +44,74 @@ export interface StripeSimulatorOptions {
   apiKeys?: string[];
   /** Clock in ms (default Date.now), e.g. to move past the 24 h idempotency window in a test. */
   now?: () => number;
-  /** Where to POST webhook events, signed with `webhookSecret`; both or neither. */
+  /** Where to POST webhook events (also settable later with `setWebhookUrl`). */
   webhookUrl?: string;
+  /** The endpoint's signing secret. Default: the saved one, else a new `whsec_` secret. */
   webhookSecret?: string;
+  /** The secret key `account` reports. Default: the saved one, else a new `sk_test_` key. */
+  secretKey?: string;
+  /**
+   * A JSON file the simulator keeps its state in (objects, ledger, idempotency records,
+   * secrets, undelivered webhooks): read at start, written soon after each change and at close.
+   * Default: none, in memory only.
+   */
+  statePath?: string;
+  webhookRetry?: WebhookRetryOptions;
 }
 
 export interface StripeSimulator extends SimulatorControl {
   readonly ledger: StripeLedger;
   /** Request faults, synchronously (`setFault` adds refuse_connections and replaces the fault in force). */
   readonly faults: StripeFaults;
+  /** The secrets a client and a webhook endpoint of this account use. */
+  readonly account: StripeAccount;
 }
 
 export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): Promise<StripeSimulator> {
-  if ((opts.webhookUrl === undefined) !== (opts.webhookSecret === undefined)) {
-    throw new Error('webhookUrl and webhookSecret go together');
-  }
+  const statePath = opts.statePath ?? null;
+  const saved = await StateFile.read<SavedStripeSimulator>(statePath);
+  if (saved !== null && saved.provider !== 'stripe') throw new Error(`${statePath} holds a ${String(saved.provider)} simulator's state, not Stripe's`);
+  const account: StripeAccount = {
+    secretKey: opts.secretKey ?? saved?.account.secretKey ?? `sk_test_${randomToken(24)}`,
+    webhookSecret: opts.webhookSecret ?? saved?.account.webhookSecret ?? `whsec_${randomToken(32)}`,
+  };
   const server = new SimulatorServer({
     host: opts.host ?? '127.0.0.1',
     port: opts.port ?? 0,
     apiKeys: opts.apiKeys ? [...opts.apiKeys] : undefined,
     now: opts.now ?? Date.now,
-    webhooks: opts.webhookUrl !== undefined && opts.webhookSecret !== undefined ? { url: opts.webhookUrl, secret: opts.webhookSecret } : null,
+    account,
+    hmacKey: saved ? Buffer.from(saved.account.hmacKey, 'base64') : randomBytes(32),
+    webhookUrl: opts.webhookUrl ?? null,
+    webhookRetry: {
+      schedule: opts.webhookRetry?.schedule ?? STRIPE_RETRY_SCHEDULE,
+      scale: opts.webhookRetry?.scale ?? 1,
+      concurrency: opts.webhookRetry?.concurrency,
+    },
+    statePath,
+    saved,
   });
   const { host, port, url } = await server.listen();
+  await server.save();
+  const dispatcher = server.dispatcher;
   return {
     host,
     port,
     url,
+    account: { ...account },
     ledger: server.ledger,
     faults: server.faults,
     setFault: (fault, options) => server.setFault(fault, options),
     clearFault: () => server.clearFault(),
     setApprovalRates: (rules, seed) => server.approvals.set(rules, seed),
     setLatency: (distribution, seed) => server.latency.set(distribution, seed),
+    setWebhookUrl: (webhookUrl) => dispatcher.setUrl(webhookUrl),
+    setWebhookFault: (fault, options) => dispatcher.setFault(fault, options),
+    clearWebhookFaults: () => dispatcher.clearFaults(),
+    setWebhookRetryScale: (scale) => dispatcher.setRetryScale(scale),
+    webhookDeliveries: () => dispatcher.deliveries(),
+    idle: () => dispatcher.idle(),
+    save: () => server.save(),
     close: () => server.close(),
   };
 }

@@ -1,3 +1,4 @@
+import type { LedgerExport } from '../../testkit/simulator.js';
 import type { StripeFault } from './faults.js';
 import type { LedgerEvent, PaymentIntentRecord, SimulatorState } from './state.js';
 
@@ -62,6 +63,8 @@ export interface StripeLedger {
   refunds(): LedgerRefund[];
   /** Money movements and declines in order. */
   events(): readonly LedgerEvent[];
+  /** Every PaymentIntent and refund in the shared shape (amounts in minor units, currency upper case). */
+  export(): LedgerExport;
   /** Every request received, without bodies. */
   requests(): readonly LedgerRequest[];
   /** Forget everything: objects, ledger, request log and idempotency keys. Faults stay as set. */
@@ -144,6 +147,34 @@ export class Ledger implements StripeLedger {
 
   events(): readonly LedgerEvent[] {
     return [...this.state.events];
+  }
+
+  export(): LedgerExport {
+    return {
+      provider: 'stripe',
+      charges: [...this.state.paymentIntents.values()].map((pi) => ({
+        reference: pi.id,
+        orderReference: pi.idempotencyKey,
+        paymentId: pi.metadata['switchyard_payment'] ?? null,
+        amount: pi.amount,
+        currency: pi.currency.toUpperCase(),
+        authorized: pi.authorized,
+        captured: pi.captured,
+        refunded: pi.refunded,
+        released: pi.released,
+        status: pi.status,
+        createdAt: pi.created * 1000,
+      })),
+      refunds: [...this.state.refunds.values()].map((refund) => ({
+        reference: refund.id,
+        chargeReference: refund.paymentIntentId,
+        orderReference: refund.idempotencyKey ?? null,
+        amount: refund.amount,
+        currency: refund.currency.toUpperCase(),
+        status: refund.status,
+      })),
+      totals: this.totals(),
+    };
   }
 
   requests(): readonly LedgerRequest[] {

@@ -1,35 +1,62 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultSwitch, firstHeader, PendingRequests, readRequest, SimulatorHttpServer } from '../../testkit/http-server.js';
 import type { FaultOptions, SimulatorFault } from '../../testkit/simulator.js';
+import { StateFile } from '../../testkit/state-file.js';
 import { ApprovalRates, Latency } from '../../testkit/steering.js';
+import { WebhookDispatcher, type PendingWebhook } from '../../testkit/webhook-dispatcher.js';
+import type { RetrySchedule } from '../../testkit/webhook-schedules.js';
 import { apiKeyFrom, keyAccepted, maskKey, MISSING_KEY_MESSAGE } from './auth.js';
 import type { HandlerContext } from './context.js';
 import { ApiError, apiErrorBody, authenticationError, type ApiResponse } from './errors.js';
 import { FaultController, type StripeFault } from './faults.js';
 import { base62, newId } from './ids.js';
-import { IdempotencyStore, type IdempotencyDecision } from './idempotency.js';
+import { IdempotencyStore, type IdempotencyDecision, type SavedIdempotencyEntry } from './idempotency.js';
 import { Ledger } from './ledger.js';
 import { parseParams, type Params } from './params.js';
 import { API_VERSION } from './resources.js';
 import { dispatch } from './router.js';
-import { SimulatorState } from './state.js';
+import { SimulatorState, type SavedStripeState } from './state.js';
 import { handleThreeDSecure } from './three-d-secure.js';
-import { WebhookOutbox, type EventOrigin, type WebhookEndpoint } from './webhooks.js';
+import { signedWebhook, WebhookOutbox, type EventOrigin } from './webhooks.js';
+
+/** The account's secrets: they sign webhooks and key fingerprints and idempotency digests. */
+export interface StripeAccount {
+  /** The secret key the account hands out (any `sk_test_` key is accepted unless `apiKeys` says otherwise). */
+  secretKey: string;
+  /** The webhook endpoint's signing secret (`whsec_...`). */
+  webhookSecret: string;
+}
+
+/** What a Stripe simulator saves, and reads back at start. Never a card number or CVC. */
+export interface SavedStripeSimulator {
+  version: 1;
+  provider: 'stripe';
+  account: StripeAccount & { hmacKey: string };
+  state: SavedStripeState;
+  idempotency: SavedIdempotencyEntry[];
+  webhooks: PendingWebhook[];
+}
 
 export interface SimulatorServerConfig {
   host: string;
   port: number;
   apiKeys: readonly string[] | undefined;
   now: () => number;
-  /** Where to send signed webhook events; null sends none. */
-  webhooks: WebhookEndpoint | null;
+  account: StripeAccount;
+  /** Keys fingerprints and idempotency digests. */
+  hmacKey: Buffer;
+  /** Where to send signed webhook events; null until set. */
+  webhookUrl: string | null;
+  webhookRetry: { schedule: RetrySchedule; scale: number; concurrency?: number | undefined };
+  statePath: string | null;
+  saved: SavedStripeSimulator | null;
 }
 
 /**
  * The HTTP side: reads the request, applies faults and latency, authenticates, runs idempotency
  * around the API operation, writes Stripe-shaped JSON and hands the events it caused to the
- * webhook outbox.
+ * webhook outbox. Saves its state (when given a path) soon after each change.
  */
 export class SimulatorServer {
   readonly state = new SimulatorState();
@@ -37,20 +64,43 @@ export class SimulatorServer {
   readonly ledger: Ledger;
   readonly approvals = new ApprovalRates();
   readonly latency = new Latency();
+  readonly dispatcher: WebhookDispatcher;
   private readonly idempotency: IdempotencyStore;
-  private readonly outbox: WebhookOutbox | null;
-  private readonly secret = randomBytes(32);
+  private readonly outbox: WebhookOutbox;
+  private readonly secret: Buffer;
   private readonly http: SimulatorHttpServer;
   private readonly pending = new PendingRequests();
   private readonly faultSwitch: FaultSwitch;
+  private readonly stateFile: StateFile<SavedStripeSimulator>;
   private baseUrl = '';
   private readonly ctx: HandlerContext;
 
   constructor(private readonly config: SimulatorServerConfig) {
+    this.secret = config.hmacKey;
     this.faults = new FaultController(() => this.pending.dropHeld());
     this.idempotency = new IdempotencyStore(config.now, this.secret);
-    this.ledger = new Ledger(this.state, () => this.idempotency.clear());
-    this.outbox = config.webhooks ? new WebhookOutbox(config.webhooks, config.now) : null;
+    this.stateFile = new StateFile(config.statePath, () => this.saved());
+    this.ledger = new Ledger(this.state, () => {
+      this.idempotency.clear();
+      this.dispatcher.reset();
+      this.stateFile.changed();
+    });
+    this.dispatcher = new WebhookDispatcher({
+      schedule: config.webhookRetry.schedule,
+      retryScale: config.webhookRetry.scale,
+      concurrency: config.webhookRetry.concurrency,
+      url: config.webhookUrl,
+      keepPayloads: false,
+      now: config.now,
+      render: (event, at) => signedWebhook(event as Record<string, unknown>, config.account.webhookSecret, at.getTime()),
+      onChange: () => this.stateFile.changed(),
+    });
+    this.outbox = new WebhookOutbox(this.dispatcher, config.now);
+    if (config.saved) {
+      this.state.restore(config.saved.state);
+      this.idempotency.restore(config.saved.idempotency);
+      this.dispatcher.restore(config.saved.webhooks);
+    }
     const self = this;
     this.ctx = {
       state: this.state,
@@ -60,7 +110,7 @@ export class SimulatorServer {
       },
       fingerprint: (digits) => base62(createHmac('sha256', this.secret).update(`fingerprint:${digits}`).digest()).slice(0, 16),
       issuerApproves: (segment) => this.approvals.approves(segment),
-      emit: (type, object) => this.outbox?.add(type, object),
+      emit: (type, object) => this.outbox.add(type, object),
     };
     this.http = new SimulatorHttpServer(config.host, config.port, (req, res) => {
       this.handle(req, res).catch(() => {
@@ -92,9 +142,28 @@ export class SimulatorServer {
     return this.faultSwitch.clear();
   }
 
+  /** Writes the state file now (a no-op without one). */
+  save(): Promise<void> {
+    return this.stateFile.flush();
+  }
+
+  /** Stops sending webhooks and answering, then saves (undelivered webhooks included). */
   async close(): Promise<void> {
+    this.dispatcher.close();
     this.pending.close();
-    await Promise.all([this.http.close(), this.outbox?.close()]);
+    await this.http.close();
+    await this.stateFile.close();
+  }
+
+  private saved(): SavedStripeSimulator {
+    return {
+      version: 1,
+      provider: 'stripe',
+      account: { ...this.config.account, hmacKey: this.secret.toString('base64') },
+      state: this.state.saved(),
+      idempotency: this.idempotency.saved(),
+      webhooks: this.dispatcher.pending(),
+    };
   }
 
   // ---- request handling ----
@@ -106,7 +175,8 @@ export class SimulatorServer {
 
     if (url.pathname.startsWith('/_sim/')) {
       const page = handleThreeDSecure(this.ctx, method, url);
-      this.outbox?.flush({ requestId: null, idempotencyKey: null });
+      this.outbox.flush({ requestId: null, idempotencyKey: null });
+      this.stateFile.changed();
       res.writeHead(page.status, page.headers);
       res.end(page.body);
       return;
@@ -199,6 +269,10 @@ export class SimulatorServer {
       if (result.saveIdempotent) decision.save({ status: result.status, body: text, requestId });
       else decision.release();
     }
+    if (method !== 'GET') {
+      this.noteRefundKey(result, idempotencyKey);
+      this.stateFile.changed();
+    }
     this.finish(fault, send, result.status, text, res);
   }
 
@@ -210,8 +284,16 @@ export class SimulatorServer {
       if (error instanceof ApiError) return error.toResponse();
       return { status: 500, body: apiErrorBody(500), saveIdempotent: false };
     } finally {
-      this.outbox?.flush(origin);
+      this.outbox.flush(origin);
     }
+  }
+
+  /** A refund made under an Idempotency-Key keeps it, for the ledger (reconciliation by our reference). */
+  private noteRefundKey(result: ApiResponse, idempotencyKey: string | null): void {
+    const body = (result.body ?? {}) as { object?: unknown; id?: unknown };
+    if (idempotencyKey === null || result.status !== 200 || body.object !== 'refund' || typeof body.id !== 'string') return;
+    const refund = this.state.refunds.get(body.id);
+    if (refund && refund.idempotencyKey === undefined) refund.idempotencyKey = idempotencyKey;
   }
 
   /** Answers, unless a fault says to hang, fail or garble the answer after the work is done. */

@@ -93,6 +93,8 @@ export interface RefundRecord {
   reason: string | null;
   metadata: Record<string, string>;
   status: 'succeeded';
+  /** The Idempotency-Key the refund was created under, if any. */
+  idempotencyKey?: string | null;
 }
 
 export type LedgerEventType = 'authorized' | 'captured' | 'released' | 'refunded' | 'declined' | 'canceled' | 'requires_action';
@@ -116,6 +118,26 @@ export class SimulatorState {
     this.events.push({ type, paymentIntent: pi.id, amount, currency: pi.currency, at });
   }
 
+  /** Everything held, as plain JSON (no card number or CVC is ever held). */
+  saved(): SavedStripeState {
+    return {
+      paymentIntents: [...this.paymentIntents.values()],
+      paymentMethods: [...this.paymentMethods.values()],
+      charges: [...this.charges.values()],
+      refunds: [...this.refunds.values()],
+      events: [...this.events],
+    };
+  }
+
+  restore(saved: SavedStripeState): void {
+    this.reset();
+    for (const pi of saved.paymentIntents) this.paymentIntents.set(pi.id, pi);
+    for (const pm of saved.paymentMethods) this.paymentMethods.set(pm.id, pm);
+    for (const charge of saved.charges) this.charges.set(charge.id, charge);
+    for (const refund of saved.refunds) this.refunds.set(refund.id, refund);
+    this.events.push(...saved.events);
+  }
+
   reset(): void {
     this.paymentIntents.clear();
     this.paymentMethods.clear();
@@ -123,4 +145,12 @@ export class SimulatorState {
     this.refunds.clear();
     this.events.length = 0;
   }
+}
+
+export interface SavedStripeState {
+  paymentIntents: PaymentIntentRecord[];
+  paymentMethods: PaymentMethodRecord[];
+  charges: ChargeRecord[];
+  refunds: RefundRecord[];
+  events: LedgerEvent[];
 }

@@ -89,7 +89,7 @@ describe('Stripe simulator: signed webhooks', () => {
     const [event] = await delivered('payment_intent.succeeded');
     expect(event).toMatchObject({ type: 'authorization.succeeded', merchantReference: req.idempotencyKey });
     expect(await adapter.sync({ reference: null, attempt: attemptIdentity(req), resend: req })).toMatchObject({ kind: 'approved', reference: event?.reference });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sim.idle();
     expect(sink.received).toHaveLength(1);
   });
 
@@ -103,7 +103,38 @@ describe('Stripe simulator: signed webhooks', () => {
     expect(received.rawBody).not.toContain('"cvc"');
   });
 
-  it('needs the endpoint and its secret together', async () => {
-    await expect(startStripeSimulator({ webhookUrl: sink.url })).rejects.toThrow(/together/);
+  it('retries a refused delivery on its schedule, signing each attempt at the time it is sent', async () => {
+    // Each attempt an hour after the one before, as far as the simulator's clock tells.
+    const start = Date.now();
+    const clock = () => start + sink.requests.length * 3_600_000;
+    const retrying = await startStripeSimulator({ webhookUrl: sink.url, webhookSecret: SECRET, now: clock, webhookRetry: { scale: 0.00001 } });
+    try {
+      sink.failNext(2, 503);
+      const sdkAdapter = createStripeAdapter({ secretKey: 'sk_test_webhooks', webhookSecret: SECRET, host: retrying.host, port: retrying.port, protocol: 'http', timeoutMs: 2000 });
+      expect(await sdkAdapter.authorize(request('4242424242424242'))).toMatchObject({ kind: 'approved' });
+      await retrying.idle();
+      const [delivery] = retrying.webhookDeliveries();
+      expect(delivery).toMatchObject({ type: 'payment_intent.succeeded', state: 'delivered', attempts: [{ status: 503 }, { status: 503 }, { status: 200 }] });
+      expect(sink.requests).toHaveLength(3);
+      const timestamps = sink.requests.map((r) => Number(/t=(\d+)/.exec(r.headers['stripe-signature']!)![1]));
+      expect(timestamps[2]! - timestamps[0]!).toBe(7200);
+      // The last one verifies when it arrives, two hours after the first was signed.
+      expect((await sdkAdapter.parseWebhook(sink.received[0]!, new Date(start + 7_200_000))).ok).toBe(true);
+    } finally {
+      await retrying.close();
+    }
+  });
+
+  it('signs with a secret of its own when given none, and reports it', async () => {
+    const own = await startStripeSimulator({ webhookUrl: sink.url });
+    try {
+      expect(own.account.webhookSecret).toMatch(/^whsec_/);
+      const sdkAdapter = createStripeAdapter({ secretKey: own.account.secretKey, webhookSecret: own.account.webhookSecret, host: own.host, port: own.port, protocol: 'http', timeoutMs: 2000 });
+      await sdkAdapter.authorize(request('4242424242424242'));
+      const received = await sink.waitFor(() => true);
+      expect((await sdkAdapter.parseWebhook(received, new Date())).ok).toBe(true);
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import type { WebhookRequest } from '../../testkit/contract.js';
+import type { WebhookDispatcher } from '../../testkit/webhook-dispatcher.js';
 import { newId, unixSeconds } from './ids.js';
 import { API_VERSION } from './resources.js';
 
@@ -14,9 +15,6 @@ export type StripeEventType =
   | 'refund.failed';
 
 type Json = Record<string, unknown>;
-
-/** How long one delivery may take before the simulator gives up on it and sends the next. */
-const DELIVERY_TIMEOUT_MS = 10_000;
 
 export interface EventOrigin {
   /** The API request that caused the event; null for the 3D Secure page (a customer action). */
@@ -56,24 +54,17 @@ export async function signedWebhook(event: Json, secret: string, timestampMs: nu
   };
 }
 
-export interface WebhookEndpoint {
-  url: string;
-  secret: string;
-}
-
 /**
- * Sends the events an operation caused to the configured endpoint, signed, one at a time in the
- * order they happened. Handlers `add` while an operation runs; the server `flush`es once it is
- * done, naming the request. A delivery that fails or takes over 10 s is not retried (Stripe
- * retries for days).
+ * Collects the events an operation causes and hands them to the webhook dispatcher once the
+ * operation is done, naming the request. Handlers `add` while an operation runs; the server
+ * `flush`es. The dispatcher signs each attempt when it is sent (as Stripe does, so a retry
+ * hours later carries a fresh timestamp), retries on Stripe's schedule and applies webhook faults.
  */
 export class WebhookOutbox {
   private pending: { type: StripeEventType; object: Json }[] = [];
-  private deliveries: Promise<void> = Promise.resolve();
-  private readonly stopped = new AbortController();
 
   constructor(
-    private readonly endpoint: WebhookEndpoint,
+    private readonly dispatcher: WebhookDispatcher,
     private readonly now: () => number,
   ) {}
 
@@ -84,26 +75,14 @@ export class WebhookOutbox {
   flush(origin: EventOrigin): void {
     for (const { type, object } of this.pending.splice(0)) {
       const event = stripeEvent(type, object, { createdMs: this.now(), origin });
-      this.deliveries = this.deliveries.then(() => this.deliver(event));
+      this.dispatcher.enqueue({ type, reference: paymentIntentOf(object), payload: event });
     }
   }
+}
 
-  /** Stops sending: queued events are dropped, one being sent is aborted. */
-  async close(): Promise<void> {
-    this.pending = [];
-    this.stopped.abort();
-    await this.deliveries;
-  }
-
-  private async deliver(event: Json): Promise<void> {
-    if (this.stopped.signal.aborted) return;
-    try {
-      const request = await signedWebhook(event, this.endpoint.secret, this.now());
-      const signal = AbortSignal.any([this.stopped.signal, AbortSignal.timeout(DELIVERY_TIMEOUT_MS)]);
-      const response = await fetch(this.endpoint.url, { method: 'POST', headers: request.headers, body: request.rawBody, signal });
-      await response.arrayBuffer();
-    } catch {
-      // The endpoint is down or the simulator is closing: the event is lost, as after Stripe's last retry.
-    }
-  }
+/** The PaymentIntent an event's object belongs to: its own id, or the one it names. */
+function paymentIntentOf(object: Json): string | null {
+  if (object['object'] === 'payment_intent' && typeof object['id'] === 'string') return object['id'];
+  const named = object['payment_intent'];
+  return typeof named === 'string' ? named : null;
 }

@@ -9,6 +9,8 @@ const dataDir = env.SWITCHYARD_DATA_DIR ?? '.switchyard';
 const logger = jsonLogger();
 
 if (!env.DATABASE_URL) await mkdir(dataDir, { recursive: true });
+const gateways = env.SWITCHYARD_SANDBOX_GATEWAYS || 'in-process';
+if (gateways !== 'in-process' && gateways !== 'env') throw new Error(`SWITCHYARD_SANDBOX_GATEWAYS must be in-process or env, got ${gateways}`);
 const sandbox = await startSandbox({
   host: env.HOST ?? '127.0.0.1',
   port: Number(env.PORT ?? 8787),
@@ -19,6 +21,9 @@ const sandbox = await startSandbox({
   fingerprintSecretFile: `${dataDir}/fingerprint-secret`,
   secretsKey: env.SWITCHYARD_SECRETS_KEY,
   secretsKeyFile: `${dataDir}/secrets-key`,
+  simulatorStateDir: `${dataDir}/simulators`,
+  gateways,
+  simulatorsControlUrl: env.SWITCHYARD_SIMULATORS_CONTROL_URL,
   gatewayTimeoutMs: Number(env.SWITCHYARD_GATEWAY_TIMEOUT_MS ?? 10_000),
   routingRulesDir: env.SWITCHYARD_ROUTING_RULES ?? 'routing-rules',
   routingSeed: Number(env.SWITCHYARD_ROUTING_SEED ?? Date.now() % 2 ** 31),
@@ -38,6 +43,7 @@ process.stderr.write(
     `Switchyard sandbox listening on ${sandbox.url}`,
     `  store:                ${sandbox.driver === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${dataDir}/pglite`}`,
     ...Object.entries(sandbox.simulators).map(([provider, sim]) => `  ${`${provider} simulator:`.padEnd(22)}${sim.url} (account ${sandbox.accounts[provider]})`),
+    ...(gateways === 'env' ? Object.entries(sandbox.accounts).map(([provider, account]) => `  ${`${provider}:`.padEnd(22)}env:${provider.toUpperCase()}_SIM (account ${account})`) : []),
     `  demo merchant API key: ${sandbox.apiKey}`,
     '',
     `  curl ${sandbox.url}/v1/payments -H "Authorization: Bearer ${sandbox.apiKey}"`,

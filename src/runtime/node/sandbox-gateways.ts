@@ -1,48 +1,163 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startAdyenSimulator } from '../../../adapters/adyen/simulator/index.js';
 import { startBraintreeSimulator } from '../../../adapters/braintree/simulator/index.js';
 import { startStripeSimulator } from '../../../adapters/stripe/simulator/index.js';
 import type { SimulatorControl } from '../../../adapters/testkit/simulator.js';
+import { PROVIDERS } from '../providers.js';
 
 export interface SandboxGateways {
   /** Per provider, the adapter config that points at its simulator. */
   configs: Record<string, unknown>;
   simulators: Record<string, SimulatorControl>;
+  /**
+   * Tells the simulators where the router's webhook endpoints are. Call it once the router can
+   * verify their notifications (the configs are in its registry): undelivered notifications
+   * saved by the last run wait until then.
+   */
+  connectWebhooks(): Promise<void>;
   close(): Promise<void>;
 }
 
+export interface SandboxGatewayOptions {
+  /**
+   * Where the simulators keep their state (`<dir>/<provider>.json`) and the sandbox its gateway
+   * secrets (`<dir>/secrets.json`), so payments, keys and webhooks outlive a restart. Omitted:
+   * everything in memory, with fresh secrets.
+   */
+  stateDir?: string;
+  /** Multiplies the providers' webhook retry schedules. Default 1. */
+  webhookRetryScale?: number;
+}
+
+/** The sandbox accounts' credentials: generated once, then kept with the simulators' state. */
+interface SandboxSecrets {
+  stripe: { secretKey: string; webhookSecret: string };
+  adyen: { apiKey: string; hmacKey: string };
+  braintree: { publicKey: string; privateKey: string };
+}
+
+const MERCHANT_ACCOUNT = 'SwitchyardSandbox';
+const BRAINTREE_MERCHANT = 'switchyard_sandbox';
+// Braintree fixes one currency per merchant account: the sandbox has one per currency it offers.
+const BRAINTREE_MERCHANT_ACCOUNTS = { USD: 'switchyard_usd', EUR: 'switchyard_eur', GBP: 'switchyard_gbp' };
+
 /**
- * Starts every provider's simulator on a free port, with fresh secrets, delivering its
- * notifications to `webhookUrl(provider)` (the router's endpoint for the sandbox account).
+ * Starts every provider's simulator on a free port; once connected, they deliver their
+ * notifications to `webhookUrl(provider)` (the router's endpoint for the sandbox account). With
+ * a `stateDir` they resume the state and secrets of the last run.
  */
-export async function startSandboxGateways(webhookUrl: (provider: string) => string): Promise<SandboxGateways> {
-  const secret = () => Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString('hex');
+export async function startSandboxGateways(webhookUrl: (provider: string) => string, options: SandboxGatewayOptions = {}): Promise<SandboxGateways> {
+  const { stateDir } = options;
+  const secrets = await sandboxSecrets(stateDir);
+  const statePath = (provider: string) => (stateDir === undefined ? {} : { statePath: join(stateDir, `${provider}.json`) });
+  const webhookRetry = { scale: options.webhookRetryScale ?? 1 };
 
-  const stripeWebhookSecret = `whsec_${secret()}`;
-  const stripe = await startStripeSimulator({ webhookUrl: webhookUrl('stripe'), webhookSecret: stripeWebhookSecret });
-
-  const adyenAccount = { apiKey: `AQE_${secret()}`, merchantAccount: 'SwitchyardSandbox', hmacKey: secret() };
-  const adyen = await startAdyenSimulator({ ...adyenAccount, webhookUrl: webhookUrl('adyen') });
-
-  // Braintree fixes one currency per merchant account: the sandbox has one per currency it offers.
-  const merchantAccounts = { USD: 'switchyard_usd', EUR: 'switchyard_eur', GBP: 'switchyard_gbp' };
-  const braintreeAccount = { merchantId: 'switchyard_sandbox', publicKey: secret(), privateKey: secret(), merchantAccounts };
+  const stripe = await startStripeSimulator({ ...secrets.stripe, webhookRetry, ...statePath('stripe') });
+  const adyenAccount = { ...secrets.adyen, merchantAccount: MERCHANT_ACCOUNT };
+  const adyen = await startAdyenSimulator({ ...adyenAccount, webhookRetry, ...statePath('adyen') });
+  const braintreeAccount = { merchantId: BRAINTREE_MERCHANT, ...secrets.braintree, merchantAccounts: BRAINTREE_MERCHANT_ACCOUNTS };
   const braintree = await startBraintreeSimulator({
     ...braintreeAccount,
-    merchantAccounts: Object.fromEntries(Object.entries(merchantAccounts).map(([currency, id]) => [id, currency])),
-    webhookUrl: webhookUrl('braintree'),
+    merchantAccounts: Object.fromEntries(Object.entries(BRAINTREE_MERCHANT_ACCOUNTS).map(([currency, id]) => [id, currency])),
+    webhookRetry,
+    ...statePath('braintree'),
   });
 
   const simulators: Record<string, SimulatorControl> = { stripe, adyen, braintree };
   return {
     configs: {
-      stripe: { secretKey: `sk_test_${secret()}`, webhookSecret: stripeWebhookSecret, host: stripe.host, port: stripe.port, protocol: 'http' },
+      stripe: { ...secrets.stripe, host: stripe.host, port: stripe.port, protocol: 'http' },
       // No shop stands behind the sandbox: a 3-D Secure redirect returns to the simulator.
       adyen: { ...adyenAccount, baseUrl: adyen.url, returnUrl: `${adyen.url}/return` },
       braintree: { ...braintreeAccount, host: braintree.host, port: braintree.port, ssl: false },
     },
     simulators,
+    connectWebhooks: async () => {
+      for (const [provider, simulator] of Object.entries(simulators)) simulator.setWebhookUrl(webhookUrl(provider));
+    },
     close: async () => {
       await Promise.all(Object.values(simulators).map((s) => s.close()));
     },
   };
+}
+
+/** The secrets kept in `<stateDir>/secrets.json` (made on first use, readable by the owner only), or fresh ones. */
+async function sandboxSecrets(stateDir: string | undefined): Promise<SandboxSecrets> {
+  const file = stateDir === undefined ? null : join(stateDir, 'secrets.json');
+  if (file !== null) {
+    try {
+      return JSON.parse(await readFile(file, 'utf8')) as SandboxSecrets;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  const secret = () => Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString('hex');
+  const secrets: SandboxSecrets = {
+    stripe: { secretKey: `sk_test_${secret()}`, webhookSecret: `whsec_${secret()}` },
+    adyen: { apiKey: `AQE_${secret()}`, hmacKey: secret() },
+    braintree: { publicKey: secret(), privateKey: secret() },
+  };
+  if (file !== null) {
+    await mkdir(stateDir!, { recursive: true });
+    await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
+      // Another process made it first: use its secrets.
+      if (error.code !== 'EEXIST') throw error;
+    });
+    return JSON.parse(await readFile(file, 'utf8')) as SandboxSecrets;
+  }
+  return secrets;
+}
+
+export interface EnvGatewayOptions {
+  env: Readonly<Record<string, string | undefined>>;
+  /**
+   * The control endpoint of standalone simulators (`npm run simulators`): it supplies the
+   * `<PROVIDER>_SIM_*` variables not set in `env`, and is told where to send each provider's
+   * notifications.
+   */
+  controlUrl?: string | undefined;
+}
+
+/**
+ * The sandbox's gateways as `env:` accounts: each provider's config read from `<PROVIDER>_SIM_*`
+ * variables (`STRIPE_SIM_SECRET_KEY`, `STRIPE_SIM_BASE_URL`, ...) exactly as an
+ * `env:<PROVIDER>_SIM` gateway account reads them, so the router talks to simulators in another
+ * process (or to any gateway those variables name). No simulator runs in this process.
+ */
+export async function connectEnvGateways(webhookUrl: (provider: string) => string, options: EnvGatewayOptions): Promise<SandboxGateways> {
+  let env = options.env;
+  const control = options.controlUrl?.replace(/\/+$/, '');
+  if (control) {
+    const described = (await controlCall(control, 'GET', '/')) as { simulators: Record<string, { env: Record<string, string> }> };
+    const fromControl = Object.assign({}, ...Object.values(described.simulators).map((simulator) => simulator.env)) as Record<string, string>;
+    env = { ...fromControl, ...Object.fromEntries(Object.entries(options.env).filter(([, value]) => value !== undefined && value !== '')) };
+  }
+  const configs: Record<string, unknown> = {};
+  for (const provider of PROVIDERS) {
+    const prefix = `${provider.name.toUpperCase()}_SIM`;
+    const config = provider.configFromEnv(prefix, env);
+    if (config === null) throw new Error(`the sandbox's ${provider.name} account needs its ${prefix}_* variables (npm run simulators prints them), or SWITCHYARD_SIMULATORS_CONTROL_URL`);
+    configs[provider.name] = config;
+  }
+  return {
+    configs,
+    simulators: {},
+    connectWebhooks: async () => {
+      if (!control) return;
+      for (const provider of PROVIDERS) await controlCall(control, 'PUT', `/${provider.name}/webhook-url`, { url: webhookUrl(provider.name) });
+    },
+    close: async () => {},
+  };
+}
+
+async function controlCall(control: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${control}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const answer = (await response.json()) as unknown;
+  if (!response.ok) throw new Error(`simulators control ${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
+  return answer;
 }

@@ -9,7 +9,7 @@ import { createRepositories, type Repositories } from '../../store/index.js';
 import { gatewayRegistry } from '../gateways.js';
 import { PROVIDERS } from '../providers.js';
 import { openDatabase, type OpenDatabase } from './database.js';
-import { startSandboxGateways } from './sandbox-gateways.js';
+import { connectEnvGateways, startSandboxGateways } from './sandbox-gateways.js';
 import { loadRoutingFiles } from './routing-files.js';
 import { persistLearner } from './learner-persistence.js';
 import { createRouter, createRoutingState } from '../routing.js';
@@ -51,6 +51,15 @@ export interface SandboxOptions {
   retryGuard?: RetryGuard;
   /** How often the learner's state is saved in the background (default 30 s). */
   learnerSaveMs?: number;
+  /** Where the simulators keep their state and the sandbox its gateway secrets; omitted means in memory. */
+  simulatorStateDir?: string;
+  /**
+   * `in-process` (default): the sandbox runs the simulators. `env`: its accounts read
+   * `<PROVIDER>_SIM_*` variables, as `env:` accounts do (standalone simulators, any gateway).
+   */
+  gateways?: 'in-process' | 'env';
+  /** With `gateways: 'env'`: the standalone simulators' control endpoint (variables and webhook URLs). */
+  simulatorsControlUrl?: string;
   logger: Logger;
   /** Default: the system clock. */
   clock?: Clock;
@@ -123,8 +132,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host}:${port}`;
-  const simulators = await startSandboxGateways((provider) => `${url}/v1/webhooks/${provider}/${accounts[provider]}`);
+  const webhookUrl = (provider: string) => `${url}/v1/webhooks/${provider}/${accounts[provider]}`;
+  const simulators =
+    options.gateways === 'env'
+      ? await connectEnvGateways(webhookUrl, { env: process.env, controlUrl: options.simulatorsControlUrl })
+      : await startSandboxGateways(webhookUrl, { stateDir: options.simulatorStateDir });
   Object.assign(sandboxConfigs, simulators.configs);
+  await simulators.connectWebhooks();
   // Jobs need the gateways, so they start once the simulators run.
   await startupSweep(repositories, clock, options.logger);
   jobs.start();

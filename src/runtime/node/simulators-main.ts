@@ -1,0 +1,102 @@
+/**
+ * `npm run simulators`: the Stripe, Adyen and Braintree simulators as one standalone process,
+ * on fixed ports with fixed sandbox secrets (each overridable by environment), and a control
+ * endpoint on 127.0.0.1 (see README "Standalone simulators").
+ */
+import { DEFAULT_PORTS, startStandaloneSimulators, type StandaloneOptions } from './simulators.js';
+
+const env = process.env;
+
+function port(name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${name} must be a port number (0-65535), got ${text}`);
+  return value;
+}
+
+function number(name: string): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number >= 0, got ${text}`);
+  return value;
+}
+
+function merchantAccounts(text: string | undefined): Record<string, string> | undefined {
+  if (!text) return undefined;
+  const pairs = text.split(',').map((pair) => /^\s*([A-Z]{3})\s*=\s*(\S+)\s*$/.exec(pair));
+  if (pairs.some((pair) => pair === null)) throw new Error(`SIMULATOR_BRAINTREE_MERCHANT_ACCOUNTS must look like USD=acme_usd,EUR=acme_eur, got ${text}`);
+  return Object.fromEntries(pairs.map((pair) => [pair![1]!, pair![2]!]));
+}
+
+/** The options whose variables are set (non-empty), by option name. */
+const pick = <K extends string>(entries: [K, string][]): Partial<Record<K, string>> =>
+  Object.fromEntries(entries.flatMap(([key, name]) => (env[name] ? [[key, env[name]]] : []))) as Partial<Record<K, string>>;
+
+const settlementDelayMs = number('SIMULATOR_BRAINTREE_SETTLEMENT_DELAY_MS');
+const braintreeAccounts = merchantAccounts(env.SIMULATOR_BRAINTREE_MERCHANT_ACCOUNTS);
+const notificationDelayMs = number('SIMULATOR_ADYEN_NOTIFICATION_DELAY_MS');
+const options: StandaloneOptions = {
+  host: env.SIMULATOR_HOST || '127.0.0.1',
+  ports: {
+    control: port('SIMULATOR_CONTROL_PORT', DEFAULT_PORTS.control),
+    stripe: port('SIMULATOR_STRIPE_PORT', DEFAULT_PORTS.stripe),
+    adyen: port('SIMULATOR_ADYEN_PORT', DEFAULT_PORTS.adyen),
+    braintree: port('SIMULATOR_BRAINTREE_PORT', DEFAULT_PORTS.braintree),
+  },
+  stripe: pick([
+    ['secretKey', 'SIMULATOR_STRIPE_SECRET_KEY'],
+    ['webhookSecret', 'SIMULATOR_STRIPE_WEBHOOK_SECRET'],
+    ['webhookUrl', 'SIMULATOR_STRIPE_WEBHOOK_URL'],
+  ]),
+  adyen: {
+    ...pick([
+      ['apiKey', 'SIMULATOR_ADYEN_API_KEY'],
+      ['merchantAccount', 'SIMULATOR_ADYEN_MERCHANT_ACCOUNT'],
+      ['hmacKey', 'SIMULATOR_ADYEN_HMAC_KEY'],
+      ['webhookUrl', 'SIMULATOR_ADYEN_WEBHOOK_URL'],
+    ]),
+    ...(notificationDelayMs === undefined ? {} : { notificationDelayMs }),
+  },
+  braintree: {
+    ...pick([
+      ['merchantId', 'SIMULATOR_BRAINTREE_MERCHANT_ID'],
+      ['publicKey', 'SIMULATOR_BRAINTREE_PUBLIC_KEY'],
+      ['privateKey', 'SIMULATOR_BRAINTREE_PRIVATE_KEY'],
+      ['webhookUrl', 'SIMULATOR_BRAINTREE_WEBHOOK_URL'],
+    ]),
+    ...(braintreeAccounts === undefined ? {} : { merchantAccounts: braintreeAccounts }),
+    ...(settlementDelayMs === undefined ? {} : { settlementDelayMs }),
+  },
+  webhookRetryScale: number('SIMULATOR_WEBHOOK_RETRY_SCALE') ?? 1,
+  ...(env.SIMULATOR_STATE_DIR ? { stateDir: env.SIMULATOR_STATE_DIR } : {}),
+};
+
+const simulators = await startStandaloneSimulators(options);
+const described = simulators.describe();
+process.stderr.write(
+  [
+    '',
+    'Switchyard simulators',
+    ...(['stripe', 'adyen', 'braintree'] as const).map((name) => `  ${`${name}:`.padEnd(11)}${described[name].url}`),
+    `  control listening on ${simulators.controlUrl} (GET / for credentials, GET /ledger, README "Standalone simulators")`,
+    `  webhook retries: the providers' schedules × ${options.webhookRetryScale}; state: ${options.stateDir ?? 'in memory'}`,
+    '',
+    '  For the router (SWITCHYARD_SANDBOX_GATEWAYS=env npm start), or any env:<PREFIX> gateway account:',
+    ...Object.values(described).flatMap((d) => Object.entries(d.env).map(([name, value]) => `  export ${name}=${value}`)),
+    '',
+  ].join('\n') + '\n',
+);
+
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (closing) return;
+    closing = true;
+    simulators.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

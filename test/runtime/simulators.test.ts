@@ -1,0 +1,343 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { LedgerExport } from '../../adapters/testkit/simulator.js';
+import { startWebhookSink, type WebhookSink } from '../../adapters/testkit/webhook-sink.js';
+import { gatewayRegistry } from '../../src/runtime/gateways.js';
+import { PROVIDERS } from '../../src/runtime/providers.js';
+import { startStandaloneSimulators, type StandaloneSimulators } from '../../src/runtime/node/simulators.js';
+import type { GatewayAccount } from '../../src/store/merchants.js';
+import { captureLogger } from '../support/capture-logger.js';
+import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
+
+const FREE_PORTS = { control: 0, stripe: 0, adyen: 0, braintree: 0 };
+
+async function control(sims: StandaloneSimulators, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${sims.controlUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+const card = (number = '4242424242424242') => ({ number, expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: '123', holderName: 'Ada Lovelace' });
+
+describe('standalone simulators: the control endpoint', () => {
+  let sims: StandaloneSimulators;
+  let sink: WebhookSink;
+  let stripe: Stripe;
+  beforeAll(async () => {
+    sink = await startWebhookSink();
+    sims = await startStandaloneSimulators({ ports: FREE_PORTS, webhookRetryScale: 0.0001 });
+    stripe = new Stripe(sims.stripe.account.secretKey, { host: sims.stripe.host, port: sims.stripe.port, protocol: 'http', maxNetworkRetries: 0, timeout: 5000 });
+  });
+  afterAll(async () => {
+    await sims.close();
+    await sink.close();
+  });
+  beforeEach(async () => {
+    expect((await control(sims, 'POST', '/all/reset')).status).toBe(200);
+    expect((await control(sims, 'PUT', '/all/webhook-url', { url: null })).status).toBe(200);
+    sink.clear();
+  });
+
+  let sequence = 0;
+  const pay = (number = '4242424242424242', id = `pay_control${++sequence}`) =>
+    stripe.paymentIntents.create(
+      {
+        amount: 1500,
+        currency: 'usd',
+        confirm: true,
+        allowed_payment_method_types: ['card'],
+        payment_method_data: { type: 'card', card: { number, exp_month: 12, exp_year: 2031, cvc: '123' } } as never,
+        metadata: { switchyard_payment: id },
+      } as never,
+      { idempotencyKey: `${id}:attempt:1` },
+    );
+
+  it('describes each simulator: its URL, its fixed sandbox credentials and the variables of an env: account', async () => {
+    const { status, body } = await control(sims, 'GET', '/');
+    expect(status).toBe(200);
+    expect(body.simulators.stripe).toEqual({
+      url: sims.stripe.url,
+      account: { secretKey: 'sk_test_switchyard_simulator', webhookSecret: 'whsec_switchyard_simulator' },
+      env: { STRIPE_SIM_SECRET_KEY: 'sk_test_switchyard_simulator', STRIPE_SIM_WEBHOOK_SECRET: 'whsec_switchyard_simulator', STRIPE_SIM_BASE_URL: sims.stripe.url },
+    });
+    expect(body.simulators.adyen.env).toMatchObject({ ADYEN_SIM_API_KEY: 'AQE_switchyard_simulator', ADYEN_SIM_BASE_URL: sims.adyen.url });
+    expect(body.simulators.braintree.env).toMatchObject({ BRAINTREE_SIM_MERCHANT_ID: 'switchyard_simulator', BRAINTREE_SIM_BASE_URL: sims.braintree.url });
+  });
+
+  it('reads each ledger in full, with provider reference, our references and the amounts that moved', async () => {
+    const intent = await pay('4242424242424242', 'pay_control1');
+    await stripe.refunds.create({ payment_intent: intent.id, amount: 500 }, { idempotencyKey: 're_control1:refund' });
+    const { body } = await control(sims, 'GET', '/ledger');
+    const ledger = body.stripe as LedgerExport;
+    expect(ledger.charges).toEqual([
+      {
+        reference: intent.id,
+        orderReference: 'pay_control1:attempt:1',
+        paymentId: 'pay_control1',
+        amount: 1500,
+        currency: 'USD',
+        authorized: 1500,
+        captured: 1500,
+        refunded: 500,
+        released: 0,
+        status: 'succeeded',
+        createdAt: expect.any(Number),
+      },
+    ]);
+    expect(ledger.refunds).toEqual([{ reference: expect.stringMatching(/^re_/), chargeReference: intent.id, orderReference: 're_control1:refund', amount: 500, currency: 'USD', status: 'succeeded' }]);
+    expect(ledger.totals).toEqual({ authorized: 1500, captured: 1500, refunded: 500 });
+    expect(body.adyen).toMatchObject({ provider: 'adyen', charges: [], refunds: [] });
+    expect((await control(sims, 'GET', '/stripe/ledger')).body).toEqual(ledger);
+  });
+
+  it('sets and clears request faults, approval rates and latency', async () => {
+    expect((await control(sims, 'PUT', '/stripe/fault', { fault: { kind: 'http_error', status: 503 }, options: { times: 1 } })).status).toBe(200);
+    await expect(pay()).rejects.toMatchObject({ statusCode: 503 });
+    expect((await pay()).status).toBe('succeeded');
+
+    await control(sims, 'PUT', '/stripe/fault', { fault: { kind: 'refuse_connections' } });
+    await expect(pay()).rejects.toMatchObject({ type: 'StripeConnectionError' });
+    await control(sims, 'DELETE', '/stripe/fault');
+
+    await control(sims, 'PUT', '/all/approval-rates', { rules: [{ rate: 0 }], seed: 7 });
+    await expect(pay('5555555555554444')).rejects.toMatchObject({ decline_code: 'do_not_honor' });
+    await control(sims, 'PUT', '/all/approval-rates', { rules: [] });
+
+    await control(sims, 'PUT', '/stripe/latency', { distribution: { kind: 'fixed', ms: 150 } });
+    const started = Date.now();
+    await pay();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    await control(sims, 'PUT', '/stripe/latency', { distribution: null });
+  });
+
+  it('sends webhooks where it is told, with webhook faults, and shows each delivery', async () => {
+    await control(sims, 'PUT', '/stripe/webhook-url', { url: sink.url });
+    await control(sims, 'POST', '/stripe/webhook-faults', { fault: { kind: 'drop' }, options: { times: 1 } });
+    await control(sims, 'POST', '/stripe/webhook-faults', { fault: { kind: 'duplicate' }, options: { times: 1 } });
+    await pay();
+    expect((await control(sims, 'POST', '/stripe/idle', { timeoutMs: 30_000 })).status).toBe(200);
+    const deliveries = (await control(sims, 'GET', '/stripe/webhook-deliveries')).body;
+    expect(deliveries).toEqual([
+      expect.objectContaining({
+        type: 'payment_intent.succeeded',
+        state: 'delivered',
+        attempts: [expect.objectContaining({ fault: 'drop', status: null }), expect.objectContaining({ fault: 'duplicate', status: 200 }), expect.objectContaining({ fault: 'duplicate', status: 200 })],
+      }),
+    ]);
+    expect(sink.received).toHaveLength(2);
+    expect((await control(sims, 'DELETE', '/stripe/webhook-faults')).status).toBe(200);
+  });
+
+  it('answers a clear error for what it cannot do, and changes nothing', async () => {
+    expect(await control(sims, 'GET', '/paypal/ledger')).toMatchObject({ status: 404, body: { error: expect.stringContaining('paypal') } });
+    expect(await control(sims, 'GET', '/nowhere')).toMatchObject({ status: 404 });
+    expect(await control(sims, 'PUT', '/stripe/fault', { fault: { kind: 'explode' } })).toMatchObject({ status: 400 });
+    expect(await control(sims, 'PUT', '/stripe/fault', { fault: { kind: 'http_error', status: 418 } })).toMatchObject({ status: 400 });
+    expect(await control(sims, 'PUT', '/stripe/approval-rates', { rules: [{ rate: 2 }] })).toMatchObject({ status: 400 });
+    expect(await control(sims, 'POST', '/stripe/webhook-faults', { fault: { kind: 'delay', ms: -5 } })).toMatchObject({ status: 400 });
+    expect(await control(sims, 'PUT', '/stripe/webhook-url', { url: 'ftp://x' })).toMatchObject({ status: 400 });
+    const raw = await fetch(`${sims.controlUrl}/stripe/fault`, { method: 'PUT', body: '{nope' });
+    expect(raw.status).toBe(400);
+    expect((await pay()).status).toBe('succeeded');
+  });
+
+  it('resets a simulator: payments, faults and webhook log', async () => {
+    await pay();
+    await control(sims, 'PUT', '/stripe/fault', { fault: { kind: 'hang' } });
+    await control(sims, 'POST', '/stripe/reset');
+    expect((await control(sims, 'GET', '/stripe/ledger')).body).toMatchObject({ charges: [], totals: { authorized: 0 } });
+    expect((await pay()).status).toBe('succeeded');
+  });
+});
+
+describe('the router against standalone simulators, through env: accounts', () => {
+  let sims: StandaloneSimulators;
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sims = await startStandaloneSimulators({ ports: FREE_PORTS, webhookRetryScale: 0.0001 });
+    sandbox = await startSandbox({
+      host: '127.0.0.1',
+      port: 0,
+      sandboxKey: 'sk_sandbox_env_accounts',
+      fingerprintSecret: 'fp',
+      gatewayTimeoutMs: 5000,
+      routingRulesDir: 'routing-rules',
+      routingSeed: 3,
+      gateways: 'env',
+      simulatorsControlUrl: sims.controlUrl,
+      logger: captureLogger().logger,
+    });
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    await sims?.close();
+  });
+
+  it('any env: account reaches the simulator its <PREFIX>_BASE_URL names', async () => {
+    const env = Object.assign({}, ...Object.values(sims.describe()).map((d) => d.env)) as Record<string, string>;
+    const registry = gatewayRegistry({ providers: PROVIDERS, sandbox: {}, env, timeoutMs: 5000 });
+    for (const provider of ['stripe', 'adyen', 'braintree'] as const) {
+      const account = { id: `gwa_env_${provider}`, provider, credentialsRef: `env:${provider.toUpperCase()}_SIM` } as GatewayAccount;
+      const adapter = registry.adapterFor(account);
+      expect(adapter, provider).not.toBeNull();
+      const outcome = await adapter!.authorize({
+        paymentId: `pay_env_${provider}`,
+        attemptNumber: 1,
+        idempotencyKey: `pay_env_${provider}:attempt:1`,
+        amount: 2500,
+        currency: 'USD',
+        captureMethod: 'automatic',
+        card: card(),
+        description: null,
+        customerEmail: null,
+      });
+      expect(outcome, provider).toMatchObject({ kind: 'approved' });
+      expect(sims[provider].ledger.export().charges.map((c) => c.orderReference)).toContain(`pay_env_${provider}:attempt:1`);
+    }
+  });
+
+  it('pays, refunds and hears webhooks through each gateway, and every charge reconciles with the simulators’ ledgers', async () => {
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${sandbox.url}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${sandbox.apiKey}`, 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return (await res.json()) as any;
+    };
+    const payments = [];
+    for (const provider of ['stripe', 'adyen', 'braintree']) {
+      const payment = await api('POST', '/v1/payments', {
+        amount: 2500,
+        currency: 'USD',
+        payment_method: { type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2031, cvc: '123' } },
+        routing: { gateways: [provider] },
+      });
+      expect(payment, provider).toMatchObject({ status: 'succeeded', gateway: { provider } });
+      payments.push(payment);
+    }
+    const declined = await api('POST', '/v1/payments', {
+      amount: 2500,
+      currency: 'USD',
+      payment_method: { type: 'card', card: { number: '4000000000009995', exp_month: 12, exp_year: 2031, cvc: '123' } },
+      routing: { gateways: ['braintree'] },
+    });
+    expect(declined).toMatchObject({ status: 'failed', failure: { code: 'insufficient_funds' } });
+    for (const payment of payments) expect((await api('POST', `/v1/payments/${payment.id}/refunds`, { amount: 700 })).status).toMatch(/succeeded|pending/);
+
+    expect((await control(sims, 'POST', '/all/idle', { timeoutMs: 30_000 })).status).toBe(200);
+    for (const provider of ['stripe', 'adyen', 'braintree'] as const) {
+      const deliveries = sims[provider].webhookDeliveries();
+      expect(deliveries.length, provider).toBeGreaterThan(0);
+      expect(deliveries.every((d) => d.state === 'delivered'), provider).toBe(true);
+    }
+
+    const ledgers = (await control(sims, 'GET', '/ledger')).body as Record<string, LedgerExport>;
+    for (const payment of payments) {
+      const ledger = ledgers[payment.gateway.provider]!;
+      const charge = ledger.charges.find((c) => c.reference === payment.gateway_reference);
+      expect(charge, payment.gateway.provider).toMatchObject({ amount: 2500, currency: 'USD', captured: 2500 });
+      expect(charge!.orderReference).toMatch(new RegExp(`^${payment.id}:attempt:`));
+      expect(ledger.refunds.filter((r) => r.chargeReference === payment.gateway_reference).map((r) => r.amount)).toEqual([700]);
+    }
+    // Adyen confirms its refunds by webhook: once delivered, the router counts them.
+    const adyenPayment = payments.find((p) => p.gateway.provider === 'adyen');
+    for (let i = 0; i < 100 && (await api('GET', `/v1/payments/${adyenPayment.id}`)).amount_refunded !== 700; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await api('GET', `/v1/payments/${adyenPayment.id}`)).amount_refunded).toBe(700);
+  });
+});
+
+describe('the sandbox keeps its simulators across a restart', () => {
+  it('refunds on every gateway a payment made before the restart, and hears the webhooks left over from it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-restart-'));
+    const options = {
+      host: '127.0.0.1',
+      port: 0,
+      sandboxKey: 'sk_sandbox_restart',
+      fingerprintSecret: 'fp',
+      pgliteDir: join(dir, 'pglite'),
+      simulatorStateDir: join(dir, 'simulators'),
+      gatewayTimeoutMs: 5000,
+      routingRulesDir: 'routing-rules',
+      routingSeed: 5,
+    };
+    const api = async (sandbox: Sandbox, method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${sandbox.url}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${sandbox.apiKey}`, 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return (await res.json()) as any;
+    };
+    try {
+      const first = await startSandbox({ ...options, logger: captureLogger().logger });
+      // Every notification of this run is held back past its end, so the next run sends them.
+      for (const sim of Object.values(first.simulators)) sim.setWebhookFault({ kind: 'delay', ms: 600_000 });
+      const payments = [];
+      for (const provider of ['stripe', 'adyen', 'braintree']) {
+        payments.push(
+          await api(first, 'POST', '/v1/payments', {
+            amount: 1999,
+            currency: 'USD',
+            payment_method: { type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2031, cvc: '123' } },
+            routing: { gateways: [provider] },
+          }),
+        );
+      }
+      await first.close();
+
+      const second = await startSandbox({ ...options, logger: captureLogger().logger });
+      try {
+        for (const payment of payments) {
+          const refund = await api(second, 'POST', `/v1/payments/${payment.id}/refunds`, { amount: 500 });
+          expect(refund.status, payment.gateway.provider).toBe(payment.gateway.provider === 'adyen' ? 'pending' : 'succeeded');
+        }
+        for (const sim of Object.values(second.simulators)) await sim.idle();
+        for (const [provider, sim] of Object.entries(second.simulators)) {
+          const deliveries = sim.webhookDeliveries();
+          expect(deliveries.length, provider).toBeGreaterThan(0);
+          expect(deliveries.every((d) => d.state === 'delivered' && d.attempts.every((a) => a.status === 200)), provider).toBe(true);
+        }
+        const adyen = payments.find((p) => p.gateway.provider === 'adyen');
+        for (let i = 0; i < 100 && (await api(second, 'GET', `/v1/payments/${adyen.id}`)).amount_refunded !== 500; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect((await api(second, 'GET', `/v1/payments/${adyen.id}`)).amount_refunded).toBe(500);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe('npm run simulators', () => {
+  it('runs as its own process on the ports it is given, answers its control endpoint, and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/runtime/node/simulators-main.ts'], {
+      env: { ...process.env, SIMULATOR_CONTROL_PORT: '0', SIMULATOR_STRIPE_PORT: '0', SIMULATOR_ADYEN_PORT: '0', SIMULATOR_BRAINTREE_PORT: '0', SIMULATOR_STRIPE_WEBHOOK_SECRET: 'whsec_from_env' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let banner = '';
+    const controlUrl = await new Promise<string>((resolve, reject) => {
+      child.stderr!.on('data', (chunk: Buffer) => {
+        banner += chunk.toString();
+        const url = /control listening on (http:\/\/\S+)/.exec(banner)?.[1];
+        if (url && banner.includes('BRAINTREE_SIM_BASE_URL')) resolve(url);
+      });
+      child.once('exit', (code) => reject(new Error(`exited with ${code}: ${banner}`)));
+    });
+    child.stdout!.resume();
+    const described = (await (await fetch(`${controlUrl}/`)).json()) as any;
+    expect(described.simulators.stripe.account).toEqual({ secretKey: 'sk_test_switchyard_simulator', webhookSecret: 'whsec_from_env' });
+    expect(banner).toContain(`export STRIPE_SIM_BASE_URL=${described.simulators.stripe.url}`);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 60_000);
+});
