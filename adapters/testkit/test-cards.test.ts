@@ -68,6 +68,8 @@ function request(number: string): AuthorizeRequest {
     card: { number, expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvc: sandboxTestCard(number)?.brand === 'amex' ? '1234' : '123', holderName: 'Ada Lovelace' },
     description: null,
     customerEmail: null,
+    returnUrl: null,
+    threeDSecure: 'automatic',
   };
 }
 

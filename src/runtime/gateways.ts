@@ -16,7 +16,7 @@ export interface RegistryOptions {
  * with credentials in `<PREFIX>_*` variables, so two accounts of one provider have their own).
  */
 export function gatewayRegistry(options: RegistryOptions): GatewayRegistry {
-  const adapters = new Map<string, GatewayAdapter | null>();
+  const adapters = new Map<string, GatewayAdapter>();
 
   function build(account: GatewayAccount): GatewayAdapter | null {
     const provider = options.providers.find((p) => p.name === account.provider);
@@ -29,8 +29,10 @@ export function gatewayRegistry(options: RegistryOptions): GatewayRegistry {
 
   return {
     adapterFor(account) {
-      if (!adapters.has(account.id)) adapters.set(account.id, build(account));
-      return adapters.get(account.id)!;
+      const built = adapters.get(account.id) ?? build(account);
+      // An account that cannot be built yet (the sandbox wires its simulators after the server starts) is tried again next time.
+      if (built) adapters.set(account.id, built);
+      return built;
     },
   };
 }

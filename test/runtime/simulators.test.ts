@@ -197,6 +197,8 @@ describe('the router against standalone simulators, through env: accounts', () =
         card: card(),
         description: null,
         customerEmail: null,
+        returnUrl: null,
+        threeDSecure: 'automatic',
       });
       expect(outcome, provider).toMatchObject({ kind: 'approved' });
       expect(sims[provider].ledger.export().charges.map((c) => c.orderReference)).toContain(`pay_env_${provider}:attempt:1`);

@@ -1,9 +1,13 @@
 import type { Logger } from '../../src/domain/logger.js';
 import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
 import { captureLogger } from './capture-logger.js';
+import type { Clock } from '../../src/domain/clock.js';
+import type { SettlementPolicy } from '../../src/orchestrator/settle.js';
 
 /** The sandbox in process (all three simulators, fast breakers), and a merchant's view of its API. */
-export async function sandboxClient(options: { seed?: number; maxDeclines?: number; gatewayTimeoutMs?: number; logger?: Logger } = {}) {
+export async function sandboxClient(
+  options: { seed?: number; maxDeclines?: number; gatewayTimeoutMs?: number; logger?: Logger; clock?: Clock; settlement?: SettlementPolicy; jobPollMs?: number } = {},
+) {
   const sandbox: Sandbox = await startSandbox({
     host: '127.0.0.1',
     port: 0,
@@ -15,6 +19,9 @@ export async function sandboxClient(options: { seed?: number; maxDeclines?: numb
     breakers: { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000, rollingCountBuckets: 10 },
     retryGuard: { maxDeclines: options.maxDeclines ?? 15, windowDays: 30 },
     logger: options.logger ?? captureLogger().logger,
+    clock: options.clock,
+    settlement: options.settlement,
+    jobPollMs: options.jobPollMs,
   });
 
   async function api(method: string, path: string, body?: unknown) {

@@ -21,6 +21,8 @@ function request(n: number, captureMethod: 'automatic' | 'manual' = 'automatic')
     card: { number: CARD, expMonth: 3, expYear: 2030, cvc: CVC, holderName: 'Jane Shopper' },
     description: null,
     customerEmail: null,
+    returnUrl: null,
+    threeDSecure: 'automatic',
   };
 }
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AuthorizeRequest } from '../../testkit/contract.js';
+import { attemptIdentity, type AuthorizeRequest } from '../../testkit/contract.js';
 import { startWebhookSink, type WebhookSink } from '../../testkit/webhook-sink.js';
 import { createBraintreeAdapter } from '../adapter.js';
 import { startBraintreeSimulator, type BraintreeSimulator } from './index.js';
@@ -21,6 +21,8 @@ function request(n: number, captureMethod: 'automatic' | 'manual' = 'automatic')
     card: { number: CARD, expMonth: 12, expYear: 2030, cvc: CVV, holderName: 'Ada Lovelace' },
     description: null,
     customerEmail: null,
+    returnUrl: null,
+    threeDSecure: 'automatic',
   };
 }
 
@@ -58,7 +60,7 @@ describe('Braintree simulator: state kept across a restart', () => {
       expect(await after.refund({ reference: paid.reference, amount: 1000, currency: 'USD', idempotencyKey: 'pay_keep1:refund' })).toMatchObject({ kind: 'succeeded' });
       expect(await after.capture({ reference: held.reference, amount: 4000, currency: 'USD', idempotencyKey: 'pay_keep2:capture' })).toMatchObject({ kind: 'succeeded' });
       // Braintree has no idempotency key: sync finds the attempt by its order id, and never sells again.
-      expect(await after.sync({ reference: null, original: request(1) })).toMatchObject({ kind: 'approved', reference: paid.reference });
+      expect(await after.sync({ reference: null, attempt: attemptIdentity(request(1)), resend: null })).toMatchObject({ kind: 'approved', reference: paid.reference });
       expect(second.ledger.charges()).toBe(2);
       expect(second.ledger.export()).toMatchObject({
         provider: 'braintree',

@@ -20,6 +20,8 @@ function request(n: number, number = '4242424242424242', captureMethod: 'automat
     card: { number, expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: CVC, holderName: 'Ada Lovelace' },
     description: null,
     customerEmail: null,
+    returnUrl: null,
+    threeDSecure: 'automatic',
   };
 }
 
