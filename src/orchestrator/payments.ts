@@ -371,7 +371,7 @@ export function paymentService(deps: PaymentServiceDeps) {
     if (!account || !adapter) throw problems.gateway('gateway_unavailable', 'The gateway account of this payment is no longer configured.');
     const outcome = await adapter.completeAction({
       reference: attempt.gatewayReference ?? payment.gatewayReference!,
-      attempt: attemptIdentity(payment, attempt),
+      attempt: storedAttempt(payment, attempt),
       returnParams,
     });
     if (outcome.kind !== 'approved' && outcome.kind !== 'declined') return record;
@@ -430,7 +430,8 @@ function planOperation(row: PaymentRow, operation: Operation, requested: number 
   return { amount: row.amountCapturable, resume: false };
 }
 
-export function attemptIdentity(payment: PaymentRow, attempt: AttemptRow): AttemptIdentity {
+/** An attempt as the adapters identify it, from what is stored (no card data). */
+export function storedAttempt(payment: PaymentRow, attempt: AttemptRow): AttemptIdentity {
   return {
     paymentId: payment.id,
     attemptNumber: attempt.number,

@@ -9,7 +9,7 @@ import type { GatewayAccount } from '../store/merchants.js';
 import { type AttemptResult, type AttemptRow, type PaymentRow, type RefundRow } from '../store/payments.js';
 import { emit } from './events.js';
 import type { GatewayRegistry } from './gateways.js';
-import { attemptIdentity, attemptResult } from './payments.js';
+import { attemptResult, storedAttempt } from './payments.js';
 import { refundStep, writeRefundStep } from './refunds.js';
 import { routingFacts } from './routing-facts.js';
 import {
@@ -82,7 +82,7 @@ export function reconciler(deps: ReconcilerDeps) {
     }
     const { account, adapter } = await gatewayOf(attempt.gatewayAccountId);
     if (!adapter) return checked(row, 'gateway_not_configured', { attempt: attempt.number });
-    const outcome = await adapter.sync({ reference: attempt.gatewayReference, attempt: attemptIdentity(row, attempt), resend: null });
+    const outcome = await adapter.sync({ reference: attempt.gatewayReference, attempt: storedAttempt(row, attempt), resend: null });
     if (outcome.kind === 'approved' || outcome.kind === 'declined' || outcome.kind === 'requires_action') {
       return resolveAttempt(row, attempt, account!, outcome, now);
     }
@@ -121,7 +121,7 @@ export function reconciler(deps: ReconcilerDeps) {
     if (!attempt) return SETTLED;
     const { account, adapter } = await gatewayOf(attempt.gatewayAccountId);
     const outcome: AuthorizationOutcome = adapter
-      ? await adapter.completeAction({ reference: attempt.gatewayReference ?? row.gatewayReference!, attempt: attemptIdentity(row, attempt), returnParams: {} })
+      ? await adapter.completeAction({ reference: attempt.gatewayReference ?? row.gatewayReference!, attempt: storedAttempt(row, attempt), returnParams: {} })
       : { kind: 'unknown', reason: 'pending_at_gateway', detail: 'The gateway account is no longer configured.' };
     if (outcome.kind === 'approved' || outcome.kind === 'declined') return resolveAttempt(row, attempt, account!, outcome, now);
     const expiresAt = row.actionExpiresAt ?? now;

@@ -107,7 +107,7 @@ describe('Braintree simulator: state kept across a restart', () => {
       await second.idle();
       expect(second.webhookDeliveries()).toEqual([expect.objectContaining({ type: 'transaction_settled', state: 'delivered', reference: paid.kind === 'approved' ? paid.reference : null })]);
       expect(second.ledger.deliveries()).toEqual([{ kind: 'transaction_settled', transactionId: paid.kind === 'approved' ? paid.reference : '', status: 200 }]);
-      expect(await adapterFor(second).parseWebhook(sink.received[0]!, new Date())).toMatchObject({ ok: true, events: [{ type: 'capture.succeeded' }] });
+      expect(await adapterFor(second).parseWebhook(sink.received[0]!, new Date())).toMatchObject({ ok: true, events: [{ type: 'settlement.succeeded' }] });
     } finally {
       await second.close();
     }
