@@ -112,6 +112,36 @@ describe.each(DRIVERS)('settlement on %s', (driver) => {
       expect((await timeline(payment.id)).map((e) => e.type)).toEqual(['payment.succeeded']);
     });
 
+    it("the reconciler's late answer never undoes a webhook's settlement either", async () => {
+      h.stripe.faults.set({ kind: 'charge_then_hang' }, { times: 2 });
+      const payment = await pay();
+      expect(payment.status).toBe('processing');
+      // The reconciler's lookup is held back until Stripe's webhook has settled the payment.
+      let release!: () => void;
+      h.hooks.afterSync = () => new Promise<void>((resolve) => (release = resolve));
+      clock.advance(policy.retryDelaysMs[0]!);
+      const running = h.jobs.runDue();
+      await expect.poll(() => release, { timeout: 10_000 }).toBeTypeOf('function');
+      const intent = h.stripe.ledger.paymentIntents()[0]!;
+      expect((await deliver({ id: 'evt_race_2', type: 'payment_intent.succeeded', intent })).status).toBe(200);
+      release();
+      await running;
+      expect(await get(payment.id)).toMatchObject({ status: 'succeeded', settlement: null });
+      const types = (await timeline(payment.id)).map((e) => e.type);
+      expect(types.filter((t) => t === 'payment.succeeded')).toHaveLength(1);
+      expect(types).not.toContain('reconciler.resolved');
+    });
+
+    it('shows its backlog per kind and state, with how long the oldest has been due', async () => {
+      h.stripe.faults.set({ kind: 'http_error', status: 500 });
+      await pay();
+      clock.advance(policy.retryDelaysMs[0]! + 5_000);
+      const stats = await (await h.request('GET', '/v1/jobs')).json();
+      expect(stats.data).toContainEqual({ kind: 'payment.settle', state: 'scheduled', count: 1, oldest_run_at: expect.any(String), oldest_overdue_seconds: 5 });
+      // Another merchant sees none of it.
+      expect((await (await h.request('GET', '/v1/jobs', { key: h.otherKey })).json()).data).toEqual([]);
+    });
+
     it('flags for review, instead of guessing, when the gateway never answers; a late webhook still settles it', async () => {
       // Stripe charges, then answers every request (the resend, every lookup) with a 500.
       h.stripe.faults.set({ kind: 'charge_then_500' });

@@ -44,6 +44,8 @@ export function paymentBody(overrides: Record<string, unknown> = {}, card: Recor
 export interface HarnessHooks {
   /** Awaited after each authorization answer, before the router sees it: a test holds it back to order a race. */
   afterAuthorize: (() => Promise<void>) | null;
+  /** The same for the answers of lookups (the attempt loop's and the reconciler's sync). */
+  afterSync: (() => Promise<void>) | null;
 }
 
 export interface Harness {
@@ -82,7 +84,7 @@ export async function startHarness(
       env: {},
       timeoutMs: options.gatewayTimeoutMs ?? 5_000,
   });
-  const hooks: HarnessHooks = { afterAuthorize: null };
+  const hooks: HarnessHooks = { afterAuthorize: null, afterSync: null };
   // Every adapter as the registry builds it, with a seam where a test can hold an answer back.
   const gateways: GatewayRegistry = {
     adapterFor(account) {
@@ -93,6 +95,11 @@ export async function startHarness(
         async authorize(request) {
           const outcome = await adapter.authorize(request);
           await hooks.afterAuthorize?.();
+          return outcome;
+        },
+        async sync(request) {
+          const outcome = await adapter.sync(request);
+          await hooks.afterSync?.();
           return outcome;
         },
       };
@@ -151,6 +158,7 @@ export async function startHarness(
       stripe.faults.clear();
       lines.length = 0;
       hooks.afterAuthorize = null;
+      hooks.afterSync = null;
       await seed();
     },
     async close() {
