@@ -7,12 +7,12 @@ import { PAYMENT_STATUSES } from '../domain/payment.js';
  * Request schemas validate at the edge and generate the OpenAPI document. A custom issue
  * carries its stable error code in `params.code`; messages never repeat the input.
  */
-const issueCode = (code: string) => ({ code });
+export const issueCode = (code: string) => ({ code });
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Text as PostgreSQL can store it: no NUL characters. */
-const text = () => z.string().refine((value) => !value.includes('\u0000'), 'Text may not contain NUL characters.');
+export const text = () => z.string().refine((value) => !value.includes('\u0000'), 'Text may not contain NUL characters.');
 
 const MetadataKey = z
   .string()

@@ -13,22 +13,9 @@ import type { MerchantWebhookService } from '../../orchestrator/merchant-webhook
 import type { EventRow } from '../../store/events.js';
 import type { DeliveryWithEndpoint, WebhookEndpointRow } from '../../store/webhook-endpoints.js';
 import type { AppEnv } from '../env.js';
-import { listOf, ProblemView } from '../schemas.js';
+import { idempotencyHeader, json, problem, security } from '../openapi.js';
+import { issueCode, listOf, text } from '../schemas.js';
 
-const security = [{ bearerAuth: [] }];
-const idempotencyHeader = {
-  name: 'Idempotency-Key',
-  in: 'header' as const,
-  required: false,
-  schema: { type: 'string' as const, maxLength: 255 },
-  description: 'Makes a POST safe to retry: the same key and body answer the stored first response.',
-};
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemView } } });
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const issueCode = (code: string) => ({ code });
-
-/** Text as PostgreSQL can store it: no NUL characters. */
-const text = () => z.string().refine((value) => !value.includes('\u0000'), 'Text may not contain NUL characters.');
 
 const idPattern = (prefix: string) => new RegExp(`^${prefix}_[0-9A-Za-z]{1,60}$`);
 

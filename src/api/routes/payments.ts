@@ -3,6 +3,7 @@ import { problems } from '../../domain/problem.js';
 import type { NewPaymentInput, paymentService } from '../../orchestrator/payments.js';
 import type { refundService } from '../../orchestrator/refunds.js';
 import type { AppEnv } from '../env.js';
+import { idempotencyHeader, json, problem, security } from '../openapi.js';
 import {
   CancelBody,
   CaptureBody,
@@ -13,22 +14,11 @@ import {
   listOf,
   PaymentIdParam,
   PaymentView,
-  ProblemView,
   RefundView,
   TimelineEventView,
 } from '../schemas.js';
 import { paymentView, refundView, timelineEventView } from '../views.js';
 
-const security = [{ bearerAuth: [] }];
-const idempotencyHeader = {
-  name: 'Idempotency-Key',
-  in: 'header' as const,
-  required: false,
-  schema: { type: 'string' as const, maxLength: 255 },
-  description: 'Makes a POST safe to retry: the same key and body answer the stored first response.',
-};
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemView } } });
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const errors = {
   400: problem('Invalid request; `param` names the field.'),
   401: problem('Missing or invalid API key.'),
