@@ -1,9 +1,12 @@
 import type { Logger } from '../../src/domain/logger.js';
+import type { BreakerClock } from '../../src/orchestrator/breakers.js';
 import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
 import { captureLogger } from './capture-logger.js';
 
+export const SANDBOX_BREAKERS = { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000, rollingCountBuckets: 10 };
+
 /** The sandbox in process (all three simulators, fast breakers), and a merchant's view of its API. */
-export async function sandboxClient(options: { seed?: number; maxDeclines?: number; gatewayTimeoutMs?: number; logger?: Logger } = {}) {
+export async function sandboxClient(options: { seed?: number; maxDeclines?: number; gatewayTimeoutMs?: number; breakerClock?: BreakerClock; logger?: Logger } = {}) {
   const sandbox: Sandbox = await startSandbox({
     host: '127.0.0.1',
     port: 0,
@@ -12,7 +15,8 @@ export async function sandboxClient(options: { seed?: number; maxDeclines?: numb
     gatewayTimeoutMs: options.gatewayTimeoutMs ?? 500,
     routingRulesDir: 'routing-rules',
     routingSeed: options.seed ?? 7,
-    breakers: { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000, rollingCountBuckets: 10 },
+    breakers: SANDBOX_BREAKERS,
+    breakerClock: options.breakerClock,
     retryGuard: { maxDeclines: options.maxDeclines ?? 15, windowDays: 30 },
     logger: options.logger ?? captureLogger().logger,
   });
