@@ -12,7 +12,9 @@ export async function sandboxClient(options: { seed?: number; maxDeclines?: numb
     port: 0,
     sandboxKey: 'sk_sandbox_tests',
     fingerprintSecret: 'fp',
-    gatewayTimeoutMs: options.gatewayTimeoutMs ?? 500,
+    // Patient by default: a gateway answer slowed down by a busy machine is still an answer. A test
+    // that needs the timeout to fire (a gateway that never answers) asks for a shorter one.
+    gatewayTimeoutMs: options.gatewayTimeoutMs ?? 10_000,
     routingRulesDir: 'routing-rules',
     routingSeed: options.seed ?? 7,
     breakers: SANDBOX_BREAKERS,
