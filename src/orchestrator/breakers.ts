@@ -29,11 +29,11 @@ export interface BreakerClock {
   after(ms: number, fn: () => void): () => void;
 }
 
-/** Real time; its timers never keep the process alive. */
+/** Real time; in Node its timers never keep the process alive (a Worker's timers have no unref). */
 export const systemClock: BreakerClock = {
   after(ms, fn) {
     const timer = setTimeout(fn, ms);
-    timer.unref();
+    (timer as { unref?: () => void }).unref?.();
     return () => clearTimeout(timer);
   },
 };
