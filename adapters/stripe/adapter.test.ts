@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { until } from '../../test/support/until.js';
 import { attemptIdentity, type AuthorizeRequest, type GatewayAdapter } from '../testkit/contract.js';
 import { attemptQuery, createStripeAdapter } from './adapter.js';
 import { startStripeSimulator, type StripeSimulator } from './simulator/index.js';
@@ -10,9 +11,12 @@ describe('Stripe adapter against the simulator', () => {
   let sim: StripeSimulator;
   let adapter: GatewayAdapter;
   let n = 0;
+  const adapterFor = (timeoutMs: number) =>
+    createStripeAdapter({ secretKey: 'sk_test_adapter', webhookSecret: WEBHOOK_SECRET, host: sim.host, port: sim.port, protocol: 'http', timeoutMs });
   beforeAll(async () => {
     sim = await startStripeSimulator();
-    adapter = createStripeAdapter({ secretKey: 'sk_test_adapter', webhookSecret: WEBHOOK_SECRET, host: sim.host, port: sim.port, protocol: 'http', timeoutMs: 300 });
+    // Patient: an answer slowed down by a busy machine is still an answer, never a timeout.
+    adapter = adapterFor(10_000);
   });
   afterAll(() => sim.close());
   const sdk = (server: StripeSimulator = sim) => new Stripe('sk_test_adapter', { host: server.host, port: server.port, protocol: 'http', maxNetworkRetries: 0, telemetry: false });
@@ -48,14 +52,15 @@ describe('Stripe adapter against the simulator', () => {
 
   it('calls a timeout unknown', async () => {
     await sim.setFault({ kind: 'hang' });
-    expect(await adapter.authorize(request())).toMatchObject({ kind: 'unknown', reason: 'timeout' });
+    // The simulator never answers: however short the timeout, it is what ends the call.
+    expect(await adapterFor(300).authorize(request())).toMatchObject({ kind: 'unknown', reason: 'timeout' });
   });
 
   it('calls a charge followed by a dropped connection unknown, never not_processed', async () => {
     sim.faults.set({ kind: 'charge_then_hang' }, { times: 1 });
     const original = request();
     const outcome = adapter.authorize(original);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => sim.ledger.charges() === 1);
     sim.faults.clear(); // drops the held connection after the charge
     expect(await outcome).toMatchObject({ kind: 'unknown' });
     expect(sim.ledger.charges()).toBe(1);
@@ -64,10 +69,14 @@ describe('Stripe adapter against the simulator', () => {
   });
 
   it('calls a resend while the first request is still running unknown', async () => {
-    sim.faults.set({ kind: 'latency', ms: 250 }, { times: 1 });
+    // The first request runs for 2 s at the simulator, holding its idempotency key: the resend
+    // below, one round trip on this machine, arrives well within that, however busy the machine.
+    sim.faults.set({ kind: 'latency', ms: 2_000 }, { times: 1 });
+    const applied = sim.faults.applied;
     const original = request();
     const first = adapter.authorize(original);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Taking the fault, the simulator has locked the idempotency key in the same step.
+    await until(() => sim.faults.applied > applied);
     expect(await adapter.sync({ reference: null, attempt: attemptIdentity(original), resend: original })).toMatchObject({ kind: 'unknown', reason: 'pending_at_gateway' });
     expect(await first).toMatchObject({ kind: 'approved' });
     expect(sim.ledger.charges()).toBe(1);

@@ -8,6 +8,13 @@ import type { ConformanceEnv, ConformanceTarget, ScenarioInput } from './target.
 import { startWebhookSink, type WebhookSink } from './webhook-sink.js';
 
 /**
+ * The SDK timeout of the adapter most tests use: an answer slowed down by a busy machine is still
+ * an answer. Only a simulator that never answers meets the short timeout (`timeoutMs`), on an
+ * adapter and simulator of its own.
+ */
+const PATIENT_TIMEOUT_MS = 10_000;
+
+/**
  * The suite every adapter passes: its real SDK against its simulator over HTTP on 127.0.0.1.
  * Flows the provider declares it does not support are skipped by its capabilities, never by
  * a failure; everything else must hold for every provider.
@@ -17,23 +24,29 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
 
   describe(`${target.provider} adapter conformance`, () => {
     let env: ConformanceEnv;
+    /** The same provider with the short SDK timeout, for a simulator that never answers. */
+    let impatient: ConformanceEnv;
     let sink: WebhookSink;
     const outcomes: unknown[] = [];
     let sequence = 0;
 
     beforeAll(async () => {
       sink = await startWebhookSink();
-      env = await target.start({ timeoutMs, webhookUrl: sink.url });
+      env = await target.start({ timeoutMs: PATIENT_TIMEOUT_MS, webhookUrl: sink.url });
+      impatient = await target.start({ timeoutMs, webhookUrl: sink.url });
     });
     afterAll(async () => {
       await env?.close();
+      await impatient?.close();
       await sink?.close();
     });
     beforeEach(async () => {
-      await env.simulator.clearFault();
-      env.simulator.setApprovalRates([]);
-      env.simulator.setLatency(null);
-      env.simulator.ledger.reset();
+      for (const e of [env, impatient]) {
+        await e.simulator.clearFault();
+        e.simulator.setApprovalRates([]);
+        e.simulator.setLatency(null);
+        e.simulator.ledger.reset();
+      }
       sink.clear();
     });
 
@@ -58,13 +71,13 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
     }
 
     /** What the reconciler asks: no card data, so no resend. */
-    const reconcile = (req: AuthorizeRequest, reference: string | null = null) => env.adapter.sync({ reference, attempt: attemptIdentity(req), resend: null });
+    const reconcile = (req: AuthorizeRequest, reference: string | null = null, on: ConformanceEnv = env) => on.adapter.sync({ reference, attempt: attemptIdentity(req), resend: null });
     /** What the request that made the attempt asks while it still runs. */
-    const resync = (req: AuthorizeRequest, reference: string | null = null) => env.adapter.sync({ reference, attempt: attemptIdentity(req), resend: req });
+    const resync = (req: AuthorizeRequest, reference: string | null = null, on: ConformanceEnv = env) => on.adapter.sync({ reference, attempt: attemptIdentity(req), resend: req });
     const RETURN_URL = 'https://shop.example/switchyard/return';
 
-    async function authorize(req: AuthorizeRequest): Promise<AuthorizationOutcome> {
-      const outcome = await env.adapter.authorize(req);
+    async function authorize(req: AuthorizeRequest, on: ConformanceEnv = env): Promise<AuthorizationOutcome> {
+      const outcome = await on.adapter.authorize(req);
       outcomes.push(outcome);
       return outcome;
     }
@@ -208,9 +221,9 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
       });
 
       it('a timeout is unknown', async () => {
-        await env.simulator.setFault({ kind: 'hang' });
-        expect(await authorize(request(env.scenarios.approved))).toMatchObject({ kind: 'unknown', reason: 'timeout' });
-        expect(env.simulator.ledger.charges()).toBe(0);
+        await impatient.simulator.setFault({ kind: 'hang' });
+        expect(await authorize(request(impatient.scenarios.approved), impatient)).toMatchObject({ kind: 'unknown', reason: 'timeout' });
+        expect(impatient.simulator.ledger.charges()).toBe(0);
       });
 
       it('a refused connection is certain: not processed', async () => {
@@ -237,14 +250,16 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
       });
 
       it.each(['charge_then_hang', 'charge_then_500'] as const)('%s: unknown, then sync finds the one charge', async (kind) => {
-        const req = request(env.scenarios.approved);
-        await env.simulator.setFault({ kind }, { times: 1 });
-        expect(await authorize(req)).toMatchObject({ kind: 'unknown' });
-        await env.simulator.clearFault();
-        const found = await resync(req);
+        // After the charge, charge_then_hang never answers: the short timeout ends the call.
+        const on = kind === 'charge_then_hang' ? impatient : env;
+        const req = request(on.scenarios.approved);
+        await on.simulator.setFault({ kind }, { times: 1 });
+        expect(await authorize(req, on)).toMatchObject({ kind: 'unknown' });
+        await on.simulator.clearFault();
+        const found = await resync(req, null, on);
         outcomes.push(found);
         expect(found).toMatchObject({ kind: 'approved' });
-        expect(env.simulator.ledger.charges()).toBe(1);
+        expect(on.simulator.ledger.charges()).toBe(1);
       });
     });
 
@@ -268,8 +283,9 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
 
     describe('the reconciler (no card data)', () => {
       it('finds an approved attempt whose answer was lost where the provider can look up, or says it cannot: never not_found', async () => {
+        // The answer is lost to a 500 after the charge (a lost answer without waiting out a timeout).
         const req = request(env.scenarios.approved);
-        await env.simulator.setFault({ kind: 'charge_then_hang' }, { times: 1 });
+        await env.simulator.setFault({ kind: 'charge_then_500' }, { times: 1 });
         expect(await authorize(req)).toMatchObject({ kind: 'unknown' });
         await env.simulator.clearFault();
         expect(env.simulator.ledger.charges()).toBe(1);
@@ -326,7 +342,7 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
           currency: req.currency,
           idempotencyKey: `${req.paymentId}:${operation}:1`,
         };
-        await env.simulator.setFault({ kind: 'charge_then_hang' }, { times: 1 });
+        await env.simulator.setFault({ kind: 'charge_then_500' }, { times: 1 });
         const lost = operation === 'capture' ? await env.adapter.capture(mod) : operation === 'cancel' ? await env.adapter.cancel(mod) : await env.adapter.refund(mod);
         outcomes.push(lost);
         expect(lost).toMatchObject({ kind: 'unknown' });

@@ -1,24 +1,31 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import { validateFault, type RequestFault } from './faults.js';
 import type { FaultOptions, SimulatorFault } from './simulator.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
- * Clients in this process learn that their kept-alive sockets closed only on a later turn of the
- * event loop; a request written on such a socket meanwhile would fail as a lost connection
- * (ambiguous) instead of being refused. 20 ms was too short on a loaded 2-core machine.
+ * How long `refuse()` waits for a peer to close a kept-alive connection it was told is closing
+ * before dropping it: only a client that no longer reads its sockets takes that long.
  */
-const REFUSAL_SETTLE_MS = 100;
+const PEER_CLOSE_LIMIT_MS = 5_000;
 
 /**
- * A simulator's listening port. `refuse()` stops listening and drops every connection (so
- * kept-alive sockets cannot carry requests either): clients see ECONNREFUSED. `accept()` listens
- * again on the same port.
+ * A simulator's listening port. `refuse()` stops listening and closes every connection, so that
+ * clients see ECONNREFUSED. `accept()` listens again on the same port.
+ *
+ * A client learns that its kept-alive socket closed only when it reads the close; a request it
+ * writes on that socket before then is lost with the connection (ambiguous: it was sent to a
+ * server that accepted the connection), not refused. So `refuse()` half-closes each idle
+ * connection and resolves once every peer has closed its end too, which a client does only after
+ * reading ours: from then on its requests open new connections, and those are refused.
  */
 export class SimulatorHttpServer {
   private readonly server: Server;
+  private readonly connections = new Set<Socket>();
+  /** Connections with a request not yet answered (a fault may be holding it). */
+  private readonly busy = new Map<Socket, number>();
   private port: number;
   private refusing = false;
   private closed = false;
@@ -32,6 +39,22 @@ export class SimulatorHttpServer {
     this.server = createServer(listener);
     // Longer than clients keep idle sockets, so an idle socket is not closed under a request being sent on it.
     this.server.keepAliveTimeout = 30_000;
+    this.server.on('connection', (socket: Socket) => {
+      this.connections.add(socket);
+      socket.once('close', () => {
+        this.connections.delete(socket);
+        this.busy.delete(socket);
+      });
+    });
+    this.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const socket = req.socket;
+      this.busy.set(socket, (this.busy.get(socket) ?? 0) + 1);
+      res.once('close', () => {
+        const left = (this.busy.get(socket) ?? 1) - 1;
+        if (left > 0) this.busy.set(socket, left);
+        else this.busy.delete(socket);
+      });
+    });
   }
 
   /** Binds the port given (0: any free one); afterwards always the same one. */
@@ -48,11 +71,22 @@ export class SimulatorHttpServer {
     return { host: this.host, port: this.port, url: `http://${hostInUrl}:${this.port}` };
   }
 
+  /** Stops listening; resolves once every connection is closed (see the class comment). */
   async refuse(): Promise<void> {
     if (this.refusing || this.closed) return;
     this.refusing = true;
-    await this.stopListening();
-    await new Promise((resolve) => setTimeout(resolve, REFUSAL_SETTLE_MS));
+    // net.Server's close: http.Server's would destroy idle connections at once, before their peers know.
+    const drained = new Promise<void>((resolve) => NetServer.prototype.close.call(this.server, () => resolve()));
+    const limit = setTimeout(() => {
+      for (const socket of this.connections) socket.destroy();
+    }, PEER_CLOSE_LIMIT_MS);
+    for (const socket of this.connections) {
+      // A request in progress is dropped: its client sent it, and sees the connection lost.
+      if (this.busy.has(socket)) socket.destroy();
+      else socket.end();
+    }
+    await drained;
+    clearTimeout(limit);
   }
 
   async accept(): Promise<void> {
@@ -61,14 +95,11 @@ export class SimulatorHttpServer {
     this.refusing = false;
   }
 
+  /** Stops listening (if it still does) and drops every connection. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (!this.refusing) await this.stopListening();
-  }
-
-  private stopListening(): Promise<void> {
-    return new Promise((resolve) => {
+    await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });

@@ -1,5 +1,5 @@
 import type { Logger } from '../domain/logger.js';
-import { breakerBoard, type BreakerBoard, type BreakerSettings } from '../orchestrator/breakers.js';
+import { breakerBoard, type BreakerBoard, type BreakerClock, type BreakerSettings } from '../orchestrator/breakers.js';
 import type { GatewayRegistry } from '../orchestrator/gateways.js';
 import { router, type Router } from '../orchestrator/router.js';
 import type { SuccessLearner } from '../routing/decide.js';
@@ -16,8 +16,8 @@ export interface RoutingState {
   random: () => number;
 }
 
-export function createRoutingState(options: { seed: number; breakers?: BreakerSettings }): RoutingState {
-  return { learner: successModel(new SuccessRateLearner()), breakers: breakerBoard(options.breakers), random: seededRandom(options.seed) };
+export function createRoutingState(options: { seed: number; breakers?: BreakerSettings; breakerClock?: BreakerClock }): RoutingState {
+  return { learner: successModel(new SuccessRateLearner()), breakers: breakerBoard(options.breakers, options.breakerClock), random: seededRandom(options.seed) };
 }
 
 export function createRouter(options: {

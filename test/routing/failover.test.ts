@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sandboxClient } from '../support/sandbox-client.js';
+import { manualClock } from '../support/clock.js';
+import { SANDBOX_BREAKERS, sandboxClient } from '../support/sandbox-client.js';
 
 const STRIPE_LOST_CARD = '4000000000009987';
 const STRIPE_INSUFFICIENT_FUNDS = '4000000000009995';
@@ -9,7 +10,8 @@ describe('safe failover between gateways', () => {
   let t: Awaited<ReturnType<typeof sandboxClient>>;
   const sims = () => t.sandbox.simulators;
   beforeAll(async () => {
-    t = await sandboxClient();
+    // A gateway that never answers is cut off after 2 s; every other answer comes well within that.
+    t = await sandboxClient({ gatewayTimeoutMs: 2_000 });
     await t.activate('default: { route: [stripe, adyen] }\n');
   });
   afterAll(() => t.close());
@@ -76,8 +78,10 @@ describe('safe failover between gateways', () => {
 
 describe('a gateway refusing connections', () => {
   let t: Awaited<ReturnType<typeof sandboxClient>>;
+  // The breakers' time moves only when the test says: the breaker stays open however slow the payments are.
+  const clock = manualClock();
   beforeAll(async () => {
-    t = await sandboxClient();
+    t = await sandboxClient({ breakerClock: clock });
     await t.activate('default: { route: [stripe, braintree] }\n');
   });
   afterAll(() => t.close());
@@ -92,15 +96,18 @@ describe('a gateway refusing connections', () => {
     const last = during.at(-1);
     expect(last.attempts).toHaveLength(1);
     expect(last.decision.candidates.find((c: { gateway: string }) => c.gateway === 'stripe')).toMatchObject({ eligible: false, reason: 'breaker_open', health: 'open' });
-    const health = (await t.api('GET', '/v1/gateways/health')).body.data;
-    expect(health.find((g: { gateway: string }) => g.gateway === 'stripe').breaker).toMatchObject({ state: 'open' });
+    const stripeBreaker = async () => (await t.api('GET', '/v1/gateways/health')).body.data.find((g: { gateway: string }) => g.gateway === 'stripe').breaker;
+    expect(await stripeBreaker()).toMatchObject({ state: 'open' });
 
     await stripe.clearFault();
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    clock.advance(SANDBOX_BREAKERS.resetTimeoutMs - 1);
+    expect(await stripeBreaker()).toMatchObject({ state: 'open' });
+    clock.advance(1);
+    expect(await stripeBreaker()).toMatchObject({ state: 'half_open' });
     const after = [];
     for (let i = 0; i < 3; i++) after.push(await t.pay());
     expect(after.every((p) => p.status === 'succeeded' && p.gateway.provider === 'stripe')).toBe(true);
-    expect((await t.api('GET', '/v1/gateways/health')).body.data.find((g: { gateway: string }) => g.gateway === 'stripe').breaker.state).toBe('closed');
+    expect(await stripeBreaker()).toMatchObject({ state: 'closed' });
   });
 });
 

@@ -1,22 +1,37 @@
 import type { Logger } from '../../src/domain/logger.js';
+import type { BreakerClock } from '../../src/orchestrator/breakers.js';
 import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
 import { captureLogger } from './capture-logger.js';
 import type { Clock } from '../../src/domain/clock.js';
 import type { SettlementPolicy } from '../../src/orchestrator/settle.js';
 
+export const SANDBOX_BREAKERS = { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000, rollingCountBuckets: 10 };
+
 /** The sandbox in process (all three simulators, fast breakers), and a merchant's view of its API. */
 export async function sandboxClient(
-  options: { seed?: number; maxDeclines?: number; gatewayTimeoutMs?: number; logger?: Logger; clock?: Clock; settlement?: SettlementPolicy; jobPollMs?: number } = {},
+  options: {
+    seed?: number;
+    maxDeclines?: number;
+    gatewayTimeoutMs?: number;
+    breakerClock?: BreakerClock;
+    logger?: Logger;
+    clock?: Clock;
+    settlement?: SettlementPolicy;
+    jobPollMs?: number;
+  } = {},
 ) {
   const sandbox: Sandbox = await startSandbox({
     host: '127.0.0.1',
     port: 0,
     sandboxKey: 'sk_sandbox_tests',
     fingerprintSecret: 'fp',
-    gatewayTimeoutMs: options.gatewayTimeoutMs ?? 500,
+    // Patient by default: a gateway answer slowed down by a busy machine is still an answer. A test
+    // that needs the timeout to fire (a gateway that never answers) asks for a shorter one.
+    gatewayTimeoutMs: options.gatewayTimeoutMs ?? 10_000,
     routingRulesDir: 'routing-rules',
     routingSeed: options.seed ?? 7,
-    breakers: { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000, rollingCountBuckets: 10 },
+    breakers: SANDBOX_BREAKERS,
+    breakerClock: options.breakerClock,
     retryGuard: { maxDeclines: options.maxDeclines ?? 15, windowDays: 30 },
     logger: options.logger ?? captureLogger().logger,
     clock: options.clock,

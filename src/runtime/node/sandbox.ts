@@ -14,7 +14,7 @@ import { loadRoutingFiles } from './routing-files.js';
 import { persistLearner } from './learner-persistence.js';
 import { createRouter, createRoutingState } from '../routing.js';
 import type { Router } from '../../orchestrator/router.js';
-import type { BreakerSettings } from '../../orchestrator/breakers.js';
+import type { BreakerClock, BreakerSettings } from '../../orchestrator/breakers.js';
 import type { RetryGuard } from '../../orchestrator/payments.js';
 import { formatError } from '../../routing/rules/source.js';
 import { systemClock, type Clock } from '../../domain/clock.js';
@@ -48,6 +48,8 @@ export interface SandboxOptions {
   /** Seeds routing's exploration draws. */
   routingSeed: number;
   breakers?: BreakerSettings;
+  /** The time breakers go by (default: real time). */
+  breakerClock?: BreakerClock;
   retryGuard?: RetryGuard;
   /** How often the learner's state is saved in the background (default 30 s). */
   learnerSaveMs?: number;
@@ -94,7 +96,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   // Filled in below, once the simulators run; adapters are built on first use.
   const sandboxConfigs: Record<string, unknown> = {};
   const gateways = gatewayRegistry({ providers: PROVIDERS, sandbox: sandboxConfigs, env: process.env, timeoutMs: options.gatewayTimeoutMs });
-  const router = createRouter({ repositories, gateways, logger: options.logger, fees: files.fees, state: createRoutingState({ seed: options.routingSeed, breakers: options.breakers }) });
+  const router = createRouter({ repositories, gateways, logger: options.logger, fees: files.fees, state: createRoutingState({ seed: options.routingSeed, breakers: options.breakers, breakerClock: options.breakerClock }) });
   await seedRuleset(repositories, router, merchantId, files.rules);
   const learner = await persistLearner(repositories, router.learner, options.learnerSaveMs ?? 30_000, options.logger);
   const clock = options.clock ?? systemClock;
