@@ -37,6 +37,19 @@ const sandbox = await startSandbox({
   jobPollMs: duration(env, 'SWITCHYARD_JOB_POLL_MS', 1000),
 });
 
+// Before the banner: a supervisor may stop the process as soon as it sees it.
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (closing) return;
+    closing = true;
+    sandbox.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}
+
 process.stderr.write(
   [
     '',
@@ -51,14 +64,3 @@ process.stderr.write(
   ].join('\n') + '\n',
 );
 
-let closing = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (closing) return;
-    closing = true;
-    sandbox.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  });
-}
