@@ -197,7 +197,10 @@ export function paymentService(deps: PaymentServiceDeps) {
         returnUrl: input.returnUrl,
         threeDSecure: input.threeDSecure,
       };
-      const { outcome, resolvedBySync, latencyMs } = await authorizeAtGateway(adapter, request, (call) => router.breakers.run(candidate.accountId, call));
+      const { outcome, resolvedBySync, latencyMs } = await authorizeAtGateway(adapter, request, (call) => router.breakers.run(candidate.accountId, call), {
+        // Lookups stop in time for the lease: past it, the reconciler owns the payment.
+        budgetMs: policy.requestLeaseMs - (now.getTime() - started.getTime()),
+      });
       router.learner.record(candidate.name, tx, outcome);
       if (outcome.kind === 'declined') {
         declines++;

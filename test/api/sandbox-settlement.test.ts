@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { completeChallenge } from '../../adapters/testkit/shopper.js';
+import { SYNC_DELAYS_MS } from '../../src/orchestrator/authorize.js';
 import { DEFAULT_SETTLEMENT_POLICY } from '../../src/orchestrator/settle.js';
 import { manualClock, type ManualClock } from '../support/clock.js';
 import { sandboxClient } from '../support/sandbox-client.js';
@@ -7,6 +8,8 @@ import { startReceiver } from '../support/webhook-receiver.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 const policy = DEFAULT_SETTLEMENT_POLICY;
+/** The attempt's answer and every lookup the request makes while it still has the card data. */
+const LOST_WITH_LOOKUPS = 1 + SYNC_DELAYS_MS.length;
 const THREE_DS_CARD = '4000002760003184';
 
 /**
@@ -47,7 +50,7 @@ describe('settlement in the sandbox', () => {
   describe('Braintree (no authorization webhook)', () => {
     it('settles a sale whose answer was lost by searching its order id', async () => {
       // The sale is made and its answer lost; the in-request lookup is lost too.
-      await sims().braintree!.setFault({ kind: 'charge_then_hang' }, { times: 2 });
+      await sims().braintree!.setFault({ kind: 'charge_then_hang' }, { times: LOST_WITH_LOOKUPS });
       const payment = await pay('braintree');
       expect(payment).toMatchObject({ status: 'processing', settlement: { state: 'scheduled' } });
       await later(policy.retryDelaysMs[0]!);
@@ -57,7 +60,7 @@ describe('settlement in the sandbox', () => {
 
     it('fails, as never made, a sale Braintree still has no record of long after', async () => {
       // The request reached Braintree and was dropped before anything was done; the lookup is lost too.
-      await sims().braintree!.setFault({ kind: 'hang' }, { times: 2 });
+      await sims().braintree!.setFault({ kind: 'hang' }, { times: LOST_WITH_LOOKUPS });
       const payment = await pay('braintree');
       expect(payment.status).toBe('processing');
       await later(policy.retryDelaysMs[0]!);

@@ -1,12 +1,15 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson, sha256Hex } from '../../src/api/hash.js';
+import { SYNC_DELAYS_MS } from '../../src/orchestrator/authorize.js';
 import { DEFAULT_SETTLEMENT_POLICY } from '../../src/orchestrator/settle.js';
 import { manualClock, type ManualClock } from '../support/clock.js';
 import { DRIVERS } from '../support/databases.js';
 import { CARDS, paymentBody, startHarness, STRIPE_WEBHOOK_SECRET, type Harness } from '../support/harness.js';
 
 const policy = DEFAULT_SETTLEMENT_POLICY;
+/** The attempt's answer and every lookup the request makes while it still has the card data. */
+const LOST_WITH_LOOKUPS = 1 + SYNC_DELAYS_MS.length;
 const stripe = new Stripe('sk_test_unused');
 
 /**
@@ -58,7 +61,7 @@ describe.each(DRIVERS)('settlement on %s', (driver) => {
   describe('authorizations', () => {
     it('settles an authorization whose answer was lost, by asking the gateway again later', async () => {
       // The charge happens, and both the answer and the in-request resend are lost.
-      h.stripe.faults.set({ kind: 'charge_then_hang' }, { times: 2 });
+      h.stripe.faults.set({ kind: 'charge_then_hang' }, { times: LOST_WITH_LOOKUPS });
       const payment = await pay();
       expect(payment).toMatchObject({ status: 'processing', settlement: { state: 'scheduled', tries: 0 } });
       expect(new Date(payment.settlement.next_try_at).getTime() - clock.now().getTime()).toBe(policy.retryDelaysMs[0]);
@@ -94,7 +97,7 @@ describe.each(DRIVERS)('settlement on %s', (driver) => {
 
     it("a webhook's settlement is never undone by the attempt loop's late answer", async () => {
       // The charge happens and its answer is lost; the attempt loop is held back until Stripe's webhook has said it succeeded.
-      h.stripe.faults.set({ kind: 'charge_then_hang' }, { times: 2 });
+      h.stripe.faults.set({ kind: 'charge_then_hang' }, { times: LOST_WITH_LOOKUPS });
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
       h.hooks.afterAuthorize = () => gate;
@@ -113,7 +116,7 @@ describe.each(DRIVERS)('settlement on %s', (driver) => {
     });
 
     it("the reconciler's late answer never undoes a webhook's settlement either", async () => {
-      h.stripe.faults.set({ kind: 'charge_then_hang' }, { times: 2 });
+      h.stripe.faults.set({ kind: 'charge_then_hang' }, { times: LOST_WITH_LOOKUPS });
       const payment = await pay();
       expect(payment.status).toBe('processing');
       // The reconciler's lookup is held back until Stripe's webhook has settled the payment.
