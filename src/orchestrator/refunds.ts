@@ -54,6 +54,9 @@ export function refundStep(outcome: ModificationOutcome): RefundStep {
  * schedule; scheduling the running job again would make it run again at once, tries from zero.
  */
 export async function writeRefundStep(repos: Repositories, refund: RefundRow, step: RefundStep, now: Date, nextCheck: Date | null, notes: readonly EventSpec[] = []): Promise<RefundRow | null> {
+  // The payment's row first, then the refund's (settling one adds to the payment's refunded
+  // amount): the order a provider's webhook takes them in, so the two never deadlock.
+  await repos.payments.lock(refund.paymentId);
   const written = await repos.payments.settleRefund(refund.id, step.patch, now);
   if (!written) return null;
   const events: EventSpec[] = [...notes];
