@@ -48,7 +48,7 @@ export class FaultSchedule {
 
   async stop(): Promise<void> {
     this.running = false;
-    for (const wake of this.wake.splice(0)) wake();
+    for (const wake of [...this.wake]) wake();
     await Promise.all(this.loops);
     await this.control.clearAll();
   }
@@ -56,12 +56,13 @@ export class FaultSchedule {
   /** Waits `ms`, or less if the schedule stops meanwhile. */
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = this.wake.filter((wake) => wake !== done);
+        resolve();
+      };
       const timer = setTimeout(done, ms);
       this.wake.push(done);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
     });
   }
 

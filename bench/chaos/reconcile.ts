@@ -59,6 +59,8 @@ export interface Findings {
     router_refunds_by_status: Record<string, number>;
     ledger_charges: number;
     ledger_charges_approved: number;
+    /** Approved charges per provider: the split at work (a provider at 0 is a finding in itself). */
+    approved_by_provider: Record<string, number>;
     ledger_refunds: number;
     /** Orders the router has no payment for (their create was never answered 201). */
     orders_without_payment: number;
@@ -117,6 +119,7 @@ export function reconcile(input: {
     router_refunds_by_status: {},
     ledger_charges: 0,
     ledger_charges_approved: 0,
+    approved_by_provider: { stripe: 0, adyen: 0, braintree: 0 },
     ledger_refunds: 0,
     orders_without_payment: 0,
     extra_authorizations_released: 0,
@@ -130,7 +133,10 @@ export function reconcile(input: {
   for (const [provider, book] of Object.entries(ledger) as [Provider, LedgerExport][]) {
     for (const charge of book.charges) {
       info.ledger_charges += 1;
-      if (charge.authorized > 0) info.ledger_charges_approved += 1;
+      if (charge.authorized > 0) {
+        info.ledger_charges_approved += 1;
+        count(info.approved_by_provider, provider);
+      }
       const match = charge.orderReference ? ATTEMPT_KEY.exec(charge.orderReference) : null;
       const paymentId = match?.[1] ?? charge.paymentId;
       const attempt: AttemptFacts | undefined = match ? attempts.get(`${match[1]}#${Number(match[2])}`) : undefined;

@@ -9,6 +9,7 @@ import { MerchantClient, newClientStats, type ClientStats } from './merchant.js'
 import { planOrders, runOrder, type OrderResult } from './orders.js';
 import { freePort, RouterProcess, sleep, startSimulators } from './processes.js';
 import { random } from './random.js';
+import { scanRouterLogs, type RouterLogFindings } from './logs.js';
 import { reconcile, type Findings } from './reconcile.js';
 import { awaitRecovery, type Recovery } from './recovery.js';
 
@@ -57,6 +58,8 @@ export interface DriverResult {
   };
   recovery: Recovery & { window_seconds: number };
   findings: Findings;
+  /** From every incarnation's log: unhandled errors, failed jobs, webhooks answered 5xx. */
+  router_logs: RouterLogFindings;
   /** Where the router and simulators logged (kept when the run failed). */
   log_dir: string;
 }
@@ -182,6 +185,7 @@ export async function runDriver(driver: Driver, config: ChaosConfig, workDir: st
       },
       recovery: { ...recovery, window_seconds: config.recoveryWindowMs / 1000 },
       findings,
+      router_logs: scanRouterLogs(Array.from({ length: router.incarnations }, (_, i) => router.logFile(i + 1))),
       log_dir: logDir,
     };
     if (stats.replay_mismatches.length > 0) findings.examples.replay_mismatches = stats.replay_mismatches.slice(0, 10);
@@ -273,6 +277,7 @@ function failuresOf(result: DriverResult, config: ChaosConfig): string[] {
       .reduce((n, [, count]) => n + count, 0),
     'unexpected 500 answers from the router',
   );
+  add(result.router_logs.errors['http.unhandled_error'] ?? 0, 'unhandled errors in the router (answered 500: to the merchant, or to a provider webhook)');
   add(result.chaos.kills < config.kills ? config.kills - result.chaos.kills : 0, 'planned kills not made (the load ended first)');
   return failures;
 }
