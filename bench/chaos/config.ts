@@ -2,13 +2,17 @@
  * The chaos run's configuration: how much load, how many kills, the fault windows, and the
  * router's short settlement policy. The policy is what bounds the recovery window:
  *
- *   request lease 5 s + reconciler tries after 0.5 + 1 + 2 + 4 + 8 s = 20.5 s
+ *   request lease 5 s + reconciler tries after 0.5 + 1 + 2 + 3 + 4 + 5 + 6 s = 26.5 s
  *
- * after the last state change anything the reconciler cannot settle is flagged for review; the
- * providers' webhook retries (scaled by 0.002) are due within ~58 s of the last failed attempt
- * (Adyen's 8-hour interval; Stripe's and Braintree's first retries within 1–8 s), and a late
- * webhook still settles a flagged payment; the 30-second Idempotency-Key lease (fixed in the
- * router) is waited out by the client during the load. The 120-second window leaves margin over both.
+ * after the last state change anything the reconciler cannot settle is flagged for review. The
+ * schedule is compressed, the fault windows are not, so it keeps what the real one has: several
+ * tries, seconds apart, after a gateway's "no such payment" counts as proof (6 s), so that one
+ * fault window (1–2 s) cannot cover them all and flag for review what the real schedule
+ * (30 s ... 24 h) would settle. The providers' webhook retries (scaled by 0.002) are due within
+ * ~58 s of a failed attempt (Adyen's 8-hour interval; Stripe's and Braintree's first retries in
+ * 1–8 s), and a late webhook still settles a flagged payment; the 30-second Idempotency-Key lease
+ * (fixed in the router) is waited out by the client during the load. The 120-second window
+ * leaves margin over both.
  */
 
 export type Driver = 'pglite' | 'postgres';
@@ -68,15 +72,15 @@ export function chaosConfig(quick: boolean, seed: number): ChaosConfig {
     router: {
       gatewayTimeoutMs: 2000,
       requestLeaseMs: 5000,
-      reconcileDelaysMs: [500, 1000, 2000, 4000, 8000],
-      notFoundAfterMs: 10_000,
+      reconcileDelaysMs: [500, 1000, 2000, 3000, 4000, 5000, 6000],
+      notFoundAfterMs: 6000,
       actionTtlMs: 30_000,
       jobPollMs: 250,
     },
     webhookRetryScale: 0.002,
     faults: {
-      requestOnMs: [1000, 3000],
-      requestOffMs: [3000, 8000],
+      requestOnMs: [1000, 2000],
+      requestOffMs: [4000, 10_000],
       webhookOnMs: [4000, 8000],
       webhookOffMs: [3000, 6000],
       webhookRates: { dropForever: 0.03, drop: 0.25, duplicate: 0.15, delay: 0.15, reorder: 0.15 },

@@ -19,9 +19,9 @@ export interface FaultCounts {
 }
 
 /**
- * Switches faults on and off while the load runs: per simulator, a random request fault for
- * 1–3 s every 3–8 s; on every simulator together, the webhook faults for 4–8 s every 3–6 s.
- * `stop()` ends the loops and clears everything.
+ * Switches faults on and off while the load runs (durations from the config): per simulator, a
+ * random request fault on, then off; on every simulator together, the webhook faults on, then
+ * off. `stop()` ends the loops and clears everything.
  */
 export class FaultSchedule {
   readonly counts: FaultCounts = {

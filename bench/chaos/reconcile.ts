@@ -28,6 +28,8 @@ export interface Findings {
     amount_mismatches: number;
     /** The same, by the amount that differs (one payment may count under several). */
     amount_mismatches_by_field: { captured: number; refunded: number; held: number };
+    /** The same, by what differs, the provider and the payment's capture (`held · adyen · manual, captured in part`). */
+    amount_mismatches_by_kind: Record<string, number>;
   };
   /** States left unsettled after the window (from the database, router stopped). */
   unsettled: {
@@ -47,6 +49,11 @@ export interface Findings {
     explained_by_lost_notification: number;
     /** Unsettled payments and refunds not so explained: any fails the run. */
     unexplained: number;
+    /**
+     * The unexplained ones by what they have in common: the state, the provider and outcome of the
+     * last attempt, whether the provider holds a charge for it, the review reason.
+     */
+    unexplained_by_kind: Record<string, number>;
   };
   /** Idempotency as the merchant sees it: any non-zero fails the run. */
   idempotency: {
@@ -112,6 +119,7 @@ export function reconcile(input: {
     failed_while_charged: 0,
     amount_mismatches: 0,
     amount_mismatches_by_field: { captured: 0, refunded: 0, held: 0 },
+    amount_mismatches_by_kind: {},
   };
   const info: Findings['info'] = {
     router_payments: facts.payments.length,
@@ -241,6 +249,10 @@ export function reconcile(input: {
       if (differs.captured || differs.refunded || differs.held) {
         findings.amount_mismatches += 1;
         for (const field of ['captured', 'refunded', 'held'] as const) if (differs[field]) findings.amount_mismatches_by_field[field] += 1;
+        const fields = (['captured', 'refunded', 'held'] as const).filter((f) => differs[f]).join('+');
+        const providers = [...new Set(charges.map((c) => c.provider))].join('+') || 'no charge';
+        const capture = p.captureMethod === 'manual' ? (p.amountCaptured > 0 && p.amountCaptured < p.amount ? 'manual, captured in part' : 'manual') : 'automatic';
+        count(findings.amount_mismatches_by_kind, `${fields} · ${providers} · ${capture}`);
         example('amount_mismatches', {
           differs,
           router: { status: p.status, captured: p.amountCaptured, refunded: p.amountRefunded, refunds_pending: pendingRefunds, capturable: routerHeld },
@@ -273,39 +285,45 @@ export function reconcile(input: {
     idempotency_keys_in_progress: 0,
     explained_by_lost_notification: 0,
     unexplained: 0,
+    unexplained_by_kind: {},
   };
-  const judge = (category: string, item: unknown, reviewed: boolean, explained: boolean) => {
-    if (reviewed && explained) {
+  const judge = (category: string, item: unknown, p: PaymentFacts, reviewReason: string | null, explained: boolean) => {
+    if (reviewReason && explained) {
       unsettled.explained_by_lost_notification += 1;
       example('explained_by_lost_notification', item);
     } else {
       unsettled.unexplained += 1;
       example(category, item);
+      const last = (attemptsOf.get(p.id) ?? []).sort((a, b) => a.number - b.number).at(-1);
+      const attempt = last ? `${last.provider} attempt ${last.status}${last.outcomeReason ? `/${last.outcomeReason}` : ''}` : 'no attempt';
+      const charged = (chargesOf.get(p.id) ?? []).some((c) => c.provider === last?.provider) ? 'the provider has it' : 'no charge at the provider';
+      count(unsettled.unexplained_by_kind, `${category} · ${attempt} · ${charged} · ${reviewReason ? `review ${reviewReason}` : 'not flagged'}`);
     }
   };
   for (const p of facts.payments) {
     const item = () => ({ payment: p, attempts: attemptsOf.get(p.id) ?? [], charges: chargesOf.get(p.id) ?? [], webhooks: webhooksOf([...referencesOf(p)]) });
     if (p.pendingOperation) {
       unsettled.pending_operations += 1;
-      judge('pending_operations', item(), Boolean(p.reviewReason), lostFor(p, p.pendingOperation === 'capture' ? ['CAPTURE'] : ['CANCELLATION', 'CANCEL_OR_REFUND']));
+      judge('pending_operations', item(), p, p.reviewReason, lostFor(p, p.pendingOperation === 'capture' ? ['CAPTURE'] : ['CANCELLATION', 'CANCEL_OR_REFUND']));
     } else if (p.status === 'processing') {
       unsettled.processing += 1;
-      judge('processing', item(), Boolean(p.reviewReason), lostFor(p, ['AUTHORISATION']));
+      judge('processing', item(), p, p.reviewReason, lostFor(p, ['AUTHORISATION']));
     } else if (p.status === 'requires_action') {
       unsettled.requires_action += 1;
-      judge('requires_action', item(), Boolean(p.reviewReason), lostFor(p, ['AUTHORISATION']));
+      judge('requires_action', item(), p, p.reviewReason, lostFor(p, ['AUTHORISATION']));
     }
   }
   for (const r of facts.refunds) {
     if (r.status !== 'pending') continue;
     unsettled.refunds_pending += 1;
     const p = payments.get(r.paymentId)!;
-    judge('refunds_pending', { refund: r, payment: p, charges: chargesOf.get(p.id) ?? [], webhooks: webhooksOf([...referencesOf(p)]) }, Boolean(r.reviewReason), lostFor(p, ['REFUND', 'CANCEL_OR_REFUND']));
+    judge('refunds_pending', { refund: r, payment: p, charges: chargesOf.get(p.id) ?? [], webhooks: webhooksOf([...referencesOf(p)]) }, p, r.reviewReason, lostFor(p, ['REFUND', 'CANCEL_OR_REFUND']));
   }
   for (const k of facts.idempotencyKeys) {
     if (k.state !== 'in_progress') continue;
     unsettled.idempotency_keys_in_progress += 1;
     unsettled.unexplained += 1;
+    count(unsettled.unexplained_by_kind, 'idempotency key in_progress');
     example('idempotency_keys_in_progress', k);
   }
 

@@ -8,9 +8,9 @@ export function describeConfig(config: ChaosConfig): string {
   return [
     `Chaos${config.quick ? ' (quick)' : ''}: ${config.orders.toLocaleString('en-US')} orders per driver, ${config.concurrency} requests in flight (${config.ordersInProgress} orders under way), ${config.kills} SIGKILL restarts of the router under load, seed ${config.seed}.`,
     `Faults: per simulator a request fault (latency past the gateway timeout, charge_then_hang, charge_then_500, http 5xx, http 429, refuse_connections) ` +
-      `${config.faults.requestOnMs.join('–')} ms on every ${config.faults.requestOffMs.join('–')} ms; webhook faults on every simulator ` +
+      `on ${config.faults.requestOnMs.join('–')} ms, off ${config.faults.requestOffMs.join('–')} ms; webhook faults on every simulator ` +
       `(drop ${config.faults.webhookRates.drop}, drop forever ${config.faults.webhookRates.dropForever}, duplicate ${config.faults.webhookRates.duplicate}, ` +
-      `delay ${config.faults.webhookDelayMs} ms ${config.faults.webhookRates.delay}, reorder ${config.faults.webhookRates.reorder}) ${config.faults.webhookOnMs.join('–')} ms on every ${config.faults.webhookOffMs.join('–')} ms.`,
+      `delay ${config.faults.webhookDelayMs} ms ${config.faults.webhookRates.delay}, reorder ${config.faults.webhookRates.reorder}) on ${config.faults.webhookOnMs.join('–')} ms, off ${config.faults.webhookOffMs.join('–')} ms.`,
     `Router: gateway timeout ${r.gatewayTimeoutMs} ms, request lease ${r.requestLeaseMs} ms, reconciler tries after ${r.reconcileDelaysMs.join(', ')} ms ` +
       `(review by ${settlementHorizonMs(config) / 1000} s after a state is left), not-found proof after ${r.notFoundAfterMs} ms, job poll ${r.jobPollMs} ms; ` +
       `webhook retry schedules × ${config.webhookRetryScale}.`,
@@ -78,6 +78,10 @@ export function summarize(config: ChaosConfig, results: readonly DriverResult[])
   const lines = [describeConfig(config), '', table(['', ...results.map((r) => r.driver)], text)];
   for (const r of results) {
     if (r.failures.length > 0) lines.push('', `${r.driver} FAILED: ${r.failures.join('; ')}`, `  evidence: "examples" in the JSON; logs in ${r.log_dir}`);
+    const kinds = Object.entries(r.findings.unsettled.unexplained_by_kind).sort((a, b) => b[1] - a[1]);
+    if (kinds.length > 0) lines.push('', `${r.driver}: unsettled after the window, unexplained, by kind:`, ...kinds.map(([kind, n]) => `  ${n} × ${kind}`));
+    const mismatches = Object.entries(r.findings.money.amount_mismatches_by_kind).sort((a, b) => b[1] - a[1]);
+    if (mismatches.length > 0) lines.push('', `${r.driver}: amount mismatches by kind:`, ...mismatches.map(([kind, n]) => `  ${n} × ${kind}`));
     const stopped = Object.entries(r.load.stopped_reasons);
     if (stopped.length > 0) lines.push('', `${r.driver}: orders stopped by the client:`, ...stopped.map(([reason, n]) => `  ${n} × ${reason}`));
   }
