@@ -198,12 +198,16 @@ export function reconcile(input: {
   }
 
   // Every notification about a provider reference, for the evidence; those lost for good, to explain reviews.
-  const dropped = new Set<string>();
+  // How many notifications were lost for good per provider, reference and type: each explains one unsettled state at most.
+  const dropped = new Map<string, number>();
   const notifications = new Map<string, unknown[]>();
   for (const [provider, list] of Object.entries(deliveries)) {
     for (const d of list) {
       if (!d.reference) continue;
-      if (d.state === 'dropped') dropped.add(`${provider}|${d.reference}|${d.type}`);
+      if (d.state === 'dropped') {
+        const key = `${provider}|${d.reference}|${d.type}`;
+        dropped.set(key, (dropped.get(key) ?? 0) + 1);
+      }
       // Each attempt as `<fault>:<status>` (status: the router's answer, or why none came).
       const summary = { provider, type: d.type, state: d.state, attempts: d.attempts.map((a) => [a.fault, a.status ?? a.error ?? 'no answer'].filter(Boolean).join(':')) };
       const known = notifications.get(d.reference);
@@ -272,7 +276,17 @@ export function reconcile(input: {
   const lostFor = (p: PaymentFacts, types: readonly string[]) => {
     const provider = providerOf(p);
     if (!provider || !NOTIFICATION_ONLY.has(provider)) return false;
-    return [...referencesOf(p)].some((ref) => types.some((type) => dropped.has(`${provider}|${ref}|${type}`)));
+    for (const ref of referencesOf(p)) {
+      for (const type of types) {
+        const key = `${provider}|${ref}|${type}`;
+        const left = dropped.get(key) ?? 0;
+        if (left > 0) {
+          dropped.set(key, left - 1);
+          return true;
+        }
+      }
+    }
+    return false;
   };
 
   const unsettled: Findings['unsettled'] = {
@@ -287,8 +301,8 @@ export function reconcile(input: {
     unexplained: 0,
     unexplained_by_kind: {},
   };
-  const judge = (category: string, item: unknown, p: PaymentFacts, reviewReason: string | null, explained: boolean) => {
-    if (reviewReason && explained) {
+  const judge = (category: string, item: unknown, p: PaymentFacts, reviewReason: string | null, explained: () => boolean) => {
+    if (reviewReason && explained()) {
       unsettled.explained_by_lost_notification += 1;
       example('explained_by_lost_notification', item);
     } else {
@@ -304,20 +318,20 @@ export function reconcile(input: {
     const item = () => ({ payment: p, attempts: attemptsOf.get(p.id) ?? [], charges: chargesOf.get(p.id) ?? [], webhooks: webhooksOf([...referencesOf(p)]) });
     if (p.pendingOperation) {
       unsettled.pending_operations += 1;
-      judge('pending_operations', item(), p, p.reviewReason, lostFor(p, p.pendingOperation === 'capture' ? ['CAPTURE'] : ['CANCELLATION', 'CANCEL_OR_REFUND']));
+      judge('pending_operations', item(), p, p.reviewReason, () => lostFor(p, p.pendingOperation === 'capture' ? ['CAPTURE'] : ['CANCELLATION', 'CANCEL_OR_REFUND']));
     } else if (p.status === 'processing') {
       unsettled.processing += 1;
-      judge('processing', item(), p, p.reviewReason, lostFor(p, ['AUTHORISATION']));
+      judge('processing', item(), p, p.reviewReason, () => lostFor(p, ['AUTHORISATION']));
     } else if (p.status === 'requires_action') {
       unsettled.requires_action += 1;
-      judge('requires_action', item(), p, p.reviewReason, lostFor(p, ['AUTHORISATION']));
+      judge('requires_action', item(), p, p.reviewReason, () => lostFor(p, ['AUTHORISATION']));
     }
   }
   for (const r of facts.refunds) {
     if (r.status !== 'pending') continue;
     unsettled.refunds_pending += 1;
     const p = payments.get(r.paymentId)!;
-    judge('refunds_pending', { refund: r, payment: p, charges: chargesOf.get(p.id) ?? [], webhooks: webhooksOf([...referencesOf(p)]) }, p, r.reviewReason, lostFor(p, ['REFUND', 'CANCEL_OR_REFUND']));
+    judge('refunds_pending', { refund: r, payment: p, charges: chargesOf.get(p.id) ?? [], webhooks: webhooksOf([...referencesOf(p)]) }, p, r.reviewReason, () => lostFor(p, ['REFUND', 'CANCEL_OR_REFUND']));
   }
   for (const k of facts.idempotencyKeys) {
     if (k.state !== 'in_progress') continue;
