@@ -193,7 +193,8 @@ export function reconciler(deps: ReconcilerDeps) {
     });
     const next = refundStep(outcome);
     const written = await repositories.transaction((repos) =>
-      writeRefundStep(repos, row, next, now, now, [note(parent, next.final ? 'reconciler.resolved' : 'reconciler.checked', { refund: row.id, outcome: outcome.kind }, row.id)]),
+      // Still pending: the job's own outcome below schedules the next look (null: no rescheduling here).
+      writeRefundStep(repos, row, next, now, null, [note(parent, next.final ? 'reconciler.resolved' : 'reconciler.checked', { refund: row.id, outcome: outcome.kind }, row.id)]),
     );
     if (!written || written.status !== 'pending') return SETTLED;
     return { state: 'open', reason: outcome.kind === 'pending' ? 'awaiting_confirmation' : outcome.kind };

@@ -49,16 +49,21 @@ export function refundStep(outcome: ModificationOutcome): RefundStep {
 /**
  * Writes a refund step with its event and its job in one transaction: a final one settles the
  * refund (a success counts toward the payment's refunded amount) and ends its job; one still
- * pending keeps its reserve and is looked at again at `nextCheck`.
+ * pending keeps its reserve and is looked at again at `nextCheck`. `nextCheck` null: the caller
+ * is the refund's own job (the reconciler), whose outcome sets the next run on the policy's
+ * schedule; scheduling the running job again would make it run again at once, tries from zero.
  */
-export async function writeRefundStep(repos: Repositories, refund: RefundRow, step: RefundStep, now: Date, nextCheck: Date, notes: readonly EventSpec[] = []): Promise<RefundRow | null> {
+export async function writeRefundStep(repos: Repositories, refund: RefundRow, step: RefundStep, now: Date, nextCheck: Date | null, notes: readonly EventSpec[] = []): Promise<RefundRow | null> {
+  // The payment's row first, then the refund's (settling one adds to the payment's refunded
+  // amount): the order a provider's webhook takes them in, so the two never deadlock.
+  await repos.payments.lock(refund.paymentId);
   const written = await repos.payments.settleRefund(refund.id, step.patch, now);
   if (!written) return null;
   const events: EventSpec[] = [...notes];
   if (step.final) {
     await repos.jobs.cancel(refundJobKey(refund.id), now);
     events.push({ type: written.status === 'succeeded' ? 'refund.succeeded' : 'refund.failed', merchantId: written.merchantId, paymentId: written.paymentId, refundId: written.id, data: refundSnapshot(written) });
-  } else {
+  } else if (nextCheck) {
     await repos.jobs.schedule({ kind: REFUND_JOB, key: refundJobKey(refund.id), merchantId: refund.merchantId, payload: { refund_id: refund.id }, runAt: nextCheck }, now);
   }
   await emit(repos, now, events);

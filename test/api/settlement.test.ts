@@ -217,6 +217,36 @@ describe.each(DRIVERS)('settlement on %s', (driver) => {
     });
   });
 
+  describe('a refund the gateway never confirms', () => {
+    it('is asked about once per try of the schedule, then flagged for review', async () => {
+      const payment = await pay();
+      // Stripe answers every refund request (the first, each resend, each lookup) with a 500.
+      h.stripe.faults.set({ kind: 'http_error', status: 500 }, { pathPrefix: '/v1/refunds' });
+      const refund = await (await h.request('POST', `/v1/payments/${payment.id}/refunds`, { body: { amount: 500 } })).json();
+      expect(refund).toMatchObject({ status: 'pending' });
+      const looks = async () => (await timeline(payment.id)).filter((e) => e.type === 'reconciler.checked').length;
+      // Bounded: a job that schedules itself again while it runs would be claimed again at once, forever.
+      const settle = (ms: number) =>
+        Promise.race([later(ms), new Promise((_, reject) => setTimeout(() => reject(new Error('the refund job kept running again at once')), 3000))]);
+
+      // Once the request's lease is over, the reconciler looks; the look leaves the next one for later.
+      await settle(policy.requestLeaseMs);
+      expect(await looks()).toBe(1);
+      const job = await h.repositories.jobs.get(`refund:${refund.id}`);
+      expect(job!.state).toBe('scheduled');
+      expect(job!.runAt.getTime()).toBeGreaterThan(clock.now().getTime());
+
+      // One look per step of the schedule at most, then the refund is flagged for a human.
+      const longest = Math.max(...policy.retryDelaysMs);
+      for (let step = 0; step < policy.retryDelaysMs.length; step++) await settle(longest);
+      expect(await looks()).toBeLessThanOrEqual(policy.retryDelaysMs.length);
+      expect((await h.repositories.jobs.get(`refund:${refund.id}`))!.state).toBe('dead');
+      const [flagged] = (await (await h.request('GET', `/v1/payments/${payment.id}/refunds`)).json()).data;
+      expect(flagged).toMatchObject({ id: refund.id, status: 'pending', review: { reason: 'refund_unresolved:unknown' } });
+      expect(await get(payment.id)).toMatchObject({ review: { reason: 'refund_unresolved:unknown' } });
+    });
+  });
+
   describe('refunds whose answer was lost', () => {
     it('is settled by the provider\'s webhook, matched by the key we sent it under', async () => {
       const payment = await pay();
