@@ -310,16 +310,18 @@ describe('ambiguity', () => {
 });
 
 describe('modifications', () => {
-  it('captures in part, several times, each pending until its notification', async () => {
+  it('a partial capture is final: the rest is released, and a second capture fails by notification', async () => {
     const { req, reference } = await approvedManual(3000);
-    for (const [n, amount] of [[1, 1000], [2, 2000]] as const) {
-      const outcome = await adapter.capture({ reference, amount, currency: req.currency, idempotencyKey: `${req.paymentId}:capture:${n}` });
-      outcomes.push(outcome);
-      expect(outcome).toMatchObject({ kind: 'pending', amount });
-      if (outcome.kind !== 'pending') return;
-      expect(await event('capture.succeeded', outcome.reference)).toMatchObject({ reference, amount });
-    }
-    expect(sim.ledger.totals('eur')).toEqual({ authorized: 3000, captured: 3000, refunded: 0 });
+    const first = await adapter.capture({ reference, amount: 1000, currency: req.currency, idempotencyKey: `${req.paymentId}:capture:1` });
+    outcomes.push(first);
+    expect(first).toMatchObject({ kind: 'pending', amount: 1000 });
+    if (first.kind !== 'pending') return;
+    expect(await event('capture.succeeded', first.reference)).toMatchObject({ reference, amount: 1000 });
+    const second = await adapter.capture({ reference, amount: 1000, currency: req.currency, idempotencyKey: `${req.paymentId}:capture:2` });
+    if (second.kind !== 'pending') throw new Error('expected pending');
+    await event('capture.failed', second.reference);
+    expect(sim.ledger.totals('eur')).toEqual({ authorized: 3000, captured: 1000, refunded: 0 });
+    expect(sim.ledger.export().charges.find((c) => c.reference === reference)).toMatchObject({ captured: 1000, released: 2000 });
   });
 
   it('a capture beyond the authorization is accepted, then fails by notification', async () => {

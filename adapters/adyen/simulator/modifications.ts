@@ -61,6 +61,9 @@ export function decideModification(ctx: AccountContext, payment: PaymentRecord, 
     case 'capture': {
       if (!authorised || !currencyOk || requested > uncaptured) return notify('CAPTURE', requested, 'Insufficient balance on payment');
       payment.captured += requested;
+      // Without multiple partial captures enabled on the merchant account (Adyen's default, and what
+      // the adapter declares), a capture is final: Adyen cancels whatever it left authorized.
+      payment.released += uncaptured - requested;
       if (payment.failing === 'capture') failLater(ctx, payment, modification, 'CAPTURE_FAILED');
       return notify('CAPTURE', requested, null);
     }
