@@ -442,3 +442,41 @@ describe('secrets', () => {
     expect(text).not.toMatch(/"737"/);
   });
 });
+
+describe('voidAttempt (technical cancel by our reference)', () => {
+  const identity = (req: AuthorizeRequest) => attemptIdentity(req);
+
+  it('voids an authorisation whose answer was lost: nothing under the reference is authorized any more', async () => {
+    const req = request({ captureMethod: 'manual' });
+    await sim.setFault({ kind: 'charge_then_500' }, { times: 1 });
+    expect(await authorize(req)).toMatchObject({ kind: 'unknown' });
+    await sim.clearFault();
+    const voided = await adapter.voidAttempt!(identity(req));
+    expect(voided).toMatchObject({ kind: 'pending' });
+    if (voided.kind !== 'pending') return;
+    expect(await event('authorization.voided', voided.reference)).toMatchObject({ merchantReference: req.idempotencyKey, type: 'authorization.voided' });
+    const charge = sim.ledger.export().charges.find((c) => c.orderReference === req.idempotencyKey);
+    expect(charge).toMatchObject({ authorized: 2500, captured: 0, released: 2500 });
+    // Resent under the same key: the same answer, nothing more.
+    expect(await adapter.voidAttempt!(identity(req))).toEqual(voided);
+  });
+
+  it('says voided for a reference Adyen never received', async () => {
+    const req = request();
+    const voided = await adapter.voidAttempt!(identity(req));
+    if (voided.kind !== 'pending') throw new Error(`expected pending, got ${JSON.stringify(voided)}`);
+    expect(await event('authorization.voided', voided.reference)).toMatchObject({ merchantReference: req.idempotencyKey });
+    expect(sim.ledger.charges()).toBe(0);
+  });
+
+  it('cannot void a captured payment: the failure carries no event, its AUTHORISATION settles it', async () => {
+    const req = request({ captureMethod: 'automatic' });
+    expect(await authorize(req)).toMatchObject({ kind: 'approved', captured: true });
+    const voided = await adapter.voidAttempt!(identity(req));
+    if (voided.kind !== 'pending') throw new Error('expected pending');
+    const delivered = await sink.waitFor((r) => r.rawBody.includes('TECHNICAL_CANCEL'));
+    expect(delivered.rawBody).toContain('"success":"false"');
+    expect(await adapter.parseWebhook(delivered, new Date())).toEqual({ ok: true, events: [] });
+    expect(sim.ledger.totals('eur')).toMatchObject({ captured: 2500 });
+  });
+});

@@ -1,5 +1,6 @@
 import Adyen from '@adyen/api-library';
 import type {
+  AttemptIdentity,
   AuthorizeRequest,
   CancelRequest,
   Capabilities,
@@ -16,7 +17,7 @@ import type {
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
 import { createFetchClient } from './http-client.js';
 import { authorizationFailure, authorizationOutcome, lookupFailure, modificationFailure, modificationOutcome, type ModificationResponse } from './outcomes.js';
-import { hexToBytes, importHmacKey, parseNotification } from './webhooks.js';
+import { hexToBytes, importHmacKey, parseNotification, voidReference } from './webhooks.js';
 
 const { CheckoutAPI, Client, EnvironmentEnum, Types } = Adyen;
 type PaymentRequest = InstanceType<typeof Types.checkout.PaymentRequest>;
@@ -162,6 +163,17 @@ export function createAdyenAdapter(config: AdyenAdapterConfig): GatewayAdapter {
   }
 
   /**
+   * Adyen's technical cancel: `/cancels` by the reference we sent the payment under, for an attempt
+   * whose pspReference we never learned. Its result arrives as a TECHNICAL_CANCEL notification.
+   */
+  function voidAttempt(attempt: AttemptIdentity): Promise<ModificationOutcome> {
+    const reference = voidReference(attempt.idempotencyKey);
+    return modification(attempt.amount, () =>
+      modifications.cancelAuthorisedPayment({ merchantAccount, paymentReference: attempt.idempotencyKey, reference }, { idempotencyKey: reference }),
+    );
+  }
+
+  /**
    * Adyen keeps Idempotency-Keys (at least 31 days): the same modification resent under its key
    * answers the stored 201 `received` with the modification's pspReference, or is performed now if
    * the first never arrived. Either way the notification confirms it.
@@ -203,6 +215,7 @@ export function createAdyenAdapter(config: AdyenAdapterConfig): GatewayAdapter {
     cancel,
     refund,
     resumeModification,
+    voidAttempt,
     parseWebhook,
     webhookAck: WEBHOOK_ACK,
   };

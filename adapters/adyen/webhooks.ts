@@ -111,7 +111,34 @@ function eventType(item: NotificationItem): WebhookEventType | undefined {
   return pair ? pair[succeeded ? 0 : 1] : LATE_FAILURES[item.eventCode];
 }
 
+/** The reference a technical cancel of an attempt is sent under: the attempt's key, marked. */
+export function voidReference(attemptKey: string): string {
+  return `${attemptKey}${VOID_SUFFIX}`;
+}
+const VOID_SUFFIX = ':void';
+
+/**
+ * TECHNICAL_CANCEL: success means nothing under the attempt's reference is authorized any more.
+ * A failure (the payment was captured meanwhile) says nothing new: its AUTHORISATION settles it.
+ */
+function technicalCancel(item: NotificationItem): WebhookEvent | null {
+  if (item.success !== 'true' || !item.merchantReference.endsWith(VOID_SUFFIX)) return null;
+  return {
+    eventId: `${item.pspReference}:${item.eventCode}:${item.success}`,
+    type: 'authorization.voided',
+    reference: item.originalReference || item.pspReference,
+    merchantReference: item.merchantReference.slice(0, -VOID_SUFFIX.length),
+    modificationReference: item.pspReference,
+    modificationKey: item.merchantReference,
+    amount: item.amount.value,
+    currency: item.amount.currency,
+    decline: null,
+    occurredAt: new Date(item.eventDate),
+  };
+}
+
 function toEvent(item: NotificationItem): WebhookEvent | null {
+  if (item.eventCode === 'TECHNICAL_CANCEL') return technicalCancel(item);
   const type = eventType(item);
   if (type === undefined) return null;
   // Modifications name the payment in originalReference and themselves in pspReference.

@@ -165,6 +165,14 @@ export interface GatewayAdapter {
    * running request (`resend`), and then only under the original idempotency key.
    */
   sync(request: SyncRequest): Promise<AuthorizationOutcome>;
+  /**
+   * For a provider that cannot look an attempt up without its card data (Adyen): voids whatever it
+   * may hold under the attempt's reference (a technical cancel), so an answer lost for good still
+   * ends in a certainty. `pending`: the provider answers by webhook, `authorization.voided` when
+   * nothing under the reference is authorized any more; a failure (it was captured meanwhile) sends
+   * no event, as the authorization's own notification settles that. Absent where lookups suffice.
+   */
+  voidAttempt?(attempt: AttemptIdentity): Promise<ModificationOutcome>;
   /** After a redirect (3-D Secure): the attempt's outcome now. Never charges anew. */
   completeAction(request: CompleteActionRequest): Promise<AuthorizationOutcome>;
   capture(request: CaptureRequest): Promise<ModificationOutcome>;

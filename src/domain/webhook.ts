@@ -8,6 +8,8 @@ import type { Decline } from './decline.js';
 export type WebhookEventType =
   | 'authorization.succeeded'
   | 'authorization.failed'
+  /** Nothing under the attempt's reference is authorized any more (Adyen's technical cancel succeeded): it charged nothing. */
+  | 'authorization.voided'
   | 'capture.succeeded'
   | 'capture.failed'
   | 'cancel.succeeded'

@@ -101,6 +101,13 @@ export function reconciler(deps: ReconcilerDeps) {
       );
       return written ? SETTLED : payment(row.id);
     }
+    const old = now.getTime() - attempt.createdAt.getTime() >= policy.notFoundAfterMs;
+    if (outcome.kind === 'unknown' && outcome.reason === 'pending_at_gateway' && adapter.voidAttempt && old) {
+      // No lookup without the card data, and no answer by now: void whatever the gateway may hold
+      // (resent under the same key on each try until its webhook says so).
+      const voided = await adapter.voidAttempt(storedAttempt(row, attempt));
+      return checked(row, voided.kind === 'pending' ? 'void_requested' : `void_${voided.kind}`, { attempt: attempt.number });
+    }
     return checked(row, outcome.kind === 'unknown' ? outcome.reason : `not_processed:${outcome.reason}`, { attempt: attempt.number, detail: outcome.detail });
   }
 

@@ -123,6 +123,26 @@ export function authorizationStep(
   };
 }
 
+/**
+ * The gateway voided whatever it held under an attempt whose answer was lost (a technical cancel):
+ * nothing was charged, so the payment fails, if it was still waiting for that attempt.
+ */
+export function voidedStep(payment: PaymentRow, attempt: AttemptRow, at: Date): PaymentStep | null {
+  if (!awaitsAuthorization(payment, attempt) || payment.status !== 'processing') return null;
+  return {
+    set: {
+      status: 'failed',
+      failureCode: 'authorization_voided',
+      failureMessage: "The gateway's answer was lost, so the attempt was voided at the gateway: nothing was charged.",
+      leaseUntil: null,
+      reviewReason: null,
+      reviewAt: null,
+    },
+    attempt: { id: attempt.id, result: { status: 'failed', outcome: 'not_processed', outcomeReason: 'voided_at_gateway', completedAt: at } },
+    job: 'cancel',
+  };
+}
+
 /** The state a capture or cancel under way started from. */
 function beforeOperation(payment: PaymentRow) {
   return { ...stateOf(payment), status: (payment.statusBeforeOperation ?? payment.status) as PaymentStatus };

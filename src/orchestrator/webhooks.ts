@@ -17,6 +17,7 @@ import { writeRefundStep } from './refunds.js';
 import { routingFacts } from './routing-facts.js';
 import {
   authorizationStep,
+  voidedStep,
   operationDoneStep,
   operationRevertStep,
   writeStep,
@@ -104,6 +105,8 @@ export function webhookService(deps: WebhookServiceDeps) {
         const result = attemptResult(outcome, attempt.latencyMs ?? 0, 'resolved_by_webhook', event.occurredAt);
         return write(authorizationStep(payment, attempt, outcome, result, now, policy));
       }
+      case 'authorization.voided':
+        return write(voidedStep(payment, attempt, event.occurredAt));
       case 'capture.succeeded':
         return write(operationDoneStep(payment, 'capture', event.amount));
       case 'cancel.succeeded':

@@ -113,6 +113,21 @@ describe('settlement in the sandbox', () => {
       expect(sims().adyen!.ledger.charges()).toBe(0);
     });
 
+    it('an authorization whose answer was lost and that Adyen cannot be asked about is voided by our reference, then failed as not charged', async () => {
+      // Every try the request makes answers 500: Adyen has no lookup, and the reconciler has no card data to resend.
+      await sims().adyen!.setFault({ kind: 'http_error', status: 500 }, { times: LOST_WITH_LOOKUPS });
+      const payment = await pay('adyen', { currency: 'EUR' });
+      expect(payment).toMatchObject({ status: 'processing', attempts: [{ status: 'unknown' }] });
+      await later(policy.retryDelaysMs[0]!);
+      await later(policy.retryDelaysMs[1]!);
+      // Too young to give up on the AUTHORISATION notification: still only looked at.
+      expect((await get(payment.id)).settlement).toMatchObject({ last_finding: 'pending_at_gateway' });
+      await later(policy.retryDelaysMs[2]!);
+      const settled = await t.eventually(() => get(payment.id), (p) => p.status !== 'processing');
+      expect(settled).toMatchObject({ status: 'failed', failure: { code: 'authorization_voided' }, attempts: [{ status: 'failed', outcome_reason: 'voided_at_gateway' }] });
+      expect(sims().adyen!.ledger.charges()).toBe(0);
+    });
+
     it('a capture whose notification is lost once is confirmed by Adyen\'s retry', async () => {
       const payment = await pay('adyen', { currency: 'EUR', capture_method: 'manual' });
       sims().adyen!.setWebhookFault({ kind: 'drop' }, { times: 1 });

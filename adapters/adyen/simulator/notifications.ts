@@ -1,5 +1,6 @@
 import { WebhookDispatcher, type PendingWebhook } from '../../testkit/webhook-dispatcher.js';
 import type { RetrySchedule } from '../../testkit/webhook-schedules.js';
+import type { TechnicalCancel } from './technical-cancel.js';
 import { notificationRequest, signedItem, type NotificationFields } from './webhook-signer.js';
 
 export interface NotifierOptions {
@@ -29,7 +30,8 @@ export interface NotificationDelivery {
 export type PendingJob =
   | { kind: 'authorisation'; pspReference: string }
   | { kind: 'modification'; pspReference: string }
-  | { kind: 'failed_modification'; pspReference: string; eventCode: string };
+  | { kind: 'failed_modification'; pspReference: string; eventCode: string }
+  | ({ kind: 'technical_cancel' } & TechnicalCancel);
 
 /** The notification fields as saved (JSON: the date as ISO text). */
 type SavedFields = Omit<NotificationFields, 'eventDate'> & { eventDate: string };

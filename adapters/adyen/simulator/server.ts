@@ -14,6 +14,7 @@ import { createModification, decideModification, reportFailure } from './modific
 import { Notifier, type PendingJob } from './notifications.js';
 import { createPayment, isRecord } from './payments.js';
 import { createLedger, SimulatorState, type AdyenLedger, type LoggedRequest, type ModificationKind, type SavedAdyenState } from './state.js';
+import { createTechnicalCancel, decideTechnicalCancel } from './technical-cancel.js';
 import { threeDSecurePage } from './three-d-secure.js';
 import type { NotificationFields } from './webhook-signer.js';
 
@@ -156,6 +157,10 @@ export class AdyenSimulatorServer {
 
   /** A saved job's work, against the restored state. */
   private resumeJob(job: PendingJob): (() => NotificationFields[]) | null {
+    if (job.kind === 'technical_cancel') {
+      const { kind: _kind, ...cancel } = job;
+      return () => decideTechnicalCancel(this.context, cancel);
+    }
     if (job.kind === 'authorisation') {
       const payment = this.state.payments.get(job.pspReference);
       return payment ? () => [authorisationNotification(payment)] : null;
@@ -254,6 +259,11 @@ export class AdyenSimulatorServer {
     try {
       if (method === 'POST' && path === '/v72/payments') return createPayment(this.context, body);
       if (method === 'POST' && path === '/v72/payments/details') return paymentDetails(this.context, body);
+      if (method === 'POST' && path === '/v72/cancels') {
+        const { response, cancel } = createTechnicalCancel(this.context, body);
+        this.notifier.schedule(() => decideTechnicalCancel(this.context, cancel), undefined, { kind: 'technical_cancel', ...cancel });
+        return response;
+      }
       const match = MODIFICATION_PATH.exec(path);
       const kind = match ? MODIFICATION_KINDS[match[2] ?? ''] : undefined;
       if (method === 'POST' && match && kind) return createModification(this.context, kind, match[1] ?? '', body);

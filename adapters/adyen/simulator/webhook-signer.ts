@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import Adyen from '@adyen/api-library';
 import type { WebhookRequest } from '../../testkit/contract.js';
 import type { WebhookSigner } from '../../testkit/simulator.js';
+import { voidReference } from '../webhooks.js';
 import type { WebhookEventType } from '../../../src/domain/webhook.js';
 import { newPspReference } from './ids.js';
 
@@ -63,6 +64,7 @@ const EVENT_CODES: Readonly<Record<WebhookEventType, readonly [eventCode: string
   'cancel.failed': ['CANCELLATION', false],
   'refund.succeeded': ['REFUND', true],
   'refund.failed': ['REFUND', false],
+  'authorization.voided': ['TECHNICAL_CANCEL', true],
   // Adyen's standard notifications report no settlement (that comes in its settlement reports).
   'settlement.succeeded': null,
 };
@@ -87,7 +89,8 @@ export function adyenWebhookSigner(options: { hmacKey: string; merchantAccount: 
         pspReference: isPayment ? event.reference : modificationReference(event.eventId),
         ...(isPayment ? {} : { originalReference: event.reference }),
         merchantAccountCode: options.merchantAccount,
-        merchantReference: event.eventId ?? event.reference,
+        // A technical cancel is sent under the attempt's reference, marked (see the adapter's voidAttempt).
+        merchantReference: eventCode === 'TECHNICAL_CANCEL' ? voidReference(event.eventId ?? event.reference) : (event.eventId ?? event.reference),
         amount: { value: event.amount, currency: event.currency },
         eventDate: signOptions.timestamp ?? new Date(),
         ...(success ? {} : { reason: isPayment ? 'Refused' : 'Insufficient balance on payment' }),

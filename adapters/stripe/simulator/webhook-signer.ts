@@ -80,6 +80,7 @@ function stripeNotification(event: CanonicalEvent): { type: StripeEventType; obj
     case 'capture.failed':
     case 'cancel.failed':
     case 'settlement.succeeded':
+    case 'authorization.voided':
       throw new Error(`Stripe sends no webhook for ${event.type}`);
   }
 }
