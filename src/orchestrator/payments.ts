@@ -335,8 +335,8 @@ export function paymentService(deps: PaymentServiceDeps) {
       const retryAt = after(clock.now(), policy.retryDelaysMs[0] ?? 0);
       if (p.pendingOperation !== operation) return null;
       if (outcome.kind === 'succeeded') return operationDoneStep(p, operation, outcome.amount || plan.amount);
-      if (outcome.kind === 'pending') return operationWaitStep(p, 'accepted', retryAt);
-      if (lost) return operationWaitStep(p, 'unknown', retryAt);
+      if (outcome.kind === 'pending') return operationWaitStep('accepted', retryAt);
+      if (lost) return operationWaitStep('unknown', retryAt);
       return operationRevertStep(p, operation);
     });
     if (outcome.kind !== 'succeeded' && outcome.kind !== 'pending') {

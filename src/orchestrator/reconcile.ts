@@ -59,7 +59,7 @@ export function reconciler(deps: ReconcilerDeps) {
     const { payment: row, attempts } = record;
     const now = clock.now();
     if (row.leaseUntil && row.leaseUntil > now) return { state: 'leased', until: row.leaseUntil };
-    if (row.pendingOperation) return operation(row, now);
+    if (row.pendingOperation) return operation(row);
     if (row.status === 'processing') return authorization(row, attempts, now);
     if (row.status === 'requires_action') return action(row, attempts, now);
     return SETTLED;
@@ -151,7 +151,7 @@ export function reconciler(deps: ReconcilerDeps) {
   }
 
   /** A capture or cancel whose request died, whose answer was lost, or whose confirmation is late. */
-  async function operation(row: PaymentRow, now: Date): Promise<Reconciled> {
+  async function operation(row: PaymentRow): Promise<Reconciled> {
     const op = row.pendingOperation as 'capture' | 'cancel';
     const { adapter } = await gatewayOf(row.gatewayAccountId);
     if (!adapter || !row.gatewayReference) return checked(row, 'gateway_not_configured', { operation: op });
@@ -164,7 +164,8 @@ export function reconciler(deps: ReconcilerDeps) {
       idempotencyKey: gatewayKeys[op](row.id),
     });
     const wait = (state: 'accepted' | 'unknown') => (p: PaymentRow): PaymentStep | null =>
-      p.pendingOperation === op && p.operationState !== state ? { ...operationWaitStep(p, state, now), job: undefined } : null;
+      // The job's own outcome schedules the next look.
+      p.pendingOperation === op && p.operationState !== state ? operationWaitStep(state, null) : null;
     switch (outcome.kind) {
       case 'succeeded':
         await step(row, (p) => withNote(operationDoneStep(p, op, outcome.amount || null), p, { operation: op, outcome: 'succeeded' }));

@@ -165,6 +165,6 @@ export function operationRevertStep(payment: PaymentRow, operation: 'capture' | 
 }
 
 /** A capture or cancel waiting on the gateway: accepted (confirmed later by webhook) or with its answer lost. */
-export function operationWaitStep(payment: PaymentRow, state: 'accepted' | 'unknown', runAt: Date): PaymentStep {
-  return { set: { status: 'processing', operationState: state, leaseUntil: null }, job: { runAt } };
+export function operationWaitStep(state: 'accepted' | 'unknown', runAt: Date | null): PaymentStep {
+  return { set: { status: 'processing', operationState: state, leaseUntil: null }, ...(runAt ? { job: { runAt } } : {}) };
 }

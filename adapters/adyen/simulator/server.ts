@@ -260,7 +260,7 @@ export class AdyenSimulatorServer {
       if (method === 'POST' && path === '/v72/payments') return createPayment(this.context, body);
       if (method === 'POST' && path === '/v72/payments/details') return paymentDetails(this.context, body);
       if (method === 'POST' && path === '/v72/cancels') {
-        const { response, cancel } = createTechnicalCancel(this.context, body);
+        const { response, cancel } = createTechnicalCancel(body);
         this.notifier.schedule(() => decideTechnicalCancel(this.context, cancel), undefined, { kind: 'technical_cancel', ...cancel });
         return response;
       }

@@ -22,7 +22,7 @@ export interface TechnicalCancel {
  * whose pspReference the merchant never learned (a timeout). Adyen answers 201 `received` and
  * sends the result as a TECHNICAL_CANCEL notification.
  */
-export function createTechnicalCancel(ctx: AccountContext, body: Json): { response: ApiResponse; cancel: TechnicalCancel } {
+export function createTechnicalCancel(body: Json): { response: ApiResponse; cancel: TechnicalCancel } {
   const merchantAccount = nonEmptyString(body['merchantAccount']) ?? fail(errors.merchantAccountMissing());
   const paymentReference = nonEmptyString(body['paymentReference']) ?? fail(errors.referenceMissing());
   const reference = nonEmptyString(body['reference']) ?? null;
