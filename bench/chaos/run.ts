@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { WebhookDelivery } from '../../adapters/testkit/simulator.js';
 import { CHAOS_RULESET, routerSettlementEnv, type ChaosConfig, type Driver } from './config.js';
 import { PROVIDERS, SimulatorsControl, type Provider } from './control.js';
-import { createChaosDatabase, readRouterFacts } from './database.js';
+import { createBenchDatabase } from '../lib/postgres-database.js';
+import { readRouterFacts } from './database.js';
 import { FaultSchedule, type FaultCounts } from './faults.js';
 import { MerchantClient, newClientStats, type ClientStats } from './merchant.js';
 import { planOrders, runOrder, type OrderResult } from './orders.js';
@@ -74,7 +75,7 @@ export async function runDriver(driver: Driver, config: ChaosConfig, workDir: st
 
   const sims = await startSimulators({ webhookRetryScale: config.webhookRetryScale, logFile: join(logDir, 'simulators.log') });
   const control = new SimulatorsControl(sims.controlUrl);
-  const database = driver === 'postgres' ? await createChaosDatabase() : null;
+  const database = driver === 'postgres' ? await createBenchDatabase('chaos') : null;
   const dataDir = join(logDir, 'data');
   const port = await freePort();
   const apiKey = `sk_sandbox_chaos_${Math.random().toString(36).slice(2, 12)}`;

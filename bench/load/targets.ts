@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBenchDatabase } from './postgres-database.js';
+import { createBenchDatabase } from '../lib/postgres-database.js';
 import { startChild, stopAll, type Child } from './processes.js';
 
 export type TargetName = 'direct' | 'ceiling' | 'pglite' | 'postgres';
@@ -60,7 +60,7 @@ export async function startStack(options: { cpuProfileDir?: string; log: (line: 
     const simArgs = ['--sim-port', String(sim.ready.port)];
     const routerArgs = [...simArgs, '--key', apiKey];
     const profile = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
-    database = await createBenchDatabase();
+    database = await createBenchDatabase('load');
 
     const started = await Promise.all([
       startChild<{ url: string }>({ name: 'direct', file: './direct-process.ts', args: simArgs, env, logFile: log('direct') }),
