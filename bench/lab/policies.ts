@@ -96,7 +96,7 @@ export function switchyard(schedules: readonly FeeSchedule[], seed: number): Pol
       return order.map((c) => INDEX.get(c.name)!);
     },
     observe(g, tx, _i, outcome) {
-      model.record(GATEWAYS[g]!, tx, outcome);
+      model.record(candidates[g]!.accountId, tx, outcome);
     },
   };
 }

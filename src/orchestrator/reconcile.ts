@@ -118,7 +118,7 @@ export function reconciler(deps: ReconcilerDeps) {
       const settled = found ? authorizationStep(p, found, outcome, result, now, policy) : null;
       return settled ? { ...settled, notes: [note(p, 'reconciler.resolved', { attempt: attempt.number, outcome: outcome.kind })] } : null;
     });
-    if (written) learner.record(account.name, routingFacts(row), outcome);
+    if (written) learner.record(account.id, routingFacts(row), outcome);
     return payment(row.id);
   }
 

@@ -78,7 +78,7 @@ export function webhookService(deps: WebhookServiceDeps) {
         const result: WebhookEventResult = payment && attempt ? await applyToPayment(repos, payment, attempt, event, now) : 'unmatched';
         if (payment && result === 'applied' && (event.type === 'authorization.succeeded' || event.type === 'authorization.failed')) {
           // Late feedback: the gateway answered what the attempt could not learn.
-          learner.record(account.name, routingFacts(payment), authorizationOf(event, payment));
+          learner.record(account.id, routingFacts(payment), authorizationOf(event, payment));
         }
         const fresh = await repos.webhooks.record({
           gatewayAccountId: account.id,

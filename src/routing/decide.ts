@@ -18,17 +18,21 @@ export interface GatewayCandidate {
   fees: FeeSchedule | null;
 }
 
-/** Success probability for a gateway on this transaction: the mean to explain, a draw to explore. */
+/**
+ * Success probability for a gateway account (by its id: accounts are one merchant's, so nothing
+ * learned from one merchant's traffic reaches another's routing) on this transaction: the mean to
+ * explain, a draw to explore.
+ */
 export interface SuccessModel {
-  estimate(gateway: string, tx: RoutingTransaction): { p: number; n: number; level: string };
-  sample(gateway: string, tx: RoutingTransaction, random: () => number): number;
+  estimate(accountId: string, tx: RoutingTransaction): { p: number; n: number; level: string };
+  sample(accountId: string, tx: RoutingTransaction, random: () => number): number;
 }
 
 /** The model with its feedback: every attempt's outcome (and late webhook outcomes) goes back in. */
 export interface SuccessLearner extends SuccessModel {
-  record(gateway: string, tx: RoutingTransaction, outcome: AuthorizationOutcome): void;
+  record(accountId: string, tx: RoutingTransaction, outcome: AuthorizationOutcome): void;
   /** Across all segments, for health reports. */
-  overall(gateway: string): { p: number; n: number; level: string };
+  overall(accountId: string): { p: number; n: number; level: string };
   /** Plain JSON of everything learned, and back; `restore` refuses a malformed snapshot and keeps its state. */
   snapshot(): unknown;
   restore(snapshot: unknown): void;
@@ -66,7 +70,7 @@ export interface DecideInput {
   tx: RoutingTransaction;
   candidates: readonly GatewayCandidate[];
   ruleset: { version: number; compiled: CompiledRuleset } | null;
-  /** Gateway names the request asked for, in order: they replace the rules, not eligibility. */
+  /** Gateway names the request asked for, in order: they replace the rules' choice, not eligibility nor a block rule. */
   explicit: readonly string[] | null;
   model: SuccessModel;
   random: () => number;
@@ -89,11 +93,11 @@ export function decide(input: DecideInput): { order: GatewayCandidate[]; explana
   const objective = routed.action.kind === 'optimize' ? routed.action.objective : DEFAULT_OBJECTIVE;
   const estimates = new Map<string, RankingCandidate & { level: string; priced: boolean }>();
   for (const c of eligible.values()) {
-    const estimate = input.model.estimate(c.name, tx);
+    const estimate = input.model.estimate(c.accountId, tx);
     estimates.set(c.name, {
       gateway: c.name,
       probability: estimate.p,
-      sampled: input.model.sample(c.name, tx, input.random),
+      sampled: input.model.sample(c.accountId, tx, input.random),
       n: estimate.n,
       level: estimate.level,
       fee: (c.fees ? feeFor(c.fees, tx) : null) ?? 0,
@@ -154,7 +158,12 @@ export function decide(input: DecideInput): { order: GatewayCandidate[]; explana
 }
 
 function route(input: DecideInput): { source: DecisionExplanation['source']; rule: string | null; action: RouteAction } {
-  if (input.explicit) return { source: 'explicit', rule: null, action: { kind: 'route', gateways: [...input.explicit] } };
+  if (input.explicit) {
+    // The request's own list replaces the rules' choice of gateways, never a block they make.
+    const checked = input.ruleset ? evaluate(input.ruleset.compiled, input.tx) : null;
+    if (checked?.action.kind === 'block') return { source: 'rules', rule: checked.ruleId ?? 'default', action: checked.action };
+    return { source: 'explicit', rule: null, action: { kind: 'route', gateways: [...input.explicit] } };
+  }
   if (!input.ruleset) return { source: 'default', rule: null, action: { kind: 'optimize', objective: DEFAULT_OBJECTIVE, among: null } };
   const { ruleId, action } = evaluate(input.ruleset.compiled, input.tx);
   return { source: 'rules', rule: ruleId ?? 'default', action };

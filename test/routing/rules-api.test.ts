@@ -133,5 +133,11 @@ default: { optimize: { objective: cheapest } }
     const blocked = await t.pay({ customer: { country: 'KP' } });
     expect(blocked).toMatchObject({ status: 'failed', failure: { code: 'country_not_supported' }, attempts: [] });
     expect(blocked.decision).toMatchObject({ rule: 'no-kp', action: 'block', blocked: { code: 'country_not_supported' }, order: [] });
+    // Naming the gateways in the request does not get around a block rule.
+    const before = t.sandbox.simulators.stripe!.ledger.requestCount();
+    const named = await t.pay({ customer: { country: 'KP' }, routing: { gateways: ['stripe'] } });
+    expect(named).toMatchObject({ status: 'failed', failure: { code: 'country_not_supported' }, attempts: [] });
+    expect(named.decision).toMatchObject({ source: 'rules', rule: 'no-kp', action: 'block', order: [] });
+    expect(t.sandbox.simulators.stripe!.ledger.requestCount()).toBe(before);
   });
 });

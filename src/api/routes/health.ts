@@ -24,7 +24,7 @@ export function healthRoutes(app: OpenAPIHono<AppEnv>, router: Router): void {
   app.openapi(route, async (c) => {
     const candidates = await router.candidates(c.get('merchantId'));
     const data = candidates.map((candidate) => {
-      const estimate = router.learner.overall(candidate.name);
+      const estimate = router.learner.overall(candidate.accountId);
       return {
         gateway: candidate.name,
         account_id: candidate.accountId,
