@@ -98,6 +98,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         ttlSeconds: Math.max(deps.idempotencyTtlSeconds ?? DAY_SECONDS, DAY_SECONDS),
         leaseMs: deps.idempotencyLeaseMs ?? 30_000,
         clock,
+        secret: deps.fingerprintSecret,
         render: async (merchantId, resource) => {
           if (resource.type === 'webhook_endpoint') {
             const created = await webhooks.creationAnswer(merchantId, resource.id);

@@ -1,3 +1,5 @@
+import { cardFingerprint, keyedDigest } from '../domain/card.js';
+
 export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -11,6 +13,32 @@ export function canonicalJson(text: string): string {
   } catch {
     return text;
   }
+}
+
+/**
+ * What an Idempotency-Key remembers of its request: a keyed HMAC (the secret is not in the
+ * database) over the method, path and canonical body, in which a card's number is replaced by the
+ * merchant's fingerprint of it and its security code is left out. Two requests for the same card
+ * compare alike; nobody holding the row can recompute it from a guessed card number.
+ */
+export async function idempotencyHash(secret: string, merchantId: string, method: string, path: string, body: string): Promise<string> {
+  return keyedDigest(secret, `idempotency\u0000${method} ${path}\n${canonicalJson(await withoutCardData(body, secret, merchantId))}`);
+}
+
+async function withoutCardData(body: string, secret: string, merchantId: string): Promise<string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return body;
+  }
+  const card = (parsed as { payment_method?: { card?: Record<string, unknown> } } | null)?.payment_method?.card;
+  if (typeof card !== 'object' || card === null || typeof card.number !== 'string') return body;
+  const { number, cvc: _cvc, ...rest } = card;
+  const scoped = `merchant:${merchantId}` as const;
+  const fingerprint = await cardFingerprint(number, secret, scoped).catch(() => keyedDigest(secret, `${scoped}\u0000${number}`));
+  (parsed as { payment_method: { card: unknown } }).payment_method.card = { ...rest, fingerprint };
+  return JSON.stringify(parsed);
 }
 
 function sortKeys(value: unknown): unknown {

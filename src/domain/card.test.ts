@@ -170,22 +170,28 @@ describe('cardFacts', () => {
 
 describe('cardFingerprint', () => {
   it('is stable for the same number and secret', async () => {
-    const a = await cardFingerprint('4242424242424242', 'secret-1');
-    const b = await cardFingerprint('4242424242424242', 'secret-1');
+    const a = await cardFingerprint('4242424242424242', 'secret-1', 'merchant:m1');
+    const b = await cardFingerprint('4242424242424242', 'secret-1', 'merchant:m1');
     expect(a).toBe(b);
     expect(a).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 
   it('ignores spaces and dashes', async () => {
-    expect(await cardFingerprint('4242 4242-4242 4242', 'secret-1')).toBe(
-      await cardFingerprint('4242424242424242', 'secret-1'),
+    expect(await cardFingerprint('4242 4242-4242 4242', 'secret-1', 'merchant:m1')).toBe(
+      await cardFingerprint('4242424242424242', 'secret-1', 'merchant:m1'),
     );
   });
 
+  it('differs across merchants, so two merchants cannot link one customer, and from the networks\' scope', async () => {
+    const one = await cardFingerprint('4242424242424242', 'secret-1', 'merchant:m1');
+    expect(await cardFingerprint('4242424242424242', 'secret-1', 'merchant:m2')).not.toBe(one);
+    expect(await cardFingerprint('4242424242424242', 'secret-1', 'network')).not.toBe(one);
+  });
+
   it('differs across secrets and across numbers', async () => {
-    const base = await cardFingerprint('4242424242424242', 'secret-1');
-    expect(await cardFingerprint('4242424242424242', 'secret-2')).not.toBe(base);
-    expect(await cardFingerprint('5555555555554444', 'secret-1')).not.toBe(base);
+    const base = await cardFingerprint('4242424242424242', 'secret-1', 'merchant:m1');
+    expect(await cardFingerprint('4242424242424242', 'secret-2', 'merchant:m1')).not.toBe(base);
+    expect(await cardFingerprint('5555555555554444', 'secret-1', 'merchant:m1')).not.toBe(base);
   });
 
   it('matches HMAC-SHA256 computed independently', async () => {
@@ -197,16 +203,16 @@ describe('cardFingerprint', () => {
       ['sign'],
     );
     const mac = new Uint8Array(
-      await crypto.subtle.sign('HMAC', key, new TextEncoder().encode('4242424242424242')),
+      await crypto.subtle.sign('HMAC', key, new TextEncoder().encode('merchant:m1\u00004242424242424242')),
     );
     const base64 = btoa(String.fromCharCode(...mac));
     const expected = base64.replace(/\+/g, '-').replace(/\//g, '_').slice(0, 22);
-    expect(await cardFingerprint('4242424242424242', 'k')).toBe(expected);
+    expect(await cardFingerprint('4242424242424242', 'k', 'merchant:m1')).toBe(expected);
   });
 
   it('rejects an empty secret and malformed numbers', async () => {
-    await expect(cardFingerprint('4242424242424242', '')).rejects.toThrow(RangeError);
-    await expect(cardFingerprint('not a card', 'k')).rejects.toThrow(RangeError);
+    await expect(cardFingerprint('4242424242424242', '', 'network')).rejects.toThrow(RangeError);
+    await expect(cardFingerprint('not a card', 'k', 'network')).rejects.toThrow(RangeError);
   });
 });
 

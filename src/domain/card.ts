@@ -103,23 +103,23 @@ export function cardFacts(number: string): CardFacts {
   return { brand: cardBrand(digits), bin: digits.slice(0, 6), last4: digits.slice(-4) };
 }
 
+/** Whose identifier a card fingerprint is: one merchant's (its customers cannot be linked across merchants), or the card networks' (the retry guard). */
+export type FingerprintScope = `merchant:${string}` | 'network';
+
 /**
- * Keyed, stable identifier for a PAN: HMAC-SHA256(secret, digits), base64url, first
- * 22 characters (132 bits). Spaces and dashes in the number are ignored.
+ * Keyed, stable identifier for a PAN within a scope: HMAC-SHA256(secret, scope NUL digits),
+ * base64url, first 22 characters (132 bits). Spaces and dashes in the number are ignored.
  */
-export async function cardFingerprint(number: string, secret: string): Promise<string> {
-  const digits = panDigits(number);
-  if (secret.length === 0) throw new RangeError('fingerprint secret must not be empty');
+export async function cardFingerprint(number: string, secret: string, scope: FingerprintScope): Promise<string> {
+  return (await keyedDigest(secret, `${scope}\u0000${panDigits(number)}`)).slice(0, 22);
+}
+
+/** HMAC-SHA256(secret, text), base64url: a value nobody without the secret can recompute from the text. */
+export async function keyedDigest(secret: string, text: string): Promise<string> {
+  if (secret.length === 0) throw new RangeError('secret must not be empty');
   const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey(
-    'raw',
-    encoder.encode(secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-  const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(digits));
-  return base64url(new Uint8Array(mac)).slice(0, 22);
+  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return base64url(new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(text))));
 }
 
 /** "4242 4242-4242424242" -> "4242424242424242"; throws unless 12-19 digits remain. */

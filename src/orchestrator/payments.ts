@@ -90,7 +90,8 @@ export function paymentService(deps: PaymentServiceDeps) {
     const started = clock.now();
     const id = newId('pay');
     const facts = cardFacts(input.card.number);
-    const fingerprint = await cardFingerprint(input.card.number, deps.fingerprintSecret);
+    const fingerprint = await cardFingerprint(input.card.number, deps.fingerprintSecret, `merchant:${merchantId}`);
+    const networkKey = await cardFingerprint(input.card.number, deps.fingerprintSecret, 'network');
     const tx = transactionFor(id, input, facts);
     const { order, explanation, candidates } = await router.decideFor(merchantId, tx, input.gateways);
     if (candidates.length === 0) {
@@ -107,7 +108,7 @@ export function paymentService(deps: PaymentServiceDeps) {
     }
 
     let state = newPaymentState(input.amount, input.captureMethod);
-    const refusal = (await guardRefusal(merchantId, fingerprint)) ?? routingRefusal(explanation);
+    const refusal = (await guardRefusal(networkKey)) ?? routingRefusal(explanation);
     if (refusal) state = { ...state, status: 'failed', failure: refusal };
     const leaseUntil = refusal ? null : after(started, policy.requestLeaseMs);
     let row = await repositories.transaction(async (repos) => {
@@ -129,6 +130,7 @@ export function paymentService(deps: PaymentServiceDeps) {
           holder_name: input.card.holderName,
         },
         cardFingerprint: fingerprint,
+        cardNetworkKey: networkKey,
         customer: input.customer,
         description: input.description,
         metadata: input.metadata,
@@ -205,7 +207,7 @@ export function paymentService(deps: PaymentServiceDeps) {
       if (outcome.kind === 'declined') {
         declines++;
         if (outcome.decline.adviceCode === '03' || outcome.decline.adviceCode === '21') {
-          await repositories.cards.block(merchantId, fingerprint, `mastercard_advice_${outcome.decline.adviceCode}`);
+          await repositories.cards.block(networkKey, `mastercard_advice_${outcome.decline.adviceCode}`);
         }
       }
       if (outcome.kind === 'not_processed' && outcome.reason === 'rejected') rejection = outcome.detail;
@@ -274,12 +276,12 @@ export function paymentService(deps: PaymentServiceDeps) {
     return (await router.decideFor(merchantId, transactionFor(newId('pay'), input, cardFacts(input.card.number)), input.gateways)).explanation;
   }
 
-  /** The network retry guard: a card told never again, or declined too often lately, is not sent anywhere. */
-  async function guardRefusal(merchantId: string, fingerprint: string): Promise<PaymentFailure | null> {
-    const blocked = await repositories.cards.blockReason(merchantId, fingerprint);
+  /** The network retry guard: a card told never again, or declined too often lately (at any merchant: it is a network rule), is not sent anywhere. */
+  async function guardRefusal(networkKey: string): Promise<PaymentFailure | null> {
+    const blocked = await repositories.cards.blockReason(networkKey);
     if (blocked) return { code: 'card_do_not_retry', message: 'The card network said not to try this card again.' };
     const since = new Date(clock.now().getTime() - deps.retryGuard.windowDays * 86_400_000);
-    const declined = await repositories.cards.declinedAttemptsSince(merchantId, fingerprint, since);
+    const declined = await repositories.cards.declinedAttemptsSince(networkKey, since);
     if (declined >= deps.retryGuard.maxDeclines) {
       return {
         code: 'card_retry_limit_reached',

@@ -78,8 +78,10 @@ export const payments = pgTable(
     amountCaptured: money('amount_captured').default(0),
     amountRefunded: money('amount_refunded').default(0),
     card: jsonb('card').$type<CardDetails>().notNull(),
-    /** Indexed copy of card.fingerprint, for the network retry guard. */
+    /** Indexed copy of card.fingerprint: the card as this merchant knows it. */
     cardFingerprint: text('card_fingerprint').notNull(),
+    /** The card as the networks know it, across merchants (a keyed hash): what the retry guard counts by. Null before it existed. */
+    cardNetworkKey: text('card_network_key'),
     /** Why the payment went where it went: the routing decision and its explanation. */
     decision: jsonb('decision').$type<Record<string, unknown>>(),
     customer: jsonb('customer').$type<{ id: string | null; email: string | null; country: string | null } | null>(),
@@ -121,6 +123,7 @@ export const payments = pgTable(
     index('payments_merchant_status_idx').on(t.merchantId, t.status, t.id),
     index('payments_gateway_reference_idx').on(t.gatewayAccountId, t.gatewayReference),
     index('payments_card_fingerprint_idx').on(t.merchantId, t.cardFingerprint, t.createdAt),
+    index('payments_card_network_key_idx').on(t.cardNetworkKey, t.createdAt),
     index('payments_review_idx').on(t.merchantId, t.id).where(sql`${t.reviewReason} is not null`),
   ],
 );
@@ -241,17 +244,15 @@ export const routingAudit = pgTable(
   (t) => [index('routing_audit_merchant_idx').on(t.merchantId, t.at)],
 );
 
-/** Cards the network said never to try again (Mastercard MAC 03/21), per merchant. */
-export const cardBlocks = pgTable(
-  'card_blocks',
-  {
-    merchantId: text('merchant_id').notNull().references(() => merchants.id),
-    cardFingerprint: text('card_fingerprint').notNull(),
-    reason: text('reason').notNull(),
-    createdAt: createdAt(),
-  },
-  (t) => [primaryKey({ columns: [t.merchantId, t.cardFingerprint] })],
-);
+/**
+ * Cards the network said never to try again (Mastercard MAC 03/21): a card-network rule, so it
+ * holds across merchants, by the card's network key (a keyed hash, never the number).
+ */
+export const cardNetworkBlocks = pgTable('card_network_blocks', {
+  cardNetworkKey: text('card_network_key').primaryKey(),
+  reason: text('reason').notNull(),
+  createdAt: createdAt(),
+});
 
 /** The success-rate learner's state, saved in the background so a restart does not start from the prior. */
 export const learnerState = pgTable('learner_state', {

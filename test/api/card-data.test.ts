@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson, idempotencyHash, sha256Hex } from '../../src/api/hash.js';
 import { DRIVERS } from '../support/databases.js';
 import { CARDS, paymentBody, startHarness, type Harness } from '../support/harness.js';
 
@@ -50,5 +52,23 @@ describe.each(DRIVERS)('card data on %s', (driver) => {
     for (const pan of pans) expect(text).not.toContain(pan);
     expect(text).not.toContain(`"${cvc}"`);
     expect(text).not.toMatch(/cvc/i);
+  });
+
+  it("an Idempotency-Key's stored request hash cannot be recomputed from the card payment's body", async () => {
+    const body = JSON.stringify(paymentBody({}, { number: CARDS.visa, cvc }));
+    const res = await h.request('POST', '/v1/payments', { body, headers: { 'Idempotency-Key': 'hash-check-1' } });
+    expect(res.status).toBe(201);
+    const result = await h.database.db.execute(sql`select request_hash, merchant_id from idempotency_keys where key = 'hash-check-1'`);
+    const [row] = ((result as unknown as { rows?: unknown[] }).rows ?? (result as unknown as unknown[])) as { request_hash: string; merchant_id: string }[];
+    // What anyone holding the row and guessing the card could compute: plain digests of the body, with or without the method and path.
+    for (const guess of [body, canonicalJson(body), `POST /v1/payments\n${canonicalJson(body)}`]) {
+      expect(row!.request_hash).not.toBe(await sha256Hex(guess));
+    }
+    // It is the keyed HMAC over the body with the card replaced by the merchant's fingerprint, and needs the secret.
+    expect(row!.request_hash).toBe(await idempotencyHash('test-fingerprint-secret', row!.merchant_id, 'POST', '/v1/payments', body));
+    expect(row!.request_hash).not.toBe(await idempotencyHash('another-secret', row!.merchant_id, 'POST', '/v1/payments', body));
+    // The same card with another CVC is the same request; another card is not.
+    expect(await idempotencyHash('test-fingerprint-secret', row!.merchant_id, 'POST', '/v1/payments', JSON.stringify(paymentBody({}, { number: CARDS.visa, cvc: '111' })))).toBe(row!.request_hash);
+    expect(await idempotencyHash('test-fingerprint-secret', row!.merchant_id, 'POST', '/v1/payments', JSON.stringify(paymentBody({}, { number: CARDS.mastercard, cvc })))).not.toBe(row!.request_hash);
   });
 });

@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { canonicalJson, sha256Hex } from '../../src/api/hash.js';
+import { idempotencyHash } from '../../src/api/hash.js';
 import { SYNC_DELAYS_MS } from '../../src/orchestrator/authorize.js';
 import { DEFAULT_SETTLEMENT_POLICY } from '../../src/orchestrator/settle.js';
 import { manualClock, type ManualClock } from '../support/clock.js';
@@ -280,8 +280,8 @@ describe.each(DRIVERS)('settlement on %s', (driver) => {
       const body = paymentBody();
       const payment = await pay(body);
       // The request that created it under key order-7 crashed before answering: its key is in progress, linked, not renewed.
-      const hash = await sha256Hex(`POST /v1/payments\n${canonicalJson(JSON.stringify(body))}`);
       const merchantId = (await h.repositories.payments.byId(payment.id))!.payment.merchantId;
+      const hash = await idempotencyHash('test-fingerprint-secret', merchantId, 'POST', '/v1/payments', JSON.stringify(body));
       const now = clock.now();
       await h.repositories.idempotency.claim(merchantId, 'order-7', hash, { now, leaseUntil: new Date(now.getTime() + 30_000), expiresAt: new Date(now.getTime() + 86_400_000) });
       await h.repositories.idempotency.link(merchantId, 'order-7', { type: 'payment.create', id: payment.id });

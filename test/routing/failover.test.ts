@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { cardFingerprint } from '../../src/domain/card.js';
 import { manualClock } from '../support/clock.js';
 import { SANDBOX_BREAKERS, sandboxClient } from '../support/sandbox-client.js';
 
@@ -131,7 +132,8 @@ describe('the network retry guard', () => {
   it('never tries a card again after do-not-try-again advice', async () => {
     const first = await t.pay({}, '5555555555554444');
     expect(first.status).toBe('succeeded');
-    await t.sandbox.repositories.cards.block(t.sandbox.merchantId, first.payment_method.card.fingerprint, 'mastercard_advice_03');
+    // What a Mastercard decline with advice code 03 leaves: the card's network key blocked.
+    await t.sandbox.repositories.cards.block(await cardFingerprint('5555555555554444', 'fp', 'network'), 'mastercard_advice_03');
     const again = await t.pay({}, '5555555555554444');
     expect(again).toMatchObject({ status: 'failed', failure: { code: 'card_do_not_retry' }, attempts: [] });
   });

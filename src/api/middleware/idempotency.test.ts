@@ -5,7 +5,7 @@ import { createRepositories, type Repositories } from '../../store/index.js';
 import type { AppEnv } from '../env.js';
 import { idempotency } from './idempotency.js';
 import { Problem } from '../../domain/problem.js';
-import { canonicalJson, sha256Hex } from '../hash.js';
+import { idempotencyHash } from '../hash.js';
 import { problemResponse } from '../problem-response.js';
 import { manualClock } from '../../../test/support/clock.js';
 
@@ -31,6 +31,7 @@ describe('idempotency middleware', () => {
         ttlSeconds: 86_400,
         leaseMs: 30_000,
         clock,
+        secret: 'test-secret',
         render: async (_merchant, resource) => ({ status: 201, body: { id: resource.id, recovered: true } }),
       }),
     );
@@ -50,7 +51,7 @@ describe('idempotency middleware', () => {
   });
 
   /** The hash the middleware keeps for `post()`'s request. */
-  const requestHash = () => sha256Hex(`POST /thing\n${canonicalJson('{}')}`);
+  const requestHash = () => idempotencyHash('test-secret', merchantId, 'POST', '/thing', '{}');
   const post = () => app.request('/thing', { method: 'POST', body: '{}', headers: { 'Idempotency-Key': 'k1', 'Content-Type': 'application/json' } });
 
   it('keeps an unexpected failure, which may have followed a charge, instead of running again', async () => {

@@ -5,7 +5,7 @@ import { Problem } from '../../domain/problem.js';
 import type { IdempotentResource } from '../../store/idempotency.js';
 import type { Repositories } from '../../store/index.js';
 import type { AppEnv } from '../env.js';
-import { canonicalJson, sha256Hex } from '../hash.js';
+import { idempotencyHash } from '../hash.js';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
@@ -24,6 +24,8 @@ export interface IdempotencyOptions {
   /** How long a running request holds its key without renewing it; a retry after that is not kept waiting. */
   leaseMs: number;
   clock: Clock;
+  /** Keys the request hashes (kept outside the database). */
+  secret: string;
   /** Answers a resource a crashed request created, as it now stands: status and JSON body. */
   render(merchantId: string, resource: IdempotentResource): Promise<{ status: ContentfulStatusCode; body: unknown } | null>;
 }
@@ -49,7 +51,7 @@ export function idempotency(repositories: Repositories, options: IdempotencyOpti
       });
     }
     const merchantId = c.get('merchantId');
-    const hash = await sha256Hex(`${c.req.method} ${c.req.path}\n${canonicalJson(await c.req.text())}`);
+    const hash = await idempotencyHash(options.secret, merchantId, c.req.method, c.req.path, await c.req.text());
     const now = clock.now();
     const claim = await store.claim(merchantId, key, hash, { now, leaseUntil: after(now, leaseMs), expiresAt: after(now, options.ttlSeconds * 1000) });
 
