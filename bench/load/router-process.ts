@@ -60,6 +60,8 @@ exitOnSignal(async () => {
 });
 announce({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, driver: database.driver });
 
+const LOAD_BENCH = { type: 'system', id: 'load-bench', name: 'load bench seed' } as const;
+
 async function seedMerchant(repositories: Repositories, apiKey: string): Promise<void> {
   const merchants = repositories.merchants;
   const merchantId = await merchants.create(`Load bench ${Date.now()}`);
@@ -67,6 +69,6 @@ async function seedMerchant(repositories: Repositories, apiKey: string): Promise
   await merchants.addGatewayAccount({ merchantId, provider: 'stripe', name: 'stripe', label: 'stripe (load bench simulator)', credentialsRef: 'sandbox:stripe', priority: 0 });
   const checked = router.check(RULESET, 'load-bench ruleset', ['stripe']);
   if ('errors' in checked) throw new Error(`load-bench ruleset is invalid: ${JSON.stringify(checked.errors)}`);
-  const { version } = await repositories.routing.addVersion(merchantId, RULESET, 'load-bench');
-  await repositories.routing.activate(merchantId, version, 'load-bench');
+  const { version } = await repositories.routing.addVersion(merchantId, RULESET, LOAD_BENCH);
+  await repositories.routing.activate(merchantId, version, LOAD_BENCH);
 }

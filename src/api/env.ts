@@ -1,3 +1,4 @@
+import type { Actor } from '../domain/audit.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../domain/logger.js';
 import type { SettlementPolicy } from '../orchestrator/settle.js';
@@ -34,4 +35,4 @@ export interface AppDeps {
   jobs?: { wake(): void };
 }
 
-export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; requestId: string; idempotencyKey: string | undefined; idempotencyRenderOnReplay: boolean | undefined } };
+export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; actor: Actor; requestId: string; idempotencyKey: string | undefined; idempotencyRenderOnReplay: boolean | undefined } };

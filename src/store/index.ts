@@ -1,4 +1,5 @@
 import type { Database } from './database.js';
+import { auditRepository } from './audit.js';
 import { cardRepository } from './cards.js';
 import { idempotencyRepository } from './idempotency.js';
 import { jobRepository } from './jobs.js';
@@ -26,6 +27,7 @@ export function createRepositories(db: Database): Repositories {
     events: eventRepository(db),
     webhookEndpoints: webhookEndpointRepository(db),
     webhookDeliveries: webhookDeliveryRepository(db),
+    audit: auditRepository(db),
     /** Runs `work` in one transaction, with repositories bound to it. */
     transaction: (work) => db.transaction((tx) => work(createRepositories(tx))),
   };
@@ -43,5 +45,6 @@ export interface Repositories {
   events: ReturnType<typeof eventRepository>;
   webhookEndpoints: ReturnType<typeof webhookEndpointRepository>;
   webhookDeliveries: ReturnType<typeof webhookDeliveryRepository>;
+  audit: ReturnType<typeof auditRepository>;
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
 }

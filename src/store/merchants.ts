@@ -36,10 +36,10 @@ export function merchantRepository(db: Database) {
       });
     },
 
-    /** The live key with this hash: its id (for audit records) and its merchant. */
-    async keyForHash(keyHash: string): Promise<{ id: string; merchantId: string } | null> {
+    /** The live key with this hash: its id and label (for audit records) and its merchant. */
+    async keyForHash(keyHash: string): Promise<{ id: string; merchantId: string; label: string } | null> {
       const [row] = await db
-        .select({ id: apiKeys.id, merchantId: apiKeys.merchantId })
+        .select({ id: apiKeys.id, merchantId: apiKeys.merchantId, label: apiKeys.label })
         .from(apiKeys)
         .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
         .limit(1);

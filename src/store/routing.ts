@@ -1,15 +1,15 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { newId } from '../domain/ids.js';
+import type { Actor } from '../domain/audit.js';
 import type { Database } from './database.js';
-import { merchants, routingAudit, routingRulesets } from './schema.js';
+import { auditRepository } from './audit.js';
+import { merchants, routingRulesets } from './schema.js';
 
 export type RulesetRow = typeof routingRulesets.$inferSelect;
-export type AuditRow = typeof routingAudit.$inferSelect;
 
 export function routingRepository(db: Database) {
   return {
     /** Stores a new version (one more than the highest) and audits who stored it. */
-    async addVersion(merchantId: string, source: string, actor: string): Promise<RulesetRow> {
+    async addVersion(merchantId: string, source: string, actor: Actor): Promise<RulesetRow> {
       return db.transaction(async (tx) => {
         // The merchant row lock serializes version numbers per merchant.
         await tx.select({ id: merchants.id }).from(merchants).where(eq(merchants.id, merchantId)).for('update');
@@ -18,22 +18,29 @@ export function routingRepository(db: Database) {
           .from(routingRulesets)
           .where(eq(routingRulesets.merchantId, merchantId));
         const version = Number(last?.version ?? 0) + 1;
-        const [row] = await tx.insert(routingRulesets).values({ merchantId, version, source, createdBy: actor }).returning();
-        await tx.insert(routingAudit).values({ id: newId('aud'), merchantId, action: 'create', version, actor });
+        const [row] = await tx.insert(routingRulesets).values({ merchantId, version, source, createdBy: actor.type === 'system' ? actor.id : `${actor.type}:${actor.id}` }).returning();
+        await auditRepository(tx).append(actor, { action: 'routing.ruleset.create', merchantId, target: rulesetTarget(merchantId, version), after: { version } });
         return row!;
       });
     },
 
     /** Makes a stored version the active one, atomically with its audit record; false when there is no such version. */
-    async activate(merchantId: string, version: number, actor: string): Promise<boolean> {
+    async activate(merchantId: string, version: number, actor: Actor): Promise<boolean> {
       return db.transaction(async (tx) => {
         const [exists] = await tx
           .select({ version: routingRulesets.version })
           .from(routingRulesets)
           .where(and(eq(routingRulesets.merchantId, merchantId), eq(routingRulesets.version, version)));
         if (!exists) return false;
+        const [previous] = await tx.select({ version: merchants.activeRulesetVersion }).from(merchants).where(eq(merchants.id, merchantId)).for('update');
         await tx.update(merchants).set({ activeRulesetVersion: version }).where(eq(merchants.id, merchantId));
-        await tx.insert(routingAudit).values({ id: newId('aud'), merchantId, action: 'activate', version, actor });
+        await auditRepository(tx).append(actor, {
+          action: 'routing.ruleset.activate',
+          merchantId,
+          target: rulesetTarget(merchantId, version),
+          before: { active_version: previous?.version ?? null },
+          after: { active_version: version },
+        });
         return true;
       });
     },
@@ -51,8 +58,11 @@ export function routingRepository(db: Database) {
       return db.select().from(routingRulesets).where(eq(routingRulesets.merchantId, merchantId)).orderBy(desc(routingRulesets.version));
     },
 
-    async audit(merchantId: string): Promise<AuditRow[]> {
-      return db.select().from(routingAudit).where(eq(routingAudit.merchantId, merchantId)).orderBy(desc(routingAudit.at), desc(routingAudit.id));
+    /** Who stored and activated which version, newest first. */
+    audit(merchantId: string, limit = 100) {
+      return auditRepository(db).list({ merchantId, action: 'routing.ruleset.', limit });
     },
   };
 }
+
+const rulesetTarget = (merchantId: string, version: number) => ({ type: 'ruleset', id: `${merchantId}:${version}` });

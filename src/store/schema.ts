@@ -230,18 +230,28 @@ export const routingRulesets = pgTable(
   (t) => [primaryKey({ columns: [t.merchantId, t.version] })],
 );
 
-/** Who stored or activated which ruleset version, and when. */
-export const routingAudit = pgTable(
-  'routing_audit',
+/**
+ * Append-only (a trigger refuses UPDATE and DELETE): who did what, to what, with what before and
+ * after (secrets masked), and when. Ruleset changes, keys, merchants, gateway accounts, operators.
+ */
+export const auditLog = pgTable(
+  'audit_log',
   {
     id: text('id').primaryKey(),
-    merchantId: text('merchant_id').notNull().references(() => merchants.id),
-    action: text('action').notNull(),
-    version: integer('version').notNull(),
-    actor: text('actor').notNull(),
     at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    /** `operator`, `api_key`, `cli` or `system`. */
+    actorType: text('actor_type').notNull(),
+    actorId: text('actor_id').notNull(),
+    actorName: text('actor_name').notNull(),
+    /** Not a foreign key: the record outlives what it names. */
+    merchantId: text('merchant_id'),
+    action: text('action').notNull(),
+    targetType: text('target_type').notNull(),
+    targetId: text('target_id').notNull(),
+    before: jsonb('before'),
+    after: jsonb('after'),
   },
-  (t) => [index('routing_audit_merchant_idx').on(t.merchantId, t.at)],
+  (t) => [index('audit_log_merchant_idx').on(t.merchantId, t.id), index('audit_log_target_idx').on(t.targetType, t.targetId, t.id)],
 );
 
 /**

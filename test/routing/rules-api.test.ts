@@ -95,6 +95,8 @@ default: { optimize: { objective: cheapest } }
     const api = body.audit.filter((a: { actor: string }) => a.actor.startsWith('api_key:key_'));
     expect(api.length).toBeGreaterThanOrEqual(6);
     expect(new Set(api.map((a: { action: string }) => a.action))).toEqual(new Set(['create', 'activate']));
+    expect(new Set(api.map((a: { actor_name: string }) => a.actor_name))).toEqual(new Set(['sandbox']));
+    expect(body.audit.at(-1)).toMatchObject({ action: 'create', version: 1, actor: 'system:seed:routing-rules/rules.yaml' });
   });
 
   it('decides without charging or storing anything', async () => {

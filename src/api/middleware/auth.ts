@@ -14,6 +14,7 @@ export function auth(repositories: Repositories) {
     if (!key) throw problems.unauthorized('The API key is not valid.');
     c.set('merchantId', key.merchantId);
     c.set('apiKeyId', key.id);
+    c.set('actor', { type: 'api_key', id: key.id, name: key.label });
     await next();
   });
 }

@@ -2,6 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { Problem, problems } from '../../domain/problem.js';
 import type { Router } from '../../orchestrator/router.js';
 import type { paymentService } from '../../orchestrator/payments.js';
+import type { AuditRow } from '../../store/audit.js';
 import type { Repositories } from '../../store/index.js';
 import type { AppEnv } from '../env.js';
 import { CreatePaymentBody, ProblemView } from '../schemas.js';
@@ -20,7 +21,15 @@ const RulesetVersion = z
     created_at: z.string(),
   })
   .openapi('RulesetVersion');
-const AuditEntry = z.object({ action: z.enum(['create', 'activate']), version: z.number().int(), actor: z.string(), at: z.string() }).openapi('RoutingAuditEntry');
+const AuditEntry = z
+  .object({
+    action: z.enum(['create', 'activate']),
+    version: z.number().int(),
+    actor: z.string().openapi({ description: '`<type>:<id>`: `api_key:key_…`, `operator:op_…`, `cli:…` or `system:seed`.' }),
+    actor_name: z.string().openapi({ description: "The operator's name, the key's label, or the seed's file." }),
+    at: z.string(),
+  })
+  .openapi('RoutingAuditEntry');
 const Rulesets = z
   .object({ object: z.literal('routing_rules'), active_version: z.number().int().nullable(), versions: z.array(RulesetVersion), audit: z.array(AuditEntry) })
   .openapi('RoutingRules');
@@ -75,7 +84,7 @@ export function routingRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositori
         object: 'routing_rules' as const,
         active_version: active,
         versions: versions.map((v) => view(v, active)),
-        audit: audit.map((a) => ({ action: a.action as 'create' | 'activate', version: a.version, actor: a.actor, at: a.at.toISOString() })),
+        audit: audit.map(auditView),
       },
       200,
     );
@@ -86,7 +95,7 @@ export function routingRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositori
     const { source } = c.req.valid('json');
     const checked = router.check(source, 'ruleset', await gatewayNames(merchantId));
     if ('errors' in checked) throw invalidRuleset(checked.errors);
-    const row = await repositories.routing.addVersion(merchantId, source, `api_key:${c.get('apiKeyId')}`);
+    const row = await repositories.routing.addVersion(merchantId, source, c.get('actor'));
     return c.json(view(row, await activeVersion(merchantId)), 201);
   });
 
@@ -97,7 +106,7 @@ export function routingRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositori
     if (!row) throw problems.notFound('ruleset version');
     const checked = router.check(row.source, `ruleset v${version}`, await gatewayNames(merchantId));
     if ('errors' in checked) throw invalidRuleset(checked.errors);
-    await repositories.routing.activate(merchantId, version, `api_key:${c.get('apiKeyId')}`);
+    await repositories.routing.activate(merchantId, version, c.get('actor'));
     router.invalidate(merchantId);
     return c.json(view(row, version), 200);
   });
@@ -106,6 +115,17 @@ export function routingRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositori
     const explanation = await payments.preview(c.get('merchantId'), paymentInput(c.req.valid('json')));
     return c.json({ object: 'routing_decision', ...explanation } as Record<string, unknown>, 200);
   });
+}
+
+function auditView(row: AuditRow) {
+  const after = (row.after ?? {}) as { version?: number; active_version?: number };
+  return {
+    action: row.action === 'routing.ruleset.activate' ? ('activate' as const) : ('create' as const),
+    version: after.version ?? after.active_version ?? 0,
+    actor: `${row.actorType}:${row.actorId}`,
+    actor_name: row.actorName,
+    at: row.at.toISOString(),
+  };
 }
 
 function invalidRuleset(errors: readonly { line: number; column: number; message: string; path: string }[]): Problem {

@@ -188,8 +188,9 @@ async function seedRuleset(repositories: Repositories, router: Router, merchantI
   const names = (await repositories.merchants.gatewayAccounts(merchantId)).map((a) => a.name);
   const checked = router.check(rules.source, rules.file, names);
   if ('errors' in checked) throw new Error(`${rules.file} is invalid (npm run rules:check):\n${checked.errors.map(formatError).join('\n')}`);
-  const { version } = await repositories.routing.addVersion(merchantId, rules.source, `seed:${rules.file}`);
-  await repositories.routing.activate(merchantId, version, `seed:${rules.file}`);
+  const seed = { type: 'system', id: `seed:${rules.file}`, name: `seed:${rules.file}` } as const;
+  const { version } = await repositories.routing.addVersion(merchantId, rules.source, seed);
+  await repositories.routing.activate(merchantId, version, seed);
 }
 
 async function persistentSecret(file: string | undefined): Promise<string> {
