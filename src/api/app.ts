@@ -8,8 +8,9 @@ import { refundService } from '../orchestrator/refunds.js';
 import type { AppDeps, AppEnv } from './env.js';
 import { auth } from './middleware/auth.js';
 import { idempotency } from './middleware/idempotency.js';
-import { requireJsonBody } from './middleware/json-body.js';
+import { requireJsonBody, unsupportedMediaType } from './middleware/json-body.js';
 import { requestLog } from './middleware/request-log.js';
+import { openApiDocument } from './openapi.js';
 import { problemResponse, validationProblem } from './problem-response.js';
 import { gatewayAccountRoutes } from './routes/gateway-accounts.js';
 import { healthRoutes } from './routes/health.js';
@@ -44,10 +45,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use(requestLog(deps.logger));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Switchyard', version: '1', description: 'One payment API for every gateway.' },
-  });
+  app.get('/openapi.json', (c) => c.json(openApiDocument(app)));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
 
   app.use(
@@ -128,6 +126,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   );
   app.onError((error, c) => {
     if (error instanceof Problem) return problemResponse(c, error);
+    // The route validator's own media type gate (a form body on a JSON operation): the same answer as requireJsonBody's.
+    if (error instanceof HTTPException && error.status === 415) return problemResponse(c, unsupportedMediaType());
     if (error instanceof HTTPException && error.status === 400) {
       return problemResponse(
         c,

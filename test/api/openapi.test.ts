@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.js';
 
+type Operation = { operationId?: string; security?: unknown[]; parameters?: { name: string }[]; responses: Record<string, { headers?: Record<string, unknown> }> };
+
 describe('service documents', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -46,6 +48,33 @@ describe('service documents', () => {
     expect(doc.paths['/v1/payments'].post.parameters.map((p: { name: string }) => p.name)).toContain('Idempotency-Key');
     expect(doc.paths['/v1/payments'].post.responses['400'].content).toHaveProperty(['application/problem+json']);
     expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('names every operation and declares every status, header and parameter the middleware adds', async () => {
+    const doc = await (await h.request('GET', '/openapi.json', { key: null })).json();
+    expect(doc.servers).toEqual([expect.objectContaining({ url: 'http://127.0.0.1:8787' })]);
+    const operations = Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, operation]) => ({ method, path, operation })),
+    );
+    const ids = operations.map((o) => o.operation.operationId);
+    expect(ids.every((id) => typeof id === 'string' && /^[a-z][A-Za-z]+$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(doc.paths['/v1/payments/{id}/capture'].post.operationId).toBe('capturePayment');
+    for (const { method, path, operation } of operations) {
+      const where = `${method.toUpperCase()} ${path}`;
+      if (operation.security?.length) expect(Object.keys(operation.responses), where).toContain('401');
+      if (method === 'post') {
+        expect(Object.keys(operation.responses), where).toEqual(expect.arrayContaining(['400', '409', '413', '415', '422']));
+        expect(operation.parameters?.map((p) => p.name), where).toContain('Idempotency-Key');
+      }
+      for (const [status, response] of Object.entries(operation.responses)) {
+        expect(Object.keys(response.headers ?? {}), `${where} ${status}`).toContain('Request-Id');
+        if (status === '409') expect(Object.keys(response.headers ?? {}), `${where} ${status}`).toContain('Retry-After');
+        if (method === 'post' && status.startsWith('2')) expect(Object.keys(response.headers ?? {}), `${where} ${status}`).toContain('Idempotent-Replayed');
+      }
+    }
+    // The version is an integer in the path, as `active_version` is in the body.
+    expect(doc.paths['/v1/routing/rules/{version}/activate'].post.parameters).toContainEqual(expect.objectContaining({ name: 'version', schema: expect.objectContaining({ type: 'integer' }) }));
   });
 
   it('answers every request with a Request-Id', async () => {

@@ -40,6 +40,7 @@ export const GatewayAccountView = z
 const route = createRoute({
   method: 'get',
   path: '/v1/gateway_accounts',
+  operationId: 'listGatewayAccounts',
   summary: "The merchant's gateway accounts and what each can do (credentials and webhook secrets are never shown)",
   security: [{ bearerAuth: [] }],
   responses: {

@@ -15,6 +15,7 @@ const GatewayHealth = z
 const route = createRoute({
   method: 'get',
   path: '/v1/gateways/health',
+  operationId: 'getGatewayHealth',
   summary: "Each gateway account's circuit breaker and the learner's current success estimate",
   security: [{ bearerAuth: [] }],
   responses: { 200: { description: 'Health.', content: { 'application/json': { schema: z.object({ object: z.literal('list'), data: z.array(GatewayHealth) }) } } } },

@@ -17,6 +17,7 @@ const JobStats = z
 const route = createRoute({
   method: 'get',
   path: '/v1/jobs',
+  operationId: 'getJobs',
   summary: "The merchant's background work: reconciler and webhook jobs per kind and state, with the oldest",
   security: [{ bearerAuth: [] }],
   responses: { 200: { description: 'Counts.', content: { 'application/json': { schema: z.object({ object: z.literal('list'), data: z.array(JobStats) }) } } } },

@@ -177,6 +177,7 @@ const routes = {
   createEndpoint: createRoute({
     method: 'post',
     path: '/v1/webhook_endpoints',
+    operationId: 'createWebhookEndpoint',
     summary: 'Create a webhook endpoint; its signing secret is in this answer only',
     security,
     parameters: [idempotencyHeader],
@@ -190,6 +191,7 @@ const routes = {
   listEndpoints: createRoute({
     method: 'get',
     path: '/v1/webhook_endpoints',
+    operationId: 'listWebhookEndpoints',
     summary: 'List webhook endpoints, newest first',
     security,
     request: { query: ListEndpointsQuery },
@@ -198,6 +200,7 @@ const routes = {
   getEndpoint: createRoute({
     method: 'get',
     path: '/v1/webhook_endpoints/{id}',
+    operationId: 'getWebhookEndpoint',
     summary: 'Retrieve a webhook endpoint (never its secret)',
     security,
     request: { params: EndpointIdParam },
@@ -206,6 +209,7 @@ const routes = {
   deleteEndpoint: createRoute({
     method: 'delete',
     path: '/v1/webhook_endpoints/{id}',
+    operationId: 'deleteWebhookEndpoint',
     summary: 'Delete a webhook endpoint; its pending deliveries stop',
     security,
     request: { params: EndpointIdParam },
@@ -214,6 +218,7 @@ const routes = {
   listEvents: createRoute({
     method: 'get',
     path: '/v1/events',
+    operationId: 'listEvents',
     summary: "List the merchant's events, newest first",
     security,
     request: { query: ListEventsQuery },
@@ -222,6 +227,7 @@ const routes = {
   getEvent: createRoute({
     method: 'get',
     path: '/v1/events/{id}',
+    operationId: 'getEvent',
     summary: 'Retrieve an event with its deliveries',
     security,
     request: { params: EventIdParam },
@@ -230,6 +236,7 @@ const routes = {
   redeliver: createRoute({
     method: 'post',
     path: '/v1/events/{id}/redeliver',
+    operationId: 'redeliverEvent',
     summary: 'Deliver an event again, now',
     security,
     parameters: [idempotencyHeader],

@@ -31,6 +31,7 @@ const routes = {
   create: createRoute({
     method: 'post',
     path: '/v1/payments',
+    operationId: 'createPayment',
     summary: 'Create and authorize a payment',
     security,
     parameters: [idempotencyHeader],
@@ -40,6 +41,7 @@ const routes = {
   list: createRoute({
     method: 'get',
     path: '/v1/payments',
+    operationId: 'listPayments',
     summary: 'List payments, newest first',
     security,
     request: { query: ListPaymentsQuery },
@@ -48,6 +50,7 @@ const routes = {
   get: createRoute({
     method: 'get',
     path: '/v1/payments/{id}',
+    operationId: 'getPayment',
     summary: 'Retrieve a payment',
     security,
     request: { params: PaymentIdParam },
@@ -56,6 +59,7 @@ const routes = {
   capture: createRoute({
     method: 'post',
     path: '/v1/payments/{id}/capture',
+    operationId: 'capturePayment',
     summary: 'Capture an authorized payment, in full or in part',
     security,
     parameters: [idempotencyHeader],
@@ -65,6 +69,7 @@ const routes = {
   cancel: createRoute({
     method: 'post',
     path: '/v1/payments/{id}/cancel',
+    operationId: 'cancelPayment',
     summary: 'Void an uncaptured authorization',
     security,
     parameters: [idempotencyHeader],
@@ -74,6 +79,7 @@ const routes = {
   confirm: createRoute({
     method: 'post',
     path: '/v1/payments/{id}/confirm',
+    operationId: 'confirmPayment',
     summary: 'Settle a payment after the shopper came back from a redirect (3-D Secure)',
     description:
       'Asks the gateway how the challenge ended, with the parameters the shopper came back to return_url with, and answers the payment as it now stands. A payment no longer in requires_action is answered as it stands.',
@@ -85,6 +91,7 @@ const routes = {
   timeline: createRoute({
     method: 'get',
     path: '/v1/payments/{id}/events',
+    operationId: 'listPaymentEvents',
     summary: "A payment's timeline: every state change and every look of the reconciler, oldest first",
     security,
     request: { params: PaymentIdParam },
@@ -93,6 +100,7 @@ const routes = {
   createRefund: createRoute({
     method: 'post',
     path: '/v1/payments/{id}/refunds',
+    operationId: 'createRefund',
     summary: 'Refund a captured payment, in full or in part',
     security,
     parameters: [idempotencyHeader],
@@ -102,6 +110,7 @@ const routes = {
   listRefunds: createRoute({
     method: 'get',
     path: '/v1/payments/{id}/refunds',
+    operationId: 'listRefunds',
     summary: "List a payment's refunds, newest first",
     security,
     request: { params: PaymentIdParam },

@@ -34,13 +34,20 @@ const Rulesets = z
   .object({ object: z.literal('routing_rules'), active_version: z.number().int().nullable(), versions: z.array(RulesetVersion), audit: z.array(AuditEntry) })
   .openapi('RoutingRules');
 const NewRuleset = z.strictObject({ source: z.string().min(1).max(256 * 1024).openapi({ description: 'The ruleset in the YAML rule language (routing-rules/README.md).' }) }).openapi('NewRuleset');
-const VersionParam = z.object({ version: z.string().regex(/^[1-9]\d{0,8}$/, 'version must be a positive integer.').openapi({ param: { name: 'version', in: 'path' } }) });
+// Digits only (no `1e3`, `0x10`, ` 7`), documented as the integer it is.
+const VersionParam = z.object({
+  version: z
+    .string()
+    .regex(/^[1-9]\d{0,8}$/, 'version must be a positive integer.')
+    .openapi({ param: { name: 'version', in: 'path' }, type: 'integer', minimum: 1, example: 2 }),
+});
 
 const routes = {
-  list: createRoute({ method: 'get', path: '/v1/routing/rules', summary: 'The active ruleset version, every stored version, and who changed what', security, responses: { 200: json(Rulesets, 'Rulesets.') } }),
+  list: createRoute({ method: 'get', path: '/v1/routing/rules', operationId: 'listRoutingRulesets', summary: 'The active ruleset version, every stored version, and who changed what', security, responses: { 200: json(Rulesets, 'Rulesets.') } }),
   create: createRoute({
     method: 'post',
     path: '/v1/routing/rules',
+    operationId: 'createRoutingRuleset',
     summary: 'Validate a ruleset and store it as a new version (not yet active)',
     security,
     request: { body: { required: true, content: { 'application/json': { schema: NewRuleset } } } },
@@ -49,6 +56,7 @@ const routes = {
   activate: createRoute({
     method: 'post',
     path: '/v1/routing/rules/{version}/activate',
+    operationId: 'activateRoutingRuleset',
     summary: 'Make a stored version the one every following payment is routed with',
     security,
     request: { params: VersionParam },
@@ -57,6 +65,7 @@ const routes = {
   decide: createRoute({
     method: 'post',
     path: '/v1/routing/decide',
+    operationId: 'decideRouting',
     summary: 'The routing decision and its explanation for a payment request, without charging or storing anything',
     security,
     request: { body: { required: true, content: { 'application/json': { schema: CreatePaymentBody } } } },
