@@ -17,12 +17,12 @@ export interface MerchantLearners {
   restore(merchantId: string, snapshot: unknown): void;
 }
 
-export function merchantLearners(create: () => SuccessRateLearner = () => new SuccessRateLearner()): MerchantLearners {
+export function merchantLearners(): MerchantLearners {
   const learners = new Map<string, { learner: SuccessRateLearner; model: SuccessLearner }>();
   const entry = (merchantId: string) => {
     let found = learners.get(merchantId);
     if (!found) {
-      const learner = create();
+      const learner = new SuccessRateLearner();
       found = { learner, model: successModel(learner) };
       learners.set(merchantId, found);
     }
@@ -38,7 +38,8 @@ export function merchantLearners(create: () => SuccessRateLearner = () => new Su
       return out;
     },
     restore(merchantId, snapshot) {
-      entry(merchantId).learner.restore(parseSnapshot(snapshot));
+      const parsed = parseSnapshot(snapshot);
+      entry(merchantId).learner.restore(parsed);
     },
   };
 }
