@@ -203,7 +203,7 @@ export function paymentService(deps: PaymentServiceDeps) {
         // Lookups stop in time for the lease: past it, the reconciler owns the payment.
         budgetMs: policy.requestLeaseMs - (now.getTime() - started.getTime()),
       });
-      router.learner.record(candidate.accountId, tx, outcome);
+      router.learner.of(merchantId).record(candidate.accountId, tx, outcome);
       if (outcome.kind === 'declined') {
         declines++;
         if (outcome.decline.adviceCode === '03' || outcome.decline.adviceCode === '21') {
@@ -380,7 +380,7 @@ export function paymentService(deps: PaymentServiceDeps) {
       returnParams,
     });
     if (outcome.kind !== 'approved' && outcome.kind !== 'declined') return record;
-    router.learner.record(account.id, routingFacts(payment), outcome);
+    router.learner.of(merchantId).record(account.id, routingFacts(payment), outcome);
     const now = clock.now();
     const result = attemptResult(outcome, attempt.latencyMs ?? 0, 'resolved_by_confirm', now);
     await settleAttempt(payment, attempt, result, (p, a) => authorizationStep(p, a, outcome, result, now, policy));

@@ -3,7 +3,7 @@ import { after, type Clock } from '../domain/clock.js';
 import type { Logger } from '../domain/logger.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../domain/outcome.js';
 import { gatewayKeys } from '../domain/payment.js';
-import type { SuccessLearner } from '../routing/decide.js';
+import type { MerchantLearners } from '../routing/merchant-learners.js';
 import type { Repositories } from '../store/index.js';
 import type { GatewayAccount } from '../store/merchants.js';
 import { type AttemptResult, type AttemptRow, type PaymentRow, type RefundRow } from '../store/payments.js';
@@ -34,7 +34,7 @@ export type Reconciled = { state: 'settled' } | { state: 'leased'; until: Date }
 export interface ReconcilerDeps {
   repositories: Repositories;
   gateways: GatewayRegistry;
-  learner: SuccessLearner;
+  learner: MerchantLearners;
   logger: Logger;
   clock: Clock;
   policy: SettlementPolicy;
@@ -118,7 +118,7 @@ export function reconciler(deps: ReconcilerDeps) {
       const settled = found ? authorizationStep(p, found, outcome, result, now, policy) : null;
       return settled ? { ...settled, notes: [note(p, 'reconciler.resolved', { attempt: attempt.number, outcome: outcome.kind })] } : null;
     });
-    if (written) learner.record(account.id, routingFacts(row), outcome);
+    if (written) learner.of(row.merchantId).record(account.id, routingFacts(row), outcome);
     return payment(row.id);
   }
 

@@ -1,7 +1,8 @@
 import type { Logger } from '../domain/logger.js';
 import { accountCapabilities } from '../routing/candidates.js';
-import { decide, type DecisionExplanation, type GatewayCandidate, type SuccessLearner } from '../routing/decide.js';
+import { decide, type DecisionExplanation, type GatewayCandidate } from '../routing/decide.js';
 import type { FeeSchedule } from '../routing/fees/schedule.js';
+import type { MerchantLearners } from '../routing/merchant-learners.js';
 import { compile, RulesetError, type CompiledRuleset } from '../routing/rules/compile.js';
 import { parseRuleset } from '../routing/rules/parse.js';
 import type { LocatedError } from '../routing/rules/source.js';
@@ -15,7 +16,7 @@ export interface RouterDeps {
   repositories: Repositories;
   gateways: GatewayRegistry;
   breakers: BreakerBoard;
-  learner: SuccessLearner;
+  learner: MerchantLearners;
   /** Fee schedules by gateway account name. */
   fees: ReadonlyMap<string, FeeSchedule>;
   random: () => number;
@@ -93,7 +94,7 @@ export function router(deps: RouterDeps) {
     const ruleset = await activeRuleset(merchantId, all.map((c) => c.account));
     probeCounter = (probeCounter + 1) % PROBE_EVERY;
     const probe = { every: PROBE_EVERY, counter: probeCounter };
-    const { order, explanation } = decide({ tx, candidates: all, ruleset, explicit, model: deps.learner, random: deps.random, probe });
+    const { order, explanation } = decide({ tx, candidates: all, ruleset, explicit, model: deps.learner.of(merchantId), random: deps.random, probe });
     return { order: order as RoutedCandidate[], explanation, candidates: all };
   }
 

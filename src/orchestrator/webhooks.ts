@@ -6,7 +6,7 @@ import type { AuthorizationOutcome } from '../domain/outcome.js';
 import { afterCaptureFailed, refundIdOfKey } from '../domain/payment.js';
 import { Problem, problems } from '../domain/problem.js';
 import type { WebhookEvent } from '../domain/webhook.js';
-import type { SuccessLearner } from '../routing/decide.js';
+import type { MerchantLearners } from '../routing/merchant-learners.js';
 import type { Repositories } from '../store/index.js';
 import type { GatewayAccount } from '../store/merchants.js';
 import { stateColumns, stateOf, type AttemptRow, type PaymentRow } from '../store/payments.js';
@@ -40,7 +40,7 @@ export interface WebhookServiceDeps {
   repositories: Repositories;
   gateways: GatewayRegistry;
   logger: Logger;
-  learner: SuccessLearner;
+  learner: MerchantLearners;
   clock: Clock;
   policy: SettlementPolicy;
 }
@@ -78,7 +78,7 @@ export function webhookService(deps: WebhookServiceDeps) {
         const result: WebhookEventResult = payment && attempt ? await applyToPayment(repos, payment, attempt, event, now) : 'unmatched';
         if (payment && result === 'applied' && (event.type === 'authorization.succeeded' || event.type === 'authorization.failed')) {
           // Late feedback: the gateway answered what the attempt could not learn.
-          learner.record(account.id, routingFacts(payment), authorizationOf(event, payment));
+          learner.of(payment.merchantId).record(account.id, routingFacts(payment), authorizationOf(event, payment));
         }
         const fresh = await repos.webhooks.record({
           gatewayAccountId: account.id,

@@ -19,9 +19,9 @@ export interface GatewayCandidate {
 }
 
 /**
- * Success probability for a gateway account (by its id: accounts are one merchant's, so nothing
- * learned from one merchant's traffic reaches another's routing) on this transaction: the mean to
- * explain, a draw to explore.
+ * Success probability for one of a merchant's gateway accounts (by its id) on this transaction:
+ * the mean to explain, a draw to explore. Each merchant has its own model (`MerchantLearners`),
+ * so nothing learned from one merchant's traffic reaches another's routing.
  */
 export interface SuccessModel {
   estimate(accountId: string, tx: RoutingTransaction): { p: number; n: number; level: string };
@@ -33,9 +33,6 @@ export interface SuccessLearner extends SuccessModel {
   record(accountId: string, tx: RoutingTransaction, outcome: AuthorizationOutcome): void;
   /** Across all segments, for health reports. */
   overall(accountId: string): { p: number; n: number; level: string };
-  /** Plain JSON of everything learned, and back; `restore` refuses a malformed snapshot and keeps its state. */
-  snapshot(): unknown;
-  restore(snapshot: unknown): void;
 }
 
 export interface CandidateExplanation {

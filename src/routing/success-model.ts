@@ -1,6 +1,6 @@
 import type { SuccessLearner } from './decide.js';
 import { attribution } from './learner/attribution.js';
-import type { LearnerSnapshot, SuccessRateLearner } from './learner/learner.js';
+import type { SuccessRateLearner } from './learner/learner.js';
 import { segmentOf, type Segment } from './learner/segment.js';
 import type { RoutingTransaction } from './rules/transaction.js';
 
@@ -28,7 +28,5 @@ export function successModel(learner: SuccessRateLearner): SuccessLearner {
     sample: (gateway, tx, random) => learner.sample(gateway, segment(tx), random),
     record: (gateway, tx, outcome) => learner.update(gateway, segment(tx), attribution(outcome)),
     overall: (gateway) => learner.overall(gateway),
-    snapshot: () => learner.snapshot(),
-    restore: (snapshot) => learner.restore(snapshot as LearnerSnapshot),
   };
 }

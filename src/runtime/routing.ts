@@ -2,22 +2,20 @@ import type { Logger } from '../domain/logger.js';
 import { breakerBoard, type BreakerBoard, type BreakerClock, type BreakerSettings } from '../orchestrator/breakers.js';
 import type { GatewayRegistry } from '../orchestrator/gateways.js';
 import { router, type Router } from '../orchestrator/router.js';
-import type { SuccessLearner } from '../routing/decide.js';
 import type { FeeSchedule } from '../routing/fees/schedule.js';
-import { SuccessRateLearner } from '../routing/learner/learner.js';
 import { seededRandom } from '../domain/random.js';
-import { successModel } from '../routing/success-model.js';
+import { merchantLearners, type MerchantLearners } from '../routing/merchant-learners.js';
 import type { Repositories } from '../store/index.js';
 
 /** What routing learns and watches, kept for the life of the process (or the Worker isolate). */
 export interface RoutingState {
-  learner: SuccessLearner;
+  learner: MerchantLearners;
   breakers: BreakerBoard;
   random: () => number;
 }
 
 export function createRoutingState(options: { seed: number; breakers?: BreakerSettings; breakerClock?: BreakerClock }): RoutingState {
-  return { learner: successModel(new SuccessRateLearner()), breakers: breakerBoard(options.breakers, options.breakerClock), random: seededRandom(options.seed) };
+  return { learner: merchantLearners(), breakers: breakerBoard(options.breakers, options.breakerClock), random: seededRandom(options.seed) };
 }
 
 export function createRouter(options: {

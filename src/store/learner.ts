@@ -1,22 +1,24 @@
-import { eq } from 'drizzle-orm';
 import type { Database } from './database.js';
-import { learnerState } from './schema.js';
+import { merchantLearnerState } from './schema.js';
 
-const ID = 'router';
+export interface StoredLearnerState {
+  merchantId: string;
+  snapshot: unknown;
+}
 
+/** One row per merchant: a save replaces that merchant's row and touches no other. */
 export function learnerRepository(db: Database) {
   return {
-    async load(): Promise<unknown | null> {
-      const [row] = await db.select({ snapshot: learnerState.snapshot }).from(learnerState).where(eq(learnerState.id, ID));
-      return row?.snapshot ?? null;
+    async loadAll(): Promise<StoredLearnerState[]> {
+      return db.select({ merchantId: merchantLearnerState.merchantId, snapshot: merchantLearnerState.snapshot }).from(merchantLearnerState);
     },
 
-    async save(snapshot: unknown): Promise<void> {
+    async save(merchantId: string, snapshot: unknown): Promise<void> {
       const savedAt = new Date();
       await db
-        .insert(learnerState)
-        .values({ id: ID, snapshot, savedAt })
-        .onConflictDoUpdate({ target: learnerState.id, set: { snapshot, savedAt } });
+        .insert(merchantLearnerState)
+        .values({ merchantId, snapshot, savedAt })
+        .onConflictDoUpdate({ target: merchantLearnerState.merchantId, set: { snapshot, savedAt } });
     },
   };
 }

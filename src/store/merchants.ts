@@ -67,6 +67,12 @@ export function merchantRepository(db: Database) {
       return row ?? null;
     },
 
+    /** Which merchant owns each gateway account id, disabled accounts included. */
+    async gatewayAccountOwners(): Promise<Map<string, string>> {
+      const rows = await db.select({ id: gatewayAccounts.id, merchantId: gatewayAccounts.merchantId }).from(gatewayAccounts);
+      return new Map(rows.map((row) => [row.id, row.merchantId]));
+    },
+
     async gatewayAccounts(merchantId: string): Promise<GatewayAccount[]> {
       return db
         .select()

@@ -264,9 +264,15 @@ export const cardNetworkBlocks = pgTable('card_network_blocks', {
   createdAt: createdAt(),
 });
 
-/** The success-rate learner's state, saved in the background so a restart does not start from the prior. */
-export const learnerState = pgTable('learner_state', {
-  id: text('id').primaryKey(),
+/**
+ * Each merchant's success-rate learner state (a versioned snapshot of its cells, by gateway
+ * account id), saved in the background so a restart does not start from the prior. One row per
+ * merchant: the last instance to save a merchant's state wins.
+ */
+export const merchantLearnerState = pgTable('merchant_learner_state', {
+  merchantId: text('merchant_id')
+    .primaryKey()
+    .references(() => merchants.id),
   snapshot: jsonb('snapshot').notNull(),
   savedAt: timestamp('saved_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });

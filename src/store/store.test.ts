@@ -72,11 +72,34 @@ describe.each(DRIVERS)('store on %s', (driver) => {
   });
 
   describe('learner state', () => {
-    it('saves and loads the latest snapshot', async () => {
-      expect(await repos.learner.load()).toBeNull();
-      await repos.learner.save({ version: 1, cells: [1, 2, 3, 4] });
-      await repos.learner.save({ version: 1, cells: [5, 6, 7, 8] });
-      expect(await repos.learner.load()).toEqual({ version: 1, cells: [5, 6, 7, 8] });
+    it("keeps one row per merchant: a save replaces that merchant's latest snapshot and no other's", async () => {
+      expect(await repos.learner.loadAll()).toEqual([]);
+      await repos.learner.save(merchantId, { version: 1, cells: [1, 2, 3, 4] });
+      await repos.learner.save(otherMerchantId, { version: 1, cells: [9, 9, 9, 9] });
+      await repos.learner.save(merchantId, { version: 1, cells: [5, 6, 7, 8] });
+      const rows = await repos.learner.loadAll();
+      expect(rows).toHaveLength(2);
+      expect(rows).toEqual(
+        expect.arrayContaining([
+          { merchantId, snapshot: { version: 1, cells: [5, 6, 7, 8] } },
+          { merchantId: otherMerchantId, snapshot: { version: 1, cells: [9, 9, 9, 9] } },
+        ]),
+      );
+    });
+
+    it('refuses a row for a merchant that does not exist', async () => {
+      await expect(repos.learner.save('mer_missing', { version: 1 })).rejects.toThrow();
+      expect(await repos.learner.loadAll()).toEqual([]);
+    });
+
+    it('knows which merchant owns each gateway account', async () => {
+      const other = await repos.merchants.addGatewayAccount({ merchantId: otherMerchantId, provider: 'stripe', name: 'stripe', label: 's', credentialsRef: 'sandbox:stripe' });
+      expect(await repos.merchants.gatewayAccountOwners()).toEqual(
+        new Map([
+          [gatewayAccountId, merchantId],
+          [other.id, otherMerchantId],
+        ]),
+      );
     });
   });
 

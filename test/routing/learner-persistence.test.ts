@@ -2,22 +2,33 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../src/api/hash.js';
 import { startSandbox } from '../../src/runtime/node/sandbox.js';
 import { captureLogger } from '../support/capture-logger.js';
+import { DRIVERS, testDatabase, type TestDatabase } from '../support/databases.js';
+import { CARDS } from '../support/harness.js';
 
-describe('what routing learned survives a restart', () => {
+const DEMO_KEY = 'sk_sandbox_learner';
+const SECOND_KEY = 'sk_test_learner_second_merchant';
+
+describe.each(DRIVERS)('what routing learned survives a restart, on %s', (driver) => {
   let dir: string;
+  let postgresDatabase: TestDatabase | null = null;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'switchyard-learner-'));
+    if (driver === 'postgres') postgresDatabase = await testDatabase('postgres');
   });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await postgresDatabase?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
 
   const start = () =>
     startSandbox({
       host: '127.0.0.1',
       port: 0,
-      pgliteDir: join(dir, 'pglite'),
-      sandboxKey: 'sk_sandbox_learner',
+      ...(postgresDatabase ? { databaseUrl: postgresDatabase.url } : { pgliteDir: join(dir, 'pglite') }),
+      sandboxKey: DEMO_KEY,
       fingerprintSecret: 'fp',
       gatewayTimeoutMs: 2000,
       routingRulesDir: 'routing-rules',
@@ -25,33 +36,48 @@ describe('what routing learned survives a restart', () => {
       logger: captureLogger().logger,
     });
 
-  async function stripeSamples(url: string) {
-    const res = await fetch(`${url}/v1/gateways/health`, { headers: { Authorization: 'Bearer sk_sandbox_learner' } });
+  /** Each of the merchant's accounts: its success estimate (breakers start afresh in a new process). */
+  async function learned(url: string, key: string) {
+    const res = await fetch(`${url}/v1/gateways/health`, { headers: { Authorization: `Bearer ${key}` } });
     const { data } = await res.json();
-    return data.find((g: { gateway: string }) => g.gateway === 'stripe').success_rate.samples as number;
+    return Object.fromEntries(data.map((g: { account_id: string; success_rate: unknown }) => [g.account_id, g.success_rate]));
   }
 
-  it('restores the learner from its saved state', async () => {
+  async function pay(url: string, key: string, number: string) {
+    await fetch(`${url}/v1/payments`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        amount: 2500,
+        currency: 'USD',
+        payment_method: { type: 'card', card: { number, exp_month: 12, exp_year: 2030, cvc: '123' } },
+        routing: { gateways: ['stripe'] },
+      }),
+    });
+  }
+
+  it("restores each merchant's learner from its own saved state", async () => {
     const first = await start();
+    // A second merchant with its own `stripe` account, whose payments the gateway keeps declining.
+    const second = await first.repositories.merchants.create('second');
+    await first.repositories.merchants.addApiKey(second, await sha256Hex(SECOND_KEY), SECOND_KEY.slice(0, 14), 'test');
+    const secondStripe = await first.repositories.merchants.addGatewayAccount({ merchantId: second, provider: 'stripe', name: 'stripe', label: 'Stripe', credentialsRef: 'sandbox:stripe' });
     for (let i = 0; i < 5; i++) {
-      await fetch(`${first.url}/v1/payments`, {
-        method: 'POST',
-        headers: { Authorization: 'Bearer sk_sandbox_learner', 'Content-Type': 'application/json' },
-        body: JSON.stringify({
-          amount: 2500,
-          currency: 'USD',
-          payment_method: { type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' } },
-          routing: { gateways: ['stripe'] },
-        }),
-      });
+      await pay(first.url, DEMO_KEY, CARDS.visa);
+      await pay(first.url, SECOND_KEY, CARDS.genericDecline);
     }
-    const learned = await stripeSamples(first.url);
-    expect(learned).toBeGreaterThan(4);
+    const demo = await learned(first.url, DEMO_KEY);
+    // Five discounted outcomes each weigh (1 − 0.97⁵) / 0.03 ≈ 4.71: each merchant's own five, nothing of the other's.
+    const other = await learned(first.url, SECOND_KEY);
+    expect(demo[first.accounts.stripe!]).toMatchObject({ samples: expect.closeTo(4.71, 2) });
+    expect(other).toEqual({ [secondStripe.id]: expect.objectContaining({ samples: expect.closeTo(4.71, 2) }) });
+    expect(other[secondStripe.id].probability).toBeLessThan(demo[first.accounts.stripe!].probability);
     await first.close();
 
-    const second = await start();
-    expect(await stripeSamples(second.url)).toBe(learned);
-    await second.close();
+    const again = await start();
+    expect(await learned(again.url, DEMO_KEY)).toEqual(demo);
+    expect(await learned(again.url, SECOND_KEY)).toEqual(other);
+    await again.close();
     // Two starts on a PGlite data directory (created, then opened; migrations each time): up to
     // 31 s seen in the whole suite with another process keeping both cores busy. Nothing waits
     // for time to pass: the limit only stops a run that hangs.

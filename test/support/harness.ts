@@ -13,6 +13,7 @@ import { createJobEngine, type JobEngine } from '../../src/jobs/engine.js';
 import { reconcilerJobs } from '../../src/jobs/reconciler.js';
 import { reconciler } from '../../src/orchestrator/reconcile.js';
 import { DEFAULT_SETTLEMENT_POLICY, type SettlementPolicy } from '../../src/orchestrator/settle.js';
+import type { BreakerClock } from '../../src/orchestrator/breakers.js';
 
 export const STRIPE_WEBHOOK_SECRET = 'whsec_harness_0123456789abcdef';
 /** Seals merchant webhook signing secrets (32 bytes, base64). */
@@ -70,7 +71,7 @@ export interface Harness {
  */
 export async function startHarness(
   driver: DriverName,
-  options: { gatewayTimeoutMs?: number; clock?: Clock; settlement?: SettlementPolicy; idempotencyLeaseMs?: number } = {},
+  options: { gatewayTimeoutMs?: number; clock?: Clock; settlement?: SettlementPolicy; idempotencyLeaseMs?: number; breakerClock?: BreakerClock } = {},
 ): Promise<Harness> {
   const clock = options.clock ?? systemClock;
   const settlement = options.settlement ?? DEFAULT_SETTLEMENT_POLICY;
@@ -105,7 +106,7 @@ export async function startHarness(
       };
     },
   };
-  const router = createRouter({ repositories, gateways, logger, fees: new Map(), state: createRoutingState({ seed: 1 }) });
+  const router = createRouter({ repositories, gateways, logger, fees: new Map(), state: createRoutingState({ seed: 1, breakerClock: options.breakerClock }) });
   const app = createApp({
     repositories,
     logger,

@@ -23,9 +23,11 @@ const route = createRoute({
 
 export function healthRoutes(app: OpenAPIHono<AppEnv>, router: Router): void {
   app.openapi(route, async (c) => {
-    const candidates = await router.candidates(c.get('merchantId'));
+    const merchantId = c.get('merchantId');
+    const candidates = await router.candidates(merchantId);
+    const learner = router.learner.of(merchantId);
     const data = candidates.map((candidate) => {
-      const estimate = router.learner.overall(candidate.accountId);
+      const estimate = learner.overall(candidate.accountId);
       return {
         gateway: candidate.name,
         account_id: candidate.accountId,

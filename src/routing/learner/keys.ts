@@ -18,7 +18,17 @@ const RADIX = {
   gateway: 65536,
 } as const;
 
-const INTERNED_DIMENSIONS = ['gateway', 'method', 'network', 'currency', 'country'] as const;
+/** The gateway's interned id within a cell key: its lowest digit. */
+export function gatewayOfCell(key: number): number {
+  return key % RADIX.gateway;
+}
+
+/** The same cell key with another gateway id. */
+export function withGateway(key: number, gateway: number): number {
+  return key - (key % RADIX.gateway) + gateway;
+}
+
+export const INTERNED_DIMENSIONS = ['gateway', 'method', 'network', 'currency', 'country'] as const;
 type InternedDimension = (typeof INTERNED_DIMENSIONS)[number];
 
 const NO_NETWORK = '';
@@ -117,7 +127,7 @@ export class KeySpace {
     const interners = KeySpace.emptyInterners();
     for (const dimension of INTERNED_DIMENSIONS) {
       values[dimension].forEach((value, position) => {
-        if (interners[dimension].intern(value) !== position) throw new Error(`learner snapshot: duplicate ${dimension} ${value}`);
+        if (interners[dimension].intern(value) !== position) throw new Error(`learner snapshot: duplicate ${dimension} value`);
       });
     }
     this.interners = interners;

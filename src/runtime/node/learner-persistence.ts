@@ -1,23 +1,23 @@
 import type { Logger } from '../../domain/logger.js';
-import type { SuccessLearner } from '../../routing/decide.js';
+import { parseSnapshot, retainGateways } from '../../routing/learner/snapshot.js';
+import type { MerchantLearners } from '../../routing/merchant-learners.js';
 import type { Repositories } from '../../store/index.js';
 
+const reason = (error: unknown) => (error instanceof Error ? error.message : 'unknown');
+
 /**
- * Restores the learner from its last saved state, then saves it in the background, off the
- * payment path (principle 5); `stop` saves once more.
+ * Restores each merchant's learner from its own saved row, then saves them in the background,
+ * off the payment path (principle 5); `stop` saves once more. A row holds only the cells of
+ * gateway accounts its merchant owns, when saved and again when restored, so one merchant's
+ * row never carries another's account ids and cells of deleted accounts are dropped.
+ *
+ * Several instances saving the same merchant: the last save wins for that merchant.
  */
-export async function persistLearner(repositories: Repositories, learner: SuccessLearner, intervalMs: number, logger: Logger) {
-  const saved = await repositories.learner.load();
-  if (saved !== null) {
-    try {
-      learner.restore(saved);
-    } catch (error) {
-      logger.warn('learner.restore_failed', { error: error instanceof Error ? error.message : 'unknown' });
-    }
-  }
+export async function persistLearner(repositories: Repositories, learners: MerchantLearners, intervalMs: number, logger: Logger) {
+  await restoreLearners(repositories, learners, logger);
   const save = () =>
-    repositories.learner.save(learner.snapshot()).catch((error: unknown) => {
-      logger.warn('learner.save_failed', { error: error instanceof Error ? error.message : 'unknown' });
+    saveLearners(repositories, learners, logger).catch((error: unknown) => {
+      logger.warn('learner.save_failed', { error: reason(error) });
     });
   const timer = setInterval(save, intervalMs);
   timer.unref();
@@ -27,4 +27,26 @@ export async function persistLearner(repositories: Repositories, learner: Succes
       await save();
     },
   };
+}
+
+/** A merchant whose row cannot be restored starts from the prior; the others restore regardless. */
+async function restoreLearners(repositories: Repositories, learners: MerchantLearners, logger: Logger): Promise<void> {
+  const [rows, owners] = await Promise.all([repositories.learner.loadAll(), repositories.merchants.gatewayAccountOwners()]);
+  for (const row of rows) {
+    try {
+      learners.restore(row.merchantId, retainGateways(parseSnapshot(row.snapshot), (account) => owners.get(account) === row.merchantId));
+    } catch (error) {
+      logger.warn('learner.restore_failed', { merchant_id: row.merchantId, error: reason(error) });
+    }
+  }
+}
+
+async function saveLearners(repositories: Repositories, learners: MerchantLearners, logger: Logger): Promise<void> {
+  const owners = await repositories.merchants.gatewayAccountOwners();
+  for (const [merchantId, snapshot] of learners.snapshots()) {
+    const own = retainGateways(snapshot, (account) => owners.get(account) === merchantId);
+    await repositories.learner.save(merchantId, own).catch((error: unknown) => {
+      logger.warn('learner.save_failed', { merchant_id: merchantId, error: reason(error) });
+    });
+  }
 }

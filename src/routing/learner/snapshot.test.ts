@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { SuccessRateLearner } from './learner.js';
+import type { Segment } from './segment.js';
+import { parseSnapshot, retainGateways } from './snapshot.js';
+
+const US_VISA: Segment = { paymentMethod: 'card', network: 'visa', currency: 'USD', issuerCountry: 'US', amountBand: 'under_100' };
+const EU_MC: Segment = { paymentMethod: 'card', network: 'mastercard', currency: 'EUR', issuerCountry: 'FR', amountBand: 'under_1000' };
+
+function taught(): SuccessRateLearner {
+  const learner = new SuccessRateLearner();
+  for (let i = 0; i < 40; i++) {
+    learner.update('gwa_x', US_VISA, i % 2 === 0 ? 'success' : 'failure');
+    learner.update('gwa_y', US_VISA, i % 5 === 0 ? 'failure' : 'success');
+    learner.update('gwa_z', EU_MC, i % 3 === 0 ? 'failure' : 'success');
+    learner.update('gwa_y', EU_MC, 'success');
+  }
+  return learner;
+}
+
+describe('learner snapshots', () => {
+  it('keep the chosen gateways exactly and forget the others, ids included', () => {
+    const learner = taught();
+    const kept = retainGateways(learner.snapshot(), (gateway) => gateway !== 'gwa_x');
+    expect(kept.values.gateway).toEqual(['gwa_y', 'gwa_z']);
+    expect(JSON.stringify(kept)).not.toContain('gwa_x');
+    const restored = new SuccessRateLearner();
+    restored.restore(parseSnapshot(JSON.parse(JSON.stringify(kept))));
+    for (const gateway of ['gwa_y', 'gwa_z']) {
+      for (const segment of [US_VISA, EU_MC]) expect(restored.estimate(gateway, segment)).toEqual(learner.estimate(gateway, segment));
+      expect(restored.overall(gateway)).toEqual(learner.overall(gateway));
+    }
+    expect(restored.estimate('gwa_x', US_VISA)).toEqual({ p: 0.8, n: 0, level: 'prior' });
+  });
+
+  it('returns the same snapshot when every gateway is kept', () => {
+    const snapshot = taught().snapshot();
+    expect(retainGateways(snapshot, () => true)).toBe(snapshot);
+  });
+
+  it.each([
+    ['null', null],
+    ['a version it does not know', { ...taught().snapshot(), version: 2 }],
+    ['missing interned values', { ...taught().snapshot(), values: { gateway: [] } }],
+    ['a cell array cut short', { ...taught().snapshot(), cells: [1, 2, 3] }],
+    ['negative counts', { ...taught().snapshot(), cells: [0, -1, 0, 0] }],
+    ['peers that are not numbers', { ...taught().snapshot(), peers: ['a', 1] }],
+  ])('refuses %s', (_case, value) => {
+    expect(() => parseSnapshot(value)).toThrow(/^learner snapshot: /);
+  });
+});

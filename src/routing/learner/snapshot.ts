@@ -1,0 +1,47 @@
+import { INTERNED_DIMENSIONS, gatewayOfCell, withGateway, type InternedValues } from './keys.js';
+import type { LearnerSnapshot } from './learner.js';
+
+const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
+const isNumberArray = (value: unknown, tuple: number): value is number[] =>
+  Array.isArray(value) && value.length % tuple === 0 && value.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0);
+
+/** A stored snapshot checked for shape; throws (saying what, never the data) when it is not one. */
+export function parseSnapshot(value: unknown): LearnerSnapshot {
+  if (typeof value !== 'object' || value === null) throw new Error('learner snapshot: not an object');
+  const { version, values, cells, peers } = value as Record<string, unknown>;
+  if (version !== 1) throw new Error('learner snapshot: unsupported version');
+  if (typeof values !== 'object' || values === null) throw new Error('learner snapshot: values missing');
+  for (const dimension of INTERNED_DIMENSIONS) {
+    if (!isStringArray((values as Record<string, unknown>)[dimension])) throw new Error(`learner snapshot: ${dimension} values malformed`);
+  }
+  if (!isNumberArray(cells, 4)) throw new Error('learner snapshot: cells malformed');
+  if (!isNumberArray(peers, 2)) throw new Error('learner snapshot: peers malformed');
+  const gateways = (values as InternedValues).gateway.length;
+  for (let i = 0; i < cells.length; i += 4) {
+    if (!Number.isInteger(cells[i]) || gatewayOfCell(cells[i]!) >= gateways) throw new Error('learner snapshot: a cell names no gateway');
+  }
+  return { version, values: values as InternedValues, cells, peers };
+}
+
+/**
+ * The snapshot with only the cells of the gateways `keep` accepts; the others' ids leave the
+ * interned values too, and the kept ones are renumbered. Traffic counts (peers) stay: they
+ * are the scope's, not any one gateway's.
+ */
+export function retainGateways(snapshot: LearnerSnapshot, keep: (gateway: string) => boolean): LearnerSnapshot {
+  const renumbered = new Map<number, number>();
+  const gateways: string[] = [];
+  snapshot.values.gateway.forEach((gateway, id) => {
+    if (!keep(gateway)) return;
+    renumbered.set(id, gateways.length);
+    gateways.push(gateway);
+  });
+  if (gateways.length === snapshot.values.gateway.length) return snapshot;
+  const cells: number[] = [];
+  for (let i = 0; i < snapshot.cells.length; i += 4) {
+    const gateway = renumbered.get(gatewayOfCell(snapshot.cells[i]!));
+    if (gateway === undefined) continue;
+    cells.push(withGateway(snapshot.cells[i]!, gateway), snapshot.cells[i + 1]!, snapshot.cells[i + 2]!, snapshot.cells[i + 3]!);
+  }
+  return { ...snapshot, values: { ...snapshot.values, gateway: gateways }, cells };
+}

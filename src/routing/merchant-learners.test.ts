@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { AuthorizationOutcome } from '../domain/outcome.js';
+import { merchantLearners } from './merchant-learners.js';
+import type { RoutingTransaction } from './rules/transaction.js';
+
+const TX: RoutingTransaction = {
+  paymentId: 'pay_1',
+  amount: 2500,
+  currency: 'USD',
+  paymentMethod: 'card',
+  card: { network: 'visa', type: null, bin: '424242', issuerCountry: null },
+  billingCountry: null,
+  captureMethod: 'automatic',
+  initiator: 'customer',
+  metadata: {},
+};
+const APPROVED: AuthorizationOutcome = { kind: 'approved', reference: 'r', captured: false };
+const TIMED_OUT: AuthorizationOutcome = { kind: 'unknown', reason: 'timeout', detail: '' };
+
+describe('merchant learners', () => {
+  it("do not fade one merchant's estimates with another merchant's traffic in the same segment", () => {
+    const learners = merchantLearners();
+    for (let i = 0; i < 40; i++) learners.of('mer_a').record('gwa_a', TX, APPROVED);
+    const before = learners.of('mer_a').estimate('gwa_a', TX);
+    // Well past the idle grace: in one shared learner these would count as updates gwa_a missed.
+    for (let i = 0; i < 100; i++) learners.of('mer_b').record('gwa_b', TX, TIMED_OUT);
+    expect(learners.of('mer_a').estimate('gwa_a', TX)).toEqual(before);
+    expect(learners.of('mer_a').overall('gwa_a')).toMatchObject({ level: 'gateway' });
+  });
+
+  it('snapshot only the merchants that learned something', () => {
+    const learners = merchantLearners();
+    learners.of('mer_a').record('gwa_a', TX, APPROVED);
+    learners.of('mer_b').estimate('gwa_b', TX);
+    expect([...learners.snapshots().keys()]).toEqual(['mer_a']);
+  });
+
+  it('keep a merchant’s state when its snapshot is malformed', () => {
+    const learners = merchantLearners();
+    learners.of('mer_a').record('gwa_a', TX, APPROVED);
+    const before = learners.of('mer_a').overall('gwa_a');
+    expect(() => learners.restore('mer_a', { version: 1, cells: 'x' })).toThrow();
+    expect(learners.of('mer_a').overall('gwa_a')).toEqual(before);
+  });
+});
