@@ -124,6 +124,13 @@ export interface WebhookAck {
   body: string;
 }
 
+/**
+ * A canonical amount (ISO 4217 minor units) in a provider's own units, or why the provider cannot
+ * carry it exactly (each provider's `amounts.ts`). A refusal is answered before any call: the
+ * provider would reject the amount, or charge another one.
+ */
+export type ProviderAmount = { ok: true; value: number } | { ok: false; detail: string };
+
 export interface Capabilities {
   paymentMethods: readonly 'card'[];
   cardNetworks: readonly CardBrand[];
