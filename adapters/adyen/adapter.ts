@@ -1,18 +1,19 @@
 import Adyen from '@adyen/api-library';
-import type {
-  AttemptIdentity,
-  AuthorizeRequest,
-  CancelRequest,
-  Capabilities,
-  CaptureRequest,
-  CompleteActionRequest,
-  GatewayAdapter,
-  ModificationSyncRequest,
-  RefundRequest,
-  SyncRequest,
-  WebhookAck,
-  WebhookRequest,
-  WebhookVerification,
+import {
+  amountSteps,
+  type AttemptIdentity,
+  type AuthorizeRequest,
+  type CancelRequest,
+  type Capabilities,
+  type CaptureRequest,
+  type CompleteActionRequest,
+  type GatewayAdapter,
+  type ModificationSyncRequest,
+  type RefundRequest,
+  type SyncRequest,
+  type WebhookAck,
+  type WebhookRequest,
+  type WebhookVerification,
 } from '../testkit/contract.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
 import { toAdyenAmount } from './amounts.js';
@@ -58,6 +59,8 @@ export const ADYEN_CAPABILITIES: Capabilities = {
   threeDSecure: true,
   // Adyen sets no ceiling of its own; the domain's per-currency maximum applies.
   amountLimits: { min: 1, max: Number.MAX_SAFE_INTEGER },
+  // Whole escudos and rupiah: Adyen counts CVE and IDR in no decimals.
+  amountSteps: amountSteps(toAdyenAmount),
 };
 
 const WEBHOOK_ACK: WebhookAck = { status: 200, contentType: 'text/plain', body: '[accepted]' };

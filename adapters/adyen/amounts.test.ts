@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ADYEN_CAPABILITIES } from './adapter.js';
 import { fromAdyenAmount, toAdyenAmount } from './amounts.js';
 
 // Rows from https://docs.adyen.com/development-resources/currency-codes (see amounts.ts for which were read where).
@@ -37,5 +38,11 @@ describe('toAdyenAmount and fromAdyenAmount', () => {
     expect(fromAdyenAmount(100, 'CNH')).toBeNull();
     expect(fromAdyenAmount(99050, 'CLP')).toBeNull();
     expect(fromAdyenAmount(550, 'ISK')).toBeNull();
+  });
+});
+
+describe('ADYEN_CAPABILITIES.amountSteps', () => {
+  it('names CVE and IDR, which Adyen takes in whole units only, so routing skips Adyen up front', () => {
+    expect(ADYEN_CAPABILITIES.amountSteps).toEqual({ CVE: 100, IDR: 100 });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromStripeAmount, toStripeAmount } from './amounts.js';
+import { STRIPE_CAPABILITIES } from './capabilities.js';
 
 // Every row from https://docs.stripe.com/currencies (zero-decimal, three-decimal, special cases).
 describe('toStripeAmount and fromStripeAmount', () => {
@@ -52,5 +53,18 @@ describe('toStripeAmount and fromStripeAmount', () => {
   it('cannot read an ISK amount with fractions of a króna (Stripe refuses to create one)', () => {
     expect(fromStripeAmount(550, 'isk')).toBeNull();
     expect(fromStripeAmount(550, 'usd')).toBe(550);
+  });
+});
+
+describe('STRIPE_CAPABILITIES.amountSteps', () => {
+  it('names every currency whose canonical amounts Stripe takes only in steps, so routing skips Stripe up front', () => {
+    expect(STRIPE_CAPABILITIES.amountSteps).toEqual({
+      MGA: 100,
+      BHD: 10, JOD: 10, KWD: 10, OMR: 10, TND: 10,
+      // Three-decimal in ISO but not in Stripe's list: two decimals there.
+      IQD: 10, LYD: 10,
+      // Four-decimal funds codes, two decimals at Stripe.
+      CLF: 100, UYW: 100,
+    });
   });
 });
