@@ -212,6 +212,12 @@ describe('Stripe webhooks: amounts in Stripe\'s units', () => {
     expect(await adapter.parseWebhook(await stripeEvent('refund.created', mga), NOW)).toMatchObject({ ok: true, events: [{ amount: 12300, currency: 'MGA' }] });
   });
 
+  it('the simulator signer writes a canonical amount in Stripe\'s units, and the adapter reads it back', async () => {
+    const request = await signer.sign({ type: 'capture.succeeded', reference: 'pi_isk', amount: 5, currency: 'ISK' }, { timestamp: NOW });
+    expect(JSON.parse(request.rawBody).data.object).toMatchObject({ amount_received: 500, currency: 'isk' });
+    expect(await adapter.parseWebhook(request, NOW)).toMatchObject({ ok: true, events: [{ amount: 5, currency: 'ISK' }] });
+  });
+
   it('rejects as malformed an ISK amount with fractions of a króna, which no canonical amount can hold', async () => {
     const isk = intent({ currency: 'isk', amount: 550, amount_received: 550 });
     expect(await adapter.parseWebhook(await stripeEvent('payment_intent.succeeded', isk), NOW)).toEqual({ ok: false, reason: 'malformed' });

@@ -184,6 +184,7 @@ export interface SimulatorControl {
 export interface WebhookSigner {
   /** Whether the scheme signs a timestamp (so a stale request can be refused). */
   readonly signsTimestamp: boolean;
+  /** `amount` in canonical minor units: the signer writes it in the provider's units. */
   sign(
     event: { type: WebhookEventType; reference: string; amount: number; currency: string; eventId?: string },
     /** `wrongSecret`: sign with a well-formed secret that is not the account's. */
