@@ -141,7 +141,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
         { idempotencyKey: request.idempotencyKey },
       );
       if (intent.status !== 'succeeded') return unexpectedStatus(intent.status);
-      return intentAmount('succeeded', intent, intent.amount_received);
+      return succeededWith(intent, intent.amount_received);
     } catch (error) {
       return modificationFailure(error);
     }
@@ -152,7 +152,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
       const intent = await stripe.paymentIntents.cancel(request.reference, {}, { idempotencyKey: request.idempotencyKey });
       if (intent.status !== 'canceled') return unexpectedStatus(intent.status);
       // What the void released: the whole authorization (a captured PaymentIntent cannot be canceled).
-      return intentAmount('succeeded', intent, intent.amount);
+      return succeededWith(intent, intent.amount);
     } catch (error) {
       return modificationFailure(error);
     }
@@ -190,7 +190,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
       const intent = await stripe.paymentIntents.retrieve(request.reference);
       switch (intent.status) {
         case 'succeeded':
-          return intentAmount('succeeded', intent, intent.amount_received);
+          return succeededWith(intent, intent.amount_received);
         case 'requires_capture':
           return capture(request);
         case 'canceled':
@@ -206,7 +206,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
   async function resumeCancel(request: ModificationSyncRequest): Promise<ModificationOutcome> {
     try {
       const intent = await stripe.paymentIntents.retrieve(request.reference);
-      if (intent.status === 'canceled') return intentAmount('succeeded', intent, intent.amount);
+      if (intent.status === 'canceled') return succeededWith(intent, intent.amount);
       if (CANCELABLE.has(intent.status)) return cancel(request);
       if (intent.status === 'succeeded') {
         return { kind: 'rejected', code: 'payment_intent_unexpected_state', detail: `Stripe payment intent ${intent.id} is captured: refund it instead.` };
@@ -276,11 +276,11 @@ function amountRefused(detail: string): ModificationOutcome {
   return { kind: 'rejected', code: 'amount_not_representable', detail };
 }
 
-/** A PaymentIntent's amount (Stripe's units) as the canonical outcome of a capture or cancel. */
-function intentAmount(kind: 'succeeded', intent: Stripe.PaymentIntent, value: number): ModificationOutcome {
+/** A capture or cancel that succeeded, with the PaymentIntent's amount (Stripe's units) in canonical minor units. */
+function succeededWith(intent: Stripe.PaymentIntent, value: number): ModificationOutcome {
   const amount = fromStripeAmount(value, intent.currency);
   if (amount === null) {
     return { kind: 'unknown', reason: 'malformed_response', detail: `Stripe payment intent ${intent.id} reports ${value} ${intent.currency}, which is no whole number of minor units.` };
   }
-  return { kind, reference: intent.id, amount };
+  return { kind: 'succeeded', reference: intent.id, amount };
 }
