@@ -12,6 +12,7 @@ export const END = '<!-- capabilities:end -->';
 
 const yes = (flag: boolean) => (flag ? 'yes' : 'no');
 const list = (values: readonly string[] | '*') => (values === '*' ? 'any' : values.join(', '));
+const steps = (bySteps: Readonly<Record<string, number>>) => Object.entries(bySteps).map(([currency, step]) => `${currency} ${step}`).join(', ') || 'any';
 
 const ROWS: [string, (c: Capabilities) => string][] = [
   ['card networks', (c) => list(c.cardNetworks)],
@@ -29,6 +30,7 @@ const ROWS: [string, (c: Capabilities) => string][] = [
   ['modifications confirmed by webhook', (c) => yes(c.asyncModifications)],
   ['3-D Secure', (c) => yes(c.threeDSecure)],
   ['amount limits (minor units)', (c) => `${c.amountLimits.min} to ${c.amountLimits.max}`],
+  ['amounts in steps of (minor units)', (c) => steps(c.amountSteps)],
 ];
 
 export function capabilitiesTable(): string {

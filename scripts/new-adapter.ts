@@ -59,6 +59,8 @@ export const ${name}Capabilities: Capabilities = {
   asyncModifications: false,
   threeDSecure: false,
   amountLimits: { min: 1, max: 99_999_999 },
+  // Where the provider counts a currency in fewer decimals than ISO 4217: amountSteps(toProviderAmount).
+  amountSteps: {},
 };
 
 /** Replace every notWritten() with the real SDK call. */

@@ -405,6 +405,44 @@ describe('modifications', () => {
   });
 });
 
+describe('currency units', () => {
+  it('sends CLP in two decimals, as Adyen counts it, and reads its answers and notifications back in whole pesos', async () => {
+    const clp = request({ captureMethod: 'manual', amount: 990, currency: 'CLP' });
+    const approved = await authorize(clp);
+    if (approved.kind !== 'approved') throw new Error(`expected approval, got ${approved.kind}`);
+    expect(sim.ledger.payment(approved.reference)).toMatchObject({ amount: 99000, currency: 'CLP' });
+    expect(await event('authorization.succeeded', approved.reference)).toMatchObject({ amount: 990, currency: 'CLP' });
+
+    const captured = await adapter.capture({ reference: approved.reference, amount: 500, currency: 'CLP', idempotencyKey: `${clp.paymentId}:capture` });
+    expect(captured).toMatchObject({ kind: 'pending', amount: 500 });
+    if (captured.kind !== 'pending') return;
+    expect(await event('capture.succeeded', captured.reference)).toMatchObject({ reference: approved.reference, amount: 500 });
+    const refunded = await adapter.refund({ reference: approved.reference, amount: 200, currency: 'CLP', idempotencyKey: `${clp.paymentId}:refund` });
+    if (refunded.kind !== 'pending') throw new Error(`expected pending, got ${refunded.kind}`);
+    expect(await event('refund.succeeded', refunded.reference)).toMatchObject({ amount: 200 });
+    expect(sim.ledger.modifications().map((m) => m.amount)).toEqual([50000, 20000]);
+    // The shared ledger export speaks canonical units again, for the chaos bench.
+    expect(sim.ledger.totals('CLP')).toEqual({ authorized: 990, captured: 500, refunded: 200 });
+  });
+
+  it('sends CVE in whole escudos', async () => {
+    const approved = await authorize(request({ amount: 12300, currency: 'CVE' }));
+    if (approved.kind !== 'approved') throw new Error(`expected approval, got ${approved.kind}`);
+    expect(sim.ledger.payment(approved.reference)).toMatchObject({ amount: 123, currency: 'CVE' });
+  });
+
+  it('refuses CVE with centavos before any request: not processed, or a rejected modification', async () => {
+    const approved = await authorize(request({ captureMethod: 'manual', amount: 12300, currency: 'CVE' }));
+    if (approved.kind !== 'approved') throw new Error(`expected approval, got ${approved.kind}`);
+    const before = sim.ledger.requestCount();
+    expect(await authorize(request({ amount: 12345, currency: 'CVE' }))).toMatchObject({ kind: 'not_processed', reason: 'rejected' });
+    const modification = { reference: approved.reference, amount: 150, currency: 'CVE', idempotencyKey: 'cve-cents' };
+    expect(await adapter.capture(modification)).toMatchObject({ kind: 'rejected', code: 'amount_not_representable' });
+    expect(await adapter.refund(modification)).toMatchObject({ kind: 'rejected', code: 'amount_not_representable' });
+    expect(sim.ledger.requestCount()).toBe(before);
+  });
+});
+
 describe('resumeModification', () => {
   it.each(['capture', 'refund', 'cancel'] as const)('a %s whose answer was lost is resent under its key: one modification, then the same answer again', async (operation) => {
     const req = request({ captureMethod: operation === 'refund' ? 'automatic' : 'manual' });

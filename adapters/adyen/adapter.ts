@@ -1,20 +1,22 @@
 import Adyen from '@adyen/api-library';
-import type {
-  AttemptIdentity,
-  AuthorizeRequest,
-  CancelRequest,
-  Capabilities,
-  CaptureRequest,
-  CompleteActionRequest,
-  GatewayAdapter,
-  ModificationSyncRequest,
-  RefundRequest,
-  SyncRequest,
-  WebhookAck,
-  WebhookRequest,
-  WebhookVerification,
+import {
+  amountSteps,
+  type AttemptIdentity,
+  type AuthorizeRequest,
+  type CancelRequest,
+  type Capabilities,
+  type CaptureRequest,
+  type CompleteActionRequest,
+  type GatewayAdapter,
+  type ModificationSyncRequest,
+  type RefundRequest,
+  type SyncRequest,
+  type WebhookAck,
+  type WebhookRequest,
+  type WebhookVerification,
 } from '../testkit/contract.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
+import { toAdyenAmount } from './amounts.js';
 import { createFetchClient } from './http-client.js';
 import { authorizationFailure, authorizationOutcome, lookupFailure, modificationFailure, modificationOutcome, type ModificationResponse } from './outcomes.js';
 import { hexToBytes, importHmacKey, parseNotification, voidReference } from './webhooks.js';
@@ -57,6 +59,8 @@ export const ADYEN_CAPABILITIES: Capabilities = {
   threeDSecure: true,
   // Adyen sets no ceiling of its own; the domain's per-currency maximum applies.
   amountLimits: { min: 1, max: Number.MAX_SAFE_INTEGER },
+  // Whole escudos and rupiah: Adyen counts CVE and IDR in no decimals.
+  amountSteps: amountSteps(toAdyenAmount),
 };
 
 const WEBHOOK_ACK: WebhookAck = { status: 200, contentType: 'text/plain', body: '[accepted]' };
@@ -76,8 +80,11 @@ export function createAdyenAdapter(config: AdyenAdapterConfig): GatewayAdapter {
   let notificationKey: Promise<CryptoKey> | undefined;
 
   async function authorize(request: AuthorizeRequest): Promise<AuthorizationOutcome> {
+    const value = toAdyenAmount(request.amount, request.currency);
+    // Nothing was sent, so nothing can have been charged: another gateway may take it.
+    if (!value.ok) return { kind: 'not_processed', reason: 'rejected', detail: value.detail };
     try {
-      const response = await payments.payments(paymentRequest(request, merchantAccount, request.returnUrl ?? config.returnUrl), {
+      const response = await payments.payments(paymentRequest(request, value.value, merchantAccount, request.returnUrl ?? config.returnUrl), {
         idempotencyKey: request.idempotencyKey,
       });
       return authorizationOutcome(response, { captureMethod: request.captureMethod, merchantReference: request.idempotencyKey });
@@ -141,10 +148,12 @@ export function createAdyenAdapter(config: AdyenAdapterConfig): GatewayAdapter {
   }
 
   function capture(request: CaptureRequest): Promise<ModificationOutcome> {
+    const value = toAdyenAmount(request.amount, request.currency);
+    if (!value.ok) return Promise.resolve(amountRefused(value.detail));
     return modification(request.amount, () =>
       modifications.captureAuthorisedPayment(
         request.reference,
-        { merchantAccount, amount: { value: request.amount, currency: request.currency }, reference: request.idempotencyKey },
+        { merchantAccount, amount: { value: value.value, currency: request.currency }, reference: request.idempotencyKey },
         { idempotencyKey: request.idempotencyKey },
       ),
     );
@@ -190,10 +199,12 @@ export function createAdyenAdapter(config: AdyenAdapterConfig): GatewayAdapter {
   }
 
   function refund(request: RefundRequest): Promise<ModificationOutcome> {
+    const value = toAdyenAmount(request.amount, request.currency);
+    if (!value.ok) return Promise.resolve(amountRefused(value.detail));
     return modification(request.amount, () =>
       modifications.refundCapturedPayment(
         request.reference,
-        { merchantAccount, amount: { value: request.amount, currency: request.currency }, reference: request.idempotencyKey },
+        { merchantAccount, amount: { value: value.value, currency: request.currency }, reference: request.idempotencyKey },
         { idempotencyKey: request.idempotencyKey },
       ),
     );
@@ -221,11 +232,17 @@ export function createAdyenAdapter(config: AdyenAdapterConfig): GatewayAdapter {
   };
 }
 
-function paymentRequest(request: AuthorizeRequest, merchantAccount: string, returnUrl: string): PaymentRequest {
+/** Adyen would refuse the amount (422), so it is not sent: a certain, definite refusal. */
+function amountRefused(detail: string): ModificationOutcome {
+  return { kind: 'rejected', code: 'amount_not_representable', detail };
+}
+
+/** `value`: the amount in Adyen's units (`amounts.ts`). */
+function paymentRequest(request: AuthorizeRequest, value: number, merchantAccount: string, returnUrl: string): PaymentRequest {
   const { card } = request;
   return {
     merchantAccount,
-    amount: { value: request.amount, currency: request.currency },
+    amount: { value, currency: request.currency },
     // Unique per attempt; merchantOrderReference ties the attempts of one payment together.
     reference: request.idempotencyKey,
     merchantOrderReference: request.paymentId,

@@ -99,8 +99,14 @@ describe('failures', () => {
 
 describe('modificationOutcome', () => {
   it('is pending under the modification pspReference, with the amount Adyen confirms', () => {
-    expect(modificationOutcome({ status: 'received', pspReference: 'M', amount: { value: 300 } }, 500)).toEqual({ kind: 'pending', reference: 'M', amount: 300 });
+    expect(modificationOutcome({ status: 'received', pspReference: 'M', amount: { value: 300, currency: 'EUR' } }, 500)).toEqual({ kind: 'pending', reference: 'M', amount: 300 });
     expect(modificationOutcome({ status: 'received', pspReference: 'M' }, 500)).toEqual({ kind: 'pending', reference: 'M', amount: 500 });
+  });
+
+  it('reads the confirmed amount in Adyen\'s units back as canonical minor units', () => {
+    expect(modificationOutcome({ status: 'received', pspReference: 'M', amount: { value: 99000, currency: 'CLP' } }, 990)).toEqual({ kind: 'pending', reference: 'M', amount: 990 });
+    expect(modificationOutcome({ status: 'received', pspReference: 'M', amount: { value: 123, currency: 'CVE' } }, 12300)).toEqual({ kind: 'pending', reference: 'M', amount: 12300 });
+    expect(modificationOutcome({ status: 'received', pspReference: 'M', amount: { value: 99050, currency: 'CLP' } }, 990)).toMatchObject({ kind: 'unknown', reason: 'malformed_response' });
   });
 
   it('is unknown when Adyen did not say received', () => {

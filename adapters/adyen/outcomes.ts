@@ -6,6 +6,7 @@ import type {
   NotProcessedReason,
   UnknownReason,
 } from '../../src/domain/outcome.js';
+import { fromAdyenAmount } from './amounts.js';
 import { adyenDecline } from './declines.js';
 import { AdyenTransportError } from './http-client.js';
 
@@ -25,7 +26,7 @@ export interface PaymentResult {
 export interface ModificationResponse {
   pspReference?: string;
   status?: string;
-  amount?: { value: number } | null;
+  amount?: { value: number; currency: string } | null;
 }
 
 /**
@@ -71,11 +72,15 @@ export function authorizationOutcome(
   }
 }
 
+/** `requestedAmount` in canonical minor units; the answer's own amount, when it has one, in Adyen's. */
 export function modificationOutcome(response: ModificationResponse, requestedAmount: number): ModificationOutcome {
   if (response.status !== 'received' || !response.pspReference) {
     return malformed('Adyen did not confirm it received the modification.');
   }
-  return { kind: 'pending', reference: response.pspReference, amount: response.amount?.value ?? requestedAmount };
+  if (!response.amount) return { kind: 'pending', reference: response.pspReference, amount: requestedAmount };
+  const amount = fromAdyenAmount(response.amount.value, response.amount.currency);
+  if (amount === null) return malformed(`Adyen answered an amount of ${response.amount.value} ${response.amount.currency}, which is no whole number of minor units.`);
+  return { kind: 'pending', reference: response.pspReference, amount };
 }
 
 type Failure =

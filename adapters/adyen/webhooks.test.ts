@@ -171,6 +171,16 @@ describe('parseWebhook', () => {
     expect(await parse(notificationRequest([{ ...item, success: 'yes' }]).rawBody)).toEqual({ ok: false, reason: 'malformed' });
   });
 
+  it('reads amounts in Adyen\'s units back as canonical minor units (CLP in two decimals, CVE in none)', async () => {
+    expect(await parse(body(fields({ amount: { value: 99000, currency: 'CLP' } })))).toMatchObject({ ok: true, events: [{ amount: 990, currency: 'CLP' }] });
+    expect(await parse(body(fields({ amount: { value: 123, currency: 'CVE' } })))).toMatchObject({ ok: true, events: [{ amount: 12300, currency: 'CVE' }] });
+  });
+
+  it('refuses as malformed a genuine amount no canonical one can hold: CLP with cents, a code that is no currency', async () => {
+    expect(await parse(body(fields({ amount: { value: 99050, currency: 'CLP' } })))).toEqual({ ok: false, reason: 'malformed' });
+    expect(await parse(body(fields({ amount: { value: 100, currency: 'CNH' } })))).toEqual({ ok: false, reason: 'malformed' });
+  });
+
   it('acknowledges as Adyen expects', () => {
     expect(adapter.webhookAck).toEqual({ status: 200, contentType: 'text/plain', body: '[accepted]' });
   });

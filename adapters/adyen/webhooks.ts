@@ -1,5 +1,6 @@
 import type { WebhookVerification } from '../testkit/contract.js';
 import type { WebhookEvent, WebhookEventType } from '../../src/domain/webhook.js';
+import { fromAdyenAmount } from './amounts.js';
 import { adyenDecline } from './declines.js';
 
 /** One `NotificationRequestItem` of Adyen's standard notification, as far as we read it. */
@@ -73,7 +74,10 @@ export async function parseNotification(rawBody: string, key: CryptoKey, merchan
     if (!(await verify(key, signature, signedPayload(item)))) return { ok: false, reason: 'invalid_signature' };
   }
   if (items.some((item) => item.merchantAccountCode !== merchantAccount)) return { ok: false, reason: 'wrong_account' };
-  return { ok: true, events: items.flatMap((item) => toEvent(item) ?? []) };
+  const amounts = items.map((item) => fromAdyenAmount(item.amount.value, item.amount.currency));
+  // Signed by Adyen, but an amount no canonical one can hold (CLP with cents, an unknown currency) is not ours to read.
+  if (amounts.some((amount) => amount === null)) return { ok: false, reason: 'malformed' };
+  return { ok: true, events: items.flatMap((item, i) => toEvent(item, amounts[i]!) ?? []) };
 }
 
 /** Web Crypto's verify compares in constant time. */
@@ -121,7 +125,7 @@ const VOID_SUFFIX = ':void';
  * TECHNICAL_CANCEL: success means nothing under the attempt's reference is authorized any more.
  * A failure (the payment was captured meanwhile) says nothing new: its AUTHORISATION settles it.
  */
-function technicalCancel(item: NotificationItem): WebhookEvent | null {
+function technicalCancel(item: NotificationItem, amount: number): WebhookEvent | null {
   if (item.success !== 'true' || !item.merchantReference.endsWith(VOID_SUFFIX)) return null;
   return {
     eventId: `${item.pspReference}:${item.eventCode}:${item.success}`,
@@ -130,15 +134,16 @@ function technicalCancel(item: NotificationItem): WebhookEvent | null {
     merchantReference: item.merchantReference.slice(0, -VOID_SUFFIX.length),
     modificationReference: item.pspReference,
     modificationKey: item.merchantReference,
-    amount: item.amount.value,
+    amount,
     currency: item.amount.currency,
     decline: null,
     occurredAt: new Date(item.eventDate),
   };
 }
 
-function toEvent(item: NotificationItem): WebhookEvent | null {
-  if (item.eventCode === 'TECHNICAL_CANCEL') return technicalCancel(item);
+/** `amount`: the item's, in canonical minor units. */
+function toEvent(item: NotificationItem, amount: number): WebhookEvent | null {
+  if (item.eventCode === 'TECHNICAL_CANCEL') return technicalCancel(item, amount);
   const type = eventType(item);
   if (type === undefined) return null;
   // Modifications name the payment in originalReference and themselves in pspReference.
@@ -153,7 +158,7 @@ function toEvent(item: NotificationItem): WebhookEvent | null {
     modificationReference: modification,
     // On a modification it is the reference we sent with it: the capture's, cancel's or refund's idempotency key.
     modificationKey: item.eventCode !== 'AUTHORISATION' && item.merchantReference ? item.merchantReference : null,
-    amount: item.amount.value,
+    amount,
     currency: item.amount.currency,
     decline:
       type === 'authorization.failed'

@@ -31,4 +31,6 @@ export const BRAINTREE_CAPABILITIES: Capabilities = {
   asyncModifications: false,
   threeDSecure: false,
   amountLimits: { min: 1, max: 999_999_999 },
+  // Decimal strings in ISO 4217 decimals: every canonical amount is one.
+  amountSteps: {},
 };

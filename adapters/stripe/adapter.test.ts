@@ -293,4 +293,57 @@ describe('Stripe adapter against the simulator', () => {
       }
     });
   });
+  describe('currency units', () => {
+    const inCurrency = (currency: string, amount: number, captureMethod: 'automatic' | 'manual' = 'manual'): AuthorizeRequest => ({ ...request(undefined, captureMethod), currency, amount });
+    const mod = (reference: string, amount: number, currency: string, key: string) => ({ reference, amount, currency, idempotencyKey: key });
+
+    it('sends ISK in two decimals and reads every answer back in whole krónur', async () => {
+      const original = inCurrency('ISK', 5000);
+      const auth = await adapter.authorize(original);
+      expect(auth).toMatchObject({ kind: 'approved', captured: false });
+      if (auth.kind !== 'approved') return;
+      expect(sim.ledger.paymentIntent(auth.reference)).toMatchObject({ amount: 500000, currency: 'isk' });
+      expect(await adapter.sync({ reference: auth.reference, attempt: attemptIdentity(original), resend: null })).toMatchObject({ kind: 'approved' });
+      expect(await adapter.capture(mod(auth.reference, 3000, 'ISK', 'isk-capture'))).toMatchObject({ kind: 'succeeded', amount: 3000 });
+      expect(sim.ledger.paymentIntent(auth.reference)).toMatchObject({ captured: 300000 });
+      expect(await adapter.refund(mod(auth.reference, 1000, 'ISK', 'isk-refund'))).toMatchObject({ kind: 'succeeded', amount: 1000 });
+      expect(sim.ledger.refunds()).toEqual([expect.objectContaining({ amount: 100000, currency: 'isk' })]);
+      // The shared ledger export speaks canonical units again, for the chaos bench.
+      expect(sim.ledger.totals('ISK')).toEqual({ authorized: 5000, captured: 3000, refunded: 1000 });
+    });
+
+    it('sends MGA in whole ariary and KWD in thousandths', async () => {
+      const mga = await adapter.authorize(inCurrency('MGA', 12300, 'automatic'));
+      const kwd = await adapter.authorize(inCurrency('KWD', 5120, 'automatic'));
+      if (mga.kind !== 'approved' || kwd.kind !== 'approved') throw new Error(`not approved: ${mga.kind}, ${kwd.kind}`);
+      expect(sim.ledger.paymentIntent(mga.reference)).toMatchObject({ amount: 123, currency: 'mga' });
+      expect(sim.ledger.paymentIntent(kwd.reference)).toMatchObject({ amount: 5120, currency: 'kwd' });
+    });
+
+    it('refuses an amount Stripe cannot take exactly before any request, as not processed', async () => {
+      for (const [currency, amount] of [['KWD', 5124], ['MGA', 12345]] as const) {
+        const outcome = await adapter.authorize(inCurrency(currency, amount));
+        expect(outcome).toMatchObject({ kind: 'not_processed', reason: 'rejected' });
+      }
+      expect(sim.ledger.requestCount()).toBe(0);
+    });
+
+    it('refuses a capture or refund Stripe cannot take exactly before any request', async () => {
+      const auth = await adapter.authorize(inCurrency('KWD', 5120));
+      if (auth.kind !== 'approved') throw new Error(auth.kind);
+      const before = sim.ledger.requestCount();
+      expect(await adapter.capture(mod(auth.reference, 5115, 'KWD', 'kwd-capture'))).toMatchObject({ kind: 'rejected', code: 'amount_not_representable' });
+      expect(await adapter.refund(mod(auth.reference, 1, 'KWD', 'kwd-refund'))).toMatchObject({ kind: 'rejected', code: 'amount_not_representable' });
+      expect(sim.ledger.requestCount()).toBe(before);
+    });
+
+    it('the simulator refuses ISK with fractions of a króna and three-decimal amounts not ending in 0, as Stripe does', async () => {
+      const create = (currency: string, amount: number) =>
+        sdk().paymentIntents.create({ amount, currency, payment_method: 'pm_card_visa', confirm: true, allowed_payment_method_types: ['card'] });
+      await expect(create('isk', 550)).rejects.toMatchObject({ type: 'StripeInvalidRequestError', code: 'invalid_charge_amount_no_decimal_compatible', param: 'amount' });
+      await expect(create('ugx', 370001)).rejects.toMatchObject({ type: 'StripeInvalidRequestError', code: 'invalid_charge_amount_no_decimal_compatible' });
+      await expect(create('kwd', 5124)).rejects.toMatchObject({ type: 'StripeInvalidRequestError', param: 'amount' });
+      expect(sim.ledger.charges()).toBe(0);
+    });
+  });
 });

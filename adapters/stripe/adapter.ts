@@ -11,6 +11,7 @@ import type {
   SyncRequest,
 } from '../testkit/contract.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
+import { fromStripeAmount, toStripeAmount } from './amounts.js';
 import { STRIPE_CAPABILITIES } from './capabilities.js';
 import {
   authorizationFailure,
@@ -51,10 +52,13 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
   });
 
   async function authorize(request: AuthorizeRequest): Promise<AuthorizationOutcome> {
+    const amount = toStripeAmount(request.amount, request.currency);
+    // Nothing was sent, so nothing can have been charged: another gateway may take it.
+    if (!amount.ok) return { kind: 'not_processed', reason: 'rejected', detail: amount.detail };
     try {
       const intent = await stripe.paymentIntents.create(
         {
-          amount: request.amount,
+          amount: amount.value,
           currency: request.currency.toLowerCase(),
           capture_method: request.captureMethod,
           confirm: true,
@@ -128,14 +132,16 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
   }
 
   async function capture(request: CaptureRequest): Promise<ModificationOutcome> {
+    const amount = toStripeAmount(request.amount, request.currency);
+    if (!amount.ok) return amountRefused(amount.detail);
     try {
       const intent = await stripe.paymentIntents.capture(
         request.reference,
-        { amount_to_capture: request.amount },
+        { amount_to_capture: amount.value },
         { idempotencyKey: request.idempotencyKey },
       );
       if (intent.status !== 'succeeded') return unexpectedStatus(intent.status);
-      return { kind: 'succeeded', reference: intent.id, amount: intent.amount_received };
+      return succeededWith(intent, intent.amount_received);
     } catch (error) {
       return modificationFailure(error);
     }
@@ -146,17 +152,19 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
       const intent = await stripe.paymentIntents.cancel(request.reference, {}, { idempotencyKey: request.idempotencyKey });
       if (intent.status !== 'canceled') return unexpectedStatus(intent.status);
       // What the void released: the whole authorization (a captured PaymentIntent cannot be canceled).
-      return { kind: 'succeeded', reference: intent.id, amount: intent.amount };
+      return succeededWith(intent, intent.amount);
     } catch (error) {
       return modificationFailure(error);
     }
   }
 
   async function refund(request: RefundRequest): Promise<ModificationOutcome> {
+    const amount = toStripeAmount(request.amount, request.currency);
+    if (!amount.ok) return amountRefused(amount.detail);
     try {
       const refund = await stripe.refunds.create(
         // The key in metadata too: Stripe keeps idempotency keys only 24 hours, the refund's metadata for good.
-        { payment_intent: request.reference, amount: request.amount, metadata: { [REFUND_KEY_METADATA]: request.idempotencyKey } },
+        { payment_intent: request.reference, amount: amount.value, metadata: { [REFUND_KEY_METADATA]: request.idempotencyKey } },
         { idempotencyKey: request.idempotencyKey },
       );
       return refundOutcome(refund);
@@ -182,7 +190,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
       const intent = await stripe.paymentIntents.retrieve(request.reference);
       switch (intent.status) {
         case 'succeeded':
-          return { kind: 'succeeded', reference: intent.id, amount: intent.amount_received };
+          return succeededWith(intent, intent.amount_received);
         case 'requires_capture':
           return capture(request);
         case 'canceled':
@@ -198,7 +206,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
   async function resumeCancel(request: ModificationSyncRequest): Promise<ModificationOutcome> {
     try {
       const intent = await stripe.paymentIntents.retrieve(request.reference);
-      if (intent.status === 'canceled') return { kind: 'succeeded', reference: intent.id, amount: intent.amount };
+      if (intent.status === 'canceled') return succeededWith(intent, intent.amount);
       if (CANCELABLE.has(intent.status)) return cancel(request);
       if (intent.status === 'succeeded') {
         return { kind: 'rejected', code: 'payment_intent_unexpected_state', detail: `Stripe payment intent ${intent.id} is captured: refund it instead.` };
@@ -249,7 +257,11 @@ export function attemptQuery(idempotencyKey: string): string {
 /** A PaymentIntent found for an attempt answers for it only if it is that attempt's. */
 function ours(intent: Stripe.PaymentIntent, attempt: AttemptIdentity): AuthorizationOutcome {
   const key = intent.metadata?.[ATTEMPT_KEY_METADATA];
-  if ((key !== undefined && key !== attempt.idempotencyKey) || intent.amount !== attempt.amount || intent.currency !== attempt.currency.toLowerCase()) {
+  if (
+    (key !== undefined && key !== attempt.idempotencyKey) ||
+    intent.currency !== attempt.currency.toLowerCase() ||
+    fromStripeAmount(intent.amount, intent.currency) !== attempt.amount
+  ) {
     return {
       kind: 'unknown',
       reason: 'pending_at_gateway',
@@ -257,4 +269,18 @@ function ours(intent: Stripe.PaymentIntent, attempt: AttemptIdentity): Authoriza
     };
   }
   return intentOutcome(intent);
+}
+
+/** Stripe would reject the amount (400), so it is not sent: a certain, definite refusal. */
+function amountRefused(detail: string): ModificationOutcome {
+  return { kind: 'rejected', code: 'amount_not_representable', detail };
+}
+
+/** A capture or cancel that succeeded, with the PaymentIntent's amount (Stripe's units) in canonical minor units. */
+function succeededWith(intent: Stripe.PaymentIntent, value: number): ModificationOutcome {
+  const amount = fromStripeAmount(value, intent.currency);
+  if (amount === null) {
+    return { kind: 'unknown', reason: 'malformed_response', detail: `Stripe payment intent ${intent.id} reports ${value} ${intent.currency}, which is no whole number of minor units.` };
+  }
+  return { kind: 'succeeded', reference: intent.id, amount };
 }

@@ -1,4 +1,5 @@
-import type { Capabilities } from '../testkit/contract.js';
+import { amountSteps, type Capabilities } from '../testkit/contract.js';
+import { toStripeAmount } from './amounts.js';
 
 /**
  * What a Stripe account can do with cards through PaymentIntents.
@@ -36,4 +37,6 @@ export const STRIPE_CAPABILITIES: Capabilities = {
   // A `requires_action` PaymentIntent redirects the shopper; `request_three_d_secure: any` asks for it.
   threeDSecure: true,
   amountLimits: { min: 50, max: 99_999_999 },
+  // Whole ariary for MGA (zero-decimal at Stripe), whole hundredths for its three-decimal currencies.
+  amountSteps: amountSteps(toStripeAmount),
 };

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import type { AuthorizationOutcome, ModificationOutcome, NotProcessedReason, UnknownReason } from '../../src/domain/outcome.js';
+import { fromStripeAmount } from './amounts.js';
 import { stripeDecline } from './declines.js';
 
 const CONNECTION_REFUSED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -25,16 +26,16 @@ export function intentOutcome(intent: Stripe.PaymentIntent): AuthorizationOutcom
 
 /** A refund as the outcome of the refund request that made it. */
 export function refundOutcome(refund: Stripe.Refund): ModificationOutcome {
-  switch (refund.status) {
-    case 'succeeded':
-      return { kind: 'succeeded', reference: refund.id, amount: refund.amount };
-    case 'pending':
-    case 'requires_action':
-      // Accepted; Stripe confirms it later with refund.updated / charge.refund.updated.
-      return { kind: 'pending', reference: refund.id, amount: refund.amount };
-    default:
-      return { kind: 'rejected', code: refund.failure_reason ?? 'refund_failed', detail: `Stripe refund ${refund.id} is ${refund.status}.` };
+  // pending / requires_action: accepted; Stripe confirms it later with refund.updated / charge.refund.updated.
+  const kind = refund.status === 'succeeded' ? 'succeeded' : refund.status === 'pending' || refund.status === 'requires_action' ? 'pending' : null;
+  if (kind === null) {
+    return { kind: 'rejected', code: refund.failure_reason ?? 'refund_failed', detail: `Stripe refund ${refund.id} is ${refund.status}.` };
   }
+  const amount = fromStripeAmount(refund.amount, refund.currency);
+  if (amount === null) {
+    return { kind: 'unknown', reason: 'malformed_response', detail: `Stripe refund ${refund.id} reports ${refund.amount} ${refund.currency}, which is no whole number of minor units.` };
+  }
+  return { kind, reference: refund.id, amount };
 }
 
 type Failure =

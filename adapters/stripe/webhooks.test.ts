@@ -200,3 +200,26 @@ describe('Stripe webhooks: events', () => {
     expect(await adapter.parseWebhook(await stripeEvent('refund.created', refund({ payment_intent: null })), NOW)).toEqual({ ok: true, events: [] });
   });
 });
+
+describe('Stripe webhooks: amounts in Stripe\'s units', () => {
+  it('reads ISK (two decimals at Stripe) and MGA (none at Stripe) back as ISO 4217 minor units', async () => {
+    const isk = intent({ currency: 'isk', amount: 500000, amount_received: 500000 });
+    expect(await adapter.parseWebhook(await stripeEvent('payment_intent.succeeded', isk), NOW)).toMatchObject({
+      ok: true,
+      events: [{ type: 'authorization.succeeded', amount: 5000, currency: 'ISK' }],
+    });
+    const mga = refund({ currency: 'mga', amount: 123 });
+    expect(await adapter.parseWebhook(await stripeEvent('refund.created', mga), NOW)).toMatchObject({ ok: true, events: [{ amount: 12300, currency: 'MGA' }] });
+  });
+
+  it('the simulator signer writes a canonical amount in Stripe\'s units, and the adapter reads it back', async () => {
+    const request = await signer.sign({ type: 'capture.succeeded', reference: 'pi_isk', amount: 5, currency: 'ISK' }, { timestamp: NOW });
+    expect(JSON.parse(request.rawBody).data.object).toMatchObject({ amount_received: 500, currency: 'isk' });
+    expect(await adapter.parseWebhook(request, NOW)).toMatchObject({ ok: true, events: [{ amount: 5, currency: 'ISK' }] });
+  });
+
+  it('rejects as malformed an ISK amount with fractions of a króna, which no canonical amount can hold', async () => {
+    const isk = intent({ currency: 'isk', amount: 550, amount_received: 550 });
+    expect(await adapter.parseWebhook(await stripeEvent('payment_intent.succeeded', isk), NOW)).toEqual({ ok: false, reason: 'malformed' });
+  });
+});

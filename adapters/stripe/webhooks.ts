@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import type { WebhookAck, WebhookRejection, WebhookRequest, WebhookVerification } from '../testkit/contract.js';
 import type { WebhookEvent } from '../../src/domain/webhook.js';
+import { fromStripeAmount } from './amounts.js';
 import { stripeDecline, type StripeDeclineFields } from './declines.js';
 
 /** Stripe's own default: a signature more than five minutes old is refused, against replays. */
@@ -84,7 +85,7 @@ function translate(type: string, object: Json): Translation | null {
   switch (type) {
     case 'payment_intent.amount_capturable_updated':
       return text(object, 'status') === 'requires_capture'
-        ? intentEvent('authorization.succeeded', object, wholeNumber(object, 'amount_capturable'))
+        ? intentEvent('authorization.succeeded', object, 'amount_capturable')
         : null;
     case 'payment_intent.succeeded':
       // Automatic capture authorizes and captures at once and sends only this event; a manual
@@ -92,15 +93,15 @@ function translate(type: string, object: Json): Translation | null {
       return intentEvent(
         text(object, 'capture_method') === 'manual' ? 'capture.succeeded' : 'authorization.succeeded',
         object,
-        wholeNumber(object, 'amount_received'),
+        'amount_received',
       );
     case 'payment_intent.payment_failed':
       return {
-        ...intentEvent('authorization.failed', object, wholeNumber(object, 'amount')),
+        ...intentEvent('authorization.failed', object, 'amount'),
         decline: stripeDecline(declineFields(object.last_payment_error)),
       };
     case 'payment_intent.canceled':
-      return intentEvent('cancel.succeeded', object, wholeNumber(object, 'amount'));
+      return intentEvent('cancel.succeeded', object, 'amount');
     case 'charge.captured': {
       const reference = optionalText(object, 'payment_intent');
       if (reference === null) return null;
@@ -110,7 +111,7 @@ function translate(type: string, object: Json): Translation | null {
         merchantReference: attemptKey(object),
         modificationReference: null,
         modificationKey: null,
-        amount: wholeNumber(object, 'amount_captured'),
+        amount: canonicalAmount(object, 'amount_captured'),
         currency: currency(object),
         decline: null,
       };
@@ -127,14 +128,14 @@ function translate(type: string, object: Json): Translation | null {
   }
 }
 
-function intentEvent(type: Translation['type'], intent: Json, value: number): Translation {
+function intentEvent(type: Translation['type'], intent: Json, amountField: string): Translation {
   return {
     type,
     reference: text(intent, 'id'),
     merchantReference: attemptKey(intent),
     modificationReference: null,
     modificationKey: null,
-    amount: value,
+    amount: canonicalAmount(intent, amountField),
     currency: currency(intent),
     decline: null,
   };
@@ -175,7 +176,7 @@ function refundEvent(refund: Json): Translation | null {
     merchantReference: null,
     modificationReference: text(refund, 'id'),
     modificationKey: metadataText(refund, REFUND_KEY_METADATA),
-    amount: wholeNumber(refund, 'amount'),
+    amount: canonicalAmount(refund, 'amount'),
     currency: currency(refund),
     decline: null,
   };
@@ -213,6 +214,13 @@ function wholeNumber(object: Json, name: string): number {
   const value = object[name];
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new MalformedEvent();
   return value;
+}
+
+/** An amount field in Stripe's units as canonical minor units of the object's currency. */
+function canonicalAmount(object: Json, name: string): number {
+  const amount = fromStripeAmount(wholeNumber(object, name), currency(object));
+  if (amount === null) throw new MalformedEvent();
+  return amount;
 }
 
 function currency(object: Json): string {

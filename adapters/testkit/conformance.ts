@@ -125,6 +125,15 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
         if (c.multipleRefunds) expect(c.refunds).toBe(true);
         if (c.threeDSecure) expect(env.scenarios.requiresAction).toBeDefined();
         expect(c.currencies === '*' || c.currencies.includes(env.scenarios.approved.currency)).toBe(true);
+        for (const step of Object.values(c.amountSteps)) expect([10, 100, 1000, 10_000]).toContain(step);
+      });
+
+      it('refuses, before any request, an amount its amountSteps say it cannot carry: certainly not processed', async () => {
+        for (const [currency, step] of Object.entries(caps().amountSteps)) {
+          const req = request({ ...env.scenarios.approved, currency, amount: step * 50 + 1 });
+          expect(await authorize(req)).toMatchObject({ kind: 'not_processed', reason: 'rejected' });
+        }
+        expect(env.simulator.ledger.requestCount()).toBe(0);
       });
     });
 

@@ -1,4 +1,5 @@
 import type { CardBrand } from '../../src/domain/card.js';
+import { CURRENCY_EXPONENTS } from '../../src/domain/currency.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
 import type { CaptureMethod } from '../../src/domain/payment.js';
 import type { WebhookEvent } from '../../src/domain/webhook.js';
@@ -124,6 +125,27 @@ export interface WebhookAck {
   body: string;
 }
 
+/**
+ * A canonical amount (ISO 4217 minor units) in a provider's own units, or why the provider cannot
+ * carry it exactly (each provider's `amounts.ts`). A refusal is answered before any call: the
+ * provider would reject the amount, or charge another one.
+ */
+export type ProviderAmount = { ok: true; value: number } | { ok: false; detail: string };
+
+/**
+ * A provider's `amountSteps` from its conversion: per ISO 4217 currency, the smallest power of ten
+ * of canonical minor units it carries exactly, where that is more than 1.
+ */
+export function amountSteps(convert: (minor: number, currency: string) => ProviderAmount): Readonly<Record<string, number>> {
+  const steps: Record<string, number> = {};
+  for (const currency of CURRENCY_EXPONENTS.keys()) {
+    let step = 1;
+    while (!convert(step, currency).ok) step *= 10;
+    if (step > 1) steps[currency] = step;
+  }
+  return steps;
+}
+
 export interface Capabilities {
   paymentMethods: readonly 'card'[];
   cardNetworks: readonly CardBrand[];
@@ -148,6 +170,12 @@ export interface Capabilities {
   threeDSecure: boolean;
   /** Per transaction, in minor units of the payment's currency. */
   amountLimits: { min: number; max: number };
+  /**
+   * Per currency, the canonical amount (ISO 4217 minor units) must be a multiple of this for the
+   * provider to carry it exactly in its own units (Stripe's MGA: 100, whole ariary); a currency not
+   * named takes any amount. Built with `amountSteps` from the adapter's conversion.
+   */
+  amountSteps: Readonly<Record<string, number>>;
 }
 
 /**

@@ -49,7 +49,7 @@ export interface SimulatorLedger {
   charges(): number;
   /** API requests received, every one (replays, faulted, rejected), optionally under a path prefix. */
   requestCount(pathPrefix?: string): number;
-  /** Sums in minor units, optionally for one upper- or lower-case currency. */
+  /** Sums in canonical ISO 4217 minor units (converted from the provider's own), optionally for one upper- or lower-case currency. */
   totals(currency?: string): { authorized: number; captured: number; refunded: number };
   /** Every charge and refund the provider holds, in one shape for all providers (for reconciliation). */
   export(): LedgerExport;
@@ -58,7 +58,8 @@ export interface SimulatorLedger {
 
 /**
  * One authorization attempt the provider holds (approved or not), as a chaos benchmark reconciles
- * it against the router. Amounts in minor units of `currency` (upper case).
+ * it against the router. Amounts in canonical ISO 4217 minor units of `currency` (upper case),
+ * converted from the provider's own units (Stripe holds 5 ISK as 500, the export says 5).
  */
 export interface LedgerCharge {
   /** The provider's own id: a PaymentIntent, a pspReference, a transaction id. */
@@ -183,6 +184,7 @@ export interface SimulatorControl {
 export interface WebhookSigner {
   /** Whether the scheme signs a timestamp (so a stale request can be refused). */
   readonly signsTimestamp: boolean;
+  /** `amount` in canonical minor units: the signer writes it in the provider's units. */
   sign(
     event: { type: WebhookEventType; reference: string; amount: number; currency: string; eventId?: string },
     /** `wrongSecret`: sign with a well-formed secret that is not the account's. */

@@ -7,9 +7,10 @@
  * Everything here goes through the production parsers: nothing builds a CompiledRuleset or a
  * FeeSchedule by hand.
  */
+import { toAdyenAmount } from '../../adapters/adyen/amounts.js';
 import { BRAINTREE_CAPABILITIES } from '../../adapters/braintree/capabilities.js';
 import { STRIPE_CAPABILITIES } from '../../adapters/stripe/capabilities.js';
-import type { Capabilities } from '../../adapters/testkit/contract.js';
+import { amountSteps, type Capabilities } from '../../adapters/testkit/contract.js';
 import type { CardBrand } from '../../src/domain/card.js';
 import { seededRandom } from '../../src/domain/random.js';
 import { accountCapabilities } from '../../src/routing/candidates.js';
@@ -166,6 +167,7 @@ const ADYEN_CAPABILITIES: Capabilities = {
   idempotency: true,
   asyncModifications: true,
   amountLimits: { min: 1, max: Number.MAX_SAFE_INTEGER },
+  amountSteps: amountSteps(toAdyenAmount),
 };
 
 const PROVIDERS = [

@@ -59,6 +59,7 @@ const CAPABILITIES: Capabilities = {
   asyncModifications: false,
   threeDSecure: true,
   amountLimits: { min: 1, max: 100_000_000 },
+  amountSteps: {},
 };
 
 export const LAB_RULESET = `

@@ -6,6 +6,7 @@ import {
   formatMinor,
   isCurrency,
   maxAmountMinor,
+  rescaleMinor,
   validateAmount,
 } from './currency';
 
@@ -153,5 +154,25 @@ describe('formatMinor', () => {
     expect(() => formatMinor(100, 'ZZZ')).toThrow(RangeError);
     expect(() => formatMinor(1.5, 'USD')).toThrow(RangeError);
     expect(() => formatMinor(2 ** 53, 'USD')).toThrow(RangeError);
+  });
+});
+
+describe('rescaleMinor', () => {
+  it('adds decimals by multiplying', () => {
+    expect(rescaleMinor(5, 0, 2)).toBe(500);
+    expect(rescaleMinor(123, 0, 2)).toBe(12300);
+    expect(rescaleMinor(1999, 2, 2)).toBe(1999);
+  });
+
+  it('drops decimals only when they are all zero', () => {
+    expect(rescaleMinor(1900, 2, 0)).toBe(19);
+    expect(rescaleMinor(1999, 2, 0)).toBeNull();
+    expect(rescaleMinor(1230, 3, 2)).toBe(123);
+    expect(rescaleMinor(1234, 3, 2)).toBeNull();
+  });
+
+  it('refuses what is not a safe integer before or after', () => {
+    expect(rescaleMinor(1.5, 2, 2)).toBeNull();
+    expect(rescaleMinor(Number.MAX_SAFE_INTEGER, 0, 2)).toBeNull();
   });
 });

@@ -124,3 +124,18 @@ export function formatMinor(amount: number, currency: string): string {
   const fraction = padded.slice(-exponent);
   return `${sign}${whole}.${fraction}`;
 }
+
+/**
+ * The same amount counted with another number of decimals, exactly, or null when it cannot be:
+ * (1999, 2, 0) -> null (19.99 has cents), (1900, 2, 0) -> 19, (5, 0, 2) -> 500. Providers count
+ * some currencies with other decimals than ISO 4217 (adapters/<provider>/amounts.ts).
+ */
+export function rescaleMinor(amount: number, fromExponent: number, toExponent: number): number | null {
+  if (!Number.isSafeInteger(amount)) return null;
+  if (toExponent >= fromExponent) {
+    const scaled = amount * 10 ** (toExponent - fromExponent);
+    return Number.isSafeInteger(scaled) ? scaled : null;
+  }
+  const divisor = 10 ** (fromExponent - toExponent);
+  return amount % divisor === 0 ? amount / divisor : null;
+}

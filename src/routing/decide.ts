@@ -177,6 +177,7 @@ export function ineligibility(c: GatewayCandidate, tx: RoutingTransaction): stri
   if (!caps.captureMethods.includes(tx.captureMethod)) return 'capture_method_not_supported';
   if (tx.threeDSecure === 'required' && !caps.threeDSecure) return 'three_d_secure_not_supported';
   if (tx.amount < caps.amountLimits.min || tx.amount > caps.amountLimits.max) return 'amount_out_of_limits';
+  if (tx.amount % (caps.amountSteps[tx.currency] ?? 1) !== 0) return 'amount_not_representable';
   return null;
 }
 

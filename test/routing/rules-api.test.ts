@@ -114,6 +114,28 @@ default: { optimize: { objective: cheapest } }
     expect(Object.values(t.sandbox.simulators).map((s) => s.ledger.requestCount())).toEqual(calls);
   });
 
+  it('skips a gateway that cannot carry the amount exactly in its own units, before calling it', async () => {
+    const calls = Object.values(t.sandbox.simulators).map((s) => s.ledger.requestCount());
+    const decide = async (currency: string, amount: number) =>
+      (
+        await t.api('POST', '/v1/routing/decide', {
+          amount,
+          currency,
+          payment_method: { type: 'card', card: { number: '4111111111111111', exp_month: 12, exp_year: 2030, cvc: '123' } },
+          routing: { gateways: ['adyen', 'stripe'] },
+        })
+      ).body;
+    // Stripe counts MGA in whole ariary; Adyen counts CVE in whole escudos.
+    const mga = await decide('MGA', 12345);
+    expect(mga.order).toEqual(['adyen']);
+    expect(mga.candidates.find((c: { gateway: string }) => c.gateway === 'stripe')).toMatchObject({ eligible: false, reason: 'amount_not_representable' });
+    expect((await decide('MGA', 12300)).order).toEqual(['adyen', 'stripe']);
+    const cve = await decide('CVE', 12345);
+    expect(cve.order).toEqual(['stripe']);
+    expect(cve.candidates.find((c: { gateway: string }) => c.gateway === 'adyen')).toMatchObject({ eligible: false, reason: 'amount_not_representable' });
+    expect(Object.values(t.sandbox.simulators).map((s) => s.ledger.requestCount())).toEqual(calls);
+  });
+
   it('takes an explicit gateway list instead of the rules, still subject to eligibility', async () => {
     const named = await t.pay({ routing: { gateways: ['adyen', 'stripe'] } });
     expect(named).toMatchObject({ gateway: { provider: 'adyen' } });

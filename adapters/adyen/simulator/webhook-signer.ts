@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import Adyen from '@adyen/api-library';
 import type { WebhookRequest } from '../../testkit/contract.js';
 import type { WebhookSigner } from '../../testkit/simulator.js';
+import { toAdyenAmount } from '../amounts.js';
 import { voidReference } from '../webhooks.js';
 import type { WebhookEventType } from '../../../src/domain/webhook.js';
 import { newPspReference } from './ids.js';
@@ -91,7 +92,7 @@ export function adyenWebhookSigner(options: { hmacKey: string; merchantAccount: 
         merchantAccountCode: options.merchantAccount,
         // A technical cancel is sent under the attempt's reference, marked (see the adapter's voidAttempt).
         merchantReference: eventCode === 'TECHNICAL_CANCEL' ? voidReference(event.eventId ?? event.reference) : (event.eventId ?? event.reference),
-        amount: { value: event.amount, currency: event.currency },
+        amount: { value: adyenValue(event.amount, event.currency), currency: event.currency },
         eventDate: signOptions.timestamp ?? new Date(),
         ...(success ? {} : { reason: isPayment ? 'Refused' : 'Insufficient balance on payment' }),
       };
@@ -116,4 +117,11 @@ function rewriteItems(request: WebhookRequest, change: (item: Record<string, unk
   const body = JSON.parse(request.rawBody) as { notificationItems: { NotificationRequestItem: Record<string, unknown> }[] };
   for (const { NotificationRequestItem } of body.notificationItems) change(NotificationRequestItem);
   return { headers: { ...request.headers }, rawBody: JSON.stringify(body) };
+}
+
+/** A canonical amount in Adyen's units, as its notifications carry it. */
+function adyenValue(minor: number, currency: string): number {
+  const value = toAdyenAmount(minor, currency);
+  if (!value.ok) throw new RangeError(value.detail);
+  return value.value;
 }

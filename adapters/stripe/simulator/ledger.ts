@@ -1,8 +1,9 @@
+import { fromStripeAmount } from '../amounts.js';
 import type { LedgerExport } from '../../testkit/simulator.js';
 import type { StripeFault } from './faults.js';
 import type { LedgerEvent, PaymentIntentRecord, SimulatorState } from './state.js';
 
-/** What the simulated provider really did, for tests to count. Amounts are in the smallest currency unit. */
+/** What the simulated provider really did, for tests to count. Amounts are in Stripe's units (its `amount` fields), except in `totals` and `export`. */
 
 export interface LedgerPaymentIntent {
   id: string;
@@ -55,6 +56,7 @@ export interface LedgerRequest {
 export interface StripeLedger {
   /** Successful authorizations: PaymentIntents that reached requires_capture or succeeded. */
   charges(): number;
+  /** Sums in canonical ISO 4217 minor units (ISK 5, where Stripe holds 500), so they compare with the router's amounts. */
   totals(currency?: string): LedgerTotals;
   /** HTTP requests received (every one: replays, rejected and faulted ones too), optionally under a path prefix. */
   requestCount(pathPrefix?: string): number;
@@ -63,7 +65,7 @@ export interface StripeLedger {
   refunds(): LedgerRefund[];
   /** Money movements and declines in order. */
   events(): readonly LedgerEvent[];
-  /** Every PaymentIntent and refund in the shared shape (amounts in minor units, currency upper case). */
+  /** Every PaymentIntent and refund in the shared shape (canonical ISO 4217 minor units, currency upper case). */
   export(): LedgerExport;
   /** Every request received, without bodies. */
   requests(): readonly LedgerRequest[];
@@ -86,6 +88,17 @@ function snapshot(pi: PaymentIntentRecord): LedgerPaymentIntent {
     metadata: { ...pi.metadata },
     idempotencyKey: pi.idempotencyKey,
   };
+}
+
+/**
+ * A Stripe amount in canonical minor units. Every amount the simulator holds converts: it refuses
+ * ISK and UGX amounts that are not whole units, as Stripe does, and every other currency gains
+ * decimals or keeps them.
+ */
+function canonical(value: number, currency: string): number {
+  const amount = fromStripeAmount(value, currency);
+  if (amount === null) throw new Error(`The Stripe simulator holds ${value} ${currency}, which is no whole number of minor units.`);
+  return amount;
 }
 
 export class Ledger implements StripeLedger {
@@ -114,9 +127,9 @@ export class Ledger implements StripeLedger {
     const totals: LedgerTotals = { authorized: 0, captured: 0, refunded: 0 };
     for (const pi of this.state.paymentIntents.values()) {
       if (wanted !== undefined && pi.currency !== wanted) continue;
-      totals.authorized += pi.authorized;
-      totals.captured += pi.captured;
-      totals.refunded += pi.refunded;
+      totals.authorized += canonical(pi.authorized, pi.currency);
+      totals.captured += canonical(pi.captured, pi.currency);
+      totals.refunded += canonical(pi.refunded, pi.currency);
     }
     return totals;
   }
@@ -156,12 +169,12 @@ export class Ledger implements StripeLedger {
         reference: pi.id,
         orderReference: pi.idempotencyKey,
         paymentId: pi.metadata['switchyard_payment'] ?? null,
-        amount: pi.amount,
+        amount: canonical(pi.amount, pi.currency),
         currency: pi.currency.toUpperCase(),
-        authorized: pi.authorized,
-        captured: pi.captured,
-        refunded: pi.refunded,
-        released: pi.released,
+        authorized: canonical(pi.authorized, pi.currency),
+        captured: canonical(pi.captured, pi.currency),
+        refunded: canonical(pi.refunded, pi.currency),
+        released: canonical(pi.released, pi.currency),
         status: pi.status,
         createdAt: pi.created * 1000,
       })),
@@ -169,7 +182,7 @@ export class Ledger implements StripeLedger {
         reference: refund.id,
         chargeReference: refund.paymentIntentId,
         orderReference: refund.idempotencyKey ?? null,
-        amount: refund.amount,
+        amount: canonical(refund.amount, refund.currency),
         currency: refund.currency.toUpperCase(),
         status: refund.status,
       })),

@@ -1,4 +1,5 @@
 import type { HandlerContext, RequestMeta } from './context.js';
+import { checkAmountUnits } from './amount-units.js';
 import {
   ApiError,
   docUrl,
@@ -85,6 +86,7 @@ function validateAmount(amount: number, currency: string): void {
   if (amount > MAXIMUM_AMOUNT) {
     throw paramErrors.invalid('amount', `Amount must be no more than ${MAXIMUM_AMOUNT} in the smallest currency unit`, 'amount_too_large');
   }
+  checkAmountUnits(amount, currency, 'amount');
 }
 
 type PaymentMethodSetup = Pick<PaymentIntentRecord, 'automaticPaymentMethods' | 'allowedPaymentMethodTypes' | 'paymentMethodTypes' | 'returnUrlRequired'>;
@@ -406,6 +408,7 @@ export function capturePaymentIntent(ctx: HandlerContext, id: string, params: Pa
   if (amount < 1) {
     throw paramErrors.invalid('amount_to_capture', 'This value must be greater than or equal to 1.', 'parameter_invalid_integer');
   }
+  checkAmountUnits(amount, pi.currency, 'amount_to_capture');
   if (amount > pi.amountCapturable) {
     throw invalidRequest(400, `The amount to capture (${amount}) cannot be greater than the amount capturable (${pi.amountCapturable}).`, {
       code: 'amount_too_large',

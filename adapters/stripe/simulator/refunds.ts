@@ -1,4 +1,5 @@
 import type { HandlerContext } from './context.js';
+import { checkAmountUnits } from './amount-units.js';
 import { docUrl, invalidRequest, ok, paramErrors, resourceMissing, type ApiResponse } from './errors.js';
 import { newId, unixSeconds } from './ids.js';
 import { expandList, mergeMetadata, optionalEnum, optionalInteger, optionalString, rejectUnknown, type Params } from './params.js';
@@ -61,6 +62,7 @@ export function createRefund(ctx: HandlerContext, params: Params): ApiResponse {
     });
   }
   const amount = requested ?? remaining;
+  checkAmountUnits(amount, pi.currency, 'amount');
   if (amount > remaining) {
     throw invalidRequest(
       400,

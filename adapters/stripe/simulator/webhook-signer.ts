@@ -1,4 +1,5 @@
 import type { WebhookSigner } from '../../testkit/simulator.js';
+import { toStripeAmount } from '../amounts.js';
 import { docUrl } from './errors.js';
 import { newId, randomToken, unixSeconds } from './ids.js';
 import { newPaymentIntent } from './payment-intents.js';
@@ -13,12 +14,15 @@ type CanonicalEvent = Parameters<WebhookSigner['sign']>[0];
  * Builds webhook requests as Stripe sends them, signed with `secret`, for verification tests:
  * each canonical event becomes the Stripe event that announces it. Stripe has no event for a
  * failed capture or cancel (both fail synchronously) nor for settlement: signing one throws.
+ * The event's canonical amount is written in Stripe's units (5 ISK as 500).
  */
 export function stripeWebhookSigner(secret: string): WebhookSigner {
   return {
     signsTimestamp: true,
     async sign(event, options = {}) {
-      const { type, object } = stripeNotification(event);
+      const amount = toStripeAmount(event.amount, event.currency);
+      if (!amount.ok) throw new RangeError(amount.detail);
+      const { type, object } = stripeNotification({ ...event, amount: amount.value });
       const at = (options.timestamp ?? new Date()).getTime();
       const envelope = stripeEvent(type, object, { id: event.eventId, createdMs: at, origin: { requestId: newId('req'), idempotencyKey: null } });
       return signedWebhook(envelope, options.wrongSecret ? `whsec_${randomToken(32)}` : secret, at);

@@ -21,6 +21,9 @@ const Capabilities = z.object({
   sync_without_reference: z.boolean(),
   async_modifications: z.boolean(),
   amount_limits: z.object({ min: z.number().int(), max: z.number().int() }),
+  amount_steps: z
+    .record(z.string(), z.number().int())
+    .describe('Per currency, amounts must be a multiple of this many minor units for the provider to carry them exactly (it counts the currency in fewer decimals); other currencies take any amount.'),
 });
 
 export const GatewayAccountView = z
@@ -77,6 +80,7 @@ export function gatewayAccountRoutes(app: OpenAPIHono<AppEnv>, repositories: Rep
           sync_without_reference: caps.syncWithoutReference,
           async_modifications: caps.asyncModifications,
           amount_limits: caps.amountLimits,
+          amount_steps: { ...caps.amountSteps },
         },
         created_at: account.createdAt.toISOString(),
       };
