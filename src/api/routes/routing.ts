@@ -4,7 +4,7 @@ import type { Router } from '../../orchestrator/router.js';
 import type { paymentService } from '../../orchestrator/payments.js';
 import type { Repositories } from '../../store/index.js';
 import type { AppEnv } from '../env.js';
-import { CreatePaymentBody, ProblemView } from '../schemas.js';
+import { CreatePaymentBody, ProblemView, text } from '../schemas.js';
 import { paymentInput } from './payments.js';
 
 const security = [{ bearerAuth: [] }];
@@ -24,7 +24,7 @@ const AuditEntry = z.object({ action: z.enum(['create', 'activate']), version: z
 const Rulesets = z
   .object({ object: z.literal('routing_rules'), active_version: z.number().int().nullable(), versions: z.array(RulesetVersion), audit: z.array(AuditEntry) })
   .openapi('RoutingRules');
-const NewRuleset = z.strictObject({ source: z.string().min(1).max(256 * 1024).openapi({ description: 'The ruleset in the YAML rule language (routing-rules/README.md).' }) }).openapi('NewRuleset');
+const NewRuleset = z.strictObject({ source: text({ multiline: true }).min(1).max(256 * 1024).openapi({ description: 'The ruleset in the YAML rule language (routing-rules/README.md).' }) }).openapi('NewRuleset');
 const VersionParam = z.object({ version: z.string().regex(/^[1-9]\d{0,8}$/, 'version must be a positive integer.').openapi({ param: { name: 'version', in: 'path' } }) });
 
 const routes = {
