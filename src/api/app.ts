@@ -1,7 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { requestId } from 'hono/request-id';
 import { Problem } from '../domain/problem.js';
 import { paymentService } from '../orchestrator/payments.js';
 import { refundService } from '../orchestrator/refunds.js';
@@ -10,6 +9,7 @@ import { auth } from './middleware/auth.js';
 import { idempotency } from './middleware/idempotency.js';
 import { requireJsonBody } from './middleware/json-body.js';
 import { requestLog } from './middleware/request-log.js';
+import { requestIds } from './middleware/request-id.js';
 import { problemResponse, validationProblem } from './problem-response.js';
 import { gatewayAccountRoutes } from './routes/gateway-accounts.js';
 import { healthRoutes } from './routes/health.js';
@@ -40,7 +40,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   const maxBodyBytes = deps.maxBodyBytes ?? 32 * 1024;
 
-  app.use(requestId({ headerName: 'Request-Id' }));
+  app.use(requestIds());
   app.use(requestLog(deps.logger));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));

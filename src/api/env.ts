@@ -34,4 +34,4 @@ export interface AppDeps {
   jobs?: { wake(): void };
 }
 
-export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; requestId: string; idempotencyKey: string | undefined; idempotencyRenderOnReplay: boolean | undefined } };
+export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; requestId: string; clientRequestId: string | undefined; idempotencyKey: string | undefined; idempotencyRenderOnReplay: boolean | undefined } };
