@@ -18,7 +18,7 @@ import { createApp } from '../../src/api/app.js';
 import { sha256Hex } from '../../src/api/hash.js';
 import { createRepositories, type Repositories } from '../../src/store/index.js';
 import { gatewayRegistry } from '../../src/runtime/gateways.js';
-import { jsonLogger } from '../../src/runtime/logger.js';
+import { pinoLogger } from '../../src/runtime/node/logger.js';
 import { openDatabase } from '../../src/runtime/node/database.js';
 import { loadRoutingFiles } from '../../src/runtime/node/routing-files.js';
 import { PROVIDERS } from '../../src/runtime/providers.js';
@@ -32,7 +32,7 @@ const dataDir = option('data-dir', '');
 if (!databaseUrl && !dataDir) throw new Error('PGlite needs --data-dir');
 if (!databaseUrl) await mkdir(dataDir, { recursive: true });
 
-const logger = jsonLogger();
+const logger = pinoLogger();
 const database = await openDatabase({ url: databaseUrl, pgliteDir: databaseUrl ? undefined : `${dataDir}/pglite` });
 const repositories = createRepositories(database.db);
 const gateways = gatewayRegistry({

@@ -134,10 +134,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         new Problem({ status: 400, code: 'invalid_json', title: 'Invalid request', detail: 'The request body is not valid JSON.' }),
       );
     }
+    // The logger keeps of an error only what cannot carry request data (no statement parameters).
     deps.logger.error('http.unhandled_error', {
       request_id: c.get('requestId'),
-      error: error instanceof Error ? error.name : 'unknown',
-      message: error instanceof Error ? error.message : String(error),
+      client_request_id: c.get('clientRequestId'),
+      error: error instanceof Error ? error : new Error(String(error)),
     });
     return problemResponse(
       c,

@@ -9,7 +9,7 @@ import { DEFAULT_SETTLEMENT_POLICY } from '../../orchestrator/settle.js';
 import { createRepositories } from '../../store/index.js';
 import { openPostgres } from '../../store/postgres.js';
 import { gatewayRegistry } from '../gateways.js';
-import { jsonLogger } from '../logger.js';
+import { workerLogger } from './logger.js';
 import { PROVIDERS } from '../providers.js';
 import { createRouter, createRoutingState } from '../routing.js';
 
@@ -34,7 +34,7 @@ interface ExecutionContext {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-const logger = jsonLogger();
+const logger = workerLogger();
 /** Learner and breakers live as long as the isolate; each request gets its own database connection. */
 const routingState = createRoutingState({ seed: Date.now() % 2 ** 31 });
 /** Fee schedules are files the Worker cannot read at run time: cost scoring sees no fees there yet. */
