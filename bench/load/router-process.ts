@@ -47,7 +47,9 @@ const { fees } = await loadRoutingFiles(new URL('../../routing-rules', import.me
 const router = createRouter({ repositories, gateways, logger, fees, state: createRoutingState({ seed: 1 }) });
 await seedMerchant(repositories, option('key'));
 
-const app = createApp({ repositories, logger, fingerprintSecret: 'load-bench-fingerprint-secret', gateways, router, secretsKey: btoa('load-bench-secrets-key-32-bytes!') });
+// One key drives the whole load: the benchmark measures the router, not the per-key rate limit.
+const rateLimit = { perSecond: 1_000_000, burst: 1_000_000 };
+const app = createApp({ repositories, logger, fingerprintSecret: 'load-bench-fingerprint-secret', gateways, router, secretsKey: btoa('load-bench-secrets-key-32-bytes!'), rateLimit });
 const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
   const started = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: Number(process.env.PORT ?? 0) }, () => resolve(started));
   started.once('error', reject);

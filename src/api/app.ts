@@ -10,6 +10,7 @@ import { idempotency } from './middleware/idempotency.js';
 import { requireJsonBody } from './middleware/json-body.js';
 import { requestLog } from './middleware/request-log.js';
 import { requestIds } from './middleware/request-id.js';
+import { addressRateLimit, DEFAULT_RATE_LIMIT, keyRateLimit, peerAddress, tokenBuckets } from './middleware/rate-limit.js';
 import { problemResponse, validationProblem } from './problem-response.js';
 import { gatewayAccountRoutes } from './routes/gateway-accounts.js';
 import { healthRoutes } from './routes/health.js';
@@ -40,8 +41,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   const maxBodyBytes = deps.maxBodyBytes ?? 32 * 1024;
 
+  const clock = deps.clock ?? systemClock;
+  const buckets = tokenBuckets(deps.rateLimit ?? DEFAULT_RATE_LIMIT, clock);
+
   app.use(requestIds());
   app.use(requestLog(deps.logger));
+  app.use(addressRateLimit(buckets, deps.clientAddress ?? peerAddress));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.doc31('/openapi.json', {
@@ -68,8 +73,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const merchantApi = (middleware: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) =>
     c.req.path.startsWith('/v1/webhooks/') ? next() : middleware(c, next);
   app.use('/v1/*', merchantApi(auth(deps.repositories)));
+  app.use('/v1/*', merchantApi(keyRateLimit(buckets)));
   app.use('/v1/*', merchantApi(requireJsonBody));
-  const clock = deps.clock ?? systemClock;
   const policy = deps.settlement ?? DEFAULT_SETTLEMENT_POLICY;
   const payments = paymentService({
     repositories: deps.repositories,

@@ -1,4 +1,6 @@
+import type { Context } from 'hono';
 import type { Clock } from '../domain/clock.js';
+import type { RateLimitSettings } from './middleware/rate-limit.js';
 import type { Logger } from '../domain/logger.js';
 import type { SettlementPolicy } from '../orchestrator/settle.js';
 import type { WebhookUrlPolicy } from '../domain/merchant-webhooks.js';
@@ -30,6 +32,10 @@ export interface AppDeps {
   secretsKey: string | readonly string[];
   /** `strict` (default): endpoints must be public https URLs; `local` (sandbox, tests): any http(s) URL. */
   webhookUrlPolicy?: WebhookUrlPolicy;
+  /** Per API key, and per client address for unauthenticated requests (default DEFAULT_RATE_LIMIT); kept in this instance's memory. */
+  rateLimit?: RateLimitSettings;
+  /** Whom an unauthenticated request is counted against (default: the peer's address, peerAddress). */
+  clientAddress?: (c: Context<AppEnv>) => string;
   /** The job engine, woken after the API schedules a delivery. */
   jobs?: { wake(): void };
 }
