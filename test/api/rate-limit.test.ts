@@ -1,4 +1,10 @@
+import { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AppEnv } from '../../src/api/env.js';
+import { addressRateLimit, peerAddress, tokenBuckets } from '../../src/api/middleware/rate-limit.js';
+import { problemResponse } from '../../src/api/problem-response.js';
+import { Problem } from '../../src/domain/problem.js';
+import { listen } from '../../src/runtime/node/http-server.js';
 import { manualClock } from '../support/clock.js';
 import { paymentBody, startHarness, type Harness } from '../support/harness.js';
 
@@ -67,5 +73,25 @@ describe('rate limits', () => {
     // Authenticated requests never use their address's bucket.
     for (let i = 0; i < 4; i++) expect((await list(h.otherKey, 'office')).status).toBe(200);
     expect((await list('sk_test_wrong', 'office')).status).toBe(401);
+  });
+});
+
+describe('the peer address on the Node server', () => {
+  it("is the socket's, not a header a client sets", async () => {
+    const app = new Hono<AppEnv>()
+      .use(addressRateLimit(tokenBuckets({ perSecond: 0.001, burst: 1 }, manualClock()), peerAddress))
+      .get('/', (c) => c.text('ok'))
+      .onError((error, c) => (error instanceof Problem ? problemResponse(c, error) : c.text('unexpected', 500)));
+    const server = await listen(app.fetch, '127.0.0.1', 0);
+    try {
+      const address = server.address();
+      const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+      expect((await fetch(url)).status).toBe(200);
+      const limited = await fetch(url, { headers: { 'CF-Connecting-IP': '203.0.113.9', 'X-Forwarded-For': '203.0.113.10' } });
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

@@ -1,4 +1,9 @@
+import { Hono } from 'hono';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AppEnv } from '../../src/api/env.js';
+import { requestIds } from '../../src/api/middleware/request-id.js';
+import { listen } from '../../src/runtime/node/http-server.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 /** Our own request id always; a client's only when it is well formed, beside ours, never as sent otherwise. */
@@ -47,5 +52,47 @@ describe('Request-Id', () => {
     expect(line.request_id).toBe(res.headers.get('request-id'));
     expect(line).not.toHaveProperty('client_request_id');
     expect(h.logs.join('\n')).not.toContain(hostile.length > 8 ? hostile.slice(0, 40) : JSON.stringify(hostile).slice(1, -1));
+  });
+});
+
+/** Bytes no fetch client would send, straight onto a socket of the Node server. */
+describe('Request-Id over raw HTTP', () => {
+  const app = new Hono<AppEnv>().use(requestIds()).get('/', (c) => c.json({ client: c.get('clientRequestId') ?? null }));
+  let port = 0;
+  let close = () => Promise.resolve();
+  beforeAll(async () => {
+    const server = await listen(app.fetch, '127.0.0.1', 0);
+    const address = server.address();
+    port = typeof address === 'object' && address ? address.port : 0;
+    close = () => new Promise((resolve) => server.close(() => resolve()));
+  });
+  afterAll(() => close());
+
+  function send(head: Buffer): Promise<string> {
+    return new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end(Buffer.concat([Buffer.from('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n'), head, Buffer.from('\r\n')])));
+      let received = '';
+      socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(received));
+    });
+  }
+
+  it('UTF-8 text is answered with our id only', async () => {
+    const answer = await send(Buffer.from('Request-Id: \u65e5\u672c-\ud83e\udd8a\r\n', 'utf8'));
+    expect(answer).toMatch(/^HTTP\/1\.1 200 [\s\S]*\r\nrequest-id: req_[0-9A-Z]{26}\r\n/i);
+    expect(answer).not.toMatch(/client-request-id/i);
+    expect(answer).toContain('{"client":null}');
+  });
+
+  // Node refuses these before the app sees them; nothing is echoed or split into another header.
+  it.each([
+    ['a folded line', 'Request-Id: abc\r\n Injected: yes\r\n'],
+    ['a bare line feed', 'Request-Id: abc\nInjected: yes\r\n'],
+    ['a NUL byte', 'Request-Id: ab\u0000c\r\n'],
+  ])('%s is refused with 400', async (_, head) => {
+    const answer = await send(Buffer.from(head));
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).not.toMatch(/client-request-id|injected/i);
   });
 });
