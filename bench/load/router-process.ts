@@ -15,6 +15,8 @@ import { serve } from '@hono/node-server';
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/api/app.js';
+import { tokenBuckets } from '../../src/api/middleware/rate-limit.js';
+import { systemClock } from '../../src/domain/clock.js';
 import { sha256Hex } from '../../src/api/hash.js';
 import { createRepositories, type Repositories } from '../../src/store/index.js';
 import { gatewayRegistry } from '../../src/runtime/gateways.js';
@@ -48,8 +50,8 @@ const router = createRouter({ repositories, gateways, logger, fees, state: creat
 await seedMerchant(repositories, option('key'));
 
 // One key drives the whole load: the benchmark measures the router, not the per-key rate limit.
-const rateLimit = { perSecond: 1_000_000, burst: 1_000_000 };
-const app = createApp({ repositories, logger, fingerprintSecret: 'load-bench-fingerprint-secret', gateways, router, secretsKey: btoa('load-bench-secrets-key-32-bytes!'), rateLimit });
+const rateLimits = tokenBuckets({ perSecond: 1_000_000, burst: 1_000_000 }, systemClock);
+const app = createApp({ repositories, logger, fingerprintSecret: 'load-bench-fingerprint-secret', gateways, router, secretsKey: btoa('load-bench-secrets-key-32-bytes!'), rateLimits });
 const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
   const started = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: Number(process.env.PORT ?? 0) }, () => resolve(started));
   started.once('error', reject);

@@ -42,7 +42,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const maxBodyBytes = deps.maxBodyBytes ?? 32 * 1024;
 
   const clock = deps.clock ?? systemClock;
-  const buckets = tokenBuckets(deps.rateLimit ?? DEFAULT_RATE_LIMIT, clock);
+  const buckets = deps.rateLimits ?? tokenBuckets(DEFAULT_RATE_LIMIT, clock);
 
   app.use(requestIds());
   app.use(requestLog(deps.logger));

@@ -2,7 +2,7 @@ import { startStripeSimulator, type StripeSimulator } from '../../adapters/strip
 import type { Context } from 'hono';
 import { createApp } from '../../src/api/app.js';
 import type { AppEnv } from '../../src/api/env.js';
-import type { RateLimitSettings } from '../../src/api/middleware/rate-limit.js';
+import { tokenBuckets, type RateLimitSettings } from '../../src/api/middleware/rate-limit.js';
 import { sha256Hex } from '../../src/api/hash.js';
 import { gatewayRegistry } from '../../src/runtime/gateways.js';
 import type { GatewayRegistry } from '../../src/orchestrator/gateways.js';
@@ -130,7 +130,7 @@ export async function startHarness(
     clock,
     settlement,
     idempotencyLeaseMs: options.idempotencyLeaseMs,
-    rateLimit: options.rateLimit ?? { perSecond: 1, burst: 1_000_000 },
+    rateLimits: tokenBuckets(options.rateLimit ?? { perSecond: 1, burst: 1_000_000 }, clock),
     clientAddress: options.clientAddress ?? (() => 'harness'),
   });
   const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger, clock, policy: settlement });

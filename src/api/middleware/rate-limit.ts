@@ -58,7 +58,7 @@ export function tokenBuckets(settings: RateLimitSettings, clock: Clock) {
   };
 }
 
-type Buckets = ReturnType<typeof tokenBuckets>;
+export type TokenBuckets = ReturnType<typeof tokenBuckets>;
 
 function tooManyRequests(detail: string, retryAfterSeconds: number, limit: number, resetSeconds: number) {
   return new Problem({
@@ -75,7 +75,7 @@ function tooManyRequests(detail: string, retryAfterSeconds: number, limit: numbe
  * documents) are counted per client address; once an address has used its bucket, all its
  * requests wait, before any key is looked up.
  */
-export function addressRateLimit(buckets: Buckets, clientAddress: (c: Context<AppEnv>) => string) {
+export function addressRateLimit(buckets: TokenBuckets, clientAddress: (c: Context<AppEnv>) => string) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const name = `address:${clientAddress(c)}`;
     if (!buckets.has(name)) {
@@ -88,7 +88,7 @@ export function addressRateLimit(buckets: Buckets, clientAddress: (c: Context<Ap
 }
 
 /** Authenticated requests are counted per API key, before anything is read or stored. */
-export function keyRateLimit(buckets: Buckets) {
+export function keyRateLimit(buckets: TokenBuckets) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const state = buckets.take(`key:${c.get('apiKeyId')}`);
     if (!state.allowed) throw tooManyRequests('Too many requests for this API key.', state.retryAfterSeconds, state.limit, state.resetSeconds);
