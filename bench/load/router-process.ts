@@ -15,10 +15,12 @@ import { serve } from '@hono/node-server';
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/api/app.js';
+import { tokenBuckets } from '../../src/api/middleware/rate-limit.js';
+import { systemClock } from '../../src/domain/clock.js';
 import { sha256Hex } from '../../src/api/hash.js';
 import { createRepositories, type Repositories } from '../../src/store/index.js';
 import { gatewayRegistry } from '../../src/runtime/gateways.js';
-import { jsonLogger } from '../../src/runtime/logger.js';
+import { pinoLogger } from '../../src/runtime/node/logger.js';
 import { openDatabase } from '../../src/runtime/node/database.js';
 import { loadRoutingFiles } from '../../src/runtime/node/routing-files.js';
 import { PROVIDERS } from '../../src/runtime/providers.js';
@@ -32,7 +34,7 @@ const dataDir = option('data-dir', '');
 if (!databaseUrl && !dataDir) throw new Error('PGlite needs --data-dir');
 if (!databaseUrl) await mkdir(dataDir, { recursive: true });
 
-const logger = jsonLogger();
+const logger = pinoLogger();
 const database = await openDatabase({ url: databaseUrl, pgliteDir: databaseUrl ? undefined : `${dataDir}/pglite` });
 const repositories = createRepositories(database.db);
 const gateways = gatewayRegistry({
@@ -47,7 +49,9 @@ const { fees } = await loadRoutingFiles(new URL('../../routing-rules', import.me
 const router = createRouter({ repositories, gateways, logger, fees, state: createRoutingState({ seed: 1 }) });
 await seedMerchant(repositories, option('key'));
 
-const app = createApp({ repositories, logger, fingerprintSecret: 'load-bench-fingerprint-secret', gateways, router, secretsKey: btoa('load-bench-secrets-key-32-bytes!') });
+// One key drives the whole load: the benchmark measures the router, not the per-key rate limit.
+const rateLimits = tokenBuckets({ perSecond: 1_000_000, burst: 1_000_000 }, systemClock);
+const app = createApp({ repositories, logger, fingerprintSecret: 'load-bench-fingerprint-secret', gateways, router, secretsKey: btoa('load-bench-secrets-key-32-bytes!'), rateLimits });
 const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
   const started = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: Number(process.env.PORT ?? 0) }, () => resolve(started));
   started.once('error', reject);

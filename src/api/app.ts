@@ -1,7 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { requestId } from 'hono/request-id';
 import { Problem } from '../domain/problem.js';
 import { paymentService } from '../orchestrator/payments.js';
 import { refundService } from '../orchestrator/refunds.js';
@@ -11,6 +10,8 @@ import { idempotency } from './middleware/idempotency.js';
 import { requireJsonBody, unsupportedMediaType } from './middleware/json-body.js';
 import { requestLog } from './middleware/request-log.js';
 import { openApiDocument } from './openapi.js';
+import { requestIds } from './middleware/request-id.js';
+import { addressRateLimit, DEFAULT_RATE_LIMIT, keyRateLimit, peerAddress, tokenBuckets } from './middleware/rate-limit.js';
 import { problemResponse, validationProblem } from './problem-response.js';
 import { gatewayAccountRoutes } from './routes/gateway-accounts.js';
 import { healthRoutes } from './routes/health.js';
@@ -41,8 +42,15 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   const maxBodyBytes = deps.maxBodyBytes ?? 32 * 1024;
 
-  app.use(requestId({ headerName: 'Request-Id' }));
+  const clock = deps.clock ?? systemClock;
+  const buckets = deps.rateLimits ?? tokenBuckets(DEFAULT_RATE_LIMIT, clock);
+
+  app.use(requestIds());
   app.use(requestLog(deps.logger));
+  // Provider webhooks come from a few provider addresses (or one load balancer) at the providers' pace:
+  // an address limit would turn a peak into redeliveries; their signature check is what guards them.
+  const limitAddresses = addressRateLimit(buckets, deps.clientAddress ?? peerAddress);
+  app.use((c, next) => (c.req.path.startsWith('/v1/webhooks/') ? next() : limitAddresses(c, next)));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/openapi.json', (c) => c.json(openApiDocument(app)));
@@ -66,8 +74,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const merchantApi = (middleware: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) =>
     c.req.path.startsWith('/v1/webhooks/') ? next() : middleware(c, next);
   app.use('/v1/*', merchantApi(auth(deps.repositories)));
+  app.use('/v1/*', merchantApi(keyRateLimit(buckets)));
   app.use('/v1/*', merchantApi(requireJsonBody));
-  const clock = deps.clock ?? systemClock;
   const policy = deps.settlement ?? DEFAULT_SETTLEMENT_POLICY;
   const payments = paymentService({
     repositories: deps.repositories,
@@ -134,10 +142,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         new Problem({ status: 400, code: 'invalid_json', title: 'Invalid request', detail: 'The request body is not valid JSON.' }),
       );
     }
+    // The logger keeps of an error only what cannot carry request data (no statement parameters).
     deps.logger.error('http.unhandled_error', {
       request_id: c.get('requestId'),
-      error: error instanceof Error ? error.name : 'unknown',
-      message: error instanceof Error ? error.message : String(error),
+      client_request_id: c.get('clientRequestId'),
+      error: error instanceof Error ? error : new Error(String(error)),
     });
     return problemResponse(
       c,

@@ -1,5 +1,7 @@
 import type { Actor } from '../domain/audit.js';
+import type { Context } from 'hono';
 import type { Clock } from '../domain/clock.js';
+import type { TokenBuckets } from './middleware/rate-limit.js';
 import type { Logger } from '../domain/logger.js';
 import type { SettlementPolicy } from '../orchestrator/settle.js';
 import type { WebhookUrlPolicy } from '../domain/merchant-webhooks.js';
@@ -31,8 +33,16 @@ export interface AppDeps {
   secretsKey: string | readonly string[];
   /** `strict` (default): endpoints must be public https URLs; `local` (sandbox, tests): any http(s) URL. */
   webhookUrlPolicy?: WebhookUrlPolicy;
+  /**
+   * Where requests are counted, per API key and per client address for unauthenticated ones
+   * (default: tokenBuckets(DEFAULT_RATE_LIMIT) on `clock`, for this app). Pass one to share it
+   * between apps, as the Worker does across the requests of an isolate.
+   */
+  rateLimits?: TokenBuckets;
+  /** Whom an unauthenticated request is counted against (default: the peer's address, peerAddress). */
+  clientAddress?: (c: Context<AppEnv>) => string;
   /** The job engine, woken after the API schedules a delivery. */
   jobs?: { wake(): void };
 }
 
-export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; actor: Actor; requestId: string; idempotencyKey: string | undefined; idempotencyRenderOnReplay: boolean | undefined } };
+export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; actor: Actor; requestId: string; clientRequestId: string | undefined; idempotencyKey: string | undefined; idempotencyRenderOnReplay: boolean | undefined } };

@@ -25,7 +25,8 @@ type Operation = {
 type Document = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>;
 
 const header = (description: string, schema: Record<string, unknown> = { type: 'string' }) => ({ description, schema });
-const REQUEST_ID = header('Our id for this request; quote it when asking about it.');
+const REQUEST_ID = header('Our id for this request (`req_…`); quote it when asking about it.');
+const CLIENT_REQUEST_ID = header("The `Request-Id` the request came with, when it was a well-formed id (1–64 of `A-Z a-z 0-9 . _ : -`).");
 const RETRY_AFTER = header('Seconds to wait before retrying.', { type: 'integer', minimum: 1 });
 const REPLAYED = header('`true` when this is the stored answer to an earlier request with the same Idempotency-Key.', { type: 'string', enum: ['true'] });
 const problemRef = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
@@ -36,6 +37,9 @@ const problemRef = (description: string) => ({ description, content: { 'applicat
  * status a client can see.
  */
 const SHARED = {
+  all: {
+    429: problemRef('Too many requests for this key (or, without a key, this address): `rate_limited`; retry after `Retry-After`.'),
+  },
   secured: {
     401: problemRef('No API key, or not a valid one (`unauthorized`).'),
   },
@@ -58,7 +62,7 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>): Document {
   for (const item of Object.values(doc.paths ?? {})) {
     for (const [method, operation] of Object.entries(item as Record<string, Operation>)) {
       if (!operation?.responses) continue;
-      const shared = { ...(operation.security?.length ? SHARED.secured : {}), ...(method === 'post' ? SHARED.post : {}) };
+      const shared = { ...SHARED.all, ...(operation.security?.length ? SHARED.secured : {}), ...(method === 'post' ? SHARED.post : {}) };
       for (const [status, response] of Object.entries(shared)) operation.responses[status] ??= response;
       if (method === 'post' && !operation.parameters?.some((p) => p.name === idempotencyHeader.name)) {
         operation.parameters = [...(operation.parameters ?? []), idempotencyHeader];
@@ -67,6 +71,7 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>): Document {
         response.headers = {
           ...response.headers,
           'Request-Id': REQUEST_ID,
+          'Client-Request-Id': CLIENT_REQUEST_ID,
           ...(method === 'post' && status.startsWith('2') ? { 'Idempotent-Replayed': REPLAYED } : {}),
           ...(status === '409' || status === '429' || status === '503' ? { 'Retry-After': RETRY_AFTER } : {}),
         };

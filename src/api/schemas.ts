@@ -11,8 +11,24 @@ export const issueCode = (code: string) => ({ code });
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Text as PostgreSQL can store it: no NUL characters. */
-export const text = () => z.string().refine((value) => !value.includes('\u0000'), 'Text may not contain NUL characters.');
+// \p{Cc}: C0 controls (NUL included), DEL and C1 controls; \p{Cs} with the u flag: only a surrogate without its pair.
+const SINGLE_LINE_FORBIDDEN = /[\p{Cc}\p{Cs}]/u;
+const MULTILINE_FORBIDDEN = /(?![\t\n\r])\p{Cc}|\p{Cs}/u;
+
+/**
+ * Text we can store, log and hand to a gateway SDK: well-formed UTF-16 (a lone surrogate cannot
+ * be encoded as UTF-8) without control characters. Single-line fields allow none of them;
+ * multiline ones allow tab and line breaks.
+ */
+export const text = (options: { multiline?: boolean } = {}) => {
+  const forbidden = options.multiline ? MULTILINE_FORBIDDEN : SINGLE_LINE_FORBIDDEN;
+  const message = options.multiline
+    ? 'Text may not contain control characters other than tab and line breaks, nor unpaired UTF-16 surrogates.'
+    : 'Text may not contain control characters (line breaks included) nor unpaired UTF-16 surrogates.';
+  return z.string().superRefine((value, ctx) => {
+    if (forbidden.test(value)) ctx.addIssue({ code: 'custom', message, params: issueCode('invalid_text') });
+  });
+};
 
 const MetadataKey = z
   .string()

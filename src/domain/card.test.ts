@@ -6,6 +6,8 @@ import {
   isExpired,
   luhnValid,
   maskPan,
+  MIN_HIDDEN_DIGITS,
+  shownBinDigits,
   redactPan,
   validCardLength,
   type CardBrand,
@@ -152,9 +154,10 @@ describe('isExpired', () => {
 });
 
 describe('cardFacts', () => {
-  it('returns brand, 6-digit bin and last4', () => {
+  it('returns brand, bin (6 digits for 16+, fewer for shorter numbers) and last4', () => {
     expect(cardFacts('4242424242424242')).toEqual({ brand: 'visa', bin: '424242', last4: '4242' });
-    expect(cardFacts('378282246310005')).toEqual({ brand: 'amex', bin: '378282', last4: '0005' });
+    expect(cardFacts('378282246310005')).toEqual({ brand: 'amex', bin: '37828', last4: '0005' });
+    expect(cardFacts('4222222222222')).toEqual({ brand: 'visa', bin: '422', last4: '2222' });
     expect(cardFacts('2223 0031 2200 3222')).toEqual({
       brand: 'mastercard',
       bin: '222300',
@@ -216,11 +219,34 @@ describe('cardFingerprint', () => {
   });
 });
 
+describe('shownBinDigits', () => {
+  it.each([
+    [19, 6],
+    [18, 6],
+    [17, 6],
+    [16, 6],
+    [15, 5],
+    [14, 4],
+    [13, 3],
+    [12, 2],
+  ])('a %i-digit PAN shows %i leading digits and hides at least six', (length, shown) => {
+    expect(shownBinDigits(length)).toBe(shown);
+    expect(length - shown - 4).toBeGreaterThanOrEqual(MIN_HIDDEN_DIGITS);
+  });
+});
+
 describe('maskPan', () => {
-  it('keeps the first six and last four digits', () => {
-    expect(maskPan('4242424242424242')).toBe('424242******4242');
-    expect(maskPan('378282246310005')).toBe('378282*****0005');
-    expect(maskPan('4242 4242 4242 4242')).toBe('424242******4242');
+  it.each([
+    ['4242424242424242', '424242******4242'],
+    ['4242 4242 4242 4242', '424242******4242'],
+    ['6011000990139424123', '601100*********4123'],
+    ['378282246310005', '37828******0005'],
+    ['36259600000004', '3625******0004'],
+    ['4222222222222', '422******2222'],
+    ['675964982643', '67******2643'],
+  ])('%s -> %s: never fewer than six hidden digits', (pan, masked) => {
+    expect(maskPan(pan)).toBe(masked);
+    expect(masked.split('*').length - 1).toBeGreaterThanOrEqual(MIN_HIDDEN_DIGITS);
   });
 
   it('masks short input entirely', () => {
@@ -238,7 +264,7 @@ describe('redactPan', () => {
   it('redacts space- and dash-separated PANs, keeping separators', () => {
     expect(redactPan('pan=4242 4242 4242 4242.')).toBe('pan=4242 42** **** 4242.');
     expect(redactPan('pan=5555-5555-5555-4444')).toBe('pan=5555-55**-****-4444');
-    expect(redactPan('amex 3782 822463 10005 ok')).toBe('amex 3782 82**** *0005 ok');
+    expect(redactPan('amex 3782 822463 10005 ok')).toBe('amex 3782 8***** *0005 ok');
   });
 
   it('redacts several PANs in one text', () => {
@@ -264,7 +290,7 @@ describe('redactPan', () => {
   it('only redacts part of a grouped run when that part looks like a branded card', () => {
     // 1234-5678-9012-3456 fails Luhn as a whole; its slice 5678 9012 3456 passes Luhn
     // and is a 12-digit Maestro-range number, so it is treated as a card.
-    expect(redactPan('ref 1234-5678-9012-3456')).toBe('ref 1234-5678-90**-3456');
+    expect(redactPan('ref 1234-5678-9012-3456')).toBe('ref 1234-56**-****-3456');
     // Here the slice 9876 5432 1098 passes Luhn too, but no brand starts with 9: left alone.
     expect(luhnValid('9876543210987654')).toBe(false);
     expect(luhnValid('987654321098')).toBe(true);

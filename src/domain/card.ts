@@ -97,10 +97,23 @@ export interface CardFacts {
   last4: string;
 }
 
-/** Non-sensitive facts about a PAN: brand, first six digits and last four digits. */
+/** At least this many digits of a PAN are never shown, stored or logged. */
+export const MIN_HIDDEN_DIGITS = 6;
+
+/**
+ * How many leading digits of a PAN of `length` digits may be shown beside its last four:
+ * six (PCI DSS's most) when that still hides at least six, fewer for shorter numbers, so
+ * guessing the rest always means at least 10^6 / 10 (Luhn) candidates. 16-19 digits: 6;
+ * 15 (Amex): 5; 14: 4; 13: 3; 12: 2.
+ */
+export function shownBinDigits(length: number): number {
+  return Math.min(6, Math.max(0, length - 4 - MIN_HIDDEN_DIGITS));
+}
+
+/** Non-sensitive facts about a PAN: brand, its first digits (six, fewer for short numbers: shownBinDigits) and last four. */
 export function cardFacts(number: string): CardFacts {
   const digits = panDigits(number);
-  return { brand: cardBrand(digits), bin: digits.slice(0, 6), last4: digits.slice(-4) };
+  return { brand: cardBrand(digits), bin: digits.slice(0, shownBinDigits(digits.length)), last4: digits.slice(-4) };
 }
 
 /** Whose identifier a card fingerprint is: one merchant's (its customers cannot be linked across merchants), or the card networks' (the retry guard). */
@@ -136,14 +149,15 @@ function base64url(bytes: Uint8Array): string {
 }
 
 /**
- * First six and last four digits kept, the rest replaced by '*':
- * "4242424242424242" -> "424242******4242". Spaces and dashes are dropped first.
- * Inputs too short to keep 6 + 4 digits are masked entirely.
+ * The first digits shownBinDigits allows and the last four kept, the rest replaced by '*':
+ * "4242424242424242" -> "424242******4242", "4222222222222" -> "422******2222".
+ * Spaces and dashes are dropped first. Inputs shorter than any PAN (12 digits) are masked entirely.
  */
 export function maskPan(number: string): string {
   const digits = number.replace(/[ -]/g, '');
-  if (digits.length <= 10) return '*'.repeat(digits.length);
-  return digits.slice(0, 6) + '*'.repeat(digits.length - 10) + digits.slice(-4);
+  if (digits.length < 12) return '*'.repeat(digits.length);
+  const shown = shownBinDigits(digits.length);
+  return digits.slice(0, shown) + '*'.repeat(digits.length - shown - 4) + digits.slice(-4);
 }
 
 // A maximal run of digit groups joined by single spaces or dashes.

@@ -63,13 +63,14 @@ describe('service documents', () => {
     for (const { method, path, operation } of operations) {
       const where = `${method.toUpperCase()} ${path}`;
       if (operation.security?.length) expect(Object.keys(operation.responses), where).toContain('401');
+      expect(Object.keys(operation.responses), where).toContain('429');
       if (method === 'post') {
         expect(Object.keys(operation.responses), where).toEqual(expect.arrayContaining(['400', '409', '413', '415', '422']));
         expect(operation.parameters?.map((p) => p.name), where).toContain('Idempotency-Key');
       }
       for (const [status, response] of Object.entries(operation.responses)) {
         expect(Object.keys(response.headers ?? {}), `${where} ${status}`).toContain('Request-Id');
-        if (status === '409') expect(Object.keys(response.headers ?? {}), `${where} ${status}`).toContain('Retry-After');
+        if (status === '409' || status === '429') expect(Object.keys(response.headers ?? {}), `${where} ${status}`).toContain('Retry-After');
         if (method === 'post' && status.startsWith('2')) expect(Object.keys(response.headers ?? {}), `${where} ${status}`).toContain('Idempotent-Replayed');
       }
     }

@@ -71,8 +71,8 @@ describe('bad input', () => {
     it('a __proto__ metadata key', () => expectRejected('{"amount":1999,"currency":"USD","payment_method":{"type":"card","card":{"number":"4242424242424242","exp_month":12,"exp_year":2030,"cvc":"123"}},"metadata":{"__proto__":{"admin":"true"}}}', 400, 'invalid_metadata_key', 'metadata.__proto__'));
     it('a reserved metadata key', () => expectRejected(paymentBody({ metadata: { constructor: 'x' } }), 400, 'invalid_field', 'metadata.constructor'));
     it('a __proto__ top-level key', () => expectRejected('{"__proto__":{"amount":1},"amount":1999,"currency":"USD","payment_method":{"type":"card","card":{"number":"4242424242424242","exp_month":12,"exp_year":2030,"cvc":"123"}}}', 400, 'unknown_field', '__proto__'));
-    it('a NUL character in text', () => expectRejected(paymentBody({ description: 'a\u0000b' }), 400, 'invalid_field', 'description'));
-    it('a NUL character in metadata', () => expectRejected(paymentBody({ metadata: { k: '\u0000' } }), 400, 'invalid_field', 'metadata.k'));
+    it('a NUL character in text', () => expectRejected(paymentBody({ description: 'a\u0000b' }), 400, 'invalid_text', 'description'));
+    it('a NUL character in metadata', () => expectRejected(paymentBody({ metadata: { k: '\u0000' } }), 400, 'invalid_text', 'metadata.k'));
     it('a very long description', () => expectRejected(paymentBody({ description: 'x'.repeat(1001) }), 400, 'invalid_field', 'description'));
     it('a body over the size limit', () => expectRejected(paymentBody({ description: 'x'.repeat(40_000) }), 413, 'payload_too_large'));
     it('a malformed Idempotency-Key', () => expectRejected(paymentBody(), 400, 'invalid_idempotency_key', 'Idempotency-Key', { 'Idempotency-Key': 'k'.repeat(256) }));
@@ -80,6 +80,57 @@ describe('bad input', () => {
     it('never echoes the card number in an error', async () => {
       const problem = await expectRejected(paymentBody({}, { number: '4242424242424241', cvc: 'abc' }), 400, 'invalid_field');
       expect(JSON.stringify(problem)).not.toContain('4242424242424241');
+    });
+
+    describe('text fields refuse lone surrogates and control characters', () => {
+      const HOSTILE: Array<[string, string]> = [
+        ['a lone high surrogate', 'ab\ud800c'],
+        ['a lone low surrogate', '\udc00abc'],
+        ['a line feed', 'ab\ncd'],
+        ['an escape (C0)', 'ab\u001b[31mcd'],
+        ['DEL', 'ab\u007fcd'],
+        ['a next-line (C1)', 'ab\u0085cd'],
+      ];
+      // Each text field of the create body: where the value goes, the field the problem names, its code.
+      const FIELDS: Array<[string, (bad: string) => unknown, string, string]> = [
+        ['description', (bad) => paymentBody({ description: bad }), 'description', 'invalid_text'],
+        ['holder_name', (bad) => paymentBody({}, { holder_name: bad }), 'payment_method.card.holder_name', 'invalid_text'],
+        ['customer.id', (bad) => paymentBody({ customer: { id: bad } }), 'customer.id', 'invalid_text'],
+        ['customer.email', (bad) => paymentBody({ customer: { email: `${bad}@example.com` } }), 'customer.email', 'invalid_field'],
+        ['customer.country', (bad) => paymentBody({ customer: { country: `U${bad}` } }), 'customer.country', 'invalid_field'],
+        ['a metadata value', (bad) => paymentBody({ metadata: { order: bad } }), 'metadata.order', 'invalid_text'],
+        ['return_url', (bad) => paymentBody({ return_url: `https://shop.example/${bad}` }), 'return_url', 'invalid_return_url'],
+        ['routing.gateways', (bad) => paymentBody({ routing: { gateways: [`stripe${bad}`] } }), 'routing.gateways[0]', 'invalid_field'],
+        ['currency', (bad) => paymentBody({ currency: `US${bad}` }), 'currency', 'unsupported_currency'],
+      ];
+      for (const [field, body, param, code] of FIELDS) {
+        for (const [what, bad] of HOSTILE) {
+          it(`${field} with ${what} → 400 naming ${param}`, () => expectRejected(body(bad), 400, code, param));
+        }
+      }
+      it.each(HOSTILE)('a metadata key with %s → 400 naming the metadata', async (_, bad) => {
+        const problem = await expectRejected(paymentBody({ metadata: { [`k${bad}`]: 'v' } }), 400, 'invalid_field');
+        expect(problem.param).toMatch(/^metadata\./);
+      });
+
+      it('keeps nothing under the Idempotency-Key: the retry with a fixed body succeeds', async () => {
+        const headers = { 'Idempotency-Key': 'fix-the-name' };
+        const bad = await h.request('POST', '/v1/payments', { body: paymentBody({}, { holder_name: 'Ada \ud800' }), headers });
+        await expectProblem(bad, 400, 'invalid_text', 'payment_method.card.holder_name');
+        expect(await rowCounts()).toEqual({ payments: 0, attempts: 0, refunds: 0, keys: 0 });
+        const fixed = await h.request('POST', '/v1/payments', { body: paymentBody({}, { holder_name: 'Ada 🦊' }), headers });
+        expect(fixed.status).toBe(201);
+        expect((await fixed.json()).payment_method.card.holder_name).toBe('Ada 🦊');
+      });
+
+      it('accepts paired surrogates (emoji) and non-Latin text', async () => {
+        const res = await h.request('POST', '/v1/payments', {
+          body: paymentBody({ description: 'Café ☕ 🧁 заказ 注文', metadata: { note: '👍🏽' } }, { holder_name: 'Zoë Ødegård 李' }),
+          headers: { 'Idempotency-Key': 'unicode-ok' },
+        });
+        expect(res.status).toBe(201);
+        expect((await res.json()).description).toBe('Café ☕ 🧁 заказ 注文');
+      });
     });
   });
 

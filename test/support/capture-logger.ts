@@ -1,7 +1,7 @@
-import { jsonLogger } from '../../src/runtime/logger.js';
+import { pinoLogger } from '../../src/runtime/node/logger.js';
 
-/** The production JSON logger, writing into memory so a test can read every line it wrote. */
+/** The production pino logger, writing into memory so a test can read every line it wrote. */
 export function captureLogger() {
   const lines: string[] = [];
-  return { logger: jsonLogger((line) => lines.push(line)), lines };
+  return { logger: pinoLogger({ write: (line: string) => void lines.push(line.trimEnd()) }), lines };
 }

@@ -1,5 +1,8 @@
 import { startStripeSimulator, type StripeSimulator } from '../../adapters/stripe/simulator/index.js';
+import type { Context } from 'hono';
 import { createApp } from '../../src/api/app.js';
+import type { AppEnv } from '../../src/api/env.js';
+import { tokenBuckets, type RateLimitSettings } from '../../src/api/middleware/rate-limit.js';
 import { sha256Hex } from '../../src/api/hash.js';
 import { gatewayRegistry } from '../../src/runtime/gateways.js';
 import type { GatewayRegistry } from '../../src/orchestrator/gateways.js';
@@ -71,7 +74,17 @@ export interface Harness {
  */
 export async function startHarness(
   driver: DriverName,
-  options: { gatewayTimeoutMs?: number; clock?: Clock; settlement?: SettlementPolicy; idempotencyLeaseMs?: number; breakerClock?: BreakerClock } = {},
+  options: {
+    gatewayTimeoutMs?: number;
+    clock?: Clock;
+    settlement?: SettlementPolicy;
+    idempotencyLeaseMs?: number;
+    breakerClock?: BreakerClock;
+    /** Default: a limit no functional test reaches, even on a clock that never moves. */
+    rateLimit?: RateLimitSettings;
+    /** Whom an unauthenticated request counts against (default: one address for all). */
+    clientAddress?: (c: Context<AppEnv>) => string;
+  } = {},
 ): Promise<Harness> {
   const clock = options.clock ?? systemClock;
   const settlement = options.settlement ?? DEFAULT_SETTLEMENT_POLICY;
@@ -119,6 +132,8 @@ export async function startHarness(
     clock,
     settlement,
     idempotencyLeaseMs: options.idempotencyLeaseMs,
+    rateLimits: tokenBuckets(options.rateLimit ?? { perSecond: 1, burst: 1_000_000 }, clock),
+    clientAddress: options.clientAddress ?? (() => 'harness'),
   });
   const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger, clock, policy: settlement });
   const jobs = createJobEngine({ repositories, clock, logger, kinds: reconcilerJobs(reconcile, settlement, clock) });

@@ -5,7 +5,7 @@ import type { paymentService } from '../../orchestrator/payments.js';
 import type { AuditRow } from '../../store/audit.js';
 import type { Repositories } from '../../store/index.js';
 import type { AppEnv } from '../env.js';
-import { CreatePaymentBody, ProblemView } from '../schemas.js';
+import { CreatePaymentBody, ProblemView, text } from '../schemas.js';
 import { paymentInput } from './payments.js';
 
 const security = [{ bearerAuth: [] }];
@@ -33,7 +33,7 @@ const AuditEntry = z
 const Rulesets = z
   .object({ object: z.literal('routing_rules'), active_version: z.number().int().nullable(), versions: z.array(RulesetVersion), audit: z.array(AuditEntry) })
   .openapi('RoutingRules');
-const NewRuleset = z.strictObject({ source: z.string().min(1).max(256 * 1024).openapi({ description: 'The ruleset in the YAML rule language (routing-rules/README.md).' }) }).openapi('NewRuleset');
+const NewRuleset = z.strictObject({ source: text({ multiline: true }).min(1).max(256 * 1024).openapi({ description: 'The ruleset in the YAML rule language (routing-rules/README.md).' }) }).openapi('NewRuleset');
 // Digits only (no `1e3`, `0x10`, ` 7`), documented as the integer it is.
 const VersionParam = z.object({
   version: z

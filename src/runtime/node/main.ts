@@ -1,12 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { DEFAULT_SETTLEMENT_POLICY } from '../../orchestrator/settle.js';
-import { jsonLogger } from '../logger.js';
+import { pinoLogger } from './logger.js';
 import { startSandbox } from './sandbox.js';
 import { durationList, duration } from './settings.js';
 
 const env = process.env;
 const dataDir = env.SWITCHYARD_DATA_DIR ?? '.switchyard';
-const logger = jsonLogger();
+const logger = pinoLogger();
 
 if (!env.DATABASE_URL) await mkdir(dataDir, { recursive: true });
 const gateways = env.SWITCHYARD_SANDBOX_GATEWAYS || 'in-process';

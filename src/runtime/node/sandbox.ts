@@ -1,4 +1,3 @@
-import { serve, type ServerType } from '@hono/node-server';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { SimulatorControl } from '../../../adapters/testkit/simulator.js';
@@ -9,6 +8,7 @@ import { createRepositories, type Repositories } from '../../store/index.js';
 import { gatewayRegistry } from '../gateways.js';
 import { PROVIDERS } from '../providers.js';
 import { openDatabase, type OpenDatabase } from './database.js';
+import { DEFAULT_SERVER_LIMITS, listen, type ServerLimits } from './http-server.js';
 import { connectEnvGateways, startSandboxGateways } from './sandbox-gateways.js';
 import { loadRoutingFiles } from './routing-files.js';
 import { persistLearner } from './learner-persistence.js';
@@ -69,6 +69,8 @@ export interface SandboxOptions {
   settlement?: SettlementPolicy;
   /** How often the job engine looks for due jobs when idle (default 1 s). */
   jobPollMs?: number;
+  /** HTTP timeouts and the connection cap (default DEFAULT_SERVER_LIMITS). */
+  serverLimits?: Partial<ServerLimits>;
 }
 
 export interface Sandbox {
@@ -130,7 +132,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     webhookUrlPolicy: 'local',
   });
 
-  const server = await listen(app.fetch, options.host, options.port);
+  const server = await listen(app.fetch, options.host, options.port, { ...DEFAULT_SERVER_LIMITS, ...options.serverLimits });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host}:${port}`;
@@ -207,11 +209,4 @@ async function persistentSecret(file: string | undefined): Promise<string> {
 
 function randomToken(bytes: number): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('base64url');
-}
-
-function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port }, () => resolve(server));
-    server.once('error', reject);
-  });
 }

@@ -1,4 +1,5 @@
 import { createApp } from '../../api/app.js';
+import { DEFAULT_RATE_LIMIT, tokenBuckets } from '../../api/middleware/rate-limit.js';
 import { systemClock } from '../../domain/clock.js';
 import { createJobEngine } from '../../jobs/engine.js';
 import { maintenanceJobs, schedulePurge } from '../../jobs/maintenance.js';
@@ -9,7 +10,7 @@ import { DEFAULT_SETTLEMENT_POLICY } from '../../orchestrator/settle.js';
 import { createRepositories } from '../../store/index.js';
 import { openPostgres } from '../../store/postgres.js';
 import { gatewayRegistry } from '../gateways.js';
-import { jsonLogger } from '../logger.js';
+import { workerLogger } from './logger.js';
 import { PROVIDERS } from '../providers.js';
 import { createRouter, createRoutingState } from '../routing.js';
 
@@ -34,7 +35,9 @@ interface ExecutionContext {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-const logger = jsonLogger();
+const logger = workerLogger();
+/** Rate limits count across the requests an isolate serves; Cloudflare runs many isolates, so this is a per-isolate limit. */
+const rateLimits = tokenBuckets(DEFAULT_RATE_LIMIT, systemClock);
 /** Learner and breakers live as long as the isolate; each request gets its own database connection. */
 const routingState = createRoutingState({ seed: Date.now() % 2 ** 31 });
 /** Fee schedules are files the Worker cannot read at run time: cost scoring sees no fees there yet. */
@@ -56,7 +59,7 @@ export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
     const s = services(env);
     if (!s) return new Response('DATABASE_URL or a HYPERDRIVE binding is required', { status: 500 });
-    const app = createApp({ repositories: s.repositories, logger, fingerprintSecret: env.FINGERPRINT_SECRET, gateways: s.gateways, router: s.router, secretsKey: env.SECRETS_KEY });
+    const app = createApp({ repositories: s.repositories, logger, fingerprintSecret: env.FINGERPRINT_SECRET, gateways: s.gateways, router: s.router, secretsKey: env.SECRETS_KEY, rateLimits });
     const response = await app.fetch(request);
     ctx.waitUntil(s.store.close());
     return response;

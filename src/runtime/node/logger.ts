@@ -1,0 +1,24 @@
+import { pino, type DestinationStream } from 'pino';
+import type { Logger } from '../../domain/logger.js';
+import { CENSOR, REDACT_PATHS, scrubFields } from '../log-redaction.js';
+
+/**
+ * The server's logger: pino, one JSON line per event (`time`, `level`, `event`, fields), to
+ * stdout unless given a destination. Fields are scrubbed (card numbers in text, failed
+ * statements' parameters, errors) and then redacted by path (log-redaction.ts).
+ */
+export function pinoLogger(destination?: DestinationStream): Logger {
+  const options = {
+    messageKey: 'event',
+    base: undefined,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+    redact: { paths: REDACT_PATHS, censor: CENSOR },
+  };
+  const log = destination ? pino(options, destination) : pino(options);
+  return {
+    info: (event, fields = {}) => log.info(scrubFields(fields), event),
+    warn: (event, fields = {}) => log.warn(scrubFields(fields), event),
+    error: (event, fields = {}) => log.error(scrubFields(fields), event),
+  };
+}
