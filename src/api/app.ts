@@ -10,6 +10,7 @@ import { auth } from './middleware/auth.js';
 import { idempotency } from './middleware/idempotency.js';
 import { requireJsonBody } from './middleware/json-body.js';
 import { requestLog } from './middleware/request-log.js';
+import { requireScope } from './scopes.js';
 import { problemResponse, validationProblem } from './problem-response.js';
 import { gatewayAccountRoutes } from './routes/gateway-accounts.js';
 import { healthRoutes } from './routes/health.js';
@@ -67,9 +68,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // The merchant API; provider webhooks authenticate by their signature instead.
   const merchantApi = (middleware: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) =>
     c.req.path.startsWith('/v1/webhooks/') ? next() : middleware(c, next);
-  app.use('/v1/*', merchantApi(auth(deps.repositories)));
-  app.use('/v1/*', merchantApi(requireJsonBody));
   const clock = deps.clock ?? systemClock;
+  app.use('/v1/*', merchantApi(auth(deps.repositories, clock)));
+  app.use('/v1/*', merchantApi(requireScope()));
+  app.use('/v1/*', merchantApi(requireJsonBody));
   const policy = deps.settlement ?? DEFAULT_SETTLEMENT_POLICY;
   const payments = paymentService({
     repositories: deps.repositories,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/runtime/node/sandbox.js';
 import { captureLogger } from '../support/capture-logger.js';
+import { fixedKey } from '../support/keys.js';
 
 describe('what routing learned survives a restart', () => {
   let dir: string;
@@ -17,7 +18,7 @@ describe('what routing learned survives a restart', () => {
       host: '127.0.0.1',
       port: 0,
       pgliteDir: join(dir, 'pglite'),
-      sandboxKey: 'sk_sandbox_learner',
+      sandboxKey: fixedKey('learner'),
       fingerprintSecret: 'fp',
       gatewayTimeoutMs: 2000,
       routingRulesDir: 'routing-rules',
@@ -26,7 +27,7 @@ describe('what routing learned survives a restart', () => {
     });
 
   async function stripeSamples(url: string) {
-    const res = await fetch(`${url}/v1/gateways/health`, { headers: { Authorization: 'Bearer sk_sandbox_learner' } });
+    const res = await fetch(`${url}/v1/gateways/health`, { headers: { Authorization: `Bearer ${fixedKey('learner')}` } });
     const { data } = await res.json();
     return data.find((g: { gateway: string }) => g.gateway === 'stripe').success_rate.samples as number;
   }
@@ -36,7 +37,7 @@ describe('what routing learned survives a restart', () => {
     for (let i = 0; i < 5; i++) {
       await fetch(`${first.url}/v1/payments`, {
         method: 'POST',
-        headers: { Authorization: 'Bearer sk_sandbox_learner', 'Content-Type': 'application/json' },
+        headers: { Authorization: `Bearer ${fixedKey('learner')}`, 'Content-Type': 'application/json' },
         body: JSON.stringify({
           amount: 2500,
           currency: 'USD',

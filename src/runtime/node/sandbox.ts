@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { SimulatorControl } from '../../../adapters/testkit/simulator.js';
 import { createApp } from '../../api/app.js';
-import { sha256Hex } from '../../api/hash.js';
+import { generateApiKey, hashApiKey, isApiKey, keyHint, SCOPES } from '../../domain/api-keys.js';
 import type { Logger } from '../../domain/logger.js';
 import { createRepositories, type Repositories } from '../../store/index.js';
 import { gatewayRegistry } from '../gateways.js';
@@ -168,7 +168,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 async function seedDemoMerchant(repositories: Repositories, fixedKey: string | undefined) {
   const merchants = repositories.merchants;
   const merchantId = (await merchants.findByName(DEMO_MERCHANT)) ?? (await merchants.create(DEMO_MERCHANT));
-  const existing = await merchants.gatewayAccounts(merchantId);
+  const existing = await merchants.gatewayAccounts(merchantId, { includeDisabled: true });
   const accounts: Record<string, string> = {};
   for (const [priority, provider] of PROVIDERS.entries()) {
     const credentialsRef = `sandbox:${provider.name}`;
@@ -176,9 +176,10 @@ async function seedDemoMerchant(repositories: Repositories, fixedKey: string | u
       existing.find((a) => a.credentialsRef === credentialsRef)?.id ??
       (await merchants.addGatewayAccount({ merchantId, provider: provider.name, name: provider.name, label: `${provider.name} (sandbox)`, credentialsRef, priority })).id;
   }
-  const apiKey = fixedKey ?? `sk_sandbox_${randomToken(24)}`;
+  if (fixedKey !== undefined && !isApiKey(fixedKey)) throw new Error('The sandbox key must be sk_test_ (or sk_live_) and 32 letters or digits.');
+  const apiKey = fixedKey ?? generateApiKey('test');
   // Only hashes are stored, so the printed key is replaced at each start.
-  await merchants.replaceApiKey(merchantId, await sha256Hex(apiKey), apiKey.slice(0, 14), SANDBOX_KEY_LABEL);
+  await merchants.replaceApiKey({ merchantId, keyHash: await hashApiKey(apiKey), hint: keyHint(apiKey), label: SANDBOX_KEY_LABEL, scopes: SCOPES });
   return { merchantId, apiKey, accounts };
 }
 
