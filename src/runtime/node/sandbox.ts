@@ -1,29 +1,21 @@
-import { serve, type ServerType } from '@hono/node-server';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { SimulatorControl } from '../../../adapters/testkit/simulator.js';
-import { createApp } from '../../api/app.js';
 import { generateApiKey, hashApiKey, isApiKey, keyHint, SCOPES } from '../../domain/api-keys.js';
+import type { Clock } from '../../domain/clock.js';
 import type { Logger } from '../../domain/logger.js';
-import { createRepositories, type Repositories } from '../../store/index.js';
-import { gatewayRegistry } from '../gateways.js';
-import { PROVIDERS } from '../providers.js';
-import { openDatabase, type OpenDatabase } from './database.js';
-import { connectEnvGateways, startSandboxGateways } from './sandbox-gateways.js';
-import { loadRoutingFiles } from './routing-files.js';
-import { persistLearner } from './learner-persistence.js';
-import { createRouter, createRoutingState } from '../routing.js';
-import type { Router } from '../../orchestrator/router.js';
 import type { BreakerClock, BreakerSettings } from '../../orchestrator/breakers.js';
 import type { RetryGuard } from '../../orchestrator/payments.js';
+import type { Router } from '../../orchestrator/router.js';
+import type { SettlementPolicy } from '../../orchestrator/settle.js';
 import { formatError } from '../../routing/rules/source.js';
-import { systemClock, type Clock } from '../../domain/clock.js';
-import { DEFAULT_SETTLEMENT_POLICY, type SettlementPolicy } from '../../orchestrator/settle.js';
-import { reconciler } from '../../orchestrator/reconcile.js';
-import { createJobEngine, type JobEngine } from '../../jobs/engine.js';
-import { reconcilerJobs } from '../../jobs/reconciler.js';
-import { webhookJobKinds } from '../../jobs/webhook-delivery.js';
-import { maintenanceJobs, startupSweep } from '../../jobs/maintenance.js';
+import type { JobEngine } from '../../jobs/engine.js';
+import type { Repositories } from '../../store/index.js';
+import { PROVIDERS } from '../providers.js';
+import type { OpenDatabase } from './database.js';
+import { loadRoutingFiles } from './routing-files.js';
+import { connectEnvGateways, startSandboxGateways } from './sandbox-gateways.js';
+import { startServer } from './server.js';
 
 export const DEMO_MERCHANT = 'Demo merchant';
 const SANDBOX_KEY_LABEL = 'sandbox';
@@ -40,7 +32,7 @@ export interface SandboxOptions {
   /** Where a generated fingerprint secret is kept, so fingerprints stay stable across restarts. */
   fingerprintSecretFile?: string;
   /** Seals merchant webhook signing secrets (32 bytes, base64); generated into `secretsKeyFile` otherwise. */
-  secretsKey?: string;
+  secretsKey?: string | readonly string[];
   secretsKeyFile?: string;
   gatewayTimeoutMs: number;
   /** Where fees.yaml and the rules.yaml that seeds the first ruleset version live. */
@@ -86,81 +78,62 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-/** The router with its sandbox: database, migrated; the Stripe simulator; a demo merchant and key. */
+/** The server of `npm run serve` plus a demo merchant and key, the rules files' first ruleset, and the simulators. */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
-  const database = await openDatabase({ url: options.databaseUrl, pgliteDir: options.pgliteDir });
-  const repositories = createRepositories(database.db);
-  const { merchantId, apiKey, accounts } = await seedDemoMerchant(repositories, options.sandboxKey);
   const files = await loadRoutingFiles(options.routingRulesDir);
-
-  // Filled in below, once the simulators run; adapters are built on first use.
-  const sandboxConfigs: Record<string, unknown> = {};
-  const gateways = gatewayRegistry({ providers: PROVIDERS, sandbox: sandboxConfigs, env: process.env, timeoutMs: options.gatewayTimeoutMs });
-  const router = createRouter({ repositories, gateways, logger: options.logger, fees: files.fees, state: createRoutingState({ seed: options.routingSeed, breakers: options.breakers, breakerClock: options.breakerClock }) });
-  await seedRuleset(repositories, router, merchantId, files.rules);
-  const learner = await persistLearner(repositories, router.learner, options.learnerSaveMs ?? 30_000, options.logger);
-  const clock = options.clock ?? systemClock;
-  const settlement = options.settlement ?? DEFAULT_SETTLEMENT_POLICY;
-  // Merchant webhooks: the API seals signing secrets with it, the delivery jobs unseal them.
-  const secretsKey = options.secretsKey ?? (await persistentSecret(options.secretsKeyFile));
-  const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger: options.logger, clock, policy: settlement });
-  const jobs = createJobEngine({
-    repositories,
-    clock,
-    logger: options.logger,
-    pollMs: options.jobPollMs,
-    kinds: {
-      ...reconcilerJobs(reconcile, settlement, clock),
-      ...maintenanceJobs(repositories, clock, options.logger),
-      ...webhookJobKinds({ repositories, clock, logger: options.logger, secretsKey }),
-    },
-  });
-  const app = createApp({
-    repositories,
-    logger: options.logger,
+  // Filled in once the simulators run; adapters are built on first use.
+  const sandboxGateways: Record<string, unknown> = {};
+  let seeded: Awaited<ReturnType<typeof seedDemoMerchant>> | undefined;
+  let simulators: Record<string, SimulatorControl> = {};
+  const server = await startServer({
+    host: options.host,
+    port: options.port,
+    database: { url: options.databaseUrl, pgliteDir: options.pgliteDir, migrations: 'apply' },
     fingerprintSecret: options.fingerprintSecret ?? (await persistentSecret(options.fingerprintSecretFile)),
-    gateways,
-    router,
-    retryGuard: options.retryGuard,
-    clock,
-    settlement,
-    jobs,
-    secretsKey,
+    // Merchant webhooks: the API seals signing secrets with it, the delivery jobs unseal them.
+    secretsKey: options.secretsKey ?? (await persistentSecret(options.secretsKeyFile)),
+    gatewayTimeoutMs: options.gatewayTimeoutMs,
+    fees: files.fees,
+    routingSeed: options.routingSeed,
+    env: process.env,
+    sandboxGateways,
     // The sandbox delivers merchant webhooks to http://127.0.0.1 receivers too.
     webhookUrlPolicy: 'local',
-  });
-
-  const server = await listen(app.fetch, options.host, options.port);
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const url = `http://${options.host}:${port}`;
-  const webhookUrl = (provider: string) => `${url}/v1/webhooks/${provider}/${accounts[provider]}`;
-  const simulators =
-    options.gateways === 'env'
-      ? await connectEnvGateways(webhookUrl, { env: process.env, controlUrl: options.simulatorsControlUrl })
-      : await startSandboxGateways(webhookUrl, { stateDir: options.simulatorStateDir });
-  Object.assign(sandboxConfigs, simulators.configs);
-  await simulators.connectWebhooks();
-  // Jobs need the gateways, so they start once the simulators run.
-  await startupSweep(repositories, clock, options.logger);
-  jobs.start();
-  return {
-    url,
-    apiKey,
-    merchantId,
-    driver: database.driver,
-    simulators: simulators.simulators,
-    accounts,
-    repositories,
-    jobs,
-    async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await jobs.stop();
-      await learner.stop();
-      await simulators.close();
-      router.breakers.shutdown();
-      await database.close();
+    logger: options.logger,
+    breakers: options.breakers,
+    breakerClock: options.breakerClock,
+    retryGuard: options.retryGuard,
+    learnerSaveMs: options.learnerSaveMs,
+    clock: options.clock,
+    settlement: options.settlement,
+    jobPollMs: options.jobPollMs,
+    async prepare({ repositories, router }) {
+      seeded = await seedDemoMerchant(repositories, options.sandboxKey);
+      await seedRuleset(repositories, router, seeded.merchantId, files.rules);
     },
+    async beforeJobs(url) {
+      const accounts = seeded!.accounts;
+      const webhookUrl = (provider: string) => `${url}/v1/webhooks/${provider}/${accounts[provider]}`;
+      const started =
+        options.gateways === 'env'
+          ? await connectEnvGateways(webhookUrl, { env: process.env, controlUrl: options.simulatorsControlUrl })
+          : await startSandboxGateways(webhookUrl, { stateDir: options.simulatorStateDir });
+      Object.assign(sandboxGateways, started.configs);
+      simulators = started.simulators;
+      await started.connectWebhooks();
+      return started;
+    },
+  });
+  return {
+    url: server.url,
+    apiKey: seeded!.apiKey,
+    merchantId: seeded!.merchantId,
+    driver: server.driver,
+    simulators,
+    accounts: seeded!.accounts,
+    repositories: server.repositories,
+    jobs: server.jobs,
+    close: () => server.close(),
   };
 }
 
@@ -208,11 +181,4 @@ async function persistentSecret(file: string | undefined): Promise<string> {
 
 function randomToken(bytes: number): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('base64url');
-}
-
-function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port }, () => resolve(server));
-    server.once('error', reject);
-  });
 }
