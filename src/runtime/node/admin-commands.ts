@@ -37,20 +37,6 @@ export const USAGE = `Usage: npm run admin -- <command> [options] [--json]
 --json prints the result as JSON; otherwise it prints text. Exit 2: bad input, nothing changed.
 `;
 
-/** Which option or argument an admin service's field came from, for the error message. */
-const FIELD_OPTIONS: Record<string, string> = {
-  merchant: '--merchant',
-  name: '--name',
-  label: '--label',
-  scopes: '--scopes',
-  overlap: '--overlap',
-  provider: '--provider',
-  credentials: '--credentials',
-  currencies: '--currencies',
-  countries: '--countries',
-  priority: '--priority',
-};
-
 type Values = Record<string, string | boolean | undefined>;
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -193,7 +179,7 @@ export async function runAdmin(argv: readonly string[], ctx: AdminCommandContext
       error instanceof UsageError
         ? { option: error.option, message: error.message }
         : error instanceof AdminInputError
-          ? { option: FIELD_OPTIONS[error.field] ?? command.positional ?? error.field, message: error.message }
+          ? { option: Object.hasOwn(command.options, error.field) ? `--${error.field}` : (command.positional ?? error.field), message: error.message }
           : isParseArgsError(error)
             ? { option: null, message: error.message }
             : null;
