@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { generateApiKey } from '../../src/domain/api-keys.js';
 import { join } from 'node:path';
 import type { WebhookDelivery } from '../../adapters/testkit/simulator.js';
 import { CHAOS_RULESET, routerSettlementEnv, type ChaosConfig, type Driver } from './config.js';
@@ -78,7 +79,7 @@ export async function runDriver(driver: Driver, config: ChaosConfig, workDir: st
   const database = driver === 'postgres' ? await createBenchDatabase('chaos') : null;
   const dataDir = join(logDir, 'data');
   const port = await freePort();
-  const apiKey = `sk_sandbox_chaos_${Math.random().toString(36).slice(2, 12)}`;
+  const apiKey = generateApiKey('test');
   const router = new RouterProcess(
     `http://127.0.0.1:${port}`,
     {

@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/api/app.js';
 import { tokenBuckets } from '../../src/api/middleware/rate-limit.js';
 import { systemClock } from '../../src/domain/clock.js';
-import { sha256Hex } from '../../src/api/hash.js';
+import { hashApiKey, keyHint, SCOPES } from '../../src/domain/api-keys.js';
 import { createRepositories, type Repositories } from '../../src/store/index.js';
 import { gatewayRegistry } from '../../src/runtime/gateways.js';
 import { pinoLogger } from '../../src/runtime/node/logger.js';
@@ -69,7 +69,7 @@ const LOAD_BENCH = { type: 'system', id: 'load-bench', name: 'load bench seed' }
 async function seedMerchant(repositories: Repositories, apiKey: string): Promise<void> {
   const merchants = repositories.merchants;
   const merchantId = await merchants.create(`Load bench ${Date.now()}`);
-  await merchants.addApiKey(merchantId, await sha256Hex(apiKey), apiKey.slice(0, 14), 'load-bench');
+  await merchants.addApiKey({ merchantId, keyHash: await hashApiKey(apiKey), hint: keyHint(apiKey), label: 'load-bench', scopes: SCOPES });
   await merchants.addGatewayAccount({ merchantId, provider: 'stripe', name: 'stripe', label: 'stripe (load bench simulator)', credentialsRef: 'sandbox:stripe', priority: 0 });
   const checked = router.check(RULESET, 'load-bench ruleset', ['stripe']);
   if ('errors' in checked) throw new Error(`load-bench ruleset is invalid: ${JSON.stringify(checked.errors)}`);

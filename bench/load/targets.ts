@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateApiKey } from '../../src/domain/api-keys.js';
 import { createBenchDatabase } from '../lib/postgres-database.js';
 import { startChild, stopAll, type Child } from './processes.js';
 
@@ -44,7 +45,7 @@ export async function startStack(options: { cpuProfileDir?: string; log: (line: 
   const workDir = await mkdtemp(join(tmpdir(), 'switchyard-load-'));
   const children: Child<unknown>[] = [];
   let database: Awaited<ReturnType<typeof createBenchDatabase>> | undefined;
-  const apiKey = `sk_load_${Math.random().toString(36).slice(2, 14)}`;
+  const apiKey = generateApiKey('test');
   const close = async () => {
     await stopAll(children);
     await database?.drop().catch((error: unknown) => options.log(`could not drop the bench database: ${String(error)}`));

@@ -12,6 +12,7 @@ import { requestLog } from './middleware/request-log.js';
 import { openApiDocument } from './openapi.js';
 import { requestIds } from './middleware/request-id.js';
 import { addressRateLimit, DEFAULT_RATE_LIMIT, keyRateLimit, peerAddress, tokenBuckets } from './middleware/rate-limit.js';
+import { requireScope } from './scopes.js';
 import { problemResponse, validationProblem } from './problem-response.js';
 import { gatewayAccountRoutes } from './routes/gateway-accounts.js';
 import { healthRoutes } from './routes/health.js';
@@ -73,8 +74,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // The merchant API; provider webhooks authenticate by their signature instead.
   const merchantApi = (middleware: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) =>
     c.req.path.startsWith('/v1/webhooks/') ? next() : middleware(c, next);
-  app.use('/v1/*', merchantApi(auth(deps.repositories)));
+  app.use('/v1/*', merchantApi(auth(deps.repositories, clock)));
   app.use('/v1/*', merchantApi(keyRateLimit(buckets)));
+  app.use('/v1/*', merchantApi(requireScope()));
   app.use('/v1/*', merchantApi(requireJsonBody));
   const policy = deps.settlement ?? DEFAULT_SETTLEMENT_POLICY;
   const payments = paymentService({

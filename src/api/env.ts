@@ -45,4 +45,4 @@ export interface AppDeps {
   jobs?: { wake(): void };
 }
 
-export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; actor: Actor; requestId: string; clientRequestId: string | undefined; idempotencyKey: string | undefined; idempotencyRenderOnReplay: boolean | undefined } };
+export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; scopes: readonly string[]; actor: Actor; requestId: string; clientRequestId: string | undefined; idempotencyKey: string | undefined; idempotencyRenderOnReplay: boolean | undefined } };

@@ -1,10 +1,5 @@
 import { cardFingerprint, keyedDigest } from '../domain/card.js';
 
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 /** JSON with sorted keys, so that two encodings of one request body hash alike. */
 export function canonicalJson(text: string): string {
   if (text.trim() === '') return '';

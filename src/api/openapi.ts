@@ -42,6 +42,7 @@ const SHARED = {
   },
   secured: {
     401: problemRef('No API key, or not a valid one (`unauthorized`).'),
+    403: problemRef('The key lacks the scope this operation needs (`insufficient_scope`; `required_scope` names it).'),
   },
   post: {
     400: problemRef('Invalid request: the body, a parameter or the Idempotency-Key (`param` names it).'),

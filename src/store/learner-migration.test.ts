@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { newId } from '../domain/ids.js';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -76,10 +77,19 @@ describe.each(DRIVERS)('the learner_per_merchant migration, on %s', (driver) => 
 
   it("splits the one shared row into each merchant's own, keeping what each learned about its own accounts", async () => {
     const repos = createRepositories(staged.db);
-    const a = await repos.merchants.create('a');
-    const b = await repos.merchants.create('b');
-    const account = async (merchantId: string, name: string) =>
-      (await repos.merchants.addGatewayAccount({ merchantId, provider: 'stripe', name, label: name, credentialsRef: 'sandbox:stripe' })).id;
+    // Rows written as that schema had them: later migrations add columns today's repositories write.
+    const merchant = async (name: string) => {
+      const id = newId('mer');
+      await staged.db.execute(sql`INSERT INTO merchants (id, name) VALUES (${id}, ${name})`);
+      return id;
+    };
+    const a = await merchant('a');
+    const b = await merchant('b');
+    const account = async (merchantId: string, name: string) => {
+      const id = newId('gwa');
+      await staged.db.execute(sql`INSERT INTO gateway_accounts (id, merchant_id, provider, name, label, credentials_ref) VALUES (${id}, ${merchantId}, 'stripe', ${name}, ${name}, 'sandbox:stripe')`);
+      return id;
+    };
     const bStripe = await account(b, 'stripe');
     const aStripe = await account(a, 'stripe');
     const aBackup = await account(a, 'backup');

@@ -1,9 +1,38 @@
-import { and, asc, eq, isNull, ne } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, ne, or } from 'drizzle-orm';
 import type { Database } from './database.js';
 import { apiKeys, gatewayAccounts, merchants } from './schema.js';
 import { newId } from '../domain/ids.js';
 
 export type GatewayAccount = typeof gatewayAccounts.$inferSelect;
+export type Merchant = typeof merchants.$inferSelect;
+export type ApiKey = Omit<typeof apiKeys.$inferSelect, 'keyHash'>;
+
+export interface NewApiKey {
+  merchantId: string;
+  keyHash: string;
+  hint: string;
+  label: string;
+  scopes: readonly string[];
+}
+
+export interface GatewayAccountChanges {
+  label?: string;
+  credentialsRef?: string;
+  settings?: GatewayAccount['settings'];
+  priority?: number;
+}
+
+/** Everything but the hash: what lists and audit records show of a key. */
+const keyColumns = {
+  id: apiKeys.id,
+  merchantId: apiKeys.merchantId,
+  hint: apiKeys.hint,
+  label: apiKeys.label,
+  scopes: apiKeys.scopes,
+  createdAt: apiKeys.createdAt,
+  revokedAt: apiKeys.revokedAt,
+  expiresAt: apiKeys.expiresAt,
+};
 
 export function merchantRepository(db: Database) {
   return {
@@ -18,30 +47,68 @@ export function merchantRepository(db: Database) {
       return row?.id ?? null;
     },
 
-    async addApiKey(merchantId: string, keyHash: string, prefix: string, label: string): Promise<void> {
-      await db.insert(apiKeys).values({ id: newId('key'), merchantId, keyHash, prefix, label });
+    async merchant(id: string): Promise<Merchant | null> {
+      const [row] = await db.select().from(merchants).where(eq(merchants.id, id));
+      return row ?? null;
+    },
+
+    async list(): Promise<Merchant[]> {
+      return db.select().from(merchants).orderBy(asc(merchants.id));
+    },
+
+    async disable(id: string, at: Date): Promise<Merchant | null> {
+      const [row] = await db.update(merchants).set({ disabledAt: at }).where(and(eq(merchants.id, id), isNull(merchants.disabledAt))).returning();
+      return row ?? null;
+    },
+
+    async addApiKey(key: NewApiKey): Promise<ApiKey> {
+      const [row] = await db
+        .insert(apiKeys)
+        .values({ id: newId('key'), ...key, scopes: [...key.scopes] })
+        .returning(keyColumns);
+      return row!;
     },
 
     /** Makes this the one live key with the label (the sandbox rotates its printed key this way): others are revoked; the same key again stays (or becomes) live. */
-    async replaceApiKey(merchantId: string, keyHash: string, prefix: string, label: string): Promise<void> {
+    async replaceApiKey(key: NewApiKey): Promise<void> {
       await db.transaction(async (tx) => {
         await tx
           .update(apiKeys)
           .set({ revokedAt: new Date() })
-          .where(and(eq(apiKeys.merchantId, merchantId), eq(apiKeys.label, label), isNull(apiKeys.revokedAt), ne(apiKeys.keyHash, keyHash)));
+          .where(and(eq(apiKeys.merchantId, key.merchantId), eq(apiKeys.label, key.label), isNull(apiKeys.revokedAt), ne(apiKeys.keyHash, key.keyHash)));
         await tx
           .insert(apiKeys)
-          .values({ id: newId('key'), merchantId, keyHash, prefix, label })
-          .onConflictDoUpdate({ target: apiKeys.keyHash, set: { revokedAt: null }, setWhere: eq(apiKeys.merchantId, merchantId) });
+          .values({ id: newId('key'), ...key, scopes: [...key.scopes] })
+          .onConflictDoUpdate({ target: apiKeys.keyHash, set: { revokedAt: null, expiresAt: null }, setWhere: eq(apiKeys.merchantId, key.merchantId) });
       });
     },
 
-    /** The live key with this hash: its id and label (for audit records) and its merchant. */
-    async keyForHash(keyHash: string): Promise<{ id: string; merchantId: string; label: string } | null> {
+    async apiKey(id: string): Promise<ApiKey | null> {
+      const [row] = await db.select(keyColumns).from(apiKeys).where(eq(apiKeys.id, id));
+      return row ?? null;
+    },
+
+    async apiKeys(merchantId: string): Promise<ApiKey[]> {
+      return db.select(keyColumns).from(apiKeys).where(eq(apiKeys.merchantId, merchantId)).orderBy(asc(apiKeys.id));
+    },
+
+    async revokeApiKey(id: string, at: Date): Promise<ApiKey | null> {
+      const [row] = await db.update(apiKeys).set({ revokedAt: at }).where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt))).returning(keyColumns);
+      return row ?? null;
+    },
+
+    async expireApiKey(id: string, at: Date): Promise<ApiKey | null> {
+      const [row] = await db.update(apiKeys).set({ expiresAt: at }).where(eq(apiKeys.id, id)).returning(keyColumns);
+      return row ?? null;
+    },
+
+    /** The key with this hash if it works at `now` (not revoked, not expired, its merchant enabled): what auth needs. */
+    async keyForHash(keyHash: string, now: Date): Promise<{ id: string; merchantId: string; label: string; hint: string; scopes: string[] } | null> {
       const [row] = await db
-        .select({ id: apiKeys.id, merchantId: apiKeys.merchantId, label: apiKeys.label })
+        .select({ id: apiKeys.id, merchantId: apiKeys.merchantId, label: apiKeys.label, hint: apiKeys.hint, scopes: apiKeys.scopes })
         .from(apiKeys)
-        .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
+        .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
+        .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)), isNull(merchants.disabledAt)))
         .limit(1);
       return row ?? null;
     },
@@ -62,6 +129,20 @@ export function merchantRepository(db: Database) {
       return row!;
     },
 
+    async updateGatewayAccount(id: string, changes: GatewayAccountChanges): Promise<GatewayAccount | null> {
+      const [row] = await db.update(gatewayAccounts).set(changes).where(eq(gatewayAccounts.id, id)).returning();
+      return row ?? null;
+    },
+
+    async disableGatewayAccount(id: string, at: Date): Promise<GatewayAccount | null> {
+      const [row] = await db
+        .update(gatewayAccounts)
+        .set({ disabledAt: at })
+        .where(and(eq(gatewayAccounts.id, id), isNull(gatewayAccounts.disabledAt)))
+        .returning();
+      return row ?? null;
+    },
+
     async gatewayAccount(id: string): Promise<GatewayAccount | null> {
       const [row] = await db.select().from(gatewayAccounts).where(and(eq(gatewayAccounts.id, id), isNull(gatewayAccounts.disabledAt)));
       return row ?? null;
@@ -73,11 +154,17 @@ export function merchantRepository(db: Database) {
       return new Map(rows.map((row) => [row.id, row.merchantId]));
     },
 
-    async gatewayAccounts(merchantId: string): Promise<GatewayAccount[]> {
+    /** Disabled or not: for administration. */
+    async anyGatewayAccount(id: string): Promise<GatewayAccount | null> {
+      const [row] = await db.select().from(gatewayAccounts).where(eq(gatewayAccounts.id, id));
+      return row ?? null;
+    },
+
+    async gatewayAccounts(merchantId: string, options: { includeDisabled?: boolean } = {}): Promise<GatewayAccount[]> {
       return db
         .select()
         .from(gatewayAccounts)
-        .where(and(eq(gatewayAccounts.merchantId, merchantId), isNull(gatewayAccounts.disabledAt)))
+        .where(and(eq(gatewayAccounts.merchantId, merchantId), options.includeDisabled ? undefined : isNull(gatewayAccounts.disabledAt)))
         .orderBy(asc(gatewayAccounts.priority), asc(gatewayAccounts.id));
     },
   };

@@ -28,19 +28,25 @@ export const merchants = pgTable('merchants', {
   /** The routing ruleset version every new payment is decided with; null: none stored yet. */
   activeRulesetVersion: integer('active_ruleset_version'),
   createdAt: createdAt(),
+  /** A disabled merchant's keys stop working; its data stays. */
+  disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'date' }),
 });
 
-/** Secret keys are stored only as SHA-256 hashes; the prefix lets a merchant tell keys apart. */
+/** Secret keys are stored only as SHA-256 hashes; the hint (`sk_live_Ab…9xYz`) lets a merchant tell keys apart. */
 export const apiKeys = pgTable(
   'api_keys',
   {
     id: text('id').primaryKey(),
     merchantId: text('merchant_id').notNull().references(() => merchants.id),
     keyHash: text('key_hash').notNull(),
-    prefix: text('prefix').notNull(),
+    hint: text('hint').notNull(),
     label: text('label').notNull(),
+    /** What the key may do (see src/domain/api-keys.ts); a standard key lists every scope. */
+    scopes: jsonb('scopes').$type<string[]>().notNull(),
     createdAt: createdAt(),
     revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+    /** A rolled key keeps working until then. */
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [uniqueIndex('api_keys_key_hash_idx').on(t.keyHash), index('api_keys_merchant_idx').on(t.merchantId)],
 );

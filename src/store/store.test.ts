@@ -50,24 +50,41 @@ describe.each(DRIVERS)('store on %s', (driver) => {
   }
 
   describe('api keys', () => {
+    const now = new Date('2026-06-01T00:00:00Z');
+
     it('finds a merchant by key hash, and nothing for an unknown hash', async () => {
-      await repos.merchants.addApiKey(merchantId, 'hash-1', 'sk_sandbox_ab', 'test');
-      expect(await repos.merchants.keyForHash('hash-1')).toMatchObject({ merchantId });
-      expect(await repos.merchants.keyForHash('hash-2')).toBeNull();
+      await repos.merchants.addApiKey({ merchantId, keyHash: 'hash-1', hint: 'sk_test_ab…cdef', label: 'test', scopes: ['payments:read'] });
+      expect(await repos.merchants.keyForHash('hash-1', now)).toMatchObject({ merchantId });
+      expect(await repos.merchants.keyForHash('hash-2', now)).toBeNull();
+    });
+
+    it('finds no key once it has expired, was revoked, or its merchant was disabled', async () => {
+      const key = { merchantId, hint: 'sk_test_ab…cdef', label: 'test', scopes: ['payments:read'] };
+      const expiring = await repos.merchants.addApiKey({ ...key, keyHash: 'hash-e' });
+      const revoked = await repos.merchants.addApiKey({ ...key, keyHash: 'hash-r' });
+      await repos.merchants.addApiKey({ ...key, keyHash: 'hash-d', merchantId: otherMerchantId });
+      await repos.merchants.expireApiKey(expiring.id, new Date(now.getTime() + 1000));
+      await repos.merchants.revokeApiKey(revoked.id, now);
+      await repos.merchants.disable(otherMerchantId, now);
+      expect(await repos.merchants.keyForHash('hash-e', now)).toMatchObject({ id: expiring.id, scopes: ['payments:read'] });
+      expect(await repos.merchants.keyForHash('hash-e', new Date(now.getTime() + 1000))).toBeNull();
+      expect(await repos.merchants.keyForHash('hash-r', now)).toBeNull();
+      expect(await repos.merchants.keyForHash('hash-d', now)).toBeNull();
     });
   });
 
   describe('api key rotation', () => {
+    const now = new Date();
     it('keeps one live key per label, and the same key given again stays live', async () => {
-      await repos.merchants.replaceApiKey(merchantId, 'hash-a', 'sk_a', 'sandbox');
-      await repos.merchants.replaceApiKey(merchantId, 'hash-b', 'sk_b', 'sandbox');
-      expect(await repos.merchants.keyForHash('hash-a')).toBeNull();
-      expect(await repos.merchants.keyForHash('hash-b')).toMatchObject({ merchantId });
-      await repos.merchants.replaceApiKey(merchantId, 'hash-b', 'sk_b', 'sandbox');
-      expect(await repos.merchants.keyForHash('hash-b')).toMatchObject({ merchantId });
-      await repos.merchants.replaceApiKey(merchantId, 'hash-a', 'sk_a', 'sandbox');
-      expect(await repos.merchants.keyForHash('hash-a')).toMatchObject({ merchantId });
-      expect(await repos.merchants.keyForHash('hash-b')).toBeNull();
+      await repos.merchants.replaceApiKey({ merchantId, keyHash: 'hash-a', hint: 'sk_a', label: 'sandbox', scopes: ['payments:read'] });
+      await repos.merchants.replaceApiKey({ merchantId, keyHash: 'hash-b', hint: 'sk_b', label: 'sandbox', scopes: ['payments:read'] });
+      expect(await repos.merchants.keyForHash('hash-a', now)).toBeNull();
+      expect(await repos.merchants.keyForHash('hash-b', now)).toMatchObject({ merchantId });
+      await repos.merchants.replaceApiKey({ merchantId, keyHash: 'hash-b', hint: 'sk_b', label: 'sandbox', scopes: ['payments:read'] });
+      expect(await repos.merchants.keyForHash('hash-b', now)).toMatchObject({ merchantId });
+      await repos.merchants.replaceApiKey({ merchantId, keyHash: 'hash-a', hint: 'sk_a', label: 'sandbox', scopes: ['payments:read'] });
+      expect(await repos.merchants.keyForHash('hash-a', now)).toMatchObject({ merchantId });
+      expect(await repos.merchants.keyForHash('hash-b', now)).toBeNull();
     });
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/api/hash.js';
+import { hashApiKey } from '../../src/domain/api-keys.js';
 import { manualClock } from '../support/clock.js';
 import { DRIVERS } from '../support/databases.js';
 import { paymentBody, startHarness, type Harness } from '../support/harness.js';
@@ -30,7 +30,7 @@ describe.each(DRIVERS)('routing state of two merchants side by side, on %s', (dr
   });
   afterAll(() => h.close());
 
-  const merchantOf = async (key: string) => (await h.repositories.merchants.keyForHash(await sha256Hex(key)))!.merchantId;
+  const merchantOf = async (key: string) => (await h.repositories.merchants.keyForHash(await hashApiKey(key), new Date()))!.merchantId;
   const health = async (key: string) => (await (await h.request('GET', '/v1/gateways/health', { key })).json()).data as Array<Record<string, unknown>>;
   const decision = async (key: string) => (await h.request('POST', '/v1/routing/decide', { key, body: paymentBody() })).json();
   let cards = 0;

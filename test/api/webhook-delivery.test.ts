@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/api/hash.js';
+import { hashApiKey } from '../../src/domain/api-keys.js';
 import type { MerchantEventType } from '../../src/domain/events.js';
 import { createJobEngine, type JobEngine } from '../../src/jobs/engine.js';
 import { webhookJobKinds } from '../../src/jobs/webhook-delivery.js';
@@ -44,7 +44,7 @@ describe.each(DRIVERS)('merchant webhook delivery on %s', (driver) => {
   let otherMerchantId: string;
 
   const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
-  const merchantOf = async (key: string) => (await h.repositories.merchants.keyForHash(await sha256Hex(key)))!.merchantId;
+  const merchantOf = async (key: string) => (await h.repositories.merchants.keyForHash(await hashApiKey(key), new Date()))!.merchantId;
   function jobs(options: { timeoutMs?: number; fetch?: typeof fetch } = {}) {
     const { logger, lines } = captureLogger();
     engineLogs = lines;

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/api/hash.js';
+import { hashApiKey } from '../../src/domain/api-keys.js';
 import { createdEndpointView } from '../../src/api/routes/merchant-webhooks.js';
 import { createSecretBox } from '../../src/domain/secret-box.js';
 import { Problem } from '../../src/domain/problem.js';
@@ -100,8 +100,8 @@ describe.each(DRIVERS)('webhook endpoints API on %s', (driver) => {
     it('can answer the creation again, secret included, for an idempotent replay: to the same merchant only', async () => {
       const endpoint = await createEndpoint();
       const service = merchantWebhookService({ repositories: h.repositories, clock: { now: () => new Date() }, secrets: createSecretBox(SECRETS_KEY), urlPolicy: 'local' });
-      const merchant = (await h.repositories.merchants.keyForHash(await sha256Hex(h.key)))!.merchantId;
-      const other = (await h.repositories.merchants.keyForHash(await sha256Hex(h.otherKey)))!.merchantId;
+      const merchant = (await h.repositories.merchants.keyForHash(await hashApiKey(h.key), new Date()))!.merchantId;
+      const other = (await h.repositories.merchants.keyForHash(await hashApiKey(h.otherKey), new Date()))!.merchantId;
       const again = await service.creationAnswer(merchant, endpoint.id);
       expect(createdEndpointView(again!.endpoint, again!.secret)).toEqual(endpoint);
       expect(await service.creationAnswer(other, endpoint.id)).toBeNull();
@@ -166,7 +166,7 @@ describe.each(DRIVERS)('webhook endpoints API on %s', (driver) => {
     });
 
     it('refuses plain http and internal hosts under the production (strict) policy', async () => {
-      const merchant = (await h.repositories.merchants.keyForHash(await sha256Hex(h.key)))!.merchantId;
+      const merchant = (await h.repositories.merchants.keyForHash(await hashApiKey(h.key), new Date()))!.merchantId;
       const strict = merchantWebhookService({ repositories: h.repositories, clock: { now: () => new Date() }, secrets: createSecretBox(SECRETS_KEY), urlPolicy: 'strict' });
       for (const url of ['http://example.com/hooks', 'https://127.0.0.1/hooks', 'https://169.254.169.254/latest', 'https://localhost/x']) {
         const error = await strict.createEndpoint(merchant, { url, enabledEvents: ALL, description: null }).catch((e: unknown) => e);

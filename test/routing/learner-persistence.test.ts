@@ -2,14 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/api/hash.js';
+import { hashApiKey, keyHint, SCOPES } from '../../src/domain/api-keys.js';
 import { startSandbox } from '../../src/runtime/node/sandbox.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { DRIVERS, testDatabase, type TestDatabase } from '../support/databases.js';
 import { CARDS } from '../support/harness.js';
+import { fixedKey } from '../support/keys.js';
 
-const DEMO_KEY = 'sk_sandbox_learner';
-const SECOND_KEY = 'sk_test_learner_second_merchant';
+const DEMO_KEY = fixedKey('learner');
+const SECOND_KEY = fixedKey('learnerSecondMerchant');
 
 describe.each(DRIVERS)('what routing learned survives a restart, on %s', (driver) => {
   let dir: string;
@@ -60,7 +61,7 @@ describe.each(DRIVERS)('what routing learned survives a restart, on %s', (driver
     const first = await start();
     // A second merchant with its own `stripe` account, whose payments the gateway keeps declining.
     const second = await first.repositories.merchants.create('second');
-    await first.repositories.merchants.addApiKey(second, await sha256Hex(SECOND_KEY), SECOND_KEY.slice(0, 14), 'test');
+    await first.repositories.merchants.addApiKey({ merchantId: second, keyHash: await hashApiKey(SECOND_KEY), hint: keyHint(SECOND_KEY), label: 'test', scopes: SCOPES });
     const secondStripe = await first.repositories.merchants.addGatewayAccount({ merchantId: second, provider: 'stripe', name: 'stripe', label: 'Stripe', credentialsRef: 'sandbox:stripe' });
     for (let i = 0; i < 5; i++) {
       await pay(first.url, DEMO_KEY, CARDS.visa);

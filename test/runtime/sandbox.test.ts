@@ -6,6 +6,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_ADMIN_URL } from '../support/databases.js';
 import { paymentBody } from '../support/harness.js';
+import { fixedKey } from '../support/keys.js';
 
 /**
  * What one start costs: a cold Node process (tsx compiles the sources, the SDKs load), PGlite
@@ -70,14 +71,14 @@ describe('the sandbox process', () => {
 
   it('starts on PGlite, takes a payment, keeps it across a restart and rotates its printed key', async () => {
     const first = await start({ SWITCHYARD_DATA_DIR: dataDir });
-    expect(first.key).toMatch(/^sk_sandbox_/);
+    expect(first.key).toMatch(/^sk_test_[0-9A-Za-z]{32}$/);
     expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
     const payment = await (await pay(first)).json();
     expect(payment.status).toBe('succeeded');
     expect(await first.stop()).toBe(0);
 
-    const second = await start({ SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_SANDBOX_KEY: 'sk_sandbox_fixed_for_tests' });
-    expect(second.key).toBe('sk_sandbox_fixed_for_tests');
+    const second = await start({ SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_SANDBOX_KEY: fixedKey('fixedForTests') });
+    expect(second.key).toBe(fixedKey('fixedForTests'));
     const again = await fetch(`${second.url}/v1/payments/${payment.id}`, { headers: { Authorization: `Bearer ${second.key}` } });
     expect(await again.json()).toMatchObject({ id: payment.id, status: 'succeeded', payment_method: payment.payment_method });
     expect((await pay(second, first.key)).status).toBe(401);

@@ -12,6 +12,7 @@ import { startStandaloneSimulators, type StandaloneSimulators } from '../../src/
 import type { GatewayAccount } from '../../src/store/merchants.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
+import { fixedKey } from '../support/keys.js';
 
 const FREE_PORTS = { control: 0, stripe: 0, adyen: 0, braintree: 0 };
 
@@ -165,7 +166,7 @@ describe('the router against standalone simulators, through env: accounts', () =
     sandbox = await startSandbox({
       host: '127.0.0.1',
       port: 0,
-      sandboxKey: 'sk_sandbox_env_accounts',
+      sandboxKey: fixedKey('envAccounts'),
       fingerprintSecret: 'fp',
       gatewayTimeoutMs: 5000,
       routingRulesDir: 'routing-rules',
@@ -262,7 +263,7 @@ describe('the sandbox keeps its simulators across a restart', () => {
     const options = {
       host: '127.0.0.1',
       port: 0,
-      sandboxKey: 'sk_sandbox_restart',
+      sandboxKey: fixedKey('restart'),
       fingerprintSecret: 'fp',
       pgliteDir: join(dir, 'pglite'),
       simulatorStateDir: join(dir, 'simulators'),

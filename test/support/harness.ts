@@ -3,7 +3,8 @@ import type { Context } from 'hono';
 import { createApp } from '../../src/api/app.js';
 import type { AppEnv } from '../../src/api/env.js';
 import { tokenBuckets, type RateLimitSettings } from '../../src/api/middleware/rate-limit.js';
-import { sha256Hex } from '../../src/api/hash.js';
+import { hashApiKey, keyHint, SCOPES } from '../../src/domain/api-keys.js';
+import { fixedKey } from './keys.js';
 import { gatewayRegistry } from '../../src/runtime/gateways.js';
 import type { GatewayRegistry } from '../../src/orchestrator/gateways.js';
 import { PROVIDERS } from '../../src/runtime/providers.js';
@@ -137,13 +138,13 @@ export async function startHarness(
   });
   const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger, clock, policy: settlement });
   const jobs = createJobEngine({ repositories, clock, logger, kinds: reconcilerJobs(reconcile, settlement, clock) });
-  const key = 'sk_test_merchant_one_0123456789';
-  const otherKey = 'sk_test_merchant_two_0123456789';
+  const key = fixedKey('merchantOne');
+  const otherKey = fixedKey('merchantTwo');
 
   async function seed() {
     for (const [name, apiKey] of [['one', key], ['two', otherKey]] as const) {
       const merchantId = await repositories.merchants.create(name);
-      await repositories.merchants.addApiKey(merchantId, await sha256Hex(apiKey), apiKey.slice(0, 14), 'test');
+      await repositories.merchants.addApiKey({ merchantId, keyHash: await hashApiKey(apiKey), hint: keyHint(apiKey), label: 'test', scopes: SCOPES });
       await repositories.merchants.addGatewayAccount({ merchantId, provider: 'stripe', name: 'stripe', label: 'Stripe', credentialsRef: 'sandbox:stripe' });
     }
   }

@@ -4,6 +4,7 @@ import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
 import { captureLogger } from './capture-logger.js';
 import type { Clock } from '../../src/domain/clock.js';
 import type { SettlementPolicy } from '../../src/orchestrator/settle.js';
+import { fixedKey } from './keys.js';
 
 export const SANDBOX_BREAKERS = { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000, rollingCountBuckets: 10 };
 
@@ -23,7 +24,7 @@ export async function sandboxClient(
   const sandbox: Sandbox = await startSandbox({
     host: '127.0.0.1',
     port: 0,
-    sandboxKey: 'sk_sandbox_tests',
+    sandboxKey: fixedKey('sandboxTests'),
     fingerprintSecret: 'fp',
     // Patient by default: a gateway answer slowed down by a busy machine is still an answer. A test
     // that needs the timeout to fire (a gateway that never answers) asks for a shorter one.
@@ -37,6 +38,8 @@ export async function sandboxClient(
     clock: options.clock,
     settlement: options.settlement,
     jobPollMs: options.jobPollMs,
+    // Many tests run on a clock that moves only when told: a bucket that never refills would end them.
+    rateLimit: { perSecond: 1, burst: 1_000_000 },
   });
 
   async function api(method: string, path: string, body?: unknown) {

@@ -1,29 +1,23 @@
+import type { RateLimitSettings } from '../../api/middleware/rate-limit.js';
+import type { ServerLimits } from './http-server.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { SimulatorControl } from '../../../adapters/testkit/simulator.js';
-import { createApp } from '../../api/app.js';
-import { sha256Hex } from '../../api/hash.js';
+import { generateApiKey, hashApiKey, isApiKey, keyHint, SCOPES } from '../../domain/api-keys.js';
+import type { Clock } from '../../domain/clock.js';
 import type { Logger } from '../../domain/logger.js';
-import { createRepositories, type Repositories } from '../../store/index.js';
-import { gatewayRegistry } from '../gateways.js';
-import { PROVIDERS } from '../providers.js';
-import { openDatabase, type OpenDatabase } from './database.js';
-import { DEFAULT_SERVER_LIMITS, listen, type ServerLimits } from './http-server.js';
-import { connectEnvGateways, startSandboxGateways } from './sandbox-gateways.js';
-import { loadRoutingFiles } from './routing-files.js';
-import { persistLearner } from './learner-persistence.js';
-import { createRouter, createRoutingState } from '../routing.js';
-import type { Router } from '../../orchestrator/router.js';
 import type { BreakerClock, BreakerSettings } from '../../orchestrator/breakers.js';
 import type { RetryGuard } from '../../orchestrator/payments.js';
+import type { Router } from '../../orchestrator/router.js';
+import type { SettlementPolicy } from '../../orchestrator/settle.js';
 import { formatError } from '../../routing/rules/source.js';
-import { systemClock, type Clock } from '../../domain/clock.js';
-import { DEFAULT_SETTLEMENT_POLICY, type SettlementPolicy } from '../../orchestrator/settle.js';
-import { reconciler } from '../../orchestrator/reconcile.js';
-import { createJobEngine, type JobEngine } from '../../jobs/engine.js';
-import { reconcilerJobs } from '../../jobs/reconciler.js';
-import { webhookJobKinds } from '../../jobs/webhook-delivery.js';
-import { maintenanceJobs, startupSweep } from '../../jobs/maintenance.js';
+import type { JobEngine } from '../../jobs/engine.js';
+import type { Repositories } from '../../store/index.js';
+import { PROVIDERS } from '../providers.js';
+import type { OpenDatabase } from './database.js';
+import { loadRoutingFiles } from './routing-files.js';
+import { connectEnvGateways, startSandboxGateways } from './sandbox-gateways.js';
+import { startServer } from './server.js';
 
 export const DEMO_MERCHANT = 'Demo merchant';
 const SANDBOX_KEY_LABEL = 'sandbox';
@@ -40,7 +34,7 @@ export interface SandboxOptions {
   /** Where a generated fingerprint secret is kept, so fingerprints stay stable across restarts. */
   fingerprintSecretFile?: string;
   /** Seals merchant webhook signing secrets (32 bytes, base64); generated into `secretsKeyFile` otherwise. */
-  secretsKey?: string;
+  secretsKey?: string | readonly string[];
   secretsKeyFile?: string;
   gatewayTimeoutMs: number;
   /** Where fees.yaml and the rules.yaml that seeds the first ruleset version live. */
@@ -69,7 +63,7 @@ export interface SandboxOptions {
   settlement?: SettlementPolicy;
   /** How often the job engine looks for due jobs when idle (default 1 s). */
   jobPollMs?: number;
-  /** HTTP timeouts and the connection cap (default DEFAULT_SERVER_LIMITS). */
+  rateLimit?: RateLimitSettings;
   serverLimits?: Partial<ServerLimits>;
 }
 
@@ -88,81 +82,64 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-/** The router with its sandbox: database, migrated; the Stripe simulator; a demo merchant and key. */
+/** The server of `npm run serve` plus a demo merchant and key, the rules files' first ruleset, and the simulators. */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
-  const database = await openDatabase({ url: options.databaseUrl, pgliteDir: options.pgliteDir });
-  const repositories = createRepositories(database.db);
-  const { merchantId, apiKey, accounts } = await seedDemoMerchant(repositories, options.sandboxKey);
   const files = await loadRoutingFiles(options.routingRulesDir);
-
-  // Filled in below, once the simulators run; adapters are built on first use.
-  const sandboxConfigs: Record<string, unknown> = {};
-  const gateways = gatewayRegistry({ providers: PROVIDERS, sandbox: sandboxConfigs, env: process.env, timeoutMs: options.gatewayTimeoutMs });
-  const router = createRouter({ repositories, gateways, logger: options.logger, fees: files.fees, state: createRoutingState({ seed: options.routingSeed, breakers: options.breakers, breakerClock: options.breakerClock }) });
-  await seedRuleset(repositories, router, merchantId, files.rules);
-  const learner = await persistLearner(repositories, router.learner, options.learnerSaveMs ?? 30_000, options.logger);
-  const clock = options.clock ?? systemClock;
-  const settlement = options.settlement ?? DEFAULT_SETTLEMENT_POLICY;
-  // Merchant webhooks: the API seals signing secrets with it, the delivery jobs unseal them.
-  const secretsKey = options.secretsKey ?? (await persistentSecret(options.secretsKeyFile));
-  const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger: options.logger, clock, policy: settlement });
-  const jobs = createJobEngine({
-    repositories,
-    clock,
-    logger: options.logger,
-    pollMs: options.jobPollMs,
-    kinds: {
-      ...reconcilerJobs(reconcile, settlement, clock),
-      ...maintenanceJobs(repositories, clock, options.logger),
-      ...webhookJobKinds({ repositories, clock, logger: options.logger, secretsKey }),
-    },
-  });
-  const app = createApp({
-    repositories,
-    logger: options.logger,
+  // Filled in once the simulators run; adapters are built on first use.
+  const sandboxGateways: Record<string, unknown> = {};
+  let seeded: Awaited<ReturnType<typeof seedDemoMerchant>> | undefined;
+  let simulators: Record<string, SimulatorControl> = {};
+  const server = await startServer({
+    host: options.host,
+    port: options.port,
+    database: { url: options.databaseUrl, pgliteDir: options.pgliteDir, migrations: 'apply' },
     fingerprintSecret: options.fingerprintSecret ?? (await persistentSecret(options.fingerprintSecretFile)),
-    gateways,
-    router,
-    retryGuard: options.retryGuard,
-    clock,
-    settlement,
-    jobs,
-    secretsKey,
+    // Merchant webhooks: the API seals signing secrets with it, the delivery jobs unseal them.
+    secretsKey: options.secretsKey ?? (await persistentSecret(options.secretsKeyFile)),
+    gatewayTimeoutMs: options.gatewayTimeoutMs,
+    fees: files.fees,
+    routingSeed: options.routingSeed,
+    env: process.env,
+    sandboxGateways,
     // The sandbox delivers merchant webhooks to http://127.0.0.1 receivers too.
     webhookUrlPolicy: 'local',
-  });
-
-  const server = await listen(app.fetch, options.host, options.port, { ...DEFAULT_SERVER_LIMITS, ...options.serverLimits });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const url = `http://${options.host}:${port}`;
-  const webhookUrl = (provider: string) => `${url}/v1/webhooks/${provider}/${accounts[provider]}`;
-  const simulators =
-    options.gateways === 'env'
-      ? await connectEnvGateways(webhookUrl, { env: process.env, controlUrl: options.simulatorsControlUrl })
-      : await startSandboxGateways(webhookUrl, { stateDir: options.simulatorStateDir });
-  Object.assign(sandboxConfigs, simulators.configs);
-  await simulators.connectWebhooks();
-  // Jobs need the gateways, so they start once the simulators run.
-  await startupSweep(repositories, clock, options.logger);
-  jobs.start();
-  return {
-    url,
-    apiKey,
-    merchantId,
-    driver: database.driver,
-    simulators: simulators.simulators,
-    accounts,
-    repositories,
-    jobs,
-    async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await jobs.stop();
-      await learner.stop();
-      await simulators.close();
-      router.breakers.shutdown();
-      await database.close();
+    logger: options.logger,
+    breakers: options.breakers,
+    breakerClock: options.breakerClock,
+    retryGuard: options.retryGuard,
+    learnerSaveMs: options.learnerSaveMs,
+    clock: options.clock,
+    settlement: options.settlement,
+    jobPollMs: options.jobPollMs,
+    rateLimit: options.rateLimit,
+    serverLimits: options.serverLimits,
+    async prepare({ repositories, router }) {
+      seeded = await seedDemoMerchant(repositories, options.sandboxKey);
+      await seedRuleset(repositories, router, seeded.merchantId, files.rules);
     },
+    async beforeJobs(url) {
+      const accounts = seeded!.accounts;
+      const webhookUrl = (provider: string) => `${url}/v1/webhooks/${provider}/${accounts[provider]}`;
+      const started =
+        options.gateways === 'env'
+          ? await connectEnvGateways(webhookUrl, { env: process.env, controlUrl: options.simulatorsControlUrl })
+          : await startSandboxGateways(webhookUrl, { stateDir: options.simulatorStateDir });
+      Object.assign(sandboxGateways, started.configs);
+      simulators = started.simulators;
+      await started.connectWebhooks();
+      return started;
+    },
+  });
+  return {
+    url: server.url,
+    apiKey: seeded!.apiKey,
+    merchantId: seeded!.merchantId,
+    driver: server.driver,
+    simulators,
+    accounts: seeded!.accounts,
+    repositories: server.repositories,
+    jobs: server.jobs,
+    close: () => server.close(),
   };
 }
 
@@ -170,7 +147,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 async function seedDemoMerchant(repositories: Repositories, fixedKey: string | undefined) {
   const merchants = repositories.merchants;
   const merchantId = (await merchants.findByName(DEMO_MERCHANT)) ?? (await merchants.create(DEMO_MERCHANT));
-  const existing = await merchants.gatewayAccounts(merchantId);
+  const existing = await merchants.gatewayAccounts(merchantId, { includeDisabled: true });
   const accounts: Record<string, string> = {};
   for (const [priority, provider] of PROVIDERS.entries()) {
     const credentialsRef = `sandbox:${provider.name}`;
@@ -178,9 +155,10 @@ async function seedDemoMerchant(repositories: Repositories, fixedKey: string | u
       existing.find((a) => a.credentialsRef === credentialsRef)?.id ??
       (await merchants.addGatewayAccount({ merchantId, provider: provider.name, name: provider.name, label: `${provider.name} (sandbox)`, credentialsRef, priority })).id;
   }
-  const apiKey = fixedKey ?? `sk_sandbox_${randomToken(24)}`;
+  if (fixedKey !== undefined && !isApiKey(fixedKey)) throw new Error('The sandbox key must be sk_test_ (or sk_live_) and 32 letters or digits.');
+  const apiKey = fixedKey ?? generateApiKey('test');
   // Only hashes are stored, so the printed key is replaced at each start.
-  await merchants.replaceApiKey(merchantId, await sha256Hex(apiKey), apiKey.slice(0, 14), SANDBOX_KEY_LABEL);
+  await merchants.replaceApiKey({ merchantId, keyHash: await hashApiKey(apiKey), hint: keyHint(apiKey), label: SANDBOX_KEY_LABEL, scopes: SCOPES });
   return { merchantId, apiKey, accounts };
 }
 

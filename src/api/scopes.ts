@@ -1,0 +1,62 @@
+import { createMiddleware } from 'hono/factory';
+import type { Scope } from '../domain/api-keys.js';
+import { Problem } from '../domain/problem.js';
+import type { AppEnv } from './env.js';
+
+/**
+ * The scope each merchant API route needs, by `METHOD path` as the OpenAPI document spells it.
+ * A test checks that every documented route is here, so a new route cannot go unscoped.
+ */
+export const ROUTE_SCOPES: Readonly<Record<string, Scope>> = {
+  'POST /v1/payments': 'payments:write',
+  'GET /v1/payments': 'payments:read',
+  'GET /v1/payments/{id}': 'payments:read',
+  'POST /v1/payments/{id}/capture': 'payments:write',
+  'POST /v1/payments/{id}/cancel': 'payments:write',
+  'POST /v1/payments/{id}/confirm': 'payments:write',
+  'GET /v1/payments/{id}/events': 'payments:read',
+  'POST /v1/payments/{id}/refunds': 'payments:write',
+  'GET /v1/payments/{id}/refunds': 'payments:read',
+  'GET /v1/routing/rules': 'routing:read',
+  'POST /v1/routing/rules': 'routing:write',
+  'POST /v1/routing/rules/{version}/activate': 'routing:write',
+  // A dry run: it decides without charging or storing anything.
+  'POST /v1/routing/decide': 'routing:read',
+  'POST /v1/webhook_endpoints': 'webhooks:manage',
+  'GET /v1/webhook_endpoints': 'webhooks:manage',
+  'GET /v1/webhook_endpoints/{id}': 'webhooks:manage',
+  'DELETE /v1/webhook_endpoints/{id}': 'webhooks:manage',
+  'GET /v1/events': 'events:read',
+  'GET /v1/events/{id}': 'events:read',
+  'POST /v1/events/{id}/redeliver': 'webhooks:manage',
+  'GET /v1/gateway_accounts': 'gateways:read',
+  'GET /v1/gateways/health': 'gateways:read',
+  'GET /v1/jobs': 'jobs:read',
+};
+
+const ROUTES = Object.entries(ROUTE_SCOPES).map(([route, scope]) => {
+  const [method, path] = route.split(' ') as [string, string];
+  const pattern = new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`);
+  return { method, pattern, scope };
+});
+
+export function scopeFor(method: string, path: string): Scope | null {
+  return ROUTES.find((r) => r.method === method && r.pattern.test(path))?.scope ?? null;
+}
+
+/** Refuses a request whose key lacks the route's scope, before the route runs (so nothing changes). */
+export function requireScope() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const needed = scopeFor(c.req.method, c.req.path);
+    if (needed && !c.get('scopes').includes(needed)) {
+      throw new Problem({
+        status: 403,
+        code: 'insufficient_scope',
+        title: 'Insufficient scope',
+        detail: `This API key lacks the ${needed} scope this request needs.`,
+        extensions: { required_scope: needed },
+      });
+    }
+    await next();
+  });
+}

@@ -1,0 +1,142 @@
+import { createApp } from '../../api/app.js';
+import { DEFAULT_RATE_LIMIT, tokenBuckets, type RateLimitSettings } from '../../api/middleware/rate-limit.js';
+import type { WebhookUrlPolicy } from '../../domain/merchant-webhooks.js';
+import type { Logger } from '../../domain/logger.js';
+import { systemClock, type Clock } from '../../domain/clock.js';
+import type { BreakerClock, BreakerSettings } from '../../orchestrator/breakers.js';
+import type { RetryGuard } from '../../orchestrator/payments.js';
+import { reconciler } from '../../orchestrator/reconcile.js';
+import type { Router } from '../../orchestrator/router.js';
+import { DEFAULT_SETTLEMENT_POLICY, type SettlementPolicy } from '../../orchestrator/settle.js';
+import type { FeeSchedule } from '../../routing/fees/schedule.js';
+import { createJobEngine, type JobEngine } from '../../jobs/engine.js';
+import { maintenanceJobs, startupSweep } from '../../jobs/maintenance.js';
+import { reconcilerJobs } from '../../jobs/reconciler.js';
+import { webhookJobKinds } from '../../jobs/webhook-delivery.js';
+import { createRepositories, type Repositories } from '../../store/index.js';
+import { gatewayRegistry } from '../gateways.js';
+import { PROVIDERS } from '../providers.js';
+import { createRouter, createRoutingState } from '../routing.js';
+import { openDatabase, type MigrationPolicy, type OpenDatabase } from './database.js';
+import { DEFAULT_SERVER_LIMITS, listen, type ServerLimits } from './http-server.js';
+import { persistLearner } from './learner-persistence.js';
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  database: { url?: string; pgliteDir?: string; migrations: MigrationPolicy };
+  fingerprintSecret: string;
+  /** Seals merchant webhook signing secrets: 32 bytes, base64, or a keyring, newest first. */
+  secretsKey: string | readonly string[];
+  gatewayTimeoutMs: number;
+  fees: ReadonlyMap<string, FeeSchedule>;
+  /** Seeds routing's exploration draws. */
+  routingSeed: number;
+  /** Where `env:<PREFIX>` gateway accounts find their credentials. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Per provider, the config of an in-process simulator (`sandbox:<provider>` accounts); filled in by the sandbox once they run. */
+  sandboxGateways?: Record<string, unknown>;
+  webhookUrlPolicy: WebhookUrlPolicy;
+  logger: Logger;
+  breakers?: BreakerSettings;
+  breakerClock?: BreakerClock;
+  retryGuard?: RetryGuard;
+  /** How often the learner's state is saved in the background (default 30 s). */
+  learnerSaveMs?: number;
+  clock?: Clock;
+  settlement?: SettlementPolicy;
+  jobPollMs?: number;
+  /** HTTP timeouts and the connection cap (default DEFAULT_SERVER_LIMITS). */
+  serverLimits?: Partial<ServerLimits>;
+  /** Requests per second and burst, per API key (and per address without one); default DEFAULT_RATE_LIMIT. */
+  rateLimit?: RateLimitSettings;
+  /** Before the server listens: the sandbox seeds its demo merchant here. */
+  prepare?: (context: { repositories: Repositories; router: Router }) => Promise<void>;
+  /** After it listens, before background jobs start (they need the gateways): the sandbox starts its simulators here. */
+  beforeJobs?: (url: string) => Promise<{ close(): Promise<void> }>;
+}
+
+export interface Server {
+  url: string;
+  driver: OpenDatabase['driver'];
+  repositories: Repositories;
+  jobs: JobEngine;
+  close(): Promise<void>;
+}
+
+/** The one composition root: store, router, jobs and HTTP API. `npm run serve` uses it as is; the sandbox adds seed data and simulators. */
+export async function startServer(options: ServerOptions): Promise<Server> {
+  const database = await openDatabase(options.database);
+  // What a failed start undoes, newest first.
+  const cleanup: (() => Promise<void> | void)[] = [() => database.close()];
+  try {
+    const repositories = createRepositories(database.db);
+    const gateways = gatewayRegistry({ providers: PROVIDERS, sandbox: options.sandboxGateways ?? {}, env: options.env, timeoutMs: options.gatewayTimeoutMs });
+    const router = createRouter({
+      repositories,
+      gateways,
+      logger: options.logger,
+      fees: options.fees,
+      state: createRoutingState({ seed: options.routingSeed, breakers: options.breakers, breakerClock: options.breakerClock }),
+    });
+    cleanup.push(() => router.breakers.shutdown());
+    await options.prepare?.({ repositories, router });
+    const learner = await persistLearner(repositories, router.learner, options.learnerSaveMs ?? 30_000, options.logger);
+    cleanup.push(() => learner.stop());
+    const clock = options.clock ?? systemClock;
+    const settlement = options.settlement ?? DEFAULT_SETTLEMENT_POLICY;
+    const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger: options.logger, clock, policy: settlement });
+    const jobs = createJobEngine({
+      repositories,
+      clock,
+      logger: options.logger,
+      pollMs: options.jobPollMs,
+      kinds: {
+        ...reconcilerJobs(reconcile, settlement, clock),
+        ...maintenanceJobs(repositories, clock, options.logger),
+        ...webhookJobKinds({ repositories, clock, logger: options.logger, secretsKey: options.secretsKey }),
+      },
+    });
+    const app = createApp({
+      repositories,
+      logger: options.logger,
+      fingerprintSecret: options.fingerprintSecret,
+      gateways,
+      router,
+      retryGuard: options.retryGuard,
+      clock,
+      settlement,
+      jobs,
+      secretsKey: options.secretsKey,
+      webhookUrlPolicy: options.webhookUrlPolicy,
+      rateLimits: tokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT, clock),
+    });
+
+    const server = await listen(app.fetch, options.host, options.port, { ...DEFAULT_SERVER_LIMITS, ...options.serverLimits });
+    cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    const url = `http://${options.host}:${port}`;
+    const extra = await options.beforeJobs?.(url);
+    if (extra) cleanup.push(() => extra.close());
+    await startupSweep(repositories, clock, options.logger);
+    jobs.start();
+    return {
+      url,
+      driver: database.driver,
+      repositories,
+      jobs,
+      async close() {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await jobs.stop();
+        await learner.stop();
+        await extra?.close();
+        router.breakers.shutdown();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    for (const step of cleanup.reverse()) await step();
+    throw error;
+  }
+}

@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStripeSimulator, type StripeSimulator } from '../../adapters/stripe/simulator/index.js';
+import { runAdmin, type AdminCommandContext } from '../../src/runtime/node/admin-commands.js';
+import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
+import { PROVIDERS } from '../../src/runtime/providers.js';
+import { captureLogger } from '../support/capture-logger.js';
+import { manualClock, type ManualClock } from '../support/clock.js';
+import { DRIVERS, testDatabase, type TestDatabase } from '../support/databases.js';
+import { paymentBody } from '../support/harness.js';
+import { fixedKey } from '../support/keys.js';
+
+const HOUR = 3_600_000;
+const RAW_SECRET = 'sk_live_51RawProviderSecretNeverStored';
+
+/** Admin commands as `npm run admin` runs them, on the sandbox's own store; payments go through its HTTP API. */
+describe.each(DRIVERS)('the admin CLI on %s', (driver) => {
+  let database: TestDatabase | undefined;
+  let sandbox: Sandbox;
+  let stripe: StripeSimulator;
+  let clock: ManualClock;
+  let ctx: AdminCommandContext;
+
+  beforeAll(async () => {
+    clock = manualClock(new Date());
+    // The account the CLI adds reads its credentials from CLI_STRIPE_* variables, pointed at a Stripe simulator.
+    stripe = await startStripeSimulator({ secretKey: 'sk_test_cli_account', webhookSecret: 'whsec_cli_account' });
+    Object.assign(process.env, { CLI_STRIPE_SECRET_KEY: 'sk_test_cli_account', CLI_STRIPE_WEBHOOK_SECRET: 'whsec_cli_account', CLI_STRIPE_BASE_URL: `http://${stripe.host}:${stripe.port}` });
+    if (driver === 'postgres') database = await testDatabase('postgres');
+    sandbox = await startSandbox({
+      host: '127.0.0.1',
+      port: 0,
+      databaseUrl: database?.url,
+      sandboxKey: fixedKey('adminCli'),
+      fingerprintSecret: 'fp',
+      gatewayTimeoutMs: 10_000,
+      routingRulesDir: 'routing-rules',
+      routingSeed: 1,
+      logger: captureLogger().logger,
+      clock,
+    });
+    ctx = { repositories: sandbox.repositories, actor: { type: 'cli', id: 'ops-alice', name: 'ops-alice' }, clock, providers: PROVIDERS.map((p) => p.name) };
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    await database?.close();
+    await stripe.close();
+  });
+
+  async function admin(...argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runAdmin(argv, ctx, { out: (t) => out.push(t), err: (t) => err.push(t) });
+    return { code, out: out.join(''), err: err.join('') };
+  }
+  async function adminJson(...argv: string[]) {
+    const result = await admin(...argv, '--json');
+    expect(result, result.err).toMatchObject({ code: 0 });
+    return JSON.parse(result.out);
+  }
+  const pay = (key: string) =>
+    fetch(`${sandbox.url}/v1/payments`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body: JSON.stringify(paymentBody()) });
+
+  it('creates a merchant, a key and a gateway account that take a payment; rolls, revokes and disables, each audited', async () => {
+    const merchant = await adminJson('merchants', 'create', '--name', 'Acme Shoes');
+    expect(merchant).toMatchObject({ id: expect.stringMatching(/^mer_/), name: 'Acme Shoes', disabled_at: null });
+    expect((await adminJson('merchants', 'list')).map((m: { id: string }) => m.id)).toContain(merchant.id);
+
+    const key = await adminJson('keys', 'create', '--merchant', merchant.id, '--mode', 'test', '--label', 'checkout');
+    expect(key.secret).toMatch(/^sk_test_[0-9A-Za-z]{32}$/);
+    expect(key.hint).toBe(`${key.secret.slice(0, 10)}…${key.secret.slice(-4)}`);
+    expect(key.scopes).toHaveLength(8);
+
+    const account = await adminJson('gateway-accounts', 'add', '--merchant', merchant.id, '--provider', 'stripe', '--name', 'stripe-cli', '--label', 'Stripe (CLI)', '--credentials', 'env:CLI_STRIPE', '--currencies', 'usd,eur', '--priority', '3');
+    expect(account).toMatchObject({ provider: 'stripe', name: 'stripe-cli', credentials_ref: 'env:CLI_STRIPE', currencies: ['USD', 'EUR'], priority: 3 });
+
+    const paid = await pay(key.secret);
+    const payment = await paid.json();
+    expect(paid.status, JSON.stringify(payment)).toBe(201);
+    expect(payment).toMatchObject({ status: 'succeeded', gateway: { account_id: account.id, provider: 'stripe' } });
+
+    const listed = await admin('keys', 'list', '--merchant', merchant.id);
+    expect(listed.out).toContain(key.hint);
+    expect(listed.out).not.toContain(key.secret);
+
+    const rolled = await adminJson('keys', 'roll', key.id, '--overlap', '1h');
+    expect(rolled.secret).toMatch(/^sk_test_/);
+    expect(rolled.scopes).toEqual(key.scopes);
+    expect(rolled.replaces.expires_at).toBe(new Date(clock.now().getTime() + HOUR).toISOString());
+    expect((await pay(key.secret)).status).toBe(201);
+    clock.advance(HOUR);
+    expect((await pay(key.secret)).status).toBe(401);
+    expect((await pay(rolled.secret)).status).toBe(201);
+
+    const updated = await adminJson('gateway-accounts', 'update', account.id, '--priority', '5');
+    expect(updated).toMatchObject({ priority: 5, currencies: ['USD', 'EUR'] });
+
+    const restricted = await adminJson('keys', 'create', '--merchant', merchant.id, '--scopes', 'payments:read', '--mode', 'live');
+    expect(restricted.secret).toMatch(/^sk_live_/);
+    expect((await pay(restricted.secret)).status).toBe(403);
+    await adminJson('keys', 'revoke', restricted.id);
+    const revoked = await fetch(`${sandbox.url}/v1/payments`, { headers: { Authorization: `Bearer ${restricted.secret}` } });
+    expect(revoked.status).toBe(401);
+
+    await adminJson('merchants', 'disable', merchant.id);
+    expect((await pay(rolled.secret)).status).toBe(401);
+    expect((await pay(sandbox.apiKey)).status).toBe(201);
+
+    const audit = await sandbox.repositories.audit.list({ merchantId: merchant.id, limit: 50 });
+    expect(audit.map((a) => a.action).reverse()).toEqual([
+      'merchant.create',
+      'api_key.create',
+      'gateway_account.create',
+      'api_key.roll',
+      'api_key.create',
+      'gateway_account.update',
+      'api_key.create',
+      'api_key.revoke',
+      'merchant.disable',
+    ]);
+    for (const row of audit) expect(row).toMatchObject({ actorType: 'cli', actorId: 'ops-alice', actorName: 'ops-alice' });
+    const update = audit.find((a) => a.action === 'gateway_account.update')!;
+    expect(update.before).toMatchObject({ priority: 3 });
+    expect(update.after).toMatchObject({ priority: 5, credentials_ref: 'env:CLI_STRIPE' });
+    const stored = JSON.stringify(audit);
+    for (const secret of [key.secret, rolled.secret, restricted.secret]) expect(stored).not.toContain(secret.slice(8));
+  });
+
+  describe('refuses hostile input with exit 2, naming the option, changing nothing', () => {
+    let merchantId: string;
+    let keyId: string;
+    beforeAll(async () => {
+      merchantId = (await adminJson('merchants', 'create', '--name', 'Hostile input target')).id;
+      keyId = (await adminJson('keys', 'create', '--merchant', merchantId)).id;
+    });
+    const account = (...extra: string[]) => ['gateway-accounts', 'add', '--merchant', '$M', '--provider', 'stripe', '--name', 'stripe-x', '--label', 'X', '--credentials', 'env:X', ...extra];
+
+    it.each([
+      [['merchants', 'create'], '--name'],
+      [['merchants', 'create', '--name', 'x'.repeat(500)], '--name'],
+      [['merchants', 'create', '--name', 'a\u0000b'], '--name'],
+      [['merchants', 'create', '--name', 'a', 'extra'], 'extra'],
+      [['merchants', 'list', '--all'], "'--all'"],
+      [['merchants', 'disable'], '<merchant_id>'],
+      [['merchants', 'disable', "mer_' OR 1=1 --"], '<merchant_id>'],
+      [['keys', 'create', '--merchant', "mer_x'; DROP TABLE api_keys; --"], '--merchant'],
+      [['keys', 'create', '--merchant', '$M', '--scopes', 'payments:write,admin:everything'], '--scopes'],
+      [['keys', 'create', '--merchant', '$M', '--scopes', ','], '--scopes'],
+      [['keys', 'create', '--merchant', '$M', '--mode', 'prod'], '--mode'],
+      [['keys', 'create', '--merchant', '$M', '--label', '\u001b[31mred'], '--label'],
+      [['keys', 'roll', '$K', '--overlap', '10 years'], '--overlap'],
+      [['keys', 'roll', '$K', '--overlap', '31d'], '--overlap'],
+      [['keys', 'revoke'], '<key_id>'],
+      [['keys', 'revoke', 'key_nope'], '<key_id>'],
+      [account('--credentials', RAW_SECRET), '--credentials'],
+      [account('--credentials', 'sandbox:stripe'), '--credentials'],
+      [account('--credentials', 'env:lower'), '--credentials'],
+      [account('--provider', 'paypal'), '--provider'],
+      [account('--name', 'Bad Name'), '--name'],
+      [account('--priority', '1e3'), '--priority'],
+      [account('--priority', '1001'), '--priority'],
+      [account('--currencies', 'USD,XYZ'), '--currencies'],
+      [account('--countries', 'USA'), '--countries'],
+      [['gateway-accounts', 'update', 'gwa_nope', '--priority', '1'], '<account_id>'],
+      [['gateway-accounts', 'list'], '--merchant'],
+      [['payments', 'delete'], 'Unknown command'],
+    ])('%j', async (argv, named) => {
+      const before = { merchants: await adminJson('merchants', 'list'), audit: await sandbox.repositories.audit.list({ limit: 1000 }), keys: await adminJson('keys', 'list', '--merchant', merchantId) };
+      const result = await admin(...argv.map((a) => (a === '$M' ? merchantId : a === '$K' ? keyId : a)));
+      expect(result.code).toBe(2);
+      expect(result.out).toBe('');
+      expect(result.err).toContain(named);
+      expect(result.err).not.toContain(RAW_SECRET);
+      expect(await adminJson('merchants', 'list')).toEqual(before.merchants);
+      expect(await adminJson('keys', 'list', '--merchant', merchantId)).toEqual(before.keys);
+      expect(await sandbox.repositories.audit.list({ limit: 1000 })).toEqual(before.audit);
+    });
+
+    it('answers a refusal as JSON with --json', async () => {
+      const result = await admin('keys', 'create', '--merchant', merchantId, '--mode', 'prod', '--json');
+      expect(result.code).toBe(2);
+      expect(JSON.parse(result.err)).toEqual({ error: { option: '--mode', message: expect.stringContaining('live or test') } });
+    });
+  });
+});
