@@ -1,3 +1,6 @@
+import type { Operator } from '../admin/operators.js';
+import type { PasswordHasher } from '../admin/passwords.js';
+import type { Session } from '../admin/sessions.js';
 import type { Actor } from '../domain/audit.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../domain/logger.js';
@@ -31,8 +34,10 @@ export interface AppDeps {
   secretsKey: string | readonly string[];
   /** `strict` (default): endpoints must be public https URLs; `local` (sandbox, tests): any http(s) URL. */
   webhookUrlPolicy?: WebhookUrlPolicy;
+  /** Hashes operator passwords (default: bcrypt, cost 12). */
+  passwords?: PasswordHasher;
   /** The job engine, woken after the API schedules a delivery. */
   jobs?: { wake(): void };
 }
 
-export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; actor: Actor; requestId: string; idempotencyKey: string | undefined; idempotencyRenderOnReplay: boolean | undefined } };
+export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; actor: Actor; operator: Operator; session: Session; requestId: string; idempotencyKey: string | undefined; idempotencyRenderOnReplay: boolean | undefined } };

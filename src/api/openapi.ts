@@ -14,3 +14,6 @@ export const idempotencyHeader = {
 export const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemView } } });
 
 export const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+/** Operator session tokens (POST /v1/admin/session): the admin API and ruleset activation. */
+export const operatorSecurity = [{ operatorSession: [] }];

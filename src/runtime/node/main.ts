@@ -35,6 +35,8 @@ const sandbox = await startSandbox({
     actionTtlMs: duration(env, 'SWITCHYARD_ACTION_TTL_MS', DEFAULT_SETTLEMENT_POLICY.actionTtlMs),
   },
   jobPollMs: duration(env, 'SWITCHYARD_JOB_POLL_MS', 1000),
+  operatorPassword: env.SWITCHYARD_SANDBOX_OPERATOR_PASSWORD,
+  operatorTotpSecretFile: `${dataDir}/operator-totp-secret`,
 });
 
 // Before the banner: a supervisor may stop the process as soon as it sees it.
@@ -58,6 +60,10 @@ process.stderr.write(
     ...Object.entries(sandbox.simulators).map(([provider, sim]) => `  ${`${provider} simulator:`.padEnd(22)}${sim.url} (account ${sandbox.accounts[provider]})`),
     ...(gateways === 'env' ? Object.entries(sandbox.accounts).map(([provider, account]) => `  ${`${provider}:`.padEnd(22)}env:${provider.toUpperCase()}_SIM (account ${account})`) : []),
     `  demo merchant API key: ${sandbox.apiKey}`,
+    `  demo operator (admin): ${sandbox.operator.email} / ${sandbox.operator.password}`,
+    `  operator TOTP secret:  ${sandbox.operator.totpSecret}`,
+    `  operator TOTP URI:     ${sandbox.operator.otpauthUri}`,
+    `  (activating a ruleset needs the operator: POST /v1/admin/session with email, password and totp_code)`,
     '',
     `  curl ${sandbox.url}/v1/payments -H "Authorization: Bearer ${sandbox.apiKey}"`,
     '',

@@ -24,8 +24,13 @@ import { createJobEngine, type JobEngine } from '../../jobs/engine.js';
 import { reconcilerJobs } from '../../jobs/reconciler.js';
 import { webhookJobKinds } from '../../jobs/webhook-delivery.js';
 import { maintenanceJobs, startupSweep } from '../../jobs/maintenance.js';
+import { operatorService } from '../../admin/operators.js';
+import { passwordHasher } from '../../admin/passwords.js';
+import { newTotpSecret, totpUri } from '../../admin/totp.js';
+import { createSecretBox } from '../../domain/secret-box.js';
 
 export const DEMO_MERCHANT = 'Demo merchant';
+export const DEMO_OPERATOR_EMAIL = 'demo@switchyard.local';
 const SANDBOX_KEY_LABEL = 'sandbox';
 
 export interface SandboxOptions {
@@ -69,6 +74,10 @@ export interface SandboxOptions {
   settlement?: SettlementPolicy;
   /** How often the job engine looks for due jobs when idle (default 1 s). */
   jobPollMs?: number;
+  /** The demo operator's password; a fresh one is made at each start otherwise. */
+  operatorPassword?: string;
+  /** Where the demo operator's TOTP secret is kept, so an authenticator app keeps working across restarts. */
+  operatorTotpSecretFile?: string;
 }
 
 export interface Sandbox {
@@ -83,6 +92,8 @@ export interface Sandbox {
   repositories: Repositories;
   /** Background work: the reconciler and the purge. */
   jobs: JobEngine;
+  /** The demo operator (an admin with TOTP on), who can activate rulesets. */
+  operator: { email: string; password: string; totpSecret: string; otpauthUri: string };
   close(): Promise<void>;
 }
 
@@ -103,6 +114,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const settlement = options.settlement ?? DEFAULT_SETTLEMENT_POLICY;
   // Merchant webhooks: the API seals signing secrets with it, the delivery jobs unseal them.
   const secretsKey = options.secretsKey ?? (await persistentSecret(options.secretsKeyFile));
+  const operator = await seedDemoOperator(repositories, secretsKey, clock, options);
   const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger: options.logger, clock, policy: settlement });
   const jobs = createJobEngine({
     repositories,
@@ -153,6 +165,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     accounts,
     repositories,
     jobs,
+    operator,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await jobs.stop();
@@ -193,12 +206,22 @@ async function seedRuleset(repositories: Repositories, router: Router, merchantI
   await repositories.routing.activate(merchantId, version, seed);
 }
 
-async function persistentSecret(file: string | undefined): Promise<string> {
-  if (!file) return randomToken(32);
+/** The demo operator, an admin: its password is printed at each start, its TOTP secret kept in the data directory. */
+async function seedDemoOperator(repositories: Repositories, secretsKey: string, clock: Clock, options: SandboxOptions) {
+  const password = options.operatorPassword ?? randomToken(18);
+  const totpSecret = await persistentSecret(options.operatorTotpSecretFile, newTotpSecret);
+  const operators = operatorService({ repositories, secrets: createSecretBox(secretsKey), passwords: passwordHasher(), clock });
+  const seed = { type: 'system', id: 'seed:sandbox', name: 'sandbox' } as const;
+  await operators.provision(seed, { email: DEMO_OPERATOR_EMAIL, name: 'Demo Operator', role: 'admin', password, merchantIds: null, totpSecret });
+  return { email: DEMO_OPERATOR_EMAIL, password, totpSecret, otpauthUri: totpUri(totpSecret, DEMO_OPERATOR_EMAIL) };
+}
+
+async function persistentSecret(file: string | undefined, make = () => randomToken(32)): Promise<string> {
+  if (!file) return make();
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch {
-    const secret = randomToken(32);
+    const secret = make();
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, secret, { mode: 0o600 });
     return secret;
