@@ -122,7 +122,7 @@ export function routingRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositori
     if (!row) throw problems.notFound('ruleset version');
     const checked = router.check(row.source, `ruleset v${version}`, await gatewayNames(merchantId));
     if ('errors' in checked) throw invalidRuleset(checked.errors);
-    await repositories.routing.activate(merchantId, version, c.get('actor'));
+    await repositories.routing.activate(merchantId, version, c.get('actor'), clock.now());
     router.invalidate(merchantId);
     return c.json(view(row, version), 200);
   });
