@@ -49,20 +49,27 @@ export async function sandboxClient(
     return { status: res.status, body: await res.json() };
   }
 
-  // The demo operator signs in once (with a TOTP code); a code is accepted once, so it is not signed in again.
+  // The demo operator signs in (with a TOTP code) when first needed, and again only once the
+  // session is stale: a code is accepted once, and a test's clock may stand still.
   let operatorToken: Promise<string> | undefined;
   const clock = options.clock ?? systemClock;
 
   /** As the demo operator (an admin, MFA fresh), for the demo merchant. */
   async function asOperator(method: string, path: string, body?: unknown) {
-    const token = await (operatorToken ??= signIn(sandbox.url, sandbox.operator, clock));
-    const separator = path.includes('?') ? '&' : '?';
-    const res = await fetch(`${sandbox.url}${path}${path.startsWith('/v1/routing/') ? `${separator}merchant_id=${sandbox.merchantId}` : ''}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: await res.json() };
+    const send = async () => {
+      const token = await (operatorToken ??= signIn(sandbox.url, sandbox.operator, clock));
+      const separator = path.includes('?') ? '&' : '?';
+      const res = await fetch(`${sandbox.url}${path}${path.startsWith('/v1/routing/') ? `${separator}merchant_id=${sandbox.merchantId}` : ''}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    const first = await send();
+    if (first.status !== 401 && first.body?.code !== 'mfa_required') return first;
+    operatorToken = undefined;
+    return send();
   }
 
   /** Stores a ruleset (with the API key) and activates it (as the demo operator); answers its version. */
