@@ -136,6 +136,22 @@ export function operatorService(deps: { repositories: Repositories; secrets: Sec
       });
     },
 
+    /** An operator's own new password, given the current one; false when the current one is wrong (counts towards the lockout). */
+    async changePassword(id: string, current: string, next: string): Promise<boolean> {
+      const row = await store.byId(id);
+      if (!row || row.disabledAt || locked(row)) return false;
+      if (!(await passwords.verify(current, row.passwordHash))) {
+        await failed(row);
+        return false;
+      }
+      const passwordHash = await passwords.hash(next);
+      await repositories.transaction(async (tx) => {
+        await tx.operators.update(id, { passwordHash, failedLogins: 0, lockedUntil: null });
+        await tx.audit.append(operatorActor(toOperator(row)), { action: 'operator.password.change', merchantId: null, target: { type: 'operator', id } }, clock.now());
+      });
+      return true;
+    },
+
     /** An enabled operator, by id: sessions are checked against it on every request. */
     async active(id: string): Promise<Operator | null> {
       const row = await store.byId(id);

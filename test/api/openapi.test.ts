@@ -23,6 +23,7 @@ describe('service documents', () => {
       '/v1/admin/audit',
       '/v1/admin/me',
       '/v1/admin/operators',
+      '/v1/admin/operators/me/password',
       '/v1/admin/operators/me/totp',
       '/v1/admin/operators/me/totp/confirm',
       '/v1/admin/operators/{id}/disable',

@@ -200,6 +200,23 @@ describe('operators: sign-in, TOTP, roles and the audit log', () => {
     expect((await activate(fresh.token, version)).status).toBe(200);
   });
 
+  it('lets an operator change their own password with fresh MFA and the current password', async () => {
+    const op = await seed();
+    const change = (token: string, current_password: string) => asOperator(token, 'POST', '/v1/admin/operators/me/password', { current_password, new_password: 'a brand new passphrase' });
+    expect(await (await change(await tokenFor(op, false), op.password)).json()).toMatchObject({ code: 'mfa_required' });
+    const token = await tokenFor(op);
+    expect((await change(token, 'not the current one')).status).toBe(401);
+    expect((await change(token, op.password)).status).toBe(204);
+    clock.advance(STEP);
+    expect((await signIn(op)).status).toBe(401);
+    clock.advance(STEP);
+    expect((await signIn({ ...op, password: 'a brand new passphrase' })).status).toBe(201);
+    const admin = await seed({ role: 'admin' });
+    const log = await (await asOperator(await tokenFor(admin, false), 'GET', '/v1/admin/audit?action=operator.password.change')).json();
+    expect(log.data).toHaveLength(1);
+    expect(log.data[0]).toMatchObject({ actor: { type: 'operator', id: op.id }, target: { id: op.id }, before: null, after: null });
+  });
+
   it('shows the audit log to admins only, filtered and paged', async () => {
     const admin = await seed({ role: 'admin' });
     const token = await tokenFor(admin);

@@ -33,6 +33,8 @@ const TotpEnrollment = z
   })
   .openapi('TotpEnrollment');
 
+const PasswordChange = z.strictObject({ current_password: z.string().min(1).max(1024), new_password: Password.openapi({ description: `${PASSWORD_MIN_CHARS} characters to ${PASSWORD_MAX_BYTES} bytes.` }) }).openapi('PasswordChange');
+
 const routes = {
   create: createRoute({
     method: 'post',
@@ -57,6 +59,14 @@ const routes = {
     summary: 'Start TOTP enrollment: a new secret, shown once',
     security,
     responses: { 201: json(TotpEnrollment, 'Scan it, then confirm with a code.'), 409: problem('TOTP is already enabled.') },
+  }),
+  password: createRoute({
+    method: 'post',
+    path: '/v1/admin/operators/me/password',
+    summary: 'Change your own password (fresh MFA)',
+    security,
+    request: { body: { required: true, content: { 'application/json': { schema: PasswordChange } } } },
+    responses: { 204: { description: 'Changed.' }, 400: problem('Invalid request.'), 401: problem('The current password is not valid.'), 403: problem('MFA not fresh.') },
   }),
   confirm: createRoute({
     method: 'post',
@@ -91,6 +101,12 @@ export function adminOperatorRoutes(app: OpenAPIHono<AppEnv>, operators: Operato
   app.openapi(routes.enroll, async (c) => {
     const { secret, uri } = await operators.enrollTotp(c.get('operator').id);
     return c.json({ object: 'totp_enrollment' as const, secret, otpauth_uri: uri }, 201);
+  });
+
+  app.openapi({ ...routes.password, middleware: requireOperator(clock, { role: 'viewer', mfa: true }) }, async (c) => {
+    const { current_password, new_password } = c.req.valid('json');
+    if (!(await operators.changePassword(c.get('operator').id, current_password, new_password))) throw problems.unauthorized('The current password is not valid.');
+    return c.body(null, 204);
   });
 
   app.openapi(routes.confirm, async (c) => {
