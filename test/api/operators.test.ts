@@ -142,9 +142,11 @@ describe('operators: sign-in, TOTP, roles and the audit log', () => {
     expect(await (await activate(await tokenFor(viewer), version)).json()).toMatchObject({ status: 403, code: 'insufficient_role' });
     const onlyTwo = await seed({ merchantIds: [merchantTwo] });
     expect(await (await activate(await tokenFor(onlyTwo), version)).json()).toMatchObject({ status: 403, code: 'merchant_not_allowed', param: 'merchant_id' });
-    const withKey = await h.request('POST', `/v1/routing/rules/${version}/activate?merchant_id=${merchantOne}`);
-    expect(withKey.status).toBe(403);
-    expect(await withKey.json()).toMatchObject({ code: 'operator_required' });
+    for (const path of [`/v1/routing/rules/${version}/activate`, `/v1/routing/rules/${version}/%61ctivate`]) {
+      const withKey = await h.request('POST', `${path}?merchant_id=${merchantOne}`);
+      expect(withKey.status).toBe(403);
+      expect(await withKey.json()).toMatchObject({ code: 'operator_required' });
+    }
     expect(await (await activate(stepped.token, version, '')).json()).toMatchObject({ status: 400, param: 'merchant_id' });
     expect((await activate(stepped.token, version, 'mer_nothing')).status).toBe(404);
     expect((await (await h.request('GET', '/v1/routing/rules')).json()).active_version).toBeNull();

@@ -34,7 +34,10 @@ export function operatorAuth(repositories: Repositories, operators: OperatorServ
 /** The signed-in operator has at least `role`, and with `mfa`, proved a TOTP code within MFA_FRESH_SECONDS. */
 export function requireOperator(clock: Clock, options: { role: Role; mfa?: boolean }) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (!hasRole(c.get('operator'), options.role)) {
+    const operator = c.get('operator') as AppEnv['Variables']['operator'] | undefined;
+    // Only reachable without a session if a route were mounted outside operatorOnly's paths.
+    if (!operator) throw operatorRequired();
+    if (!hasRole(operator, options.role)) {
       throw new Problem({ status: 403, code: 'insufficient_role', title: 'Forbidden', detail: `This needs the ${options.role} role or higher.` });
     }
     if (options.mfa && !mfaFresh(c.get('session'), clock)) {
