@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SECRETS_KEY, startHarness, type Harness } from '../support/harness.js';
 import { manualClock } from '../support/clock.js';
+import { DRIVERS } from '../support/databases.js';
 import { seedOperator, totpCode, type OperatorCredentials } from '../support/operators.js';
 
 const STEP = 30_000;
 
-describe('operators: sign-in, TOTP, roles and the audit log', () => {
+describe.each(DRIVERS)('operators on %s: sign-in, TOTP, roles and the audit log', (driver) => {
   const clock = manualClock();
   let h: Harness;
   let merchantOne: string;
   let merchantTwo: string;
   beforeAll(async () => {
-    h = await startHarness('pglite', { clock });
+    h = await startHarness(driver, { clock });
   });
   afterAll(() => h.close());
   beforeEach(async () => {
