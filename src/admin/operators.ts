@@ -230,7 +230,7 @@ export function operatorService(deps: { repositories: Repositories; secrets: Sec
 
 export type OperatorService = ReturnType<typeof operatorService>;
 
-export function normalizeEmail(email: string): string {
+function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 

@@ -6,7 +6,7 @@ import { compare, hash } from 'bcryptjs';
  */
 export const PASSWORD_MIN_CHARS = 12;
 export const PASSWORD_MAX_BYTES = 72;
-export const DEFAULT_PASSWORD_COST = 12;
+const DEFAULT_PASSWORD_COST = 12;
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -25,10 +25,4 @@ export function passwordHasher(cost = DEFAULT_PASSWORD_COST): PasswordHasher {
       await compare(password, await (dummy ??= hash('no operator has this password', cost)));
     },
   };
-}
-
-export function passwordProblem(password: string): string | null {
-  if ([...password].length < PASSWORD_MIN_CHARS) return `password must be at least ${PASSWORD_MIN_CHARS} characters.`;
-  if (new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES) return `password must be at most ${PASSWORD_MAX_BYTES} bytes (UTF-8).`;
-  return null;
 }

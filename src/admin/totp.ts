@@ -2,7 +2,7 @@ import { generateSecret, generateURI, verify } from 'otplib';
 import type { Clock } from '../domain/clock.js';
 
 /** RFC 6238 as authenticator apps use it: SHA-1, 6 digits, 30 s steps. */
-export const TOTP_PERIOD_SECONDS = 30;
+const TOTP_PERIOD_SECONDS = 30;
 const ISSUER = 'Switchyard';
 
 /** A new base32 secret (20 random bytes). */
