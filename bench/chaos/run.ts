@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { generate } from 'otplib';
 import { generateApiKey } from '../../src/domain/api-keys.js';
 import { join } from 'node:path';
 import type { WebhookDelivery } from '../../adapters/testkit/simulator.js';
@@ -80,6 +81,7 @@ export async function runDriver(driver: Driver, config: ChaosConfig, workDir: st
   const dataDir = join(logDir, 'data');
   const port = await freePort();
   const apiKey = generateApiKey('test');
+  const operatorPassword = `chaos-operator-${Math.random().toString(36).slice(2, 12)}`;
   const router = new RouterProcess(
     `http://127.0.0.1:${port}`,
     {
@@ -88,6 +90,7 @@ export async function runDriver(driver: Driver, config: ChaosConfig, workDir: st
       DATABASE_URL: database?.url ?? '',
       SWITCHYARD_DATA_DIR: dataDir,
       SWITCHYARD_SANDBOX_KEY: apiKey,
+      SWITCHYARD_SANDBOX_OPERATOR_PASSWORD: operatorPassword,
       SWITCHYARD_SANDBOX_GATEWAYS: 'env',
       SWITCHYARD_SIMULATORS_CONTROL_URL: sims.controlUrl,
       SWITCHYARD_ROUTING_SEED: String(config.seed),
@@ -109,7 +112,7 @@ export async function runDriver(driver: Driver, config: ChaosConfig, workDir: st
     const stats = newClientStats();
     const client = new MerchantClient(router.url, apiKey, stats, { ...config.client, maxInFlight: config.concurrency });
     const admin = new MerchantClient(router.url, apiKey, newClientStats(), config.client);
-    await activateRuleset(admin);
+    await activateRuleset(admin, router, { password: operatorPassword, totpSecretFile: join(dataDir, 'operator-totp-secret') });
     const startupSeconds = (Date.now() - started) / 1000;
     progress(`  ${driver}: router up (${router.url}), simulators ${sims.controlUrl}, ruleset split over stripe/adyen/braintree`);
 
@@ -202,11 +205,31 @@ export async function runDriver(driver: Driver, config: ChaosConfig, workDir: st
   }
 }
 
-async function activateRuleset(admin: MerchantClient): Promise<void> {
+/** The merchant's key stores the ruleset; the sandbox's demo operator, signed in with a TOTP code, activates it. */
+async function activateRuleset(admin: MerchantClient, router: RouterProcess, operator: { password: string; totpSecretFile: string }): Promise<void> {
   const stored = await admin.call('POST', '/v1/routing/rules', { source: CHAOS_RULESET }, `chaos-ruleset-${Date.now()}`);
   if (stored.status !== 201 && stored.status !== 200) throw new Error(`storing the chaos ruleset: ${stored.status} ${JSON.stringify(stored.body)}`);
-  const activated = await admin.call('POST', `/v1/routing/rules/${stored.body.version}/activate`, {}, `chaos-activate-${Date.now()}`);
-  if (activated.status !== 200) throw new Error(`activating the chaos ruleset: ${activated.status} ${JSON.stringify(activated.body)}`);
+  const totpCode = await generate({ secret: (await readFile(operator.totpSecretFile, 'utf8')).trim() });
+  const session = await fetch(`${router.url}/v1/admin/session`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: 'demo@switchyard.local', password: operator.password, totp_code: totpCode }),
+  });
+  const { token } = (await session.json()) as { token?: string };
+  if (!token) throw new Error(`signing in the demo operator: ${session.status}`);
+  const merchantId = await bannerValue(router.logFile(), /demo merchant id: +(\S+)/);
+  const activated = await fetch(`${router.url}/v1/routing/rules/${stored.body.version}/activate?merchant_id=${merchantId}`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+  if (activated.status !== 200) throw new Error(`activating the chaos ruleset: ${activated.status} ${await activated.text()}`);
+}
+
+/** A value the router's start banner prints (written just after it starts answering). */
+async function bannerValue(logFile: string, pattern: RegExp): Promise<string> {
+  for (let tries = 0; tries < 100; tries++) {
+    const match = pattern.exec(await readFile(logFile, 'utf8'));
+    if (match) return match[1]!;
+    await sleep(50);
+  }
+  throw new Error(`the router's banner in ${logFile} has no ${pattern}`);
 }
 
 function loadSummary(orders: number, results: OrderResult[], stats: ClientStats): DriverResult['load'] {

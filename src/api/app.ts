@@ -28,8 +28,19 @@ import { paymentView, refundView } from './views.js';
 import { createSecretBox } from '../domain/secret-box.js';
 import { merchantWebhookService } from '../orchestrator/merchant-webhooks.js';
 import { createdEndpointView, merchantWebhookRoutes } from './routes/merchant-webhooks.js';
+import { operatorService } from '../admin/operators.js';
+import { passwordHasher } from '../admin/passwords.js';
+import { sessionSigner } from '../admin/sessions.js';
+import { operatorAuth } from './middleware/operator.js';
+import { adminAuditRoutes } from './routes/admin-audit.js';
+import { adminOperatorRoutes } from './routes/admin-operators.js';
+import { adminSessionRoutes } from './routes/admin-session.js';
 
 const DAY_SECONDS = 24 * 60 * 60;
+
+/** What only a signed-in operator may do: the admin API and activating a ruleset. */
+const operatorOnly = (path: string) => path.startsWith('/v1/admin/') || /^\/v1\/routing\/rules\/[^/]+\/activate$/.test(path);
+const SIGN_IN_PATH = '/v1/admin/session';
 
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
@@ -55,7 +66,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/openapi.json', (c) => c.json(openApiDocument(app)));
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: "A merchant's secret API key." });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'operatorSession', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An operator session token from POST /v1/admin/session.' });
 
   app.use(
     '/v1/*',
@@ -71,13 +83,18 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       },
     }),
   );
-  // The merchant API; provider webhooks authenticate by their signature instead.
+  // The merchant API; provider webhooks authenticate by their signature, operators by their session.
+  const isWebhook = (path: string) => path.startsWith('/v1/webhooks/');
   const merchantApi = (middleware: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) =>
-    c.req.path.startsWith('/v1/webhooks/') ? next() : middleware(c, next);
+    isWebhook(c.req.path) || operatorOnly(c.req.path) ? next() : middleware(c, next);
+  const operators = operatorService({ repositories: deps.repositories, secrets: createSecretBox(deps.secretsKey), passwords: deps.passwords ?? passwordHasher(), clock });
+  const signer = sessionSigner(deps.secretsKey, clock);
+  const signedIn = operatorAuth(operators, signer);
   app.use('/v1/*', merchantApi(auth(deps.repositories, clock)));
   app.use('/v1/*', merchantApi(keyRateLimit(buckets)));
   app.use('/v1/*', merchantApi(requireScope()));
-  app.use('/v1/*', merchantApi(requireJsonBody));
+  app.use('/v1/*', (c, next) => (operatorOnly(c.req.path) && c.req.path !== SIGN_IN_PATH ? signedIn(c, next) : next()));
+  app.use('/v1/*', (c, next) => (isWebhook(c.req.path) ? next() : requireJsonBody(c, next)));
   const policy = deps.settlement ?? DEFAULT_SETTLEMENT_POLICY;
   const payments = paymentService({
     repositories: deps.repositories,
@@ -125,7 +142,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   paymentRoutes(app, payments, refunds);
   gatewayAccountRoutes(app, deps.repositories, deps.gateways);
-  routingRoutes(app, deps.repositories, deps.router, payments);
+  routingRoutes(app, deps.repositories, deps.router, payments, clock);
+  adminSessionRoutes(app, operators, signer);
+  adminOperatorRoutes(app, operators, signer, clock);
+  adminAuditRoutes(app, deps.repositories, clock);
   healthRoutes(app, deps.router);
   jobRoutes(app, deps.repositories, clock);
   webhookRoutes(app, webhookService({ ...deps, learner: deps.router.learner, clock, policy }));

@@ -1,3 +1,6 @@
+import type { Operator } from '../admin/operators.js';
+import type { PasswordHasher } from '../admin/passwords.js';
+import type { Session } from '../admin/sessions.js';
 import type { Actor } from '../domain/audit.js';
 import type { Context } from 'hono';
 import type { Clock } from '../domain/clock.js';
@@ -41,8 +44,10 @@ export interface AppDeps {
   rateLimits?: TokenBuckets;
   /** Whom an unauthenticated request is counted against (default: the peer's address, peerAddress). */
   clientAddress?: (c: Context<AppEnv>) => string;
+  /** Hashes operator passwords (default: bcrypt, cost 12). */
+  passwords?: PasswordHasher;
   /** The job engine, woken after the API schedules a delivery. */
   jobs?: { wake(): void };
 }
 
-export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; scopes: readonly string[]; actor: Actor; requestId: string; clientRequestId: string | undefined; idempotencyKey: string | undefined; idempotencyRenderOnReplay: boolean | undefined } };
+export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; scopes: readonly string[]; actor: Actor; operator: Operator; session: Session; requestId: string; clientRequestId: string | undefined; idempotencyKey: string | undefined; idempotencyRenderOnReplay: boolean | undefined } };

@@ -17,6 +17,9 @@ export const problem = (description: string) => ({ description, content: { 'appl
 
 export const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
+/** Operator session tokens (POST /v1/admin/session): the admin API and ruleset activation. */
+export const operatorSecurity = [{ operatorSession: [] }];
+
 type Operation = {
   security?: unknown[];
   parameters?: { name: string; in: string }[];
@@ -41,8 +44,8 @@ const SHARED = {
     429: problemRef('Too many requests for this key (or, without a key, this address): `rate_limited`; retry after `Retry-After`.'),
   },
   secured: {
-    401: problemRef('No API key, or not a valid one (`unauthorized`).'),
-    403: problemRef('The key lacks the scope this operation needs (`insufficient_scope`; `required_scope` names it).'),
+    401: problemRef('No credentials, or not valid ones: an API key, or an operator session token on operator operations (`unauthorized`).'),
+    403: problemRef('The key lacks the scope this operation needs (`insufficient_scope`; `required_scope` names it), or the operator the role or a fresh TOTP code (`insufficient_role`, `mfa_required`).'),
   },
   post: {
     400: problemRef('Invalid request: the body, a parameter or the Idempotency-Key (`param` names it).'),

@@ -6,6 +6,7 @@ import { jobRepository } from './jobs.js';
 import { eventRepository } from './events.js';
 import { learnerRepository } from './learner.js';
 import { merchantRepository } from './merchants.js';
+import { operatorRepository } from './operators.js';
 import { paymentRepository } from './payments.js';
 import { routingRepository } from './routing.js';
 import { webhookRepository } from './webhooks.js';
@@ -28,6 +29,7 @@ export function createRepositories(db: Database): Repositories {
     webhookEndpoints: webhookEndpointRepository(db),
     webhookDeliveries: webhookDeliveryRepository(db),
     audit: auditRepository(db),
+    operators: operatorRepository(db),
     /** Runs `work` in one transaction, with repositories bound to it. */
     transaction: (work) => db.transaction((tx) => work(createRepositories(tx))),
   };
@@ -46,5 +48,6 @@ export interface Repositories {
   webhookEndpoints: ReturnType<typeof webhookEndpointRepository>;
   webhookDeliveries: ReturnType<typeof webhookDeliveryRepository>;
   audit: ReturnType<typeof auditRepository>;
+  operators: ReturnType<typeof operatorRepository>;
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
 }

@@ -24,8 +24,8 @@ export function routingRepository(db: Database) {
       });
     },
 
-    /** Makes a stored version the active one, atomically with its audit record; false when there is no such version. */
-    async activate(merchantId: string, version: number, actor: Actor): Promise<boolean> {
+    /** Makes a stored version the active one, atomically with its audit record (dated `at`, default the database's now); false when there is no such version. */
+    async activate(merchantId: string, version: number, actor: Actor, at?: Date): Promise<boolean> {
       return db.transaction(async (tx) => {
         const [exists] = await tx
           .select({ version: routingRulesets.version })
@@ -40,7 +40,7 @@ export function routingRepository(db: Database) {
           target: rulesetTarget(merchantId, version),
           before: { active_version: previous?.version ?? null },
           after: { active_version: version },
-        });
+        }, at);
         return true;
       });
     },

@@ -237,6 +237,34 @@ export const routingRulesets = pgTable(
 );
 
 /**
+ * People who sign in to the admin API. Global (above merchants): `merchant_ids` lists the merchants
+ * an operator may act for, null for all (admins always act for all).
+ */
+export const operators = pgTable(
+  'operators',
+  {
+    id: text('id').primaryKey(),
+    /** Lower-cased. */
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    /** `viewer`, `operator` or `admin`. */
+    role: text('role').notNull(),
+    merchantIds: jsonb('merchant_ids').$type<string[]>(),
+    passwordHash: text('password_hash').notNull(),
+    /** The TOTP secret, sealed with the secrets key (bound to the operator id). */
+    totpSecret: text('totp_secret'),
+    totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true, mode: 'date' }),
+    /** The last 30 s step a code was accepted for: a code is accepted once. */
+    lastTotpStep: bigint('last_totp_step', { mode: 'number' }),
+    failedLogins: integer('failed_logins').notNull().default(0),
+    lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+    disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [uniqueIndex('operators_email_idx').on(t.email)],
+);
+
+/**
  * Append-only (a trigger refuses UPDATE and DELETE): who did what, to what, with what before and
  * after (secrets masked), and when. Ruleset changes, keys, merchants, gateway accounts, operators.
  */

@@ -22,6 +22,15 @@ describe('service documents', () => {
     const doc = await res.json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/v1/admin/audit',
+      '/v1/admin/me',
+      '/v1/admin/operators',
+      '/v1/admin/operators/me/password',
+      '/v1/admin/operators/me/totp',
+      '/v1/admin/operators/me/totp/confirm',
+      '/v1/admin/operators/{id}/disable',
+      '/v1/admin/session',
+      '/v1/admin/session/mfa',
       '/v1/events',
       '/v1/events/{id}',
       '/v1/events/{id}/redeliver',
@@ -47,7 +56,12 @@ describe('service documents', () => {
     expect(create.properties.capture_method.enum).toEqual(['automatic', 'manual']);
     expect(doc.paths['/v1/payments'].post.parameters.map((p: { name: string }) => p.name)).toContain('Idempotency-Key');
     expect(doc.paths['/v1/payments'].post.responses['400'].content).toHaveProperty(['application/problem+json']);
-    expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.securitySchemes.operatorSession).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    // People activate rulesets, with a session token; keys store them.
+    expect(doc.paths['/v1/routing/rules/{version}/activate'].post.security).toEqual([{ operatorSession: [] }]);
+    expect(doc.paths['/v1/routing/rules'].post.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.paths['/v1/admin/session'].post.security).toEqual([]);
   });
 
   it('names every operation and declares every status, header and parameter the middleware adds', async () => {

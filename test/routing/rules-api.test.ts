@@ -76,9 +76,9 @@ default: { optimize: { objective: cheapest } }
     expect((await t.api('POST', '/v1/routing/rules', { source: '' })).status).toBe(400);
     expect((await t.api('POST', '/v1/routing/rules', { yaml: 'x' })).body).toMatchObject({ code: 'missing_field', param: 'source' });
     expect((await t.api('POST', '/v1/routing/rules', { source: 'default: { route: [stripe] }', yaml: 'x' })).body).toMatchObject({ code: 'unknown_field', param: 'yaml' });
-    expect((await t.api('POST', '/v1/routing/rules/999/activate')).status).toBe(404);
-    expect((await t.api('POST', '/v1/routing/rules/0/activate')).status).toBe(400);
-    expect((await t.api('POST', '/v1/routing/rules/abc/activate')).status).toBe(400);
+    expect((await t.asOperator('POST', '/v1/routing/rules/999/activate')).status).toBe(404);
+    expect((await t.asOperator('POST', '/v1/routing/rules/0/activate')).status).toBe(400);
+    expect((await t.asOperator('POST', '/v1/routing/rules/abc/activate')).status).toBe(400);
   });
 
   it('refuses bad input to decide and an oversized ruleset, changing nothing', async () => {
@@ -90,12 +90,27 @@ default: { optimize: { objective: cheapest } }
     expect((await t.api('GET', '/v1/routing/rules')).body.versions).toHaveLength(versions);
   });
 
-  it('audits who stored and activated each version', async () => {
+  it('refuses to activate with an API key: that needs an operator with a TOTP code', async () => {
+    const created = await t.api('POST', '/v1/routing/rules', { source: 'default: { route: [adyen] }\n' });
+    const before = (await t.api('GET', '/v1/routing/rules')).body.active_version;
+    const refused = await t.api('POST', `/v1/routing/rules/${created.body.version}/activate?merchant_id=${t.sandbox.merchantId}`);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: 'operator_required' });
+    expect(refused.body.detail).toMatch(/operator/);
+    expect(refused.body.detail).toMatch(/TOTP/);
+    expect((await t.api('GET', '/v1/routing/rules')).body.active_version).toBe(before);
+  });
+
+  it('audits who stored and activated each version: keys store, people activate', async () => {
     const { body } = await t.api('GET', '/v1/routing/rules');
     const api = body.audit.filter((a: { actor: string }) => a.actor.startsWith('api_key:key_'));
-    expect(api.length).toBeGreaterThanOrEqual(6);
-    expect(new Set(api.map((a: { action: string }) => a.action))).toEqual(new Set(['create', 'activate']));
+    expect(api.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(api.map((a: { action: string }) => a.action))).toEqual(new Set(['create']));
     expect(new Set(api.map((a: { actor_name: string }) => a.actor_name))).toEqual(new Set(['sandbox']));
+    const people = body.audit.filter((a: { actor: string }) => a.actor.startsWith('operator:op_'));
+    expect(people.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(people.map((a: { action: string }) => a.action))).toEqual(new Set(['activate']));
+    expect(new Set(people.map((a: { actor_name: string }) => a.actor_name))).toEqual(new Set(['Demo Operator']));
     expect(body.audit.at(-1)).toMatchObject({ action: 'create', version: 1, actor: 'system:seed:routing-rules/rules.yaml' });
   });
 

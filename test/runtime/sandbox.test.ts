@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_ADMIN_URL } from '../support/databases.js';
 import { paymentBody } from '../support/harness.js';
 import { fixedKey } from '../support/keys.js';
+import { signIn } from '../support/operators.js';
+import { systemClock } from '../../src/domain/clock.js';
 
 /**
  * What one start costs: a cold Node process (tsx compiles the sources, the SDKs load), PGlite
@@ -21,6 +23,9 @@ const START_BUDGET_MS = 90_000;
 interface Running {
   url: string;
   key: string;
+  merchantId: string;
+  /** The demo operator, as the banner prints it. */
+  operator: { email: string; password: string; totpSecret: string; uri: string };
   child: ChildProcess;
   stop(): Promise<number | null>;
 }
@@ -42,9 +47,13 @@ async function start(env: Record<string, string>): Promise<Running> {
   });
   child.stdout!.resume();
   const { url, key } = await ready;
+  const [, email = '', password = ''] = /demo operator \(admin\): (\S+) \/ (\S+)/.exec(banner) ?? [];
+  const operator = { email, password, totpSecret: /TOTP secret: +(\S+)/.exec(banner)?.[1] ?? '', uri: /TOTP URI: +(\S+)/.exec(banner)?.[1] ?? '' };
   return {
     url,
     key,
+    merchantId: /demo merchant id: +(\S+)/.exec(banner)?.[1] ?? '',
+    operator,
     child,
     stop: () =>
       new Promise((resolve) => {
@@ -62,6 +71,14 @@ async function pay(running: Running, key = running.key) {
   });
 }
 
+/** Stores a ruleset with the key and activates it as the operator; answers the activation's status. */
+async function activateAsOperator(running: Running, token: string): Promise<number> {
+  const headers = { Authorization: `Bearer ${running.key}`, 'Content-Type': 'application/json' };
+  const created = await (await fetch(`${running.url}/v1/routing/rules`, { method: 'POST', headers, body: JSON.stringify({ source: 'default: { route: [stripe] }\n' }) })).json();
+  const res = await fetch(`${running.url}/v1/routing/rules/${created.version}/activate?merchant_id=${running.merchantId}`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+  return res.status;
+}
+
 describe('the sandbox process', () => {
   let dataDir: string;
   beforeAll(async () => {
@@ -75,9 +92,18 @@ describe('the sandbox process', () => {
     expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
     const payment = await (await pay(first)).json();
     expect(payment.status).toBe('succeeded');
+    // The printed demo operator activates a ruleset with a code from its TOTP secret.
+    expect(first.operator).toMatchObject({ email: 'demo@switchyard.local', totpSecret: expect.stringMatching(/^[A-Z2-7]{32}$/) });
+    expect(first.operator.uri).toMatch(/^otpauth:\/\/totp\/Switchyard:demo%40switchyard\.local\?/);
+    expect(first.operator.uri).toContain(`secret=${first.operator.totpSecret}`);
+    expect(await activateAsOperator(first, await signIn(first.url, first.operator, systemClock))).toBe(200);
     expect(await first.stop()).toBe(0);
 
-    const second = await start({ SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_SANDBOX_KEY: fixedKey('fixedForTests') });
+    const second = await start({ SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_SANDBOX_KEY: fixedKey('fixedForTests'), SWITCHYARD_SANDBOX_OPERATOR_PASSWORD: 'fixed-operator-password' });
+    // Same TOTP secret (an authenticator app keeps working), the password from the environment.
+    expect(second.operator).toEqual({ ...first.operator, password: 'fixed-operator-password' });
+    // One step ahead: the first start's code was accepted once, and may still be current.
+    expect(await activateAsOperator(second, await signIn(second.url, second.operator, systemClock, 1))).toBe(200);
     expect(second.key).toBe(fixedKey('fixedForTests'));
     const again = await fetch(`${second.url}/v1/payments/${payment.id}`, { headers: { Authorization: `Bearer ${second.key}` } });
     expect(await again.json()).toMatchObject({ id: payment.id, status: 'succeeded', payment_method: payment.payment_method });

@@ -11,6 +11,7 @@ import { PROVIDERS } from '../../src/runtime/providers.js';
 import { createRouter, createRoutingState } from '../../src/runtime/routing.js';
 import { createRepositories, type Repositories } from '../../src/store/index.js';
 import { captureLogger } from './capture-logger.js';
+import { TEST_PASSWORDS } from './operators.js';
 import { testDatabase, type DriverName, type TestDatabase } from './databases.js';
 import { systemClock, type Clock } from '../../src/domain/clock.js';
 import { createJobEngine, type JobEngine } from '../../src/jobs/engine.js';
@@ -135,6 +136,7 @@ export async function startHarness(
     idempotencyLeaseMs: options.idempotencyLeaseMs,
     rateLimits: tokenBuckets(options.rateLimit ?? { perSecond: 1, burst: 1_000_000 }, clock),
     clientAddress: options.clientAddress ?? (() => 'harness'),
+    passwords: TEST_PASSWORDS,
   });
   const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger, clock, policy: settlement });
   const jobs = createJobEngine({ repositories, clock, logger, kinds: reconcilerJobs(reconcile, settlement, clock) });

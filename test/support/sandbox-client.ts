@@ -2,7 +2,8 @@ import type { Logger } from '../../src/domain/logger.js';
 import type { BreakerClock } from '../../src/orchestrator/breakers.js';
 import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
 import { captureLogger } from './capture-logger.js';
-import type { Clock } from '../../src/domain/clock.js';
+import { systemClock, type Clock } from '../../src/domain/clock.js';
+import { signIn } from './operators.js';
 import type { SettlementPolicy } from '../../src/orchestrator/settle.js';
 import { fixedKey } from './keys.js';
 
@@ -51,11 +52,34 @@ export async function sandboxClient(
     return { status: res.status, body: await res.json() };
   }
 
-  /** Stores and activates a ruleset; answers its version. */
+  // The demo operator signs in (with a TOTP code) when first needed, and again only once the
+  // session is stale: a code is accepted once, and a test's clock may stand still.
+  let operatorToken: Promise<string> | undefined;
+  const clock = options.clock ?? systemClock;
+
+  /** As the demo operator (an admin, MFA fresh), for the demo merchant. */
+  async function asOperator(method: string, path: string, body?: unknown) {
+    const send = async () => {
+      const token = await (operatorToken ??= signIn(sandbox.url, sandbox.operator, clock));
+      const separator = path.includes('?') ? '&' : '?';
+      const res = await fetch(`${sandbox.url}${path}${path.startsWith('/v1/routing/') ? `${separator}merchant_id=${sandbox.merchantId}` : ''}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    const first = await send();
+    if (first.status !== 401 && first.body?.code !== 'mfa_required') return first;
+    operatorToken = undefined;
+    return send();
+  }
+
+  /** Stores a ruleset (with the API key) and activates it (as the demo operator); answers its version. */
   async function activate(source: string): Promise<number> {
     const created = await api('POST', '/v1/routing/rules', { source });
     if (created.status !== 201) throw new Error(`ruleset refused: ${JSON.stringify(created.body)}`);
-    const activated = await api('POST', `/v1/routing/rules/${created.body.version}/activate`);
+    const activated = await asOperator('POST', `/v1/routing/rules/${created.body.version}/activate`);
     if (activated.status !== 200) throw new Error(`activation refused: ${JSON.stringify(activated.body)}`);
     return created.body.version;
   }
@@ -80,5 +104,5 @@ export async function sandboxClient(
     }
   }
 
-  return { sandbox, api, activate, pay, eventually, close: () => sandbox.close() };
+  return { sandbox, api, asOperator, activate, pay, eventually, close: () => sandbox.close() };
 }

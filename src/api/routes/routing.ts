@@ -1,10 +1,14 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { mayActFor } from '../../admin/operators.js';
+import type { Clock } from '../../domain/clock.js';
 import { Problem, problems } from '../../domain/problem.js';
 import type { Router } from '../../orchestrator/router.js';
 import type { paymentService } from '../../orchestrator/payments.js';
 import type { AuditRow } from '../../store/audit.js';
 import type { Repositories } from '../../store/index.js';
 import type { AppEnv } from '../env.js';
+import { requireOperator } from '../middleware/operator.js';
+import { operatorSecurity } from '../openapi.js';
 import { CreatePaymentBody, ProblemView, text } from '../schemas.js';
 import { paymentInput } from './payments.js';
 
@@ -41,6 +45,9 @@ const VersionParam = z.object({
     .regex(/^[1-9]\d{0,8}$/, 'version must be a positive integer.')
     .openapi({ param: { name: 'version', in: 'path' }, type: 'integer', minimum: 1, example: 2 }),
 });
+const MerchantQuery = z.strictObject({
+  merchant_id: z.string().min(1).max(64).openapi({ param: { name: 'merchant_id', in: 'query' }, description: 'The merchant whose ruleset is activated (operators act for several).' }),
+});
 
 const routes = {
   list: createRoute({ method: 'get', path: '/v1/routing/rules', operationId: 'listRoutingRulesets', summary: 'The active ruleset version, every stored version, and who changed what', security, responses: { 200: json(Rulesets, 'Rulesets.') } }),
@@ -57,10 +64,15 @@ const routes = {
     method: 'post',
     path: '/v1/routing/rules/{version}/activate',
     operationId: 'activateRoutingRuleset',
-    summary: 'Make a stored version the one every following payment is routed with',
-    security,
-    request: { params: VersionParam },
-    responses: { 200: json(RulesetVersion, 'The active version.'), 404: problem('No such version.'), 422: problem('The version no longer fits the gateway accounts.') },
+    summary: 'Make a stored version the one every following payment is routed with (an operator with a fresh TOTP code; API keys are refused)',
+    security: operatorSecurity,
+    request: { params: VersionParam, query: MerchantQuery },
+    responses: {
+      200: json(RulesetVersion, 'The active version.'),
+      403: problem('An API key (`operator_required`), a viewer (`insufficient_role`), no TOTP code in the last 15 minutes (`mfa_required`), or a merchant the operator may not act for (`merchant_not_allowed`).'),
+      404: problem('No such merchant or version.'),
+      422: problem('The version no longer fits the gateway accounts.'),
+    },
   }),
   decide: createRoute({
     method: 'post',
@@ -73,7 +85,7 @@ const routes = {
   }),
 };
 
-export function routingRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositories, router: Router, payments: ReturnType<typeof paymentService>): void {
+export function routingRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositories, router: Router, payments: ReturnType<typeof paymentService>, clock: Clock): void {
   const view = (row: { version: number; source: string; createdBy: string; createdAt: Date }, active: number | null) => ({
     version: row.version,
     active: row.version === active,
@@ -108,14 +120,18 @@ export function routingRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositori
     return c.json(view(row, await activeVersion(merchantId)), 201);
   });
 
-  app.openapi(routes.activate, async (c) => {
-    const merchantId = c.get('merchantId');
+  app.openapi({ ...routes.activate, middleware: requireOperator(clock, { role: 'operator', mfa: true }) }, async (c) => {
+    const merchantId = c.req.valid('query').merchant_id;
+    if (!mayActFor(c.get('operator'), merchantId)) {
+      throw new Problem({ status: 403, code: 'merchant_not_allowed', title: 'Forbidden', detail: 'You may not act for this merchant.', param: 'merchant_id' });
+    }
+    if ((await repositories.operators.knownMerchantIds([merchantId])).length === 0) throw problems.notFound('merchant');
     const version = Number(c.req.valid('param').version);
     const row = (await repositories.routing.versions(merchantId)).find((v) => v.version === version);
     if (!row) throw problems.notFound('ruleset version');
     const checked = router.check(row.source, `ruleset v${version}`, await gatewayNames(merchantId));
     if ('errors' in checked) throw invalidRuleset(checked.errors);
-    await repositories.routing.activate(merchantId, version, c.get('actor'));
+    await repositories.routing.activate(merchantId, version, c.get('actor'), clock.now());
     router.invalidate(merchantId);
     return c.json(view(row, version), 200);
   });

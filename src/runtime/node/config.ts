@@ -38,6 +38,8 @@ export interface SandboxConfig extends ServerConfig {
   sandboxKey: string | undefined;
   gateways: 'in-process' | 'env';
   simulatorsControlUrl: string | undefined;
+  /** The demo operator's password; generated at each start when unset. */
+  operatorPassword: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -138,6 +140,7 @@ const sandboxFields = {
   ...serverFields,
   SWITCHYARD_SANDBOX_KEY: optional(z.string().refine(isApiKey, { error: 'must be sk_test_ (or sk_live_) and 32 letters or digits; the value is not shown' })),
   SWITCHYARD_SANDBOX_GATEWAYS: optional(z.enum(['in-process', 'env'], { error: (issue) => `must be in-process or env, ${got(issue.input)}` })),
+  SWITCHYARD_SANDBOX_OPERATOR_PASSWORD: optional(z.string().min(12, { error: 'must be at least 12 characters; the value is not shown' }).max(200, { error: 'must be at most 200 characters; the value is not shown' })),
   SWITCHYARD_SIMULATORS_CONTROL_URL: optional(z.url({ protocol: /^https?$/, error: (issue) => `must be an http(s) URL, ${got(issue.input)}` })),
 };
 
@@ -205,6 +208,7 @@ export function sandboxConfig(env: Env, now: () => number = Date.now): SandboxCo
     sandboxKey: values.SWITCHYARD_SANDBOX_KEY,
     gateways: values.SWITCHYARD_SANDBOX_GATEWAYS ?? 'in-process',
     simulatorsControlUrl: values.SWITCHYARD_SIMULATORS_CONTROL_URL,
+    operatorPassword: values.SWITCHYARD_SANDBOX_OPERATOR_PASSWORD,
   };
 }
 

@@ -4,7 +4,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { SimulatorControl } from '../../../adapters/testkit/simulator.js';
 import { generateApiKey, hashApiKey, isApiKey, keyHint, SCOPES } from '../../domain/api-keys.js';
-import type { Clock } from '../../domain/clock.js';
+import { systemClock, type Clock } from '../../domain/clock.js';
+import { operatorService } from '../../admin/operators.js';
+import { passwordHasher } from '../../admin/passwords.js';
+import { newTotpSecret, totpUri } from '../../admin/totp.js';
+import { createSecretBox } from '../../domain/secret-box.js';
 import type { Logger } from '../../domain/logger.js';
 import type { BreakerClock, BreakerSettings } from '../../orchestrator/breakers.js';
 import type { RetryGuard } from '../../orchestrator/payments.js';
@@ -20,6 +24,7 @@ import { connectEnvGateways, startSandboxGateways } from './sandbox-gateways.js'
 import { startServer } from './server.js';
 
 export const DEMO_MERCHANT = 'Demo merchant';
+export const DEMO_OPERATOR_EMAIL = 'demo@switchyard.local';
 const SANDBOX_KEY_LABEL = 'sandbox';
 
 export interface SandboxOptions {
@@ -65,6 +70,10 @@ export interface SandboxOptions {
   jobPollMs?: number;
   rateLimit?: RateLimitSettings;
   serverLimits?: Partial<ServerLimits>;
+  /** The demo operator's password; a fresh one is made at each start otherwise. */
+  operatorPassword?: string;
+  /** Where the demo operator's TOTP secret is kept, so an authenticator app keeps working across restarts. */
+  operatorTotpSecretFile?: string;
 }
 
 export interface Sandbox {
@@ -79,6 +88,8 @@ export interface Sandbox {
   repositories: Repositories;
   /** Background work: the reconciler and the purge. */
   jobs: JobEngine;
+  /** The demo operator (an admin with TOTP on), who can activate rulesets. */
+  operator: DemoOperator;
   close(): Promise<void>;
 }
 
@@ -89,13 +100,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const sandboxGateways: Record<string, unknown> = {};
   let seeded: Awaited<ReturnType<typeof seedDemoMerchant>> | undefined;
   let simulators: Record<string, SimulatorControl> = {};
+  let operator: DemoOperator | undefined;
+  // Merchant webhooks: the API seals signing secrets with it, the delivery jobs unseal them; it seals TOTP secrets too.
+  const secretsKey = options.secretsKey ?? (await persistentSecret(options.secretsKeyFile));
   const server = await startServer({
     host: options.host,
     port: options.port,
     database: { url: options.databaseUrl, pgliteDir: options.pgliteDir, migrations: 'apply' },
     fingerprintSecret: options.fingerprintSecret ?? (await persistentSecret(options.fingerprintSecretFile)),
-    // Merchant webhooks: the API seals signing secrets with it, the delivery jobs unseal them.
-    secretsKey: options.secretsKey ?? (await persistentSecret(options.secretsKeyFile)),
+    secretsKey,
     gatewayTimeoutMs: options.gatewayTimeoutMs,
     fees: files.fees,
     routingSeed: options.routingSeed,
@@ -116,6 +129,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     async prepare({ repositories, router }) {
       seeded = await seedDemoMerchant(repositories, options.sandboxKey);
       await seedRuleset(repositories, router, seeded.merchantId, files.rules);
+      operator = await seedDemoOperator(repositories, secretsKey, options.clock ?? systemClock, options);
     },
     async beforeJobs(url) {
       const accounts = seeded!.accounts;
@@ -139,6 +153,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     accounts: seeded!.accounts,
     repositories: server.repositories,
     jobs: server.jobs,
+    operator: operator!,
     close: () => server.close(),
   };
 }
@@ -173,12 +188,29 @@ async function seedRuleset(repositories: Repositories, router: Router, merchantI
   await repositories.routing.activate(merchantId, version, seed);
 }
 
-async function persistentSecret(file: string | undefined): Promise<string> {
-  if (!file) return randomToken(32);
+interface DemoOperator {
+  email: string;
+  password: string;
+  totpSecret: string;
+  otpauthUri: string;
+}
+
+/** The demo operator, an admin: its password is printed at each start, its TOTP secret kept in the data directory. */
+async function seedDemoOperator(repositories: Repositories, secretsKey: string | readonly string[], clock: Clock, options: SandboxOptions): Promise<DemoOperator> {
+  const password = options.operatorPassword ?? randomToken(18);
+  const totpSecret = await persistentSecret(options.operatorTotpSecretFile, newTotpSecret);
+  const operators = operatorService({ repositories, secrets: createSecretBox(secretsKey), passwords: passwordHasher(), clock });
+  const seed = { type: 'system', id: 'seed:sandbox', name: 'sandbox' } as const;
+  await operators.provision(seed, { email: DEMO_OPERATOR_EMAIL, name: 'Demo Operator', role: 'admin', password, merchantIds: null, totpSecret });
+  return { email: DEMO_OPERATOR_EMAIL, password, totpSecret, otpauthUri: totpUri(totpSecret, DEMO_OPERATOR_EMAIL) };
+}
+
+async function persistentSecret(file: string | undefined, make = () => randomToken(32)): Promise<string> {
+  if (!file) return make();
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch {
-    const secret = randomToken(32);
+    const secret = make();
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, secret, { mode: 0o600 });
     return secret;
