@@ -21,7 +21,7 @@ export const json = <T>(schema: T, description: string) => ({ description, conte
 export const operatorSecurity = [{ operatorSession: [] }];
 
 type Operation = {
-  security?: unknown[];
+  security?: Record<string, unknown>[];
   parameters?: { name: string; in: string }[];
   responses: Record<string, { description: string; headers?: Record<string, unknown>; content?: unknown }>;
 };
@@ -48,10 +48,14 @@ const SHARED = {
     403: problemRef('The key lacks the scope this operation needs (`insufficient_scope`; `required_scope` names it), or the operator the role or a fresh TOTP code (`insufficient_role`, `mfa_required`).'),
   },
   post: {
-    400: problemRef('Invalid request: the body, a parameter or the Idempotency-Key (`param` names it).'),
-    409: problemRef('A request with this Idempotency-Key is still running (`idempotency_key_in_use`); retry after `Retry-After`.'),
+    400: problemRef('Invalid request: the body or a parameter (`param` names it).'),
     413: problemRef('The body is larger than the API accepts (`payload_too_large`).'),
     415: problemRef('A body was sent without `Content-Type: application/json` (`unsupported_media_type`).'),
+  },
+  /** POSTs of the merchant API (API keys), which take an Idempotency-Key. */
+  idempotent: {
+    400: problemRef('Invalid request: the body, a parameter or the Idempotency-Key (`param` names it).'),
+    409: problemRef('A request with this Idempotency-Key is still running (`idempotency_key_in_use`); retry after `Retry-After`.'),
     422: problemRef('The Idempotency-Key was used with a different request (`idempotency_key_reused`).'),
   },
 } as const;
@@ -66,9 +70,15 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>): Document {
   for (const item of Object.values(doc.paths ?? {})) {
     for (const [method, operation] of Object.entries(item as Record<string, Operation>)) {
       if (!operation?.responses) continue;
-      const shared = { ...SHARED.all, ...(operation.security?.length ? SHARED.secured : {}), ...(method === 'post' ? SHARED.post : {}) };
+      const idempotent = method === 'post' && operation.security?.some((scheme) => 'bearerAuth' in scheme) === true;
+      const shared = {
+        ...SHARED.all,
+        ...(operation.security?.length ? SHARED.secured : {}),
+        ...(method === 'post' ? SHARED.post : {}),
+        ...(idempotent ? SHARED.idempotent : {}),
+      };
       for (const [status, response] of Object.entries(shared)) operation.responses[status] ??= response;
-      if (method === 'post' && !operation.parameters?.some((p) => p.name === idempotencyHeader.name)) {
+      if (idempotent && !operation.parameters?.some((p) => p.name === idempotencyHeader.name)) {
         operation.parameters = [...(operation.parameters ?? []), idempotencyHeader];
       }
       for (const [status, response] of Object.entries(operation.responses)) {
@@ -76,7 +86,7 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>): Document {
           ...response.headers,
           'Request-Id': REQUEST_ID,
           'Client-Request-Id': CLIENT_REQUEST_ID,
-          ...(method === 'post' && status.startsWith('2') ? { 'Idempotent-Replayed': REPLAYED } : {}),
+          ...(idempotent && status.startsWith('2') ? { 'Idempotent-Replayed': REPLAYED } : {}),
           ...(status === '409' || status === '429' || status === '503' ? { 'Retry-After': RETRY_AFTER } : {}),
         };
       }
