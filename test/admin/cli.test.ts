@@ -8,9 +8,13 @@ import { manualClock, type ManualClock } from '../support/clock.js';
 import { DRIVERS, testDatabase, type TestDatabase } from '../support/databases.js';
 import { paymentBody } from '../support/harness.js';
 import { fixedKey } from '../support/keys.js';
+import { signIn, TEST_PASSWORDS } from '../support/operators.js';
+import { operatorService } from '../../src/admin/operators.js';
+import { createSecretBox } from '../../src/domain/secret-box.js';
 
 const HOUR = 3_600_000;
 const RAW_SECRET = 'sk_live_51RawProviderSecretNeverStored';
+const SECRETS_KEY = Buffer.alloc(32, 5).toString('base64');
 
 /** Admin commands as `npm run admin` runs them, on the sandbox's own store; payments go through its HTTP API. */
 describe.each(DRIVERS)('the admin CLI on %s', (driver) => {
@@ -32,13 +36,22 @@ describe.each(DRIVERS)('the admin CLI on %s', (driver) => {
       databaseUrl: database?.url,
       sandboxKey: fixedKey('adminCli'),
       fingerprintSecret: 'fp',
+      secretsKey: SECRETS_KEY,
       gatewayTimeoutMs: 10_000,
       routingRulesDir: 'routing-rules',
       routingSeed: 1,
       logger: captureLogger().logger,
       clock,
     });
-    ctx = { repositories: sandbox.repositories, actor: { type: 'cli', id: 'ops-alice', name: 'ops-alice' }, clock, providers: PROVIDERS.map((p) => p.name) };
+    let passwords = 0;
+    ctx = {
+      repositories: sandbox.repositories,
+      actor: { type: 'cli', id: 'ops-alice', name: 'ops-alice' },
+      clock,
+      providers: PROVIDERS.map((p) => p.name),
+      operators: operatorService({ repositories: sandbox.repositories, secrets: createSecretBox(SECRETS_KEY), passwords: TEST_PASSWORDS, clock }),
+      newPassword: () => `generated-password-${++passwords}`,
+    };
   });
   afterAll(async () => {
     await sandbox.close();
@@ -77,6 +90,13 @@ describe.each(DRIVERS)('the admin CLI on %s', (driver) => {
     const payment = await paid.json();
     expect(paid.status, JSON.stringify(payment)).toBe(201);
     expect(payment).toMatchObject({ status: 'succeeded', gateway: { account_id: account.id, provider: 'stripe' } });
+    // Its key sees its own payment, account, health and rules, and nothing of the demo merchant's.
+    const view = async (path: string) => (await fetch(`${sandbox.url}${path}`, { headers: { Authorization: `Bearer ${key.secret}` } })).json();
+    expect((await pay(sandbox.apiKey)).status).toBe(201);
+    expect((await view('/v1/payments')).data.map((p: { id: string }) => p.id)).toEqual([payment.id]);
+    expect((await view('/v1/gateway_accounts')).data.map((a: { id: string }) => a.id)).toEqual([account.id]);
+    expect((await view('/v1/gateways/health')).data.map((g: { account_id: string }) => g.account_id)).toEqual([account.id]);
+    expect(await view('/v1/routing/rules')).toMatchObject({ active_version: null, versions: [], audit: [] });
 
     const listed = await admin('keys', 'list', '--merchant', merchant.id);
     expect(listed.out).toContain(key.hint);
@@ -125,6 +145,44 @@ describe.each(DRIVERS)('the admin CLI on %s', (driver) => {
     for (const secret of [key.secret, rolled.secret, restricted.secret]) expect(stored).not.toContain(secret.slice(8));
   });
 
+  it('creates an operator with TOTP on, who signs in with what it printed and activates rulesets only for their merchants', async () => {
+    const merchant = await adminJson('merchants', 'create', '--name', 'Operated shop');
+    const key = await adminJson('keys', 'create', '--merchant', merchant.id, '--mode', 'test');
+    await adminJson('gateway-accounts', 'add', '--merchant', merchant.id, '--provider', 'stripe', '--name', 'stripe', '--label', 'Stripe', '--credentials', 'env:CLI_STRIPE');
+    const created = await admin('operators', 'create', '--email', 'Grace@Ops.Example', '--name', 'Grace Hopper', '--role', 'operator', '--merchants', merchant.id);
+    expect(created.code, created.err).toBe(0);
+    const password = /password: +(\S+)/.exec(created.out)![1]!;
+    const totpSecret = /TOTP secret: +(\S+)/.exec(created.out)![1]!;
+    expect(created.out).toContain('otpauth://totp/');
+    expect((await adminJson('operators', 'list')).find((o: { email: string }) => o.email === 'grace@ops.example')).toMatchObject({ role: 'operator', merchant_ids: [merchant.id], totp_enabled: true });
+
+    const stored = await fetch(`${sandbox.url}/v1/routing/rules`, { method: 'POST', headers: { Authorization: `Bearer ${key.secret}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ source: 'default: { route: [stripe] }\n' }) });
+    const { version } = await stored.json();
+    const token = await signIn(sandbox.url, { email: 'grace@ops.example', password, totpSecret }, clock);
+    const activate = (merchantId: string) => fetch(`${sandbox.url}/v1/routing/rules/${version}/activate?merchant_id=${merchantId}`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+    expect((await activate(merchant.id)).status).toBe(200);
+    expect(await (await activate(sandbox.merchantId)).json()).toMatchObject({ status: 403, code: 'merchant_not_allowed' });
+    const [record] = await sandbox.repositories.audit.list({ merchantId: merchant.id, action: 'routing.ruleset.activate', limit: 1 });
+    expect(record).toMatchObject({ actorType: 'operator', actorName: 'Grace Hopper' });
+    const audit = JSON.stringify(await sandbox.repositories.audit.list({ limit: 1000 }));
+    expect(audit).not.toContain(password);
+    expect(audit).not.toContain(totpSecret);
+
+    const disabled = await adminJson('operators', 'disable', record!.actorId);
+    expect(disabled).toMatchObject({ id: record!.actorId, disabled_at: expect.any(String) });
+    expect((await activate(merchant.id)).status).toBe(401);
+  });
+
+  it('refuses to manage operators without the secrets key that seals their TOTP secrets', async () => {
+    const before = await sandbox.repositories.audit.list({ limit: 1000 });
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runAdmin(['operators', 'create', '--email', 'x@ops.example', '--name', 'X', '--role', 'viewer'], { ...ctx, operators: null }, { out: (t) => out.push(t), err: (t) => err.push(t) });
+    expect(code).toBe(2);
+    expect(err.join('')).toMatch(/^error: SWITCHYARD_SECRETS_KEY: is needed to manage operators/);
+    expect(await sandbox.repositories.audit.list({ limit: 1000 })).toEqual(before);
+  });
+
   describe('refuses hostile input with exit 2, naming the option, changing nothing', () => {
     let merchantId: string;
     let keyId: string;
@@ -162,6 +220,12 @@ describe.each(DRIVERS)('the admin CLI on %s', (driver) => {
       [account('--countries', 'USA'), '--countries'],
       [['gateway-accounts', 'update', 'gwa_nope', '--priority', '1'], '<account_id>'],
       [['gateway-accounts', 'list'], '--merchant'],
+      [['operators', 'create', '--email', 'not-an-email', '--name', 'A', '--role', 'viewer'], '--email'],
+      [['operators', 'create', '--email', 'a@ops.example', '--name', 'A\u001b[2J', '--role', 'viewer'], '--name'],
+      [['operators', 'create', '--email', 'a@ops.example', '--name', 'A', '--role', 'root'], '--role'],
+      [['operators', 'create', '--email', 'a@ops.example', '--name', 'A', '--role', 'viewer', '--merchants', 'mer_nope'], '--merchants'],
+      [['operators', 'create', '--email', 'demo@switchyard.local', '--name', 'A', '--role', 'viewer'], '--email'],
+      [['operators', 'disable', 'op_nope'], '<operator_id>'],
       [['payments', 'delete'], 'Unknown command'],
     ])('%j', async (argv, named) => {
       const before = { merchants: await adminJson('merchants', 'list'), audit: await sandbox.repositories.audit.list({ limit: 1000 }), keys: await adminJson('keys', 'list', '--merchant', merchantId) };

@@ -3,6 +3,8 @@ import { createApiKey, listApiKeys, revokeApiKey, rollApiKey } from '../../admin
 import { AdminInputError, type AdminContext } from '../../admin/context.js';
 import { addGatewayAccount, disableGatewayAccount, listGatewayAccounts, updateGatewayAccount, type GatewayAccountInput } from '../../admin/gateway-accounts.js';
 import { createMerchant, disableMerchant, listMerchants } from '../../admin/merchants.js';
+import { ROLES, type Operator, type OperatorService, type Role } from '../../admin/operators.js';
+import { newTotpSecret, totpUri } from '../../admin/totp.js';
 
 /** Bad input on the command line: exit 2, naming the option; nothing was changed. */
 export class UsageError extends Error {
@@ -33,6 +35,9 @@ export const USAGE = `Usage: npm run admin -- <command> [options] [--json]
   gateway-accounts update <account_id> [--label] [--credentials] [--currencies] [--countries] [--priority]
   gateway-accounts disable <account_id>
   gateway-accounts list --merchant <id>
+  operators create --email <email> --name <name> --role viewer|operator|admin [--merchants id,id]
+  operators list
+  operators disable <operator_id>
 
 --json prints the result as JSON; otherwise it prints text. Exit 2: bad input, nothing changed.
 `;
@@ -51,6 +56,10 @@ interface Command {
 
 export interface AdminCommandContext extends AdminContext {
   providers: readonly string[];
+  /** Operators' TOTP secrets are sealed, so managing operators needs the secrets key; null without one. */
+  operators: OperatorService | null;
+  /** A fresh password for a new operator. */
+  newPassword(): string;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -153,7 +162,81 @@ const COMMANDS: Record<string, Command> = {
       };
     },
   },
+  'operators create': {
+    options: { email: str, name: str, role: str, merchants: str },
+    async run(ctx, values) {
+      const operators = needOperators(ctx);
+      const email = need(values, 'email');
+      if (email.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new UsageError('--email', 'must be an email address.');
+      const name = need(values, 'name');
+      if (name.length > 100 || /[\u0000-\u001f\u007f-\u009f]/.test(name)) throw new UsageError('--name', 'must be at most 100 characters, with no control characters.');
+      const role = need(values, 'role');
+      if (!(ROLES as readonly string[]).includes(role)) throw new UsageError('--role', `must be one of ${ROLES.join(', ')}.`);
+      const merchants = optional(values, 'merchants');
+      const merchantIds = merchants === undefined || role === 'admin' ? null : list(merchants);
+      if (merchantIds) {
+        const known = new Set(await ctx.repositories.operators.knownMerchantIds(merchantIds));
+        const unknown = merchantIds.find((id) => !known.has(id));
+        if (unknown !== undefined) throw new UsageError('--merchants', `no merchant has the id ${unknown.slice(0, 40)}.`);
+      }
+      if (await ctx.repositories.operators.byEmail(email.toLowerCase())) throw new UsageError('--email', 'an operator with this email exists.');
+      // TOTP is on from the start: nobody who learns the password alone can enroll an authenticator of their own.
+      const password = ctx.newPassword();
+      const totpSecret = newTotpSecret();
+      const operator = await operators.provision(ctx.actor, { email, name, role: role as Role, password, merchantIds, totpSecret });
+      const uri = totpUri(totpSecret, operator.email);
+      return {
+        json: { ...operatorView(operator), password, totp_secret: totpSecret, otpauth_uri: uri },
+        text: [
+          `Created operator ${operator.id} (${operator.email}, ${operator.role}).`,
+          '',
+          `  password:     ${password}`,
+          `  TOTP secret:  ${totpSecret}`,
+          `  TOTP URI:     ${uri}`,
+          '',
+          'This is the only time they are shown: hand them over now (the operator changes the password with POST /v1/admin/operators/me/password).',
+        ].join('\n'),
+      };
+    },
+  },
+  'operators list': {
+    options: {},
+    async run(ctx) {
+      const operators = (await needOperators(ctx).list()).map(operatorView);
+      return {
+        json: operators,
+        text: table(operators.map((o) => [o.id, o.email, o.name, o.role, o.merchant_ids ? o.merchant_ids.join(',') : 'all merchants', o.disabled_at ? 'disabled' : 'active'])),
+      };
+    },
+  },
+  'operators disable': {
+    options: {},
+    positional: '<operator_id>',
+    async run(ctx, _values, id) {
+      const operator = await needOperators(ctx).disable(ctx.actor, id!);
+      if (!operator) throw new UsageError('<operator_id>', 'no operator has this id.');
+      return { json: operatorView(operator), text: `Disabled operator ${operator.id}: their sessions stop working now.` };
+    },
+  },
 };
+
+function needOperators(ctx: AdminCommandContext): OperatorService {
+  if (!ctx.operators) throw new UsageError('SWITCHYARD_SECRETS_KEY', "is needed to manage operators (it seals their TOTP secrets): set it to the server's key.");
+  return ctx.operators;
+}
+
+function operatorView(operator: Operator) {
+  return {
+    id: operator.id,
+    email: operator.email,
+    name: operator.name,
+    role: operator.role,
+    merchant_ids: operator.merchantIds,
+    totp_enabled: operator.totpEnabled,
+    created_at: operator.createdAt.toISOString(),
+    disabled_at: operator.disabledAt?.toISOString() ?? null,
+  };
+}
 
 /** Runs one command; answers the exit code (0 done, 2 bad input). */
 export async function runAdmin(argv: readonly string[], ctx: AdminCommandContext, io: AdminIo): Promise<number> {

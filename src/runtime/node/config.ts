@@ -217,3 +217,13 @@ export function storeConfig(env: Env): { url?: string; pgliteDir?: string } {
   const values = parse({ DATABASE_URL: serverFields.DATABASE_URL, SWITCHYARD_DATA_DIR: serverFields.SWITCHYARD_DATA_DIR }, env);
   return values.DATABASE_URL ? { url: values.DATABASE_URL } : { pgliteDir: `${values.SWITCHYARD_DATA_DIR ?? '.switchyard'}/pglite` };
 }
+
+/**
+ * The key that seals operators' TOTP secrets, for the admin CLI: SWITCHYARD_SECRETS_KEY, or on the
+ * sandbox's PGlite the key the sandbox generated into its data directory (`file`); null when neither.
+ */
+export function cliSecretsKey(env: Env): { keys: string[] } | { file: string } | null {
+  const values = parse({ DATABASE_URL: serverFields.DATABASE_URL, SWITCHYARD_DATA_DIR: serverFields.SWITCHYARD_DATA_DIR, SWITCHYARD_SECRETS_KEY: serverFields.SWITCHYARD_SECRETS_KEY }, env);
+  if (values.SWITCHYARD_SECRETS_KEY) return { keys: values.SWITCHYARD_SECRETS_KEY };
+  return values.DATABASE_URL ? null : { file: `${values.SWITCHYARD_DATA_DIR ?? '.switchyard'}/secrets-key` };
+}
