@@ -28,6 +28,7 @@ import { createRouter, createRoutingState } from '../../src/runtime/routing.js';
 import { announce, exitOnSignal, option } from './args.js';
 
 const RULESET = 'default: { route: [stripe] }\n';
+const LOAD_BENCH = { type: 'system', id: 'load-bench', name: 'load bench seed' } as const;
 
 const databaseUrl = process.env.DATABASE_URL || undefined;
 const dataDir = option('data-dir', '');
@@ -63,8 +64,6 @@ exitOnSignal(async () => {
   await database.close();
 });
 announce({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, driver: database.driver });
-
-const LOAD_BENCH = { type: 'system', id: 'load-bench', name: 'load bench seed' } as const;
 
 async function seedMerchant(repositories: Repositories, apiKey: string): Promise<void> {
   const merchants = repositories.merchants;
