@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { after } from '../domain/clock.js';
 import { createRepositories, type Repositories } from '../store/index.js';
 import type { JobRow } from '../store/jobs.js';
@@ -64,7 +65,7 @@ describe.each(DRIVERS)('the job engine on %s', (driver) => {
     await schedule('a', 0);
     await jobs.runDue();
     let row = await repositories.jobs.get('a');
-    expect(row).toMatchObject({ state: 'scheduled', attempts: 1, lastError: 'database said no' });
+    expect(row).toMatchObject({ state: 'scheduled', attempts: 1, lastError: 'Error: database said no' });
     expect(row!.runAt.getTime() - clock.now().getTime()).toBe(1000);
     clock.advance(1000);
     await jobs.runDue();
@@ -72,7 +73,33 @@ describe.each(DRIVERS)('the job engine on %s', (driver) => {
     expect(row!.runAt.getTime() - clock.now().getTime()).toBe(2000);
     clock.advance(2000);
     await jobs.runDue();
-    expect(await repositories.jobs.get('a')).toMatchObject({ state: 'dead', attempts: 3, lastError: 'database said no' });
+    expect(await repositories.jobs.get('a')).toMatchObject({ state: 'dead', attempts: 3, lastError: 'Error: database said no' });
+  });
+
+  it('keeps a failed statement\'s error without its parameters, in the job row and the log', async () => {
+    const { logger, lines } = captureLogger();
+    const merchantId = await repositories.merchants.create('Ada Lovelace <ada@example.com>');
+    const jobs = createJobEngine({
+      repositories,
+      clock,
+      logger,
+      backoff: { baseMs: 1000, maxMs: 60_000 },
+      random: () => 0.5,
+      kinds: {
+        // The same id again: the unique violation's message and detail quote the row's values.
+        work: { run: async () => void (await database.db.execute(sql`INSERT INTO merchants (id, name) VALUES (${merchantId}, ${'Ada Lovelace <ada@example.com>'})`)) },
+      },
+    });
+    await schedule('a', 0);
+    await jobs.runDue();
+    const row = await repositories.jobs.get('a');
+    expect(row).toMatchObject({ state: 'scheduled', attempts: 1 });
+    expect(row!.lastError).toMatch(/^DrizzleQueryError: Failed query \[INSERT INTO merchants \(id, name\) VALUES \(\$1, \$2\)\] ← .*23505/);
+    for (const text of [row!.lastError!, lines.join('\n')]) {
+      expect(text).not.toContain('Ada Lovelace');
+      expect(text).not.toContain('ada@example.com');
+      expect(text).not.toContain(merchantId);
+    }
   });
 
   it('runs again when the handler asks for a later time, and gives up when it says so', async () => {

@@ -1,3 +1,4 @@
+import { safeErrorMessage } from '../domain/safe-error.js';
 import { after, type Clock } from '../domain/clock.js';
 import type { Logger } from '../domain/logger.js';
 import type { JobRow, JobStats } from '../store/jobs.js';
@@ -76,7 +77,8 @@ export function createJobEngine(options: JobEngineOptions): JobEngine {
     }
     const now = clock.now();
     if (failure !== null) {
-      const message = failure instanceof Error ? failure.message : String(failure);
+      // A failed statement's message quotes its parameters: only what cannot carry request data is kept.
+      const message = safeErrorMessage(failure);
       const maxAttempts = kind.maxAttempts ?? 20;
       if (job.attempts >= maxAttempts) {
         logger.error('job.dead', { job_id: job.id, kind: job.kind, key: job.key, attempts: job.attempts, error: message });
