@@ -14,7 +14,7 @@ const database = await openDatabase({});
 const repositories = createRepositories(database.db);
 const gateways = gatewayRegistry({ providers: PROVIDERS, sandbox: {}, env: {}, timeoutMs: 10_000 });
 const router = createRouter({ repositories, gateways, logger: silentLogger, fees: new Map(), state: createRoutingState({ seed: 1 }) });
-const app = createApp({ repositories, gateways, router, logger: silentLogger, fingerprintSecret: 'openapi', secretsKey: Buffer.alloc(32).toString('base64') });
+const app = createApp({ repositories, gateways, providers: PROVIDERS.map((p) => p.name), router, logger: silentLogger, fingerprintSecret: 'openapi', secretsKey: Buffer.alloc(32).toString('base64') });
 process.stdout.write(`${JSON.stringify(openApiDocument(app), null, 2)}\n`);
 router.breakers.shutdown();
 await database.close();

@@ -52,7 +52,7 @@ await seedMerchant(repositories, option('key'));
 
 // One key drives the whole load: the benchmark measures the router, not the per-key rate limit.
 const rateLimits = tokenBuckets({ perSecond: 1_000_000, burst: 1_000_000 }, systemClock);
-const app = createApp({ repositories, logger, fingerprintSecret: 'load-bench-fingerprint-secret', gateways, router, secretsKey: btoa('load-bench-secrets-key-32-bytes!'), rateLimits });
+const app = createApp({ repositories, logger, fingerprintSecret: 'load-bench-fingerprint-secret', gateways, providers: PROVIDERS.map((p) => p.name), router, secretsKey: btoa('load-bench-secrets-key-32-bytes!'), rateLimits });
 const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
   const started = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: Number(process.env.PORT ?? 0) }, () => resolve(started));
   started.once('error', reject);

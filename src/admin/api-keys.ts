@@ -44,9 +44,14 @@ export async function createApiKey(ctx: AdminContext, input: { merchantId: strin
     if (merchant.disabledAt) throw new AdminInputError('merchant', 'The merchant is disabled: its keys would not work.');
     const secret = generateApiKey(input.mode);
     const view = apiKeyView(await tx.merchants.addApiKey({ merchantId: merchant.id, keyHash: await hashApiKey(secret), hint: keyHint(secret), label, scopes }));
-    await tx.audit.append(ctx.actor, { action: 'api_key.create', merchantId: merchant.id, target: { type: 'api_key', id: view.id }, after: view });
+    await tx.audit.append(ctx.actor, { action: 'api_key.create', merchantId: merchant.id, target: { type: 'api_key', id: view.id }, after: view }, ctx.clock.now());
     return { key: view, secret };
   });
+}
+
+/** The merchant a key belongs to, or null when there is no such key. */
+export async function apiKeyMerchant(ctx: Pick<AdminContext, 'repositories'>, id: string): Promise<string | null> {
+  return (await ctx.repositories.merchants.apiKey(id))?.merchantId ?? null;
 }
 
 export async function listApiKeys(ctx: Pick<AdminContext, 'repositories'>, merchantId: string) {
@@ -74,8 +79,8 @@ export async function rollApiKey(ctx: AdminContext, id: string, overlapMs: numbe
     const expiresAt = new Date(ctx.clock.now().getTime() + overlapMs);
     const before = apiKeyView(old);
     const after = apiKeyView((await tx.merchants.expireApiKey(old.id, old.expiresAt && old.expiresAt < expiresAt ? old.expiresAt : expiresAt))!);
-    await tx.audit.append(ctx.actor, { action: 'api_key.roll', merchantId: old.merchantId, target: { type: 'api_key', id: old.id }, before, after: { ...after, successor_id: created.id } });
-    await tx.audit.append(ctx.actor, { action: 'api_key.create', merchantId: old.merchantId, target: { type: 'api_key', id: created.id }, after: { ...created, rolled_from: old.id } });
+    await tx.audit.append(ctx.actor, { action: 'api_key.roll', merchantId: old.merchantId, target: { type: 'api_key', id: old.id }, before, after: { ...after, successor_id: created.id } }, ctx.clock.now());
+    await tx.audit.append(ctx.actor, { action: 'api_key.create', merchantId: old.merchantId, target: { type: 'api_key', id: created.id }, after: { ...created, rolled_from: old.id } }, ctx.clock.now());
     return { old: after, key: created, secret };
   });
 }
@@ -85,7 +90,7 @@ export async function revokeApiKey(ctx: AdminContext, id: string) {
     const before = apiKeyView(required(await tx.merchants.apiKey(id), 'key', 'API key'));
     if (before.revoked_at) throw new AdminInputError('key', 'The key is revoked already.');
     const after = apiKeyView((await tx.merchants.revokeApiKey(id, ctx.clock.now()))!);
-    await tx.audit.append(ctx.actor, { action: 'api_key.revoke', merchantId: after.merchant_id, target: { type: 'api_key', id }, before, after });
+    await tx.audit.append(ctx.actor, { action: 'api_key.revoke', merchantId: after.merchant_id, target: { type: 'api_key', id }, before, after }, ctx.clock.now());
     return after;
   });
 }

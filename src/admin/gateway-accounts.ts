@@ -89,7 +89,7 @@ export async function addGatewayAccount(
       priority: checked.priority ?? 0,
     });
     const after = gatewayAccountView(account);
-    await tx.audit.append(ctx.actor, { action: 'gateway_account.create', merchantId: merchant.id, target: { type: 'gateway_account', id: account.id }, after });
+    await tx.audit.append(ctx.actor, { action: 'gateway_account.create', merchantId: merchant.id, target: { type: 'gateway_account', id: account.id }, after }, ctx.clock.now());
     return after;
   });
 }
@@ -99,9 +99,9 @@ export async function updateGatewayAccount(ctx: AdminContext, id: string, input:
   return ctx.repositories.transaction(async (tx) => {
     const current = required(await tx.merchants.anyGatewayAccount(id), 'account', 'gateway account');
     const checked = changes(input, current.settings);
-    if (Object.keys(checked).length === 0) throw new AdminInputError('account', 'Nothing to change: give --label, --credentials, --currencies, --countries or --priority.');
+    if (Object.keys(checked).length === 0) throw new AdminInputError('account', 'Nothing to change: give a label, credentials, currencies, countries or priority.');
     const after = gatewayAccountView((await tx.merchants.updateGatewayAccount(id, checked))!);
-    await tx.audit.append(ctx.actor, { action: 'gateway_account.update', merchantId: current.merchantId, target: { type: 'gateway_account', id }, before: gatewayAccountView(current), after });
+    await tx.audit.append(ctx.actor, { action: 'gateway_account.update', merchantId: current.merchantId, target: { type: 'gateway_account', id }, before: gatewayAccountView(current), after }, ctx.clock.now());
     return after;
   });
 }
@@ -111,9 +111,14 @@ export async function disableGatewayAccount(ctx: AdminContext, id: string) {
     const current = required(await tx.merchants.anyGatewayAccount(id), 'account', 'gateway account');
     if (current.disabledAt) throw new AdminInputError('account', 'The account is disabled already.');
     const after = gatewayAccountView((await tx.merchants.disableGatewayAccount(id, ctx.clock.now()))!);
-    await tx.audit.append(ctx.actor, { action: 'gateway_account.disable', merchantId: current.merchantId, target: { type: 'gateway_account', id }, before: gatewayAccountView(current), after });
+    await tx.audit.append(ctx.actor, { action: 'gateway_account.disable', merchantId: current.merchantId, target: { type: 'gateway_account', id }, before: gatewayAccountView(current), after }, ctx.clock.now());
     return after;
   });
+}
+
+/** The merchant an account belongs to, or null when there is no such account. */
+export async function gatewayAccountMerchant(ctx: Pick<AdminContext, 'repositories'>, id: string): Promise<string | null> {
+  return (await ctx.repositories.merchants.anyGatewayAccount(id))?.merchantId ?? null;
 }
 
 export async function listGatewayAccounts(ctx: Pick<AdminContext, 'repositories'>, merchantId: string) {

@@ -18,7 +18,7 @@ export async function createMerchant(ctx: AdminContext, input: { name: string })
   return ctx.repositories.transaction(async (tx) => {
     const id = await tx.merchants.create(name);
     const view = merchantView((await tx.merchants.merchant(id))!);
-    await tx.audit.append(ctx.actor, { action: 'merchant.create', merchantId: id, target: { type: 'merchant', id }, after: view });
+    await tx.audit.append(ctx.actor, { action: 'merchant.create', merchantId: id, target: { type: 'merchant', id }, after: view }, ctx.clock.now());
     return view;
   });
 }
@@ -33,7 +33,7 @@ export async function disableMerchant(ctx: AdminContext, id: string) {
     const before = merchantView(required(await tx.merchants.merchant(id), 'merchant', 'merchant'));
     if (before.disabled_at) throw new AdminInputError('merchant', 'The merchant is disabled already.');
     const after = merchantView((await tx.merchants.disable(id, ctx.clock.now()))!);
-    await tx.audit.append(ctx.actor, { action: 'merchant.disable', merchantId: id, target: { type: 'merchant', id }, before, after });
+    await tx.audit.append(ctx.actor, { action: 'merchant.disable', merchantId: id, target: { type: 'merchant', id }, before, after }, ctx.clock.now());
     return after;
   });
 }

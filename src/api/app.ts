@@ -33,6 +33,9 @@ import { passwordHasher } from '../admin/passwords.js';
 import { sessionSigner } from '../admin/sessions.js';
 import { operatorAuth } from './middleware/operator.js';
 import { adminAuditRoutes } from './routes/admin-audit.js';
+import { adminGatewayAccountRoutes } from './routes/admin-gateway-accounts.js';
+import { adminKeyRoutes } from './routes/admin-keys.js';
+import { adminMerchantRoutes } from './routes/admin-merchants.js';
 import { adminOperatorRoutes } from './routes/admin-operators.js';
 import { adminSessionRoutes } from './routes/admin-session.js';
 
@@ -146,6 +149,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   adminSessionRoutes(app, operators, signer);
   adminOperatorRoutes(app, operators, signer, clock);
   adminAuditRoutes(app, deps.repositories, clock);
+  adminMerchantRoutes(app, deps.repositories, clock);
+  adminKeyRoutes(app, deps.repositories, clock);
+  adminGatewayAccountRoutes(app, deps.repositories, deps.providers, clock);
   healthRoutes(app, deps.router);
   jobRoutes(app, deps.repositories, clock);
   webhookRoutes(app, webhookService({ ...deps, learner: deps.router.learner, clock, policy }));

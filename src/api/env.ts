@@ -16,6 +16,8 @@ import type { Router } from '../orchestrator/router.js';
 export interface AppDeps {
   repositories: Repositories;
   gateways: GatewayRegistry;
+  /** The providers the admin API may add gateway accounts for. */
+  providers: readonly string[];
   router: Router;
   logger: Logger;
   fingerprintSecret: string;

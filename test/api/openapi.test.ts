@@ -23,7 +23,15 @@ describe('service documents', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/v1/admin/audit',
+      '/v1/admin/gateway_accounts/{id}',
+      '/v1/admin/gateway_accounts/{id}/disable',
+      '/v1/admin/keys/{id}/revoke',
+      '/v1/admin/keys/{id}/roll',
       '/v1/admin/me',
+      '/v1/admin/merchants',
+      '/v1/admin/merchants/{id}/disable',
+      '/v1/admin/merchants/{id}/gateway_accounts',
+      '/v1/admin/merchants/{id}/keys',
       '/v1/admin/operators',
       '/v1/admin/operators/me/password',
       '/v1/admin/operators/me/totp',

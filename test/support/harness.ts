@@ -86,6 +86,8 @@ export async function startHarness(
     rateLimit?: RateLimitSettings;
     /** Whom an unauthenticated request counts against (default: one address for all). */
     clientAddress?: (c: Context<AppEnv>) => string;
+    /** Where `env:<PREFIX>` gateway accounts read their credentials (default: none). */
+    env?: Readonly<Record<string, string>>;
   } = {},
 ): Promise<Harness> {
   const clock = options.clock ?? systemClock;
@@ -97,7 +99,7 @@ export async function startHarness(
   const registry = gatewayRegistry({
       providers: PROVIDERS,
       sandbox: { stripe: { secretKey: 'sk_test_harness', webhookSecret: STRIPE_WEBHOOK_SECRET, host: stripe.host, port: stripe.port, protocol: 'http' } },
-      env: {},
+      env: options.env ?? {},
       timeoutMs: options.gatewayTimeoutMs ?? 5_000,
   });
   const hooks: HarnessHooks = { afterAuthorize: null, afterSync: null };
@@ -127,6 +129,7 @@ export async function startHarness(
     logger,
     fingerprintSecret: 'test-fingerprint-secret',
     gateways,
+    providers: PROVIDERS.map((p) => p.name),
     router,
     // Merchant webhooks: receivers in tests listen on http://127.0.0.1.
     secretsKey: SECRETS_KEY,

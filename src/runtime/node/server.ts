@@ -102,6 +102,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       logger: options.logger,
       fingerprintSecret: options.fingerprintSecret,
       gateways,
+      providers: PROVIDERS.map((p) => p.name),
       router,
       retryGuard: options.retryGuard,
       clock,

@@ -59,7 +59,7 @@ export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
     const s = services(env);
     if (!s) return new Response('DATABASE_URL or a HYPERDRIVE binding is required', { status: 500 });
-    const app = createApp({ repositories: s.repositories, logger, fingerprintSecret: env.FINGERPRINT_SECRET, gateways: s.gateways, router: s.router, secretsKey: env.SECRETS_KEY, rateLimits });
+    const app = createApp({ repositories: s.repositories, logger, fingerprintSecret: env.FINGERPRINT_SECRET, gateways: s.gateways, providers: PROVIDERS.map((p) => p.name), router: s.router, secretsKey: env.SECRETS_KEY, rateLimits });
     const response = await app.fetch(request);
     ctx.waitUntil(s.store.close());
     return response;
