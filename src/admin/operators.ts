@@ -247,6 +247,21 @@ function toOperator(row: OperatorRow): Operator {
   };
 }
 
+/** An operator as the admin API and the CLI show one. */
+export function operatorView(operator: Operator) {
+  return {
+    object: 'operator' as const,
+    id: operator.id,
+    email: operator.email,
+    name: operator.name,
+    role: operator.role,
+    merchant_ids: operator.merchantIds,
+    totp_enabled: operator.totpEnabled,
+    created_at: operator.createdAt.toISOString(),
+    disabled_at: operator.disabledAt?.toISOString() ?? null,
+  };
+}
+
 /** What the audit log keeps of an operator: never the password hash or the TOTP secret. */
 function auditView(operator: Operator) {
   return { email: operator.email, name: operator.name, role: operator.role, merchant_ids: operator.merchantIds, disabled_at: operator.disabledAt?.toISOString() ?? null };

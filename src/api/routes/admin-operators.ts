@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { ROLES, type OperatorService } from '../../admin/operators.js';
+import { operatorView, ROLES, type OperatorService } from '../../admin/operators.js';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS } from '../../admin/passwords.js';
 import type { SessionSigner } from '../../admin/sessions.js';
 import type { Clock } from '../../domain/clock.js';
@@ -7,7 +7,7 @@ import { problems } from '../../domain/problem.js';
 import type { AppEnv } from '../env.js';
 import { requireOperator } from '../middleware/operator.js';
 import { json, operatorSecurity as security, problem } from '../openapi.js';
-import { OperatorView, operatorView, sessionView, TotpCode } from './admin-session.js';
+import { OperatorView, sessionView, TotpCode } from './admin-session.js';
 
 const Password = z
   .string()

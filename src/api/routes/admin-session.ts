@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Operator, OperatorService } from '../../admin/operators.js';
+import { operatorView, type Operator, type OperatorService } from '../../admin/operators.js';
 import type { Session, SessionSigner } from '../../admin/sessions.js';
 import { problems } from '../../domain/problem.js';
 import type { AppEnv } from '../env.js';
@@ -63,19 +63,6 @@ const routes = {
   me: createRoute({ method: 'get', path: '/v1/admin/me', operationId: 'getSignedInOperator', summary: 'The signed-in operator and their session', security: operatorSecurity, responses: { 200: json(SessionView.omit({ token: true }).openapi('OperatorMe'), 'The operator.') } }),
 };
 
-export function operatorView(operator: Operator) {
-  return {
-    object: 'operator' as const,
-    id: operator.id,
-    email: operator.email,
-    name: operator.name,
-    role: operator.role,
-    merchant_ids: operator.merchantIds,
-    totp_enabled: operator.totpEnabled,
-    created_at: operator.createdAt.toISOString(),
-    disabled_at: operator.disabledAt?.toISOString() ?? null,
-  };
-}
 
 export function sessionView(operator: Operator, session: Session) {
   return { object: 'operator_session' as const, expires_at: session.expiresAt.toISOString(), mfa_at: session.mfaAt?.toISOString() ?? null, operator: operatorView(operator) };

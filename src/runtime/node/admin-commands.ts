@@ -3,7 +3,7 @@ import { createApiKey, listApiKeys, revokeApiKey, rollApiKey } from '../../admin
 import { AdminInputError, type AdminContext } from '../../admin/context.js';
 import { addGatewayAccount, disableGatewayAccount, listGatewayAccounts, updateGatewayAccount, type GatewayAccountInput } from '../../admin/gateway-accounts.js';
 import { createMerchant, disableMerchant, listMerchants } from '../../admin/merchants.js';
-import { ROLES, type Operator, type OperatorService, type Role } from '../../admin/operators.js';
+import { operatorView, ROLES, type OperatorService, type Role } from '../../admin/operators.js';
 import { newTotpSecret, totpUri } from '../../admin/totp.js';
 
 /** Bad input on the command line: exit 2, naming the option; nothing was changed. */
@@ -223,19 +223,6 @@ const COMMANDS: Record<string, Command> = {
 function needOperators(ctx: AdminCommandContext): OperatorService {
   if (!ctx.operators) throw new UsageError('SWITCHYARD_SECRETS_KEY', "is needed to manage operators (it seals their TOTP secrets): set it to the server's key.");
   return ctx.operators;
-}
-
-function operatorView(operator: Operator) {
-  return {
-    id: operator.id,
-    email: operator.email,
-    name: operator.name,
-    role: operator.role,
-    merchant_ids: operator.merchantIds,
-    totp_enabled: operator.totpEnabled,
-    created_at: operator.createdAt.toISOString(),
-    disabled_at: operator.disabledAt?.toISOString() ?? null,
-  };
 }
 
 /** Runs one command; answers the exit code (0 done, 2 bad input). */
