@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AuthorizationOutcome } from '../domain/outcome.js';
 import { merchantLearners } from './merchant-learners.js';
-import type { RoutingTransaction } from './rules/transaction.js';
+import { tx } from './rules/test-helpers.js';
 
-const TX: RoutingTransaction = {
-  paymentId: 'pay_1',
-  amount: 2500,
-  currency: 'USD',
-  paymentMethod: 'card',
-  card: { network: 'visa', type: null, bin: '424242', issuerCountry: null },
-  billingCountry: null,
-  captureMethod: 'automatic',
-  initiator: 'customer',
-  metadata: {},
-};
+const TX = tx();
 const APPROVED: AuthorizationOutcome = { kind: 'approved', reference: 'r', captured: false };
 const TIMED_OUT: AuthorizationOutcome = { kind: 'unknown', reason: 'timeout', detail: '' };
 

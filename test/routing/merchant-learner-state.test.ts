@@ -3,23 +3,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decline } from '../../src/domain/decline.js';
 import type { AuthorizationOutcome } from '../../src/domain/outcome.js';
 import { merchantLearners, type MerchantLearners } from '../../src/routing/merchant-learners.js';
-import type { RoutingTransaction } from '../../src/routing/rules/transaction.js';
 import { persistLearner } from '../../src/runtime/node/learner-persistence.js';
 import { createRepositories, type Repositories } from '../../src/store/index.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { DRIVERS, testDatabase, type TestDatabase } from '../support/databases.js';
+import { tx } from '../../src/routing/rules/test-helpers.js';
 
-const TX: RoutingTransaction = {
-  paymentId: 'pay_1',
-  amount: 2500,
-  currency: 'USD',
-  paymentMethod: 'card',
-  card: { network: 'visa', type: null, bin: '424242', issuerCountry: null },
-  billingCountry: null,
-  captureMethod: 'automatic',
-  initiator: 'customer',
-  metadata: {},
-};
+const TX = tx();
 const APPROVED: AuthorizationOutcome = { kind: 'approved', reference: 'r', captured: false };
 const DECLINED: AuthorizationOutcome = { kind: 'declined', reference: 'r', decline: decline('generic_decline', 'x') };
 const PRIOR = { p: 0.8, n: 0, level: 'prior' };
