@@ -75,7 +75,11 @@ export function operatorService(deps: { repositories: Repositories; secrets: Sec
   }
 
   return {
-    async create(actor: Actor, input: NewOperator): Promise<Operator> {
+    /**
+     * A new operator with TOTP on from the start: the secret is answered this once, for the admin to
+     * hand over with the password. Nobody who learns only the password can enroll an authenticator.
+     */
+    async create(actor: Actor, input: NewOperator): Promise<{ operator: Operator; totpSecret: string; otpauthUri: string }> {
       const merchantIds = input.role === 'admin' || input.merchantIds === null ? null : [...new Set(input.merchantIds)];
       if (merchantIds) {
         const known = new Set(await store.knownMerchantIds(merchantIds));
@@ -83,20 +87,25 @@ export function operatorService(deps: { repositories: Repositories; secrets: Sec
         if (unknown >= 0) throw problems.invalidRequest('No merchant has this id.', `merchant_ids[${unknown}]`, 'unknown_merchant');
       }
       const passwordHash = await passwords.hash(input.password);
+      const id = newId('op');
+      const totpSecret = newTotpSecret();
+      const sealed = await secrets.seal(totpSecret, totpContext(id));
       return repositories.transaction(async (tx) => {
         const row = await tx.operators.insert({
-          id: newId('op'),
+          id,
           email: normalizeEmail(input.email),
           name: input.name,
           role: input.role,
           merchantIds,
           passwordHash,
+          totpSecret: sealed,
+          totpEnabledAt: clock.now(),
           createdAt: clock.now(),
         });
         if (!row) throw problems.conflict('email_taken', 'An operator with this email exists.', 'email');
         const operator = toOperator(row);
         await tx.audit.append(actor, { action: 'operator.create', merchantId: null, target: { type: 'operator', id: row.id }, after: auditView(operator) }, clock.now());
-        return operator;
+        return { operator, totpSecret, otpauthUri: totpUri(totpSecret, operator.email) };
       });
     },
 
@@ -195,34 +204,6 @@ export function operatorService(deps: { repositories: Repositories; secrets: Sec
         return null;
       }
       await succeeded(row);
-      return mfaAt;
-    },
-
-    /**
-     * A new TOTP secret, answered once (the secret and its otpauth URI); it counts once confirmed
-     * with a code. An operator whose TOTP is already on cannot replace it this way.
-     */
-    async enrollTotp(id: string): Promise<{ secret: string; uri: string }> {
-      const row = await store.byId(id);
-      if (!row) throw problems.notFound('operator');
-      if (row.totpEnabledAt) throw problems.conflict('totp_already_enabled', 'TOTP is already enabled for this operator.');
-      const secret = newTotpSecret();
-      await store.update(id, { totpSecret: await secrets.seal(secret, totpContext(id)), lastTotpStep: null });
-      return { secret, uri: totpUri(secret, row.email) };
-    },
-
-    /** Turns TOTP on with a first code from the enrolled secret; answers when the code was proven, or null. */
-    async confirmTotp(id: string, code: string): Promise<Date | null> {
-      const row = await store.byId(id);
-      if (!row) throw problems.notFound('operator');
-      if (row.totpEnabledAt) throw problems.conflict('totp_already_enabled', 'TOTP is already enabled for this operator.');
-      if (!row.totpSecret) throw problems.conflict('totp_not_enrolled', 'Enroll first: POST /v1/admin/operators/me/totp.');
-      const mfaAt = await proveTotp(row, code);
-      if (!mfaAt) return null;
-      await repositories.transaction(async (tx) => {
-        await tx.operators.update(id, { totpEnabledAt: mfaAt });
-        await tx.audit.append(operatorActor(toOperator(row)), { action: 'operator.totp.enable', merchantId: null, target: { type: 'operator', id }, before: { mfa: null }, after: { mfa: 'totp' } }, clock.now());
-      });
       return mfaAt;
     },
   };

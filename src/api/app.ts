@@ -147,7 +147,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   gatewayAccountRoutes(app, deps.repositories, deps.gateways);
   routingRoutes(app, deps.repositories, deps.router, payments, clock);
   adminSessionRoutes(app, operators, signer);
-  adminOperatorRoutes(app, operators, signer, clock);
+  adminOperatorRoutes(app, operators, clock);
   adminAuditRoutes(app, deps.repositories, clock);
   adminMerchantRoutes(app, deps.repositories, clock);
   adminKeyRoutes(app, deps.repositories, clock);

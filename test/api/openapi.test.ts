@@ -34,8 +34,6 @@ describe('service documents', () => {
       '/v1/admin/merchants/{id}/keys',
       '/v1/admin/operators',
       '/v1/admin/operators/me/password',
-      '/v1/admin/operators/me/totp',
-      '/v1/admin/operators/me/totp/confirm',
       '/v1/admin/operators/{id}/disable',
       '/v1/admin/session',
       '/v1/admin/session/mfa',

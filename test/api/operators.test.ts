@@ -176,30 +176,30 @@ describe.each(DRIVERS)('operators on %s: sign-in, TOTP, roles and the audit log'
     expect(log.data[0]).toMatchObject({ actor: { name: 'Root Admin' }, target: { id: op.id }, before: { disabled_at: null }, after: { name: 'Leaving Soon' } });
   });
 
-  it('lets an admin create an operator, who enrolls TOTP once and then has fresh MFA', async () => {
+  it('lets an admin create an operator with TOTP on from the start, who signs in with it and has fresh MFA', async () => {
     const admin = await seed({ role: 'admin' });
     const adminToken = await tokenFor(admin);
     const password = 'a long passphrase ☃ with unicode';
     const created = await asOperator(adminToken, 'POST', '/v1/admin/operators', { email: 'New.Person@Ops.Example', name: 'Zoë Ñandú', role: 'operator', password, merchant_ids: [merchantOne] });
     expect(created.status).toBe(201);
     const view = await created.json();
-    expect(view).toMatchObject({ object: 'operator', email: 'new.person@ops.example', name: 'Zoë Ñandú', role: 'operator', merchant_ids: [merchantOne], totp_enabled: false });
+    expect(view).toMatchObject({ object: 'operator', email: 'new.person@ops.example', name: 'Zoë Ñandú', role: 'operator', merchant_ids: [merchantOne], totp_enabled: true, totp_secret: expect.stringMatching(/^[A-Z2-7]{32}$/) });
+    expect(view.otpauth_uri).toContain(`secret=${view.totp_secret}`);
+    expect(view.otpauth_uri).toMatch(/^otpauth:\/\/totp\/Switchyard:new\.person%40ops\.example\?/);
     expect((await asOperator(adminToken, 'POST', '/v1/admin/operators', { email: 'new.person@ops.example', name: 'Twin', role: 'viewer', password })).status).toBe(409);
+    // The secret is never shown again: not in the list, not to the operator.
+    expect(JSON.stringify(await (await asOperator(adminToken, 'GET', '/v1/admin/operators')).json())).not.toContain(view.totp_secret);
 
-    const session = await (await asOperator(null, 'POST', '/v1/admin/session', { email: 'new.person@ops.example', password })).json();
-    expect(session.mfa_at).toBeNull();
-    const enrollment = await (await asOperator(session.token, 'POST', '/v1/admin/operators/me/totp')).json();
-    expect(enrollment).toMatchObject({ object: 'totp_enrollment', secret: expect.stringMatching(/^[A-Z2-7]{32}$/) });
-    expect(enrollment.otpauth_uri).toContain(`secret=${enrollment.secret}`);
-    expect(enrollment.otpauth_uri).toMatch(/^otpauth:\/\/totp\/Switchyard:new\.person%40ops\.example\?/);
-    const code = await totpCode(enrollment.secret, clock);
-    expect((await asOperator(session.token, 'POST', '/v1/admin/operators/me/totp/confirm', { totp_code: '000000' === code ? '111111' : '000000' })).status).toBe(401);
-    const confirmed = await asOperator(session.token, 'POST', '/v1/admin/operators/me/totp/confirm', { totp_code: code });
-    expect(confirmed.status).toBe(201);
-    const fresh = await confirmed.json();
-    expect(fresh).toMatchObject({ mfa_at: clock.now().toISOString(), operator: { totp_enabled: true } });
-    expect((await asOperator(fresh.token, 'POST', '/v1/admin/operators/me/totp')).status).toBe(409);
+    // The password alone gives a session without MFA, which can activate nothing and enroll no authenticator.
+    const bare = await (await asOperator(null, 'POST', '/v1/admin/session', { email: 'new.person@ops.example', password })).json();
+    expect(bare.mfa_at).toBeNull();
     const version = await storeRuleset('default: { route: [stripe] }\n');
+    expect(await (await activate(bare.token, version)).json()).toMatchObject({ status: 403, code: 'mfa_required' });
+    expect((await asOperator(bare.token, 'POST', '/v1/admin/operators/me/totp')).status).toBe(404);
+
+    const code = await totpCode(view.totp_secret, clock);
+    const fresh = await (await asOperator(null, 'POST', '/v1/admin/session', { email: 'new.person@ops.example', password, totp_code: code })).json();
+    expect(fresh).toMatchObject({ mfa_at: clock.now().toISOString(), operator: { totp_enabled: true } });
     expect((await activate(fresh.token, version)).status).toBe(200);
   });
 
@@ -289,11 +289,9 @@ describe.each(DRIVERS)('operators on %s: sign-in, TOTP, roles and the audit log'
     const admin = await seed({ role: 'admin' });
     const token = await tokenFor(admin);
     const password = 'unmistakable-password-4711';
-    await asOperator(token, 'POST', '/v1/admin/operators', { email: 'kept@ops.example', name: 'Kept', role: 'viewer', password });
+    const { totp_secret: secret } = await (await asOperator(token, 'POST', '/v1/admin/operators', { email: 'kept@ops.example', name: 'Kept', role: 'viewer', password })).json();
     await asOperator(null, 'POST', '/v1/admin/session', { email: 'kept@ops.example', password: 'wrong-password-but-also-secret' });
-    const session = await (await asOperator(null, 'POST', '/v1/admin/session', { email: 'kept@ops.example', password })).json();
-    const { secret } = await (await asOperator(session.token, 'POST', '/v1/admin/operators/me/totp')).json();
-    await asOperator(session.token, 'POST', '/v1/admin/operators/me/totp/confirm', { totp_code: await totpCode(secret, clock) });
+    await asOperator(null, 'POST', '/v1/admin/session', { email: 'kept@ops.example', password, totp_code: await totpCode(secret, clock) });
     const audit = JSON.stringify(await (await asOperator(token, 'GET', '/v1/admin/audit?limit=100')).json());
     const dump = await h.database.dump();
     const logs = h.logs.join('\n');

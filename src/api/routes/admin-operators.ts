@@ -1,13 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { operatorView, ROLES, type OperatorService } from '../../admin/operators.js';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS } from '../../admin/passwords.js';
-import type { SessionSigner } from '../../admin/sessions.js';
 import type { Clock } from '../../domain/clock.js';
 import { problems } from '../../domain/problem.js';
 import type { AppEnv } from '../env.js';
 import { requireOperator } from '../middleware/operator.js';
 import { json, operatorSecurity as security, problem } from '../openapi.js';
-import { OperatorView, sessionView, TotpCode } from './admin-session.js';
+import { OperatorView } from './admin-session.js';
 
 const Password = z
   .string()
@@ -25,13 +24,10 @@ const NewOperator = z
   .openapi('NewOperator');
 const OperatorList = z.object({ object: z.literal('list'), data: z.array(OperatorView) }).openapi('OperatorList');
 const IdParam = z.object({ id: z.string().regex(/^op_[0-9A-Z]{26}$/, 'id must be an operator id (op_…).').openapi({ param: { name: 'id', in: 'path' } }) });
-const TotpEnrollment = z
-  .object({
-    object: z.literal('totp_enrollment'),
-    secret: z.string().openapi({ description: 'Base32; shown this once.' }),
-    otpauth_uri: z.string().openapi({ description: 'For an authenticator app (as a QR code).' }),
-  })
-  .openapi('TotpEnrollment');
+const CreatedOperator = OperatorView.extend({
+  totp_secret: z.string().openapi({ description: 'Base32; shown this once. TOTP is on from the start: hand it over with the password.' }),
+  otpauth_uri: z.string().openapi({ description: 'The same secret for an authenticator app (as a QR code).' }),
+}).openapi('CreatedOperator');
 
 const PasswordChange = z.strictObject({ current_password: z.string().min(1).max(1024), new_password: Password.openapi({ description: `${PASSWORD_MIN_CHARS} characters to ${PASSWORD_MAX_BYTES} bytes.` }) }).openapi('PasswordChange');
 
@@ -43,7 +39,7 @@ const routes = {
     summary: 'Create an operator (admin, fresh MFA)',
     security,
     request: { body: { required: true, content: { 'application/json': { schema: NewOperator } } } },
-    responses: { 201: json(OperatorView, 'The operator; they enroll TOTP after signing in.'), 400: problem('Invalid request.'), 403: problem('Not an admin, or MFA not fresh.'), 409: problem('The email is taken.') },
+    responses: { 201: json(CreatedOperator, 'The operator, with TOTP on, and its TOTP secret (this once).'), 400: problem('Invalid request.'), 403: problem('Not an admin, or MFA not fresh.'), 409: problem('The email is taken.') },
   }),
   list: createRoute({ method: 'get', path: '/v1/admin/operators', operationId: 'listOperators', summary: 'Every operator (admin)', security, responses: { 200: json(OperatorList, 'Operators.'), 403: problem('Not an admin.') } }),
   disable: createRoute({
@@ -55,14 +51,6 @@ const routes = {
     request: { params: IdParam },
     responses: { 200: json(OperatorView, 'The disabled operator.'), 403: problem('Not an admin, or MFA not fresh.'), 404: problem('No such operator.'), 409: problem('An operator cannot disable themselves.') },
   }),
-  enroll: createRoute({
-    method: 'post',
-    path: '/v1/admin/operators/me/totp',
-    operationId: 'enrollTotp',
-    summary: 'Start TOTP enrollment: a new secret, shown once',
-    security,
-    responses: { 201: json(TotpEnrollment, 'Scan it, then confirm with a code.'), 409: problem('TOTP is already enabled.') },
-  }),
   password: createRoute({
     method: 'post',
     path: '/v1/admin/operators/me/password',
@@ -72,25 +60,16 @@ const routes = {
     request: { body: { required: true, content: { 'application/json': { schema: PasswordChange } } } },
     responses: { 204: { description: 'Changed.' }, 400: problem('Invalid request.'), 401: problem('The current password is not valid.'), 403: problem('MFA not fresh.') },
   }),
-  confirm: createRoute({
-    method: 'post',
-    path: '/v1/admin/operators/me/totp/confirm',
-    operationId: 'confirmTotp',
-    summary: 'Turn TOTP on with a first code: answers a session token whose MFA is fresh',
-    security,
-    request: { body: { required: true, content: { 'application/json': { schema: z.strictObject({ totp_code: TotpCode }).openapi('TotpConfirmation') } } } },
-    responses: { 201: json(z.record(z.string(), z.unknown()).openapi('OperatorSessionAfterEnrollment'), 'A session token with fresh MFA.'), 400: problem('Invalid request.'), 401: problem('The code is not valid.'), 409: problem('Not enrolled, or already enabled.') },
-  }),
 };
 
-export function adminOperatorRoutes(app: OpenAPIHono<AppEnv>, operators: OperatorService, signer: SessionSigner, clock: Clock): void {
+export function adminOperatorRoutes(app: OpenAPIHono<AppEnv>, operators: OperatorService, clock: Clock): void {
   const admin = requireOperator(clock, { role: 'admin' });
   const adminWithMfa = requireOperator(clock, { role: 'admin', mfa: true });
 
   app.openapi({ ...routes.create, middleware: adminWithMfa }, async (c) => {
     const body = c.req.valid('json');
-    const operator = await operators.create(c.get('actor'), { email: body.email, name: body.name, role: body.role, password: body.password, merchantIds: body.merchant_ids ?? null });
-    return c.json(operatorView(operator), 201);
+    const { operator, totpSecret, otpauthUri } = await operators.create(c.get('actor'), { email: body.email, name: body.name, role: body.role, password: body.password, merchantIds: body.merchant_ids ?? null });
+    return c.json({ ...operatorView(operator), totp_secret: totpSecret, otpauth_uri: otpauthUri }, 201);
   });
 
   app.openapi({ ...routes.list, middleware: admin }, async (c) => c.json({ object: 'list' as const, data: (await operators.list()).map(operatorView) }, 200));
@@ -103,22 +82,9 @@ export function adminOperatorRoutes(app: OpenAPIHono<AppEnv>, operators: Operato
     return c.json(operatorView(operator), 200);
   });
 
-  app.openapi(routes.enroll, async (c) => {
-    const { secret, uri } = await operators.enrollTotp(c.get('operator').id);
-    return c.json({ object: 'totp_enrollment' as const, secret, otpauth_uri: uri }, 201);
-  });
-
   app.openapi({ ...routes.password, middleware: requireOperator(clock, { role: 'viewer', mfa: true }) }, async (c) => {
     const { current_password, new_password } = c.req.valid('json');
     if (!(await operators.changePassword(c.get('operator').id, current_password, new_password))) throw problems.unauthorized('The current password is not valid.');
     return c.body(null, 204);
-  });
-
-  app.openapi(routes.confirm, async (c) => {
-    const operator = c.get('operator');
-    const mfaAt = await operators.confirmTotp(operator.id, c.req.valid('json').totp_code);
-    if (!mfaAt) throw problems.unauthorized('The TOTP code is not valid, or was used before.');
-    const { token, session } = await signer.issue(operator.id, mfaAt);
-    return c.json({ ...sessionView({ ...operator, totpEnabled: true }, session), token }, 201);
   });
 }

@@ -5,7 +5,7 @@ import { problems } from '../../domain/problem.js';
 import type { AppEnv } from '../env.js';
 import { json, operatorSecurity, problem } from '../openapi.js';
 
-export const TotpCode = z.string().regex(/^\d{6}$/, 'totp_code must be the 6 digits your authenticator app shows.').openapi({ example: '123456' });
+const TotpCode = z.string().regex(/^\d{6}$/, 'totp_code must be the 6 digits your authenticator app shows.').openapi({ example: '123456' });
 
 export const OperatorView = z
   .object({
@@ -64,7 +64,7 @@ const routes = {
 };
 
 
-export function sessionView(operator: Operator, session: Session) {
+function sessionView(operator: Operator, session: Session) {
   return { object: 'operator_session' as const, expires_at: session.expiresAt.toISOString(), mfa_at: session.mfaAt?.toISOString() ?? null, operator: operatorView(operator) };
 }
 
