@@ -37,6 +37,8 @@ const PROBE_EVERY = 10;
  */
 export function router(deps: RouterDeps) {
   const compiled = new Map<string, { version: number; compiled: CompiledRuleset } | null>();
+  /** The active version each cached entry was loaded from (null: none active), so a stale entry can be found. */
+  const loadedVersions = new Map<string, number | null>();
   let probeCounter = 0;
   /** Bumped on every activation, so a load that raced with it is not cached. */
   const generations = new Map<string, number>();
@@ -66,6 +68,7 @@ export function router(deps: RouterDeps) {
         else deps.logger.error('routing.active_ruleset_invalid', { merchant_id: merchantId, version: row.version, errors: result.errors.length });
       }
       compiled.set(merchantId, entry);
+      loadedVersions.set(merchantId, row?.version ?? null);
     }
     return compiled.get(merchantId)!;
   }
@@ -98,14 +101,35 @@ export function router(deps: RouterDeps) {
     return { order: order as RoutedCandidate[], explanation, candidates: all };
   }
 
+  /** Every request after this uses the merchant's newly activated version. */
+  function invalidate(merchantId: string): void {
+    generations.set(merchantId, (generations.get(merchantId) ?? 0) + 1);
+    compiled.delete(merchantId);
+    loadedVersions.delete(merchantId);
+  }
+
   return {
     check,
     decideFor,
     candidates,
-    /** Every request after this uses the merchant's newly activated version. */
-    invalidate(merchantId: string): void {
-      generations.set(merchantId, (generations.get(merchantId) ?? 0) + 1);
-      compiled.delete(merchantId);
+    invalidate,
+    /** After a missed notification may have been lost (the listener reconnected): every merchant reloads. */
+    invalidateAll(): void {
+      for (const merchantId of new Set([...compiled.keys(), ...generations.keys()])) invalidate(merchantId);
+    },
+    /** Drops the cached rulesets whose version is no longer the active one; answers how many. */
+    async dropStale(): Promise<number> {
+      if (loadedVersions.size === 0) return 0;
+      const cached = [...loadedVersions];
+      const active = await deps.repositories.routing.activeVersions(cached.map(([merchantId]) => merchantId));
+      let dropped = 0;
+      for (const [merchantId, version] of cached) {
+        if (loadedVersions.get(merchantId) === version && (active.get(merchantId) ?? null) !== version) {
+          invalidate(merchantId);
+          dropped++;
+        }
+      }
+      return dropped;
     },
     learner: deps.learner,
     breakers: deps.breakers,

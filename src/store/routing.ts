@@ -1,10 +1,13 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Actor } from '../domain/audit.js';
 import type { Database } from './database.js';
 import { auditRepository } from './audit.js';
 import { merchants, routingRulesets } from './schema.js';
 
 export type RulesetRow = typeof routingRulesets.$inferSelect;
+
+/** Each activation notifies this channel with the merchant's id, on commit, so every router instance reloads that merchant's ruleset. */
+export const ROUTING_CHANNEL = 'switchyard_routing';
 
 export function routingRepository(db: Database) {
   return {
@@ -41,6 +44,8 @@ export function routingRepository(db: Database) {
           before: { active_version: previous?.version ?? null },
           after: { active_version: version },
         }, at);
+        // Inside the transaction: PostgreSQL delivers it only if the activation commits.
+        await tx.execute(sql`select pg_notify(${ROUTING_CHANNEL}, ${merchantId})`);
         return true;
       });
     },
@@ -52,6 +57,16 @@ export function routingRepository(db: Database) {
         .innerJoin(routingRulesets, and(eq(routingRulesets.merchantId, merchants.id), eq(routingRulesets.version, merchants.activeRulesetVersion)))
         .where(eq(merchants.id, merchantId));
       return row?.ruleset ?? null;
+    },
+
+    /** The active version of each given merchant (absent: none, or no such merchant). */
+    async activeVersions(merchantIds: readonly string[]): Promise<Map<string, number>> {
+      if (merchantIds.length === 0) return new Map();
+      const rows = await db
+        .select({ id: merchants.id, version: merchants.activeRulesetVersion })
+        .from(merchants)
+        .where(inArray(merchants.id, [...merchantIds]));
+      return new Map(rows.flatMap((r) => (r.version === null ? [] : [[r.id, r.version] as const])));
     },
 
     async versions(merchantId: string): Promise<RulesetRow[]> {

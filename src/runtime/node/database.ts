@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import type { Database } from '../../store/database.js';
+import type { Database, Subscribe } from '../../store/database.js';
 import { openPglite } from '../../store/pglite.js';
 import { openPostgres } from '../../store/postgres.js';
 
@@ -13,6 +13,7 @@ export const migrationsFolder = fileURLToPath(new URL('../../store/migrations', 
 export interface OpenDatabase {
   db: Database;
   driver: 'pglite' | 'postgres';
+  subscribe: Subscribe;
   /** The migrations not yet applied, by name, oldest first. */
   pending(): Promise<string[]>;
   /** Applies the pending migrations; answers their names. */
@@ -58,6 +59,7 @@ function postgresDatabase(url: string): OpenDatabase {
   return {
     db: store.db,
     driver: 'postgres',
+    subscribe: store.subscribe,
     pending,
     migrate: applying(pending, () => migratePostgres(store.drizzle, { migrationsFolder })),
     close: store.close,
@@ -71,6 +73,7 @@ async function pgliteDatabase(dir: string | undefined): Promise<OpenDatabase> {
   return {
     db: store.db,
     driver: 'pglite',
+    subscribe: store.subscribe,
     pending,
     migrate: applying(pending, () => migratePglite(store.drizzle, { migrationsFolder })),
     close: async () => {

@@ -52,6 +52,8 @@ export interface SandboxOptions {
   retryGuard?: RetryGuard;
   /** How often the learner's state is saved in the background (default 30 s). */
   learnerSaveMs?: number;
+  /** How often cached rulesets are checked against the active versions (default 5 s). */
+  rulesetCheckMs?: number;
   /** Where the simulators keep their state and the sandbox its gateway secrets; omitted means in memory. */
   simulatorStateDir?: string;
   /**
@@ -120,6 +122,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     breakers: options.breakers,
     breakerClock: options.breakerClock,
     retryGuard: options.retryGuard,
+    rulesetCheckMs: options.rulesetCheckMs,
     learnerSaveMs: options.learnerSaveMs,
     clock: options.clock,
     settlement: options.settlement,

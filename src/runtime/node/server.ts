@@ -20,6 +20,7 @@ import { createRouter, createRoutingState } from '../routing.js';
 import { openDatabase, type MigrationPolicy, type OpenDatabase } from './database.js';
 import { DEFAULT_SERVER_LIMITS, listen, type ServerLimits } from './http-server.js';
 import { persistLearner } from './learner-persistence.js';
+import { syncRulesets } from './ruleset-sync.js';
 
 export interface ServerOptions {
   host: string;
@@ -43,6 +44,8 @@ export interface ServerOptions {
   retryGuard?: RetryGuard;
   /** How often the learner's state is saved in the background (default 30 s). */
   learnerSaveMs?: number;
+  /** How often cached rulesets are checked against the active versions, should a notification be lost (default 5 s). */
+  rulesetCheckMs?: number;
   clock?: Clock;
   settlement?: SettlementPolicy;
   jobPollMs?: number;
@@ -80,6 +83,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       state: createRoutingState({ seed: options.routingSeed, breakers: options.breakers, breakerClock: options.breakerClock }),
     });
     cleanup.push(() => router.breakers.shutdown());
+    const rulesets = await syncRulesets({ subscribe: database.subscribe, router, logger: options.logger, checkMs: options.rulesetCheckMs ?? 5_000 });
+    cleanup.push(() => rulesets.stop());
     await options.prepare?.({ repositories, router });
     const learner = await persistLearner(repositories, router.learner, options.learnerSaveMs ?? 30_000, options.logger);
     cleanup.push(() => learner.stop());
@@ -133,6 +138,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
         await learner.stop();
         await extra?.close();
         router.breakers.shutdown();
+        await rulesets.stop();
         await database.close();
       },
     };

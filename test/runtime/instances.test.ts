@@ -1,0 +1,126 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/domain/clock.js';
+import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
+import { captureLogger } from '../support/capture-logger.js';
+import { testDatabase, type TestDatabase } from '../support/databases.js';
+import { SECRETS_KEY } from '../support/harness.js';
+import { fixedKey } from '../support/keys.js';
+import { signIn } from '../support/operators.js';
+
+const KEY = fixedKey('instancesTests');
+const ONE_HOUR_MS = 3_600_000;
+
+/** Rules that send every payment to one gateway, so a decision shows which version made it. */
+const onlyTo = (gateway: string) => `default: { route: [${gateway}] }\n`;
+
+/** Two instances on one PostgreSQL database, as a deployment behind a load balancer runs them. */
+describe('several router instances on one PostgreSQL database', () => {
+  let database: TestDatabase;
+  let admin: postgres.Sql;
+  let a: Sandbox;
+  let b: Sandbox;
+  let dir: string;
+  let operatorToken: string;
+
+  const start = (rulesetCheckMs: number) =>
+    startSandbox({
+      host: '127.0.0.1',
+      port: 0,
+      databaseUrl: database.url,
+      sandboxKey: KEY,
+      secretsKey: SECRETS_KEY,
+      fingerprintSecret: 'fp',
+      gatewayTimeoutMs: 10_000,
+      routingRulesDir: 'routing-rules',
+      routingSeed: 7,
+      logger: captureLogger().logger,
+      rateLimit: { perSecond: 1, burst: 1_000_000 },
+      rulesetCheckMs,
+      // Every start provisions the demo operator: the same credentials keep one session valid throughout.
+      operatorPassword: 'correct horse battery staple',
+      operatorTotpSecretFile: join(dir, 'totp-secret'),
+    });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'switchyard-instances-'));
+    database = await testDatabase('postgres');
+    admin = postgres(database.url!, { max: 1, onnotice: () => {} });
+    // The periodic check is pushed out of the way: these tests prove the notification path.
+    a = await start(ONE_HOUR_MS);
+    b = await start(ONE_HOUR_MS);
+    // A TOTP code is accepted once: one sign-in serves every activation.
+    operatorToken = await signIn(a.url, a.operator, systemClock);
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await admin?.end();
+    await database?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function decide(instance: Sandbox) {
+    const res = await fetch(`${instance.url}/v1/routing/decide`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ amount: 2500, currency: 'USD', payment_method: { type: 'card', card: { number: '4111111111111111', exp_month: 12, exp_year: 2030, cvc: '123' } } }),
+    });
+    expect(res.status).toBe(200);
+    return (await res.json()) as { ruleset_version: number; order: string[] };
+  }
+
+  /** Stores a ruleset through `instance` and activates it there, as the demo operator. */
+  async function activateThrough(instance: Sandbox, source: string): Promise<number> {
+    const headers = { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' };
+    const created = await fetch(`${instance.url}/v1/routing/rules`, { method: 'POST', headers, body: JSON.stringify({ source }) });
+    const { version } = (await created.json()) as { version: number };
+    expect(created.status).toBe(201);
+    const activated = await fetch(`${instance.url}/v1/routing/rules/${version}/activate?merchant_id=${a.merchantId}`, { method: 'POST', headers: { Authorization: `Bearer ${operatorToken}` } });
+    expect(activated.status).toBe(200);
+    return version;
+  }
+
+  /** Decides through `instance` until it routes with `version`: bounded only by the test's timeout, since no notification means no change. */
+  async function decidesWith(instance: Sandbox, version: number) {
+    for (;;) {
+      const decision = await decide(instance);
+      if (decision.ruleset_version === version) return decision;
+    }
+  }
+
+  it('an activation through one instance changes the next decisions of the other, with no restart', async () => {
+    const before = await decide(b);
+    const version = await activateThrough(a, onlyTo('adyen'));
+    expect(version).toBeGreaterThan(before.ruleset_version);
+    expect(await decidesWith(b, version)).toMatchObject({ ruleset_version: version, order: ['adyen'] });
+    expect(await decide(a)).toMatchObject({ ruleset_version: version, order: ['adyen'] });
+  });
+
+  it('keeps propagating after the listening connections are cut', async () => {
+    await decide(b);
+    const cut = await admin`
+      select pg_terminate_backend(pid) from pg_stat_activity
+      where datname = current_database() and query ilike 'listen%' and pid <> pg_backend_pid()`;
+    expect(cut.length).toBe(2);
+    const version = await activateThrough(a, onlyTo('braintree'));
+    expect(await decidesWith(b, version)).toMatchObject({ ruleset_version: version, order: ['braintree'] });
+  });
+
+  it('the periodic check catches an activation whose notification never came', async () => {
+    const c = await start(50);
+    try {
+      const current = await decide(c);
+      const version = await activateThrough(a, onlyTo('stripe'));
+      await decidesWith(c, version);
+      // Back to the previous version behind every listener's back: no NOTIFY is sent.
+      await admin`update merchants set active_ruleset_version = ${current.ruleset_version} where id = ${a.merchantId}`;
+      expect(await decidesWith(c, current.ruleset_version)).toMatchObject({ ruleset_version: current.ruleset_version });
+    } finally {
+      await c.close();
+    }
+  });
+});
