@@ -1,3 +1,4 @@
+import { voidReference } from '../../adapters/adyen/webhooks.js';
 import type { LedgerCharge, LedgerExport, WebhookDelivery } from '../../adapters/testkit/simulator.js';
 import type { Provider } from './control.js';
 import type { AttemptFacts, PaymentFacts, RefundFacts, RouterFacts } from './database.js';
@@ -271,7 +272,11 @@ export function reconcile(input: {
   for (const k of facts.idempotencyKeys) count(info.idempotency_keys_by_state, k.state);
 
   // Unsettled states, and whether a lost-for-good notification at a provider without lookup explains each.
-  const referencesOf = (p: PaymentFacts) => new Set([p.gatewayReference, ...(chargesOf.get(p.id) ?? []).map((c) => c.reference)].filter(Boolean) as string[]);
+  // Adyen's technical cancel of an attempt it may never have had is named by our reference for it (`<attempt key>:void`).
+  const referencesOf = (p: PaymentFacts) =>
+    new Set(
+      [p.gatewayReference, ...(chargesOf.get(p.id) ?? []).map((c) => c.reference), ...(attemptsOf.get(p.id) ?? []).map((a) => voidReference(a.idempotencyKey))].filter(Boolean) as string[],
+    );
   const providerOf = (p: PaymentFacts) => (attemptsOf.get(p.id) ?? []).sort((a, b) => a.number - b.number).at(-1)?.provider ?? null;
   const lostFor = (p: PaymentFacts, types: readonly string[]) => {
     const provider = providerOf(p);
@@ -321,7 +326,8 @@ export function reconcile(input: {
       judge('pending_operations', item(), p, p.reviewReason, () => lostFor(p, p.pendingOperation === 'capture' ? ['CAPTURE'] : ['CANCELLATION', 'CANCEL_OR_REFUND']));
     } else if (p.status === 'processing') {
       unsettled.processing += 1;
-      judge('processing', item(), p, p.reviewReason, () => lostFor(p, ['AUTHORISATION']));
+      // Its AUTHORISATION, or once the reconciler voided the attempt, the TECHNICAL_CANCEL that confirms it.
+      judge('processing', item(), p, p.reviewReason, () => lostFor(p, ['AUTHORISATION', 'TECHNICAL_CANCEL']));
     } else if (p.status === 'requires_action') {
       unsettled.requires_action += 1;
       judge('requires_action', item(), p, p.reviewReason, () => lostFor(p, ['AUTHORISATION']));

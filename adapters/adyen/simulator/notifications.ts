@@ -80,7 +80,9 @@ export class Notifier {
   /** Sends a notification now (through the dispatcher). */
   notify(fields: NotificationFields): void {
     const payload: SavedFields = { ...fields, eventDate: fields.eventDate.toISOString() };
-    this.dispatcher.enqueue({ type: fields.eventCode, reference: fields.originalReference ?? fields.pspReference, payload });
+    // A technical cancel of a payment Adyen never had names it only by the merchant's reference.
+    const reference = fields.originalReference ?? (fields.eventCode === 'TECHNICAL_CANCEL' ? fields.merchantReference : fields.pspReference);
+    this.dispatcher.enqueue({ type: fields.eventCode, reference, payload });
   }
 
   deliveries(): readonly NotificationDelivery[] {
