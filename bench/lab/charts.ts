@@ -9,7 +9,8 @@ const COLORS: Record<string, string> = {
   switchyard: '#d62728',
   static: '#7f7f7f',
   uniform: '#bcbd22',
-  sliding_window: '#1f77b4',
+  decision_engine_sr: '#1f77b4',
+  decision_engine_sr_segmented: '#17becf',
   oracle: '#2ca02c',
 };
 

@@ -87,13 +87,26 @@ export function round(x: number, digits: number): number {
   return Math.round(x * f) / f;
 }
 
-/** Median and the spread (min, max) over seeds. */
-export function summary(values: readonly (number | null)[]): { median: number | null; min: number | null; max: number | null; values: (number | null)[] } {
+export interface Summary {
+  /** Mean and sample standard deviation over seeds; null when a seed has no value (never moved). */
+  mean: number | null;
+  sd: number | null;
+  median: number | null;
+  min: number | null;
+  max: number | null;
+  values: (number | null)[];
+}
+
+/** Mean ± standard deviation, and median with the spread (min, max), over seeds. */
+export function summary(values: readonly (number | null)[]): Summary {
   const known = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
-  if (known.length === 0) return { median: null, min: null, max: null, values: [...values] };
+  if (known.length === 0) return { mean: null, sd: null, median: null, min: null, max: null, values: [...values] };
   // A seed that never moved counts as larger than any that did.
   const all = values.map((v) => v ?? Infinity).sort((a, b) => a - b);
   const mid = Math.floor(all.length / 2);
   const med = all.length % 2 ? all[mid]! : (all[mid - 1]! + all[mid]!) / 2;
-  return { median: Number.isFinite(med) ? med : null, min: known[0]!, max: values.includes(null) ? null : known[known.length - 1]!, values: [...values] };
+  const complete = known.length === values.length;
+  const mean = complete ? known.reduce((a, b) => a + b, 0) / known.length : null;
+  const sd = mean === null ? null : known.length < 2 ? 0 : Math.sqrt(known.reduce((a, v) => a + (v - mean) ** 2, 0) / (known.length - 1));
+  return { mean, sd, median: Number.isFinite(med) ? med : null, min: known[0]!, max: values.includes(null) ? null : known[known.length - 1]!, values: [...values] };
 }

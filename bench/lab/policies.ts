@@ -9,7 +9,6 @@ import { seededRandom } from '../../src/domain/random.js';
 import { decide, type GatewayCandidate } from '../../src/routing/decide.js';
 import { parseFeeSchedules } from '../../src/routing/fees/parse.js';
 import { feeFor, type FeeSchedule } from '../../src/routing/fees/schedule.js';
-import { attribution } from '../../src/routing/learner/attribution.js';
 import { SuccessRateLearner } from '../../src/routing/learner/learner.js';
 import { compile, type CompiledRuleset } from '../../src/routing/rules/compile.js';
 import { parseRuleset } from '../../src/routing/rules/parse.js';
@@ -24,7 +23,7 @@ export interface Policy {
   observe(g: number, tx: RoutingTransaction, i: number, outcome: AuthorizationOutcome): void;
 }
 
-export const POLICY_NAMES = ['switchyard', 'static', 'uniform', 'sliding_window', 'oracle'] as const;
+export const POLICY_NAMES = ['switchyard', 'static', 'uniform', 'decision_engine_sr', 'decision_engine_sr_segmented', 'oracle'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
 export function feeSchedules(yaml: string): FeeSchedule[] {
@@ -121,49 +120,6 @@ export function uniform(seed: number): Policy {
       return order;
     },
     observe() {},
-  };
-}
-
-/**
- * A sliding-window success-rate router with fixed hedging, after Juspay's open-source decision
- * engine: per gateway the last N outcomes; the score is the window's success rate, 1.0 while
- * the window is empty (optimistic); with probability `explore` the primary is picked uniformly
- * at random, else the best score; fallbacks by score. Outcomes counted like the real learner's
- * attribution (approved = success; soft declines, refusals and time-outs = failure; issuer-side
- * declines ignored), so the comparison is about the algorithm, not the signal.
- */
-export function slidingWindow(seed: number, size = 200, explore = 0.05): Policy {
-  const random = seededRandom(seed);
-  const windows = GATEWAYS.map(() => new Uint8Array(size));
-  const filled = new Int32Array(G);
-  const next = new Int32Array(G);
-  const wins = new Int32Array(G);
-  const scores = new Float64Array(G);
-  const order = GATEWAYS.map((_, g) => g);
-  return {
-    name: 'sliding_window',
-    order() {
-      for (let g = 0; g < G; g++) scores[g] = filled[g] === 0 ? 1 : wins[g]! / filled[g]!;
-      order.sort((x, y) => scores[y]! - scores[x]! || x - y);
-      if (random() < explore) {
-        const pick = Math.floor(random() * G);
-        const at = order.indexOf(pick);
-        order.splice(at, 1);
-        order.unshift(pick);
-      }
-      return order;
-    },
-    observe(g, _tx, _i, outcome) {
-      const a = attribution(outcome);
-      if (a === 'ignored') return;
-      const bit = a === 'success' ? 1 : 0;
-      const w = windows[g]!;
-      if (filled[g]! === size) wins[g] = wins[g]! - w[next[g]!]!;
-      else filled[g] = filled[g]! + 1;
-      w[next[g]!] = bit;
-      wins[g] = wins[g]! + bit;
-      next[g] = (next[g]! + 1) % size;
-    },
   };
 }
 

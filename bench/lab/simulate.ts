@@ -8,7 +8,8 @@
 import type { AuthorizationOutcome } from '../../src/domain/outcome.js';
 import type { FeeSchedule } from '../../src/routing/fees/schedule.js';
 import { G, attempt, trueApproval, type Traffic, type World } from './env.js';
-import { feesOf, oracle, slidingWindow, staticPriority, switchyard, uniform, type Policy, type PolicyName } from './policies.js';
+import { DECISION_ENGINE_SR_DEFAULTS, decisionEngineSr } from './peers/decision-engine.js';
+import { feesOf, oracle, staticPriority, switchyard, uniform, type Policy, type PolicyName } from './policies.js';
 
 export const MAX_ATTEMPTS = 3;
 
@@ -58,8 +59,10 @@ export function makePolicy(name: PolicyName, world: World, traffic: Traffic, sch
       return staticPriority(staticOrder(world, traffic, schedules));
     case 'uniform':
       return uniform(seed * 7 + 2);
-    case 'sliding_window':
-      return slidingWindow(seed * 7 + 3);
+    case 'decision_engine_sr':
+      return decisionEngineSr(name, seed * 7 + 3);
+    case 'decision_engine_sr_segmented':
+      return decisionEngineSr(name, seed * 7 + 4, { ...DECISION_ENGINE_SR_DEFAULTS, dimensions: ['card_network', 'country'] });
     case 'oracle':
       return oracle(world, schedules);
   }
