@@ -1,7 +1,18 @@
-import { and, asc, eq, gt, isNull, ne, or } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Database } from './database.js';
 import { apiKeys, gatewayAccounts, merchants } from './schema.js';
 import { newId } from '../domain/ids.js';
+
+/**
+ * Every change to a merchant's keys, its disabled state or its gateway accounts notifies this channel
+ * with the merchant's id, so every instance drops what it has cached of that merchant (lookup-cache.ts).
+ */
+export const ADMIN_CHANNEL = 'switchyard_admin';
+
+/** Inside a caller's transaction PostgreSQL delivers it only on commit; outside one, right after the change. */
+async function notifyChange(db: Database, merchantId: string | undefined): Promise<void> {
+  if (merchantId !== undefined) await db.execute(sql`select pg_notify(${ADMIN_CHANNEL}, ${merchantId})`);
+}
 
 export type GatewayAccount = typeof gatewayAccounts.$inferSelect;
 export type Merchant = typeof merchants.$inferSelect;
@@ -13,6 +24,16 @@ export interface NewApiKey {
   hint: string;
   label: string;
   scopes: readonly string[];
+}
+
+/** A key that worked when read: `expiresAt` is still to be checked against the time of each use. */
+export interface LiveKey {
+  id: string;
+  merchantId: string;
+  label: string;
+  hint: string;
+  scopes: string[];
+  expiresAt: Date | null;
 }
 
 export interface GatewayAccountChanges {
@@ -58,6 +79,7 @@ export function merchantRepository(db: Database) {
 
     async disable(id: string, at: Date): Promise<Merchant | null> {
       const [row] = await db.update(merchants).set({ disabledAt: at }).where(and(eq(merchants.id, id), isNull(merchants.disabledAt))).returning();
+      await notifyChange(db, row?.id);
       return row ?? null;
     },
 
@@ -66,6 +88,7 @@ export function merchantRepository(db: Database) {
         .insert(apiKeys)
         .values({ id: newId('key'), ...key, scopes: [...key.scopes] })
         .returning(keyColumns);
+      await notifyChange(db, key.merchantId);
       return row!;
     },
 
@@ -80,6 +103,7 @@ export function merchantRepository(db: Database) {
           .insert(apiKeys)
           .values({ id: newId('key'), ...key, scopes: [...key.scopes] })
           .onConflictDoUpdate({ target: apiKeys.keyHash, set: { revokedAt: null, expiresAt: null }, setWhere: eq(apiKeys.merchantId, key.merchantId) });
+        await notifyChange(tx, key.merchantId);
       });
     },
 
@@ -94,18 +118,20 @@ export function merchantRepository(db: Database) {
 
     async revokeApiKey(id: string, at: Date): Promise<ApiKey | null> {
       const [row] = await db.update(apiKeys).set({ revokedAt: at }).where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt))).returning(keyColumns);
+      await notifyChange(db, row?.merchantId);
       return row ?? null;
     },
 
     async expireApiKey(id: string, at: Date): Promise<ApiKey | null> {
       const [row] = await db.update(apiKeys).set({ expiresAt: at }).where(eq(apiKeys.id, id)).returning(keyColumns);
+      await notifyChange(db, row?.merchantId);
       return row ?? null;
     },
 
     /** The key with this hash if it works at `now` (not revoked, not expired, its merchant enabled): what auth needs. */
-    async keyForHash(keyHash: string, now: Date): Promise<{ id: string; merchantId: string; label: string; hint: string; scopes: string[] } | null> {
+    async keyForHash(keyHash: string, now: Date): Promise<LiveKey | null> {
       const [row] = await db
-        .select({ id: apiKeys.id, merchantId: apiKeys.merchantId, label: apiKeys.label, hint: apiKeys.hint, scopes: apiKeys.scopes })
+        .select({ id: apiKeys.id, merchantId: apiKeys.merchantId, label: apiKeys.label, hint: apiKeys.hint, scopes: apiKeys.scopes, expiresAt: apiKeys.expiresAt })
         .from(apiKeys)
         .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
         .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)), isNull(merchants.disabledAt)))
@@ -126,11 +152,13 @@ export function merchantRepository(db: Database) {
         .insert(gatewayAccounts)
         .values({ id: newId('gwa'), ...account })
         .returning();
+      await notifyChange(db, account.merchantId);
       return row!;
     },
 
     async updateGatewayAccount(id: string, changes: GatewayAccountChanges): Promise<GatewayAccount | null> {
       const [row] = await db.update(gatewayAccounts).set(changes).where(eq(gatewayAccounts.id, id)).returning();
+      await notifyChange(db, row?.merchantId);
       return row ?? null;
     },
 
@@ -140,6 +168,7 @@ export function merchantRepository(db: Database) {
         .set({ disabledAt: at })
         .where(and(eq(gatewayAccounts.id, id), isNull(gatewayAccounts.disabledAt)))
         .returning();
+      await notifyChange(db, row?.merchantId);
       return row ?? null;
     },
 

@@ -14,6 +14,7 @@ import { maintenanceJobs, startupSweep } from '../../jobs/maintenance.js';
 import { reconcilerJobs } from '../../jobs/reconciler.js';
 import { webhookJobKinds } from '../../jobs/webhook-delivery.js';
 import { createRepositories, type Repositories } from '../../store/index.js';
+import { createLookupCache } from '../../store/lookup-cache.js';
 import { gatewayRegistry } from '../gateways.js';
 import { PROVIDERS } from '../providers.js';
 import { createRouter, createRoutingState } from '../routing.js';
@@ -21,6 +22,7 @@ import { openDatabase, type MigrationPolicy, type OpenDatabase } from './databas
 import { DEFAULT_SERVER_LIMITS, listen, type ServerLimits } from './http-server.js';
 import { persistLearner } from './learner-persistence.js';
 import { syncRulesets } from './ruleset-sync.js';
+import { syncLookups } from './lookup-sync.js';
 
 export interface ServerOptions {
   host: string;
@@ -46,6 +48,8 @@ export interface ServerOptions {
   learnerSaveMs?: number;
   /** How often cached rulesets are checked against the active versions, should a notification be lost (default 5 s). */
   rulesetCheckMs?: number;
+  /** Longest an API key or a merchant's gateway accounts are served from memory, should a notification be lost (default 5 s). */
+  lookupCacheMs?: number;
   clock?: Clock;
   settlement?: SettlementPolicy;
   jobPollMs?: number;
@@ -73,7 +77,9 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   // What a failed start undoes, newest first.
   const cleanup: (() => Promise<void> | void)[] = [() => database.close()];
   try {
-    const repositories = createRepositories(database.db);
+    const clock = options.clock ?? systemClock;
+    const lookups = createLookupCache({ clock, ttlMs: options.lookupCacheMs ?? 5_000 });
+    const repositories = lookups.wrap(createRepositories(database.db));
     const gateways = gatewayRegistry({ providers: PROVIDERS, sandbox: options.sandboxGateways ?? {}, env: options.env, timeoutMs: options.gatewayTimeoutMs });
     const router = createRouter({
       repositories,
@@ -85,10 +91,11 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     cleanup.push(() => router.breakers.shutdown());
     const rulesets = await syncRulesets({ subscribe: database.subscribe, router, logger: options.logger, checkMs: options.rulesetCheckMs ?? 5_000 });
     cleanup.push(() => rulesets.stop());
+    const lookupSync = await syncLookups({ subscribe: database.subscribe, cache: lookups });
+    cleanup.push(() => lookupSync.stop());
     await options.prepare?.({ repositories, router });
     const learner = await persistLearner(repositories, router.learner, options.learnerSaveMs ?? 30_000, options.logger);
     cleanup.push(() => learner.stop());
-    const clock = options.clock ?? systemClock;
     const settlement = options.settlement ?? DEFAULT_SETTLEMENT_POLICY;
     const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger: options.logger, clock, policy: settlement });
     const jobs = createJobEngine({
@@ -139,6 +146,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
         await extra?.close();
         router.breakers.shutdown();
         await rulesets.stop();
+        await lookupSync.stop();
         await database.close();
       },
     };
