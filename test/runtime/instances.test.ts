@@ -40,6 +40,7 @@ describe('several router instances on one PostgreSQL database', () => {
       logger: captureLogger().logger,
       rateLimit: { perSecond: 1, burst: 1_000_000 },
       rulesetCheckMs,
+      lookupCacheMs: rulesetCheckMs,
       // Every start provisions the demo operator: the same credentials keep one session valid throughout.
       operatorPassword: 'correct horse battery staple',
       operatorTotpSecretFile: join(dir, 'totp-secret'),
@@ -49,7 +50,7 @@ describe('several router instances on one PostgreSQL database', () => {
     dir = await mkdtemp(join(tmpdir(), 'switchyard-instances-'));
     database = await testDatabase('postgres');
     admin = postgres(database.url!, { max: 1, onnotice: () => {} });
-    // The periodic check is pushed out of the way: these tests prove the notification path.
+    // The periodic check and the cache lifetime are pushed out of the way: these tests prove the notification path.
     a = await start(ONE_HOUR_MS);
     b = await start(ONE_HOUR_MS);
     // A TOTP code is accepted once: one sign-in serves every activation.
@@ -122,5 +123,42 @@ describe('several router instances on one PostgreSQL database', () => {
     } finally {
       await c.close();
     }
+  });
+
+  /** Polls `probe` until it answers true; the deadline is far below the hour the cache would otherwise keep an entry. */
+  async function within(ms: number, probe: () => Promise<boolean>): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (await probe()) return true;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return false;
+  }
+
+  async function adminPost(instance: Sandbox, path: string, body: unknown) {
+    const res = await fetch(`${instance.url}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${operatorToken}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  const listAccounts = (instance: Sandbox, key: string) => fetch(`${instance.url}/v1/gateway_accounts`, { headers: { Authorization: `Bearer ${key}` } });
+
+  it('a key revoked through one instance is refused by the other within a bounded wait', async () => {
+    const created = await adminPost(a, `/v1/admin/merchants/${a.merchantId}/keys`, { mode: 'test', label: 'instances' });
+    expect(created.status).toBe(201);
+    const secret = created.body.secret as string;
+    // B has never seen the key: a miss is not remembered, so it works there at once, and B now holds it.
+    expect((await listAccounts(b, secret)).status).toBe(200);
+    expect((await listAccounts(b, secret)).status).toBe(200);
+    expect((await adminPost(a, `/v1/admin/keys/${created.body.id as string}/revoke`, {})).status).toBe(200);
+    expect(await within(5_000, async () => (await listAccounts(b, secret)).status === 401)).toBe(true);
+    expect((await listAccounts(a, secret)).status).toBe(401);
+  });
+
+  it('a gateway account disabled through one instance is no longer a candidate on the other', async () => {
+    const names = async (instance: Sandbox) => ((await (await listAccounts(instance, KEY)).json()) as { data: { id: string }[] }).data.map((account) => account.id);
+    const account = a.accounts.braintree!;
+    expect(await names(b)).toContain(account);
+    expect((await adminPost(a, `/v1/admin/gateway_accounts/${account}/disable`, {})).status).toBe(200);
+    expect(await within(5_000, async () => !(await names(b)).includes(account))).toBe(true);
   });
 });

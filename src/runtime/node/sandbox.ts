@@ -54,6 +54,8 @@ export interface SandboxOptions {
   learnerSaveMs?: number;
   /** How often cached rulesets are checked against the active versions (default 5 s). */
   rulesetCheckMs?: number;
+  /** Longest an API key or the gateway accounts are served from memory (default 5 s). */
+  lookupCacheMs?: number;
   /** Where the simulators keep their state and the sandbox its gateway secrets; omitted means in memory. */
   simulatorStateDir?: string;
   /**
@@ -123,6 +125,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     breakerClock: options.breakerClock,
     retryGuard: options.retryGuard,
     rulesetCheckMs: options.rulesetCheckMs,
+    lookupCacheMs: options.lookupCacheMs,
     learnerSaveMs: options.learnerSaveMs,
     clock: options.clock,
     settlement: options.settlement,
