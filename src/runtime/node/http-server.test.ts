@@ -1,4 +1,5 @@
 import type { ServerType } from '@hono/node-server';
+import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SERVER_LIMITS, listen, type ServerLimits } from './http-server.js';
@@ -66,9 +67,10 @@ describe('the HTTP server limits', () => {
 
   it('refuses connections beyond the cap while the others stay open', async () => {
     const port = await start({ maxConnections: 1 });
+    // The server has taken the first connection once it says so, not after some wait.
+    const accepted = once(server!, 'connection');
     const first = open(port);
-    await first.connected;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await Promise.all([first.connected, accepted]);
     const second = open(port);
     expect(await within(second.closed, 10_000)).not.toBe('still open');
     expect(second.received()).toBe('');
