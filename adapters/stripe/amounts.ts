@@ -23,7 +23,7 @@ const WHOLE_UNITS_IN_TWO_DECIMALS: ReadonlySet<string> = new Set(['ISK', 'UGX'])
 const THREE_DECIMAL: ReadonlySet<string> = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND']);
 
 /** How many decimals Stripe counts `currency` (upper case) in. */
-export function stripeExponent(currency: string): number {
+function stripeExponent(currency: string): number {
   if (ZERO_DECIMAL.has(currency)) return 0;
   if (THREE_DECIMAL.has(currency)) return 3;
   return 2;

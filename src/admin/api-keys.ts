@@ -1,6 +1,6 @@
 import { generateApiKey, hashApiKey, isScope, keyHint, SCOPES, type KeyMode, type Scope } from '../domain/api-keys.js';
 import type { ApiKey } from '../store/merchants.js';
-import { AdminInputError, required, type AdminContext } from './context.js';
+import { AdminInputError, required, singleLine, type AdminContext } from './context.js';
 
 /** Longest a rolled key may keep working next to its successor. */
 export const MAX_OVERLAP_MS = 30 * 24 * 3_600_000;
@@ -27,17 +27,9 @@ export function parseScopes(list: readonly string[] | undefined): Scope[] {
   return SCOPES.filter((s) => list.includes(s));
 }
 
-function checkLabel(label: string): string {
-  const trimmed = label.trim();
-  if (trimmed.length === 0 || trimmed.length > 100 || /[\u0000-\u001f\u007f]/.test(trimmed)) {
-    throw new AdminInputError('label', 'The label must be 1 to 100 characters, without control characters.');
-  }
-  return trimmed;
-}
-
 /** A new key, answered once in full: only its hash and hint are stored. */
 export async function createApiKey(ctx: AdminContext, input: { merchantId: string; mode: KeyMode; label: string; scopes?: readonly string[] }) {
-  const label = checkLabel(input.label);
+  const label = singleLine('label', input.label, 100, 'The label');
   const scopes = parseScopes(input.scopes);
   return ctx.repositories.transaction(async (tx) => {
     const merchant = required(await tx.merchants.merchant(input.merchantId), 'merchant', 'merchant');

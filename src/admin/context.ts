@@ -20,6 +20,15 @@ export class AdminInputError extends Error {
   }
 }
 
+/** `value` trimmed, when it is 1 to `max` characters without control characters; else refused naming `field`. */
+export function singleLine(field: string, value: string, max: number, what: string): string {
+  const trimmed = value.trim();
+  if (trimmed.length === 0 || trimmed.length > max || /[\u0000-\u001f\u007f]/.test(trimmed)) {
+    throw new AdminInputError(field, `${what} must be 1 to ${max} characters, without control characters.`);
+  }
+  return trimmed;
+}
+
 export function required<T>(value: T | null, field: string, what: string): T {
   if (value === null) throw new AdminInputError(field, `No such ${what}.`);
   return value;

@@ -1,6 +1,6 @@
 import { isCurrency } from '../domain/currency.js';
 import type { GatewayAccount, GatewayAccountChanges } from '../store/merchants.js';
-import { AdminInputError, required, type AdminContext } from './context.js';
+import { AdminInputError, required, singleLine, type AdminContext } from './context.js';
 
 const ACCOUNT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** `env:<PREFIX>`: the credentials are in `<PREFIX>_*` variables of the router's environment. */
@@ -36,9 +36,7 @@ export interface GatewayAccountInput {
 function changes(input: GatewayAccountInput, current: GatewayAccount['settings']): GatewayAccountChanges {
   const out: GatewayAccountChanges = {};
   if (input.label !== undefined) {
-    const label = input.label.trim();
-    if (label.length === 0 || label.length > 100 || /[\u0000-\u001f\u007f]/.test(label)) throw new AdminInputError('label', 'The label must be 1 to 100 characters, without control characters.');
-    out.label = label;
+    out.label = singleLine('label', input.label, 100, 'The label');
   }
   if (input.credentials !== undefined) {
     if (!CREDENTIALS_REF.test(input.credentials)) {

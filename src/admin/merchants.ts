@@ -1,5 +1,5 @@
 import type { Merchant } from '../store/merchants.js';
-import { AdminInputError, required, type AdminContext } from './context.js';
+import { AdminInputError, required, singleLine, type AdminContext } from './context.js';
 
 export function merchantView(merchant: Merchant) {
   return {
@@ -11,10 +11,7 @@ export function merchantView(merchant: Merchant) {
 }
 
 export async function createMerchant(ctx: AdminContext, input: { name: string }) {
-  const name = input.name.trim();
-  if (name.length === 0 || name.length > 200 || /[\u0000-\u001f\u007f]/.test(name)) {
-    throw new AdminInputError('name', 'The merchant name must be 1 to 200 characters, without control characters.');
-  }
+  const name = singleLine('name', input.name, 200, 'The merchant name');
   return ctx.repositories.transaction(async (tx) => {
     const id = await tx.merchants.create(name);
     const view = merchantView((await tx.merchants.merchant(id))!);

@@ -68,7 +68,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use((c, next) => (c.req.path.startsWith('/v1/webhooks/') ? next() : limitAddresses(c, next)));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/openapi.json', (c) => c.json(openApiDocument(app)));
+  // Built on first request, when every route is registered; the routes never change after.
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  app.get('/openapi.json', (c) => c.json((document ??= openApiDocument(app))));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: "A merchant's secret API key." });
   app.openAPIRegistry.registerComponent('securitySchemes', 'operatorSession', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An operator session token from POST /v1/admin/session.' });
 

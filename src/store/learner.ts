@@ -1,7 +1,7 @@
 import type { Database } from './database.js';
 import { merchantLearnerState } from './schema.js';
 
-export interface StoredLearnerState {
+interface StoredLearnerState {
   merchantId: string;
   snapshot: unknown;
 }

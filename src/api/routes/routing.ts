@@ -8,13 +8,9 @@ import type { AuditRow } from '../../store/audit.js';
 import type { Repositories } from '../../store/index.js';
 import type { AppEnv } from '../env.js';
 import { requireOperator } from '../middleware/operator.js';
-import { operatorSecurity } from '../openapi.js';
-import { CreatePaymentBody, ProblemView, text } from '../schemas.js';
+import { json, operatorSecurity, problem, security } from '../openapi.js';
+import { CreatePaymentBody, text } from '../schemas.js';
 import { paymentInput } from './payments.js';
-
-const security = [{ bearerAuth: [] }];
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemView } } });
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const RulesetVersion = z
   .object({

@@ -9,6 +9,7 @@ import { PROVIDERS } from '../providers.js';
 import { cliSecretsKey, storeConfig } from './config.js';
 import { openDatabase } from './database.js';
 import { exitOnRefusal } from './lifecycle.js';
+import { randomToken } from './random-token.js';
 import { runAdmin, USAGE } from './admin-commands.js';
 
 /**
@@ -39,7 +40,7 @@ try {
       clock: systemClock,
       providers: PROVIDERS.map((p) => p.name),
       operators: secretsKey === null ? null : operatorService({ repositories, secrets: createSecretBox(secretsKey), passwords: passwordHasher(), clock: systemClock }),
-      newPassword: () => Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString('base64url'),
+      newPassword: () => randomToken(18),
     },
     { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) },
   );

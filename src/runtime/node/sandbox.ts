@@ -21,15 +21,33 @@ import { PROVIDERS } from '../providers.js';
 import type { OpenDatabase } from './database.js';
 import { loadRoutingFiles } from './routing-files.js';
 import { connectEnvGateways, startSandboxGateways } from './sandbox-gateways.js';
-import { startServer } from './server.js';
+import { randomToken } from './random-token.js';
+import { startServer, type ServerOptions } from './server.js';
 
 export const DEMO_MERCHANT = 'Demo merchant';
 export const DEMO_OPERATOR_EMAIL = 'demo@switchyard.local';
 const SANDBOX_KEY_LABEL = 'sandbox';
 
-export interface SandboxOptions {
-  port: number;
-  host: string;
+/** What the sandbox hands to the server unchanged (ServerOptions says what each one is). */
+type ServerPassThrough =
+  | 'host'
+  | 'port'
+  | 'gatewayTimeoutMs'
+  | 'routingSeed'
+  | 'logger'
+  | 'breakers'
+  | 'breakerClock'
+  | 'retryGuard'
+  | 'learnerSaveMs'
+  | 'rulesetCheckMs'
+  | 'lookupCacheMs'
+  | 'clock'
+  | 'settlement'
+  | 'jobPollMs'
+  | 'serverLimits'
+  | 'rateLimit';
+
+export interface SandboxOptions extends Pick<ServerOptions, ServerPassThrough> {
   databaseUrl?: string;
   /** PGlite data directory; omitted means in memory. */
   pgliteDir?: string;
@@ -41,21 +59,8 @@ export interface SandboxOptions {
   /** Seals merchant webhook signing secrets (32 bytes, base64); generated into `secretsKeyFile` otherwise. */
   secretsKey?: string | readonly string[];
   secretsKeyFile?: string;
-  gatewayTimeoutMs: number;
   /** Where fees.yaml and the rules.yaml that seeds the first ruleset version live. */
   routingRulesDir: string;
-  /** Seeds routing's exploration draws. */
-  routingSeed: number;
-  breakers?: BreakerSettings;
-  /** The time breakers go by (default: real time). */
-  breakerClock?: BreakerClock;
-  retryGuard?: RetryGuard;
-  /** How often the learner's state is saved in the background (default 30 s). */
-  learnerSaveMs?: number;
-  /** How often cached rulesets are checked against the active versions (default 5 s). */
-  rulesetCheckMs?: number;
-  /** Longest an API key or the gateway accounts are served from memory (default 5 s). */
-  lookupCacheMs?: number;
   /** Where the simulators keep their state and the sandbox its gateway secrets; omitted means in memory. */
   simulatorStateDir?: string;
   /**
@@ -65,15 +70,6 @@ export interface SandboxOptions {
   gateways?: 'in-process' | 'env';
   /** With `gateways: 'env'`: the standalone simulators' control endpoint (variables and webhook URLs). */
   simulatorsControlUrl?: string;
-  logger: Logger;
-  /** Default: the system clock. */
-  clock?: Clock;
-  /** Leases and the reconciler's schedule (default DEFAULT_SETTLEMENT_POLICY). */
-  settlement?: SettlementPolicy;
-  /** How often the job engine looks for due jobs when idle (default 1 s). */
-  jobPollMs?: number;
-  rateLimit?: RateLimitSettings;
-  serverLimits?: Partial<ServerLimits>;
   /** The demo operator's password; a fresh one is made at each start otherwise. */
   operatorPassword?: string;
   /** Where the demo operator's TOTP secret is kept, so an authenticator app keeps working across restarts. */
@@ -107,31 +103,32 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   let operator: DemoOperator | undefined;
   // Merchant webhooks: the API seals signing secrets with it, the delivery jobs unseal them; it seals TOTP secrets too.
   const secretsKey = options.secretsKey ?? (await persistentSecret(options.secretsKeyFile));
+  const {
+    databaseUrl,
+    pgliteDir,
+    sandboxKey,
+    fingerprintSecret,
+    fingerprintSecretFile,
+    secretsKey: _secretsKey,
+    secretsKeyFile: _secretsKeyFile,
+    routingRulesDir: _routingRulesDir,
+    simulatorStateDir,
+    gateways,
+    simulatorsControlUrl,
+    operatorPassword: _operatorPassword,
+    operatorTotpSecretFile: _operatorTotpSecretFile,
+    ...passThrough
+  } = options;
   const server = await startServer({
-    host: options.host,
-    port: options.port,
-    database: { url: options.databaseUrl, pgliteDir: options.pgliteDir, migrations: 'apply' },
-    fingerprintSecret: options.fingerprintSecret ?? (await persistentSecret(options.fingerprintSecretFile)),
+    ...passThrough,
+    database: { url: databaseUrl, pgliteDir, migrations: 'apply' },
+    fingerprintSecret: fingerprintSecret ?? (await persistentSecret(fingerprintSecretFile)),
     secretsKey,
-    gatewayTimeoutMs: options.gatewayTimeoutMs,
     fees: files.fees,
-    routingSeed: options.routingSeed,
     env: process.env,
     sandboxGateways,
     // The sandbox delivers merchant webhooks to http://127.0.0.1 receivers too.
     webhookUrlPolicy: 'local',
-    logger: options.logger,
-    breakers: options.breakers,
-    breakerClock: options.breakerClock,
-    retryGuard: options.retryGuard,
-    rulesetCheckMs: options.rulesetCheckMs,
-    lookupCacheMs: options.lookupCacheMs,
-    learnerSaveMs: options.learnerSaveMs,
-    clock: options.clock,
-    settlement: options.settlement,
-    jobPollMs: options.jobPollMs,
-    rateLimit: options.rateLimit,
-    serverLimits: options.serverLimits,
     async prepare({ repositories, router }) {
       seeded = await seedDemoMerchant(repositories, options.sandboxKey);
       await seedRuleset(repositories, router, seeded.merchantId, files.rules);
@@ -221,8 +218,4 @@ async function persistentSecret(file: string | undefined, make = () => randomTok
     await writeFile(file, secret, { mode: 0o600 });
     return secret;
   }
-}
-
-function randomToken(bytes: number): string {
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('base64url');
 }
