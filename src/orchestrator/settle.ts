@@ -125,9 +125,19 @@ export function authorizationStep(
 
 /**
  * The gateway voided whatever it held under an attempt whose answer was lost (a technical cancel):
- * nothing was charged, so the payment fails, if it was still waiting for that attempt.
+ * nothing was charged, so the payment fails, if it was still waiting for that attempt. When the
+ * attempt's late approval arrived first (the void was asked for while the payment still looked
+ * unanswered), the authorization it reported is gone: the uncaptured payment is canceled, or a
+ * cancel under way is done.
  */
 export function voidedStep(payment: PaymentRow, attempt: AttemptRow, at: Date): PaymentStep | null {
+  if (heldBy(payment, attempt)) {
+    if (payment.pendingOperation === 'cancel') return operationDoneStep(payment, 'cancel', null);
+    if (payment.pendingOperation === null && payment.status === 'requires_capture') {
+      return { set: { ...stateColumns(afterCancel(stateOf(payment))), leaseUntil: null, reviewReason: null, reviewAt: null }, job: 'cancel' };
+    }
+    return null;
+  }
   if (!awaitsAuthorization(payment, attempt) || payment.status !== 'processing') return null;
   return {
     set: {
@@ -141,6 +151,11 @@ export function voidedStep(payment: PaymentRow, attempt: AttemptRow, at: Date): 
     attempt: { id: attempt.id, result: { status: 'failed', outcome: 'not_processed', outcomeReason: 'voided_at_gateway', completedAt: at } },
     job: 'cancel',
   };
+}
+
+/** Whether the payment's uncaptured authorization is the one this attempt made. */
+function heldBy(payment: PaymentRow, attempt: AttemptRow): boolean {
+  return attempt.status === 'succeeded' && payment.gatewayAccountId === attempt.gatewayAccountId && payment.amountCaptured === 0 && payment.amountCapturable > 0;
 }
 
 /** The state a capture or cancel under way started from. */

@@ -128,6 +128,31 @@ describe('settlement in the sandbox', () => {
       expect(sims().adyen!.ledger.charges()).toBe(0);
     });
 
+    it('a late approval that lands between the technical cancel and its notification leaves the payment canceled, not capturable', async () => {
+      // The authorization is made, its answer lost, and its AUTHORISATION notification held back.
+      await sims().adyen!.setFault({ kind: 'charge_then_hang' }, { times: LOST_WITH_LOOKUPS });
+      sims().adyen!.setWebhookFault({ kind: 'reorder', after: 1, maxHoldMs: 600_000 }, { types: ['AUTHORISATION'], times: 1 });
+      const payment = await pay('adyen', { currency: 'EUR', capture_method: 'manual' });
+      expect(payment).toMatchObject({ status: 'processing', attempts: [{ status: 'unknown' }] });
+      await later(policy.retryDelaysMs[0]!);
+      await later(policy.retryDelaysMs[1]!);
+      // The reconciler voids it by our reference; the TECHNICAL_CANCEL is held until after the approval.
+      sims().adyen!.setWebhookFault({ kind: 'reorder', after: 2, maxHoldMs: 600_000 }, { types: ['TECHNICAL_CANCEL'], times: 1 });
+      await later(policy.retryDelaysMs[2]!);
+      expect((await get(payment.id)).status).toBe('processing');
+      // Another payment's notification lets the approval go, and the approval lets the cancel go.
+      await pay('adyen', { currency: 'EUR', capture_method: 'manual' });
+      const cancels = () => Promise.resolve(sims().adyen!.webhookDeliveries().filter((d) => d.type === 'TECHNICAL_CANCEL'));
+      const [cancel] = await t.eventually(cancels, (all) => all.length === 1 && all[0]!.state === 'delivered');
+      expect(cancel).toMatchObject({ state: 'delivered' });
+      const settled = await get(payment.id);
+      expect(settled).toMatchObject({ status: 'canceled', amount_capturable: 0, amount_captured: 0 });
+      expect(sims().adyen!.ledger.totals('EUR')).toMatchObject({ captured: 0 });
+      // The approval was applied before the cancel, which is the order this test is about.
+      const timeline = (await t.api('GET', `/v1/payments/${payment.id}/events`)).body.data.map((e: { type: string }) => e.type);
+      expect(timeline.filter((type: string) => type.startsWith('payment.'))).toEqual(['payment.requires_capture', 'payment.canceled']);
+    });
+
     it('a capture whose notification is lost once is confirmed by Adyen\'s retry', async () => {
       const payment = await pay('adyen', { currency: 'EUR', capture_method: 'manual' });
       sims().adyen!.setWebhookFault({ kind: 'drop' }, { times: 1 });
