@@ -1,8 +1,8 @@
+import { parseDocument } from 'yaml';
 import { readAction } from './actions.js';
 import { readConditions } from './conditions.js';
 import type { ActionSpec, Rule, Ruleset } from './ruleset.js';
 import { shadowingErrors } from './validate.js';
-import { parseDocument } from 'yaml';
 import { YamlSource, type Located, type LocatedError } from './source.js';
 
 const RULE_ID = /^[a-z0-9][a-z0-9_-]*$/;
