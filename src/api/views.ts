@@ -90,7 +90,7 @@ export function refundView(r: RefundRow): z.infer<typeof RefundView> {
   };
 }
 
-const DECISION_KEYS = ['source', 'ruleset_version', 'rule', 'action', 'objective', 'blocked', 'order', 'candidates'];
+const DECISION_KEYS = ['source', 'ruleset_version', 'rule', 'action', 'objective', 'blocked', 'fallback', 'order', 'candidates'];
 const CANDIDATE_KEYS = ['gateway', 'account_id', 'provider', 'eligible', 'reason', 'health', 'probability', 'samples', 'estimate_level', 'fee', 'score'];
 
 /** The stored decision in its documented field order (the database keeps JSON keys in its own order). */

@@ -1,11 +1,13 @@
 import type { Logger } from '../domain/logger.js';
 import { accountCapabilities } from '../routing/candidates.js';
-import { decide, type DecisionExplanation, type GatewayCandidate } from '../routing/decide.js';
+import { decide, type DecisionExplanation, type GatewayCandidate, type RoutingFallback } from '../routing/decide.js';
 import type { FeeSchedule } from '../routing/fees/schedule.js';
 import type { MerchantLearners } from '../routing/merchant-learners.js';
 import { compile, RulesetError, type CompiledRuleset } from '../routing/rules/compile.js';
-import { parseRuleset } from '../routing/rules/parse.js';
+import { parseRuleset, sortErrors } from '../routing/rules/parse.js';
+import type { Ruleset } from '../routing/rules/ruleset.js';
 import type { LocatedError } from '../routing/rules/source.js';
+import { accountErrors, usabilityErrors, type RulesAccount } from '../routing/rules/usability.js';
 import type { RoutingTransaction } from '../routing/rules/transaction.js';
 import type { Repositories } from '../store/index.js';
 import type { GatewayAccount } from '../store/merchants.js';
@@ -27,6 +29,19 @@ export interface RoutedCandidate extends GatewayCandidate {
   account: GatewayAccount;
 }
 
+/** A merchant's active ruleset as compiled for the gateway accounts routing could use then (`names`). */
+interface ActiveEntry {
+  names: readonly string[];
+  ruleset: { version: number; compiled: CompiledRuleset } | null;
+  fallback: RoutingFallback | null;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** One payment in this many may go first to a half-open gateway, as its probe. */
 const PROBE_EVERY = 10;
 
@@ -36,7 +51,7 @@ const PROBE_EVERY = 10;
  * activation, so deciding never reads the database.
  */
 export function router(deps: RouterDeps) {
-  const compiled = new Map<string, { version: number; compiled: CompiledRuleset } | null>();
+  const compiled = new Map<string, ActiveEntry>();
   /** The active version each cached entry was loaded from (null: none active), so a stale entry can be found. */
   const loadedVersions = new Map<string, number | null>();
   let probeCounter = 0;
@@ -45,32 +60,75 @@ export function router(deps: RouterDeps) {
 
   /** Validates a ruleset against the merchant's gateway names: the errors, located, or the compiled rules. */
   function check(source: string, file: string, gatewayNames: readonly string[]): { errors: LocatedError[] } | { compiled: CompiledRuleset } {
+    const result = compileSource(source, file, gatewayNames);
+    return 'errors' in result ? result : { compiled: result.compiled };
+  }
+
+  function compileSource(source: string, file: string, gatewayNames: readonly string[]): { errors: LocatedError[] } | { ruleset: Ruleset; compiled: CompiledRuleset } {
     const parsed = parseRuleset(source, file, gatewayNames);
     if ('errors' in parsed) return parsed;
     try {
-      return { compiled: compile(parsed.ruleset, gatewayNames) };
+      return { ruleset: parsed.ruleset, compiled: compile(parsed.ruleset, gatewayNames) };
     } catch (error) {
       if (error instanceof RulesetError) return { errors: [...error.errors] };
       throw error;
     }
   }
 
-  async function activeRuleset(merchantId: string, accounts: readonly GatewayAccount[]): Promise<{ version: number; compiled: CompiledRuleset } | null> {
-    if (!compiled.has(merchantId)) {
-      const generation = generations.get(merchantId) ?? 0;
-      const row = await deps.repositories.routing.active(merchantId);
-      if ((generations.get(merchantId) ?? 0) !== generation) return activeRuleset(merchantId, accounts);
-      let entry: { version: number; compiled: CompiledRuleset } | null = null;
-      if (row) {
-        const result = check(row.source, `ruleset v${row.version}`, accounts.map((a) => a.name));
-        if ('compiled' in result) entry = { version: row.version, compiled: result.compiled };
-        // An account renamed or removed since activation: route by the default until a valid version is activated.
-        else deps.logger.error('routing.active_ruleset_invalid', { merchant_id: merchantId, version: row.version, errors: result.errors.length });
-      }
-      compiled.set(merchantId, entry);
-      loadedVersions.set(merchantId, row?.version ?? null);
-    }
-    return compiled.get(merchantId)!;
+  /** The merchant's gateway accounts, disabled ones and those without a working adapter included, as the ruleset checks see them. */
+  async function rulesAccounts(merchantId: string): Promise<RulesAccount[]> {
+    const accounts = await deps.repositories.merchants.gatewayAccounts(merchantId, { includeDisabled: true });
+    return accounts.map((account) => {
+      const adapter = account.disabledAt ? null : deps.gateways.adapterFor(account);
+      return {
+        name: account.name,
+        provider: account.provider,
+        unusable: account.disabledAt ? 'disabled' : adapter ? null : 'no_adapter',
+        capabilities: adapter ? accountCapabilities(adapter.capabilities, account.settings) : null,
+        priced: deps.fees.has(account.name),
+      };
+    });
+  }
+
+  /**
+   * Everything that would make routing set a ruleset aside or misuse it, checked before it is
+   * stored or activated: `check`'s errors, gateways disabled or without a working adapter,
+   * actions no gateway of theirs can serve, split arms that could never get their share.
+   */
+  async function checkForMerchant(merchantId: string, source: string, file: string): Promise<{ errors: LocatedError[] } | { compiled: CompiledRuleset }> {
+    const accounts = await rulesAccounts(merchantId);
+    const result = compileSource(source, file, accounts.map((a) => a.name));
+    if ('errors' in result) return result;
+    const errors = usabilityErrors(result.ruleset, accounts);
+    return errors.length > 0 ? { errors: sortErrors(errors) } : { compiled: result.compiled };
+  }
+
+  /** The active ruleset compiled against the accounts routing can use now (`usableNames`), or why it cannot be used. */
+  async function load(merchantId: string, row: { version: number; source: string }, usableNames: readonly string[]): Promise<Pick<ActiveEntry, 'ruleset' | 'fallback'>> {
+    const file = `ruleset v${row.version}`;
+    const result = compileSource(row.source, file, usableNames);
+    if ('compiled' in result) return { ruleset: { version: row.version, compiled: result.compiled }, fallback: null };
+    // Checked again against every account, so a disabled one is named as disabled rather than unknown.
+    const accounts = await rulesAccounts(merchantId);
+    const named = compileSource(row.source, file, accounts.map((a) => a.name));
+    const diagnosed = 'errors' in named ? named.errors : sortErrors(accountErrors(named.ruleset, accounts));
+    const errors = diagnosed.length > 0 ? diagnosed : result.errors;
+    deps.logger.error('routing.active_ruleset_invalid', { merchant_id: merchantId, version: row.version, errors: errors.length });
+    return { ruleset: null, fallback: { reason: 'ruleset_unusable', ruleset_version: row.version, errors: errors.map((e) => `${e.line}:${e.column}: ${e.message}`) } };
+  }
+
+  async function activeRuleset(merchantId: string, usableNames: readonly string[]): Promise<ActiveEntry> {
+    const cached = compiled.get(merchantId);
+    // Accounts disabled, enabled or renamed since the entry was compiled: check the ruleset again, so every instance answers alike.
+    if (cached && sameNames(cached.names, usableNames)) return cached;
+    const generation = generations.get(merchantId) ?? 0;
+    const row = await deps.repositories.routing.active(merchantId);
+    const loaded = row ? await load(merchantId, row, usableNames) : { ruleset: null, fallback: null };
+    if ((generations.get(merchantId) ?? 0) !== generation) return activeRuleset(merchantId, usableNames);
+    const entry: ActiveEntry = { names: usableNames, ...loaded };
+    compiled.set(merchantId, entry);
+    loadedVersions.set(merchantId, row?.version ?? null);
+    return entry;
   }
 
   async function candidates(merchantId: string): Promise<RoutedCandidate[]> {
@@ -94,10 +152,10 @@ export function router(deps: RouterDeps) {
 
   async function decideFor(merchantId: string, tx: RoutingTransaction, explicit: readonly string[] | null) {
     const all = await candidates(merchantId);
-    const ruleset = await activeRuleset(merchantId, all.map((c) => c.account));
+    const { ruleset, fallback } = await activeRuleset(merchantId, all.map((c) => c.name));
     probeCounter = (probeCounter + 1) % PROBE_EVERY;
     const probe = { every: PROBE_EVERY, counter: probeCounter };
-    const { order, explanation } = decide({ tx, candidates: all, ruleset, explicit, model: deps.learner.of(merchantId), random: deps.random, probe });
+    const { order, explanation } = decide({ tx, candidates: all, ruleset, fallback, explicit, model: deps.learner.of(merchantId), random: deps.random, probe });
     return { order: order as RoutedCandidate[], explanation, candidates: all };
   }
 
@@ -110,7 +168,13 @@ export function router(deps: RouterDeps) {
 
   return {
     check,
+    checkForMerchant,
     decideFor,
+    /** The active version and, when routing cannot use it, why: for the health view. */
+    async rulesetStatus(merchantId: string): Promise<{ active_version: number | null; fallback: RoutingFallback | null }> {
+      const entry = await activeRuleset(merchantId, (await candidates(merchantId)).map((c) => c.name));
+      return { active_version: entry.ruleset?.version ?? entry.fallback?.ruleset_version ?? null, fallback: entry.fallback };
+    },
     candidates,
     invalidate,
     /** After a missed notification may have been lost (the listener reconnected): every merchant reloads. */

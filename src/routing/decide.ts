@@ -50,8 +50,17 @@ export interface CandidateExplanation {
   score: number | null;
 }
 
+/** Why the active ruleset could not be used, so default routing decided instead. */
+export interface RoutingFallback {
+  reason: 'ruleset_unusable';
+  /** The active version that was set aside. */
+  ruleset_version: number;
+  /** What is wrong with it now, as `line:column: message` (an account disabled, renamed or without an adapter since activation). */
+  errors: string[];
+}
+
 export interface DecisionExplanation {
-  /** `rules`: the active ruleset decided; `explicit`: the request named its gateways; `default`: no ruleset is active. */
+  /** `rules`: the active ruleset decided; `explicit`: the request named its gateways; `default`: no ruleset is active, or (see `fallback`) it cannot be used. */
   source: 'rules' | 'explicit' | 'default';
   ruleset_version: number | null;
   /** The matching rule's id; `default` when the ruleset's default applied. */
@@ -61,12 +70,16 @@ export interface DecisionExplanation {
   candidates: CandidateExplanation[];
   order: string[];
   blocked: { code: string } | null;
+  /** Set when there is an active ruleset but default routing decided because it cannot be used. */
+  fallback: RoutingFallback | null;
 }
 
 export interface DecideInput {
   tx: RoutingTransaction;
   candidates: readonly GatewayCandidate[];
   ruleset: { version: number; compiled: CompiledRuleset } | null;
+  /** Why there is no usable ruleset although one is active; recorded in the explanation. */
+  fallback?: RoutingFallback | null;
   /** Gateway names the request asked for, in order: they replace the rules' choice, not eligibility nor a block rule. */
   explicit: readonly string[] | null;
   model: SuccessModel;
@@ -150,6 +163,7 @@ export function decide(input: DecideInput): { order: GatewayCandidate[]; explana
     }),
     order: names,
     blocked: routed.action.kind === 'block' ? { code: routed.action.code } : null,
+    fallback: input.fallback ?? null,
   };
   return { order: names.map((n) => eligible.get(n)!), explanation };
 }

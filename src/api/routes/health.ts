@@ -12,13 +12,23 @@ const GatewayHealth = z
   })
   .openapi('GatewayHealth');
 
+const RoutingStatus = z
+  .object({
+    active_version: z.number().int().nullable(),
+    fallback: z
+      .object({ reason: z.literal('ruleset_unusable'), ruleset_version: z.number().int(), errors: z.array(z.string()) })
+      .nullable()
+      .openapi({ description: 'Set while the active ruleset cannot be used (a gateway account it names was disabled, renamed or lost its adapter since activation): default routing decides meanwhile.' }),
+  })
+  .openapi('RoutingStatus');
+
 const route = createRoute({
   method: 'get',
   path: '/v1/gateways/health',
   operationId: 'getGatewayHealth',
-  summary: "Each gateway account's circuit breaker and the learner's current success estimate",
+  summary: "Each gateway account's circuit breaker and the learner's current success estimate, and whether the active ruleset is in use",
   security: [{ bearerAuth: [] }],
-  responses: { 200: { description: 'Health.', content: { 'application/json': { schema: z.object({ object: z.literal('list'), data: z.array(GatewayHealth) }) } } } },
+  responses: { 200: { description: 'Health.', content: { 'application/json': { schema: z.object({ object: z.literal('list'), data: z.array(GatewayHealth), routing: RoutingStatus }) } } } },
 });
 
 export function healthRoutes(app: OpenAPIHono<AppEnv>, router: Router): void {
@@ -36,6 +46,6 @@ export function healthRoutes(app: OpenAPIHono<AppEnv>, router: Router): void {
         success_rate: { probability: Math.round(estimate.p * 10_000) / 10_000, samples: Math.round(estimate.n * 100) / 100, level: estimate.level },
       };
     });
-    return c.json({ object: 'list' as const, data }, 200);
+    return c.json({ object: 'list' as const, data, routing: await router.rulesetStatus(merchantId) }, 200);
   });
 }

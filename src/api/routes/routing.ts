@@ -4,6 +4,8 @@ import type { Clock } from '../../domain/clock.js';
 import { Problem, problems } from '../../domain/problem.js';
 import type { Router } from '../../orchestrator/router.js';
 import type { paymentService } from '../../orchestrator/payments.js';
+import { ruleIdsAt } from '../../routing/rules/parse.js';
+import type { LocatedError } from '../../routing/rules/source.js';
 import type { AuditRow } from '../../store/audit.js';
 import type { Repositories } from '../../store/index.js';
 import type { AppEnv } from '../env.js';
@@ -54,7 +56,7 @@ const routes = {
     summary: 'Validate a ruleset and store it as a new version (not yet active)',
     security,
     request: { body: { required: true, content: { 'application/json': { schema: NewRuleset } } } },
-    responses: { 201: json(RulesetVersion, 'The stored version.'), 400: problem('Invalid request.'), 422: problem('The ruleset is invalid: `errors` lists each with line and column.') },
+    responses: { 201: json(RulesetVersion, 'The stored version.'), 400: problem('Invalid request.'), 422: problem('The ruleset is invalid, or routing could not use it with the gateway accounts it names (disabled, without a working adapter, unable to take what the rule matches): `errors` lists each with line, column, path and rule.') },
   }),
   activate: createRoute({
     method: 'post',
@@ -67,7 +69,7 @@ const routes = {
       200: json(RulesetVersion, 'The active version.'),
       403: problem('An API key (`operator_required`), a viewer (`insufficient_role`), no TOTP code in the last 15 minutes (`mfa_required`), or a merchant the operator may not act for (`merchant_not_allowed`).'),
       404: problem('No such merchant or version.'),
-      422: problem('The version no longer fits the gateway accounts.'),
+      422: problem('The version no longer fits the gateway accounts (the same checks as storing it): `errors` lists each with line, column, path and rule; nothing is activated.'),
     },
   }),
   decide: createRoute({
@@ -90,7 +92,6 @@ export function routingRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositori
     created_at: row.createdAt.toISOString(),
   });
   const activeVersion = async (merchantId: string) => (await repositories.routing.active(merchantId))?.version ?? null;
-  const gatewayNames = async (merchantId: string) => (await repositories.merchants.gatewayAccounts(merchantId)).map((a) => a.name);
 
   app.openapi(routes.list, async (c) => {
     const merchantId = c.get('merchantId');
@@ -110,8 +111,8 @@ export function routingRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositori
   app.openapi(routes.create, async (c) => {
     const merchantId = c.get('merchantId');
     const { source } = c.req.valid('json');
-    const checked = router.check(source, 'ruleset', await gatewayNames(merchantId));
-    if ('errors' in checked) throw invalidRuleset(checked.errors);
+    const checked = await router.checkForMerchant(merchantId, source, 'ruleset');
+    if ('errors' in checked) throw invalidRuleset(source, checked.errors);
     const row = await repositories.routing.addVersion(merchantId, source, c.get('actor'));
     return c.json(view(row, await activeVersion(merchantId)), 201);
   });
@@ -125,8 +126,8 @@ export function routingRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositori
     const version = Number(c.req.valid('param').version);
     const row = (await repositories.routing.versions(merchantId)).find((v) => v.version === version);
     if (!row) throw problems.notFound('ruleset version');
-    const checked = router.check(row.source, `ruleset v${version}`, await gatewayNames(merchantId));
-    if ('errors' in checked) throw invalidRuleset(checked.errors);
+    const checked = await router.checkForMerchant(merchantId, row.source, `ruleset v${version}`);
+    if ('errors' in checked) throw invalidRuleset(row.source, checked.errors);
     await repositories.routing.activate(merchantId, version, c.get('actor'), clock.now());
     router.invalidate(merchantId);
     return c.json(view(row, version), 200);
@@ -149,13 +150,14 @@ function auditView(row: AuditRow) {
   };
 }
 
-function invalidRuleset(errors: readonly { line: number; column: number; message: string; path: string }[]): Problem {
+function invalidRuleset(source: string, errors: readonly LocatedError[]): Problem {
+  const ruleAt = ruleIdsAt(source);
   return new Problem({
     status: 422,
     code: 'invalid_ruleset',
     title: 'Invalid ruleset',
     detail: `The ruleset has ${errors.length} error${errors.length === 1 ? '' : 's'}; each is listed with its line and column.`,
     param: 'source',
-    extensions: { errors: errors.map(({ line, column, message, path }) => ({ line, column, path, message })) },
+    extensions: { errors: errors.map(({ line, column, message, path }) => ({ line, column, path, rule: ruleAt(path), message })) },
   });
 }

@@ -1,3 +1,4 @@
+import { parseDocument } from 'yaml';
 import { readAction } from './actions.js';
 import { readConditions } from './conditions.js';
 import type { ActionSpec, Rule, Ruleset } from './ruleset.js';
@@ -18,6 +19,22 @@ export function parseRuleset(text: string, fileName: string, knownGateways?: rea
   const ruleset = readRuleset(src, knownGateways);
   if (ruleset === undefined || !src.ok) return { errors: sortErrors(src.errors) };
   return { ruleset };
+}
+
+/** For each error path, the id of the rule it points into (`rules[2]…`), `default` for the default action, else null. */
+export function ruleIdsAt(text: string): (path: string) => string | null {
+  let rules: unknown;
+  try {
+    rules = (parseDocument(text).toJS() as { rules?: unknown } | null)?.rules;
+  } catch {
+    rules = undefined;
+  }
+  return (path) => {
+    if (path === 'default' || path.startsWith('default.')) return 'default';
+    const index = /^rules\[(\d+)\]/.exec(path)?.[1];
+    const rule = index === undefined || !Array.isArray(rules) ? undefined : (rules[Number(index)] as { id?: unknown } | undefined);
+    return typeof rule?.id === 'string' ? rule.id : null;
+  };
 }
 
 export function sortErrors(errors: LocatedError[]): LocatedError[] {
