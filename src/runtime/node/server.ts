@@ -8,6 +8,7 @@ import type { RetryGuard } from '../../orchestrator/payments.js';
 import { reconciler } from '../../orchestrator/reconcile.js';
 import type { Router } from '../../orchestrator/router.js';
 import { DEFAULT_SETTLEMENT_POLICY, type SettlementPolicy } from '../../orchestrator/settle.js';
+import type { BinTable } from '../../routing/bins/table.js';
 import type { FeeSchedule } from '../../routing/fees/schedule.js';
 import { createJobEngine, type JobEngine } from '../../jobs/engine.js';
 import { maintenanceJobs, startupSweep } from '../../jobs/maintenance.js';
@@ -33,6 +34,8 @@ export interface ServerOptions {
   secretsKey: string | readonly string[];
   gatewayTimeoutMs: number;
   fees: ReadonlyMap<string, FeeSchedule>;
+  /** routing-rules/bins.overrides.yaml, built (default: none). */
+  binOverrides?: BinTable;
   /** Seeds routing's exploration draws. */
   routingSeed: number;
   /** Where `env:<PREFIX>` gateway accounts find their credentials. */
@@ -86,6 +89,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       gateways,
       logger: options.logger,
       fees: options.fees,
+      binOverrides: options.binOverrides,
       state: createRoutingState({ seed: options.routingSeed, breakers: options.breakers, breakerClock: options.breakerClock }),
     });
     cleanup.push(() => router.breakers.shutdown());
