@@ -73,3 +73,55 @@ describe('a broken copy of the folder', () => {
     expect(result.stdout).toMatch(/8 passed, 1 failed/);
   });
 });
+
+describe('facts no source supplies', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rules-facts-'));
+    await cp(join(root, 'routing-rules'), dir, { recursive: true });
+    await writeFile(
+      join(dir, 'facts.yaml'),
+      [
+        'rules:',
+        '  - id: eight-digit-bin',
+        "    when: { card.bin: { in: ['42424242'] } }",
+        '    then: { route: [stripe] }',
+        '  - id: antarctica',
+        '    when: { country.issuer: { in: [AQ, US] } }',
+        '    then: { route: [adyen] }',
+        '  - id: overridden',
+        '    when: { country.issuer: TV }',
+        '    then: { route: [adyen] }',
+        '  - id: debit',
+        '    when: { card.type: debit }',
+        '    then: { route: [adyen] }',
+        'default: { route: [stripe] }',
+        '',
+      ].join('\n'),
+    );
+    await writeFile(join(dir, 'bins.overrides.yaml'), 'bins:\n  - bin: 400022\n    country: TV\n');
+  });
+
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('warns, naming the rule, and still passes', async () => {
+    const result = await run('rules-check', dir);
+    expect(result.code).toBe(0);
+    const file = join(dir, 'facts.yaml');
+    expect(result.stderr).toBe(
+      [
+        `${file}:2:5: warning: rule 'eight-digit-bin': its card.bin condition needs 8+ digits, but payments carry at most 6 BIN digits, so it never matches`,
+        `${file}:5:5: warning: rule 'antarctica': no BIN in the public table or bins.overrides.yaml has country.issuer AQ: only a gateway's report after a first payment of such a card can make it match`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('fails on a bad overrides file, at its line and column', async () => {
+    await writeFile(join(dir, 'bins.overrides.yaml'), 'bins:\n  - bin: 400022\n    type: debt\n');
+    const result = await run('rules-check', dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${join(dir, 'bins.overrides.yaml')}:3:11: unknown type 'debt': expected one of credit, debit, prepaid (did you mean 'debit'?)`);
+  });
+});

@@ -1,6 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BIN_OVERRIDES_FILE, parseBinOverrides } from '../src/routing/bins/overrides.js';
+import { publicBinTable } from '../src/routing/bins/public-table.js';
+import { BinTable, type BinRange } from '../src/routing/bins/table.js';
 import { parseFeeSchedules } from '../src/routing/fees/parse.js';
+import { factWarnings } from '../src/routing/rules/fact-sources.js';
 import { compile, type CompiledRuleset } from '../src/routing/rules/compile.js';
 import { parseRuleset } from '../src/routing/rules/parse.js';
 import { parseRuleTests, ruleTestErrors, type RuleTestCase } from '../src/routing/rules/rule-tests.js';
@@ -18,14 +22,16 @@ export interface RuleSuite {
 
 export interface RulesFolder {
   errors: LocatedError[];
+  /** Rule conditions no source of live traffic can satisfy (fact-sources.ts): reported, not fatal. */
+  warnings: LocatedError[];
   rulesets: number;
   suites: RuleSuite[];
 }
 
 /**
  * Reads and checks every file of a rules folder: `fees.yaml` (whose accounts are the
- * known gateways), every other `*.yaml` as a ruleset, and every `X.test.yaml` as the
- * tests of the ruleset `X.yaml` beside it.
+ * known gateways), `bins.overrides.yaml` (if there is one), every other `*.yaml` as a
+ * ruleset, and every `X.test.yaml` as the tests of the ruleset `X.yaml` beside it.
  */
 export async function loadRulesFolder(dir: string): Promise<RulesFolder> {
   const names = (await readdir(dir)).filter((n) => n.endsWith('.yaml')).sort();
@@ -41,8 +47,15 @@ export async function loadRulesFolder(dir: string): Promise<RulesFolder> {
     else knownGateways = [...fees.schedules.keys()];
   }
 
+  let overrides: BinRange[] = [];
+  if (names.includes(BIN_OVERRIDES_FILE)) {
+    const parsed = parseBinOverrides(await read(BIN_OVERRIDES_FILE), join(dir, BIN_OVERRIDES_FILE));
+    if ('errors' in parsed) errors.push(...parsed.errors);
+    else overrides = parsed.ranges;
+  }
+
   const rulesets = new Map<string, Ruleset>();
-  for (const name of names.filter((n) => n !== FEES_FILE && !n.endsWith(TEST_SUFFIX))) {
+  for (const name of names.filter((n) => n !== FEES_FILE && n !== BIN_OVERRIDES_FILE && !n.endsWith(TEST_SUFFIX))) {
     const parsed = parseRuleset(await read(name), join(dir, name), knownGateways);
     if ('errors' in parsed) errors.push(...parsed.errors);
     else rulesets.set(name, parsed.ruleset);
@@ -67,5 +80,8 @@ export async function loadRulesFolder(dir: string): Promise<RulesFolder> {
     errors.push(...caseErrors);
     if (caseErrors.length === 0) suites.push({ testFile: file, compiled: compile(ruleset, knownGateways), cases: parsed.cases });
   }
-  return { errors, rulesets: rulesets.size, suites };
+  const known = [publicBinTable(), BinTable.build(overrides)];
+  const values = { issuerCountries: new Set(known.flatMap((t) => [...t.values('issuerCountry')])), cardTypes: new Set(known.flatMap((t) => [...t.values('type')])) };
+  const warnings = [...rulesets.values()].flatMap((ruleset) => factWarnings(ruleset, values));
+  return { errors, warnings, rulesets: rulesets.size, suites };
 }

@@ -178,7 +178,8 @@ describe('3-D Secure completion', () => {
     expect(Object.keys(returnParams)).toEqual(['redirectResult']);
     const completed = await adapter.completeAction({ reference: outcome.reference, attempt, returnParams });
     outcomes.push(completed);
-    expect(completed).toEqual({ kind: 'approved', reference: outcome.reference, captured: false });
+    // additionalData's cardIssuingCountry (Adyen's test card list gives no funding source for it).
+    expect(completed).toEqual({ kind: 'approved', reference: outcome.reference, captured: false, card: { type: null, issuerCountry: 'US' } });
     // Asked again (a reloaded return page): the same answer, replayed under the same key, nothing new.
     expect(await adapter.completeAction({ reference: outcome.reference, attempt, returnParams })).toEqual(completed);
     expect(sim.ledger.requests().filter((r) => r.path === '/v72/payments/details').map((r) => r.replayed)).toEqual([false, true]);
@@ -270,7 +271,7 @@ describe('ambiguity', () => {
 
   it('sync with a reference also resends the original (Checkout has no lookup) and charges nothing more', async () => {
     const { req, reference } = await approvedManual();
-    expect(await adapter.sync({ reference, attempt: attemptIdentity(req), resend: req })).toEqual({ kind: 'approved', reference, captured: false });
+    expect(await adapter.sync({ reference, attempt: attemptIdentity(req), resend: req })).toMatchObject({ kind: 'approved', reference, captured: false });
     expect(sim.ledger.charges()).toBe(1);
   });
 

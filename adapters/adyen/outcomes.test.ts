@@ -1,7 +1,7 @@
 import Adyen from '@adyen/api-library';
 import { describe, expect, it } from 'vitest';
 import { AdyenTransportError } from './http-client.js';
-import { authorizationFailure, authorizationOutcome, modificationFailure, modificationOutcome } from './outcomes.js';
+import { authorizationFailure, authorizationOutcome, cardReport, modificationFailure, modificationOutcome } from './outcomes.js';
 
 const { HttpClientException } = Adyen;
 type PaymentResponse = Parameters<typeof authorizationOutcome>[0];
@@ -111,5 +111,16 @@ describe('modificationOutcome', () => {
 
   it('is unknown when Adyen did not say received', () => {
     expect(modificationOutcome({ pspReference: 'M' }, 500)).toMatchObject({ kind: 'unknown', reason: 'malformed_response' });
+  });
+});
+
+describe('cardReport', () => {
+  it('reads fundingSource and the issuing country from additionalData', () => {
+    expect(cardReport({ fundingSource: 'DEBIT', cardIssuingCountry: 'NL' })).toEqual({ type: 'debit', issuerCountry: 'NL' });
+    expect(cardReport({ fundingSource: 'PREPAID_RELOADABLE', issuerCountry: 'BR' })).toEqual({ type: 'prepaid', issuerCountry: 'BR' });
+    // Deferred debit settles like a charge card; the EU's interchange rules count it as credit.
+    expect(cardReport({ fundingSource: 'DEFERRED_DEBIT' })).toEqual({ type: 'credit', issuerCountry: null });
+    expect(cardReport({ cardBin: '411111', fundingSource: 'SOMETHING_NEW', cardIssuingCountry: 'Netherlands' })).toBeUndefined();
+    expect(cardReport(null)).toBeUndefined();
   });
 });

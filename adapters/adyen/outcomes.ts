@@ -2,6 +2,7 @@ import Adyen from '@adyen/api-library';
 import type { CaptureMethod } from '../../src/domain/payment.js';
 import type {
   AuthorizationOutcome,
+  CardReport,
   ModificationOutcome,
   NotProcessedReason,
   UnknownReason,
@@ -38,10 +39,11 @@ export function authorizationOutcome(
   request: { captureMethod: CaptureMethod; merchantReference: string },
 ): AuthorizationOutcome {
   const reference = response.pspReference;
+  const card = cardReport(response.additionalData);
   switch (response.resultCode) {
     case 'Authorised':
       if (!reference) return malformed('Adyen authorised the payment without a pspReference.');
-      return { kind: 'approved', reference, captured: request.captureMethod === 'automatic' };
+      return { kind: 'approved', reference, captured: request.captureMethod === 'automatic', ...(card ? { card } : {}) };
     case 'Refused':
     case 'Error':
     case 'Cancelled':
@@ -53,6 +55,7 @@ export function authorizationOutcome(
           refusalReason: response.refusalReason,
           merchantAdviceCode: response.additionalData?.['merchantAdviceCode'],
         }),
+        ...(card ? { card } : {}),
       };
     case 'RedirectShopper':
     case 'IdentifyShopper':
@@ -70,6 +73,33 @@ export function authorizationOutcome(
       // Pending, Received, PartiallyAuthorised, ...: the final result comes by notification.
       return { kind: 'unknown', reason: 'pending_at_gateway', detail: `Adyen answered resultCode ${response.resultCode}.` };
   }
+}
+
+/**
+ * Adyen's `fundingSource` values. A deferred debit card settles like a charge card, and the EU's
+ * interchange rules count it as credit, so it is reported as credit.
+ */
+const FUNDING: Readonly<Record<string, CardReport['type']>> = {
+  CREDIT: 'credit',
+  CHARGE: 'credit',
+  DEFERRED_DEBIT: 'credit',
+  DEFFERED_DEBIT: 'credit', // sic: the spelling Adyen's API reference lists
+  DEBIT: 'debit',
+  PREPAID: 'prepaid',
+  PREPAID_RELOADABLE: 'prepaid',
+  PREPAID_NONRELOADABLE: 'prepaid',
+};
+
+/**
+ * The card facts in a payment response's `additionalData` (enabled under Developers > Additional
+ * data in the Customer Area): `fundingSource`, and `cardIssuingCountry` (or `issuerCountry`).
+ */
+export function cardReport(additionalData: { [key: string]: string } | null | undefined): CardReport | undefined {
+  if (!additionalData) return undefined;
+  const type = FUNDING[additionalData['fundingSource'] ?? ''] ?? null;
+  const country = additionalData['cardIssuingCountry'] ?? additionalData['issuerCountry'];
+  const issuerCountry = country !== undefined && /^[A-Z]{2}$/.test(country) ? country : null;
+  return type === null && issuerCountry === null ? undefined : { type, issuerCountry };
 }
 
 /** `requestedAmount` in canonical minor units; the answer's own amount, when it has one, in Adyen's. */

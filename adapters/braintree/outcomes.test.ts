@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorizationFailure, classifyError, lookupFailure, modificationFailure, saleOutcome, transactionOutcome, type TransactionFields } from './outcomes.js';
+import { authorizationFailure, cardReport, classifyError, lookupFailure, modificationFailure, saleOutcome, transactionOutcome, type TransactionFields } from './outcomes.js';
 
 /** An error as the SDK makes them: a plain Error whose `type` names the class. */
 function sdkError(type: string, message = ''): Error {
@@ -75,5 +75,15 @@ describe('Braintree outcomes', () => {
 
   it('calls a successful sale without a transaction unreadable', () => {
     expect(saleOutcome({ success: true }, 'USD')).toMatchObject({ kind: 'unknown', reason: 'malformed_response' });
+  });
+});
+
+describe('cardReport', () => {
+  it('reads the card type indicators and the alpha-3 country of issuance', () => {
+    expect(cardReport({ debit: 'Yes', prepaid: 'No', countryOfIssuance: 'GBR' })).toEqual({ type: 'debit', issuerCountry: 'GB' });
+    expect(cardReport({ debit: 'No', prepaid: 'Yes', countryOfIssuance: 'USA' })).toEqual({ type: 'prepaid', issuerCountry: 'US' });
+    expect(cardReport({ debit: 'No', prepaid: 'No', countryOfIssuance: 'Unknown' })).toEqual({ type: 'credit', issuerCountry: null });
+    expect(cardReport({ debit: 'Unknown', prepaid: 'Unknown', countryOfIssuance: 'Unknown' })).toBeUndefined();
+    expect(cardReport(undefined)).toBeUndefined();
   });
 });

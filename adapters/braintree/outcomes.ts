@@ -1,4 +1,5 @@
-import type { AuthorizationOutcome, ModificationOutcome, NotProcessedReason, UnknownReason } from '../../src/domain/outcome.js';
+import { alpha2FromAlpha3 } from '../../src/domain/countries.js';
+import type { AuthorizationOutcome, CardReport, ModificationOutcome, NotProcessedReason, UnknownReason } from '../../src/domain/outcome.js';
 import { fromBraintreeAmount } from './amounts.js';
 import { cardValidationDecline, gatewayRejection, processorDecline } from './declines.js';
 
@@ -11,6 +12,8 @@ export interface TransactionFields {
   processorResponseCode?: string | null;
   gatewayRejectionReason?: string | null;
   merchantAdviceCode?: string | null;
+  /** Card type indicators (`Yes`, `No`, `Unknown`) and country of issuance (alpha-3). */
+  creditCard?: { debit?: string | null; prepaid?: string | null; countryOfIssuance?: string | null } | null;
 }
 
 /** What the SDK resolves for sale, submitForSettlement, void and refund (422 answers resolve with `success: false`). */
@@ -49,17 +52,33 @@ export function transactionOutcome(transaction: TransactionFields, currency: str
         detail: `Braintree authorized transaction ${id} in ${transaction.currencyIsoCode}, not ${currency}: check the merchant account configured for ${currency}.`,
       };
     }
-    return { kind: 'approved', reference: id, captured: status !== 'authorized' };
+    return { kind: 'approved', reference: id, captured: status !== 'authorized', ...withCard(transaction) };
   }
   switch (status) {
     case 'processor_declined':
     case 'failed':
-      return { kind: 'declined', reference: id, decline: processorDecline(transaction.processorResponseCode, transaction.merchantAdviceCode ?? null) };
+      return { kind: 'declined', reference: id, decline: processorDecline(transaction.processorResponseCode, transaction.merchantAdviceCode ?? null), ...withCard(transaction) };
     case 'gateway_rejected':
-      return { kind: 'declined', reference: id, decline: gatewayRejection(transaction.gatewayRejectionReason) };
+      return { kind: 'declined', reference: id, decline: gatewayRejection(transaction.gatewayRejectionReason), ...withCard(transaction) };
     default:
       return { kind: 'unknown', reason: 'pending_at_gateway', detail: `Braintree transaction ${id} is ${status}.` };
   }
+}
+
+/**
+ * What Braintree says about the card: prepaid `Yes` is prepaid, else debit `Yes` is debit, and
+ * both `No` is credit; `Unknown` tells nothing. The country comes as alpha-3 (`USA`).
+ */
+export function cardReport(card: TransactionFields['creditCard']): CardReport | undefined {
+  if (!card) return undefined;
+  const type = card.prepaid === 'Yes' ? 'prepaid' : card.debit === 'Yes' ? 'debit' : card.debit === 'No' && card.prepaid === 'No' ? 'credit' : null;
+  const issuerCountry = (card.countryOfIssuance && alpha2FromAlpha3(card.countryOfIssuance)) ?? null;
+  return type === null && issuerCountry === null ? undefined : { type, issuerCountry };
+}
+
+function withCard(transaction: TransactionFields): { card?: CardReport } {
+  const card = cardReport(transaction.creditCard);
+  return card ? { card } : {};
 }
 
 /** The answer to a sale. Validation errors carry no transaction: those about the card are declines, the rest our request's fault. */

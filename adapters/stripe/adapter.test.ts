@@ -203,7 +203,13 @@ describe('Stripe adapter against the simulator', () => {
       const returned = new URL(back.headers.get('location')!);
       expect(returned.origin + returned.pathname).toBe('https://shop.example/back');
       const returnParams = Object.fromEntries(returned.searchParams);
-      expect(await adapter.completeAction({ reference: outcome.reference, attempt, returnParams })).toEqual({ kind: 'approved', reference: outcome.reference, captured: true });
+      expect(await adapter.completeAction({ reference: outcome.reference, attempt, returnParams })).toEqual({
+        kind: 'approved',
+        reference: outcome.reference,
+        captured: true,
+        // The charge's payment_method_details.card, read through expand: ['latest_charge'].
+        card: { type: 'credit', issuerCountry: 'US' },
+      });
       expect(sim.ledger.charges()).toBe(1);
     });
 

@@ -84,6 +84,8 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
             switchyard_attempt: String(request.attemptNumber),
             [ATTEMPT_KEY_METADATA]: request.idempotencyKey,
           },
+          // The charge carries the card's funding and issuing country (payment_method_details.card), which routing remembers per BIN.
+          expand: ['latest_charge'],
         },
         { idempotencyKey: request.idempotencyKey },
       );
@@ -120,7 +122,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
 
   async function retrieveAttempt(reference: string, attempt: AttemptIdentity): Promise<AuthorizationOutcome> {
     try {
-      return ours(await stripe.paymentIntents.retrieve(reference), attempt);
+      return ours(await stripe.paymentIntents.retrieve(reference, { expand: ['latest_charge'] }), attempt);
     } catch (error) {
       return lookupFailure(error);
     }

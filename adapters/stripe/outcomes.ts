@@ -1,24 +1,43 @@
 import Stripe from 'stripe';
-import type { AuthorizationOutcome, ModificationOutcome, NotProcessedReason, UnknownReason } from '../../src/domain/outcome.js';
+import { CARD_FUNDINGS } from '../../src/domain/card.js';
+import type { AuthorizationOutcome, CardReport, ModificationOutcome, NotProcessedReason, UnknownReason } from '../../src/domain/outcome.js';
 import { fromStripeAmount } from './amounts.js';
 import { stripeDecline } from './declines.js';
 
 const CONNECTION_REFUSED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
+/**
+ * The card facts Stripe reports: `funding` (credit, debit, prepaid or unknown) and `country` of a
+ * card PaymentMethod or of a charge's `payment_method_details.card`. Undefined when it says nothing.
+ */
+export function cardReport(card: { funding?: string | null; country?: string | null } | null | undefined): CardReport | undefined {
+  if (!card) return undefined;
+  const type = (CARD_FUNDINGS as readonly (string | null | undefined)[]).includes(card.funding) ? (card.funding as CardReport['type']) : null;
+  const issuerCountry = typeof card.country === 'string' && /^[A-Z]{2}$/.test(card.country) ? card.country : null;
+  return type === null && issuerCountry === null ? undefined : { type, issuerCountry };
+}
+
+/** With `expand: ['latest_charge']`, the charge's card details; nothing otherwise. */
+function intentCard(intent: Stripe.PaymentIntent): { card?: CardReport } {
+  const charge = intent.latest_charge;
+  const card = typeof charge === 'object' && charge !== null ? cardReport(charge.payment_method_details?.card) : undefined;
+  return card ? { card } : {};
+}
+
 /** A PaymentIntent as the outcome of the authorization it records. */
 export function intentOutcome(intent: Stripe.PaymentIntent): AuthorizationOutcome {
   switch (intent.status) {
     case 'succeeded':
-      return { kind: 'approved', reference: intent.id, captured: true };
+      return { kind: 'approved', reference: intent.id, captured: true, ...intentCard(intent) };
     case 'requires_capture':
-      return { kind: 'approved', reference: intent.id, captured: false };
+      return { kind: 'approved', reference: intent.id, captured: false, ...intentCard(intent) };
     case 'requires_action': {
       const url = intent.next_action?.redirect_to_url?.url;
       return { kind: 'requires_action', reference: intent.id, nextAction: url ? { type: 'redirect', url } : null };
     }
     case 'requires_payment_method':
     case 'canceled':
-      return { kind: 'declined', reference: intent.id, decline: stripeDecline(intent.last_payment_error ?? {}) };
+      return { kind: 'declined', reference: intent.id, decline: stripeDecline(intent.last_payment_error ?? {}), ...intentCard(intent) };
     default:
       return { kind: 'unknown', reason: 'pending_at_gateway', detail: `Stripe payment intent is ${intent.status}.` };
   }
@@ -84,10 +103,12 @@ export function authorizationFailure(error: unknown): AuthorizationOutcome {
   switch (failure.kind) {
     case 'card': {
       const intent = failure.error.payment_intent as { id?: string } | undefined;
+      const card = cardReport(failure.error.payment_method?.card);
       return {
         kind: 'declined',
         reference: intent?.id ?? null,
         decline: stripeDecline(failure.error),
+        ...(card ? { card } : {}),
       };
     }
     case 'not_processed':

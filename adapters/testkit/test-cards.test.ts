@@ -80,6 +80,7 @@ describe('the shared sandbox test cards', () => {
       expect(own, card.number).toBeDefined();
       expect(own!.brand).toBe(card.brand);
       expect(own!.country ?? 'US').toBe(card.country);
+      expect(own!.funding).toBe(card.funding);
       if (card.outcome === 'approve') expect(own!.outcome).toEqual({ kind: 'approve' });
       else if (card.outcome === 'three_d_secure') expect(own!.outcome).toEqual({ kind: 'authenticate' });
       else expect(own!.outcome).toMatchObject({ kind: 'decline', declineCode: STRIPE_DECLINE_CODES[card.outcome] });
@@ -124,6 +125,24 @@ describe('the shared sandbox test cards', () => {
       }
     } finally {
       for (const sim of [stripe, adyen, braintree]) sim.setApprovalRates([]);
+    }
+  });
+
+  it('report their funding and issuing country on every gateway, and nothing for a card they do not know', async () => {
+    const ukDebit = '4000058260000005';
+    const usPrepaid = '5105105105105100';
+    for (const provider of ['stripe', 'adyen', 'braintree'] as const) {
+      expect(await adapters[provider].authorize(request(ukDebit)), provider).toMatchObject({ kind: 'approved', card: { type: 'debit', issuerCountry: 'GB' } });
+      expect(await adapters[provider].authorize(request(usPrepaid)), provider).toMatchObject({ kind: 'approved', card: { type: 'prepaid', issuerCountry: 'US' } });
+      const declined = await adapters[provider].authorize(request('4000000000009995'));
+      expect(declined, provider).toMatchObject({ kind: 'declined', card: { type: 'credit', issuerCountry: 'US' } });
+    }
+    // Luhn-valid, but no simulator's test card: a real gateway without BIN data says nothing either
+    // (Braintree's sandbox takes only its test numbers, so it is left out).
+    for (const provider of ['stripe', 'adyen'] as const) {
+      const approved = await adapters[provider].authorize(request('4000220000000006'));
+      expect(approved.kind, provider).toBe('approved');
+      expect('card' in approved && approved.card, provider).toBeFalsy();
     }
   });
 

@@ -1,4 +1,4 @@
-import type { CardBrand } from '../../src/domain/card.js';
+import type { CardBrand, CardFunding } from '../../src/domain/card.js';
 
 /**
  * One sandbox test-card table for every simulator: Stripe's public test numbers, which each
@@ -27,25 +27,28 @@ export interface SandboxTestCard {
   brand: CardBrand;
   /** The issuer's country (ISO 3166-1 alpha-2), which approval rules can match on. */
   country: string;
+  /** Credit, debit or prepaid, as Stripe lists the card; every simulator reports it. */
+  funding: CardFunding;
   outcome: SandboxOutcome;
   description: string;
 }
 
-const card = (number: string, brand: CardBrand, outcome: SandboxOutcome, description: string, country = 'US'): SandboxTestCard => ({
+const card = (number: string, brand: CardBrand, outcome: SandboxOutcome, description: string, country = 'US', funding: CardFunding = 'credit'): SandboxTestCard => ({
   number,
   brand,
   country,
+  funding,
   outcome,
   description,
 });
 
 export const SANDBOX_TEST_CARDS: readonly SandboxTestCard[] = [
   card('4242424242424242', 'visa', 'approve', 'Visa'),
-  card('4000056655665556', 'visa', 'approve', 'Visa debit'),
+  card('4000056655665556', 'visa', 'approve', 'Visa debit', 'US', 'debit'),
   card('5555555555554444', 'mastercard', 'approve', 'Mastercard'),
   card('2223003122003222', 'mastercard', 'approve', 'Mastercard 2-series'),
-  card('5200828282828210', 'mastercard', 'approve', 'Mastercard debit'),
-  card('5105105105105100', 'mastercard', 'approve', 'Mastercard prepaid'),
+  card('5200828282828210', 'mastercard', 'approve', 'Mastercard debit', 'US', 'debit'),
+  card('5105105105105100', 'mastercard', 'approve', 'Mastercard prepaid', 'US', 'prepaid'),
   card('378282246310005', 'amex', 'approve', 'American Express'),
   card('371449635398431', 'amex', 'approve', 'American Express'),
   card('6011111111111117', 'discover', 'approve', 'Discover'),
@@ -56,7 +59,7 @@ export const SANDBOX_TEST_CARDS: readonly SandboxTestCard[] = [
   card('4000002760000016', 'visa', 'approve', 'Visa issued in Germany', 'DE'),
   card('4000002500000003', 'visa', 'approve', 'Visa issued in France', 'FR'),
   card('4000008260000000', 'visa', 'approve', 'Visa issued in the United Kingdom', 'GB'),
-  card('4000058260000005', 'visa', 'approve', 'Visa debit issued in the United Kingdom', 'GB'),
+  card('4000058260000005', 'visa', 'approve', 'Visa debit issued in the United Kingdom', 'GB', 'debit'),
   card('5555558265554449', 'mastercard', 'approve', 'Mastercard issued in the United Kingdom', 'GB'),
   card('4000003920000003', 'visa', 'approve', 'Visa issued in Japan', 'JP'),
   card('3530111333300000', 'jcb', 'approve', 'JCB issued in Japan', 'JP'),

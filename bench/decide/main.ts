@@ -9,6 +9,7 @@
  * 2. SuccessRateLearner: ns per update / estimate / sample, and memory after 1 000 000 updates
  *    (a child `node --expose-gc --import tsx bench/decide/memory.ts`).
  * 3. The target: decision p99 ≤ 50 µs with 50 rules and 10 gateways.
+ * 4. BIN facts: the public BIN table's lookup and a payment's whole card-facts resolution, ns per call.
  *
  * Timings are never asserted: the machine is shared and noisy. Medians of repetitions, and ratios.
  */
@@ -20,6 +21,7 @@ import { successModel } from '../../src/routing/success-model.js';
 import { benchFlags, environment, median, percentile, report, table } from '../lib/report.js';
 import { gatewaySet, generateRuleset, transactionPool, warmedLearner, type GatewaySet, type GeneratedRuleset, type Pool } from './fixtures.js';
 import { learnerBench, type LearnerBenchResult } from './learner-bench.js';
+import { binBench } from './bin-bench.js';
 import { loadavg } from 'node:os';
 import { GcLog, clock, cpuShare, gcHits, runFor, timeBatches, timeSingles, timerOverhead } from './measure.js';
 
@@ -240,6 +242,8 @@ const memory = memoryChild() as {
   distinct_segments: number;
   runs: { updates: number; cells: number; heap_used_delta: number; array_buffers_delta: number; total_delta: number; bytes_per_cell: number }[];
 };
+log('BIN facts: table lookup and card-facts resolution…');
+const bins = binBench(CONFIG.learnerReps, CONFIG.learnerCalls);
 if (Number.isNaN(sink)) throw new Error('unreachable: keeps the results alive');
 
 // ---------------------------------------------------------------- results
@@ -390,6 +394,16 @@ const text = [
         targetP99 / TARGET.p99_us
       ).toFixed(2)} × the 50 µs budget; p50 ${us(target!.median.single_p50_us)} µs.`,
   '',
+  '4. BIN facts',
+  '',
+  table(
+    ['operation', 'ns/call', 'per rep (ns)'],
+    bins.ops.map((o) => [o.op, Math.round(o.ns_per_call), o.reps_ns.map((x) => Math.round(x)).join(' ')]),
+  ),
+  '',
+  `Public table: ${bins.ranges_in_data.toLocaleString('en-US')} binlist/data ranges → ${bins.disjoint_ranges.toLocaleString('en-US')} disjoint ranges, built in ${bins.build_ms.toFixed(1)} ms (median; once per process or`,
+  `Worker isolate). ${bins.pool.toLocaleString('en-US')} seeded card numbers, ${(bins.known_share * 100).toFixed(0)} % on BINs the table lists; batches of 1 000, median batch per repetition, median of ${CONFIG.learnerReps}.`,
+  '',
   `Total ${((clock() - t0) / 1000).toFixed(0)} s.`,
 ].join('\n');
 
@@ -398,6 +412,7 @@ await report('decide', flags, text, {
   load_average: { start: loadBefore, end: loadavg() },
   timer_overhead_ns: timer,
   decisions: decisionResults,
+  bin_facts: bins,
   learner,
   memory,
   target: { ...TARGET, p99_us_measured: targetP99 ?? null, met: targetP99 === undefined ? null : targetMet },

@@ -197,6 +197,8 @@ const CardView = z.object({
   exp_year: z.number().int(),
   fingerprint: z.string(),
   holder_name: z.string().nullable(),
+  funding: z.enum(['credit', 'debit', 'prepaid']).nullable().openapi({ description: 'The card type routing knew from the BIN when it decided (operator override, gateway report or public BIN table); null when unknown.' }),
+  issuer_country: z.string().nullable().openapi({ description: 'The issuing country (ISO 3166-1 alpha-2) routing knew from the BIN when it decided; null when unknown.' }),
 });
 
 const Gateway = z.object({ account_id: z.string(), provider: z.string() });

@@ -27,6 +27,8 @@ export function paymentView({ payment: p, attempts }: PaymentRecord, settlement:
         exp_year: p.card.exp_year,
         fingerprint: p.card.fingerprint,
         holder_name: p.card.holder_name,
+        funding: p.card.funding ?? null,
+        issuer_country: p.card.issuer_country ?? null,
       },
     },
     customer: p.customer ?? null,

@@ -14,6 +14,10 @@ export type CardBrand =
   | 'maestro'
   | 'unknown';
 
+/** How a card is funded, as networks and gateways classify it. */
+export const CARD_FUNDINGS = ['credit', 'debit', 'prepaid'] as const;
+export type CardFunding = (typeof CARD_FUNDINGS)[number];
+
 const DIGITS = /^\d+$/;
 
 /** Luhn (mod 10) check. Anything but a non-empty string of ASCII digits is invalid. */

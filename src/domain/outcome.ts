@@ -1,3 +1,4 @@
+import type { CardFunding } from './card.js';
 import type { Decline } from './decline.js';
 
 export interface NextAction {
@@ -12,11 +13,22 @@ export interface NextAction {
  * elsewhere (principle 2).
  */
 export type AuthorizationOutcome =
-  | { kind: 'approved'; reference: string; captured: boolean }
-  | { kind: 'requires_action'; reference: string; nextAction: NextAction | null }
-  | { kind: 'declined'; reference: string | null; decline: Decline }
+  | { kind: 'approved'; reference: string; captured: boolean; card?: CardReport }
+  | { kind: 'requires_action'; reference: string; nextAction: NextAction | null; card?: CardReport }
+  | { kind: 'declined'; reference: string | null; decline: Decline; card?: CardReport }
   | { kind: 'not_processed'; reason: NotProcessedReason; detail: string }
   | { kind: 'unknown'; reason: UnknownReason; detail: string };
+
+/**
+ * What the gateway said about the card it saw (Stripe's funding and country, Adyen's
+ * additionalData, Braintree's debit/prepaid/country of issuance); absent when it said nothing.
+ * Routing remembers it per BIN.
+ */
+export interface CardReport {
+  type: CardFunding | null;
+  /** ISO 3166-1 alpha-2, upper case. */
+  issuerCountry: string | null;
+}
 
 export type NotProcessedReason = 'connection_refused' | 'rate_limited' | 'rejected' | 'authentication_failed' | 'breaker_open';
 /**

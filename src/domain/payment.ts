@@ -1,3 +1,4 @@
+import type { CardFunding } from './card.js';
 import type { AuthorizationOutcome, NextAction } from './outcome.js';
 import { problems } from './problem.js';
 
@@ -20,6 +21,9 @@ export interface CardDetails {
   exp_year: number;
   fingerprint: string;
   holder_name: string | null;
+  /** The card type and issuer country routing knew when it decided (BIN facts); absent on payments made before it knew any. */
+  funding?: CardFunding | null;
+  issuer_country?: string | null;
 }
 
 export interface PaymentFailure {

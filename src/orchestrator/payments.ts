@@ -1,5 +1,5 @@
 import type { AttemptIdentity, AuthorizeRequest, CardInput, GatewayAdapter } from '../../adapters/testkit/contract.js';
-import { cardFacts, cardFingerprint, type CardFacts } from '../domain/card.js';
+import { cardFacts, cardFingerprint } from '../domain/card.js';
 import { after, type Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
 import type { Logger } from '../domain/logger.js';
@@ -92,7 +92,7 @@ export function paymentService(deps: PaymentServiceDeps) {
     const facts = cardFacts(input.card.number);
     const fingerprint = await cardFingerprint(input.card.number, deps.fingerprintSecret, `merchant:${merchantId}`);
     const networkKey = await cardFingerprint(input.card.number, deps.fingerprintSecret, 'network');
-    const tx = transactionFor(id, input, facts);
+    const tx = transactionFor(id, input, router.cardFacts(merchantId, input.card.number, facts.brand, facts.bin));
     const { order, explanation, candidates } = await router.decideFor(merchantId, tx, input.gateways);
     if (candidates.length === 0) {
       throw new Problem({
@@ -128,6 +128,8 @@ export function paymentService(deps: PaymentServiceDeps) {
           exp_year: input.card.expYear,
           fingerprint,
           holder_name: input.card.holderName,
+          funding: tx.card.type,
+          issuer_country: tx.card.issuerCountry,
         },
         cardFingerprint: fingerprint,
         cardNetworkKey: networkKey,
@@ -204,6 +206,7 @@ export function paymentService(deps: PaymentServiceDeps) {
         budgetMs: policy.requestLeaseMs - (now.getTime() - started.getTime()),
       });
       router.learner.of(merchantId).record(candidate.accountId, tx, outcome);
+      router.observeCard(merchantId, facts.bin, outcome);
       if (outcome.kind === 'declined') {
         declines++;
         if (outcome.decline.adviceCode === '03' || outcome.decline.adviceCode === '21') {
@@ -273,7 +276,9 @@ export function paymentService(deps: PaymentServiceDeps) {
 
   /** The decision a payment request would get now, without charging or storing anything. */
   async function preview(merchantId: string, input: NewPaymentInput): Promise<DecisionExplanation> {
-    return (await router.decideFor(merchantId, transactionFor(newId('pay'), input, cardFacts(input.card.number)), input.gateways)).explanation;
+    const facts = cardFacts(input.card.number);
+    const card = router.cardFacts(merchantId, input.card.number, facts.brand, facts.bin);
+    return (await router.decideFor(merchantId, transactionFor(newId('pay'), input, card), input.gateways)).explanation;
   }
 
   /** The network retry guard: a card told never again, or declined too often lately (at any merchant: it is a network rule), is not sent anywhere. */
@@ -381,6 +386,7 @@ export function paymentService(deps: PaymentServiceDeps) {
     });
     if (outcome.kind !== 'approved' && outcome.kind !== 'declined') return record;
     router.learner.of(merchantId).record(account.id, routingFacts(payment), outcome);
+    router.observeCard(merchantId, payment.card.bin, outcome);
     const now = clock.now();
     const result = attemptResult(outcome, attempt.latencyMs ?? 0, 'resolved_by_confirm', now);
     await settleAttempt(payment, attempt, result, (p, a) => authorizationStep(p, a, outcome, result, now, policy));
@@ -447,14 +453,14 @@ export function storedAttempt(payment: PaymentRow, attempt: AttemptRow): Attempt
   };
 }
 
-/** What routing sees of a payment request. Card type and issuer country need a BIN table we do not have yet. */
-function transactionFor(paymentId: string, input: NewPaymentInput, facts: CardFacts): RoutingTransaction {
+/** What routing sees of a payment request; the card's facts come from its BIN (Router.cardFacts). */
+function transactionFor(paymentId: string, input: NewPaymentInput, card: RoutingTransaction['card']): RoutingTransaction {
   return {
     paymentId,
     amount: input.amount,
     currency: input.currency,
     paymentMethod: 'card',
-    card: { network: facts.brand, type: null, bin: facts.bin, issuerCountry: null },
+    card,
     billingCountry: input.customer?.country ?? null,
     captureMethod: input.captureMethod,
     initiator: input.initiator,

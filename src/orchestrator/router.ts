@@ -1,4 +1,7 @@
+import type { CardBrand } from '../domain/card.js';
 import type { Logger } from '../domain/logger.js';
+import type { AuthorizationOutcome } from '../domain/outcome.js';
+import { cardFactsFor, observeCard, type BinSources } from '../routing/bins/card-facts.js';
 import { accountCapabilities } from '../routing/candidates.js';
 import { decide, type DecisionExplanation, type GatewayCandidate, type RoutingFallback } from '../routing/decide.js';
 import type { FeeSchedule } from '../routing/fees/schedule.js';
@@ -23,6 +26,8 @@ export interface RouterDeps {
   fees: ReadonlyMap<string, FeeSchedule>;
   random: () => number;
   logger: Logger;
+  /** Card type, issuer country and network by BIN. */
+  bins: BinSources;
 }
 
 export interface RoutedCandidate extends GatewayCandidate {
@@ -197,6 +202,11 @@ export function router(deps: RouterDeps) {
     },
     learner: deps.learner,
     breakers: deps.breakers,
+    /** What routing knows about a card from its number: operator overrides, gateway reports, the public BIN table. */
+    cardFacts: (merchantId: string, number: string, brand: CardBrand, bin: string) => cardFactsFor(deps.bins, merchantId, number, brand, bin),
+    /** Remembers what a gateway's answer said about the card of this BIN (in memory; saved in the background when it changed something). */
+    observeCard: (merchantId: string, bin: string, outcome: AuthorizationOutcome) => observeCard(deps.bins, merchantId, bin, outcome),
+    bins: deps.bins,
   };
 }
 

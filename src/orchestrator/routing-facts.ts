@@ -5,8 +5,8 @@ import type { PaymentRow } from '../store/payments.js';
 /**
  * A stored payment's facts for the learner's segment (method, network, currency, issuer
  * country, amount), so late webhook feedback lands where the attempt's would have. Card type
- * and issuer country need a BIN table the router does not have yet: unknown here as at
- * decision time. The initiator is not stored and does not segment the learner.
+ * and issuer country are the BIN facts the decision used, stored with the card (unknown on
+ * payments made before routing had them). The initiator is not stored and does not segment the learner.
  */
 export function routingFacts(payment: PaymentRow): RoutingTransaction {
   return {
@@ -14,7 +14,7 @@ export function routingFacts(payment: PaymentRow): RoutingTransaction {
     amount: payment.amount,
     currency: payment.currency,
     paymentMethod: 'card',
-    card: { network: payment.card.brand as CardBrand, type: null, bin: payment.card.bin, issuerCountry: null },
+    card: { network: payment.card.brand as CardBrand, type: payment.card.funding ?? null, bin: payment.card.bin, issuerCountry: payment.card.issuer_country ?? null },
     billingCountry: payment.customer?.country ?? null,
     captureMethod: payment.captureMethod as RoutingTransaction['captureMethod'],
     initiator: 'customer',

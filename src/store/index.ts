@@ -5,6 +5,7 @@ import { idempotencyRepository } from './idempotency.js';
 import { jobRepository } from './jobs.js';
 import { eventRepository } from './events.js';
 import { learnerRepository } from './learner.js';
+import { observedBinRepository } from './observed-bins.js';
 import { merchantRepository } from './merchants.js';
 import { operatorRepository } from './operators.js';
 import { paymentRepository } from './payments.js';
@@ -24,6 +25,7 @@ export function createRepositories(db: Database): Repositories {
     routing: routingRepository(db),
     cards: cardRepository(db),
     learner: learnerRepository(db),
+    observedBins: observedBinRepository(db),
     jobs: jobRepository(db),
     events: eventRepository(db),
     webhookEndpoints: webhookEndpointRepository(db),
@@ -43,6 +45,7 @@ export interface Repositories {
   routing: ReturnType<typeof routingRepository>;
   cards: ReturnType<typeof cardRepository>;
   learner: ReturnType<typeof learnerRepository>;
+  observedBins: ReturnType<typeof observedBinRepository>;
   jobs: ReturnType<typeof jobRepository>;
   events: ReturnType<typeof eventRepository>;
   webhookEndpoints: ReturnType<typeof webhookEndpointRepository>;

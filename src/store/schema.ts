@@ -299,6 +299,25 @@ export const cardNetworkBlocks = pgTable('card_network_blocks', {
 });
 
 /**
+ * What a merchant's gateways reported about cards, per BIN (6 digits, fewer for short numbers):
+ * funding type and issuing country. Written in the background, and only for a BIN whose facts a
+ * report added or changed; read at start (routing/bins/observed.ts).
+ */
+export const observedBins = pgTable(
+  'observed_bins',
+  {
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    bin: text('bin').notNull(),
+    cardType: text('card_type'),
+    issuerCountry: text('issuer_country'),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.bin] })],
+);
+
+/**
  * Each merchant's success-rate learner state (a versioned snapshot of its cells, by gateway
  * account id), saved in the background so a restart does not start from the prior. One row per
  * merchant: the last instance to save a merchant's state wins.

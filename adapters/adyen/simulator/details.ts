@@ -1,6 +1,6 @@
 import { variant, type AccountContext } from './account.js';
 import { errors, type ApiResponse } from './errors.js';
-import { fail, isRecord, nonEmptyString } from './payments.js';
+import { cardAdditionalData, fail, isRecord, nonEmptyString } from './payments.js';
 
 type Json = Record<string, unknown>;
 
@@ -23,6 +23,7 @@ export function paymentDetails(ctx: AccountContext, body: Json): ApiResponse {
       resultCode: payment.resultCode,
       amount: { currency: payment.currency, value: payment.amount },
       paymentMethod: { brand: variant(payment.network), type: 'scheme' },
+      additionalData: cardAdditionalData(payment),
       ...(payment.refusal ? { refusalReason: payment.refusal.text, refusalReasonCode: payment.refusal.code } : {}),
     },
   };

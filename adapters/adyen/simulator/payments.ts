@@ -15,7 +15,7 @@ interface CardFields {
 
 /**
  * POST /v72/payments with a raw card (`paymentMethod.type: scheme`). The card number and CVC are
- * read to pick the outcome and are then dropped: the payment keeps network and issuer country only.
+ * read to pick the outcome and are then dropped: the payment keeps network, issuer country, BIN and last four only.
  */
 export function createPayment(ctx: AccountContext, body: Json): ApiResponse {
   const merchantAccount = nonEmptyString(body['merchantAccount']) ?? fail(errors.merchantAccountMissing());
@@ -48,6 +48,12 @@ export function createPayment(ctx: AccountContext, body: Json): ApiResponse {
     currency: amount.currency,
     network,
     issuerCountry,
+    card: {
+      bin: card.number.slice(0, 6),
+      summary: card.number.slice(-4),
+      issuingCountry: known?.country ?? shared?.country ?? null,
+      fundingSource: shared ? (shared.funding.toUpperCase() as 'CREDIT' | 'DEBIT' | 'PREPAID') : null,
+    },
     resultCode: 'RedirectShopper',
     refusal: null,
     manualCapture,
@@ -66,6 +72,7 @@ export function createPayment(ctx: AccountContext, body: Json): ApiResponse {
     merchantReference: reference,
     amount: { currency: amount.currency, value: amount.value },
     paymentMethod: { brand: variant(network), type: 'scheme' },
+    additionalData: cardAdditionalData(payment),
   };
   if (trigger.outcome === null && (known?.threeDSecure || shared?.threeDSecure || authentication === 'always')) {
     return {
@@ -93,6 +100,22 @@ export function createPayment(ctx: AccountContext, body: Json): ApiResponse {
       resultCode: outcome.resultCode,
       ...(outcome.refusal ? { refusalReason: outcome.refusal.text, refusalReasonCode: outcome.refusal.code } : {}),
     },
+  };
+}
+
+/**
+ * The card fields of a payment response's `additionalData`, as Adyen returns them once they are
+ * enabled under Developers > Additional data: `cardBin`, `cardSummary`, `cardIssuingCountry` and
+ * `fundingSource` (these two only where the card's BIN is known).
+ */
+export function cardAdditionalData(payment: PaymentRecord): Record<string, string> {
+  const card = payment.card;
+  if (!card) return {};
+  return {
+    cardBin: card.bin,
+    cardSummary: card.summary,
+    ...(card.issuingCountry ? { cardIssuingCountry: card.issuingCountry } : {}),
+    ...(card.fundingSource ? { fundingSource: card.fundingSource } : {}),
   };
 }
 

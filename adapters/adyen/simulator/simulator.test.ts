@@ -77,6 +77,8 @@ describe('payments', () => {
       merchantReference: 'order-1',
       amount: { currency: 'EUR', value: 1000 },
       paymentMethod: { brand: 'visa', type: 'scheme' },
+      // Adyen's test card 4111 1111 4555 1142 is issued in the US; its list gives no funding source.
+      additionalData: { cardBin: '411111', cardSummary: '1142', cardIssuingCountry: 'US' },
     });
     const record = sim.ledger.payment(answer.json['pspReference'] as string);
     expect(record).toMatchObject({ network: 'visa', issuerCountry: 'US', authorized: 1000, captured: 1000, manualCapture: false });
@@ -159,6 +161,7 @@ describe('payments', () => {
           resultCode: 'Authorised',
           amount: { currency: 'EUR', value: 1000 },
           paymentMethod: { brand: 'mc', type: 'scheme' },
+          additionalData: { cardBin: '545454', cardSummary: '5454', cardIssuingCountry: 'US' },
         });
       }
       expect(sim.ledger.payment(psp)).toMatchObject({ authorized: 1000, captured: 0 });

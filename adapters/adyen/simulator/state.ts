@@ -17,6 +17,8 @@ export interface PaymentRecord {
   currency: string;
   network: CardBrand;
   issuerCountry: string;
+  /** What `additionalData` reports about the card: its BIN and last four, and, for a card the sandbox knows, its issuing country and funding source. */
+  card?: { bin: string; summary: string; issuingCountry: string | null; fundingSource: 'CREDIT' | 'DEBIT' | 'PREPAID' | null };
   resultCode: ResultCode | 'RedirectShopper';
   refusal: { code: string; text: string } | null;
   manualCapture: boolean;

@@ -1,3 +1,4 @@
+import type { CardFunding } from '../../../src/domain/card.js';
 import { sandboxTestCard, type SandboxOutcome } from '../../testkit/test-cards.js';
 import { REFUSAL_REASONS } from '../declines.js';
 
@@ -133,6 +134,7 @@ const SHARED_REFUSALS: Readonly<Record<Exclude<SandboxOutcome, 'approve' | 'thre
 
 export interface SharedCard {
   country: string;
+  funding: CardFunding;
   /** Null: approved (unless steering declines it). */
   outcome: Outcome | null;
   threeDSecure: boolean;
@@ -143,7 +145,7 @@ export function sharedCard(number: string): SharedCard | undefined {
   const card = sandboxTestCard(number);
   if (card === undefined) return undefined;
   if (card.outcome === 'approve' || card.outcome === 'three_d_secure') {
-    return { country: card.country, outcome: null, threeDSecure: card.outcome === 'three_d_secure' };
+    return { country: card.country, funding: card.funding, outcome: null, threeDSecure: card.outcome === 'three_d_secure' };
   }
-  return { country: card.country, outcome: CODE_TRIGGERS.get(SHARED_REFUSALS[card.outcome])!, threeDSecure: false };
+  return { country: card.country, funding: card.funding, outcome: CODE_TRIGGERS.get(SHARED_REFUSALS[card.outcome])!, threeDSecure: false };
 }

@@ -1,3 +1,4 @@
+import { alpha3FromAlpha2 } from '../../../src/domain/countries.js';
 import { cardBrand, luhnValid, type CardBrand } from '../../../src/domain/card.js';
 import { currencyExponent } from '../../../src/domain/currency.js';
 import { sandboxTestCard, type SandboxOutcome } from '../../testkit/test-cards.js';
@@ -174,6 +175,18 @@ export function sharedCardResponse(number: string): { rejection: string } | { co
   if (card.outcome === 'fraudulent') return { rejection: 'fraud' };
   const code = SHARED_RESPONSES[card.outcome];
   return { code, status: code.startsWith('3') ? 'failed' : 'processor_declined' };
+}
+
+/**
+ * Braintree's card type indicators and country of issuance (alpha-3) for a card the sandbox
+ * knows (the shared cards say); `Unknown` for any other number, as Braintree answers for a BIN
+ * it has no data on.
+ */
+export function cardIndicators(number: string): { debit: string; prepaid: string; countryOfIssuance: string } {
+  const card = sandboxTestCard(number);
+  if (!card) return { debit: 'Unknown', prepaid: 'Unknown', countryOfIssuance: 'Unknown' };
+  const yesNo = (yes: boolean) => (yes ? 'Yes' : 'No');
+  return { debit: yesNo(card.funding === 'debit'), prepaid: yesNo(card.funding === 'prepaid'), countryOfIssuance: alpha3FromAlpha2(card.country) ?? 'Unknown' };
 }
 
 /** The issuer country of a card the sandbox knows (the shared cards say), else US. */

@@ -18,6 +18,11 @@ export interface CardSummary {
   expirationMonth: string;
   expirationYear: string;
   cardholderName: string | null;
+  /** Braintree's card type indicators: `Yes`, `No` or `Unknown` (absent on records saved before they existed). */
+  debit?: string;
+  prepaid?: string;
+  /** ISO 3166-1 alpha-3, or `Unknown`. */
+  countryOfIssuance?: string;
 }
 
 export interface TransactionRecord {

@@ -59,6 +59,9 @@ export function transactionXml(t: TransactionRecord): string {
       leaf('expiration-year', card.expirationYear),
       leaf('cardholder-name', card.cardholderName),
       leaf('masked-number', `${card.bin}******${card.last4}`),
+      leaf('debit', card.debit ?? 'Unknown'),
+      leaf('prepaid', card.prepaid ?? 'Unknown'),
+      leaf('country-of-issuance', card.countryOfIssuance ?? 'Unknown'),
     ]),
   ]);
 }

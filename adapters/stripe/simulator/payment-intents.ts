@@ -347,7 +347,7 @@ export function attemptPayment(
   const declined =
     outcome.kind === 'decline'
       ? outcome
-      : ctx.issuerApproves({ network: pm.card.brand, currency: pi.currency, country: pm.card.country })
+      : ctx.issuerApproves({ network: pm.card.brand, currency: pi.currency, country: pm.card.country ?? 'US' })
         ? null
         : ISSUER_SOFT_DECLINE;
   if (declined) {

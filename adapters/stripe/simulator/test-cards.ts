@@ -115,8 +115,9 @@ export interface CardDetails {
   expMonth: number;
   expYear: number;
   fingerprint: string;
-  funding: CardFunding;
-  country: string;
+  /** Stripe says `unknown` and a null country for a card it has no BIN data on: here, any number not among its test cards. */
+  funding: CardFunding | 'unknown';
+  country: string | null;
   cvcCheck: 'pass' | 'fail' | null;
 }
 
@@ -179,8 +180,8 @@ export function evaluateCard(card: RawCard, now: Date, fingerprint: (digits: str
       expMonth: month,
       expYear: year,
       fingerprint: fingerprint(digits),
-      funding: test?.funding ?? 'credit',
-      country: test?.country ?? 'US',
+      funding: test?.funding ?? 'unknown',
+      country: test ? (test.country ?? 'US') : null,
       cvcCheck: card.cvc === undefined ? null : cvcFails ? 'fail' : 'pass',
     },
   };

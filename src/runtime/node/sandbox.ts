@@ -125,6 +125,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     fingerprintSecret: fingerprintSecret ?? (await persistentSecret(fingerprintSecretFile)),
     secretsKey,
     fees: files.fees,
+    binOverrides: files.binOverrides,
     env: process.env,
     sandboxGateways,
     // The sandbox delivers merchant webhooks to http://127.0.0.1 receivers too.

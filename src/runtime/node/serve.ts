@@ -14,7 +14,7 @@ process.stderr.write(`Switchyard listening on ${server.url} (${server.driver ===
 
 async function start() {
   const config = productionConfig(process.env);
-  const { fees } = await loadRoutingFiles(config.routingRulesDir);
+  const { fees, binOverrides } = await loadRoutingFiles(config.routingRulesDir);
   return startServer({
     host: config.host,
     port: config.port,
@@ -23,6 +23,7 @@ async function start() {
     secretsKey: config.secretsKey!,
     gatewayTimeoutMs: config.gatewayTimeoutMs,
     fees,
+    binOverrides,
     routingSeed: config.routingSeed,
     env: process.env,
     webhookUrlPolicy: 'strict',

@@ -8,6 +8,7 @@ import type { RetryGuard } from '../../orchestrator/payments.js';
 import { reconciler } from '../../orchestrator/reconcile.js';
 import type { Router } from '../../orchestrator/router.js';
 import { DEFAULT_SETTLEMENT_POLICY, type SettlementPolicy } from '../../orchestrator/settle.js';
+import type { BinTable } from '../../routing/bins/table.js';
 import type { FeeSchedule } from '../../routing/fees/schedule.js';
 import { createJobEngine, type JobEngine } from '../../jobs/engine.js';
 import { maintenanceJobs, startupSweep } from '../../jobs/maintenance.js';
@@ -21,6 +22,7 @@ import { createRouter, createRoutingState } from '../routing.js';
 import { openDatabase, type MigrationPolicy, type OpenDatabase } from './database.js';
 import { DEFAULT_SERVER_LIMITS, listen, type ServerLimits } from './http-server.js';
 import { persistLearner } from './learner-persistence.js';
+import { persistObservedBins } from './observed-bins-persistence.js';
 import { syncRulesets } from './ruleset-sync.js';
 import { syncLookups } from './lookup-sync.js';
 
@@ -33,6 +35,8 @@ export interface ServerOptions {
   secretsKey: string | readonly string[];
   gatewayTimeoutMs: number;
   fees: ReadonlyMap<string, FeeSchedule>;
+  /** routing-rules/bins.overrides.yaml, built (default: none). */
+  binOverrides?: BinTable;
   /** Seeds routing's exploration draws. */
   routingSeed: number;
   /** Where `env:<PREFIX>` gateway accounts find their credentials. */
@@ -44,7 +48,7 @@ export interface ServerOptions {
   breakers?: BreakerSettings;
   breakerClock?: BreakerClock;
   retryGuard?: RetryGuard;
-  /** How often the learner's state is saved in the background (default 30 s). */
+  /** How often the learner's state, and the card facts gateways reported, are saved in the background (default 30 s). */
   learnerSaveMs?: number;
   /** How often cached rulesets are checked against the active versions, should a notification be lost (default 5 s). */
   rulesetCheckMs?: number;
@@ -86,6 +90,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       gateways,
       logger: options.logger,
       fees: options.fees,
+      binOverrides: options.binOverrides,
       state: createRoutingState({ seed: options.routingSeed, breakers: options.breakers, breakerClock: options.breakerClock }),
     });
     cleanup.push(() => router.breakers.shutdown());
@@ -96,6 +101,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     await options.prepare?.({ repositories, router });
     const learner = await persistLearner(repositories, router.learner, options.learnerSaveMs ?? 30_000, options.logger);
     cleanup.push(() => learner.stop());
+    const observedBins = await persistObservedBins(repositories, router.bins.observed, { intervalMs: options.learnerSaveMs ?? 30_000, clock, logger: options.logger });
+    cleanup.push(() => observedBins.stop());
     const settlement = options.settlement ?? DEFAULT_SETTLEMENT_POLICY;
     const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger: options.logger, clock, policy: settlement });
     const jobs = createJobEngine({
@@ -143,6 +150,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await jobs.stop();
         await learner.stop();
+        await observedBins.stop();
         await extra?.close();
         router.breakers.shutdown();
         await rulesets.stop();
