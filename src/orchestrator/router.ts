@@ -92,12 +92,19 @@ export function router(deps: RouterDeps) {
     });
   }
 
-  async function decideFor(merchantId: string, tx: RoutingTransaction, explicit: readonly string[] | null) {
+  /**
+   * A live decision explores (Thompson draws) and takes its turn at the half-open probes. A dry
+   * run changes no routing state: it takes no probe turn, and unless it asks to explore it orders
+   * by the mean estimates, so the same request gets the same answer; its explanation's
+   * `first_probability` still says what live traffic would do.
+   */
+  async function decideFor(merchantId: string, tx: RoutingTransaction, explicit: readonly string[] | null, dryRun: { explore: boolean } | null = null) {
     const all = await candidates(merchantId);
     const ruleset = await activeRuleset(merchantId, all.map((c) => c.account));
-    probeCounter = (probeCounter + 1) % PROBE_EVERY;
-    const probe = { every: PROBE_EVERY, counter: probeCounter };
-    const { order, explanation } = decide({ tx, candidates: all, ruleset, explicit, model: deps.learner.of(merchantId), random: deps.random, probe });
+    if (dryRun === null) probeCounter = (probeCounter + 1) % PROBE_EVERY;
+    const probe = { every: PROBE_EVERY, counter: dryRun === null ? probeCounter : 1 };
+    const explore = dryRun?.explore ?? true;
+    const { order, explanation } = decide({ tx, candidates: all, ruleset, explicit, model: deps.learner.of(merchantId), random: deps.random, probe, explore });
     return { order: order as RoutedCandidate[], explanation, candidates: all };
   }
 
@@ -133,6 +140,7 @@ export function router(deps: RouterDeps) {
     },
     learner: deps.learner,
     breakers: deps.breakers,
+    fees: deps.fees,
   };
 }
 

@@ -45,6 +45,13 @@ const MerchantQuery = z.strictObject({
   merchant_id: z.string().min(1).max(64).openapi({ param: { name: 'merchant_id', in: 'query' }, description: 'The merchant whose ruleset is activated (operators act for several).' }),
 });
 
+const DecideBody = CreatePaymentBody.safeExtend({
+  explore: z
+    .boolean()
+    .default(false)
+    .openapi({ description: 'Order by Thompson draws as live traffic does, so two identical requests may differ. Default: by the mean estimates, so they answer the same.' }),
+}).openapi('DecideRequest');
+
 const routes = {
   list: createRoute({ method: 'get', path: '/v1/routing/rules', operationId: 'listRoutingRulesets', summary: 'The active ruleset version, every stored version, and who changed what', security, responses: { 200: json(Rulesets, 'Rulesets.') } }),
   create: createRoute({
@@ -76,8 +83,8 @@ const routes = {
     operationId: 'decideRouting',
     summary: 'The routing decision and its explanation for a payment request, without charging or storing anything',
     security,
-    request: { body: { required: true, content: { 'application/json': { schema: CreatePaymentBody } } } },
-    responses: { 200: json(z.record(z.string(), z.unknown()).openapi('RoutingDecision'), 'The decision.'), 400: problem('Invalid request.') },
+    request: { body: { required: true, content: { 'application/json': { schema: DecideBody } } } },
+    responses: { 200: json(z.record(z.string(), z.unknown()).openapi('RoutingDecision'), 'The decision; each candidate\'s `first_probability` is the chance live traffic would send this payment there first.'), 400: problem('Invalid request.') },
   }),
 };
 
@@ -133,7 +140,8 @@ export function routingRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositori
   });
 
   app.openapi(routes.decide, async (c) => {
-    const explanation = await payments.preview(c.get('merchantId'), paymentInput(c.req.valid('json')));
+    const body = c.req.valid('json');
+    const explanation = await payments.preview(c.get('merchantId'), paymentInput(body), body.explore);
     return c.json({ object: 'routing_decision', ...explanation } as Record<string, unknown>, 200);
   });
 }
