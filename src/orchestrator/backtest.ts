@@ -1,8 +1,9 @@
 import { Problem, problems } from '../domain/problem.js';
 import { backtest, type BacktestReport } from '../routing/backtest/backtest.js';
 import type { LocatedError } from '../routing/rules/source.js';
+import type { FeeSchedule } from '../routing/fees/schedule.js';
 import type { Repositories } from '../store/index.js';
-import type { Router } from './router.js';
+import { checkRuleset } from './router.js';
 import { routingFacts } from './routing-facts.js';
 
 /** A backtest reads at most this much history: the window and the payments in it. */
@@ -22,7 +23,7 @@ export type VersionBacktest = BacktestReport & { object: 'routing_backtest'; win
  * one that no longer fits the merchant's gateway accounts.
  */
 export async function backtestVersion(
-  deps: { repositories: Repositories; router: Router },
+  deps: { repositories: Repositories; fees: ReadonlyMap<string, FeeSchedule> },
   merchantId: string,
   version: number,
   window: BacktestWindow,
@@ -32,15 +33,15 @@ export async function backtestVersion(
   if (to.getTime() - from.getTime() > BACKTEST_LIMITS.maxWindowDays * 86_400_000) {
     throw problems.invalidRequest(`The window may span at most ${BACKTEST_LIMITS.maxWindowDays} days.`, 'to', 'window_too_large');
   }
-  const { repositories, router } = deps;
+  const { repositories } = deps;
   const row = (await repositories.routing.versions(merchantId)).find((v) => v.version === version);
   if (!row) throw problems.notFound('ruleset version');
   const names = (await repositories.merchants.gatewayAccounts(merchantId)).map((a) => a.name);
-  const candidate = router.check(row.source, `ruleset v${version}`, names);
+  const candidate = checkRuleset(row.source, `ruleset v${version}`, names);
   if ('errors' in candidate) throw unusableVersion(candidate.errors);
   const active = await repositories.routing.active(merchantId);
   // An active version that no longer compiles routes by the default, as live traffic does.
-  const activeChecked = active ? router.check(active.source, `ruleset v${active.version}`, names) : null;
+  const activeChecked = active ? checkRuleset(active.source, `ruleset v${active.version}`, names) : null;
   const current = activeChecked && 'compiled' in activeChecked ? activeChecked.compiled : null;
 
   const rows = await repositories.paymentHistory.window(merchantId, from, to, BACKTEST_LIMITS.maxPayments + 1);
@@ -61,7 +62,7 @@ export async function backtestVersion(
     })),
     current: { version: active?.version ?? null, compiled: current },
     candidate: { version, compiled: candidate.compiled },
-    fees: router.fees,
+    fees: deps.fees,
   });
   return { object: 'routing_backtest', window: { from: from.toISOString(), to: to.toISOString() }, ...report };
 }

@@ -27,6 +27,18 @@ export interface RoutedCandidate extends GatewayCandidate {
   account: GatewayAccount;
 }
 
+/** Validates a ruleset against the merchant's gateway names: the errors, located, or the compiled rules. */
+export function checkRuleset(source: string, file: string, gatewayNames: readonly string[]): { errors: LocatedError[] } | { compiled: CompiledRuleset } {
+  const parsed = parseRuleset(source, file, gatewayNames);
+  if ('errors' in parsed) return parsed;
+  try {
+    return { compiled: compile(parsed.ruleset, gatewayNames) };
+  } catch (error) {
+    if (error instanceof RulesetError) return { errors: [...error.errors] };
+    throw error;
+  }
+}
+
 /** One payment in this many may go first to a half-open gateway, as its probe. */
 const PROBE_EVERY = 10;
 
@@ -43,18 +55,6 @@ export function router(deps: RouterDeps) {
   /** Bumped on every activation, so a load that raced with it is not cached. */
   const generations = new Map<string, number>();
 
-  /** Validates a ruleset against the merchant's gateway names: the errors, located, or the compiled rules. */
-  function check(source: string, file: string, gatewayNames: readonly string[]): { errors: LocatedError[] } | { compiled: CompiledRuleset } {
-    const parsed = parseRuleset(source, file, gatewayNames);
-    if ('errors' in parsed) return parsed;
-    try {
-      return { compiled: compile(parsed.ruleset, gatewayNames) };
-    } catch (error) {
-      if (error instanceof RulesetError) return { errors: [...error.errors] };
-      throw error;
-    }
-  }
-
   async function activeRuleset(merchantId: string, accounts: readonly GatewayAccount[]): Promise<{ version: number; compiled: CompiledRuleset } | null> {
     if (!compiled.has(merchantId)) {
       const generation = generations.get(merchantId) ?? 0;
@@ -62,7 +62,7 @@ export function router(deps: RouterDeps) {
       if ((generations.get(merchantId) ?? 0) !== generation) return activeRuleset(merchantId, accounts);
       let entry: { version: number; compiled: CompiledRuleset } | null = null;
       if (row) {
-        const result = check(row.source, `ruleset v${row.version}`, accounts.map((a) => a.name));
+        const result = checkRuleset(row.source, `ruleset v${row.version}`, accounts.map((a) => a.name));
         if ('compiled' in result) entry = { version: row.version, compiled: result.compiled };
         // An account renamed or removed since activation: route by the default until a valid version is activated.
         else deps.logger.error('routing.active_ruleset_invalid', { merchant_id: merchantId, version: row.version, errors: result.errors.length });
@@ -116,7 +116,7 @@ export function router(deps: RouterDeps) {
   }
 
   return {
-    check,
+    check: checkRuleset,
     decideFor,
     candidates,
     invalidate,

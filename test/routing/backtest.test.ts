@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
 import { captureLogger } from '../support/capture-logger.js';
@@ -6,7 +11,16 @@ import { fixedKey } from '../support/keys.js';
 import { signIn } from '../support/operators.js';
 import { systemClock } from '../../src/domain/clock.js';
 
+const root = new URL('../..', import.meta.url).pathname;
 const VISA = '4111111111111111';
+
+/** `npm run rules:backtest -- …` as a child process; resolves with its exit code and output. */
+function cli(args: string[], env: Record<string, string>) {
+  return promisify(execFile)(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/rules-backtest.ts', ...args], { cwd: root, env: { ...process.env, DATABASE_URL: '', ...env } }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+}
 const DECLINE = '4000000000000002';
 const Z = 1.959963984540054;
 
@@ -19,7 +33,9 @@ function interval(rewards: number[], scale = 1) {
 
 describe.each(DRIVERS)('backtesting a ruleset version on recorded payments, on %s', (driver) => {
   let postgres: TestDatabase | null = null;
+  let dataDir: string;
   let sandbox: Sandbox;
+  let running = false;
   let operatorToken: string;
 
   async function api(method: string, path: string, body?: unknown) {
@@ -46,6 +62,8 @@ describe.each(DRIVERS)('backtesting a ruleset version on recorded payments, on %
   const pay = async (amount: number, number: string, extra: Record<string, unknown> = {}) =>
     (await api('POST', '/v1/payments', { amount, currency: 'USD', payment_method: { type: 'card', card: { number, exp_month: 12, exp_year: 2030, cvc: '123' } }, ...extra })).body;
 
+  const apiReport = () => api('POST', `/v1/routing/rules/${candidate}/backtest`, { from, to });
+
   let from: string;
   let to: string;
   let candidate: number;
@@ -53,10 +71,11 @@ describe.each(DRIVERS)('backtesting a ruleset version on recorded payments, on %
 
   beforeAll(async () => {
     if (driver === 'postgres') postgres = await testDatabase('postgres');
+    dataDir = await mkdtemp(join(tmpdir(), 'switchyard-backtest-'));
     sandbox = await startSandbox({
       host: '127.0.0.1',
       port: 0,
-      ...(postgres ? { databaseUrl: postgres.url } : {}),
+      ...(postgres ? { databaseUrl: postgres.url } : { pgliteDir: join(dataDir, 'pglite') }),
       sandboxKey: fixedKey('backtest'),
       fingerprintSecret: 'fp',
       gatewayTimeoutMs: 10_000,
@@ -65,6 +84,7 @@ describe.each(DRIVERS)('backtesting a ruleset version on recorded payments, on %
       logger: captureLogger().logger,
       rateLimit: { perSecond: 1, burst: 1_000_000 },
     });
+    running = true;
     from = new Date(Date.now() - 60_000).toISOString();
     const blockKp = "  - id: no-kp\n    when: { country.billing: KP }\n    then: { block: { code: country_not_supported } }\n";
     current = await store(`rules:\n${blockKp}default: { route: [stripe] }\n`);
@@ -87,8 +107,9 @@ describe.each(DRIVERS)('backtesting a ruleset version on recorded payments, on %
   }, 120_000);
 
   afterAll(async () => {
-    await sandbox?.close();
+    if (running) await sandbox.close();
     await postgres?.close();
+    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('answers for the stored history with the numbers a hand computation gives', async () => {
@@ -168,6 +189,26 @@ describe.each(DRIVERS)('backtesting a ruleset version on recorded payments, on %
     }
     expect((await api('GET', '/v1/routing/rules')).body).toEqual(before);
   });
+
+  it('prints the same report from npm run rules:backtest, on the same store, and refuses bad arguments naming the flag', async () => {
+    const api = (await apiReport()).body;
+    // PGlite takes one process at a time: the sandbox lets go of its data directory first.
+    if (driver === 'pglite') {
+      await sandbox.close();
+      running = false;
+    }
+    const env: Record<string, string> = postgres ? { DATABASE_URL: postgres.url! } : { SWITCHYARD_DATA_DIR: dataDir };
+    const args = ['--merchant', sandbox.merchantId, '--version', String(candidate), '--from', from, '--to', to];
+    const ran = await cli(args, env);
+    expect(ran).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(ran.stdout)).toEqual(api);
+    const bad = await cli(['--merchant', sandbox.merchantId, '--version', String(candidate), '--from', 'last week', '--to', to], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^--from: /);
+    const wide = await cli([...args.slice(0, 6), '--to', '2099-01-01T00:00:00Z'], env);
+    expect(wide.code).toBe(1);
+    expect(wide.stderr).toMatch(/^--to: .*93 days/);
+  }, 120_000);
 });
 
 const round4 = (n: number) => Math.round(n * 10_000) / 10_000;

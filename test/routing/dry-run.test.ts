@@ -23,7 +23,7 @@ describe('routing dry runs', () => {
   it('answer the same order for the same request, and say how often live traffic would send it to each gateway first', async () => {
     // No outcomes yet: every gateway's posterior is the wide prior, so live draws disagree a lot.
     await t.activate('default: { optimize: { objective: success_rate } }\n');
-    const answers = [];
+    const answers: Awaited<ReturnType<typeof decide>>[] = [];
     for (let i = 0; i < 20; i++) answers.push(await decide());
     expect(new Set(answers.map((a) => a.order.join()))).toHaveProperty('size', 1);
     expect(answers[0]).toMatchObject({ explore: false, probe: false, action: 'optimize' });

@@ -198,7 +198,7 @@ export function routingRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositori
 
   app.openapi(routes.backtest, async (c) => {
     const { from, to } = c.req.valid('json');
-    const report = await backtestVersion({ repositories, router }, c.get('merchantId'), Number(c.req.valid('param').version), { from: new Date(from), to: new Date(to) });
+    const report = await backtestVersion({ repositories, fees: router.fees }, c.get('merchantId'), Number(c.req.valid('param').version), { from: new Date(from), to: new Date(to) });
     return c.json(report, 200);
   });
 
