@@ -20,6 +20,8 @@ export const ROUTE_SCOPES: Readonly<Record<string, Scope>> = {
   'GET /v1/payments/{id}/refunds': 'payments:read',
   'GET /v1/routing/rules': 'routing:read',
   'POST /v1/routing/rules': 'routing:write',
+  // Reads recorded payments and estimates; stores nothing.
+  'POST /v1/routing/rules/{version}/backtest': 'routing:read',
   // A dry run: it decides without charging or storing anything.
   'POST /v1/routing/decide': 'routing:read',
   'POST /v1/webhook_endpoints': 'webhooks:manage',

@@ -274,11 +274,16 @@ export function paymentService(deps: PaymentServiceDeps) {
     }
   }
 
-  /** The decision a payment request would get now, without charging or storing anything. */
-  async function preview(merchantId: string, input: NewPaymentInput): Promise<DecisionExplanation> {
+  /**
+   * The decision a payment request would get now, without charging or storing anything. Unless
+   * it explores, a dry run stands for the same payment each time: its split bucket comes from
+   * the request's routing facts instead of a fresh payment id.
+   */
+  async function preview(merchantId: string, input: NewPaymentInput, explore = false): Promise<DecisionExplanation> {
     const facts = cardFacts(input.card.number);
-    const card = router.cardFacts(merchantId, input.card.number, facts.brand, facts.bin);
-    return (await router.decideFor(merchantId, transactionFor(newId('pay'), input, card), input.gateways)).explanation;
+    const tx = transactionFor(newId('pay'), input, router.cardFacts(merchantId, input.card.number, facts.brand, facts.bin));
+    if (!explore) tx.paymentId = `dry_run:${JSON.stringify({ ...tx, paymentId: '' })}`;
+    return (await router.decideFor(merchantId, tx, input.gateways, { explore })).explanation;
   }
 
   /** The network retry guard: a card told never again, or declined too often lately (at any merchant: it is a network rule), is not sent anywhere. */

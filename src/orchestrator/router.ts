@@ -34,6 +34,23 @@ export interface RoutedCandidate extends GatewayCandidate {
   account: GatewayAccount;
 }
 
+/** Validates a ruleset against the merchant's gateway names: the errors, located, or the compiled rules. */
+export function checkRuleset(source: string, file: string, gatewayNames: readonly string[]): { errors: LocatedError[] } | { compiled: CompiledRuleset } {
+  const result = compileSource(source, file, gatewayNames);
+  return 'errors' in result ? result : { compiled: result.compiled };
+}
+
+function compileSource(source: string, file: string, gatewayNames: readonly string[]): { errors: LocatedError[] } | { ruleset: Ruleset; compiled: CompiledRuleset } {
+  const parsed = parseRuleset(source, file, gatewayNames);
+  if ('errors' in parsed) return parsed;
+  try {
+    return { ruleset: parsed.ruleset, compiled: compile(parsed.ruleset, gatewayNames) };
+  } catch (error) {
+    if (error instanceof RulesetError) return { errors: [...error.errors] };
+    throw error;
+  }
+}
+
 /** A merchant's active ruleset as compiled for the gateway accounts routing could use then (`names`). */
 interface ActiveEntry {
   names: readonly string[];
@@ -63,22 +80,6 @@ export function router(deps: RouterDeps) {
   /** Bumped on every activation, so a load that raced with it is not cached. */
   const generations = new Map<string, number>();
 
-  /** Validates a ruleset against the merchant's gateway names: the errors, located, or the compiled rules. */
-  function check(source: string, file: string, gatewayNames: readonly string[]): { errors: LocatedError[] } | { compiled: CompiledRuleset } {
-    const result = compileSource(source, file, gatewayNames);
-    return 'errors' in result ? result : { compiled: result.compiled };
-  }
-
-  function compileSource(source: string, file: string, gatewayNames: readonly string[]): { errors: LocatedError[] } | { ruleset: Ruleset; compiled: CompiledRuleset } {
-    const parsed = parseRuleset(source, file, gatewayNames);
-    if ('errors' in parsed) return parsed;
-    try {
-      return { ruleset: parsed.ruleset, compiled: compile(parsed.ruleset, gatewayNames) };
-    } catch (error) {
-      if (error instanceof RulesetError) return { errors: [...error.errors] };
-      throw error;
-    }
-  }
 
   /** The merchant's gateway accounts, disabled ones and those without a working adapter included, as the ruleset checks see them. */
   async function rulesAccounts(merchantId: string): Promise<RulesAccount[]> {
@@ -155,12 +156,19 @@ export function router(deps: RouterDeps) {
     });
   }
 
-  async function decideFor(merchantId: string, tx: RoutingTransaction, explicit: readonly string[] | null) {
+  /**
+   * A live decision explores (Thompson draws) and takes its turn at the half-open probes. A dry
+   * run changes no routing state: it takes no probe turn, and unless it asks to explore it orders
+   * by the mean estimates, so the same request gets the same answer; its explanation's
+   * `first_probability` still says what live traffic would do.
+   */
+  async function decideFor(merchantId: string, tx: RoutingTransaction, explicit: readonly string[] | null, dryRun: { explore: boolean } | null = null) {
     const all = await candidates(merchantId);
     const { ruleset, fallback } = await activeRuleset(merchantId, all.map((c) => c.name));
-    probeCounter = (probeCounter + 1) % PROBE_EVERY;
-    const probe = { every: PROBE_EVERY, counter: probeCounter };
-    const { order, explanation } = decide({ tx, candidates: all, ruleset, fallback, explicit, model: deps.learner.of(merchantId), random: deps.random, probe });
+    if (dryRun === null) probeCounter = (probeCounter + 1) % PROBE_EVERY;
+    const probe = { every: PROBE_EVERY, counter: dryRun === null ? probeCounter : 1 };
+    const explore = dryRun?.explore ?? true;
+    const { order, explanation } = decide({ tx, candidates: all, ruleset, fallback, explicit, model: deps.learner.of(merchantId), random: deps.random, probe, explore });
     return { order: order as RoutedCandidate[], explanation, candidates: all };
   }
 
@@ -172,7 +180,7 @@ export function router(deps: RouterDeps) {
   }
 
   return {
-    check,
+    check: checkRuleset,
     checkForMerchant,
     decideFor,
     /** The active version and, when routing cannot use it, why: for the health view. */
@@ -207,6 +215,7 @@ export function router(deps: RouterDeps) {
     /** Remembers what a gateway's answer said about the card of this BIN (in memory; saved in the background when it changed something). */
     observeCard: (merchantId: string, bin: string, outcome: AuthorizationOutcome) => observeCard(deps.bins, merchantId, bin, outcome),
     bins: deps.bins,
+    fees: deps.fees,
   };
 }
 

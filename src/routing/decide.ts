@@ -1,6 +1,7 @@
 import type { Capabilities } from '../../adapters/testkit/contract.js';
 import type { AuthorizationOutcome } from '../domain/outcome.js';
 import { feeFor, type FeeSchedule } from './fees/schedule.js';
+import { firstChoice, splitOrder } from './first-choice.js';
 import { evaluate, type CompiledRuleset, type RouteAction } from './rules/compile.js';
 import type { Objective } from './rules/ruleset.js';
 import { rankCandidates, score, type ProbeSlot, type RankingCandidate } from './scoring/index.js';
@@ -48,6 +49,8 @@ export interface CandidateExplanation {
   estimate_level: string;
   fee: number | null;
   score: number | null;
+  /** The probability this gateway would go first for this transaction under the live policy (rules, split weights, exploration). */
+  first_probability: number;
 }
 
 /** Why the active ruleset could not be used, so default routing decided instead. */
@@ -72,6 +75,12 @@ export interface DecisionExplanation {
   blocked: { code: string } | null;
   /** Set when there is an active ruleset but default routing decided because it cannot be used. */
   fallback: RoutingFallback | null;
+  /** The first gateway's `first_probability`: the propensity an off-policy estimate (a backtest) divides by; null when nothing was tried. */
+  propensity: number | null;
+  /** The order came from Thompson draws (live traffic, or a dry run that asked to explore); otherwise from the mean estimates. */
+  explore: boolean;
+  /** The first gateway is a half-open breaker's probe: this transaction's slot, not the scores, sent it there. */
+  probe: boolean;
 }
 
 export interface DecideInput {
@@ -86,6 +95,8 @@ export interface DecideInput {
   random: () => number;
   /** Which transactions may probe a half-open gateway. */
   probe: ProbeSlot;
+  /** Order optimize actions by Thompson draws (live traffic; the default) or by the means (a repeatable dry run). */
+  explore?: boolean;
 }
 
 const DEFAULT_OBJECTIVE: Objective = 'expected_value';
@@ -100,14 +111,16 @@ export function decide(input: DecideInput): { order: GatewayCandidate[]; explana
   const eligible = new Map(verdicts.filter((v) => v.reason === null).map((v) => [v.candidate.name, v.candidate]));
 
   const routed = route(input);
-  const objective = routed.action.kind === 'optimize' ? routed.action.objective : DEFAULT_OBJECTIVE;
+  const action = routed.action;
+  const objective = action.kind === 'optimize' ? action.objective : DEFAULT_OBJECTIVE;
+  const explore = input.explore ?? true;
   const estimates = new Map<string, RankingCandidate & { level: string; priced: boolean }>();
   for (const c of eligible.values()) {
     const estimate = input.model.estimate(c.accountId, tx);
     estimates.set(c.name, {
       gateway: c.name,
       probability: estimate.p,
-      sampled: input.model.sample(c.accountId, tx, input.random),
+      sampled: explore ? input.model.sample(c.accountId, tx, input.random) : estimate.p,
       n: estimate.n,
       level: estimate.level,
       fee: (c.fees ? feeFor(c.fees, tx) : null) ?? 0,
@@ -118,32 +131,33 @@ export function decide(input: DecideInput): { order: GatewayCandidate[]; explana
   const ranking = [...estimates.values()];
 
   let names: string[];
-  switch (routed.action.kind) {
+  let probe: string | null = null;
+  switch (action.kind) {
     case 'block':
       names = [];
       break;
     case 'route':
-      names = routed.action.gateways.filter((n) => eligible.has(n));
+      names = action.gateways.filter((n) => eligible.has(n));
       break;
-    case 'split': {
-      const { chosen, weights } = routed.action;
-      const rest = Object.keys(weights).filter((n) => n !== chosen).sort((a, b) => weights[b]! - weights[a]! || a.localeCompare(b));
-      names = [chosen, ...rest].filter((n) => eligible.has(n));
+    case 'split':
+      names = splitOrder(action.chosen, action.weights).filter((n) => eligible.has(n));
       break;
-    }
     case 'optimize': {
-      const among = routed.action.among;
-      names = rankCandidates(among ? ranking.filter((r) => among.includes(r.gateway)) : ranking, objective, tx.amount, input.probe).map((r) => r.gateway);
+      const among = action.among;
+      const ranked = rankCandidates(among ? ranking.filter((r) => among.includes(r.gateway)) : ranking, objective, tx.amount, input.probe);
+      if (ranked[0]?.probe) probe = ranked[0].gateway;
+      names = ranked.map((r) => r.gateway);
       break;
     }
   }
+  const first = firstChoice(action, objective, ranking, tx.amount, probe);
 
   const explanation: DecisionExplanation = {
     source: routed.source,
     ruleset_version: routed.source === 'rules' ? input.ruleset!.version : null,
     rule: routed.rule,
-    action: routed.action.kind,
-    objective: routed.action.kind === 'optimize' ? objective : null,
+    action: action.kind,
+    objective: action.kind === 'optimize' ? objective : null,
     candidates: verdicts.map(({ candidate: c, reason }) => {
       const e = estimates.get(c.name);
       return {
@@ -159,11 +173,15 @@ export function decide(input: DecideInput): { order: GatewayCandidate[]; explana
         fee: e?.priced ? e.fee : null,
         // The objective on the mean estimate; the order itself used a draw from the posterior.
         score: e ? round(score(objective, e, tx.amount)) : null,
+        first_probability: roundProbability(first.get(c.name) ?? 0),
       };
     }),
     order: names,
-    blocked: routed.action.kind === 'block' ? { code: routed.action.code } : null,
+    blocked: action.kind === 'block' ? { code: action.code } : null,
     fallback: input.fallback ?? null,
+    propensity: names.length > 0 ? roundProbability(first.get(names[0]!) ?? 0) : null,
+    explore,
+    probe: probe !== null,
   };
   return { order: names.map((n) => eligible.get(n)!), explanation };
 }
@@ -196,3 +214,5 @@ export function ineligibility(c: GatewayCandidate, tx: RoutingTransaction): stri
 }
 
 const round = (n: number) => Math.round(n * 10_000) / 10_000;
+/** Propensities keep six decimals: an estimator divides by them. */
+const roundProbability = (n: number) => Math.round(n * 1_000_000) / 1_000_000;

@@ -9,6 +9,7 @@ import { observedBinRepository } from './observed-bins.js';
 import { merchantRepository } from './merchants.js';
 import { operatorRepository } from './operators.js';
 import { paymentRepository } from './payments.js';
+import { paymentHistoryRepository } from './payment-history.js';
 import { routingRepository } from './routing.js';
 import { webhookRepository } from './webhooks.js';
 import { webhookDeliveryRepository, webhookEndpointRepository } from './webhook-endpoints.js';
@@ -20,6 +21,7 @@ export function createRepositories(db: Database): Repositories {
   return {
     merchants: merchantRepository(db),
     payments: paymentRepository(db),
+    paymentHistory: paymentHistoryRepository(db),
     idempotency: idempotencyRepository(db),
     webhooks: webhookRepository(db),
     routing: routingRepository(db),
@@ -40,6 +42,7 @@ export function createRepositories(db: Database): Repositories {
 export interface Repositories {
   merchants: ReturnType<typeof merchantRepository>;
   payments: ReturnType<typeof paymentRepository>;
+  paymentHistory: ReturnType<typeof paymentHistoryRepository>;
   idempotency: ReturnType<typeof idempotencyRepository>;
   webhooks: ReturnType<typeof webhookRepository>;
   routing: ReturnType<typeof routingRepository>;

@@ -53,6 +53,7 @@ describe('service documents', () => {
       '/v1/routing/decide',
       '/v1/routing/rules',
       '/v1/routing/rules/{version}/activate',
+      '/v1/routing/rules/{version}/backtest',
       '/v1/webhook_endpoints',
       '/v1/webhook_endpoints/{id}',
     ]);

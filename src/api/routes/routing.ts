@@ -2,6 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { mayActFor } from '../../admin/operators.js';
 import type { Clock } from '../../domain/clock.js';
 import { Problem, problems } from '../../domain/problem.js';
+import { BACKTEST_LIMITS, backtestVersion } from '../../orchestrator/backtest.js';
 import type { Router } from '../../orchestrator/router.js';
 import type { paymentService } from '../../orchestrator/payments.js';
 import { ruleIdsAt } from '../../routing/rules/parse.js';
@@ -47,6 +48,56 @@ const MerchantQuery = z.strictObject({
   merchant_id: z.string().min(1).max(64).openapi({ param: { name: 'merchant_id', in: 'query' }, description: 'The merchant whose ruleset is activated (operators act for several).' }),
 });
 
+const DecideBody = CreatePaymentBody.safeExtend({
+  explore: z
+    .boolean()
+    .default(false)
+    .openapi({ description: 'Order by Thompson draws as live traffic does, so two identical requests may differ. Default: by the mean estimates, so they answer the same.' }),
+}).openapi('DecideRequest');
+
+const BacktestBody = z
+  .strictObject({
+    from: z.iso.datetime({ offset: true }).openapi({ description: 'Start of the window (inclusive): payments created from then.', example: '2026-11-01T00:00:00Z' }),
+    to: z.iso.datetime({ offset: true }).openapi({ description: `End of the window (exclusive); at most ${BACKTEST_LIMITS.maxWindowDays} days after \`from\`.`, example: '2026-11-29T00:00:00Z' }),
+  })
+  .openapi('BacktestRequest');
+const Interval = z
+  .object({ estimate: z.number(), low: z.number(), high: z.number() })
+  .nullable()
+  .openapi('EstimateInterval', { description: 'An estimate and its 95 % confidence interval; null when no recorded payment went where this version would send one.' });
+const PolicyEstimate = {
+  approval_rate: Interval,
+  effective_sample_size: z.number(),
+  refused_share: z.number().openapi({ description: 'Mean chance this version refuses a payment (a block, or no eligible gateway).' }),
+  unsupported_share: z.number().openapi({ description: 'Mean chance this version sends a payment first where the routing that recorded it never would: outcomes the estimate cannot see.' }),
+};
+const Money = z.object({ fees: Interval, net_revenue: Interval });
+const Backtest = z
+  .object({
+    object: z.literal('routing_backtest'),
+    window: z.object({ from: z.string(), to: z.string() }),
+    estimator: z.object({ name: z.string(), confidence: z.number(), interval: z.string(), outcome: z.string(), description: z.string() }),
+    payments: z.object({
+      in_window: z.number().int(),
+      estimated: z.number().int(),
+      excluded: z.object({ no_propensity: z.number().int(), not_attempted: z.number().int(), unsettled: z.number().int(), probe: z.number().int() }),
+    }),
+    changed_route: z.number().int().openapi({ description: 'Estimated payments whose most likely first gateway (or refusal) differs between the active and the candidate version.' }),
+    observed: z.object({ approval_rate: z.number().nullable() }),
+    current: z.object({ version: z.number().int().nullable(), ...PolicyEstimate }),
+    candidate: z.object({ version: z.number().int(), ...PolicyEstimate }),
+    currencies: z.array(
+      z.object({
+        currency: z.string(),
+        payments: z.number().int(),
+        observed: z.object({ fees: z.number().int(), net_revenue: z.number().int() }),
+        current: Money,
+        candidate: Money,
+      }),
+    ).openapi({ description: 'Fees and net revenue (amount less fee, on approved first attempts), totals in minor units over the estimated payments, per currency.' }),
+  })
+  .openapi('RoutingBacktest');
+
 const routes = {
   list: createRoute({ method: 'get', path: '/v1/routing/rules', operationId: 'listRoutingRulesets', summary: 'The active ruleset version, every stored version, and who changed what', security, responses: { 200: json(Rulesets, 'Rulesets.') } }),
   create: createRoute({
@@ -72,14 +123,27 @@ const routes = {
       422: problem('The version no longer fits the gateway accounts (the same checks as storing it): `errors` lists each with line, column, path and rule; nothing is activated.'),
     },
   }),
+  backtest: createRoute({
+    method: 'post',
+    path: '/v1/routing/rules/{version}/backtest',
+    operationId: 'backtestRoutingRuleset',
+    summary: "Replay the merchant's recorded payments in a window against a stored version and the active one, and estimate approval rate, fees and net revenue under each (nothing is charged or changed)",
+    security,
+    request: { params: VersionParam, body: { required: true, content: { 'application/json': { schema: BacktestBody } } } },
+    responses: {
+      200: json(Backtest, 'The estimates, the estimator that made them, and which payments it left out and why.'),
+      404: problem('No such version.'),
+      422: problem(`The version no longer fits the gateway accounts (\`invalid_ruleset\`), or the window holds more than ${BACKTEST_LIMITS.maxPayments} payments (\`too_many_payments\`).`),
+    },
+  }),
   decide: createRoute({
     method: 'post',
     path: '/v1/routing/decide',
     operationId: 'decideRouting',
     summary: 'The routing decision and its explanation for a payment request, without charging or storing anything',
     security,
-    request: { body: { required: true, content: { 'application/json': { schema: CreatePaymentBody } } } },
-    responses: { 200: json(z.record(z.string(), z.unknown()).openapi('RoutingDecision'), 'The decision.'), 400: problem('Invalid request.') },
+    request: { body: { required: true, content: { 'application/json': { schema: DecideBody } } } },
+    responses: { 200: json(z.record(z.string(), z.unknown()).openapi('RoutingDecision'), 'The decision; each candidate\'s `first_probability` is the chance live traffic would send this payment there first.'), 400: problem('Invalid request.') },
   }),
 };
 
@@ -133,8 +197,15 @@ export function routingRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositori
     return c.json(view(row, version), 200);
   });
 
+  app.openapi(routes.backtest, async (c) => {
+    const { from, to } = c.req.valid('json');
+    const report = await backtestVersion({ repositories, fees: router.fees }, c.get('merchantId'), Number(c.req.valid('param').version), { from: new Date(from), to: new Date(to) });
+    return c.json(report, 200);
+  });
+
   app.openapi(routes.decide, async (c) => {
-    const explanation = await payments.preview(c.get('merchantId'), paymentInput(c.req.valid('json')));
+    const body = c.req.valid('json');
+    const explanation = await payments.preview(c.get('merchantId'), paymentInput(body), body.explore);
     return c.json({ object: 'routing_decision', ...explanation } as Record<string, unknown>, 200);
   });
 }

@@ -1,2 +1,3 @@
 export { OBJECTIVES, score, type Objective, type ScoreInput } from './score.js';
 export { rankCandidates, type ProbeSlot, type RankedCandidate, type RankingCandidate } from './rank.js';
+export { firstChoiceProbabilities, type DrawnCandidate } from './first-choice.js';

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import type { Capabilities } from '../../adapters/testkit/contract.js';
+import { seededRandom } from '../domain/random.js';
+import { decide, type DecideInput, type GatewayCandidate, type Health } from './decide.js';
+import { SuccessRateLearner } from './learner/index.js';
+import { compileYaml, GATEWAYS, tx } from './rules/test-helpers.js';
+import { successModel } from './success-model.js';
+
+const CAPABILITIES: Capabilities = {
+  paymentMethods: ['card'],
+  cardNetworks: ['visa', 'mastercard', 'amex'],
+  currencies: '*',
+  countries: '*',
+  captureMethods: ['automatic', 'manual'],
+  partialCapture: true,
+  multipleCapture: false,
+  voids: true,
+  refunds: true,
+  partialRefund: true,
+  multipleRefunds: true,
+  idempotency: true,
+  syncWithoutReference: true,
+  asyncModifications: false,
+  threeDSecure: true,
+  amountLimits: { min: 1, max: 10_000_000 },
+  amountSteps: {},
+};
+
+const candidates = (health: Partial<Record<string, Health>> = {}): GatewayCandidate[] =>
+  GATEWAYS.map((name) => ({ accountId: `gwa_${name}`, name, provider: name, capabilities: CAPABILITIES, health: health[name] ?? 'closed', fees: null }));
+
+/** Close gateways with little evidence: Thompson draws disagree often. */
+function model() {
+  const learner = new SuccessRateLearner();
+  const segment = { paymentMethod: 'card', network: 'visa', currency: 'USD', issuerCountry: null, amountBand: 'under_100' } as const;
+  for (let i = 0; i < 40; i++) {
+    for (const [name, rate] of [['stripe', 0.9], ['adyen', 0.85], ['braintree', 0.8]] as const) {
+      learner.update(`gwa_${name}`, segment, i % 20 < rate * 20 ? 'success' : 'failure');
+    }
+  }
+  return successModel(learner);
+}
+
+const input = (overrides: Partial<DecideInput> = {}): DecideInput => ({
+  tx: tx(),
+  candidates: candidates(),
+  ruleset: null,
+  explicit: null,
+  model: model(),
+  random: seededRandom(1),
+  probe: { every: 10, counter: 1 },
+  ...overrides,
+});
+
+const firstProbabilities = (explanation: ReturnType<typeof decide>['explanation']) =>
+  Object.fromEntries(explanation.candidates.map((c) => [c.gateway, c.first_probability]));
+
+describe('decide: dry runs and logged propensities', () => {
+  it('answers the same order every time without exploration, and says what live traffic would do', () => {
+    const shared = input({ explore: false });
+    const answers = Array.from({ length: 20 }, () => decide({ ...shared, random: seededRandom(Math.floor(Math.random() * 1e9)) }).explanation);
+    expect(new Set(answers.map((a) => a.order.join()))).toEqual(new Set(['stripe,adyen,braintree']));
+    expect(answers[0]).toMatchObject({ explore: false, probe: false });
+    const first = firstProbabilities(answers[0]!);
+    // Live traffic explores: every close gateway gets a real share of first places, the best the most.
+    expect(first.stripe!).toBeGreaterThan(first.adyen!);
+    expect(first.braintree!).toBeGreaterThan(0.05);
+    expect(first.stripe! + first.adyen! + first.braintree!).toBeCloseTo(1, 5);
+  });
+
+  it('explores when asked: over many draws each gateway goes first about as often as its first_probability says', () => {
+    const random = seededRandom(3);
+    const counts: Record<string, number> = {};
+    const runs = 4000;
+    let first: Record<string, number> = {};
+    for (let i = 0; i < runs; i++) {
+      const { explanation } = decide(input({ random, explore: true }));
+      counts[explanation.order[0]!] = (counts[explanation.order[0]!] ?? 0) + 1;
+      first = firstProbabilities(explanation);
+      expect(explanation.propensity).toBe(first[explanation.order[0]!]);
+    }
+    for (const gateway of GATEWAYS) expect(Math.abs((counts[gateway] ?? 0) / runs - first[gateway]!)).toBeLessThan(0.03);
+  });
+
+  it('logs a fixed route as certain, a split by its weights, and a block as nothing tried', () => {
+    const route = decide(input({ ruleset: { version: 1, compiled: compileYaml('default: { route: [adyen, stripe] }\n') } })).explanation;
+    expect(route).toMatchObject({ order: ['adyen', 'stripe'], propensity: 1 });
+    expect(firstProbabilities(route)).toEqual({ stripe: 0, adyen: 1, braintree: 0 });
+
+    const split = decide(input({ ruleset: { version: 1, compiled: compileYaml('default: { split: { stripe: 70, braintree: 30 } }\n') } })).explanation;
+    expect(firstProbabilities(split)).toEqual({ stripe: 0.7, adyen: 0, braintree: 0.3 });
+    expect(split.propensity).toBe(split.order[0] === 'stripe' ? 0.7 : 0.3);
+
+    // A split whose heavier side is down: its buckets fall through to the other.
+    const down = decide(input({ candidates: candidates({ stripe: 'open' }), ruleset: { version: 1, compiled: compileYaml('default: { split: { stripe: 70, braintree: 30 } }\n') } })).explanation;
+    expect(firstProbabilities(down)).toEqual({ stripe: 0, adyen: 0, braintree: 1 });
+
+    const block = decide(input({ ruleset: { version: 1, compiled: compileYaml('default: { block: { code: nope } }\n') } })).explanation;
+    expect(block).toMatchObject({ order: [], propensity: null });
+  });
+
+  it('marks a half-open probe as certain for its slot, and otherwise keeps half-open gateways out of first place', () => {
+    const half = candidates({ braintree: 'half_open' });
+    const probe = decide(input({ candidates: half, probe: { every: 10, counter: 10 } })).explanation;
+    expect(probe).toMatchObject({ probe: true, propensity: 1 });
+    expect(probe.order[0]).toBe('braintree');
+    const normal = decide(input({ candidates: half, probe: { every: 10, counter: 3 } })).explanation;
+    expect(normal.probe).toBe(false);
+    expect(firstProbabilities(normal).braintree).toBe(0);
+  });
+});
