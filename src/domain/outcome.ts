@@ -14,7 +14,7 @@ export interface NextAction {
  */
 export type AuthorizationOutcome =
   | { kind: 'approved'; reference: string; captured: boolean; card?: CardReport }
-  | { kind: 'requires_action'; reference: string; nextAction: NextAction | null; card?: CardReport }
+  | { kind: 'requires_action'; reference: string; nextAction: NextAction | null }
   | { kind: 'declined'; reference: string | null; decline: Decline; card?: CardReport }
   | { kind: 'not_processed'; reason: NotProcessedReason; detail: string }
   | { kind: 'unknown'; reason: UnknownReason; detail: string };
