@@ -16,7 +16,10 @@ export interface Balancer {
 export async function startBalancer(backends: readonly string[]): Promise<Balancer> {
   const targets = backends.map((backend) => new URL(backend));
   const counts = targets.map(() => 0);
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  // An idle connection the instance is closing (its keep-alive timeout) must not be picked for the
+  // next request: with a socket timeout of its own, the agent retires idle connections a second
+  // before the server's announced `Keep-Alive: timeout` (Node's agent honours the hint only then).
+  const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 60_000 });
   let next = 0;
   const server: Server = createServer((incoming, outgoing) => {
     const index = next;

@@ -61,19 +61,21 @@ export async function instanceChannel<T>(deps: {
 
   /** The queued items as payloads under the limit; an item too large on its own is dropped. */
   function payloads(items: readonly string[]): string[] {
+    const overhead = Buffer.byteLength(prefix) + suffix.length;
     const out: string[] = [];
     let batch: string[] = [];
-    let bytes = Buffer.byteLength(prefix) + suffix.length;
+    let bytes = overhead;
     for (const item of items) {
+      // Its bytes and the comma before it.
       const size = Buffer.byteLength(item) + 1;
-      if (Buffer.byteLength(prefix) + suffix.length + size > MAX_NOTIFY_BYTES) {
+      if (overhead + size > MAX_NOTIFY_BYTES) {
         dropped++;
         continue;
       }
       if (bytes + size > MAX_NOTIFY_BYTES) {
         out.push(prefix + batch.join(',') + suffix);
         batch = [];
-        bytes = Buffer.byteLength(prefix) + suffix.length;
+        bytes = overhead;
       }
       batch.push(item);
       bytes += size;
