@@ -25,8 +25,9 @@ describe.each(DRIVERS)('an instance channel on %s', (driver) => {
       subscribe = store.subscribe;
       close = store.close;
     } else {
-      // PGlite is in process: one client both notifies and listens.
+      // PGlite is in process: one client both notifies and listens. It starts here, not in the first test.
       const store = openPglite();
+      await store.client.waitReady;
       db = store.db;
       subscribe = store.subscribe;
       close = store.close;
