@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { manualClock } from '../../test/support/clock.js';
 import { decline } from '../domain/decline.js';
 import type { AuthorizationOutcome } from '../domain/outcome.js';
-import { breakerBoard, type BreakerSettings } from './breakers.js';
+import { breakerBoard, type BreakerChange, type BreakerSettings } from './breakers.js';
 
 const refused: AuthorizationOutcome = { kind: 'not_processed', reason: 'connection_refused', detail: 'down' };
 const declined: AuthorizationOutcome = { kind: 'declined', reference: 'r', decline: decline('insufficient_funds', 'x') };
@@ -76,6 +76,75 @@ describe('gateway circuit breakers', () => {
     // One more fault after the window moved on is below the volume threshold: still closed.
     await board.run('gwa_g', async () => refused);
     expect(board.state('gwa_g')).toBe('closed');
+  });
+});
+
+describe('gateway circuit breakers following another instance', () => {
+  const clock = manualClock();
+  /** Two instances' boards, each following what the other reports, as the breaker sync wires them. */
+  const a = breakerBoard(SETTINGS, clock);
+  const b = breakerBoard(SETTINGS, clock);
+  const reportedByA: BreakerChange[] = [];
+  const reportedByB: BreakerChange[] = [];
+  a.watch((change) => {
+    reportedByA.push(change);
+    b.follow(change);
+  });
+  b.watch((change) => {
+    reportedByB.push(change);
+    a.follow(change);
+  });
+  afterEach(() => {
+    reportedByA.length = 0;
+    reportedByB.length = 0;
+  });
+  afterAll(() => {
+    a.shutdown();
+    b.shutdown();
+  });
+
+  it('an opening on one is an opening on the other, for the same cool-down, and is not reported back', async () => {
+    for (let i = 0; i < 4; i++) await a.run('gwa_a', async () => refused);
+    expect(reportedByA).toEqual([{ accountId: 'gwa_a', state: 'open', forMs: SETTINGS.resetTimeoutMs }]);
+    expect(b.state('gwa_a')).toBe('open');
+    let called = false;
+    expect(await b.run('gwa_a', async () => ((called = true), approved))).toMatchObject({ reason: 'breaker_open' });
+    expect(called).toBe(false);
+    expect(reportedByB).toEqual([]);
+    clock.advance(SETTINGS.resetTimeoutMs);
+    expect([a.state('gwa_a'), b.state('gwa_a')]).toEqual(['half_open', 'half_open']);
+  });
+
+  it('a follower keeps only the cool-down the other has left', () => {
+    b.follow({ accountId: 'gwa_b', state: 'open', forMs: 30 });
+    clock.advance(29);
+    expect(b.state('gwa_b')).toBe('open');
+    clock.advance(1);
+    expect(b.state('gwa_b')).toBe('half_open');
+    // Never longer than its own cool-down, whatever it is told.
+    b.follow({ accountId: 'gwa_c', state: 'open', forMs: 10 * SETTINGS.resetTimeoutMs });
+    clock.advance(SETTINGS.resetTimeoutMs);
+    expect(b.state('gwa_c')).toBe('half_open');
+  });
+
+  it("one instance's successful probe closes the other's half-open breaker; its failed probe reopens both", async () => {
+    for (let i = 0; i < 4; i++) await a.run('gwa_d', async () => refused);
+    clock.advance(SETTINGS.resetTimeoutMs);
+    expect(await a.run('gwa_d', async () => refused)).toEqual(refused);
+    expect([a.state('gwa_d'), b.state('gwa_d')]).toEqual(['open', 'open']);
+    clock.advance(SETTINGS.resetTimeoutMs);
+    expect(await b.run('gwa_d', async () => approved)).toEqual(approved);
+    expect(reportedByB).toEqual([{ accountId: 'gwa_d', state: 'closed' }]);
+    expect([a.state('gwa_d'), b.state('gwa_d')]).toEqual(['closed', 'closed']);
+    // Half-opening is each board's own timer, never reported as a close.
+    expect(reportedByA.filter((change) => change.state === 'closed')).toEqual([]);
+  });
+
+  it('a late "closed" does not close a breaker that is open on its own faults', async () => {
+    for (let i = 0; i < 4; i++) await b.run('gwa_e', async () => refused);
+    a.follow({ accountId: 'gwa_e', state: 'closed' });
+    b.follow({ accountId: 'gwa_e', state: 'closed' });
+    expect([a.state('gwa_e'), b.state('gwa_e')]).toEqual(['open', 'open']);
   });
 });
 

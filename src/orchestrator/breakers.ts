@@ -24,8 +24,7 @@ export const DEFAULT_BREAKER_SETTINGS: BreakerSettings = {
   rollingCountBuckets: 10,
 };
 
-/** The time breakers go by: when an open breaker half-opens, when the rolling window moves on. */
-/** What the breakers need of a clock: timers. */
+/** The time breakers go by (when an open breaker half-opens, when the rolling window moves on): timers. */
 export type BreakerClock = Pick<TimerClock, 'after'>;
 
 /** The longest delay a Node timer takes (about 24.8 days): opossum's own reset timer, never due. */
@@ -35,6 +34,12 @@ type Outcome = AuthorizationOutcome | ModificationOutcome;
 type Breaker = CircuitBreaker<[() => Promise<Outcome>], Outcome>;
 /** Opossum documents `state` ("Breaker State Initialization"); its type definitions leave it out. */
 type PrimedOptions = CircuitBreaker.Options & { state?: { closed: boolean; halfOpen: boolean } };
+
+/**
+ * A breaker's own verdict, for other instances to follow: it opened for `forMs` (its faults, or a
+ * failed half-open probe), or its half-open probe succeeded and it closed.
+ */
+export type BreakerChange = { accountId: string; state: 'open'; forMs: number } | { accountId: string; state: 'closed' };
 
 /** Carries an outcome that counts against the gateway's health through opossum's failure path. */
 class GatewayFault extends Error {
@@ -65,6 +70,14 @@ export function breakerBoard(settings: BreakerSettings = DEFAULT_BREAKER_SETTING
   const pending = new Set<() => void>();
   const rotation = new EventEmitter().setMaxListeners(0);
   let rotating = false;
+  const watchers = new Set<(change: BreakerChange) => void>();
+  /** Set while a change another instance reported is applied, so it is not reported back. */
+  let following = false;
+  let followedOpenMs = settings.resetTimeoutMs;
+
+  function report(change: BreakerChange): void {
+    if (!following) for (const watcher of watchers) watcher(change);
+  }
 
   function schedule(ms: number, fn: () => void): void {
     const cancel = clock.after(ms, () => {
@@ -99,14 +112,20 @@ export function breakerBoard(settings: BreakerSettings = DEFAULT_BREAKER_SETTING
       if (isGatewayFault(outcome)) throw new GatewayFault(outcome);
       return outcome;
     }, options);
-    breaker.on('open', () =>
-      schedule(settings.resetTimeoutMs, () => {
+    breaker.on('open', () => {
+      const openMs = following ? followedOpenMs : settings.resetTimeoutMs;
+      report({ accountId, state: 'open', forMs: openMs });
+      schedule(openMs, () => {
         if (breakers.get(accountId) !== breaker || !breaker.opened) return;
+        breakers.set(accountId, create(accountId, breaker.status));
         // Clears opossum's own timer; calls already in flight still count on the shared window.
         breaker.close();
-        breakers.set(accountId, create(accountId, breaker.status));
-      }),
-    );
+      });
+    });
+    // A breaker still in place that closes was half-open: its probe succeeded. (One being replaced closes too.)
+    breaker.on('close', () => {
+      if (breakers.get(accountId) === breaker) report({ accountId, state: 'closed' });
+    });
     return breaker;
   }
 
@@ -147,15 +166,42 @@ export function breakerBoard(settings: BreakerSettings = DEFAULT_BREAKER_SETTING
     return { state: state(accountId), calls: s?.fires ?? 0, failures: s?.failures ?? 0, successes: s?.successes ?? 0, rejected: s?.rejects ?? 0 };
   }
 
+  /**
+   * Takes on another instance's verdict: an open breaker stays open for the time it has left
+   * there, a half-open one closes when the other's probe succeeded. A breaker already open here
+   * keeps its own cool-down; a closed one is not reopened by a late 'closed'.
+   */
+  function follow(change: BreakerChange): void {
+    const breaker = breakerFor(change.accountId);
+    following = true;
+    try {
+      if (change.state === 'open' && !breaker.opened) {
+        followedOpenMs = Math.max(0, Math.min(change.forMs, settings.resetTimeoutMs));
+        breaker.open();
+      } else if (change.state === 'closed' && breaker.halfOpen) {
+        breaker.close();
+      }
+    } finally {
+      following = false;
+    }
+  }
+
+  /** Calls `watcher` with each change this instance's own calls make; answers a function that stops it. */
+  function watch(watcher: (change: BreakerChange) => void): () => void {
+    watchers.add(watcher);
+    return () => watchers.delete(watcher);
+  }
+
   function shutdown(): void {
     for (const cancel of pending) cancel();
     pending.clear();
     rotating = false;
+    watchers.clear();
     for (const breaker of breakers.values()) breaker.shutdown();
     breakers.clear();
   }
 
-  return { run, state, stats, shutdown };
+  return { run, state, stats, follow, watch, shutdown };
 }
 
 export type BreakerBoard = ReturnType<typeof breakerBoard>;

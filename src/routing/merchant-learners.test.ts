@@ -32,4 +32,18 @@ describe('merchant learners', () => {
     expect(() => learners.restore('mer_a', { version: 1, cells: 'x' })).toThrow();
     expect(learners.of('mer_a').overall('gwa_a')).toEqual(before);
   });
+
+  it('tell watchers what was recorded, but not what was applied from elsewhere', () => {
+    const learners = merchantLearners();
+    const seen: string[] = [];
+    const stop = learners.watch(({ merchantId, accountId, outcome }) => seen.push(`${merchantId}/${accountId}/${outcome.kind}`));
+    learners.of('mer_a').record('gwa_a', TX, APPROVED);
+    learners.apply({ merchantId: 'mer_b', accountId: 'gwa_b', tx: TX, outcome: TIMED_OUT });
+    stop();
+    learners.of('mer_a').record('gwa_a', TX, TIMED_OUT);
+    expect(seen).toEqual(['mer_a/gwa_a/approved']);
+    // Applied is learned all the same.
+    expect(learners.of('mer_b').overall('gwa_b').n).toBeGreaterThan(0);
+  });
 });
+

@@ -1,7 +1,17 @@
+import type { AuthorizationOutcome } from '../domain/outcome.js';
 import type { SuccessLearner } from './decide.js';
 import { SuccessRateLearner, type LearnerSnapshot } from './learner/learner.js';
 import { parseSnapshot } from './learner/snapshot.js';
+import type { RoutingTransaction } from './rules/transaction.js';
 import { successModel } from './success-model.js';
+
+/** One outcome recorded into a merchant's learner: the arguments of `record`, and whose learner. */
+export interface RecordedOutcome {
+  merchantId: string;
+  accountId: string;
+  tx: RoutingTransaction;
+  outcome: AuthorizationOutcome;
+}
 
 /**
  * One success-rate learner per merchant. Cells are keyed by gateway account id, but the traffic
@@ -15,15 +25,28 @@ export interface MerchantLearners {
   snapshots(): Map<string, LearnerSnapshot>;
   /** Replaces one merchant's state; throws, changing nothing, when the snapshot is malformed. */
   restore(merchantId: string, snapshot: unknown): void;
+  /** Calls `watcher` after each outcome recorded through `of(…).record`; answers a function that stops it. */
+  watch(watcher: (recorded: RecordedOutcome) => void): () => void;
+  /** Records an outcome another instance recorded: as `record` does, but not passed to watchers. */
+  apply(recorded: RecordedOutcome): void;
 }
 
 export function merchantLearners(): MerchantLearners {
-  const learners = new Map<string, { learner: SuccessRateLearner; model: SuccessLearner }>();
+  const learners = new Map<string, { learner: SuccessRateLearner; own: SuccessLearner; model: SuccessLearner }>();
+  const watchers = new Set<(recorded: RecordedOutcome) => void>();
   const entry = (merchantId: string) => {
     let found = learners.get(merchantId);
     if (!found) {
       const learner = new SuccessRateLearner();
-      found = { learner, model: successModel(learner) };
+      const own = successModel(learner);
+      const model: SuccessLearner = {
+        ...own,
+        record(accountId, tx, outcome) {
+          own.record(accountId, tx, outcome);
+          for (const watcher of watchers) watcher({ merchantId, accountId, tx, outcome });
+        },
+      };
+      found = { learner, own, model };
       learners.set(merchantId, found);
     }
     return found;
@@ -40,6 +63,13 @@ export function merchantLearners(): MerchantLearners {
     restore(merchantId, snapshot) {
       const parsed = parseSnapshot(snapshot);
       entry(merchantId).learner.restore(parsed);
+    },
+    watch(watcher) {
+      watchers.add(watcher);
+      return () => watchers.delete(watcher);
+    },
+    apply({ merchantId, accountId, tx, outcome }) {
+      entry(merchantId).own.record(accountId, tx, outcome);
     },
   };
 }

@@ -7,7 +7,8 @@ import { systemClock } from '../../src/domain/clock.js';
 import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { testDatabase, type TestDatabase } from '../support/databases.js';
-import { SECRETS_KEY } from '../support/harness.js';
+import { DEFAULT_BREAKER_SETTINGS } from '../../src/orchestrator/breakers.js';
+import { paymentBody, SECRETS_KEY } from '../support/harness.js';
 import { fixedKey } from '../support/keys.js';
 import { signIn } from '../support/operators.js';
 
@@ -41,6 +42,8 @@ describe('several router instances on one PostgreSQL database', () => {
       rateLimit: { perSecond: 1, burst: 1_000_000 },
       rulesetCheckMs,
       lookupCacheMs: rulesetCheckMs,
+      // An opened breaker stays open long enough for the slowest poll to see it, however busy the machine.
+      breakers: { ...DEFAULT_BREAKER_SETTINGS, resetTimeoutMs: ONE_HOUR_MS },
       // Every start provisions the demo operator: the same credentials keep one session valid throughout.
       operatorPassword: 'correct horse battery staple',
       operatorTotpSecretFile: join(dir, 'totp-secret'),
@@ -160,5 +163,59 @@ describe('several router instances on one PostgreSQL database', () => {
     expect(await names(b)).toContain(account);
     expect((await adminPost(a, `/v1/admin/gateway_accounts/${account}/disable`, {})).status).toBe(200);
     expect(await within(5_000, async () => !(await names(b)).includes(account))).toBe(true);
+  });
+
+  interface Health {
+    account_id: string;
+    breaker: { state: string; calls: number };
+    success_rate: { probability: number; samples: number };
+  }
+  const health = async (instance: Sandbox, accountId: string) => {
+    const res = await fetch(`${instance.url}/v1/gateways/health`, { headers: { Authorization: `Bearer ${KEY}` } });
+    const { data } = (await res.json()) as { data: Health[] };
+    return data.find((row) => row.account_id === accountId)!;
+  };
+  const pay = async (instance: Sandbox) => {
+    const res = await fetch(`${instance.url}/v1/payments`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
+      body: JSON.stringify(paymentBody()),
+    });
+    return (await res.json()) as { status: string; failure?: { code: string } };
+  };
+
+  it("outcomes recorded on one instance change the other's learner estimate, to the same numbers", async () => {
+    await activateThrough(a, onlyTo('stripe'));
+    await decidesWith(b, (await decide(a)).ruleset_version);
+    const stripe = a.accounts.stripe!;
+    const before = (await health(b, stripe)).success_rate;
+    for (let i = 0; i < 8; i++) expect((await pay(a)).status).toBe('succeeded');
+    const learned = (await health(a, stripe)).success_rate;
+    expect(learned.samples).toBeGreaterThan(before.samples);
+    // B made no payment: only A's outcomes, shared, can move its estimate, and onto A's exactly.
+    expect(await within(5_000, async () => JSON.stringify((await health(b, stripe)).success_rate) === JSON.stringify(learned))).toBe(true);
+    expect((await health(b, stripe)).breaker.calls).toBe(0);
+  });
+
+  it('a breaker opened on one instance is open on the other, which then does not call the gateway', async () => {
+    const version = await activateThrough(a, onlyTo('stripe'));
+    await decidesWith(b, version);
+    const stripe = a.accounts.stripe!;
+    await a.simulators.stripe!.setFault({ kind: 'refuse_connections' });
+    try {
+      for (let i = 0; i < 20 && (await health(a, stripe)).breaker.state !== 'open'; i++) {
+        expect((await pay(a)).failure?.code).toBe('gateway_unavailable');
+      }
+      expect((await health(a, stripe)).breaker.state).toBe('open');
+      expect(await within(5_000, async () => (await health(b, stripe)).breaker.state === 'open')).toBe(true);
+      const requests = b.simulators.stripe!.ledger.requestCount();
+      // Stripe is the only gateway the ruleset allows: B refuses the payment, naming the open breaker.
+      const refused = (await pay(b)) as { status: string; attempts: unknown[]; decision: { candidates: { account_id: string; reason: string | null }[] } };
+      expect(refused).toMatchObject({ status: 'failed', attempts: [] });
+      expect(refused.decision.candidates.find((c) => c.account_id === stripe)).toMatchObject({ reason: 'breaker_open' });
+      expect(b.simulators.stripe!.ledger.requestCount()).toBe(requests);
+    } finally {
+      await a.simulators.stripe!.clearFault();
+    }
   });
 });

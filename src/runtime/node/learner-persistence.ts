@@ -11,7 +11,10 @@ const reason = (error: unknown) => (error instanceof Error ? error.message : 'un
  * gateway accounts its merchant owns, when saved and again when restored, so one merchant's
  * row never carries another's account ids and cells of deleted accounts are dropped.
  *
- * Several instances saving the same merchant: the last save wins for that merchant.
+ * Several instances saving the same merchant: the last save wins for that merchant. That loses
+ * no other instance's evidence: every instance applies every outcome (learning-sync.ts), so each
+ * saves all it heard; only outcomes an instance missed while it was not listening are not in
+ * its save, which costs accuracy, never money.
  */
 export async function persistLearner(repositories: Repositories, learners: MerchantLearners, intervalMs: number, logger: Logger) {
   await restoreLearners(repositories, learners, logger);

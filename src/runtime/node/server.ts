@@ -25,6 +25,8 @@ import { persistLearner } from './learner-persistence.js';
 import { persistObservedBins } from './observed-bins-persistence.js';
 import { syncRulesets } from './ruleset-sync.js';
 import { syncLookups } from './lookup-sync.js';
+import { syncBreakers } from './breaker-sync.js';
+import { syncLearning } from './learning-sync.js';
 
 export interface ServerOptions {
   host: string;
@@ -103,6 +105,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     cleanup.push(() => learner.stop());
     const observedBins = await persistObservedBins(repositories, router.bins.observed, { intervalMs: options.learnerSaveMs ?? 30_000, clock, logger: options.logger });
     cleanup.push(() => observedBins.stop());
+    const shared = await shareWithInstances(database, router, options.logger);
+    cleanup.push(() => shared.stop());
     const settlement = options.settlement ?? DEFAULT_SETTLEMENT_POLICY;
     const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger: options.logger, clock, policy: settlement });
     const jobs = createJobEngine({
@@ -149,6 +153,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       async close() {
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await jobs.stop();
+        await shared.stop();
         await learner.stop();
         await observedBins.stop();
         await extra?.close();
@@ -160,6 +165,33 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     };
   } catch (error) {
     for (const step of cleanup.reverse()) await step();
+    throw error;
+  }
+}
+
+/** Outcomes wait at most this long to go to the other instances: a few dozen share one notification. */
+const LEARNING_BATCH_MS = 100;
+
+/**
+ * What this instance learns that the others on the same PostgreSQL should know too: learner
+ * outcomes and breaker verdicts. PGlite is one process's database (locked to it), so there are
+ * no others to tell.
+ */
+async function shareWithInstances(database: OpenDatabase, router: Router, logger: Logger): Promise<{ stop(): Promise<void> }> {
+  if (database.driver !== 'postgres') return { stop: async () => {} };
+  const instanceId = crypto.randomUUID();
+  const common = { instanceId, db: database.db, subscribe: database.subscribe, logger };
+  const learning = await syncLearning({ ...common, learners: router.learner, batchMs: LEARNING_BATCH_MS });
+  try {
+    const breakers = await syncBreakers({ ...common, breakers: router.breakers });
+    return {
+      async stop() {
+        await breakers.stop();
+        await learning.stop();
+      },
+    };
+  } catch (error) {
+    await learning.stop();
     throw error;
   }
 }
