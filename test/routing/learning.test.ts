@@ -40,13 +40,16 @@ describe('routing by learned success rate', () => {
     expect(estimate('stripe')).toBeLessThan(estimate('adyen'));
 
     stripe!.setApprovalRates([{ rate: 0.9 }], 4);
-    const recovered = await run(250);
-    expect(primaryShare(recovered.slice(150), 'stripe')).toBeGreaterThan(0.25);
+    // A gateway known to be worse is retried only once its evidence has gone stale (150 payments
+    // elsewhere, then fading 2 % per payment): the learner no longer pays for constant exploration
+    // of gateways it knows are worse (bench/README.md, the lab), so it takes longer to come back.
+    const recovered = await run(450);
+    expect(primaryShare(recovered.slice(350), 'stripe')).toBeGreaterThan(0.25);
     // Failover kept payments approved throughout: a soft decline on one gateway cascades to the other.
     const all = [...healthy, ...degraded, ...recovered];
     expect(all.filter((p) => p.status === 'succeeded').length / all.length).toBeGreaterThan(0.9);
-    // 500 payments end to end (API, PGlite, SDKs, simulators): about 20 s on an idle 2-core
-    // machine, up to 91 s seen with another process keeping both cores busy. No step waits for
+    // 700 payments end to end (API, PGlite, SDKs, simulators): about 30 s on an idle 2-core
+    // machine, up to 130 s seen with another process keeping both cores busy. No step waits for
     // time to pass: the limit only stops a run that hangs.
   }, 300_000);
 });
