@@ -140,6 +140,9 @@ export class SuccessRateLearner {
   private answerN = 0;
   private answerDown = 0;
   private answerLevel: EstimateLevel = 'prior';
+  /** What the answer fields hold: decide() asks `estimate` then `sample` of the same gateway and segment (segments are never mutated). */
+  private answeredGateway: string | null = null;
+  private answeredSegment: Segment | null = null;
 
   constructor(config: Partial<LearnerConfig> = {}) {
     this.config = { ...DEFAULT_LEARNER_CONFIG, ...config };
@@ -181,6 +184,7 @@ export class SuccessRateLearner {
 
   update(gateway: string, segment: Segment, outcome: LearnerOutcome): void {
     if (outcome === 'ignored') return;
+    this.answeredSegment = null;
     const won = outcome === 'success' ? 1 : 0;
     const { decay, fastDecay } = this.config;
     this.keys.resolve(gateway, segment, true);
@@ -285,6 +289,7 @@ export class SuccessRateLearner {
     }
     const peerTicks = new Map<number, number>();
     for (let i = 0; i < snapshot.peers.length; i += 2) peerTicks.set(snapshot.peers[i]!, snapshot.peers[i + 1]!);
+    this.answeredSegment = null;
     this.keys = keys;
     this.cellIndex = cellIndex;
     this.peerTicks = peerTicks;
@@ -391,6 +396,7 @@ export class SuccessRateLearner {
 
   /** Sets the answer fields: the gateway's posterior, shrunk level by level toward the segment's own data. */
   private resolve(gateway: string, segment: Segment): void {
+    if (segment === this.answeredSegment && gateway === this.answeredGateway) return;
     this.keys.resolve(gateway, segment, false);
     const { minSamples, shrinkage, prior } = this.config;
     this.readLevel(GATEWAY_LEVEL);
@@ -414,6 +420,8 @@ export class SuccessRateLearner {
     this.answerN = n;
     this.answerLevel = level;
     this.answerDown = this.downNow();
+    this.answeredGateway = gateway;
+    this.answeredSegment = segment;
   }
 
   /** Effective long-memory counts of one level's cell after idle fading and any epoch restart, into `levelS` and `levelN`. */
