@@ -89,6 +89,8 @@ export interface World {
   rate(g: number, tx: RoutingTransaction, i: number): number;
   /** Gateway g is down (answers connection refused or time-out) at index i. */
   down(g: number, i: number): boolean;
+  /** Share of a down gateway's answers that are refused at connect, the rest time-outs (default OUTAGE_REFUSED_SHARE). */
+  refusedShare?: number;
 }
 
 // Outcomes are shared objects: the learner and policies only read them.
@@ -100,7 +102,7 @@ const TIMEOUT: AuthorizationOutcome = { kind: 'unknown', reason: 'timeout', deta
 
 /** What gateway g answers for transaction i, from the transaction's own uniforms. */
 export function attempt(world: World, traffic: Traffic, g: number, i: number): AuthorizationOutcome {
-  if (world.down(g, i)) return traffic.uOutage[i]! < OUTAGE_REFUSED_SHARE ? REFUSED : TIMEOUT;
+  if (world.down(g, i)) return traffic.uOutage[i]! < (world.refusedShare ?? OUTAGE_REFUSED_SHARE) ? REFUSED : TIMEOUT;
   if (traffic.uIssuer[i]! < ISSUER_REFUSAL) return ISSUER_DECLINE;
   const accept = Math.min(0.999, world.rate(g, traffic.txs[i]!, i) / (1 - ISSUER_REFUSAL));
   return traffic.uGateway[i * G + g]! < accept ? APPROVED : SOFT_DECLINE;

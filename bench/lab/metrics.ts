@@ -68,6 +68,28 @@ export function moves(primary: Uint8Array, txs: readonly RoutingTransaction[], t
   });
 }
 
+/**
+ * Share of the tracked gateway's pre-change traffic moved off in the first `count` in-slice
+ * transactions after the change: 1 − (its primary share over them) / (its share over the
+ * reference stretch). 0.8: four fifths of what it used to take went elsewhere from the start.
+ */
+export function movedOffWithin(primary: Uint8Array, txs: readonly RoutingTransaction[], track: Tracking, change: Change, count: number): number {
+  const inSlice = (j: number) => track.within === null || track.within(txs[j]!);
+  const share = (from: number, to: number, limit: number) => {
+    let hits = 0;
+    let total = 0;
+    for (let j = from; j < to && total < limit; j++) {
+      if (!inSlice(j)) continue;
+      total++;
+      if (primary[j] === track.gateway) hits++;
+    }
+    return total === 0 ? 0 : hits / total;
+  };
+  const refEnd = change.referenceEnd ?? change.at;
+  const reference = share(Math.max(0, refEnd - Math.floor(primary.length * 0.1)), refEnd, Infinity);
+  return reference === 0 ? 1 : 1 - share(change.at, primary.length, count) / reference;
+}
+
 /** The tracked gateway's primary share in each of `buckets` equal stretches of the run (within the slice). */
 export function shareSeries(primary: Uint8Array, txs: readonly RoutingTransaction[], track: Tracking, buckets: number): number[] {
   const n = primary.length;

@@ -6,6 +6,7 @@
 import type { Capabilities } from '../../adapters/testkit/contract.js';
 import type { AuthorizationOutcome } from '../../src/domain/outcome.js';
 import { seededRandom } from '../../src/domain/random.js';
+import { DEFAULT_BREAKER_SETTINGS, breakerBoard } from '../../src/orchestrator/breakers.js';
 import { decide, type GatewayCandidate } from '../../src/routing/decide.js';
 import { parseFeeSchedules } from '../../src/routing/fees/parse.js';
 import { feeFor, type FeeSchedule } from '../../src/routing/fees/schedule.js';
@@ -14,6 +15,7 @@ import { compile, type CompiledRuleset } from '../../src/routing/rules/compile.j
 import { parseRuleset } from '../../src/routing/rules/parse.js';
 import type { RoutingTransaction } from '../../src/routing/rules/transaction.js';
 import { successModel } from '../../src/routing/success-model.js';
+import { manualClock } from '../../test/support/clock.js';
 import { G, GATEWAYS, trueApproval, type World } from './env.js';
 
 export interface Policy {
@@ -21,6 +23,12 @@ export interface Policy {
   /** Gateway indices, primary first. */
   order(tx: RoutingTransaction, i: number): readonly number[];
   observe(g: number, tx: RoutingTransaction, i: number, outcome: AuthorizationOutcome): void;
+  /** Calls the gateway through the policy's own guard (Switchyard's circuit breakers); absent: called directly. */
+  call?(g: number, attempt: () => AuthorizationOutcome): Promise<AuthorizationOutcome>;
+  /** A new transaction arrives: the policy's clock moves on by one interval. */
+  tick?(): void;
+  /** The run is over: timers stop. */
+  close?(): void;
 }
 
 export const POLICY_NAMES = ['switchyard', 'static', 'uniform', 'decision_engine_sr', 'decision_engine_sr_segmented', 'oracle'] as const;
@@ -74,9 +82,22 @@ export function compiledLabRuleset(): CompiledRuleset {
   return compile(parsed.ruleset, GATEWAYS);
 }
 
-/** The real engine, as the orchestrator runs it: decide(), then every attempt's outcome back into the learner. */
+/**
+ * Simulated time between transactions: 5 a second. With the default breaker settings (50 %
+ * failures over ≥ 5 calls in a 10 s window, 5 s before half-open) the rolling window holds
+ * the last 50 transactions and an open breaker half-opens 25 transactions later.
+ */
+export const MS_PER_TRANSACTION = 200;
+
+/**
+ * The real engine, as the orchestrator runs it: decide() over candidates whose health is the
+ * real breakers' state, every attempt through the account's breaker, every outcome back into
+ * the learner. The breakers run on a simulated clock that moves MS_PER_TRANSACTION per transaction.
+ */
 export function switchyard(schedules: readonly FeeSchedule[], seed: number): Policy {
   const model = successModel(new SuccessRateLearner());
+  const clock = manualClock();
+  const breakers = breakerBoard(DEFAULT_BREAKER_SETTINGS, clock);
   const ruleset = { version: 1, compiled: compiledLabRuleset() };
   const candidates: GatewayCandidate[] = GATEWAYS.map((name, g) => ({
     accountId: `gwa_${name}`,
@@ -90,14 +111,18 @@ export function switchyard(schedules: readonly FeeSchedule[], seed: number): Pol
   let counter = 0;
   return {
     name: 'switchyard',
+    tick: () => clock.advance(MS_PER_TRANSACTION),
     order(tx) {
       counter = (counter + 1) % 10;
+      for (const c of candidates) c.health = breakers.state(c.accountId);
       const { order } = decide({ tx, candidates, ruleset, explicit: null, model, random, probe: { every: 10, counter } });
       return order.map((c) => INDEX.get(c.name)!);
     },
+    call: (g, attempt) => breakers.run(candidates[g]!.accountId, async () => attempt()),
     observe(g, tx, _i, outcome) {
       model.record(candidates[g]!.accountId, tx, outcome);
     },
+    close: () => breakers.shutdown(),
   };
 }
 

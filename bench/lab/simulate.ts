@@ -1,5 +1,7 @@
 /**
- * One run: a policy routes a scenario's traffic, with the orchestrator's failover. An attempt
+ * One run: a policy routes a scenario's traffic, with the orchestrator's failover. Switchyard's
+ * attempts go through its real circuit breakers (src/orchestrator/breakers.ts) on a simulated
+ * clock (policies.ts); an open breaker takes the gateway out of the candidates, as in the router. An attempt
  * that does not approve is followed by the next gateway in the order only when its outcome may
  * cascade (not_processed, or a decline flagged cascade), at most 3 attempts, as in
  * `src/orchestrator/payments.ts`. An `unknown` (time-out) stops the payment: it is ambiguous
@@ -68,7 +70,10 @@ export function makePolicy(name: PolicyName, world: World, traffic: Traffic, sch
   }
 }
 
-export function run(name: PolicyName, world: World, traffic: Traffic, schedules: readonly FeeSchedule[], seed: number): RunResult {
+/** Marks a transaction no gateway was eligible for (every breaker open): no attempt, no primary. */
+export const NO_PRIMARY = 255;
+
+export async function run(name: PolicyName, world: World, traffic: Traffic, schedules: readonly FeeSchedule[], seed: number): Promise<RunResult> {
   const policy = makePolicy(name, world, traffic, schedules, seed);
   const n = traffic.txs.length;
   const primary = new Uint8Array(n);
@@ -84,9 +89,14 @@ export function run(name: PolicyName, world: World, traffic: Traffic, schedules:
   let expectedFirst = 0;
   const started = performance.now();
   for (let i = 0; i < n; i++) {
+    policy.tick?.();
     const tx = traffic.txs[i]!;
     const order = policy.order(tx, i);
-    const first = order[0]!;
+    const first = order[0];
+    if (first === undefined) {
+      primary[i] = NO_PRIMARY;
+      continue;
+    }
     primary[i] = first;
     primaryCount[first]!++;
     const p = trueApproval(world, first, tx, i);
@@ -95,7 +105,7 @@ export function run(name: PolicyName, world: World, traffic: Traffic, schedules:
     const tries = Math.min(MAX_ATTEMPTS, order.length);
     for (let k = 0; k < tries; k++) {
       const g = order[k]!;
-      const outcome = attempt(world, traffic, g, i);
+      const outcome = policy.call ? await policy.call(g, () => attempt(world, traffic, g, i)) : attempt(world, traffic, g, i);
       attempts++;
       policy.observe(g, tx, i, outcome);
       if (outcome.kind === 'approved') {
@@ -110,6 +120,7 @@ export function run(name: PolicyName, world: World, traffic: Traffic, schedules:
       if (!mayCascade(outcome)) break;
     }
   }
+  policy.close?.();
   return {
     policy: name,
     transactions: n,

@@ -13,9 +13,12 @@ describe('attribution', () => {
   it.each<[string, AuthorizationOutcome, Attribution]>([
     ['approved', { kind: 'approved', reference: 'ref', captured: false }, 'success'],
     ['requires_action', { kind: 'requires_action', reference: 'ref', nextAction: null }, 'ignored'],
-    ['not_processed', { kind: 'not_processed', reason: 'connection_refused', detail: '' }, 'failure'],
-    ['unknown (timeout)', { kind: 'unknown', reason: 'timeout', detail: '' }, 'failure'],
-    ['unknown (5xx)', { kind: 'unknown', reason: 'server_error', detail: '' }, 'failure'],
+    ['not_processed (refused)', { kind: 'not_processed', reason: 'connection_refused', detail: '' }, 'technical'],
+    ['not_processed (rejected)', { kind: 'not_processed', reason: 'rejected', detail: '' }, 'failure'],
+    ['not_processed (breaker open: never called)', { kind: 'not_processed', reason: 'breaker_open', detail: '' }, 'ignored'],
+    ['unknown (timeout)', { kind: 'unknown', reason: 'timeout', detail: '' }, 'technical'],
+    ['unknown (5xx)', { kind: 'unknown', reason: 'server_error', detail: '' }, 'technical'],
+    ['unknown (pending at the gateway)', { kind: 'unknown', reason: 'pending_at_gateway', detail: '' }, 'failure'],
   ])('%s → %s', (_name, outcome, expected) => {
     expect(attribution(outcome)).toBe(expected);
   });

@@ -1,7 +1,10 @@
 import type { DeclineReason } from '../../domain/decline.js';
 import type { AuthorizationOutcome } from '../../domain/outcome.js';
 
-export type Attribution = 'success' | 'failure' | 'ignored';
+export type Attribution = 'success' | 'failure' | 'technical' | 'ignored';
+
+/** Failures where the gateway gave no answer at all: they say it may be down, not that it declines. */
+const TECHNICAL: ReadonlySet<string> = new Set(['connection_refused', 'rate_limited', 'timeout', 'server_error', 'connection_lost', 'malformed_response']);
 
 /**
  * Declines where the issuer judged the card or cardholder: every gateway would have got the
@@ -24,6 +27,8 @@ const ISSUER_SIDE: ReadonlySet<DeclineReason> = new Set<DeclineReason>([
  * Soft declines (do_not_honor, generic_decline, issuer_unavailable, processing_error, unknown)
  * count as failures: a gateway with worse approval rates shows it exactly there. A pending
  * 3-D Secure challenge is not an answer yet; its final outcome arrives later as another update.
+ * Refused connections, time-outs and 5xx are `technical`: failures that also feed the gateway's
+ * up/down filter. An open breaker's refusal never reached the gateway and says nothing of it.
  */
 export function attribution(outcome: AuthorizationOutcome): Attribution {
   switch (outcome.kind) {
@@ -34,7 +39,9 @@ export function attribution(outcome: AuthorizationOutcome): Attribution {
     case 'declined':
       return ISSUER_SIDE.has(outcome.decline.reason) ? 'ignored' : 'failure';
     case 'not_processed':
+      if (outcome.reason === 'breaker_open') return 'ignored';
+      return TECHNICAL.has(outcome.reason) ? 'technical' : 'failure';
     case 'unknown':
-      return 'failure';
+      return TECHNICAL.has(outcome.reason) ? 'technical' : 'failure';
   }
 }

@@ -1,50 +1,73 @@
+import type { Attribution } from './attribution.js';
 import { sampleBeta } from './beta.js';
-import { KeySpace, LEVELS, type InternedValues, type Level } from './keys.js';
+import { KeySpace, LEVELS, gatewayOfCell, type InternedValues, type Level } from './keys.js';
 import type { Segment } from './segment.js';
 
+/** A two-state (up, down) filter per gateway, fed by whether the gateway answered at all. */
+export interface HealthConfig {
+  /** Chance, before each answer, that the gateway has just gone down. */
+  changePrior: number;
+  /** Chance of a technical failure (refused, timed out) from a gateway that is up, and one that is down. */
+  faultWhenUp: number;
+  faultWhenDown: number;
+  /** Per update elsewhere in the merchant's traffic, the chance a down gateway has come back. */
+  recovery: number;
+}
+
 export interface LearnerConfig {
-  /** γ: a cell's counts are multiplied by it before each of its own updates. */
+  /** γ of the long memory: a cell's counts are multiplied by it before each of its own updates. */
   decay: number;
+  /** γ of the short memory the change detector compares the long one with. */
+  fastDecay: number;
+  /** Standard deviations between the short and long memory's means that count as a change. */
+  changeThreshold: number;
   /** Per update to *other* gateways in the same scope, beyond `idleGrace`: stale evidence fades. */
   idleDecay: number;
   /** Updates elsewhere a cell may miss before it starts to fade: a gateway with a fair share never does. */
   idleGrace: number;
-  /** Beta prior added to every cell's counts. */
+  /** Beta prior of the gateway level. */
   prior: { alpha: number; beta: number };
-  /** Effective sample size a level needs to answer. */
+  /** Pseudo-observations of its parent's mean a finer level starts from (hierarchical shrinkage). */
+  shrinkage: number;
+  /** Effective sample size a level needs to be named as the one that answered (explanations only). */
   minSamples: number;
-  /** Over this many samples above `minSamples`, a level's answer moves from its parent's mean to its own. */
-  blendSamples: number;
+  health: HealthConfig;
 }
 
 /**
- * γ = 0.97: counts saturate at an effective sample size of 1/(1−γ) ≈ 33, which is the
- * variance of a plain moving average over (1+γ)/(1−γ) ≈ 66 observations. 0.98 (a 100-window)
- * was tried first: a drop from 0.9 to 0.5 then took a median 50 updates to show, and more
- * than 60 in a quarter of seeded runs; 0.97 shows it in a median 34.
+ * Chosen in the routing lab (bench/README.md, "The learner"), against decision-engine's SR v3:
  *
- * Prior Beta(4, 1): mean 0.8 with the weight of five observations, wide enough that a new
- * gateway's draws beat a 0.9 incumbent about a third of the time until it has data.
- *
- * Idle fading 0.98 per update missed beyond 20: a gateway starved by an outage is offered
- * ~8 % of traffic and, once recovered, wins back most of it within ~100–270 transactions
- * (30 seeded runs of the two-gateway router in `router-simulation.test.ts`).
- *
- * minSamples 20, blended over the next 10: a segment answers on its own after ~30 updates.
+ * - Long memory γ = 0.998 (≈ 500 effective samples): gateways 1–3 pp apart are told apart and
+ *   Thompson draws narrow as evidence grows. A short memory (0.95, ≈ 20) runs beside it; when
+ *   their means differ by more than 4 σ the long memory restarts from the short one, so a real
+ *   change is followed within tens of updates instead of hundreds.
+ * - A change detected at the gateway level restarts every segment cell of that gateway the
+ *   same way (lazily, by an epoch), so a gateway-wide drop is not rediscovered segment by segment.
+ * - Hierarchical shrinkage: each level's estimate starts from its parent's mean with the weight
+ *   of `shrinkage` = 30 observations (or the parent's own evidence, if less), so a segment departs
+ *   from its gateway only as far as its own data says, and segments add no noise when equal.
+ * - Health: technical failures (refused, timed out) feed a per-gateway up/down filter; two in a
+ *   row make "down" near certain and the gateway's draws 0, without waiting for its success rate
+ *   to fall. While down, the chance it came back grows with the merchant's traffic, so it is
+ *   retried about once every few dozen payments, and any answer from it marks it up again.
+ *   Declines say the gateway is up: only its success rate hears them.
  */
 export const DEFAULT_LEARNER_CONFIG: Readonly<LearnerConfig> = Object.freeze({
-  decay: 0.97,
+  decay: 0.998,
+  fastDecay: 0.95,
+  changeThreshold: 4,
   idleDecay: 0.98,
-  idleGrace: 20,
+  idleGrace: 150,
   prior: Object.freeze({ alpha: 4, beta: 1 }),
+  shrinkage: 200,
   minSamples: 20,
-  blendSamples: 10,
+  health: Object.freeze({ changePrior: 0.001, faultWhenUp: 0.01, faultWhenDown: 0.98, recovery: 0.002 }),
 });
 
 export type EstimateLevel = Level | 'prior';
 
 export interface Estimate {
-  /** Posterior mean success probability. */
+  /** Posterior mean success probability, the chance the gateway is down taken into account. */
   p: number;
   /** Effective sample size of the level that answered (decayed counts, prior excluded). */
   n: number;
@@ -54,36 +77,39 @@ export interface Estimate {
 export interface LearnerSnapshot {
   version: 1;
   values: InternedValues;
-  /** Flat [cellKey, successes, failures, tick] quadruples. */
+  /** Flat [cellKey, successes, failures, tick] quadruples: the long memory. */
   cells: number[];
   /** Flat [peerKey, tick] pairs. */
   peers: number[];
+  /** Flat [fastSuccesses, fastFailures, epoch] triples, one per cell in `cells` order; absent in older snapshots. */
+  fast?: number[];
+  /** Flat [gatewayId, pDown, healthTick, epoch] quadruples; absent in older snapshots. */
+  gateways?: number[];
 }
+
+/** What the learner hears about one attempt: `technical` is a failure the gateway did not answer. */
+export type LearnerOutcome = Attribution | 'technical';
 
 const INITIAL_CAPACITY = 1024;
 const ANY_SEGMENT: Segment = { paymentMethod: 'card', network: null, currency: 'XXX', issuerCountry: null, amountBand: 'under_10' };
 const GATEWAY_LEVEL = LEVELS.length - 1;
+/** A variance floor for the change test, so a cell at 0 % or 100 % still has a finite threshold. */
+const MIN_VARIANCE = 0.0025;
 
 /**
  * Success rate per gateway account × segment, for a non-stationary world.
  *
- * Each cell holds discounted counts (successes, failures): before each update they are
- * multiplied by γ, so old evidence fades as new evidence comes. The posterior is
- * Beta(α0 + s, β0 + f).
- *
- * Back-off: levels run from the full segment through (network, currency) and network to the
- * gateway alone. The finest level with n ≥ minSamples (T) answers; while n < T + blendSamples (B)
- * its mean is blended linearly with its parent's, with weight (n − T)/B on its own, so the
- * answer moves smoothly from the parent's as a segment fills up. When even the gateway level
- * is below the threshold, the level is 'prior' and the answer is the prior updated by the
- * gateway's few counts.
+ * Each cell holds two sets of discounted counts (successes, failures): a long memory (γ =
+ * `decay`) that estimates, and a short one (`fastDecay`) that watches for change (see
+ * DEFAULT_LEARNER_CONFIG). Levels run from the full segment through (network, currency) and
+ * network to the gateway alone; the gateway level's posterior is Beta(α0 + s, β0 + f), and each
+ * finer level's mean is (s + k·parent) / (n + k) with k = min(shrinkage, parent's weight).
  *
  * Exploration floor: γ only fades a cell when it gets traffic, so a gateway that Thompson
- * sampling has starved would keep a stale low estimate forever and never be tried again after
- * it recovers. Each level therefore counts the updates in its scope across all gateways (its
- * peers); a cell that has missed more than `idleGrace` of them fades by `idleDecay` per further
- * miss, back toward the optimistic prior, until its draws win traffic again and fresh outcomes
- * decide. A gateway that keeps a fair share of traffic never fades this way.
+ * sampling has starved would keep a stale estimate forever. Each level therefore counts the
+ * updates in its scope across all gateways (its peers); a cell that has missed more than
+ * `idleGrace` of them fades by `idleDecay` per further miss, widening its draws until they win
+ * traffic again and fresh outcomes decide. A gateway that keeps a fair share never fades.
  *
  * State is numbers only: per-dimension interned strings, mixed-radix numeric keys, and
  * struct-of-arrays counts. `estimate` and `sample` build no strings, arrays or intermediate
@@ -94,30 +120,47 @@ export class SuccessRateLearner {
   private keys = new KeySpace();
   private cellIndex = new Map<number, number>();
   private peerTicks = new Map<number, number>();
-  private successes = new Float64Array(INITIAL_CAPACITY);
-  private failures = new Float64Array(INITIAL_CAPACITY);
+  private successes: Float64Array = new Float64Array(INITIAL_CAPACITY);
+  private failures: Float64Array = new Float64Array(INITIAL_CAPACITY);
+  private fastSuccesses: Float64Array = new Float64Array(INITIAL_CAPACITY);
+  private fastFailures: Float64Array = new Float64Array(INITIAL_CAPACITY);
   /** The cell's peer tick right after its last update. */
-  private ticks = new Float64Array(INITIAL_CAPACITY);
+  private ticks: Float64Array = new Float64Array(INITIAL_CAPACITY);
+  /** The cell's gateway's epoch at its last update: behind it, the long memory restarts from the short. */
+  private epochs: Float64Array = new Float64Array(INITIAL_CAPACITY);
+  /** Per interned gateway id: P(down) after its last answer, the gateway-level tick then, and its epoch. */
+  private pDown: number[] = [];
+  private healthTicks: number[] = [];
+  private gatewayEpochs: number[] = [];
   // Scratch outputs of `readLevel` and `resolve`, so the hot path does not allocate.
   private levelS = 0;
   private levelN = 0;
   private answerP = 0;
+  private answerW = 0;
   private answerN = 0;
+  private answerDown = 0;
   private answerLevel: EstimateLevel = 'prior';
+  /** What the answer fields hold: decide() asks `estimate` then `sample` of the same gateway and segment (segments are never mutated). */
+  private answeredGateway: string | null = null;
+  private answeredSegment: Segment | null = null;
 
   constructor(config: Partial<LearnerConfig> = {}) {
     this.config = { ...DEFAULT_LEARNER_CONFIG, ...config };
-    const { decay, idleDecay, idleGrace, prior, minSamples, blendSamples } = this.config;
+    const { decay, fastDecay, changeThreshold, idleDecay, idleGrace, prior, shrinkage, minSamples, health } = this.config;
     const fraction = (x: number) => x > 0 && x <= 1;
-    if (!fraction(decay) || !fraction(idleDecay) || !(idleGrace >= 0) || !(prior.alpha > 0 && prior.beta > 0)) {
+    const probability = (x: number) => x >= 0 && x <= 1;
+    if (!fraction(decay) || !fraction(fastDecay) || !fraction(idleDecay) || !(idleGrace >= 0) || !(prior.alpha > 0 && prior.beta > 0)) {
       throw new RangeError('learner config: decays must be in (0, 1], idleGrace ≥ 0 and the prior positive');
     }
-    if (!(minSamples >= 0 && blendSamples > 0)) throw new RangeError('learner config: minSamples ≥ 0, blendSamples > 0');
+    if (!(changeThreshold > 0 && shrinkage >= 0 && minSamples >= 0)) throw new RangeError('learner config: changeThreshold > 0, shrinkage ≥ 0, minSamples ≥ 0');
+    if (![health.changePrior, health.recovery].every(probability) || !(health.faultWhenUp > 0 && health.faultWhenUp < health.faultWhenDown && health.faultWhenDown < 1)) {
+      throw new RangeError('learner config: health probabilities in [0, 1], 0 < faultWhenUp < faultWhenDown < 1');
+    }
   }
 
   estimate(gateway: string, segment: Segment): Estimate {
     this.resolve(gateway, segment);
-    return { p: this.answerP, n: this.answerN, level: this.answerLevel };
+    return { p: this.answerP * (1 - this.answerDown), n: this.answerN, level: this.answerLevel };
   }
 
   /** The gateway's estimate across all its segments, for health reports. */
@@ -125,29 +168,54 @@ export class SuccessRateLearner {
     // Only the gateway level is read, and its key depends on the gateway alone.
     this.keys.resolve(gateway, ANY_SEGMENT, false);
     this.readLevel(GATEWAY_LEVEL);
-    return { p: this.posteriorMean(), n: this.levelN, level: this.levelN >= this.config.minSamples ? 'gateway' : 'prior' };
+    const p = this.gatewayMean() * (1 - this.downNow());
+    return { p, n: this.levelN, level: this.levelN >= this.config.minSamples ? 'gateway' : 'prior' };
   }
 
-  /** A Thompson draw from the same posterior `estimate` describes; `random` is uniform in [0, 1). */
+  /**
+   * A Thompson draw from the same posterior `estimate` describes; `random` is uniform in [0, 1).
+   * The gateway's state is drawn first: down (with the filter's probability) draws 0.
+   */
   sample(gateway: string, segment: Segment, random: () => number): number {
     this.resolve(gateway, segment);
-    const weight = this.answerN + this.config.prior.alpha + this.config.prior.beta;
-    return sampleBeta(this.answerP * weight, (1 - this.answerP) * weight, random);
+    if (this.answerDown > 0 && random() < this.answerDown) return 0;
+    return sampleBeta(this.answerP * this.answerW, (1 - this.answerP) * this.answerW, random);
   }
 
-  update(gateway: string, segment: Segment, outcome: 'success' | 'failure' | 'ignored'): void {
+  update(gateway: string, segment: Segment, outcome: LearnerOutcome): void {
     if (outcome === 'ignored') return;
+    this.answeredSegment = null;
     const won = outcome === 'success' ? 1 : 0;
+    const { decay, fastDecay } = this.config;
     this.keys.resolve(gateway, segment, true);
-    for (let level = 0; level < LEVELS.length; level++) {
-      const peer = this.keys.peers[level]!;
-      const tick = (this.peerTicks.get(peer) ?? 0) + 1;
-      this.peerTicks.set(peer, tick);
-      const cell = this.cellFor(this.keys.cells[level]!, tick - 1);
-      const factor = this.config.decay * this.idleFactor(tick - 1 - this.ticks[cell]!);
-      this.successes[cell] = this.successes[cell]! * factor + won;
-      this.failures[cell] = this.failures[cell]! * factor + (1 - won);
+    const g = gatewayOfCell(this.keys.cells[GATEWAY_LEVEL]!);
+    while (this.gatewayEpochs.length <= g) {
+      this.pDown.push(0);
+      this.healthTicks.push(0);
+      this.gatewayEpochs.push(0);
+    }
+    if (outcome === 'technical' && this.heardDown(this.downNow()) >= 0.5) {
+      // Down: the filter hears it, the success rate keeps what it knew from before the outage.
+      this.hear(g, this.tickPeer(this.keys.peers[GATEWAY_LEVEL]!), true);
+      return;
+    }
+    // Coarsest first, so a change the gateway level detects restarts the finer cells in this same update.
+    for (let level = GATEWAY_LEVEL; level >= 0; level--) {
+      const tick = this.tickPeer(this.keys.peers[level]!);
+      const cell = this.cellFor(this.keys.cells[level]!, tick - 1, g);
+      this.catchUpEpoch(cell, g);
+      const idle = this.idleFactor(tick - 1 - this.ticks[cell]!);
+      this.successes[cell] = this.successes[cell]! * decay * idle + won;
+      this.failures[cell] = this.failures[cell]! * decay * idle + (1 - won);
+      this.fastSuccesses[cell] = this.fastSuccesses[cell]! * fastDecay * idle + won;
+      this.fastFailures[cell] = this.fastFailures[cell]! * fastDecay * idle + (1 - won);
       this.ticks[cell] = tick;
+      if (this.changed(cell)) {
+        this.successes[cell] = this.fastSuccesses[cell]!;
+        this.failures[cell] = this.fastFailures[cell]!;
+        if (level === GATEWAY_LEVEL) this.epochs[cell] = ++this.gatewayEpochs[g]!;
+      }
+      if (level === GATEWAY_LEVEL) this.hear(g, tick, outcome === 'technical');
     }
   }
 
@@ -157,54 +225,158 @@ export class SuccessRateLearner {
 
   snapshot(): LearnerSnapshot {
     const cells: number[] = [];
+    const fast: number[] = [];
     for (const [key, cell] of this.cellIndex) {
       cells.push(key, this.successes[cell]!, this.failures[cell]!, this.ticks[cell]!);
+      fast.push(this.fastSuccesses[cell]!, this.fastFailures[cell]!, this.epochs[cell]!);
     }
     const peers: number[] = [];
     for (const [key, tick] of this.peerTicks) peers.push(key, tick);
-    return { version: 1, values: this.keys.values(), cells, peers };
+    const gateways: number[] = [];
+    this.gatewayEpochs.forEach((epoch, g) => gateways.push(g, this.pDown[g]!, this.healthTicks[g]!, epoch));
+    return { version: 1, values: this.keys.values(), cells, peers, fast, gateways };
   }
 
-  /** Replaces all state with a snapshot's; throws, changing nothing, when it is malformed. */
+  /**
+   * Replaces all state with a snapshot's; throws, changing nothing, when it is malformed. A
+   * snapshot from before the short memory and the health filter starts both from the long
+   * memory's counts and "up".
+   */
   restore(snapshot: LearnerSnapshot): void {
-    if (snapshot.version !== 1 || snapshot.cells.length % 4 !== 0 || snapshot.peers.length % 2 !== 0) {
+    const count = snapshot.cells.length / 4;
+    if (
+      snapshot.version !== 1 ||
+      snapshot.cells.length % 4 !== 0 ||
+      snapshot.peers.length % 2 !== 0 ||
+      (snapshot.fast !== undefined && snapshot.fast.length !== count * 3) ||
+      (snapshot.gateways !== undefined && snapshot.gateways.length % 4 !== 0)
+    ) {
       throw new Error('learner snapshot: unsupported version or malformed arrays');
     }
     const keys = new KeySpace();
     keys.load(snapshot.values);
-    const count = snapshot.cells.length / 4;
     const capacity = Math.max(INITIAL_CAPACITY, count);
-    const successes = new Float64Array(capacity);
-    const failures = new Float64Array(capacity);
-    const ticks = new Float64Array(capacity);
+    const arrays = Array.from({ length: 6 }, () => new Float64Array(capacity));
+    const [successes, failures, fastSuccesses, fastFailures, ticks, epochs] = arrays as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
     const cellIndex = new Map<number, number>();
     for (let cell = 0; cell < count; cell++) {
       cellIndex.set(snapshot.cells[cell * 4]!, cell);
       successes[cell] = snapshot.cells[cell * 4 + 1]!;
       failures[cell] = snapshot.cells[cell * 4 + 2]!;
       ticks[cell] = snapshot.cells[cell * 4 + 3]!;
+      if (snapshot.fast) {
+        fastSuccesses[cell] = snapshot.fast[cell * 3]!;
+        fastFailures[cell] = snapshot.fast[cell * 3 + 1]!;
+        epochs[cell] = snapshot.fast[cell * 3 + 2]!;
+      } else {
+        // The short memory holds at most 1/(1 − fastDecay) samples: the long one's mean at that weight.
+        const n = successes[cell]! + failures[cell]!;
+        const scale = n === 0 ? 0 : Math.min(1, 1 / (1 - this.config.fastDecay) / n);
+        fastSuccesses[cell] = successes[cell]! * scale;
+        fastFailures[cell] = failures[cell]! * scale;
+      }
+    }
+    const gatewayCount = snapshot.values.gateway.length;
+    const pDown = new Array<number>(gatewayCount).fill(0);
+    const healthTicks = new Array<number>(gatewayCount).fill(0);
+    const gatewayEpochs = new Array<number>(gatewayCount).fill(0);
+    for (let i = 0; i < (snapshot.gateways?.length ?? 0); i += 4) {
+      const g = snapshot.gateways![i]!;
+      if (!Number.isInteger(g) || g >= gatewayCount || snapshot.gateways![i + 1]! > 1) throw new Error('learner snapshot: malformed gateway health');
+      pDown[g] = snapshot.gateways![i + 1]!;
+      healthTicks[g] = snapshot.gateways![i + 2]!;
+      gatewayEpochs[g] = snapshot.gateways![i + 3]!;
     }
     const peerTicks = new Map<number, number>();
     for (let i = 0; i < snapshot.peers.length; i += 2) peerTicks.set(snapshot.peers[i]!, snapshot.peers[i + 1]!);
+    this.answeredSegment = null;
     this.keys = keys;
     this.cellIndex = cellIndex;
     this.peerTicks = peerTicks;
     this.successes = successes;
     this.failures = failures;
+    this.fastSuccesses = fastSuccesses;
+    this.fastFailures = fastFailures;
     this.ticks = ticks;
+    this.epochs = epochs;
+    this.pDown = pDown;
+    this.healthTicks = healthTicks;
+    this.gatewayEpochs = gatewayEpochs;
+  }
+
+  /** Counts one more update in a scope; answers its new tick. */
+  private tickPeer(peer: number): number {
+    const tick = (this.peerTicks.get(peer) ?? 0) + 1;
+    this.peerTicks.set(peer, tick);
+    return tick;
   }
 
   private idleFactor(missed: number): number {
     return missed > this.config.idleGrace ? this.config.idleDecay ** (missed - this.config.idleGrace) : 1;
   }
 
-  private cellFor(key: number, tick: number): number {
+  /** The short memory's mean is more than `changeThreshold` σ from the long one's. */
+  private changed(cell: number): boolean {
+    const fs = this.fastSuccesses[cell]!;
+    const fn = fs + this.fastFailures[cell]!;
+    const s = this.successes[cell]!;
+    const n = s + this.failures[cell]!;
+    // Only once the short memory is near full and the long one holds more.
+    const { decay, fastDecay, changeThreshold } = this.config;
+    if (fn < 0.5 / (1 - fastDecay) || n <= fn) return false;
+    const p = s / n;
+    const variance = Math.max(MIN_VARIANCE, p * (1 - p)) * ((1 - fastDecay) / (1 + fastDecay) + (1 - decay) / (1 + decay));
+    const gap = fs / fn - p;
+    return gap * gap > changeThreshold * changeThreshold * variance;
+  }
+
+  /** A cell behind its gateway's epoch forgets its long memory (the short one stays) before it is updated. */
+  private catchUpEpoch(cell: number, g: number): void {
+    const epoch = this.gatewayEpochs[g]!;
+    if (this.epochs[cell] === epoch) return;
+    this.successes[cell] = Math.min(this.successes[cell]!, this.fastSuccesses[cell]!);
+    this.failures[cell] = Math.min(this.failures[cell]!, this.fastFailures[cell]!);
+    this.epochs[cell] = epoch;
+  }
+
+  /**
+   * The up/down filter hears one attempt at tick `tick`. An answer (approved or declined) shows
+   * the gateway up: P(down) 0. A technical failure is Bayes' rule on the two states' fault rates.
+   */
+  private hear(g: number, tick: number, technical: boolean): void {
+    this.pDown[g] = technical ? this.heardDown(this.downAt(g, tick)) : 0;
+    this.healthTicks[g] = tick;
+  }
+
+  /** P(down) after one more technical failure, from `before` (at least the chance it just went down). */
+  private heardDown(before: number): number {
+    const { changePrior, faultWhenUp, faultWhenDown } = this.config.health;
+    const prior = Math.max(changePrior, before);
+    const down = prior * faultWhenDown;
+    return down / (down + (1 - prior) * faultWhenUp);
+  }
+
+  /** P(down) at gateway-level tick `tick`: the chance of having come back grows with every update since. */
+  private downAt(g: number, tick: number): number {
+    const p = this.pDown[g] ?? 0;
+    return p === 0 ? 0 : p * (1 - this.config.health.recovery) ** (tick - this.healthTicks[g]!);
+  }
+
+  /** P(down) now for the gateway `keys` resolved to (0 for one never heard from). */
+  private downNow(): number {
+    const key = this.keys.cells[GATEWAY_LEVEL]!;
+    if (key < 0) return 0;
+    return this.downAt(gatewayOfCell(key), this.peerTicks.get(this.keys.peers[GATEWAY_LEVEL]!) ?? 0);
+  }
+
+  private cellFor(key: number, tick: number, g: number): number {
     const known = this.cellIndex.get(key);
     if (known !== undefined) return known;
     const cell = this.cellIndex.size;
     if (cell === this.successes.length) this.grow();
     this.cellIndex.set(key, cell);
     this.ticks[cell] = tick;
+    this.epochs[cell] = this.gatewayEpochs[g]!;
     return cell;
   }
 
@@ -216,38 +388,43 @@ export class SuccessRateLearner {
     };
     this.successes = widen(this.successes);
     this.failures = widen(this.failures);
+    this.fastSuccesses = widen(this.fastSuccesses);
+    this.fastFailures = widen(this.fastFailures);
     this.ticks = widen(this.ticks);
+    this.epochs = widen(this.epochs);
   }
 
-  /** Sets the answer fields: finest level with enough data, blended with its parent near the threshold. */
+  /** Sets the answer fields: the gateway's posterior, shrunk level by level toward the segment's own data. */
   private resolve(gateway: string, segment: Segment): void {
+    if (segment === this.answeredSegment && gateway === this.answeredGateway) return;
     this.keys.resolve(gateway, segment, false);
-    const { minSamples, blendSamples } = this.config;
-    for (let level = 0; level < LEVELS.length; level++) {
-      this.readLevel(level);
-      const n = this.levelN;
-      if (n < minSamples) continue;
-      let p = this.posteriorMean();
-      if (level < GATEWAY_LEVEL && n < minSamples + blendSamples) {
-        const own = p;
-        this.readLevel(level + 1);
-        const weight = (n - minSamples) / blendSamples;
-        p = weight * own + (1 - weight) * this.posteriorMean();
-      }
-      this.setAnswer(p, n, LEVELS[level]!);
-      return;
-    }
+    const { minSamples, shrinkage, prior } = this.config;
     this.readLevel(GATEWAY_LEVEL);
-    this.setAnswer(this.posteriorMean(), this.levelN, 'prior');
-  }
-
-  private setAnswer(p: number, n: number, level: EstimateLevel): void {
+    let p = this.gatewayMean();
+    let w = prior.alpha + prior.beta + this.levelN;
+    let level: EstimateLevel = this.levelN >= minSamples ? 'gateway' : 'prior';
+    let n = this.levelN;
+    for (let l = GATEWAY_LEVEL - 1; l >= 0; l--) {
+      this.readLevel(l);
+      if (this.levelN === 0) continue;
+      const k = Math.min(shrinkage, w);
+      p = (this.levelS + k * p) / (this.levelN + k);
+      w = this.levelN + k;
+      if (this.levelN >= minSamples) {
+        level = LEVELS[l]!;
+        n = this.levelN;
+      }
+    }
     this.answerP = p;
+    this.answerW = w;
     this.answerN = n;
     this.answerLevel = level;
+    this.answerDown = this.downNow();
+    this.answeredGateway = gateway;
+    this.answeredSegment = segment;
   }
 
-  /** Effective counts of one level's cell after idle fading, into `levelS` and `levelN`. */
+  /** Effective long-memory counts of one level's cell after idle fading and any epoch restart, into `levelS` and `levelN`. */
   private readLevel(level: number): void {
     const key = this.keys.cells[level]!;
     const cell = key < 0 ? undefined : this.cellIndex.get(key);
@@ -257,11 +434,17 @@ export class SuccessRateLearner {
       return;
     }
     const factor = this.idleFactor((this.peerTicks.get(this.keys.peers[level]!) ?? 0) - this.ticks[cell]!);
-    this.levelS = this.successes[cell]! * factor;
-    this.levelN = (this.successes[cell]! + this.failures[cell]!) * factor;
+    let s = this.successes[cell]!;
+    let f = this.failures[cell]!;
+    if (this.epochs[cell] !== this.gatewayEpochs[gatewayOfCell(key)]) {
+      s = Math.min(s, this.fastSuccesses[cell]!);
+      f = Math.min(f, this.fastFailures[cell]!);
+    }
+    this.levelS = s * factor;
+    this.levelN = (s + f) * factor;
   }
 
-  private posteriorMean(): number {
+  private gatewayMean(): number {
     const { alpha, beta } = this.config.prior;
     return (alpha + this.levelS) / (alpha + beta + this.levelN);
   }

@@ -32,6 +32,28 @@ describe('learner snapshots', () => {
     expect(restored.estimate('gwa_x', US_VISA)).toEqual({ p: 0.8, n: 0, level: 'prior' });
   });
 
+  it('keep a gateway’s health with its cells', () => {
+    const learner = taught();
+    for (let i = 0; i < 2; i++) learner.update('gwa_y', US_VISA, 'technical');
+    const restored = new SuccessRateLearner();
+    restored.restore(parseSnapshot(JSON.parse(JSON.stringify(retainGateways(learner.snapshot(), (gateway) => gateway !== 'gwa_x')))));
+    expect(restored.estimate('gwa_y', US_VISA)).toEqual(learner.estimate('gwa_y', US_VISA));
+    expect(restored.estimate('gwa_y', US_VISA).p).toBeLessThan(0.1);
+  });
+
+  it('load a snapshot from before the short memory and the health filter, with the same estimates', () => {
+    const learner = taught();
+    const { fast: _fast, gateways: _gateways, ...old } = learner.snapshot();
+    const restored = new SuccessRateLearner();
+    restored.restore(parseSnapshot(JSON.parse(JSON.stringify(old))));
+    for (const gateway of ['gwa_x', 'gwa_y', 'gwa_z']) {
+      for (const segment of [US_VISA, EU_MC]) expect(restored.estimate(gateway, segment)).toEqual(learner.estimate(gateway, segment));
+    }
+    // And it learns on from there: a new snapshot carries the new fields.
+    restored.update('gwa_x', US_VISA, 'success');
+    expect(restored.snapshot()).toMatchObject({ fast: expect.any(Array), gateways: expect.any(Array) });
+  });
+
   it('returns the same snapshot when every gateway is kept', () => {
     const snapshot = taught().snapshot();
     expect(retainGateways(snapshot, () => true)).toBe(snapshot);
@@ -44,6 +66,9 @@ describe('learner snapshots', () => {
     ['a cell array cut short', { ...taught().snapshot(), cells: [1, 2, 3] }],
     ['negative counts', { ...taught().snapshot(), cells: [0, -1, 0, 0] }],
     ['peers that are not numbers', { ...taught().snapshot(), peers: ['a', 1] }],
+    ['fast counts that do not match the cells', { ...taught().snapshot(), fast: [1, 2, 3] }],
+    ['health naming no gateway', { ...taught().snapshot(), gateways: [99, 0, 0, 0] }],
+    ['a probability of being down above 1', { ...taught().snapshot(), gateways: [0, 2, 0, 0] }],
   ])('refuses %s', (_case, value) => {
     expect(() => parseSnapshot(value)).toThrow(/^learner snapshot: /);
   });

@@ -8,7 +8,7 @@ const isNumberArray = (value: unknown, tuple: number): value is number[] =>
 /** A stored snapshot checked for shape; throws (saying what, never the data) when it is not one. */
 export function parseSnapshot(value: unknown): LearnerSnapshot {
   if (typeof value !== 'object' || value === null) throw new Error('learner snapshot: not an object');
-  const { version, values, cells, peers } = value as Record<string, unknown>;
+  const { version, values, cells, peers, fast, gateways: health } = value as Record<string, unknown>;
   if (version !== 1) throw new Error('learner snapshot: unsupported version');
   if (typeof values !== 'object' || values === null) throw new Error('learner snapshot: values missing');
   for (const dimension of INTERNED_DIMENSIONS) {
@@ -16,15 +16,28 @@ export function parseSnapshot(value: unknown): LearnerSnapshot {
   }
   if (!isNumberArray(cells, 4)) throw new Error('learner snapshot: cells malformed');
   if (!isNumberArray(peers, 2)) throw new Error('learner snapshot: peers malformed');
+  // The short memory and the health filter came later: a snapshot without them is from before.
+  if (fast !== undefined && (!isNumberArray(fast, 3) || fast.length !== (cells.length / 4) * 3)) throw new Error('learner snapshot: fast counts malformed');
+  if (health !== undefined && !isNumberArray(health, 4)) throw new Error('learner snapshot: gateway health malformed');
   const gateways = (values as InternedValues).gateway.length;
   for (let i = 0; i < cells.length; i += 4) {
     if (!Number.isInteger(cells[i]) || gatewayOfCell(cells[i]!) >= gateways) throw new Error('learner snapshot: a cell names no gateway');
   }
-  return { version, values: values as InternedValues, cells, peers };
+  for (let i = 0; i < (health?.length ?? 0); i += 4) {
+    if (!Number.isInteger(health![i]) || health![i]! >= gateways || health![i + 1]! > 1) throw new Error('learner snapshot: gateway health malformed');
+  }
+  return {
+    version,
+    values: values as InternedValues,
+    cells,
+    peers,
+    ...(fast === undefined ? {} : { fast }),
+    ...(health === undefined ? {} : { gateways: health }),
+  };
 }
 
 /**
- * The snapshot with only the cells of the gateways `keep` accepts; the others' ids leave the
+ * The snapshot with only the cells (and health) of the gateways `keep` accepts; the others' ids leave the
  * interned values too, and the kept ones are renumbered. Traffic counts (peers) stay: they
  * are the scope's, not any one gateway's.
  */
@@ -38,10 +51,23 @@ export function retainGateways(snapshot: LearnerSnapshot, keep: (gateway: string
   });
   if (gateways.length === snapshot.values.gateway.length) return snapshot;
   const cells: number[] = [];
-  for (let i = 0; i < snapshot.cells.length; i += 4) {
+  const fast: number[] = [];
+  for (let i = 0, j = 0; i < snapshot.cells.length; i += 4, j += 3) {
     const gateway = renumbered.get(gatewayOfCell(snapshot.cells[i]!));
     if (gateway === undefined) continue;
     cells.push(withGateway(snapshot.cells[i]!, gateway), snapshot.cells[i + 1]!, snapshot.cells[i + 2]!, snapshot.cells[i + 3]!);
+    if (snapshot.fast) fast.push(snapshot.fast[j]!, snapshot.fast[j + 1]!, snapshot.fast[j + 2]!);
   }
-  return { ...snapshot, values: { ...snapshot.values, gateway: gateways }, cells };
+  const health: number[] = [];
+  for (let i = 0; i < (snapshot.gateways?.length ?? 0); i += 4) {
+    const gateway = renumbered.get(snapshot.gateways![i]!);
+    if (gateway !== undefined) health.push(gateway, snapshot.gateways![i + 1]!, snapshot.gateways![i + 2]!, snapshot.gateways![i + 3]!);
+  }
+  return {
+    ...snapshot,
+    values: { ...snapshot.values, gateway: gateways },
+    cells,
+    ...(snapshot.fast ? { fast } : {}),
+    ...(snapshot.gateways ? { gateways: health } : {}),
+  };
 }
