@@ -256,7 +256,7 @@ export const PaymentView = z
       .nullable()
       .openapi({ description: 'Set when the reconciler gave up without an answer from the gateway: a human must look.' }),
     attempts: z.array(AttemptView),
-    decision: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'Why the payment went where it went: rule, candidates with eligibility, estimates, fees, scores, each one\'s probability of going first under the live policy (`first_probability`), order, and the first gateway\'s (`propensity`).' }),
+    decision: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'Why the payment went where it went: rule, candidates with eligibility, estimates, fees, scores, each one\'s probability of going first under the live policy (`first_probability`) and the posterior its draw came from (`posterior`), order, and the first gateway\'s (`propensity`).' }),
     created_at: z.string(),
     updated_at: z.string(),
   })

@@ -33,7 +33,7 @@ const candidates = (health: Partial<Record<string, Health>> = {}): GatewayCandid
 function model() {
   const learner = new SuccessRateLearner();
   const segment = { paymentMethod: 'card', network: 'visa', currency: 'USD', issuerCountry: null, amountBand: 'under_100' } as const;
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 20; i++) {
     for (const [name, rate] of [['stripe', 0.9], ['adyen', 0.85], ['braintree', 0.8]] as const) {
       learner.update(`gwa_${name}`, segment, i % 20 < rate * 20 ? 'success' : 'failure');
     }
@@ -64,7 +64,7 @@ describe('decide: dry runs and logged propensities', () => {
     const first = firstProbabilities(answers[0]!);
     // Live traffic explores: every close gateway gets a real share of first places, the best the most.
     expect(first.stripe!).toBeGreaterThan(first.adyen!);
-    expect(first.braintree!).toBeGreaterThan(0.05);
+    expect(first.braintree!).toBeGreaterThan(0.02);
     expect(first.stripe! + first.adyen! + first.braintree!).toBeCloseTo(1, 5);
   });
 

@@ -1,6 +1,7 @@
 import type { Capabilities } from '../../adapters/testkit/contract.js';
 import type { AuthorizationOutcome } from '../domain/outcome.js';
 import { feeFor, type FeeSchedule } from './fees/schedule.js';
+import type { Posterior } from './learner/index.js';
 import { firstChoice, splitOrder } from './first-choice.js';
 import { evaluate, type CompiledRuleset, type RouteAction } from './rules/compile.js';
 import type { Objective } from './rules/ruleset.js';
@@ -27,6 +28,8 @@ export interface GatewayCandidate {
 export interface SuccessModel {
   estimate(accountId: string, tx: RoutingTransaction): { p: number; n: number; level: string };
   sample(accountId: string, tx: RoutingTransaction, random: () => number): number;
+  /** The distribution `sample` draws from: what the logged first-choice probabilities are computed on. */
+  posterior(accountId: string, tx: RoutingTransaction): Posterior;
 }
 
 /** The model with its feedback: every attempt's outcome (and late webhook outcomes) goes back in. */
@@ -51,6 +54,8 @@ export interface CandidateExplanation {
   score: number | null;
   /** The probability this gateway would go first for this transaction under the live policy (rules, split weights, exploration). */
   first_probability: number;
+  /** What an exploring decision drew its success rate from (null when not eligible): a backtest recomputes first choices from it. */
+  posterior: Posterior | null;
 }
 
 /** Why the active ruleset could not be used, so default routing decided instead. */
@@ -114,7 +119,7 @@ export function decide(input: DecideInput): { order: GatewayCandidate[]; explana
   const action = routed.action;
   const objective = action.kind === 'optimize' ? action.objective : DEFAULT_OBJECTIVE;
   const explore = input.explore ?? true;
-  const estimates = new Map<string, RankingCandidate & { level: string; priced: boolean }>();
+  const estimates = new Map<string, RankingCandidate & { draw: Posterior; level: string; priced: boolean }>();
   for (const c of eligible.values()) {
     const estimate = input.model.estimate(c.accountId, tx);
     estimates.set(c.name, {
@@ -122,6 +127,7 @@ export function decide(input: DecideInput): { order: GatewayCandidate[]; explana
       probability: estimate.p,
       sampled: explore ? input.model.sample(c.accountId, tx, input.random) : estimate.p,
       n: estimate.n,
+      draw: input.model.posterior(c.accountId, tx),
       level: estimate.level,
       fee: (c.fees ? feeFor(c.fees, tx) : null) ?? 0,
       priced: c.fees !== null,
@@ -174,6 +180,7 @@ export function decide(input: DecideInput): { order: GatewayCandidate[]; explana
         // The objective on the mean estimate; the order itself used a draw from the posterior.
         score: e ? round(score(objective, e, tx.amount)) : null,
         first_probability: roundProbability(first.get(c.name) ?? 0),
+        posterior: e ? { mean: roundProbability(e.draw.mean), weight: round(e.draw.weight), down: roundProbability(e.draw.down) } : null,
       };
     }),
     order: names,

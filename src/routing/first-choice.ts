@@ -1,14 +1,13 @@
 import type { RouteAction } from './rules/compile.js';
 import type { Objective } from './rules/ruleset.js';
+import type { Posterior } from './learner/index.js';
 import { firstChoiceProbabilities } from './scoring/index.js';
 
 /** An eligible gateway as the live policy weighs it: its posterior, its fee, its breaker. */
 export interface ChoiceCandidate {
   gateway: string;
-  /** Posterior mean success probability. */
-  probability: number;
-  /** Effective sample size behind it. */
-  n: number;
+  /** What its Thompson draw comes from. */
+  draw: Posterior;
   /** Minor units. */
   fee: number;
   health: 'closed' | 'half_open';
@@ -59,7 +58,7 @@ export function firstChoice(
       const pool = among ? eligible.filter((c) => among.includes(c.gateway)) : eligible;
       const closed = pool.filter((c) => c.health === 'closed');
       const contenders = closed.length > 0 ? closed : pool;
-      const probabilities = firstChoiceProbabilities(contenders, objective, amount);
+      const probabilities = firstChoiceProbabilities(contenders.map((c) => ({ ...c.draw, fee: c.fee })), objective, amount);
       contenders.forEach((c, i) => add(c.gateway, probabilities[i]!));
       return out;
     }

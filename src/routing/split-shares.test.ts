@@ -38,6 +38,7 @@ const candidates: GatewayCandidate[] = ['stripe', 'adyen', 'braintree'].map((nam
 const model: SuccessModel = {
   estimate: (accountId) => ({ p: accountId === 'gwa_stripe' ? 0.95 : 0.8, n: 100, level: 'gateway' }),
   sample: (accountId) => (accountId === 'gwa_stripe' ? 0.95 : 0.8),
+  posterior: (accountId) => ({ mean: accountId === 'gwa_stripe' ? 0.95 : 0.8, weight: 105, down: 0 }),
 };
 
 const compiled = compileYaml(`rules:

@@ -26,6 +26,7 @@ export function successModel(learner: SuccessRateLearner): SuccessLearner {
   return {
     estimate: (gateway, tx) => learner.estimate(gateway, segment(tx)),
     sample: (gateway, tx, random) => learner.sample(gateway, segment(tx), random),
+    posterior: (gateway, tx) => learner.posterior(gateway, segment(tx)),
     record: (gateway, tx, outcome) => learner.update(gateway, segment(tx), attribution(outcome)),
     overall: (gateway) => learner.overall(gateway),
   };

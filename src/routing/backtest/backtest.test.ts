@@ -15,7 +15,7 @@ function recorded(first: 'stripe' | 'adyen', approved: boolean, id: number): Rec
       propensity: odds[first],
       explore: true,
       probe: false,
-      candidates: GATEWAYS.map((g) => ({ gateway: g, account_id: `gwa_${g}`, eligible: g !== 'braintree', probability: 0.9, samples: 30, fee: null, health: 'closed', first_probability: odds[g] })),
+      candidates: GATEWAYS.map((g) => ({ gateway: g, account_id: `gwa_${g}`, eligible: g !== 'braintree', probability: 0.9, samples: 30, fee: null, health: 'closed', first_probability: odds[g], posterior: { mean: 0.9, weight: 35, down: 0 } })),
     },
     firstAttempt: { accountId: `gwa_${first}`, status: approved ? 'succeeded' : 'failed' },
   };

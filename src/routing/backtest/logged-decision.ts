@@ -1,4 +1,5 @@
 import type { ChoiceCandidate } from '../first-choice.js';
+import type { Posterior } from '../learner/index.js';
 
 /** What a backtest reads back from a payment's stored `decision`. */
 export interface LoggedDecision {
@@ -38,11 +39,20 @@ export function readLoggedDecision(stored: unknown): LoggedDecision | null {
     if (!isObject(c) || typeof c.gateway !== 'string' || typeof c.account_id !== 'string' || typeof c.eligible !== 'boolean') return null;
     names.set(c.account_id, c.gateway);
     if (!c.eligible) continue;
-    if (!isProbability(c.probability) || typeof c.samples !== 'number' || !(c.samples >= 0)) return null;
+    const posterior = readPosterior(c.posterior);
+    if (!posterior) return null;
     if (!isProbability(c.first_probability)) return null;
     firstProbabilities.set(c.gateway, c.first_probability);
     if (c.fee !== null && (typeof c.fee !== 'number' || !Number.isInteger(c.fee))) return null;
-    eligible.push({ gateway: c.gateway, probability: c.probability, n: c.samples, fee: c.fee ?? 0, health: c.health === 'half_open' ? 'half_open' : 'closed' });
+    eligible.push({ gateway: c.gateway, draw: posterior, fee: c.fee ?? 0, health: c.health === 'half_open' ? 'half_open' : 'closed' });
   }
   return { source, order: order as string[], propensity: tried ? (propensity as number) : null, probe, eligible, firstProbabilities, names };
+}
+
+/** An eligible candidate's logged posterior: mean and down are probabilities, weight positive. */
+function readPosterior(value: unknown): Posterior | null {
+  if (!isObject(value)) return null;
+  const { mean, weight, down } = value;
+  if (!isProbability(mean) || !isProbability(down) || typeof weight !== 'number' || !(weight > 0)) return null;
+  return { mean, weight, down };
 }

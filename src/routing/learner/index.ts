@@ -6,6 +6,7 @@ export {
   type EstimateLevel,
   type LearnerConfig,
   type LearnerSnapshot,
+  type Posterior,
 } from './learner.js';
 export { seededRandom } from '../../domain/random.js';
 export { AMOUNT_BANDS, amountBand, segmentOf, type AmountBand, type Segment } from './segment.js';

@@ -74,6 +74,13 @@ export interface Estimate {
   level: EstimateLevel;
 }
 
+/** The distribution a Thompson draw comes from: 0 with probability `down`, else Beta(mean·weight, (1 − mean)·weight). */
+export interface Posterior {
+  mean: number;
+  weight: number;
+  down: number;
+}
+
 export interface LearnerSnapshot {
   version: 1;
   values: InternedValues;
@@ -161,6 +168,12 @@ export class SuccessRateLearner {
   estimate(gateway: string, segment: Segment): Estimate {
     this.resolve(gateway, segment);
     return { p: this.answerP * (1 - this.answerDown), n: this.answerN, level: this.answerLevel };
+  }
+
+  /** What `sample` draws from, for computing choice probabilities without drawing. */
+  posterior(gateway: string, segment: Segment): Posterior {
+    this.resolve(gateway, segment);
+    return { mean: this.answerP, weight: this.answerW, down: this.answerDown };
   }
 
   /** The gateway's estimate across all its segments, for health reports. */

@@ -43,8 +43,7 @@ function monteCarlo(learner: SuccessRateLearner, gateways: string[], fees: numbe
 
 function approximation(learner: SuccessRateLearner, gateways: string[], fees: number[], objective: Objective, amount: number): number[] {
   const candidates: DrawnCandidate[] = gateways.map((g, i) => {
-    const e = learner.estimate(g, SEGMENT);
-    return { probability: e.p, n: e.n, fee: fees[i]! };
+    return { ...learner.posterior(g, SEGMENT), fee: fees[i]! };
   });
   return firstChoiceProbabilities(candidates, objective, amount);
 }
@@ -72,22 +71,22 @@ describe('firstChoiceProbabilities', () => {
 
   it('sends everything to the cheapest on cost, the earliest of equals', () => {
     const candidates = [
-      { probability: 0.9, n: 30, fee: 50 },
-      { probability: 0.5, n: 30, fee: 40 },
-      { probability: 0.99, n: 30, fee: 40 },
+      { mean: 0.9, weight: 35, down: 0, fee: 50 },
+      { mean: 0.5, weight: 35, down: 0, fee: 40 },
+      { mean: 0.99, weight: 35, down: 0, fee: 40 },
     ];
     expect(firstChoiceProbabilities(candidates, 'cost', 1000)).toEqual([0, 1, 0]);
   });
 
   it('splits evenly between identical candidates', () => {
-    const same = { probability: 0.8, n: 20, fee: 30 };
+    const same = { mean: 0.8, weight: 25, down: 0, fee: 30 };
     const p = firstChoiceProbabilities([same, same, same, same], 'expected_value', 1000);
     for (const x of p) expect(x).toBeCloseTo(0.25, 3);
   });
 
   it('answers nothing for no candidates and everything for one', () => {
     expect(firstChoiceProbabilities([], 'success_rate', 100)).toEqual([]);
-    expect(firstChoiceProbabilities([{ probability: 0.3, n: 0, fee: 0 }], 'success_rate', 100)).toEqual([1]);
+    expect(firstChoiceProbabilities([{ mean: 0.3, weight: 5, down: 0, fee: 0 }], 'success_rate', 100)).toEqual([1]);
   });
 });
 
