@@ -3,7 +3,7 @@ import { ROUTE_SCOPES } from '../../src/api/scopes.js';
 import { generateApiKey, hashApiKey, keyHint, SCOPES, type Scope } from '../../src/domain/api-keys.js';
 import { paymentBody, startHarness, type Harness } from '../support/harness.js';
 
-const RULES = 'rules:\n  - id: all\n    then: { route: [stripe] }\ndefault: { optimize: { objective: cost } }\n';
+const RULES = 'rules:\n  - id: all\n    then: { route: [stripe] }\ndefault: { optimize: { objective: success_rate } }\n';
 
 describe('API key scopes', () => {
   let h: Harness;
