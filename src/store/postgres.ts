@@ -3,8 +3,15 @@ import postgres from 'postgres';
 import type { Database, Subscribe } from './database.js';
 import * as schema from './schema.js';
 
-export function openPostgres(url: string, options: { max?: number } = {}) {
-  const client = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
+export interface PostgresOptions {
+  max?: number;
+  /** Sees every statement a connection sends (transaction control included), before it is sent: for counting. */
+  onQuery?: (connection: number, query: string) => void;
+}
+
+export function openPostgres(url: string, options: PostgresOptions = {}) {
+  const onQuery = options.onQuery;
+  const client = postgres(url, { max: options.max ?? 10, onnotice: () => {}, ...(onQuery ? { debug: (connection: number, query: string) => onQuery(connection, query) } : {}) });
   const db = drizzle({ client, schema });
   /**
    * postgres.js listens on a connection of its own and, when that connection closes, reconnects
