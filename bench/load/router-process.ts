@@ -21,6 +21,8 @@ import { tokenBuckets } from '../../src/api/middleware/rate-limit.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { hashApiKey, keyHint, SCOPES } from '../../src/domain/api-keys.js';
 import { createRepositories, type Repositories } from '../../src/store/index.js';
+import { createLookupCache } from '../../src/store/lookup-cache.js';
+import { syncLookups } from '../../src/runtime/node/lookup-sync.js';
 import { gatewayRegistry } from '../../src/runtime/gateways.js';
 import { pinoLogger } from '../../src/runtime/node/logger.js';
 import { openDatabase } from '../../src/runtime/node/database.js';
@@ -42,7 +44,10 @@ if (!databaseUrl) await mkdir(dataDir, { recursive: true });
 const logger = pinoLogger();
 const counter = statementCounter();
 const database = await openDatabase({ url: databaseUrl, pgliteDir: databaseUrl ? undefined : `${dataDir}/pglite`, onQuery: counter.onQuery });
-const repositories = createRepositories(database.db);
+// As the server composes it: API keys and gateway accounts cached, dropped on the admin channel's notifications.
+const lookups = createLookupCache({ clock: systemClock, ttlMs: 5_000 });
+const repositories = lookups.wrap(createRepositories(database.db));
+const lookupSync = await syncLookups({ subscribe: database.subscribe, cache: lookups });
 const gateways = gatewayRegistry({
   providers: PROVIDERS,
   sandbox: {
@@ -70,6 +75,7 @@ exitOnSignal(async () => {
   control.close();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   router.breakers.shutdown();
+  await lookupSync.stop();
   await database.close();
 });
 announce({

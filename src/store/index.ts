@@ -8,6 +8,7 @@ import { learnerRepository } from './learner.js';
 import { merchantRepository } from './merchants.js';
 import { operatorRepository } from './operators.js';
 import { paymentRepository } from './payments.js';
+import { paymentWriteRepository } from './payment-statements.js';
 import { routingRepository } from './routing.js';
 import { webhookRepository } from './webhooks.js';
 import { webhookDeliveryRepository, webhookEndpointRepository } from './webhook-endpoints.js';
@@ -19,6 +20,7 @@ export function createRepositories(db: Database): Repositories {
   return {
     merchants: merchantRepository(db),
     payments: paymentRepository(db),
+    paymentWrites: paymentWriteRepository(db),
     idempotency: idempotencyRepository(db),
     webhooks: webhookRepository(db),
     routing: routingRepository(db),
@@ -38,6 +40,8 @@ export function createRepositories(db: Database): Repositories {
 export interface Repositories {
   merchants: ReturnType<typeof merchantRepository>;
   payments: ReturnType<typeof paymentRepository>;
+  /** The payment hot path's multi-row writes, one statement each. */
+  paymentWrites: ReturnType<typeof paymentWriteRepository>;
   idempotency: ReturnType<typeof idempotencyRepository>;
   webhooks: ReturnType<typeof webhookRepository>;
   routing: ReturnType<typeof routingRepository>;
