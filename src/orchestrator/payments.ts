@@ -252,9 +252,9 @@ export function paymentService(deps: PaymentServiceDeps) {
   /**
    * Writes an attempt's final step compare-and-set; when a webhook or the reconciler moved the
    * payment first, re-reads and decides again, and at least records the attempt's own result.
-   * A step that ends the payment's settlement (its job done) is written in one statement, with the
-   * request's stored answer when `answering` renders it; the payment as answered comes back, built
-   * from what was written, or null when it must be read back.
+   * A step that ends the payment's settlement (its job done) is written in one statement. With
+   * `answering` (the payment's one attempt), that statement also stores the request's answer, and
+   * the payment as answered comes back, built from what was written; otherwise null: read it back.
    */
   async function settleAttempt(
     row: PaymentRow,
@@ -291,7 +291,7 @@ export function paymentService(deps: PaymentServiceDeps) {
         });
         if (written.written) {
           if (written.responseStored) deferred?.stored();
-          return payment === row && written.attemptWritten && written.jobCanceled ? record : null;
+          return answering && payment === row && written.attemptWritten && written.jobCanceled ? record : null;
         }
       } else {
         const written = await repositories.transaction((repos) => writeStep(repos, payment, step, now));
