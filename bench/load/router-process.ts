@@ -9,9 +9,11 @@
  * Env: PORT (default 0: a free one), DATABASE_URL (PostgreSQL; PGlite in <data-dir>/pglite
  * otherwise), SWITCHYARD_GATEWAY_TIMEOUT_MS (default 10000). Seeds a merchant with that API key,
  * the stripe account and the active ruleset `default: { route: [stripe] }`, then prints
- * `{"ready":true,"url","driver"}`. Request logs go to stdout as in production (JSON lines).
+ * `{"ready":true,"url","driver","counters"}`. Request logs go to stdout as in production (JSON lines).
+ * On PostgreSQL, `GET <counters>` answers the statements and commits sent so far (statement-counter.ts).
  */
 import { serve } from '@hono/node-server';
+import { createServer } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/api/app.js';
@@ -19,6 +21,8 @@ import { tokenBuckets } from '../../src/api/middleware/rate-limit.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { hashApiKey, keyHint, SCOPES } from '../../src/domain/api-keys.js';
 import { createRepositories, type Repositories } from '../../src/store/index.js';
+import { createLookupCache } from '../../src/store/lookup-cache.js';
+import { syncLookups } from '../../src/runtime/node/lookup-sync.js';
 import { gatewayRegistry } from '../../src/runtime/gateways.js';
 import { pinoLogger } from '../../src/runtime/node/logger.js';
 import { openDatabase } from '../../src/runtime/node/database.js';
@@ -26,6 +30,8 @@ import { loadRoutingFiles } from '../../src/runtime/node/routing-files.js';
 import { PROVIDERS } from '../../src/runtime/providers.js';
 import { createRouter, createRoutingState } from '../../src/runtime/routing.js';
 import { announce, exitOnSignal, option } from './args.js';
+import { sendJson } from './http-util.js';
+import { statementCounter } from './statement-counter.js';
 
 const RULESET = 'default: { route: [stripe] }\n';
 const LOAD_BENCH = { type: 'system', id: 'load-bench', name: 'load bench seed' } as const;
@@ -36,8 +42,12 @@ if (!databaseUrl && !dataDir) throw new Error('PGlite needs --data-dir');
 if (!databaseUrl) await mkdir(dataDir, { recursive: true });
 
 const logger = pinoLogger();
-const database = await openDatabase({ url: databaseUrl, pgliteDir: databaseUrl ? undefined : `${dataDir}/pglite` });
-const repositories = createRepositories(database.db);
+const counter = statementCounter();
+const database = await openDatabase({ url: databaseUrl, pgliteDir: databaseUrl ? undefined : `${dataDir}/pglite`, onQuery: counter.onQuery });
+// As the server composes it: API keys and gateway accounts cached, dropped on the admin channel's notifications.
+const lookups = createLookupCache({ clock: systemClock, ttlMs: 5_000 });
+const repositories = lookups.wrap(createRepositories(database.db));
+const lookupSync = await syncLookups({ subscribe: database.subscribe, cache: lookups });
 const gateways = gatewayRegistry({
   providers: PROVIDERS,
   sandbox: {
@@ -58,12 +68,21 @@ const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => 
   started.once('error', reject);
 });
 
+const control = createServer((_request, response) => sendJson(response, 200, database.driver === 'postgres' ? counter.counts() : {}));
+await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+
 exitOnSignal(async () => {
+  control.close();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   router.breakers.shutdown();
+  await lookupSync.stop();
   await database.close();
 });
-announce({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, driver: database.driver });
+announce({
+  url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+  driver: database.driver,
+  counters: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
+});
 
 async function seedMerchant(repositories: Repositories, apiKey: string): Promise<void> {
   const merchants = repositories.merchants;

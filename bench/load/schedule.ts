@@ -1,5 +1,7 @@
 import { median, percentile } from '../lib/report.js';
 import { runLoad, type LoadRun } from './load.js';
+import { processCpuMs } from './process-cpu.js';
+import type { StatementCounts } from './statement-counter.js';
 import type { Stack, Target, TargetName } from './targets.js';
 
 export interface Plan {
@@ -26,6 +28,11 @@ export interface Repetition {
   rssPeakMiB: number;
   rssMedianMiB: number;
   seconds: number;
+  /** The target process's CPU time (user + system) over the run, per 201 answer, ms. */
+  cpuMsPerPayment: number;
+  /** The router's statements and commits over the run, per 201 answer (null where not counted: PGlite, the other targets). */
+  statementsPerPayment: number | null;
+  commitsPerPayment: number | null;
   samples: string[];
 }
 
@@ -71,9 +78,15 @@ export async function measureAll(stack: Stack, plan: Plan, log: (line: string) =
 
 async function measureOnce(stack: Stack, target: Target, connections: number, amount: number): Promise<Repetition> {
   await stack.simulator.reset();
+  const countsBefore = await counts(target);
+  const cpuBefore = processCpuMs(target.pid);
   const run: LoadRun = await runLoad({ url: target.url, apiKey: stack.apiKey, pid: target.pid, connections, amount });
+  const cpuMs = processCpuMs(target.pid) - cpuBefore;
+  const countsAfter = await counts(target);
   // Every answer is in when an `amount` run ends, so the ledger is final.
   const charges = await stack.simulator.charges();
+  const perPayment = (pick: (c: StatementCounts) => number) =>
+    countsBefore && countsAfter && run.created > 0 ? (pick(countsAfter) - pick(countsBefore)) / run.created : null;
   const latencies = run.latencies.length ? run.latencies : [NaN];
   return {
     rps: run.created / run.seconds,
@@ -89,8 +102,19 @@ async function measureOnce(stack: Stack, target: Target, connections: number, am
     rssPeakMiB: run.rssMiB.length ? Math.max(...run.rssMiB) : NaN,
     rssMedianMiB: run.rssMiB.length ? median(run.rssMiB) : NaN,
     seconds: run.seconds,
+    cpuMsPerPayment: run.created > 0 ? cpuMs / run.created : NaN,
+    statementsPerPayment: perPayment((c) => c.statements),
+    commitsPerPayment: perPayment((c) => c.commits),
     samples: run.samples,
   };
+}
+
+/** The router's counters, where it counts (PostgreSQL). */
+async function counts(target: Target): Promise<StatementCounts | null> {
+  if (!target.counters) return null;
+  const response = await fetch(target.counters);
+  const body = (await response.json()) as Partial<StatementCounts>;
+  return typeof body.statements === 'number' && typeof body.commits === 'number' ? { statements: body.statements, commits: body.commits } : null;
 }
 
 /** After a timed warm-up, answers still in flight finish: wait until the ledger stops moving. */

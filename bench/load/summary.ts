@@ -21,6 +21,11 @@ export interface ConfigSummary {
   ledger_mismatches: { repetition: number; created: number; charges: number }[];
   rss_peak_mib: number;
   rss_median_mib: number;
+  /** The target process's CPU per payment, ms (median over the repetitions). */
+  cpu_ms_per_payment: number;
+  /** Switchyard on PostgreSQL only: statements and commits it sent per payment (medians), counted by the router process. */
+  statements_per_payment: number | null;
+  commits_per_payment: number | null;
   /** Switchyard only: over (a) direct at the same latency and concurrency, and against (b). */
   added_p50_ms: number | null;
   added_p99_ms: number | null;
@@ -55,6 +60,9 @@ export function summarize(measurements: readonly Measurement[]): ConfigSummary[]
       ledger_mismatches: reps.flatMap((r, i) => (r.created === r.charges ? [] : [{ repetition: i + 1, created: r.created, charges: r.charges }])),
       rss_peak_mib: Math.max(...reps.map((r) => r.rssPeakMiB)),
       rss_median_mib: median(reps.map((r) => r.rssMedianMiB)),
+      cpu_ms_per_payment: median(reps.map((r) => r.cpuMsPerPayment)),
+      statements_per_payment: medianOrNull(reps.map((r) => r.statementsPerPayment)),
+      commits_per_payment: medianOrNull(reps.map((r) => r.commitsPerPayment)),
       added_p50_ms: null,
       added_p99_ms: null,
       fraction_of_ceiling: null,
@@ -94,6 +102,7 @@ export function checks(summaries: readonly ConfigSummary[], plan: Plan): Check[]
     });
   }
   const c = plan.concurrencies.includes(32) ? 32 : plan.concurrencies[plan.concurrencies.length - 1]!;
+  out.push(...hotPathChecks(at, c));
   for (const latency of plan.simulatorLatenciesMs) {
     for (const target of ['postgres', 'pglite'] as const) {
       const row = at(target, latency, c)[0];
@@ -106,8 +115,43 @@ export function checks(summaries: readonly ConfigSummary[], plan: Plan): Check[]
   return out;
 }
 
+/**
+ * Issue 11's targets: throughput against (a) direct at c=32 and the added p50 at c=1 (0 ms
+ * simulator), and what one payment costs the router on PostgreSQL, counted over the c=32 runs.
+ */
+function hotPathChecks(at: (target: TargetName, latency: number, connections?: number) => ConfigSummary[], c: number): Check[] {
+  const out: Check[] = [];
+  const direct = at('direct', 0, c)[0];
+  const pg = at('postgres', 0, c)[0];
+  const pglite = at('pglite', 0, c)[0];
+  const ratio = (row: ConfigSummary, min: number, name: string) => {
+    const fraction = row.rps / direct!.rps;
+    out.push({
+      target: `${name} >= ${min * 100} % of (a) direct's throughput (c=${c}, 0 ms simulator)`,
+      actual: `${(fraction * 100).toFixed(0)} % (${row.rps.toFixed(0)} vs ${direct!.rps.toFixed(0)}/s)`,
+      met: fraction >= min,
+    });
+  };
+  if (direct && pg) ratio(pg, 0.5, 'PostgreSQL');
+  if (direct && pglite) ratio(pglite, 0.25, 'PGlite');
+  const single = at('postgres', 0, 1)[0];
+  if (single?.added_p50_ms != null) {
+    out.push({ target: 'PostgreSQL: added p50 over direct <= 2 ms (c=1, 0 ms simulator)', actual: `${single.added_p50_ms.toFixed(2)} ms`, met: single.added_p50_ms <= 2 });
+  }
+  if (pg) {
+    if (pg.statements_per_payment !== null) {
+      out.push({ target: `PostgreSQL: <= 4 SQL statements per payment (counted, c=${c})`, actual: pg.statements_per_payment.toFixed(2), met: pg.statements_per_payment <= 4 });
+    }
+    if (pg.commits_per_payment !== null) {
+      out.push({ target: `PostgreSQL: <= 2 commits per payment (counted, c=${c})`, actual: pg.commits_per_payment.toFixed(2), met: pg.commits_per_payment <= 2 });
+    }
+    out.push({ target: `PostgreSQL: router CPU <= 3 ms per payment (/proc, c=${c})`, actual: `${pg.cpu_ms_per_payment.toFixed(2)} ms`, met: pg.cpu_ms_per_payment <= 3 });
+  }
+  return out;
+}
+
 export function render(summaries: readonly ConfigSummary[], checked: readonly Check[], plan: Plan, notes: readonly string[]): string {
-  const header = ['sim', 'conc', 'target', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'errors', '+p50 ms', '+p99 ms', '% of (b)', 'RSS peak MiB', 'RSS med MiB', 'ledger'];
+  const header = ['sim', 'conc', 'target', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'errors', '+p50 ms', '+p99 ms', '% of (b)', 'CPU ms/pay', 'stmts/pay', 'commits/pay', 'RSS peak MiB', 'RSS med MiB', 'ledger'];
   const rows = summaries.map((s) => [
     `${s.simulator_latency_ms} ms`,
     s.connections,
@@ -121,6 +165,9 @@ export function render(summaries: readonly ConfigSummary[], checked: readonly Ch
     s.added_p50_ms ?? '',
     s.added_p99_ms ?? '',
     s.fraction_of_ceiling === null ? '' : `${(s.fraction_of_ceiling * 100).toFixed(0)} %`,
+    s.cpu_ms_per_payment,
+    s.statements_per_payment ?? '',
+    s.commits_per_payment ?? '',
     s.rss_peak_mib,
     s.rss_median_mib,
     ledgerCell(s),
@@ -133,11 +180,14 @@ export function render(summaries: readonly ConfigSummary[], checked: readonly Ch
     table(header, rows),
     '',
     '+p50/+p99: Switchyard minus (a) at the same simulator latency and concurrency. % of (b): throughput over the bare proxy\'s.',
+    'CPU ms/pay: the target process\'s user + system CPU (/proc/<pid>/stat) over the run, per 201. stmts/pay, commits/pay: what the',
+    '    PostgreSQL router sent (postgres.js debug hook; BEGIN/COMMIT not counted as statements; a statement outside a transaction',
+    '    counts as a commit), background work (job polling, cache sync) included, per 201.',
     'RSS: the target process (sampled every 100 ms from /proc/<pid>/status during the measured runs): the highest sample and the median of the runs\' medians.',
     ...notes,
     '',
     'Targets:',
-    ...checked.map((c) => `  [${c.met ? 'met' : 'NOT MET'}] ${c.target}: ${c.actual}`),
+    ...checked.map((c) => `  [${c.met ? 'MET' : 'NOT MET'}] ${c.target}: ${c.actual}`),
   ];
   if (problems.length > 0) {
     lines.push('', '!!! CORRECTNESS PROBLEMS UNDER LOAD !!!');
@@ -148,6 +198,11 @@ export function render(summaries: readonly ConfigSummary[], checked: readonly Ch
     }
   }
   return lines.join('\n');
+}
+
+function medianOrNull(values: readonly (number | null)[]): number | null {
+  const counted = values.filter((v): v is number => v !== null);
+  return counted.length ? median(counted) : null;
 }
 
 function ledgerCell(s: ConfigSummary): string {

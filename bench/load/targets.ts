@@ -18,6 +18,8 @@ export interface Target {
   name: TargetName;
   url: string;
   pid: number;
+  /** The router's statement and commit counts (on PostgreSQL; `{}` on PGlite). */
+  counters?: string;
 }
 
 export interface Simulator {
@@ -66,8 +68,8 @@ export async function startStack(options: { cpuProfileDir?: string; log: (line: 
     const started = await Promise.all([
       startChild<{ url: string }>({ name: 'direct', file: './direct-process.ts', args: simArgs, env, logFile: log('direct') }),
       startChild<{ url: string }>({ name: 'ceiling', file: './proxy-process.ts', args: simArgs, env, logFile: log('ceiling') }),
-      startChild<{ url: string }>({ name: 'pglite', file: './router-process.ts', args: [...routerArgs, '--data-dir', join(workDir, 'data')], env, nodeOptions: profile, logFile: log('router-pglite') }),
-      startChild<{ url: string }>({ name: 'postgres', file: './router-process.ts', args: routerArgs, env: { ...env, DATABASE_URL: database.url }, nodeOptions: profile, logFile: log('router-postgres') }),
+      startChild<{ url: string; counters?: string }>({ name: 'pglite', file: './router-process.ts', args: [...routerArgs, '--data-dir', join(workDir, 'data')], env, nodeOptions: profile, logFile: log('router-pglite') }),
+      startChild<{ url: string; counters?: string }>({ name: 'postgres', file: './router-process.ts', args: routerArgs, env: { ...env, DATABASE_URL: database.url }, nodeOptions: profile, logFile: log('router-postgres') }),
     ]);
     children.push(...started);
 
@@ -86,7 +88,12 @@ export async function startStack(options: { cpuProfileDir?: string; log: (line: 
         reset: async () => void (await control('/reset')),
         setLatency: async (ms) => void (await control(`/latency?ms=${ms}`)),
       },
-      targets: started.map((child) => ({ name: child.name as TargetName, url: child.ready.url, pid: child.pid })),
+      targets: started.map((child) => ({
+        name: child.name as TargetName,
+        url: child.ready.url,
+        pid: child.pid,
+        ...('counters' in child.ready && child.ready.counters ? { counters: child.ready.counters } : {}),
+      })),
     };
   } catch (error) {
     await close();

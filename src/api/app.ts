@@ -129,6 +129,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         leaseMs: deps.idempotencyLeaseMs ?? 30_000,
         clock,
         secret: deps.fingerprintSecret,
+        // Payment creation claims its key in the transaction that writes the payment, and stores its answer with the outcome.
+        deferClaim: (method, path) => method === 'POST' && path === '/v1/payments',
         render: async (merchantId, resource) => {
           if (resource.type === 'webhook_endpoint') {
             const created = await webhooks.creationAnswer(merchantId, resource.id);

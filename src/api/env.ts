@@ -8,6 +8,7 @@ import type { TokenBuckets } from './middleware/rate-limit.js';
 import type { Logger } from '../domain/logger.js';
 import type { SettlementPolicy } from '../orchestrator/settle.js';
 import type { WebhookUrlPolicy } from '../domain/merchant-webhooks.js';
+import type { DeferredIdempotency } from '../store/idempotency.js';
 import type { Repositories } from '../store/index.js';
 import type { GatewayRegistry } from '../orchestrator/gateways.js';
 import type { RetryGuard } from '../orchestrator/payments.js';
@@ -52,4 +53,4 @@ export interface AppDeps {
   jobs?: { wake(): void };
 }
 
-export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; scopes: readonly string[]; actor: Actor; operator: Operator; session: Session; requestId: string; clientRequestId: string | undefined; idempotencyKey: string | undefined; idempotencyRenderOnReplay: boolean | undefined } };
+export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; scopes: readonly string[]; actor: Actor; operator: Operator; session: Session; requestId: string; clientRequestId: string | undefined; idempotencyKey: string | undefined; idempotency: DeferredIdempotency | undefined; idempotencyRenderOnReplay: boolean | undefined } };

@@ -3,6 +3,7 @@
  * SHA-256 hash is stored (a slow hash adds nothing for keys this random) and a display hint that
  * reveals 6 of the 32 random characters.
  */
+import { sha256 } from './digest.js';
 export type KeyMode = 'live' | 'test';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -54,6 +55,5 @@ export function keyHint(key: string): string {
 
 /** What is stored of a key: its SHA-256, hex. */
 export async function hashApiKey(key: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  return Array.from(await sha256(key), (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -1,7 +1,8 @@
 /**
  * Card number (PAN) helpers: Luhn, brand detection, expiry, fingerprinting and
- * redaction. Pure and Workers-safe: only Web Crypto, TextEncoder and btoa.
+ * redaction. Pure and Workers-safe: HMAC through ./digest.ts (Web Crypto on the Worker), btoa.
  */
+import { hmacSha256 } from './digest.js';
 
 export type CardBrand =
   | 'visa'
@@ -134,9 +135,7 @@ export async function cardFingerprint(number: string, secret: string, scope: Fin
 /** HMAC-SHA256(secret, text), base64url: a value nobody without the secret can recompute from the text. */
 export async function keyedDigest(secret: string, text: string): Promise<string> {
   if (secret.length === 0) throw new RangeError('secret must not be empty');
-  const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return base64url(new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(text))));
+  return base64url(await hmacSha256(secret, text));
 }
 
 /** "4242 4242-4242424242" -> "4242424242424242"; throws unless 12-19 digits remain. */

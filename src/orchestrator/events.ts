@@ -1,6 +1,8 @@
 import type { InternalEventType, MerchantEventType } from '../domain/events.js';
 import { newId } from '../domain/ids.js';
+import type { NewEvent } from '../store/events.js';
 import type { Repositories } from '../store/index.js';
+import type { ScheduleJob } from '../store/jobs.js';
 import type { PaymentRow, RefundRow } from '../store/payments.js';
 
 export type EventSpec =
@@ -16,9 +18,16 @@ export const FANOUT_JOB = 'events.fanout';
  * being stored. Answers whether any job was scheduled (so the caller can wake the engine).
  */
 export async function emit(repos: Repositories, now: Date, specs: readonly EventSpec[]): Promise<boolean> {
-  if (specs.length === 0) return false;
+  const writes = eventWrites(specs, now);
+  await repos.events.record(writes.events);
+  for (const job of writes.jobs) await repos.jobs.schedule(job, now);
+  return writes.jobs.length > 0;
+}
+
+/** The rows `emit` writes: the events, and a fan-out job for each merchant event. */
+export function eventWrites(specs: readonly EventSpec[], now: Date): { events: NewEvent[]; jobs: ScheduleJob[] } {
   // Ids are time-ordered: events of one change keep their order.
-  const rows = specs.map((spec) => ({
+  const events = specs.map((spec) => ({
     id: newId('evt'),
     merchantId: spec.merchantId,
     type: spec.type,
@@ -28,14 +37,10 @@ export async function emit(repos: Repositories, now: Date, specs: readonly Event
     data: spec.data,
     createdAt: now,
   }));
-  await repos.events.record(rows);
-  let scheduled = false;
-  for (const row of rows) {
-    if (row.visibility !== 'merchant') continue;
-    await repos.jobs.schedule({ kind: FANOUT_JOB, key: `event:${row.id}`, merchantId: row.merchantId, payload: { event_id: row.id }, runAt: now }, now);
-    scheduled = true;
-  }
-  return scheduled;
+  const jobs = events
+    .filter((row) => row.visibility === 'merchant')
+    .map((row) => ({ kind: FANOUT_JOB, key: `event:${row.id}`, merchantId: row.merchantId, payload: { event_id: row.id }, runAt: now }));
+  return { events, jobs };
 }
 
 /** A payment as its events carry it: its state at that moment, without attempts or the decision. */

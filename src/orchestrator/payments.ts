@@ -1,5 +1,5 @@
 import type { AttemptIdentity, AuthorizeRequest, CardInput, GatewayAdapter } from '../../adapters/testkit/contract.js';
-import { cardFacts, cardFingerprint } from '../domain/card.js';
+import { cardFacts, cardFingerprint, type CardFacts } from '../domain/card.js';
 import { after, type Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
 import type { Logger } from '../domain/logger.js';
@@ -13,21 +13,24 @@ import {
   planCapture,
   type CaptureMethod,
   type PaymentFailure,
+  type PaymentState,
 } from '../domain/payment.js';
 import { Problem, problems } from '../domain/problem.js';
 import type { RoutingTransaction } from '../routing/rules/transaction.js';
 import type { EventRow } from '../store/events.js';
+import type { Claim, DeferredIdempotency } from '../store/idempotency.js';
 import type { Repositories } from '../store/index.js';
 import type { JobRow } from '../store/jobs.js';
 import { stateColumns, stateOf, type AttemptResult, type AttemptRow, type PaymentRecord, type PaymentRow } from '../store/payments.js';
 import { authorizeAtGateway } from './authorize.js';
-import { emit, paymentSnapshot } from './events.js';
+import { emit, eventWrites, paymentSnapshot } from './events.js';
 import type { GatewayRegistry } from './gateways.js';
 import type { DecisionExplanation, Router } from './router.js';
 import { routingFacts } from './routing-facts.js';
 import {
   authorizationStep,
   awaitsAuthorization,
+  changeEvents,
   operationDoneStep,
   operationRevertStep,
   operationWaitStep,
@@ -63,6 +66,15 @@ export interface RetryGuard {
 /** The Idempotency-Key the request came with: what it creates is linked to it in the same transaction. */
 export interface RequestContext {
   idempotencyKey?: string | undefined;
+  /** A key the handler claims in its own transaction (payment creation), and may store the answer with its last write. */
+  idempotency?: DeferredIdempotency | undefined;
+  /** Renders the 201 answer for a payment as created, for storing with the write that settles it. */
+  answer?: (created: CreatedPayment) => string;
+}
+
+/** A payment as the create call answers it, with its reconciler job when it still has one. */
+export interface CreatedPayment extends PaymentRecord {
+  settlement: JobRow | null;
 }
 
 export interface PaymentServiceDeps {
@@ -86,7 +98,14 @@ export function paymentService(deps: PaymentServiceDeps) {
   const { repositories, gateways, logger, router, clock, policy } = deps;
   const payments = repositories.payments;
 
-  async function create(merchantId: string, input: NewPaymentInput, context: RequestContext = {}): Promise<PaymentRecord> {
+  /**
+   * Creates and authorizes a payment. Before the gateway call, one transaction claims the request's
+   * Idempotency-Key (when the handler defers it here), checks the network retry guard, and writes
+   * the payment with its first attempt and the reconciler's lease job; after it, one statement
+   * writes the outcome, the attempt, the job, the events and the stored answer. Answers null when
+   * the key belongs to another request (the idempotency middleware answers for it).
+   */
+  async function create(merchantId: string, input: NewPaymentInput, context: RequestContext = {}): Promise<CreatedPayment | null> {
     const started = clock.now();
     const id = newId('pay');
     const facts = cardFacts(input.card.number);
@@ -94,98 +113,81 @@ export function paymentService(deps: PaymentServiceDeps) {
     const networkKey = await cardFingerprint(input.card.number, deps.fingerprintSecret, 'network');
     const tx = transactionFor(id, input, router.cardFacts(merchantId, input.card.number, facts.brand, facts.bin));
     const { order, explanation, candidates } = await router.decideFor(merchantId, tx, input.gateways);
-    if (candidates.length === 0) {
-      throw new Problem({
-        status: 422,
-        code: 'no_gateway_account',
-        title: 'No gateway account',
-        detail: 'The merchant has no usable gateway account.',
-      });
-    }
     const unknown = input.gateways?.filter((name) => !candidates.some((c) => c.name === name)) ?? [];
-    if (unknown.length > 0) {
-      throw problems.invalidRequest(`Unknown gateway account name: ${unknown[0]}.`, 'routing.gateways', 'unknown_gateway');
-    }
+    // Raised after the key is claimed, so a retry of a request that once succeeded replays its answer.
+    const invalid =
+      candidates.length === 0
+        ? new Problem({ status: 422, code: 'no_gateway_account', title: 'No gateway account', detail: 'The merchant has no usable gateway account.' })
+        : unknown.length > 0
+          ? problems.invalidRequest(`Unknown gateway account name: ${unknown[0]}.`, 'routing.gateways', 'unknown_gateway')
+          : null;
 
-    let state = newPaymentState(input.amount, input.captureMethod);
-    const refusal = (await guardRefusal(networkKey)) ?? routingRefusal(explanation);
-    if (refusal) state = { ...state, status: 'failed', failure: refusal };
-    const leaseUntil = refusal ? null : after(started, policy.requestLeaseMs);
-    let row = await repositories.transaction(async (repos) => {
-      const created = await repos.payments.create({
-        id,
-        merchantId,
-        ...stateColumns(state),
-        status: state.status,
-        amount: input.amount,
-        currency: input.currency,
-        captureMethod: input.captureMethod,
-        card: {
-          brand: facts.brand,
-          bin: facts.bin,
-          last4: facts.last4,
-          exp_month: input.card.expMonth,
-          exp_year: input.card.expYear,
-          fingerprint,
-          holder_name: input.card.holderName,
-          funding: tx.card.type,
-          issuer_country: tx.card.issuerCountry,
-        },
-        cardFingerprint: fingerprint,
-        cardNetworkKey: networkKey,
-        customer: input.customer,
-        description: input.description,
-        metadata: input.metadata,
-        decision: explanation as unknown as Record<string, unknown>,
-        returnUrl: input.returnUrl,
-        threeDSecure: input.threeDSecure,
-        leaseUntil,
-        createdAt: started,
-        updatedAt: started,
-      });
-      if (context.idempotencyKey) await repos.idempotency.link(merchantId, context.idempotencyKey, { type: 'payment.create', id });
-      if (leaseUntil) {
-        // Should this request die before it settles the payment, the reconciler takes over when its lease ends.
-        await repos.jobs.schedule({ kind: PAYMENT_JOB, key: paymentJobKey(id), merchantId, payload: { payment_id: id }, runAt: leaseUntil }, started);
-      } else {
-        await emit(repos, started, [{ type: 'payment.failed', merchantId, paymentId: id, data: paymentSnapshot(created) }]);
+    const deferred = context.idempotency;
+    const key = deferred?.key ?? context.idempotencyKey;
+    const link = key ? { merchantId, key, resource: { type: 'payment.create' as const, id } } : undefined;
+    const route = order.slice(0, deps.maxAttempts);
+    const leaseUntil = after(started, policy.requestLeaseMs);
+    const opened = await repositories.transaction(async (repos): Promise<{ claim: Claim } | { refused: PaymentRow } | { payment: PaymentRow; attempt: AttemptRow }> => {
+      if (deferred) {
+        const claim = await deferred.claim(repos);
+        if (claim.state !== 'claimed') return { claim };
       }
-      return created;
+      if (invalid) throw invalid;
+      const refusal = guardRefusal(await repos.cards.guard(networkKey, new Date(started.getTime() - deps.retryGuard.windowDays * 86_400_000))) ?? routingRefusal(explanation);
+      if (refusal) {
+        const state: PaymentState = { ...newPaymentState(input.amount, input.captureMethod), status: 'failed', failure: refusal };
+        const refused = await repos.payments.create(newPaymentRow(id, merchantId, input, state, { facts, card: tx.card, fingerprint, networkKey, explanation, started, leaseUntil: null, gatewayAccountId: null }));
+        if (link) await repos.idempotency.link(merchantId, link.key, link.resource);
+        await emit(repos, started, [{ type: 'payment.failed', merchantId, paymentId: id, data: paymentSnapshot(refused) }]);
+        return { refused };
+      }
+      const first = route[0]!;
+      const payment = newPaymentRow(id, merchantId, input, newPaymentState(input.amount, input.captureMethod), {
+        facts,
+        card: tx.card,
+        fingerprint,
+        networkKey,
+        explanation,
+        started,
+        leaseUntil,
+        gatewayAccountId: first.accountId,
+      });
+      const attempt = newAttemptRow(id, 1, first, started);
+      // Should this request die before it settles the payment, the reconciler takes over when its lease ends.
+      const job = { kind: PAYMENT_JOB, key: paymentJobKey(id), merchantId, payload: { payment_id: id }, runAt: leaseUntil };
+      await repos.paymentWrites.open({ payment, attempt, job, ...(link ? { link } : {}) });
+      return { payment, attempt };
     });
-    if (refusal) {
-      logger.info('payment.refused', { payment_id: id, code: refusal.code });
-      return { payment: row, attempts: [] };
+    deferred?.settled('claim' in opened ? opened.claim : { state: 'claimed' });
+    if ('claim' in opened) return null;
+    if ('refused' in opened) {
+      logger.info('payment.refused', { payment_id: id, code: opened.refused.failureCode });
+      return { payment: opened.refused, attempts: [], settlement: null };
     }
 
+    let row = opened.payment;
     let declines = 0;
     let rejection: string | null = null;
-    const route = order.slice(0, deps.maxAttempts);
     for (let index = 0; index < route.length; index++) {
       const candidate = route[index]!;
       const number = index + 1;
-      const now = clock.now();
-      // The payment must still be this request's: if its lease ran out, the reconciler may have settled it.
-      const begun = await repositories.transaction(async (repos) => {
-        const updated = await repos.payments.update(id, row.version, { gatewayAccountId: candidate.accountId, leaseUntil: after(now, policy.requestLeaseMs) }, now);
-        if (!updated) return null;
-        const attempt = await repos.payments.addAttempt({
-          id: newId('att'),
-          paymentId: id,
-          number,
-          gatewayAccountId: candidate.accountId,
-          provider: candidate.account.provider,
-          idempotencyKey: gatewayKeys.attempt(id, number),
-          status: 'pending',
-          createdAt: now,
+      const now = index === 0 ? started : clock.now();
+      let attempt = opened.attempt;
+      if (index > 0) {
+        // The payment must still be this request's: if its lease ran out, the reconciler may have settled it.
+        const begun = await repositories.transaction(async (repos) => {
+          const updated = await repos.payments.update(id, row.version, { gatewayAccountId: candidate.accountId, leaseUntil: after(now, policy.requestLeaseMs) }, now);
+          if (!updated) return null;
+          const added = await repos.payments.addAttempt(newAttemptRow(id, number, candidate, now));
+          return { updated, attempt: added };
         });
-        return { updated, attempt };
-      });
-      if (!begun) {
-        logger.warn('payment.taken_over', { payment_id: id, attempt: number });
-        break;
+        if (!begun) {
+          logger.warn('payment.taken_over', { payment_id: id, attempt: number });
+          break;
+        }
+        row = begun.updated;
+        attempt = begun.attempt;
       }
-      row = begun.updated;
-      const attempt = begun.attempt;
 
       const adapter = gateways.adapterFor(candidate.account)!;
       const request: AuthorizeRequest = {
@@ -225,10 +227,12 @@ export function paymentService(deps: PaymentServiceDeps) {
       if (outcome.kind === 'unknown') {
         logger.warn('payment.outcome_unknown', { payment_id: id, attempt: number, gateway: candidate.name, reason: outcome.reason });
       }
-      row = await settleAttempt(row, attempt, result, (p, a) => finalStep(p, a, outcome, result, done, rejection));
+      // Only a payment settled at its first attempt is answered from memory; after a failover it is read back.
+      const settled = await settleAttempt(row, attempt, result, (p, a) => finalStep(p, a, outcome, result, done, rejection), index === 0 ? context : undefined);
+      if (settled) return settled;
       break;
     }
-    return (await payments.get(merchantId, id))!;
+    return { ...(await payments.get(merchantId, id))!, settlement: await repositories.jobs.get(paymentJobKey(id)) };
   }
 
   /** The step that ends the attempt loop with this outcome, unless the payment moved on without it. */
@@ -250,24 +254,51 @@ export function paymentService(deps: PaymentServiceDeps) {
   /**
    * Writes an attempt's final step compare-and-set; when a webhook or the reconciler moved the
    * payment first, re-reads and decides again, and at least records the attempt's own result.
+   * A step that ends the payment's settlement (its job done) is written in one statement. With
+   * `answering` (the payment's one attempt), that statement also stores the request's answer, and
+   * the payment as answered comes back, built from what was written; otherwise null: read it back.
    */
   async function settleAttempt(
     row: PaymentRow,
     attempt: AttemptRow,
     result: AttemptResult,
     decide: (payment: PaymentRow, attempt: AttemptRow) => PaymentStep | null,
-  ): Promise<PaymentRow> {
+    answering?: RequestContext,
+  ): Promise<CreatedPayment | null> {
     let payment = row;
     let current = attempt;
     for (;;) {
       const step = decide(payment, current);
       if (!step) {
         await payments.updateAttempt(current.id, result);
-        return payment;
+        return null;
       }
       const now = clock.now();
-      const written = await repositories.transaction((repos) => writeStep(repos, payment, step, now));
-      if (written) return written;
+      if (step.job === 'cancel') {
+        const settled: PaymentRow = { ...payment, ...step.set, version: payment.version + 1, updatedAt: now };
+        const record: CreatedPayment = { payment: settled, attempts: [step.attempt ? { ...current, ...step.attempt.result } : current], settlement: null };
+        const writes = eventWrites([...(step.notes ?? []), ...changeEvents(payment, settled)], now);
+        const deferred = answering?.idempotency;
+        const response = deferred && answering?.answer && payment === row ? { merchantId: deferred.merchantId, key: deferred.key, status: 201, body: answering.answer(record) } : undefined;
+        const written = await repositories.paymentWrites.settle({
+          id: payment.id,
+          version: payment.version,
+          set: step.set,
+          now,
+          ...(step.attempt ? { attempt: step.attempt } : {}),
+          cancelJob: paymentJobKey(payment.id),
+          events: writes.events,
+          jobs: writes.jobs,
+          ...(response ? { response } : {}),
+        });
+        if (written.written) {
+          if (written.responseStored) deferred?.stored();
+          return answering && payment === row && written.attemptWritten && written.jobCanceled ? record : null;
+        }
+      } else {
+        const written = await repositories.transaction((repos) => writeStep(repos, payment, step, now));
+        if (written) return null;
+      }
       const fresh = (await payments.byId(payment.id))!;
       payment = fresh.payment;
       current = fresh.attempts.find((a) => a.id === attempt.id)!;
@@ -287,15 +318,12 @@ export function paymentService(deps: PaymentServiceDeps) {
   }
 
   /** The network retry guard: a card told never again, or declined too often lately (at any merchant: it is a network rule), is not sent anywhere. */
-  async function guardRefusal(networkKey: string): Promise<PaymentFailure | null> {
-    const blocked = await repositories.cards.blockReason(networkKey);
-    if (blocked) return { code: 'card_do_not_retry', message: 'The card network said not to try this card again.' };
-    const since = new Date(clock.now().getTime() - deps.retryGuard.windowDays * 86_400_000);
-    const declined = await repositories.cards.declinedAttemptsSince(networkKey, since);
-    if (declined >= deps.retryGuard.maxDeclines) {
+  function guardRefusal(card: { blockReason: string | null; declinedSince: number }): PaymentFailure | null {
+    if (card.blockReason) return { code: 'card_do_not_retry', message: 'The card network said not to try this card again.' };
+    if (card.declinedSince >= deps.retryGuard.maxDeclines) {
       return {
         code: 'card_retry_limit_reached',
-        message: `The card was declined ${declined} times in ${deps.retryGuard.windowDays} days; networks allow no more attempts now.`,
+        message: `The card was declined ${card.declinedSince} times in ${deps.retryGuard.windowDays} days; networks allow no more attempts now.`,
       };
     }
     return null;
@@ -455,6 +483,83 @@ export function storedAttempt(payment: PaymentRow, attempt: AttemptRow): Attempt
     amount: payment.amount,
     currency: payment.currency,
     captureMethod: payment.captureMethod as CaptureMethod,
+  };
+}
+
+/** A new payment's row, every column set here so that what is answered is what was written. */
+function newPaymentRow(
+  id: string,
+  merchantId: string,
+  input: NewPaymentInput,
+  state: PaymentState,
+  at: { facts: CardFacts; card: RoutingTransaction['card']; fingerprint: string; networkKey: string; explanation: DecisionExplanation; started: Date; leaseUntil: Date | null; gatewayAccountId: string | null },
+): PaymentRow {
+  return {
+    id,
+    merchantId,
+    status: state.status,
+    amount: input.amount,
+    currency: input.currency,
+    captureMethod: input.captureMethod,
+    amountCapturable: state.amountCapturable,
+    amountCaptured: state.amountCaptured,
+    amountRefunded: state.amountRefunded,
+    card: {
+      brand: at.facts.brand,
+      bin: at.facts.bin,
+      last4: at.facts.last4,
+      exp_month: input.card.expMonth,
+      exp_year: input.card.expYear,
+      fingerprint: at.fingerprint,
+      holder_name: input.card.holderName,
+      funding: at.card.type,
+      issuer_country: at.card.issuerCountry,
+    },
+    cardFingerprint: at.fingerprint,
+    cardNetworkKey: at.networkKey,
+    decision: at.explanation as unknown as Record<string, unknown>,
+    customer: input.customer,
+    description: input.description,
+    metadata: input.metadata,
+    gatewayAccountId: at.gatewayAccountId,
+    gatewayReference: state.gatewayReference,
+    failureCode: state.failure?.code ?? null,
+    failureMessage: state.failure?.message ?? null,
+    nextAction: state.nextAction,
+    pendingOperation: null,
+    statusBeforeOperation: null,
+    pendingAmount: null,
+    operationState: null,
+    version: 0,
+    leaseUntil: at.leaseUntil,
+    returnUrl: input.returnUrl,
+    threeDSecure: input.threeDSecure,
+    actionExpiresAt: null,
+    reviewReason: null,
+    reviewAt: null,
+    createdAt: at.started,
+    updatedAt: at.started,
+  };
+}
+
+/** An attempt as it starts: pending at the candidate's gateway, under the key derived from payment and number. */
+function newAttemptRow(paymentId: string, number: number, candidate: { accountId: string; account: { provider: string } }, now: Date): AttemptRow {
+  return {
+    id: newId('att'),
+    paymentId,
+    number,
+    gatewayAccountId: candidate.accountId,
+    provider: candidate.account.provider,
+    idempotencyKey: gatewayKeys.attempt(paymentId, number),
+    status: 'pending',
+    outcome: null,
+    outcomeReason: null,
+    declineReason: null,
+    providerCode: null,
+    gatewayReference: null,
+    latencyMs: null,
+    createdAt: now,
+    completedAt: null,
   };
 }
 

@@ -1,5 +1,6 @@
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Database } from './database.js';
+import type { Repositories } from './index.js';
 import { idempotencyKeys } from './schema.js';
 
 /** What a request with this key created: a retry after a crash answers it as it now stands. */
@@ -18,6 +19,20 @@ export type Claim =
    * created it, or its answer holds a secret and is kept only as this link.
    */
   | { state: 'recovered'; sameRequest: boolean; resource: IdempotentResource };
+
+/**
+ * The key of a request whose handler claims it itself (the middleware's `deferClaim`): the claim
+ * runs with the handler's transaction-bound repositories; `settled` reports it once that
+ * transaction committed (a claim rolled back with its transaction never happened). A handler that
+ * stored the answer with its own last write says so with `stored`.
+ */
+export interface DeferredIdempotency {
+  merchantId: string;
+  key: string;
+  claim(repositories: Repositories): Promise<Claim>;
+  settled(claim: Claim): void;
+  stored(): void;
+}
 
 export interface ClaimTimes {
   now: Date;

@@ -10,6 +10,7 @@ import { merchantRepository } from './merchants.js';
 import { operatorRepository } from './operators.js';
 import { paymentRepository } from './payments.js';
 import { paymentHistoryRepository } from './payment-history.js';
+import { paymentWriteRepository } from './payment-statements.js';
 import { routingRepository } from './routing.js';
 import { webhookRepository } from './webhooks.js';
 import { webhookDeliveryRepository, webhookEndpointRepository } from './webhook-endpoints.js';
@@ -22,6 +23,7 @@ export function createRepositories(db: Database): Repositories {
     merchants: merchantRepository(db),
     payments: paymentRepository(db),
     paymentHistory: paymentHistoryRepository(db),
+    paymentWrites: paymentWriteRepository(db),
     idempotency: idempotencyRepository(db),
     webhooks: webhookRepository(db),
     routing: routingRepository(db),
@@ -43,6 +45,8 @@ export interface Repositories {
   merchants: ReturnType<typeof merchantRepository>;
   payments: ReturnType<typeof paymentRepository>;
   paymentHistory: ReturnType<typeof paymentHistoryRepository>;
+  /** The payment hot path's multi-row writes, one statement each. */
+  paymentWrites: ReturnType<typeof paymentWriteRepository>;
   idempotency: ReturnType<typeof idempotencyRepository>;
   webhooks: ReturnType<typeof webhookRepository>;
   routing: ReturnType<typeof routingRepository>;

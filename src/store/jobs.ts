@@ -78,7 +78,9 @@ export function jobRepository(db: Database) {
         .where(
           and(
             inArray(jobs.kind, [...kinds]),
-            or(and(eq(jobs.state, 'scheduled'), lte(jobs.runAt, now)), and(eq(jobs.state, 'running'), lt(jobs.lockedUntil, now))),
+            // The states are literals, not parameters: a prepared statement's generic plan can then use the
+            // partial indexes on due and expired jobs instead of scanning every finished job.
+            or(and(sql`${jobs.state} = 'scheduled'`, lte(jobs.runAt, now)), and(sql`${jobs.state} = 'running'`, lt(jobs.lockedUntil, now))),
           ),
         )
         .orderBy(asc(jobs.runAt))

@@ -106,4 +106,41 @@ describe('cached API-key and gateway-account lookups', () => {
     cache.invalidate(merchantId);
     expect(await cached.merchants.gatewayAccounts(merchantId)).toEqual([]);
   });
+
+  /** `store` with its key and account reads counted. */
+  function counting(): { repositories: Repositories; reads: () => number } {
+    let reads = 0;
+    const merchants = {
+      ...store.merchants,
+      keyForHash: (...args: Parameters<Repositories['merchants']['keyForHash']>) => (reads++, store.merchants.keyForHash(...args)),
+      gatewayAccounts: (...args: Parameters<Repositories['merchants']['gatewayAccounts']>) => (reads++, store.merchants.gatewayAccounts(...args)),
+    };
+    return { repositories: { ...store, merchants }, reads: () => reads };
+  }
+
+  it('asks the database once for requests that miss together', async () => {
+    const key = await newKey();
+    await store.merchants.addGatewayAccount({ merchantId, provider: 'stripe', name: 'stripe', label: 'Stripe', credentialsRef: 'sandbox:stripe' });
+    const source = counting();
+    const shared = createLookupCache({ clock, ttlMs: TTL_MS }).wrap(source.repositories);
+    const keys = await Promise.all(Array.from({ length: 20 }, () => shared.merchants.keyForHash(key.hash, clock.now())));
+    const accounts = await Promise.all(Array.from({ length: 20 }, () => shared.merchants.gatewayAccounts(merchantId)));
+    expect(keys.map((k) => k?.id)).toEqual(Array(20).fill(key.id));
+    expect(accounts.map((list) => list.length)).toEqual(Array(20).fill(1));
+    expect(source.reads()).toBe(2);
+  });
+
+  it('does not hand a read that started before an invalidation to a request after it', async () => {
+    const key = await newKey();
+    const source = counting();
+    const lookups = createLookupCache({ clock, ttlMs: TTL_MS });
+    const shared = lookups.wrap(source.repositories);
+    const before = shared.merchants.keyForHash(key.hash, clock.now());
+    await store.merchants.revokeApiKey(key.id, clock.now());
+    lookups.invalidate(merchantId);
+    const after = shared.merchants.keyForHash(key.hash, clock.now());
+    await before;
+    expect(await after).toBeNull();
+    expect(source.reads()).toBe(2);
+  });
 });

@@ -32,6 +32,18 @@ export function createLookupCache(options: { clock: Clock; ttlMs: number }): Loo
   const keys = new Map<string, Entry<LiveKey>>();
   const accounts = new Map<string, Entry<GatewayAccount[]>>();
   let generation = 0;
+  /** Reads under way: requests that miss together share one read instead of each asking the database. */
+  const loadingKeys = new Map<string, { generation: number; read: Promise<LiveKey | null> }>();
+  const loadingAccounts = new Map<string, { generation: number; read: Promise<GatewayAccount[]> }>();
+
+  /** The read under way for `id` if one started since the last invalidation, or a new one. */
+  function shared<T>(loading: Map<string, { generation: number; read: Promise<T> }>, id: string, read: () => Promise<T>): Promise<T> {
+    const current = loading.get(id);
+    if (current && current.generation === generation) return current.read;
+    const entry = { generation, read: read().finally(() => loading.get(id) === entry && loading.delete(id)) };
+    loading.set(id, entry);
+    return entry.read;
+  }
 
   const fresh = <T>(entry: Entry<T> | undefined): entry is Entry<T> => entry !== undefined && options.clock.now().getTime() - entry.loadedAt < options.ttlMs;
 
@@ -90,18 +102,25 @@ export function createLookupCache(options: { clock: Clock; ttlMs: number }): Loo
         async keyForHash(keyHash: string, now: Date): Promise<LiveKey | null> {
           const cached = keys.get(keyHash);
           if (fresh(cached)) return cached.value.expiresAt === null || cached.value.expiresAt > now ? cached.value : null;
-          const started = generation;
-          const key = await repositories.merchants.keyForHash(keyHash, now);
-          if (key && started === generation) keys.set(keyHash, { merchantId: key.merchantId, value: key, loadedAt: options.clock.now().getTime() });
-          return key;
+          const key = await shared(loadingKeys, keyHash, async () => {
+            const started = generation;
+            const read = await repositories.merchants.keyForHash(keyHash, now);
+            if (read && started === generation) keys.set(keyHash, { merchantId: read.merchantId, value: read, loadedAt: options.clock.now().getTime() });
+            return read;
+          });
+          // A shared read was made at its first caller's time: the expiry is checked at this one's.
+          return key && (key.expiresAt === null || key.expiresAt > now) ? key : null;
         },
         async gatewayAccounts(merchantId: string, opts: { includeDisabled?: boolean } = {}): Promise<GatewayAccount[]> {
           if (opts.includeDisabled) return repositories.merchants.gatewayAccounts(merchantId, opts);
           const cached = accounts.get(merchantId);
           if (fresh(cached)) return [...cached.value];
-          const started = generation;
-          const list = await repositories.merchants.gatewayAccounts(merchantId);
-          if (started === generation) accounts.set(merchantId, { merchantId, value: list, loadedAt: options.clock.now().getTime() });
+          const list = await shared(loadingAccounts, merchantId, async () => {
+            const started = generation;
+            const loaded = await repositories.merchants.gatewayAccounts(merchantId);
+            if (started === generation) accounts.set(merchantId, { merchantId, value: loaded, loadedAt: options.clock.now().getTime() });
+            return loaded;
+          });
           return [...list];
         },
       },

@@ -16,6 +16,17 @@ describe.each(DRIVERS)('payments API on %s', (driver) => {
     return res.json();
   }
 
+  it('answers a new payment, approved or declined, exactly as it was stored, with its timeline', async () => {
+    for (const card of [CARDS.visa, CARDS.genericDecline]) {
+      const answered = await createPayment({ metadata: { order_id: '6735', channel: 'web' }, customer: { email: 'a@example.com', country: 'US' } }, { number: card });
+      const stored = await (await h.request('GET', `/v1/payments/${answered.id}`)).json();
+      expect(answered).toEqual(stored);
+      const timeline = await (await h.request('GET', `/v1/payments/${answered.id}/events`)).json();
+      expect(timeline.data.map((e: { type: string }) => e.type)).toEqual([`payment.${answered.status}`]);
+      expect(timeline.data[0].data).toMatchObject({ status: answered.status, updated_at: answered.updated_at });
+    }
+  });
+
   it('authorizes and captures a payment through Stripe', async () => {
     const payment = await createPayment({ metadata: { order_id: '6735' }, customer: { email: 'a@example.com', country: 'US' } });
     expect(payment).toMatchObject({

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
-import { problems } from '../../domain/problem.js';
+import { Problem, problems } from '../../domain/problem.js';
 import type { NewPaymentInput, paymentService } from '../../orchestrator/payments.js';
 import type { refundService } from '../../orchestrator/refunds.js';
 import type { AppEnv } from '../env.js';
@@ -144,8 +144,17 @@ export function paymentRoutes(
   const context = (c: { get(key: 'idempotencyKey'): string | undefined }) => ({ idempotencyKey: c.get('idempotencyKey') });
 
   app.openapi(routes.create, async (c) => {
-    const record = await payments.create(c.get('merchantId'), paymentInput(c.req.valid('json')), context(c));
-    return c.json(paymentView(record, await payments.settlement(record.payment.id)), 201);
+    const created = await payments.create(c.get('merchantId'), paymentInput(c.req.valid('json')), {
+      ...context(c),
+      idempotency: c.get('idempotency'),
+      // The same rendering as the answer below: what is stored is byte for byte what is answered.
+      answer: (record) => JSON.stringify(paymentView(record, record.settlement)),
+    });
+    if (!created) {
+      // Another request holds or held the key: the idempotency middleware answers with what it knows.
+      throw new Problem({ status: 409, code: 'idempotency_key_in_use', title: 'Request in progress', detail: 'A request with this Idempotency-Key is being processed.' });
+    }
+    return c.json(paymentView(created, created.settlement), 201);
   });
 
   app.openapi(routes.list, async (c) => {

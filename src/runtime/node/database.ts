@@ -6,7 +6,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import type { Database, Subscribe } from '../../store/database.js';
 import { openPglite } from '../../store/pglite.js';
-import { openPostgres } from '../../store/postgres.js';
+import { openPostgres, type PostgresOptions } from '../../store/postgres.js';
 
 export const migrationsFolder = fileURLToPath(new URL('../../store/migrations', import.meta.url));
 
@@ -33,8 +33,8 @@ export class DatabaseRefusal extends Error {
 }
 
 /** PostgreSQL when a URL is given, embedded PGlite otherwise. */
-export async function openDatabase(options: { url?: string; pgliteDir?: string; migrations?: MigrationPolicy }): Promise<OpenDatabase> {
-  const opened = options.url ? postgresDatabase(options.url) : await pgliteDatabase(options.pgliteDir);
+export async function openDatabase(options: { url?: string; pgliteDir?: string; migrations?: MigrationPolicy; onQuery?: PostgresOptions['onQuery'] }): Promise<OpenDatabase> {
+  const opened = options.url ? postgresDatabase(options.url, options.onQuery) : await pgliteDatabase(options.pgliteDir);
   try {
     const policy = options.migrations ?? 'apply';
     if (policy === 'apply') await opened.migrate();
@@ -53,8 +53,8 @@ export async function openDatabase(options: { url?: string; pgliteDir?: string; 
   }
 }
 
-function postgresDatabase(url: string): OpenDatabase {
-  const store = openPostgres(url);
+function postgresDatabase(url: string, onQuery: PostgresOptions['onQuery']): OpenDatabase {
+  const store = openPostgres(url, onQuery ? { onQuery } : {});
   const pending = () => pendingMigrations(store.db);
   return {
     db: store.db,

@@ -1,0 +1,33 @@
+/**
+ * Counts what a router sends to PostgreSQL, from postgres.js's per-statement hook: statements
+ * (transaction control left out) and commits, an explicit COMMIT or a statement sent outside a
+ * transaction (PostgreSQL commits each of those on its own, reads included).
+ */
+export interface StatementCounts {
+  statements: number;
+  commits: number;
+}
+
+const CONTROL = /^\s*(begin|commit|rollback|savepoint|release|start transaction)\b/i;
+
+export function statementCounter() {
+  const counts: StatementCounts = { statements: 0, commits: 0 };
+  const inTransaction = new Set<number>();
+  return {
+    counts: (): StatementCounts => ({ ...counts }),
+    onQuery(connection: number, query: string): void {
+      const control = CONTROL.exec(query)?.[1]?.toLowerCase();
+      if (control === undefined) {
+        counts.statements++;
+        if (!inTransaction.has(connection)) counts.commits++;
+      } else if (control === 'begin' || control === 'start transaction') {
+        inTransaction.add(connection);
+      } else if (control === 'commit') {
+        counts.commits++;
+        inTransaction.delete(connection);
+      } else if (control === 'rollback' && !/^\s*rollback\s+to\b/i.test(query)) {
+        inTransaction.delete(connection);
+      }
+    },
+  };
+}
