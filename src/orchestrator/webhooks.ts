@@ -17,6 +17,7 @@ import { writeRefundStep } from './refunds.js';
 import { routingFacts } from './routing-facts.js';
 import {
   authorizationStep,
+  awaitsAuthorization,
   voidedStep,
   operationDoneStep,
   operationRevertStep,
@@ -101,6 +102,11 @@ export function webhookService(deps: WebhookServiceDeps) {
     switch (event.type) {
       case 'authorization.succeeded':
       case 'authorization.failed': {
+        if (event.type === 'authorization.succeeded' && (await voidAskedFor(repos, payment, attempt))) {
+          // The gateway was told to void this attempt before its approval reached us: the
+          // authorization is released, whether or not the void's own notification ever arrives.
+          return write(voidedStep(payment, attempt, event.occurredAt));
+        }
         const outcome = authorizationOf(event, payment);
         const result = attemptResult(outcome, attempt.latencyMs ?? 0, 'resolved_by_webhook', event.occurredAt);
         return write(authorizationStep(payment, attempt, outcome, result, now, policy));
@@ -140,4 +146,15 @@ function authorizationOf(event: WebhookEvent, payment: PaymentRow): FinalAuthori
   return event.type === 'authorization.succeeded'
     ? { kind: 'approved', reference: event.reference, captured: payment.captureMethod === 'automatic' }
     : { kind: 'declined', reference: event.reference, decline: event.decline ?? decline('unknown', 'webhook') };
+}
+
+/**
+ * Whether the reconciler had the gateway void this still-open, uncaptured attempt (a technical
+ * cancel, accepted): then a late approval of it is already being released. Read only on that rare
+ * path: a manual-capture payment still waiting for the attempt.
+ */
+async function voidAskedFor(repos: Repositories, payment: PaymentRow, attempt: AttemptRow): Promise<boolean> {
+  if (payment.captureMethod !== 'manual' || payment.status !== 'processing' || !awaitsAuthorization(payment, attempt)) return false;
+  const timeline = await repos.events.timeline(payment.merchantId, payment.id);
+  return timeline.some((e) => e.type === 'reconciler.checked' && e.data['finding'] === 'void_requested' && e.data['attempt'] === attempt.number);
 }

@@ -128,29 +128,41 @@ describe('settlement in the sandbox', () => {
       expect(sims().adyen!.ledger.charges()).toBe(0);
     });
 
-    it('a late approval that lands between the technical cancel and its notification leaves the payment canceled, not capturable', async () => {
-      // The authorization is made, its answer lost, and its AUTHORISATION notification held back.
+    /**
+     * An authorization made, its answer lost, and its AUTHORISATION notification held back until
+     * after the reconciler had Adyen void the attempt; `cancelFault` shapes the TECHNICAL_CANCEL.
+     */
+    async function lateApprovalAfterVoid(cancelFault: Parameters<ReturnType<typeof sims>['adyen']['setWebhookFault']>[0]) {
       await sims().adyen!.setFault({ kind: 'charge_then_hang' }, { times: LOST_WITH_LOOKUPS });
       sims().adyen!.setWebhookFault({ kind: 'reorder', after: 1, maxHoldMs: 600_000 }, { types: ['AUTHORISATION'], times: 1 });
       const payment = await pay('adyen', { currency: 'EUR', capture_method: 'manual' });
       expect(payment).toMatchObject({ status: 'processing', attempts: [{ status: 'unknown' }] });
       await later(policy.retryDelaysMs[0]!);
       await later(policy.retryDelaysMs[1]!);
-      // The reconciler voids it by our reference; the TECHNICAL_CANCEL is held until after the approval.
-      sims().adyen!.setWebhookFault({ kind: 'reorder', after: 2, maxHoldMs: 600_000 }, { types: ['TECHNICAL_CANCEL'], times: 1 });
+      sims().adyen!.setWebhookFault(cancelFault, { types: ['TECHNICAL_CANCEL'], times: 1 });
       await later(policy.retryDelaysMs[2]!);
       expect((await get(payment.id)).status).toBe('processing');
-      // Another payment's notification lets the approval go, and the approval lets the cancel go.
+      // Another payment's notification lets the held approval go.
       await pay('adyen', { currency: 'EUR', capture_method: 'manual' });
-      const cancels = () => Promise.resolve(sims().adyen!.webhookDeliveries().filter((d) => d.type === 'TECHNICAL_CANCEL'));
-      const [cancel] = await t.eventually(cancels, (all) => all.length === 1 && all[0]!.state === 'delivered');
-      expect(cancel).toMatchObject({ state: 'delivered' });
-      const settled = await get(payment.id);
-      expect(settled).toMatchObject({ status: 'canceled', amount_capturable: 0, amount_captured: 0 });
-      expect(sims().adyen!.ledger.totals('EUR')).toMatchObject({ captured: 0 });
-      // The approval was applied before the cancel, which is the order this test is about.
-      const timeline = (await t.api('GET', `/v1/payments/${payment.id}/events`)).body.data.map((e: { type: string }) => e.type);
-      expect(timeline.filter((type: string) => type.startsWith('payment.'))).toEqual(['payment.requires_capture', 'payment.canceled']);
+      return payment.id as string;
+    }
+
+    it('a late approval of an attempt Adyen was told to void fails the payment as voided, even when the void\'s notification is lost', async () => {
+      const id = await lateApprovalAfterVoid({ kind: 'drop', forever: true });
+      const settled = await t.eventually(() => get(id), (p) => p.status !== 'processing');
+      expect(settled).toMatchObject({ status: 'failed', failure: { code: 'authorization_voided' }, amount_capturable: 0, attempts: [{ status: 'failed', outcome_reason: 'voided_at_gateway' }] });
+      const charge = sims().adyen!.ledger.export().charges.find((c) => c.orderReference === `${id}:attempt:1`);
+      expect(charge).toMatchObject({ captured: 0, released: charge!.authorized });
+    });
+
+    it('the void\'s notification arriving after the late approval changes nothing more', async () => {
+      const since = Date.now();
+      const id = await lateApprovalAfterVoid({ kind: 'reorder', after: 2, maxHoldMs: 600_000 });
+      const cancels = () => Promise.resolve(sims().adyen!.webhookDeliveries().filter((d) => d.type === 'TECHNICAL_CANCEL' && d.createdAt >= since));
+      await t.eventually(cancels, (all) => all.length === 1 && all[0]!.state === 'delivered');
+      expect(await get(id)).toMatchObject({ status: 'failed', failure: { code: 'authorization_voided' }, amount_capturable: 0 });
+      const timeline = (await t.api('GET', `/v1/payments/${id}/events`)).body.data.map((e: { type: string }) => e.type);
+      expect(timeline.filter((type: string) => type.startsWith('payment.'))).toEqual(['payment.failed']);
     });
 
     it('a capture whose notification is lost once is confirmed by Adyen\'s retry', async () => {
