@@ -1,33 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Capabilities } from '../../adapters/testkit/contract.js';
 import { seededRandom } from '../domain/random.js';
 import { decide, type DecideInput, type GatewayCandidate, type Health } from './decide.js';
 import { SuccessRateLearner } from './learner/index.js';
-import { compileYaml, GATEWAYS, tx } from './rules/test-helpers.js';
+import { CARD_CAPABILITIES, compileYaml, GATEWAYS, tx } from './rules/test-helpers.js';
 import { successModel } from './success-model.js';
 
-const CAPABILITIES: Capabilities = {
-  paymentMethods: ['card'],
-  cardNetworks: ['visa', 'mastercard', 'amex'],
-  currencies: '*',
-  countries: '*',
-  captureMethods: ['automatic', 'manual'],
-  partialCapture: true,
-  multipleCapture: false,
-  voids: true,
-  refunds: true,
-  partialRefund: true,
-  multipleRefunds: true,
-  idempotency: true,
-  syncWithoutReference: true,
-  asyncModifications: false,
-  threeDSecure: true,
-  amountLimits: { min: 1, max: 10_000_000 },
-  amountSteps: {},
-};
-
 const candidates = (health: Partial<Record<string, Health>> = {}): GatewayCandidate[] =>
-  GATEWAYS.map((name) => ({ accountId: `gwa_${name}`, name, provider: name, capabilities: CAPABILITIES, health: health[name] ?? 'closed', fees: null }));
+  GATEWAYS.map((name) => ({ accountId: `gwa_${name}`, name, provider: name, capabilities: CARD_CAPABILITIES, health: health[name] ?? 'closed', fees: null }));
 
 /** Close gateways with little evidence: Thompson draws disagree often. */
 function model() {

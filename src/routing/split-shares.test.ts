@@ -1,35 +1,14 @@
 import { monotonicFactory } from 'ulidx';
 import { describe, expect, it } from 'vitest';
-import type { Capabilities } from '../../adapters/testkit/contract.js';
 import { seededRandom } from '../domain/random.js';
 import { decide, type GatewayCandidate, type SuccessModel } from './decide.js';
-import { compileYaml, tx } from './rules/test-helpers.js';
-
-const CAPABILITIES: Capabilities = {
-  paymentMethods: ['card'],
-  cardNetworks: ['visa', 'mastercard'],
-  currencies: '*',
-  countries: '*',
-  captureMethods: ['automatic', 'manual'],
-  partialCapture: true,
-  multipleCapture: false,
-  voids: true,
-  refunds: true,
-  partialRefund: true,
-  multipleRefunds: true,
-  idempotency: true,
-  syncWithoutReference: true,
-  asyncModifications: false,
-  threeDSecure: true,
-  amountLimits: { min: 1, max: 1_000_000 },
-  amountSteps: {},
-};
+import { CARD_CAPABILITIES, compileYaml, tx } from './rules/test-helpers.js';
 
 const candidates: GatewayCandidate[] = ['stripe', 'adyen', 'braintree'].map((name) => ({
   accountId: `gwa_${name}`,
   name,
   provider: name,
-  capabilities: CAPABILITIES,
+  capabilities: CARD_CAPABILITIES,
   health: 'closed',
   fees: null,
 }));

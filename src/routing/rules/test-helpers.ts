@@ -1,9 +1,31 @@
+import type { Capabilities } from '../../../adapters/testkit/contract.js';
 import { compile, type CompiledRuleset } from './compile.js';
 import { parseRuleset } from './parse.js';
 import { formatError } from './source.js';
 import type { RoutingTransaction } from './transaction.js';
 
 export const GATEWAYS = ['stripe', 'adyen', 'braintree'];
+
+/** A card gateway that takes any currency, country and capture method, for tests to narrow. */
+export const CARD_CAPABILITIES: Capabilities = {
+  paymentMethods: ['card'],
+  cardNetworks: ['visa', 'mastercard', 'amex'],
+  currencies: '*',
+  countries: '*',
+  captureMethods: ['automatic', 'manual'],
+  partialCapture: true,
+  multipleCapture: false,
+  voids: true,
+  refunds: true,
+  partialRefund: true,
+  multipleRefunds: true,
+  idempotency: true,
+  syncWithoutReference: true,
+  asyncModifications: false,
+  threeDSecure: true,
+  amountLimits: { min: 1, max: 10_000_000 },
+  amountSteps: {},
+};
 
 /** Compiles YAML in tests; throws with the located errors if it does not parse. */
 export function compileYaml(yaml: string): CompiledRuleset {

@@ -2,27 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { Capabilities } from '../../../adapters/testkit/contract.js';
 import { parseRuleset } from './parse.js';
 import type { Ruleset } from './ruleset.js';
+import { CARD_CAPABILITIES } from './test-helpers.js';
 import { accountErrors, usabilityErrors, type RulesAccount } from './usability.js';
 
-const ANY: Capabilities = {
-  paymentMethods: ['card'],
-  cardNetworks: ['visa', 'mastercard', 'amex'],
-  currencies: '*',
-  countries: '*',
-  captureMethods: ['automatic', 'manual'],
-  partialCapture: true,
-  multipleCapture: false,
-  voids: true,
-  refunds: true,
-  partialRefund: true,
-  multipleRefunds: true,
-  idempotency: true,
-  syncWithoutReference: true,
-  asyncModifications: false,
-  threeDSecure: true,
-  amountLimits: { min: 50, max: 1_000_000 },
-  amountSteps: {},
-};
+const ANY: Capabilities = { ...CARD_CAPABILITIES, amountLimits: { min: 50, max: 1_000_000 } };
 
 function account(name: string, overrides: Partial<RulesAccount> = {}, caps: Partial<Capabilities> = {}): RulesAccount {
   return { name, provider: name, unusable: null, capabilities: { ...ANY, ...caps }, priced: true, ...overrides };

@@ -1,6 +1,7 @@
 import type { Capabilities } from '../../../adapters/testkit/contract.js';
 import type { ActionSpec, Condition, GatewayRef, Ruleset } from './ruleset.js';
 import { errorAt, type LocatedError, type SourceRef } from './source.js';
+import { actionGateways } from './validate.js';
 
 /** One of the merchant's gateway accounts as the usability check sees it. */
 export interface RulesAccount {
@@ -20,7 +21,7 @@ type Report = (at: SourceRef, message: string) => void;
 export function accountErrors(ruleset: Ruleset, accounts: readonly RulesAccount[]): LocatedError[] {
   const byName = new Map(accounts.map((a) => [a.name, a]));
   return collect(ruleset, (label, _conditions, action, report) => {
-    for (const ref of namedGateways(action)) {
+    for (const ref of actionGateways(action)) {
       const account = byName.get(ref.name);
       if (account?.unusable === 'disabled') report(ref.at, `${label}: gateway account '${ref.name}' is disabled`);
       if (account?.unusable === 'no_adapter') {
@@ -81,19 +82,6 @@ function collect(ruleset: Ruleset, check: (label: string, conditions: readonly C
   for (const rule of ruleset.rules) check(`rule '${rule.id}'`, rule.conditions, rule.then, report);
   check('the default', [], ruleset.default, report);
   return errors;
-}
-
-function namedGateways(action: ActionSpec): readonly GatewayRef[] {
-  switch (action.kind) {
-    case 'route':
-      return action.gateways;
-    case 'split':
-      return action.weights.map((w) => w.gateway);
-    case 'optimize':
-      return action.among ?? [];
-    case 'block':
-      return [];
-  }
 }
 
 /** A condition that rules the gateway out for every payment meeting all of `conditions`, described; null if none does. */

@@ -3,7 +3,7 @@ import { shadowingRule } from './shadowing.js';
 import { errorAt, suggestion, type LocatedError, type SourceRef } from './source.js';
 
 /** Every gateway an action names, in order. */
-function actionGateways(action: ActionSpec): readonly GatewayRef[] {
+export function actionGateways(action: ActionSpec): readonly GatewayRef[] {
   switch (action.kind) {
     case 'route':
       return action.gateways;
