@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, lt, lte, min, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, lt, lte, min, or, sql, type SQL } from 'drizzle-orm';
 import { newId } from '../domain/ids.js';
 import type { Database } from './database.js';
 import { jobs } from './schema.js';
@@ -34,32 +34,7 @@ export function jobRepository(db: Database) {
      * run once more when it finishes, so a change made meanwhile is never missed.
      */
     async schedule(job: ScheduleJob, now: Date): Promise<void> {
-      await db
-        .insert(jobs)
-        .values({
-          id: newId('job'),
-          kind: job.kind,
-          key: job.key,
-          merchantId: job.merchantId ?? null,
-          payload: job.payload ?? {},
-          state: 'scheduled',
-          runAt: job.runAt,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .onConflictDoUpdate({
-          target: jobs.key,
-          set: {
-            kind: sql`excluded.kind`,
-            payload: sql`excluded.payload`,
-            state: sql`case when ${jobs.state} = 'running' then 'running' else 'scheduled' end`,
-            runAt: sql`case when ${jobs.state} in ('done', 'dead') then excluded.run_at else least(${jobs.runAt}, excluded.run_at) end`,
-            attempts: sql`case when ${jobs.state} in ('done', 'dead') then 0 else ${jobs.attempts} end`,
-            rerun: sql`${jobs.state} = 'running'`,
-            lastError: sql`case when ${jobs.state} in ('done', 'dead') then null else ${jobs.lastError} end`,
-            updatedAt: now,
-          },
-        });
+      await db.execute(scheduleJobSql(job, now, null));
     },
 
     /** The work is finished by whoever did it (say, the request itself): a scheduled run is no longer needed. */
@@ -152,4 +127,24 @@ export function jobRepository(db: Database) {
       return rows.length;
     },
   };
+}
+
+/**
+ * Schedules a job, as a statement of its own or a part of a larger one (the payment hot path's
+ * CTEs), inserting only when `guard` holds: a job key scheduled again moves its one row instead
+ * of adding another.
+ */
+export function scheduleJobSql(job: ScheduleJob, now: Date, guard: SQL | null): SQL {
+  return sql`insert into jobs (id, kind, key, merchant_id, payload, state, run_at, created_at, updated_at)
+    select ${newId('job')}, ${job.kind}, ${job.key}, ${job.merchantId ?? null}, ${JSON.stringify(job.payload ?? {})}::jsonb, 'scheduled', ${job.runAt.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
+    ${guard ? sql`where ${guard}` : sql``}
+    on conflict (key) do update set
+      kind = excluded.kind,
+      payload = excluded.payload,
+      state = case when jobs.state = 'running' then 'running' else 'scheduled' end,
+      run_at = case when jobs.state in ('done', 'dead') then excluded.run_at else least(jobs.run_at, excluded.run_at) end,
+      attempts = case when jobs.state in ('done', 'dead') then 0 else jobs.attempts end,
+      rerun = jobs.state = 'running',
+      last_error = case when jobs.state in ('done', 'dead') then null else jobs.last_error end,
+      updated_at = excluded.updated_at`;
 }

@@ -1,8 +1,7 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { newId } from '../domain/ids.js';
 import type { Database } from './database.js';
 import type { IdempotentResource } from './idempotency.js';
-import type { ScheduleJob } from './jobs.js';
+import { scheduleJobSql, type ScheduleJob } from './jobs.js';
 import type { NewEvent } from './events.js';
 import type { AttemptResult, AttemptRow, PaymentPatch, PaymentRow } from './payments.js';
 import { OPEN_ATTEMPT_STATUSES } from './payments.js';
@@ -52,7 +51,7 @@ export function paymentWriteRepository(db: Database) {
       const parts: SQL[] = [
         sql`p as (${db.insert(payments).values(o.payment).returning({ id: payments.id }).getSQL()})`,
         sql`a as (${db.insert(attempts).values(o.attempt).returning({ id: attempts.id }).getSQL()})`,
-        sql`j as (${insertJob(o.job, o.payment.createdAt, null)})`,
+        sql`j as (${scheduleJobSql(o.job, o.payment.createdAt, null)})`,
       ];
       if (o.link) {
         const { merchantId, key, resource } = o.link;
@@ -95,7 +94,7 @@ export function paymentWriteRepository(db: Database) {
           : sql`j as (select 1)`,
       );
       w.events.forEach((event, i) => parts.push(sql`${sql.identifier(`e${i}`)} as (${insertEvent(event, written)})`));
-      w.jobs.forEach((job, i) => parts.push(sql`${sql.identifier(`f${i}`)} as (${insertJob(job, w.now, written)})`));
+      w.jobs.forEach((job, i) => parts.push(sql`${sql.identifier(`f${i}`)} as (${scheduleJobSql(job, w.now, written)})`));
       if (w.response) {
         const { merchantId, key, status, body } = w.response;
         parts.push(
@@ -115,25 +114,6 @@ export function paymentWriteRepository(db: Database) {
       return { written: row.written, attemptWritten: row.written && row.attempt, jobCanceled: row.written && row.job, responseStored: row.response };
     },
   };
-}
-
-/**
- * jobs.schedule's upsert (store/jobs.ts) as a CTE part, inserting only when `guard` holds: a job
- * key scheduled again moves its one row instead of adding another.
- */
-function insertJob(job: ScheduleJob, now: Date, guard: SQL | null): SQL {
-  return sql`insert into jobs (id, kind, key, merchant_id, payload, state, run_at, created_at, updated_at)
-    select ${newId('job')}, ${job.kind}, ${job.key}, ${job.merchantId ?? null}, ${JSON.stringify(job.payload ?? {})}::jsonb, 'scheduled', ${job.runAt.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
-    ${guard ? sql`where ${guard}` : sql``}
-    on conflict (key) do update set
-      kind = excluded.kind,
-      payload = excluded.payload,
-      state = case when jobs.state = 'running' then 'running' else 'scheduled' end,
-      run_at = case when jobs.state in ('done', 'dead') then excluded.run_at else least(jobs.run_at, excluded.run_at) end,
-      attempts = case when jobs.state in ('done', 'dead') then 0 else jobs.attempts end,
-      rerun = jobs.state = 'running',
-      last_error = case when jobs.state in ('done', 'dead') then null else jobs.last_error end,
-      updated_at = excluded.updated_at`;
 }
 
 function insertEvent(event: NewEvent, guard: SQL): SQL {
