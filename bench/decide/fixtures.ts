@@ -589,14 +589,14 @@ export function transactionPool(ruleset: GeneratedRuleset, size: number, seed = 
 export function warmedLearner(candidates: readonly GatewayCandidate[], updates: number, seed = 1): SuccessRateLearner {
   const random = seededRandom(streamSeed('learner', candidates.length, seed));
   const learner = new SuccessRateLearner();
-  const rates = new Map(candidates.map((c) => [c.name, 0.8 + 0.15 * random()]));
+  const rates = new Map(candidates.map((c) => [c.accountId, 0.8 + 0.15 * random()]));
   const segments: { seg: Segment; tx: RoutingTransaction }[] = Array.from({ length: 4000 }, (_, i) => {
     const tx = randomTransaction(i, random);
     return { tx, seg: segmentOf({ paymentMethod: tx.paymentMethod, network: tx.card.network, currency: tx.currency, issuerCountry: tx.card.issuerCountry, amount: tx.amount }) };
   });
   for (let i = 0; i < updates; i++) {
     const { seg } = segments[Math.floor(random() * segments.length)]!;
-    const gateway = candidates[Math.floor(random() * candidates.length)]!.name;
+    const gateway = candidates[Math.floor(random() * candidates.length)]!.accountId;
     learner.update(gateway, seg, random() < rates.get(gateway)! ? 'success' : 'failure');
   }
   return learner;

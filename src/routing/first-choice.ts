@@ -58,7 +58,11 @@ export function firstChoice(
       const pool = among ? eligible.filter((c) => among.includes(c.gateway)) : eligible;
       const closed = pool.filter((c) => c.health === 'closed');
       const contenders = closed.length > 0 ? closed : pool;
-      const probabilities = firstChoiceProbabilities(contenders.map((c) => ({ ...c.draw, fee: c.fee })), objective, amount);
+      const probabilities = firstChoiceProbabilities(
+        contenders.map((c) => ({ mean: c.draw.mean, weight: c.draw.weight, down: c.draw.down, fee: c.fee })),
+        objective,
+        amount,
+      );
       contenders.forEach((c, i) => add(c.gateway, probabilities[i]!));
       return out;
     }

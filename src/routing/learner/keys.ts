@@ -75,6 +75,12 @@ export class KeySpace {
   /** Key of one gateway's cell at each level. */
   readonly cells = new Float64Array(LEVELS.length);
   private interners: Record<InternedDimension, Interner> = KeySpace.emptyInterners();
+  /**
+   * A decision reads every gateway for one segment: its peer keys are kept for the next read of
+   * the same segment object, so only the gateway is looked up. Interning may give a value that
+   * was unknown an id, so a resolve that interns forgets them.
+   */
+  private readSegment: Segment | null = null;
 
   private static emptyInterners(): Record<InternedDimension, Interner> {
     return {
@@ -89,6 +95,14 @@ export class KeySpace {
   /** Looks the keys up; with `intern`, unseen values are added first. */
   resolve(gateway: string, segment: Segment, intern: boolean): void {
     const g = this.lookup('gateway', gateway, intern);
+    if (!intern && segment === this.readSegment) {
+      for (let level = 0; level < LEVELS.length; level++) {
+        const peer = this.peers[level]!;
+        this.cells[level] = peer >= 0 && g >= 0 ? peer * RADIX.gateway + g : -1;
+      }
+      return;
+    }
+    this.readSegment = intern ? null : segment;
     const m = this.lookup('method', segment.paymentMethod, intern);
     const n = this.lookup('network', segment.network ?? NO_NETWORK, intern);
     const c = this.lookup('currency', segment.currency, intern);
@@ -131,5 +145,6 @@ export class KeySpace {
       });
     }
     this.interners = interners;
+    this.readSegment = null;
   }
 }

@@ -150,6 +150,9 @@ export class SuccessRateLearner {
   /** What the answer fields hold: decide() asks `estimate` then `sample` of the same gateway and segment (segments are never mutated). */
   private answeredGateway: string | null = null;
   private answeredSegment: Segment | null = null;
+  /** Each level's peer tick for `tickedSegment`: the same for every gateway a decision reads, until an update. */
+  private readonly segmentTicks = new Float64Array(LEVELS.length);
+  private tickedSegment: Segment | null = null;
 
   constructor(config: Partial<LearnerConfig> = {}) {
     this.config = { ...DEFAULT_LEARNER_CONFIG, ...config };
@@ -180,6 +183,7 @@ export class SuccessRateLearner {
   overall(gateway: string): Estimate {
     // Only the gateway level is read, and its key depends on the gateway alone.
     this.keys.resolve(gateway, ANY_SEGMENT, false);
+    this.loadTicks(ANY_SEGMENT);
     this.readLevel(GATEWAY_LEVEL);
     const p = this.gatewayMean() * (1 - this.downNow());
     return { p, n: this.levelN, level: this.levelN >= this.config.minSamples ? 'gateway' : 'prior' };
@@ -198,6 +202,7 @@ export class SuccessRateLearner {
   update(gateway: string, segment: Segment, outcome: LearnerOutcome): void {
     if (outcome === 'ignored') return;
     this.answeredSegment = null;
+    this.tickedSegment = null;
     const won = outcome === 'success' ? 1 : 0;
     const { decay, fastDecay } = this.config;
     this.keys.resolve(gateway, segment, true);
@@ -303,6 +308,7 @@ export class SuccessRateLearner {
     const peerTicks = new Map<number, number>();
     for (let i = 0; i < snapshot.peers.length; i += 2) peerTicks.set(snapshot.peers[i]!, snapshot.peers[i + 1]!);
     this.answeredSegment = null;
+    this.tickedSegment = null;
     this.keys = keys;
     this.cellIndex = cellIndex;
     this.peerTicks = peerTicks;
@@ -382,6 +388,13 @@ export class SuccessRateLearner {
     return this.downAt(gatewayOfCell(key), this.peerTicks.get(this.keys.peers[GATEWAY_LEVEL]!) ?? 0);
   }
 
+  /** Reads the peer ticks of the segment `keys` resolved, unless they are already held for it. */
+  private loadTicks(segment: Segment): void {
+    if (segment === this.tickedSegment) return;
+    for (let level = 0; level < LEVELS.length; level++) this.segmentTicks[level] = this.peerTicks.get(this.keys.peers[level]!) ?? 0;
+    this.tickedSegment = segment;
+  }
+
   private cellFor(key: number, tick: number, g: number): number {
     const known = this.cellIndex.get(key);
     if (known !== undefined) return known;
@@ -411,6 +424,7 @@ export class SuccessRateLearner {
   private resolve(gateway: string, segment: Segment): void {
     if (segment === this.answeredSegment && gateway === this.answeredGateway) return;
     this.keys.resolve(gateway, segment, false);
+    this.loadTicks(segment);
     const { minSamples, shrinkage, prior } = this.config;
     this.readLevel(GATEWAY_LEVEL);
     let p = this.gatewayMean();
@@ -432,7 +446,8 @@ export class SuccessRateLearner {
     this.answerW = w;
     this.answerN = n;
     this.answerLevel = level;
-    this.answerDown = this.downNow();
+    const key = this.keys.cells[GATEWAY_LEVEL]!;
+    this.answerDown = key < 0 ? 0 : this.downAt(gatewayOfCell(key), this.segmentTicks[GATEWAY_LEVEL]!);
     this.answeredGateway = gateway;
     this.answeredSegment = segment;
   }
@@ -446,7 +461,7 @@ export class SuccessRateLearner {
       this.levelN = 0;
       return;
     }
-    const factor = this.idleFactor((this.peerTicks.get(this.keys.peers[level]!) ?? 0) - this.ticks[cell]!);
+    const factor = this.idleFactor(this.segmentTicks[level]! - this.ticks[cell]!);
     let s = this.successes[cell]!;
     let f = this.failures[cell]!;
     if (this.epochs[cell] !== this.gatewayEpochs[gatewayOfCell(key)]) {
