@@ -122,6 +122,28 @@ describe('SuccessRateLearner', () => {
     expect(largestStep(DEFAULT_LEARNER_CONFIG.shrinkage)).toBeLessThan(0.1);
   });
 
+  it('answers each read for its own segment, though it keeps a decision’s keys between reads', () => {
+    // decide() reads every gateway for one segment object: the learner keeps that segment's keys
+    // and peer ticks between reads, and any update in between (which may intern a new value,
+    // and moves the peer ticks) must drop them.
+    const NZ_VISA: Segment = { ...US_VISA, issuerCountry: 'NZ' };
+    const NZ_MASTERCARD: Segment = { ...NZ_VISA, network: 'mastercard' };
+    // The change detector off: mastercard's failures would otherwise (rightly) restart all of A's cells.
+    const learner = new SuccessRateLearner({ changeThreshold: 1e9 });
+    for (let i = 0; i < 50; i++) learner.update('A', US_VISA, 'success');
+    const before = learner.estimate('B', NZ_VISA);
+    expect(learner.estimate('A', NZ_VISA).level).toBe('network_currency');
+    for (let i = 0; i < 20; i++) learner.update('A', NZ_MASTERCARD, 'failure');
+    // Mastercard's failures are not visa's (they reach it only through the gateway level).
+    expect(learner.estimate('A', NZ_VISA)).toMatchObject({ level: 'network_currency' });
+    expect(learner.estimate('A', NZ_VISA).p).toBeGreaterThan(0.75);
+    for (let i = 0; i < 40; i++) learner.update('A', NZ_VISA, 'failure');
+    expect(learner.estimate('A', NZ_VISA)).toMatchObject({ level: 'segment' });
+    expect(learner.estimate('A', NZ_VISA).p).toBeLessThan(0.5);
+    // B never answered: still the prior.
+    expect(learner.estimate('B', NZ_VISA)).toEqual(before);
+  });
+
   it('restarts every segment of a gateway when the gateway as a whole drops', () => {
     const random = seededRandom(12);
     const learner = new SuccessRateLearner();
