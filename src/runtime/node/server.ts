@@ -15,7 +15,7 @@ import { maintenanceJobs, startupSweep } from '../../jobs/maintenance.js';
 import { reconcilerJobs } from '../../jobs/reconciler.js';
 import { webhookJobKinds } from '../../jobs/webhook-delivery.js';
 import { createRepositories, type Repositories } from '../../store/index.js';
-import { createLookupCache } from '../../store/lookup-cache.js';
+import { createLookupCache, DEFAULT_LOOKUP_CACHE_MS } from '../../store/lookup-cache.js';
 import { gatewayRegistry } from '../gateways.js';
 import { PROVIDERS } from '../providers.js';
 import { createRouter, createRoutingState } from '../routing.js';
@@ -54,7 +54,7 @@ export interface ServerOptions {
   learnerSaveMs?: number;
   /** How often cached rulesets are checked against the active versions, should a notification be lost (default 5 s). */
   rulesetCheckMs?: number;
-  /** Longest an API key or a merchant's gateway accounts are served from memory, should a notification be lost (default 5 s). */
+  /** Longest an API key or a merchant's gateway accounts are served from memory, should a notification be lost (default 60 s: changes arrive by notification). */
   lookupCacheMs?: number;
   clock?: Clock;
   settlement?: SettlementPolicy;
@@ -84,7 +84,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   const cleanup: (() => Promise<void> | void)[] = [() => database.close()];
   try {
     const clock = options.clock ?? systemClock;
-    const lookups = createLookupCache({ clock, ttlMs: options.lookupCacheMs ?? 5_000 });
+    const lookups = createLookupCache({ clock, ttlMs: options.lookupCacheMs ?? DEFAULT_LOOKUP_CACHE_MS });
     const repositories = lookups.wrap(createRepositories(database.db));
     const gateways = gatewayRegistry({ providers: PROVIDERS, sandbox: options.sandboxGateways ?? {}, env: options.env, timeoutMs: options.gatewayTimeoutMs });
     const router = createRouter({
