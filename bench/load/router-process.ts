@@ -21,7 +21,7 @@ import { tokenBuckets } from '../../src/api/middleware/rate-limit.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { hashApiKey, keyHint, SCOPES } from '../../src/domain/api-keys.js';
 import { createRepositories, type Repositories } from '../../src/store/index.js';
-import { createLookupCache } from '../../src/store/lookup-cache.js';
+import { createLookupCache, DEFAULT_LOOKUP_CACHE_MS } from '../../src/store/lookup-cache.js';
 import { syncLookups } from '../../src/runtime/node/lookup-sync.js';
 import { gatewayRegistry } from '../../src/runtime/gateways.js';
 import { pinoLogger } from '../../src/runtime/node/logger.js';
@@ -45,8 +45,8 @@ const logger = pinoLogger();
 const counter = statementCounter();
 const database = await openDatabase({ url: databaseUrl, pgliteDir: databaseUrl ? undefined : `${dataDir}/pglite`, onQuery: counter.onQuery });
 // As the server composes it: API keys and gateway accounts cached, dropped on the admin channel's notifications.
-const lookups = createLookupCache({ clock: systemClock, ttlMs: 5_000 });
-const repositories = lookups.wrap(createRepositories(database.db));
+const lookups = createLookupCache({ clock: systemClock, ttlMs: DEFAULT_LOOKUP_CACHE_MS });
+const repositories = lookups.wrap(countingLookups(createRepositories(database.db)));
 const lookupSync = await syncLookups({ subscribe: database.subscribe, cache: lookups });
 const gateways = gatewayRegistry({
   providers: PROVIDERS,
@@ -83,6 +83,19 @@ announce({
   driver: database.driver,
   counters: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
 });
+
+/** The two reads the lookup cache makes, counted as they reach the database (statement-counter.ts). */
+function countingLookups(inner: Repositories): Repositories {
+  const { keyForHash, gatewayAccounts } = inner.merchants;
+  return {
+    ...inner,
+    merchants: {
+      ...inner.merchants,
+      keyForHash: (...args) => (counter.lookupRead(), keyForHash(...args)),
+      gatewayAccounts: (...args) => (counter.lookupRead(), gatewayAccounts(...args)),
+    },
+  };
+}
 
 async function seedMerchant(repositories: Repositories, apiKey: string): Promise<void> {
   const merchants = repositories.merchants;

@@ -30,9 +30,11 @@ export interface Repetition {
   seconds: number;
   /** The target process's CPU time (user + system) over the run, per 201 answer, ms. */
   cpuMsPerPayment: number;
-  /** The router's statements and commits over the run, per 201 answer (null where not counted: PGlite, the other targets). */
+  /** The router's statements and commits over the run, per 201 answer, the lookup cache's reads left out (null where not counted: PGlite, the other targets). */
   statementsPerPayment: number | null;
   commitsPerPayment: number | null;
+  /** The lookup cache's reads over the run (each one statement and one commit), per 201 answer. */
+  lookupReadsPerPayment: number | null;
   samples: string[];
 }
 
@@ -103,8 +105,9 @@ async function measureOnce(stack: Stack, target: Target, connections: number, am
     rssMedianMiB: run.rssMiB.length ? median(run.rssMiB) : NaN,
     seconds: run.seconds,
     cpuMsPerPayment: run.created > 0 ? cpuMs / run.created : NaN,
-    statementsPerPayment: perPayment((c) => c.statements),
-    commitsPerPayment: perPayment((c) => c.commits),
+    statementsPerPayment: perPayment((c) => c.statements - c.lookupReads),
+    commitsPerPayment: perPayment((c) => c.commits - c.lookupReads),
+    lookupReadsPerPayment: perPayment((c) => c.lookupReads),
     samples: run.samples,
   };
 }
@@ -114,7 +117,9 @@ async function counts(target: Target): Promise<StatementCounts | null> {
   if (!target.counters) return null;
   const response = await fetch(target.counters);
   const body = (await response.json()) as Partial<StatementCounts>;
-  return typeof body.statements === 'number' && typeof body.commits === 'number' ? { statements: body.statements, commits: body.commits } : null;
+  return typeof body.statements === 'number' && typeof body.commits === 'number' && typeof body.lookupReads === 'number'
+    ? { statements: body.statements, commits: body.commits, lookupReads: body.lookupReads }
+    : null;
 }
 
 /** After a timed warm-up, answers still in flight finish: wait until the ledger stops moving. */

@@ -26,6 +26,8 @@ export interface ConfigSummary {
   /** Switchyard on PostgreSQL only: statements and commits it sent per payment (medians), counted by the router process. */
   statements_per_payment: number | null;
   commits_per_payment: number | null;
+  /** The lookup cache's reads per payment (left out of the two above; median). */
+  lookup_reads_per_payment: number | null;
   /** Switchyard only: over (a) direct at the same latency and concurrency, and against (b). */
   added_p50_ms: number | null;
   added_p99_ms: number | null;
@@ -63,6 +65,7 @@ export function summarize(measurements: readonly Measurement[]): ConfigSummary[]
       cpu_ms_per_payment: median(reps.map((r) => r.cpuMsPerPayment)),
       statements_per_payment: medianOrNull(reps.map((r) => r.statementsPerPayment)),
       commits_per_payment: medianOrNull(reps.map((r) => r.commitsPerPayment)),
+      lookup_reads_per_payment: medianOrNull(reps.map((r) => r.lookupReadsPerPayment)),
       added_p50_ms: null,
       added_p99_ms: null,
       fraction_of_ceiling: null,
@@ -151,7 +154,7 @@ function hotPathChecks(at: (target: TargetName, latency: number, connections?: n
 }
 
 export function render(summaries: readonly ConfigSummary[], checked: readonly Check[], plan: Plan, notes: readonly string[]): string {
-  const header = ['sim', 'conc', 'target', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'errors', '+p50 ms', '+p99 ms', '% of (b)', 'CPU ms/pay', 'stmts/pay', 'commits/pay', 'RSS peak MiB', 'RSS med MiB', 'ledger'];
+  const header = ['sim', 'conc', 'target', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'errors', '+p50 ms', '+p99 ms', '% of (b)', 'CPU ms/pay', 'stmts/pay', 'commits/pay', 'cache reads/pay', 'RSS peak MiB', 'RSS med MiB', 'ledger'];
   const rows = summaries.map((s) => [
     `${s.simulator_latency_ms} ms`,
     s.connections,
@@ -168,6 +171,7 @@ export function render(summaries: readonly ConfigSummary[], checked: readonly Ch
     s.cpu_ms_per_payment,
     s.statements_per_payment ?? '',
     s.commits_per_payment ?? '',
+    s.lookup_reads_per_payment ?? '',
     s.rss_peak_mib,
     s.rss_median_mib,
     ledgerCell(s),
@@ -182,7 +186,8 @@ export function render(summaries: readonly ConfigSummary[], checked: readonly Ch
     '+p50/+p99: Switchyard minus (a) at the same simulator latency and concurrency. % of (b): throughput over the bare proxy\'s.',
     'CPU ms/pay: the target process\'s user + system CPU (/proc/<pid>/stat) over the run, per 201. stmts/pay, commits/pay: what the',
     '    PostgreSQL router sent (postgres.js debug hook; BEGIN/COMMIT not counted as statements; a statement outside a transaction',
-    '    counts as a commit), background work (job polling, cache sync) included, per 201.',
+    '    counts as a commit), per 201. cache reads/pay: the API-key and gateway-account cache\'s reads (one statement and one commit',
+    '    each, when an entry is first needed or dropped by a change), counted apart and left out of stmts/pay and commits/pay.',
     'RSS: the target process (sampled every 100 ms from /proc/<pid>/status during the measured runs): the highest sample and the median of the runs\' medians.',
     ...notes,
     '',

@@ -38,6 +38,8 @@ export interface Stack {
 }
 
 const GATEWAY_TIMEOUT_MS = '10000';
+/** A router starts its database (PGlite: WASM and migrations) before it is ready: slow on a busy machine. */
+const ROUTER_START_TIMEOUT_MS = 180_000;
 
 /**
  * Starts every process of the bench: the Stripe simulator, then the four targets pointed at it.
@@ -68,8 +70,8 @@ export async function startStack(options: { cpuProfileDir?: string; log: (line: 
     const started = await Promise.all([
       startChild<{ url: string }>({ name: 'direct', file: './direct-process.ts', args: simArgs, env, logFile: log('direct') }),
       startChild<{ url: string }>({ name: 'ceiling', file: './proxy-process.ts', args: simArgs, env, logFile: log('ceiling') }),
-      startChild<{ url: string; counters?: string }>({ name: 'pglite', file: './router-process.ts', args: [...routerArgs, '--data-dir', join(workDir, 'data')], env, nodeOptions: profile, logFile: log('router-pglite') }),
-      startChild<{ url: string; counters?: string }>({ name: 'postgres', file: './router-process.ts', args: routerArgs, env: { ...env, DATABASE_URL: database.url }, nodeOptions: profile, logFile: log('router-postgres') }),
+      startChild<{ url: string; counters?: string }>({ name: 'pglite', file: './router-process.ts', args: [...routerArgs, '--data-dir', join(workDir, 'data')], env, nodeOptions: profile, logFile: log('router-pglite'), timeoutMs: ROUTER_START_TIMEOUT_MS }),
+      startChild<{ url: string; counters?: string }>({ name: 'postgres', file: './router-process.ts', args: routerArgs, env: { ...env, DATABASE_URL: database.url }, nodeOptions: profile, logFile: log('router-postgres'), timeoutMs: ROUTER_START_TIMEOUT_MS }),
     ]);
     children.push(...started);
 

@@ -25,9 +25,17 @@ export interface LookupCache {
  * - every change notifies ADMIN_CHANNEL (store/merchants.ts); the listener calls `invalidate`, and a
  *   change made through `wrap`ped repositories (their `transaction` included) drops the merchant here
  *   as soon as it commits, without waiting for the notification;
- * - an entry is kept at most `ttlMs`, which bounds staleness should a notification be lost;
+ * - the listener drops everything whenever it (re)connects, since notifications sent while it was
+ *   away are lost; so entries are refreshed on events, not on a clock, and `ttlMs` is only a safety
+ *   net bounding staleness should a notification go missing anyway;
  * - a read that started before an invalidation does not store what it read.
  */
+/**
+ * The safety net's default: a minute, because changes arrive by notification; a short lifetime would
+ * re-read every key and account list on every instance every few seconds for nothing.
+ */
+export const DEFAULT_LOOKUP_CACHE_MS = 60_000;
+
 export function createLookupCache(options: { clock: Clock; ttlMs: number }): LookupCache {
   const keys = new Map<string, Entry<LiveKey>>();
   const accounts = new Map<string, Entry<GatewayAccount[]>>();

@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from './database.js';
+import { rowsOf } from './rows.js';
 import type { IdempotentResource } from './idempotency.js';
 import { scheduleJobSql, type ScheduleJob } from './jobs.js';
 import type { NewEvent } from './events.js';
@@ -120,9 +121,4 @@ function insertEvent(event: NewEvent, guard: SQL): SQL {
   return sql`insert into events (id, merchant_id, type, visibility, payment_id, refund_id, data, created_at)
     select ${event.id}, ${event.merchantId}, ${event.type}, ${event.visibility}, ${event.paymentId ?? null}, ${event.refundId ?? null}, ${JSON.stringify(event.data)}::jsonb, ${(event.createdAt ?? new Date()).toISOString()}::timestamptz
     where ${guard}`;
-}
-
-/** postgres.js answers the rows, PGlite an object holding them. */
-function rowsOf(result: unknown): Record<string, unknown>[] {
-  return ((result as { rows?: unknown[] }).rows ?? (result as unknown[])) as Record<string, unknown>[];
 }

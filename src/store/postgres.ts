@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres, { type Sql } from 'postgres';
 import type { Database, Subscribe } from './database.js';
@@ -11,7 +13,13 @@ export interface PostgresOptions {
 
 export function openPostgres(url: string, options: PostgresOptions = {}) {
   const onQuery = options.onQuery;
-  const client = postgres(url, { max: options.max ?? 10, onnotice: () => {}, ...(onQuery ? { debug: (connection: number, query: string) => onQuery(connection, query) } : {}) });
+  const client = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    // A documented postgres.js option its type declarations leave out.
+    ...({ socket: withoutNagle } as unknown as postgres.Options<{}>),
+    ...(onQuery ? { debug: (connection: number, query: string) => onQuery(connection, query) } : {}),
+  });
   const db = drizzle({ client: preparing(client), schema });
   /**
    * postgres.js listens on a connection of its own and, when that connection closes, reconnects
@@ -22,6 +30,21 @@ export function openPostgres(url: string, options: PostgresOptions = {}) {
     return { unsubscribe: unlisten };
   };
   return { db: db as unknown as Database, drizzle: db, subscribe, close: () => client.end({ timeout: 5 }) };
+}
+
+/**
+ * postgres.js connects plain `net.Socket`s, which wait (Nagle's algorithm) to send a small write
+ * while an earlier one is unacknowledged: a statement written right after another could sit for
+ * a delayed ACK. Each connection is opened here with that switched off, to the URL's (first) host
+ * or its Unix socket; postgres.js still negotiates TLS on it when the URL asks for it.
+ */
+async function withoutNagle(options: { host: string[]; port: number[]; path?: string | false }) {
+  const host = options.host[0] ?? 'localhost';
+  const port = options.port[0] ?? 5432;
+  const socket = options.path ? connect(options.path) : connect({ host, port, noDelay: true });
+  await once(socket, 'connect');
+  // What postgres.js sets on the sockets it connects itself, and reads for TLS's server name.
+  return Object.assign(socket, { host, port });
 }
 
 /**

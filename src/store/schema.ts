@@ -328,6 +328,21 @@ export const merchantLearnerState = pgTable('merchant_learner_state', {
     .references(() => merchants.id),
   snapshot: jsonb('snapshot').notNull(),
   savedAt: timestamp('saved_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  /** The last `learner_outcomes.seq` the saving instance had heard of: a restart replays the outcomes after it. */
+  outcomeSeq: bigint('outcome_seq', { mode: 'number' }).notNull().default(0),
+});
+
+/**
+ * Learner outcomes as every instance records them (in batches, off the payment path), numbered
+ * in order: an instance that starts restores the saved learner state, then replays the outcomes
+ * after the sequence number that state was saved at. Rows every saved state covers are purged.
+ */
+export const learnerOutcomes = pgTable('learner_outcomes', {
+  seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  merchantId: text('merchant_id').notNull(),
+  /** `record`'s arguments in the wire form the instances share (runtime/node/learning-sync.ts). */
+  outcome: jsonb('outcome').notNull(),
+  recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
 
 /**

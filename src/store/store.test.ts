@@ -93,15 +93,27 @@ describe.each(DRIVERS)('store on %s', (driver) => {
       expect(await repos.learner.loadAll()).toEqual([]);
       await repos.learner.save(merchantId, { version: 1, cells: [1, 2, 3, 4] });
       await repos.learner.save(otherMerchantId, { version: 1, cells: [9, 9, 9, 9] });
-      await repos.learner.save(merchantId, { version: 1, cells: [5, 6, 7, 8] });
+      await repos.learner.save(merchantId, { version: 1, cells: [5, 6, 7, 8] }, 7);
       const rows = await repos.learner.loadAll();
       expect(rows).toHaveLength(2);
       expect(rows).toEqual(
         expect.arrayContaining([
-          { merchantId, snapshot: { version: 1, cells: [5, 6, 7, 8] } },
-          { merchantId: otherMerchantId, snapshot: { version: 1, cells: [9, 9, 9, 9] } },
+          { merchantId, snapshot: { version: 1, cells: [5, 6, 7, 8] }, outcomeSeq: 7 },
+          { merchantId: otherMerchantId, snapshot: { version: 1, cells: [9, 9, 9, 9] }, outcomeSeq: 0 },
         ]),
       );
+    });
+
+    it('numbers the outcomes it logs in the order given and reads them back after a number', async () => {
+      const outcomes = ['first', 'second', 'third'].map((o, i) => ({ merchantId: i === 1 ? otherMerchantId : merchantId, outcome: { o } }));
+      const seqs = await repos.learner.append(outcomes);
+      expect(seqs).toHaveLength(3);
+      expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+      expect(await repos.learner.since(seqs[0]!, 10)).toEqual([
+        { seq: seqs[1], merchantId: otherMerchantId, outcome: { o: 'second' } },
+        { seq: seqs[2], merchantId, outcome: { o: 'third' } },
+      ]);
+      expect(await repos.learner.since(seqs[0]! - 1, 1)).toEqual([{ seq: seqs[0], merchantId, outcome: { o: 'first' } }]);
     });
 
     it('refuses a row for a merchant that does not exist', async () => {

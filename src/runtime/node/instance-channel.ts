@@ -5,6 +5,8 @@ import { MAX_NOTIFY_BYTES, notify } from '../../store/notify.js';
 export interface InstanceChannel<T> {
   /** Queues `item` for the next batch. */
   send(item: T): void;
+  /** Sends what is queued now. */
+  flush(): Promise<void>;
   /** Sends what is queued, then stops listening. */
   stop(): Promise<void>;
 }
@@ -31,6 +33,13 @@ export async function instanceChannel<T>(deps: {
   batchMs: number;
   encode(item: T): unknown;
   receive(items: readonly unknown[]): void;
+  /**
+   * Sends one batch of encoded items (JSON texts), as a notification in the format above; by
+   * default a NOTIFY of them alone. One that also stores them sends the notification itself.
+   */
+  publish?(items: readonly string[]): Promise<void>;
+  /** The bytes an encoded item may take in the notification (default: its own). */
+  sizeOf?(item: string): number;
 }): Promise<InstanceChannel<T>> {
   const prefix = `{"from":${JSON.stringify(deps.instanceId)},"items":[`;
   const suffix = ']}';
@@ -59,36 +68,39 @@ export async function instanceChannel<T>(deps: {
     onListen() {},
   });
 
-  /** The queued items as payloads under the limit; an item too large on its own is dropped. */
-  function payloads(items: readonly string[]): string[] {
+  const sizeOf = deps.sizeOf ?? ((item: string) => Buffer.byteLength(item));
+  const publish = deps.publish ?? ((items: readonly string[]) => notify(deps.db, deps.channel, prefix + items.join(',') + suffix));
+
+  /** The queued items in batches whose notification stays under the limit; an item too large on its own is dropped. */
+  function batches(items: readonly string[]): string[][] {
     const overhead = Buffer.byteLength(prefix) + suffix.length;
-    const out: string[] = [];
+    const out: string[][] = [];
     let batch: string[] = [];
     let bytes = overhead;
     for (const item of items) {
       // Its bytes and the comma before it.
-      const size = Buffer.byteLength(item) + 1;
+      const size = sizeOf(item) + 1;
       if (overhead + size > MAX_NOTIFY_BYTES) {
         dropped++;
         continue;
       }
       if (bytes + size > MAX_NOTIFY_BYTES) {
-        out.push(prefix + batch.join(',') + suffix);
+        out.push(batch);
         batch = [];
         bytes = overhead;
       }
       batch.push(item);
       bytes += size;
     }
-    if (batch.length > 0) out.push(prefix + batch.join(',') + suffix);
+    if (batch.length > 0) out.push(batch);
     return out;
   }
 
   async function sendPending(): Promise<void> {
     const items = pending;
     pending = [];
-    for (const payload of payloads(items)) {
-      await notify(deps.db, deps.channel, payload).catch((error: unknown) => {
+    for (const batch of batches(items)) {
+      await publish(batch).catch((error: unknown) => {
         deps.logger.warn('instances.notify_failed', { channel: deps.channel, error: error instanceof Error ? error.message : String(error) });
       });
     }
@@ -106,6 +118,10 @@ export async function instanceChannel<T>(deps: {
   }
 
   return {
+    flush() {
+      if (timer !== undefined) clearTimeout(timer);
+      return flush();
+    },
     send(item) {
       if (pending.length >= MAX_PENDING) {
         dropped++;

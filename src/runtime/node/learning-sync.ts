@@ -5,9 +5,13 @@ import type { Logger } from '../../domain/logger.js';
 import type { AuthorizationOutcome, NotProcessedReason, UnknownReason } from '../../domain/outcome.js';
 import type { MerchantLearners, RecordedOutcome } from '../../routing/merchant-learners.js';
 import type { Database, Subscribe } from '../../store/database.js';
+import type { Repositories } from '../../store/index.js';
 import { instanceChannel } from './instance-channel.js';
 
 export const LEARNING_CHANNEL = 'switchyard_learning';
+
+/** Longer than any notification takes to arrive after its outcomes are readable. */
+const REPLAYED_SKIP_MS = 60_000;
 
 /**
  * Learner outcomes shared between instances, so that every instance's learner hears every
@@ -16,18 +20,21 @@ export const LEARNING_CHANNEL = 'switchyard_learning';
  * instance applies the same `record` to its own learner. Nothing here knows how the learner
  * learns: it carries `record`'s arguments.
  *
- * Why NOTIFY: the outcomes are evidence, not truth. A lost one costs a little accuracy, never
- * money, so at-most-once delivery is enough, and NOTIFY gives it on the PostgreSQL the
- * instances already share, with no table to write on the payment path or to purge, and no
- * Redis to run. One notification every `batchMs` per instance at most (~130 bytes an outcome,
- * dozens per notification) keeps the database's work per payment flat however many instances.
+ * Each batch is one statement, off the payment path: it appends the outcomes to the log
+ * (`learner_outcomes`, numbered) and NOTIFYs them with their numbers, delivered when it
+ * commits. NOTIFY reaches the instances listening; the log is for one that was not: a starting
+ * instance restores the saved learner state, replays the log after the number that state was
+ * saved at (learner-persistence.ts), and only then applies what it heard meanwhile, skipping
+ * what the replay applied. One statement every `batchMs` per instance at most (~130 bytes an
+ * outcome, a few dozen per notification) keeps the database's work per payment flat however
+ * many instances. PGlite is one process's database: the same statement, with no other listener.
  *
  * Why the states still converge on save: every instance applies every outcome, so each learner
  * holds all the evidence, in nearly the same order (an instance hears its own outcomes at once,
  * the others' within a batch; the learner's decays make such reorderings negligible). The
- * periodic save (learner-persistence.ts) can therefore stay "last writer wins": the last writer
- * holds what the others hold, except outcomes it missed while restarting. Merging snapshots on
- * save instead would have to know the learner's algorithm, which this is kept free of.
+ * periodic save can therefore stay "last writer wins", each state saved with the last number
+ * its instance had heard of. Merging snapshots on save instead would have to know the learner's
+ * algorithm, which this is kept free of.
  *
  * Sent per outcome: merchant, gateway account, the transaction's routing facts except its
  * payment id and metadata (neither segments the learner; metadata is merchant data of any
@@ -38,11 +45,30 @@ export const LEARNING_CHANNEL = 'switchyard_learning';
 export async function syncLearning(deps: {
   instanceId: string;
   db: Database;
+  repositories: Pick<Repositories, 'learner'>;
   subscribe: Subscribe;
   learners: MerchantLearners;
   logger: Logger;
   batchMs: number;
-}): Promise<{ stop(): Promise<void> }> {
+}): Promise<LearningSync> {
+  let seen = 0;
+  /** Until `live`: what arrived while the log was being replayed. */
+  let heldBack: unknown[] | null = [];
+  /** After a catch-up: the outcomes the replay applied, not to be applied again when their notification comes. */
+  let skip: ReadonlySet<number> | undefined;
+  const apply = (items: readonly unknown[]) => {
+    let malformed = 0;
+    for (const item of items) {
+      const seq = (item as { s?: unknown } | null)?.s;
+      const recorded = typeof seq === 'number' && Number.isSafeInteger(seq) ? decodeOutcome((item as { o?: unknown }).o) : null;
+      if (!recorded) malformed++;
+      else if (!skip?.has(seq as number)) {
+        deps.learners.apply(recorded);
+        seen = Math.max(seen, seq as number);
+      }
+    }
+    if (malformed > 0) deps.logger.warn('learning.outcomes_malformed', { count: malformed });
+  };
   const channel = await instanceChannel<RecordedOutcome>({
     channel: LEARNING_CHANNEL,
     instanceId: deps.instanceId,
@@ -52,22 +78,52 @@ export async function syncLearning(deps: {
     batchMs: deps.batchMs,
     encode: encodeOutcome,
     receive(items) {
-      let malformed = 0;
-      for (const item of items) {
-        const recorded = decodeOutcome(item);
-        if (recorded) deps.learners.apply(recorded);
-        else malformed++;
-      }
-      if (malformed > 0) deps.logger.warn('learning.outcomes_malformed', { count: malformed });
+      if (heldBack) heldBack.push(...items);
+      else apply(items);
+    },
+    // An outcome's text as jsonb renders it (a space after each `:` and `,`) is at most twice as long, plus `{"s": <seq>, "o": }`.
+    sizeOf: (item) => 2 * Buffer.byteLength(item) + 40,
+    async publish(items) {
+      const outcomes = items.map((item) => {
+        const outcome = JSON.parse(item) as WireRecorded;
+        return { merchantId: outcome.m, outcome };
+      });
+      const seqs = await deps.repositories.learner.append(outcomes, { channel: LEARNING_CHANNEL, from: deps.instanceId });
+      seen = Math.max(seen, ...seqs);
     },
   });
   const unwatch = deps.learners.watch((recorded) => channel.send(recorded));
   return {
+    flush: () => channel.flush(),
+    seen: () => seen,
+    live(replayed) {
+      for (const seq of replayed) seen = Math.max(seen, seq);
+      const items = heldBack ?? [];
+      heldBack = null;
+      // A notification of an outcome the replay read may still be on its way: skipped too, for a while.
+      skip = replayed;
+      setTimeout(() => (skip = undefined), REPLAYED_SKIP_MS).unref();
+      apply(items);
+    },
     async stop() {
       unwatch();
       await channel.stop();
     },
   };
+}
+
+/** This instance's side of the outcome log, as learner persistence sees it. */
+export interface OutcomeLog {
+  /** Writes the outcomes queued now; after it, `seen` covers every outcome this instance had recorded. */
+  flush(): Promise<void>;
+  /** The highest outcome number this instance has written, heard or replayed. */
+  seen(): number;
+  /** The replay is done: applies what was heard meanwhile, except the outcomes the replay applied. */
+  live(replayed: ReadonlySet<number>): void;
+}
+
+export interface LearningSync extends OutcomeLog {
+  stop(): Promise<void>;
 }
 
 const id = z.string().min(1).max(64);

@@ -6,6 +6,10 @@ import { CENSOR, REDACT_PATHS, scrubFields } from '../log-redaction.js';
  * The server's logger: pino, one JSON line per event (`time`, `level`, `event`, fields), to
  * stdout unless given a destination. Fields are scrubbed (card numbers in text, failed
  * statements' parameters, errors) and then redacted by path (log-redaction.ts).
+ *
+ * Stdout is written asynchronously: a request no longer waits for a write(2) of its log line, and
+ * lines logged while a write is under way go out together in the next one. pino flushes what is
+ * left when the process exits; a SIGKILL loses at most the lines of the write under way.
  */
 export function pinoLogger(destination?: DestinationStream): Logger {
   const options = {
@@ -15,7 +19,7 @@ export function pinoLogger(destination?: DestinationStream): Logger {
     formatters: { level: (label: string) => ({ level: label }) },
     redact: { paths: REDACT_PATHS, censor: CENSOR },
   };
-  const log = destination ? pino(options, destination) : pino(options);
+  const log = pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
   return {
     info: (event, fields = {}) => log.info(scrubFields(fields), event),
     warn: (event, fields = {}) => log.warn(scrubFields(fields), event),

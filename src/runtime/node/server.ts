@@ -15,7 +15,7 @@ import { maintenanceJobs, startupSweep } from '../../jobs/maintenance.js';
 import { reconcilerJobs } from '../../jobs/reconciler.js';
 import { webhookJobKinds } from '../../jobs/webhook-delivery.js';
 import { createRepositories, type Repositories } from '../../store/index.js';
-import { createLookupCache } from '../../store/lookup-cache.js';
+import { createLookupCache, DEFAULT_LOOKUP_CACHE_MS } from '../../store/lookup-cache.js';
 import { gatewayRegistry } from '../gateways.js';
 import { PROVIDERS } from '../providers.js';
 import { createRouter, createRoutingState } from '../routing.js';
@@ -50,11 +50,11 @@ export interface ServerOptions {
   breakers?: BreakerSettings;
   breakerClock?: BreakerClock;
   retryGuard?: RetryGuard;
-  /** How often the learner's state, and the card facts gateways reported, are saved in the background (default 30 s). */
+  /** How often the learner's state is saved in the background (default 30 s). */
   learnerSaveMs?: number;
   /** How often cached rulesets are checked against the active versions, should a notification be lost (default 5 s). */
   rulesetCheckMs?: number;
-  /** Longest an API key or a merchant's gateway accounts are served from memory, should a notification be lost (default 5 s). */
+  /** Longest an API key or a merchant's gateway accounts are served from memory, should a notification be lost (default 60 s: changes arrive by notification). */
   lookupCacheMs?: number;
   clock?: Clock;
   settlement?: SettlementPolicy;
@@ -84,7 +84,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   const cleanup: (() => Promise<void> | void)[] = [() => database.close()];
   try {
     const clock = options.clock ?? systemClock;
-    const lookups = createLookupCache({ clock, ttlMs: options.lookupCacheMs ?? 5_000 });
+    const lookups = createLookupCache({ clock, ttlMs: options.lookupCacheMs ?? DEFAULT_LOOKUP_CACHE_MS });
     const repositories = lookups.wrap(createRepositories(database.db));
     const gateways = gatewayRegistry({ providers: PROVIDERS, sandbox: options.sandboxGateways ?? {}, env: options.env, timeoutMs: options.gatewayTimeoutMs });
     const router = createRouter({
@@ -101,11 +101,28 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     const lookupSync = await syncLookups({ subscribe: database.subscribe, cache: lookups });
     cleanup.push(() => lookupSync.stop());
     await options.prepare?.({ repositories, router });
-    const learner = await persistLearner(repositories, router.learner, options.learnerSaveMs ?? 30_000, options.logger);
+    const instanceId = crypto.randomUUID();
+    // Listening before the learner is restored: what arrives during its catch-up is applied after it.
+    const learning = await syncLearning({
+      instanceId,
+      db: database.db,
+      repositories,
+      subscribe: database.subscribe,
+      learners: router.learner,
+      logger: options.logger,
+      batchMs: LEARNING_BATCH_MS,
+    });
+    cleanup.push(() => learning.stop());
+    const learner = await persistLearner(repositories, router.learner, options.learnerSaveMs ?? 30_000, options.logger, learning);
     cleanup.push(() => learner.stop());
-    const observedBins = await persistObservedBins(repositories, router.bins.observed, { intervalMs: options.learnerSaveMs ?? 30_000, clock, logger: options.logger });
+    const observedBins = await persistObservedBins(repositories, router.bins.observed, {
+      intervalMs: OBSERVED_BINS_SAVE_MS,
+      clock,
+      logger: options.logger,
+      ...(database.driver === 'postgres' ? { share: { instanceId, subscribe: database.subscribe } } : {}),
+    });
     cleanup.push(() => observedBins.stop());
-    const shared = await shareWithInstances(database, router, options.logger);
+    const shared = await shareWithInstances(database, router, instanceId, options.logger);
     cleanup.push(() => shared.stop());
     const settlement = options.settlement ?? DEFAULT_SETTLEMENT_POLICY;
     const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger: options.logger, clock, policy: settlement });
@@ -155,6 +172,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
         await jobs.stop();
         await shared.stop();
         await learner.stop();
+        await learning.stop();
         await observedBins.stop();
         await extra?.close();
         router.breakers.shutdown();
@@ -169,29 +187,21 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   }
 }
 
-/** Outcomes wait at most this long to go to the other instances: a few dozen share one notification. */
+/** Outcomes wait at most this long to go to the log and the other instances: a few dozen share one statement. */
 const LEARNING_BATCH_MS = 100;
 
 /**
- * What this instance learns that the others on the same PostgreSQL should know too: learner
- * outcomes and breaker verdicts. PGlite is one process's database (locked to it), so there are
- * no others to tell.
+ * How often card facts gateways reported are saved (and, on PostgreSQL, sent to the other
+ * instances): a save with nothing changed sends nothing, and a BIN's facts rarely change twice.
  */
-async function shareWithInstances(database: OpenDatabase, router: Router, logger: Logger): Promise<{ stop(): Promise<void> }> {
+const OBSERVED_BINS_SAVE_MS = 1_000;
+
+/**
+ * What this instance learns that the others on the same PostgreSQL should know at once: breaker
+ * verdicts (learner outcomes and card facts go with their writes, above). PGlite is one
+ * process's database (locked to it), so there are no others to tell.
+ */
+async function shareWithInstances(database: OpenDatabase, router: Router, instanceId: string, logger: Logger): Promise<{ stop(): Promise<void> }> {
   if (database.driver !== 'postgres') return { stop: async () => {} };
-  const instanceId = crypto.randomUUID();
-  const common = { instanceId, db: database.db, subscribe: database.subscribe, logger };
-  const learning = await syncLearning({ ...common, learners: router.learner, batchMs: LEARNING_BATCH_MS });
-  try {
-    const breakers = await syncBreakers({ ...common, breakers: router.breakers });
-    return {
-      async stop() {
-        await breakers.stop();
-        await learning.stop();
-      },
-    };
-  } catch (error) {
-    await learning.stop();
-    throw error;
-  }
+  return syncBreakers({ instanceId, db: database.db, subscribe: database.subscribe, breakers: router.breakers, logger });
 }
