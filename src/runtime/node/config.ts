@@ -16,7 +16,7 @@ export type Mode = 'production' | 'sandbox';
 export interface ServerConfig {
   host: string;
   port: number;
-  /** The Stripe-compatible API's port (src/api/stripe-compat). */
+  /** The Stripe-compatible API's port (src/api/stripe-compat); 0: a free one. */
   stripePort: number;
   /** PostgreSQL; unset means PGlite in `<dataDir>/pglite` (the sandbox only). */
   databaseUrl: string | undefined;
@@ -160,7 +160,8 @@ function serverConfig(values: z.infer<z.ZodObject<typeof serverFields>>, now: ()
   return {
     host: values.HOST ?? '127.0.0.1',
     port: values.PORT ?? 8787,
-    stripePort: values.SWITCHYARD_STRIPE_PORT ?? 8788,
+    // The documented pair is 8787/8788; a chosen PORT (tests, benchmarks, several instances) leaves the Stripe API a free port unless it is set too.
+    stripePort: values.SWITCHYARD_STRIPE_PORT ?? (values.PORT === undefined ? 8788 : 0),
     databaseUrl: values.DATABASE_URL,
     dataDir: values.SWITCHYARD_DATA_DIR ?? '.switchyard',
     fingerprintSecret: values.SWITCHYARD_FINGERPRINT_SECRET,
