@@ -16,8 +16,9 @@ describe('the Stripe-compatible API through the stripe SDK', () => {
     await t.activate('default: { route: [stripe, adyen] }\n');
     const { hostname, port } = new URL(t.sandbox.stripeUrl!);
     stripe = new Stripe(t.sandbox.apiKey, { host: hostname, port: Number(port), protocol: 'http', maxNetworkRetries: 0, timeout: 20_000 });
-  });
-  afterAll(() => t.close());
+    // Three simulators, PGlite and a sign-in take long on a machine whose cores are busy.
+  }, 180_000);
+  afterAll(() => t?.close());
   beforeEach(() => sims().stripe!.setApprovalRates([]));
 
   const card = (number: string, cvc = '123') => ({ type: 'card', card: { number, exp_month: 12, exp_year: 2030, cvc } });
@@ -64,6 +65,23 @@ describe('the Stripe-compatible API through the stripe SDK', () => {
     const retried = await stripe.paymentIntents.confirm(intent.id, withCard({}, '4242424242424242'));
     expect(retried).toMatchObject({ id: intent.id, status: 'succeeded', last_payment_error: null });
     expect(retried.latest_charge).not.toBe(intent.latest_charge);
+  });
+
+  it('two confirmations at once: one payment, one charge', async () => {
+    const intent = await stripe.paymentIntents.create({ amount: 3100, currency: 'usd' });
+    const ledger = sims().stripe!.ledger;
+    const capturedBefore = ledger.totals().captured;
+    const results = await Promise.allSettled([
+      stripe.paymentIntents.confirm(intent.id, withCard({}, '4242424242424242')),
+      stripe.paymentIntents.confirm(intent.id, withCard({}, '5555555555554444')),
+    ]);
+    const confirmed = results.filter((r) => r.status === 'fulfilled');
+    expect(confirmed).toHaveLength(1);
+    const refused = results.find((r) => r.status === 'rejected')!.reason as Stripe.errors.StripeError;
+    expect([409, 400]).toContain(refused.statusCode);
+    expect(['lock_timeout', 'payment_intent_unexpected_state']).toContain(refused.code);
+    expect(await stripe.paymentIntents.retrieve(intent.id)).toMatchObject({ status: 'succeeded', amount_received: 3100 });
+    expect(ledger.totals().captured - capturedBefore).toBe(3100);
   });
 
   it('captures a manual-capture payment in part', async () => {
