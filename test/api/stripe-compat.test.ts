@@ -214,6 +214,23 @@ describe('the Stripe-compatible API through the stripe SDK', () => {
     });
   });
 
+  it('a key restricted to payments:read may read but not pay (StripePermissionError), and nothing is created', async () => {
+    const { body: key } = await t.asOperator('POST', `/v1/admin/merchants/${t.sandbox.merchantId}/keys`, { mode: 'test', label: 'reader', scopes: ['payments:read'] });
+    const { hostname, port } = new URL(t.sandbox.stripeUrl!);
+    const reader = new Stripe(key.secret, { host: hostname, port: Number(port), protocol: 'http', maxNetworkRetries: 0 });
+    const newest = (await stripe.paymentIntents.list({ limit: 1 })).data[0]?.id;
+    expect((await reader.paymentIntents.list({ limit: 1 })).data[0]?.id).toBe(newest);
+    await expect(reader.paymentIntents.create({ amount: 100, currency: 'usd' })).rejects.toBeInstanceOf(Stripe.errors.StripePermissionError);
+    expect((await stripe.paymentIntents.list({ limit: 1 })).data[0]?.id).toBe(newest);
+  });
+
+  it('accepts any Stripe-Version and expand, answering this API\'s shape', async () => {
+    const pinned = new Stripe(t.sandbox.apiKey, { apiVersion: '2020-08-27' as never, host: new URL(t.sandbox.stripeUrl!).hostname, port: Number(new URL(t.sandbox.stripeUrl!).port), protocol: 'http', maxNetworkRetries: 0 });
+    const intent = await pinned.paymentIntents.create(withCard({ amount: 600, currency: 'usd', confirm: true, expand: ['latest_charge'] }, '4242424242424242'));
+    expect(intent.lastResponse.headers['stripe-version']).toBe('2020-08-27');
+    expect(intent).toMatchObject({ status: 'succeeded', latest_charge: expect.stringMatching(/^pay_/) });
+  });
+
   describe('hostile and oversized bodies', () => {
     const post = (path: string, body: string, headers: Record<string, string> = {}) =>
       fetch(`${t.sandbox.stripeUrl}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${t.sandbox.apiKey}`, 'Content-Type': 'application/x-www-form-urlencoded', ...headers }, body });
