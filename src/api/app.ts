@@ -45,6 +45,26 @@ const DAY_SECONDS = 24 * 60 * 60;
 const operatorOnly = (path: string) => path.startsWith('/v1/admin/') || /^\/v1\/routing\/rules\/[^/]+\/activate$/.test(path);
 const SIGN_IN_PATH = '/v1/admin/session';
 
+/** The payment and refund services as every merchant-facing API uses them (this one and the Stripe-compatible one). */
+export function merchantServices(deps: AppDeps) {
+  const clock = deps.clock ?? systemClock;
+  const policy = deps.settlement ?? DEFAULT_SETTLEMENT_POLICY;
+  const payments = paymentService({
+    repositories: deps.repositories,
+    gateways: deps.gateways,
+    fingerprintSecret: deps.fingerprintSecret,
+    logger: deps.logger,
+    router: deps.router,
+    clock,
+    policy,
+    maxAttempts: deps.maxAttempts ?? 3,
+    deadlineMs: deps.deadlineMs ?? 30_000,
+    retryGuard: deps.retryGuard ?? { maxDeclines: 15, windowDays: 30 },
+  });
+  const refunds = refundService({ ...deps, clock, policy });
+  return { payments, refunds };
+}
+
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: async (result, c) => {
@@ -101,19 +121,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use('/v1/*', (c, next) => (operatorOnly(c.req.path) && c.req.path !== SIGN_IN_PATH ? signedIn(c, next) : next()));
   app.use('/v1/*', (c, next) => (isWebhook(c.req.path) ? next() : requireJsonBody(c, next)));
   const policy = deps.settlement ?? DEFAULT_SETTLEMENT_POLICY;
-  const payments = paymentService({
-    repositories: deps.repositories,
-    gateways: deps.gateways,
-    fingerprintSecret: deps.fingerprintSecret,
-    logger: deps.logger,
-    router: deps.router,
-    clock,
-    policy,
-    maxAttempts: deps.maxAttempts ?? 3,
-    deadlineMs: deps.deadlineMs ?? 30_000,
-    retryGuard: deps.retryGuard ?? { maxDeclines: 15, windowDays: 30 },
-  });
-  const refunds = refundService({ ...deps, clock, policy });
+  const { payments, refunds } = merchantServices(deps);
   const webhooks = merchantWebhookService({
     repositories: deps.repositories,
     clock,

@@ -140,7 +140,7 @@ const checkOptionalAmount = (body: { amount?: number | undefined }, ctx: z.Refin
 };
 
 /** An absolute http(s) URL in printable ASCII (other characters percent-encoded) that names no user or password. */
-function isWebUrl(value: string): boolean {
+export function isWebUrl(value: string): boolean {
   if (!/^[\x21-\x7e]+$/.test(value)) return false;
   try {
     const url = new URL(value);

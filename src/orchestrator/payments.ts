@@ -70,6 +70,8 @@ export interface RequestContext {
   idempotency?: DeferredIdempotency | undefined;
   /** Renders the 201 answer for a payment as created, for storing with the write that settles it. */
   answer?: (created: CreatedPayment) => string;
+  /** The new payment's id, when the caller must record it in the transaction that creates it (the Stripe-compatible API's intents). */
+  paymentId?: string;
 }
 
 /** A payment as the create call answers it, with its reconciler job when it still has one. */
@@ -107,7 +109,7 @@ export function paymentService(deps: PaymentServiceDeps) {
    */
   async function create(merchantId: string, input: NewPaymentInput, context: RequestContext = {}): Promise<CreatedPayment | null> {
     const started = clock.now();
-    const id = newId('pay');
+    const id = context.paymentId ?? newId('pay');
     const facts = cardFacts(input.card.number);
     const fingerprint = await cardFingerprint(input.card.number, deps.fingerprintSecret, `merchant:${merchantId}`);
     const networkKey = await cardFingerprint(input.card.number, deps.fingerprintSecret, 'network');

@@ -4,7 +4,7 @@ import type { Repositories } from './index.js';
 import { idempotencyKeys } from './schema.js';
 
 /** What a request with this key created: a retry after a crash answers it as it now stands. */
-export type IdempotentResourceType = 'payment.create' | 'payment' | 'refund' | 'webhook_endpoint';
+export type IdempotentResourceType = 'payment.create' | 'payment' | 'refund' | 'webhook_endpoint' | 'stripe.payment_intent';
 export interface IdempotentResource {
   type: IdempotentResourceType;
   id: string;

@@ -12,6 +12,7 @@ import { paymentRepository } from './payments.js';
 import { paymentHistoryRepository } from './payment-history.js';
 import { paymentWriteRepository } from './payment-statements.js';
 import { routingRepository } from './routing.js';
+import { stripePaymentIntentRepository } from './stripe-payment-intents.js';
 import { webhookRepository } from './webhooks.js';
 import { webhookDeliveryRepository, webhookEndpointRepository } from './webhook-endpoints.js';
 
@@ -36,6 +37,7 @@ export function createRepositories(db: Database): Repositories {
     webhookDeliveries: webhookDeliveryRepository(db),
     audit: auditRepository(db),
     operators: operatorRepository(db),
+    stripePaymentIntents: stripePaymentIntentRepository(db),
     /** Runs `work` in one transaction, with repositories bound to it. */
     transaction: (work) => db.transaction((tx) => work(createRepositories(tx))),
   };
@@ -59,5 +61,6 @@ export interface Repositories {
   webhookDeliveries: ReturnType<typeof webhookDeliveryRepository>;
   audit: ReturnType<typeof auditRepository>;
   operators: ReturnType<typeof operatorRepository>;
+  stripePaymentIntents: ReturnType<typeof stripePaymentIntentRepository>;
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
 }

@@ -435,3 +435,35 @@ export const webhookDeliveries = pgTable(
   },
   (t) => [primaryKey({ columns: [t.eventId, t.endpointId] })],
 );
+
+/**
+ * A PaymentIntent of the Stripe-compatible API (src/api/stripe-compat): what the merchant asked for
+ * before and between confirmations, and the canonical payment its latest confirmation made. Never
+ * card data: `payment_method` is only a public test shortcut such as `pm_card_visa`.
+ */
+export const stripePaymentIntents = pgTable(
+  'stripe_payment_intents',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    amount: money('amount'),
+    currency: text('currency').notNull(),
+    captureMethod: text('capture_method').notNull(),
+    description: text('description'),
+    metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
+    returnUrl: text('return_url'),
+    paymentMethod: text('payment_method'),
+    /**
+     * The canonical payment of the latest confirmation, written in the transaction that creates it,
+     * just before its row (so no foreign key: it would be checked before the row exists).
+     */
+    paymentId: text('payment_id'),
+    cancellationReason: text('cancellation_reason'),
+    canceledAt: timestamp('canceled_at', { withTimezone: true, mode: 'date' }),
+    /** Bumped by every write: a confirmation or cancel is compare-and-set on it. */
+    version: integer('version').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('stripe_payment_intents_merchant_idx').on(t.merchantId, t.id), uniqueIndex('stripe_payment_intents_payment_idx').on(t.paymentId)],
+);

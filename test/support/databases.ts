@@ -1,10 +1,12 @@
 import postgres from 'postgres';
-import { sql } from 'drizzle-orm';
+import { getTableName, is, sql } from 'drizzle-orm';
+import { PgTable } from 'drizzle-orm/pg-core';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { migrationsFolder, openDatabase } from '../../src/runtime/node/database.js';
 import { openPglite } from '../../src/store/pglite.js';
+import * as schema from '../../src/store/schema.js';
 import type { Database, Subscribe } from '../../src/store/database.js';
 
 export type DriverName = 'pglite' | 'postgres';
@@ -26,7 +28,10 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-const TABLES = ['operators', 'observed_bins', 'audit_log', 'webhook_deliveries', 'webhook_endpoints', 'events', 'jobs', 'merchant_learner_state', 'learner_outcomes', 'routing_rulesets', 'card_network_blocks', 'webhook_events', 'idempotency_keys', 'refunds', 'attempts', 'payments', 'gateway_accounts', 'api_keys', 'merchants'];
+/** Every table the schema declares, so a new table is emptied between tests without a list to keep. */
+const TABLES = Object.values(schema)
+  .filter((value): value is PgTable => is(value, PgTable))
+  .map((table) => `"${getTableName(table)}"`);
 
 /** A migrated, empty database: PGlite in memory, or a fresh PostgreSQL database dropped on close. */
 export async function testDatabase(driver: DriverName): Promise<TestDatabase> {

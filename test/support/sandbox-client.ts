@@ -20,6 +20,8 @@ export async function sandboxClient(
     clock?: Clock;
     settlement?: SettlementPolicy;
     jobPollMs?: number;
+    /** Serve the Stripe-compatible API too (0: on a free port). */
+    stripePort?: number;
   } = {},
 ) {
   const sandbox: Sandbox = await startSandbox({
@@ -39,6 +41,7 @@ export async function sandboxClient(
     clock: options.clock,
     settlement: options.settlement,
     jobPollMs: options.jobPollMs,
+    stripePort: options.stripePort,
     // Many tests run on a clock that moves only when told: a bucket that never refills would end them.
     rateLimit: { perSecond: 1, burst: 1_000_000 },
   });

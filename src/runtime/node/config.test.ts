@@ -39,6 +39,13 @@ describe('the production configuration', () => {
     expect(productionConfig({ ...PRODUCTION, SWITCHYARD_MIGRATE: '1', PORT: '9000', SWITCHYARD_GATEWAY_TIMEOUT_MS: '2500' })).toMatchObject({ migrate: true, port: 9000, gatewayTimeoutMs: 2500 });
   });
 
+  it('serves the Stripe-compatible API on 8788 beside 8787, on a free port when only PORT is chosen, or where told', () => {
+    expect(productionConfig(PRODUCTION)).toMatchObject({ port: 8787, stripePort: 8788 });
+    expect(productionConfig({ ...PRODUCTION, PORT: '0' })).toMatchObject({ port: 0, stripePort: 0 });
+    expect(productionConfig({ ...PRODUCTION, PORT: '9000', SWITCHYARD_STRIPE_PORT: '9001' })).toMatchObject({ port: 9000, stripePort: 9001 });
+    expect(problems(() => productionConfig({ ...PRODUCTION, SWITCHYARD_STRIPE_PORT: 'x' }))).toEqual([expect.stringMatching(/^SWITCHYARD_STRIPE_PORT must be a port number/)]);
+  });
+
   it('requires the database and both secrets, naming each one missing', () => {
     expect(problems(() => productionConfig({}))).toEqual([
       'DATABASE_URL is required by the production server (npm run serve)',

@@ -16,6 +16,8 @@ export type Mode = 'production' | 'sandbox';
 export interface ServerConfig {
   host: string;
   port: number;
+  /** The Stripe-compatible API's port (src/api/stripe-compat); 0: a free one. */
+  stripePort: number;
   /** PostgreSQL; unset means PGlite in `<dataDir>/pglite` (the sandbox only). */
   databaseUrl: string | undefined;
   dataDir: string;
@@ -115,6 +117,7 @@ const text = (what: string) => z.string().trim().min(1).max(4096).refine((t) => 
 const serverFields = {
   HOST: optional(z.string().regex(/^[A-Za-z0-9.:[\]-]{1,253}$/, { error: (issue) => `must be a host name or IP address, ${got(issue.input)}` })),
   PORT: optional(port),
+  SWITCHYARD_STRIPE_PORT: optional(port),
   DATABASE_URL: optional(postgresUrl),
   SWITCHYARD_DATA_DIR: optional(text('a directory')),
   SWITCHYARD_FINGERPRINT_SECRET: optional(secret),
@@ -157,6 +160,8 @@ function serverConfig(values: z.infer<z.ZodObject<typeof serverFields>>, now: ()
   return {
     host: values.HOST ?? '127.0.0.1',
     port: values.PORT ?? 8787,
+    // The documented pair is 8787/8788; a chosen PORT (tests, benchmarks, several instances) leaves the Stripe API a free port unless it is set too.
+    stripePort: values.SWITCHYARD_STRIPE_PORT ?? (values.PORT === undefined ? 8788 : 0),
     databaseUrl: values.DATABASE_URL,
     dataDir: values.SWITCHYARD_DATA_DIR ?? '.switchyard',
     fingerprintSecret: values.SWITCHYARD_FINGERPRINT_SECRET,

@@ -16,6 +16,7 @@ async function start() {
   const sandbox = await startSandbox({
     host: config.host,
     port: config.port,
+    stripePort: config.stripePort,
     databaseUrl: config.databaseUrl,
     pgliteDir: config.databaseUrl ? undefined : `${config.dataDir}/pglite`,
     sandboxKey: config.sandboxKey,
@@ -41,6 +42,7 @@ async function start() {
     [
       '',
       `Switchyard sandbox listening on ${sandbox.url}`,
+      `  Stripe-compatible API: ${sandbox.stripeUrl} (the stripe SDK with host and port set to it)`,
       `  store:                ${sandbox.driver === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir}/pglite`}`,
       ...Object.entries(sandbox.simulators).map(([provider, sim]) => `  ${`${provider} simulator:`.padEnd(22)}${sim.url} (account ${sandbox.accounts[provider]})`),
       ...(config.gateways === 'env' ? Object.entries(sandbox.accounts).map(([provider, account]) => `  ${`${provider}:`.padEnd(22)}env:${provider.toUpperCase()}_SIM (account ${account})`) : []),

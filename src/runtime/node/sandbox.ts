@@ -32,6 +32,7 @@ const SANDBOX_KEY_LABEL = 'sandbox';
 type ServerPassThrough =
   | 'host'
   | 'port'
+  | 'stripePort'
   | 'gatewayTimeoutMs'
   | 'routingSeed'
   | 'logger'
@@ -78,6 +79,8 @@ export interface SandboxOptions extends Pick<ServerOptions, ServerPassThrough> {
 
 export interface Sandbox {
   url: string;
+  /** The Stripe-compatible API, when it is served (stripePort). */
+  stripeUrl: string | null;
   apiKey: string;
   merchantId: string;
   driver: OpenDatabase['driver'];
@@ -150,6 +153,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   });
   return {
     url: server.url,
+    stripeUrl: server.stripeUrl,
     apiKey: seeded!.apiKey,
     merchantId: seeded!.merchantId,
     driver: server.driver,

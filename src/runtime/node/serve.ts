@@ -10,7 +10,7 @@ import { startServer } from './server.js';
  */
 const server = await start().catch(exitOnRefusal);
 closeOnSignals(() => server.close());
-process.stderr.write(`Switchyard listening on ${server.url} (${server.driver === 'postgres' ? 'PostgreSQL' : 'PGlite'})\n`);
+process.stderr.write(`Switchyard listening on ${server.url} (${server.driver === 'postgres' ? 'PostgreSQL' : 'PGlite'}); Stripe-compatible API on ${server.stripeUrl}\n`);
 
 async function start() {
   const config = productionConfig(process.env);
@@ -18,6 +18,7 @@ async function start() {
   return startServer({
     host: config.host,
     port: config.port,
+    stripePort: config.stripePort,
     database: { url: config.databaseUrl, migrations: config.migrate ? 'apply' : 'require' },
     fingerprintSecret: config.fingerprintSecret!,
     secretsKey: config.secretsKey!,

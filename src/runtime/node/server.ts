@@ -1,4 +1,6 @@
 import { createApp } from '../../api/app.js';
+import type { AppDeps } from '../../api/env.js';
+import { createStripeApp } from '../../api/stripe-compat/app.js';
 import { DEFAULT_RATE_LIMIT, tokenBuckets, type RateLimitSettings } from '../../api/middleware/rate-limit.js';
 import type { WebhookUrlPolicy } from '../../domain/merchant-webhooks.js';
 import type { Logger } from '../../domain/logger.js';
@@ -31,6 +33,8 @@ import { syncLearning } from './learning-sync.js';
 export interface ServerOptions {
   host: string;
   port: number;
+  /** Where the Stripe-compatible API listens (0: any free port); omitted: it is not served. */
+  stripePort?: number;
   database: { url?: string; pgliteDir?: string; migrations: MigrationPolicy };
   fingerprintSecret: string;
   /** Seals merchant webhook signing secrets: 32 bytes, base64, or a keyring, newest first. */
@@ -71,6 +75,8 @@ export interface ServerOptions {
 
 export interface Server {
   url: string;
+  /** The Stripe-compatible API, when it is served. */
+  stripeUrl: string | null;
   driver: OpenDatabase['driver'];
   repositories: Repositories;
   jobs: JobEngine;
@@ -137,7 +143,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
         ...webhookJobKinds({ repositories, clock, logger: options.logger, secretsKey: options.secretsKey }),
       },
     });
-    const app = createApp({
+    const deps: AppDeps = {
       repositories,
       logger: options.logger,
       fingerprintSecret: options.fingerprintSecret,
@@ -150,24 +156,33 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       jobs,
       secretsKey: options.secretsKey,
       webhookUrlPolicy: options.webhookUrlPolicy,
+      // One set of buckets: a key's rate is the same whichever API it calls.
       rateLimits: tokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT, clock),
-    });
+    };
+    const app = createApp(deps);
 
     const server = await listen(app.fetch, options.host, options.port, { ...DEFAULT_SERVER_LIMITS, ...options.serverLimits });
     cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
     const url = `http://${options.host}:${port}`;
+    const stripeServer =
+      options.stripePort === undefined ? undefined : await listen(createStripeApp(deps).fetch, options.host, options.stripePort, { ...DEFAULT_SERVER_LIMITS, ...options.serverLimits });
+    if (stripeServer) cleanup.push(() => new Promise<void>((resolve) => stripeServer.close(() => resolve())));
+    const stripeAddress = stripeServer?.address();
+    const stripeUrl = stripeServer ? `http://${options.host}:${typeof stripeAddress === 'object' && stripeAddress ? stripeAddress.port : options.stripePort}` : null;
     const extra = await options.beforeJobs?.(url);
     if (extra) cleanup.push(() => extra.close());
     await startupSweep(repositories, clock, options.logger);
     jobs.start();
     return {
       url,
+      stripeUrl,
       driver: database.driver,
       repositories,
       jobs,
       async close() {
+        if (stripeServer) await new Promise<void>((resolve) => stripeServer.close(() => resolve()));
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await jobs.stop();
         await shared.stop();
