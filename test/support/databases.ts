@@ -29,7 +29,7 @@ export interface TestDatabase {
 }
 
 /** Every table the schema declares, so a new table is emptied between tests without a list to keep. */
-const TABLES = Object.values(schema)
+const TABLES = (Object.values(schema) as unknown[])
   .filter((value): value is PgTable => is(value, PgTable))
   .map((table) => `"${getTableName(table)}"`);
 
