@@ -1,13 +1,27 @@
 import type { ProviderModule } from '../testkit/contract.js';
-import { checkoutCapabilities, createCheckoutAdapter, type CheckoutAdapterConfig } from './adapter.js';
+import { CHECKOUT_CAPABILITIES, createCheckoutAdapter, type CheckoutAdapterConfig } from './adapter.js';
 
-export const checkoutProvider: ProviderModule<CheckoutAdapterConfig> = {
+export type CheckoutAccountConfig = Omit<CheckoutAdapterConfig, 'timeoutMs'>;
+
+/**
+ * Checkout.com for the runtime: an `env:<PREFIX>` account reads `<PREFIX>_SECRET_KEY`,
+ * `<PREFIX>_WEBHOOK_SECRET`, `<PREFIX>_RETURN_URL`, and either `<PREFIX>_SUBDOMAIN` (Checkout.com's
+ * own API; the key says sandbox or live) or `<PREFIX>_BASE_URL` (a simulator). The SDK itself
+ * prefers `CKO_SECRET_KEY` and `CKO_SECRET` from the environment over the key it is given: leave
+ * those unset.
+ */
+export const checkoutProvider: ProviderModule<CheckoutAccountConfig> = {
   name: 'checkout',
-  capabilities: checkoutCapabilities,
+  capabilities: CHECKOUT_CAPABILITIES,
   configFromEnv(prefix, env) {
-    const apiKey = env[`${prefix}_API_KEY`];
+    const secretKey = env[`${prefix}_SECRET_KEY`];
     const webhookSecret = env[`${prefix}_WEBHOOK_SECRET`];
-    return apiKey && webhookSecret ? { apiKey, webhookSecret, baseUrl: env[`${prefix}_BASE_URL`] ?? null } : null;
+    const returnUrl = env[`${prefix}_RETURN_URL`];
+    const baseUrl = env[`${prefix}_BASE_URL`] || null;
+    const subdomain = env[`${prefix}_SUBDOMAIN`] || null;
+    if (!secretKey || !webhookSecret || !returnUrl || (baseUrl === null && subdomain === null)) return null;
+    if (baseUrl !== null && !/^https?:\/\/[^/?#]+\/?$/.test(baseUrl)) return null;
+    return { secretKey, webhookSecret, returnUrl, baseUrl, subdomain };
   },
   create: (config, { timeoutMs }) => createCheckoutAdapter({ ...config, timeoutMs }),
 };
