@@ -3,7 +3,7 @@
  * on fixed ports with fixed sandbox secrets (each overridable by environment), and a control
  * endpoint on 127.0.0.1 (see README "Standalone simulators").
  */
-import { DEFAULT_PORTS, startStandaloneSimulators, type StandaloneOptions } from './simulators.js';
+import { DEFAULT_PORTS, PROVIDER_NAMES, startStandaloneSimulators, type StandaloneOptions } from './simulators.js';
 
 const env = process.env;
 
@@ -85,7 +85,7 @@ process.stderr.write(
   [
     '',
     'Switchyard simulators',
-    ...(['stripe', 'adyen', 'braintree'] as const).map((name) => `  ${`${name}:`.padEnd(11)}${described[name].url}`),
+    ...PROVIDER_NAMES.map((name) => `  ${`${name}:`.padEnd(11)}${described[name].url}`),
     `  control listening on ${simulators.controlUrl} (GET / for credentials, GET /ledger, README "Standalone simulators")`,
     `  webhook retries: the providers' schedules × ${options.webhookRetryScale}; state: ${options.stateDir ?? 'in memory'}`,
     '',
