@@ -87,11 +87,14 @@ export function create${Name}Adapter(config: ${Name}AdapterConfig & { timeoutMs:
  * The ${name} simulator: an HTTP server on 127.0.0.1 that speaks the provider's wire protocol
  * as its SDK sends it, keeps a ledger, and takes the shared faults, approval rates and latency.
  */
-export async function start${Name}Simulator(): Promise<SimulatorControl> {
+export async function start${Name}Simulator(options: { webhookSecret: string; webhookUrl?: string }): Promise<SimulatorControl> {
+  void options;
   throw new Error('${name}: the simulator is not written yet (see adapters/README.md).');
 }
 
-export function ${name}WebhookSigner(): WebhookSigner {
+/** Signs notifications with \`secret\` exactly as the provider does (plus the tampered and unsigned forgeries). */
+export function ${name}WebhookSigner(secret: string): WebhookSigner {
+  void secret;
   throw new Error('${name}: the webhook signer is not written yet (see adapters/README.md).');
 }
 `,
@@ -99,13 +102,15 @@ export function ${name}WebhookSigner(): WebhookSigner {
 import { create${Name}Adapter } from './adapter.js';
 import { ${name}WebhookSigner, start${Name}Simulator } from './simulator/index.js';
 
+const WEBHOOK_SECRET = 'test_webhook_secret';
 const card = (number: string) => ({ number, expMonth: 12, expYear: 2030, cvc: '123', holderName: null });
 
 export const ${name}Target: ConformanceTarget = {
   provider: '${name}',
-  async start({ timeoutMs }) {
-    const simulator = await start${Name}Simulator();
-    const adapter = create${Name}Adapter({ apiKey: 'test_key', webhookSecret: 'test_webhook_secret', baseUrl: simulator.url, timeoutMs });
+  // The suite collects the simulator's own notifications at webhookUrl (asynchronous captures, refunds, ...).
+  async start({ timeoutMs, webhookUrl }) {
+    const simulator = await start${Name}Simulator({ webhookSecret: WEBHOOK_SECRET, webhookUrl });
+    const adapter = create${Name}Adapter({ apiKey: 'test_key', webhookSecret: WEBHOOK_SECRET, baseUrl: simulator.url, timeoutMs });
     return {
       adapter,
       simulator,
@@ -114,7 +119,7 @@ export const ${name}Target: ConformanceTarget = {
         approved: { card: card('4111111111111111'), amount: 1000, currency: 'EUR' },
         declines: {},
       },
-      webhooks: ${name}WebhookSigner(),
+      webhooks: ${name}WebhookSigner(WEBHOOK_SECRET),
       close: () => simulator.close(),
     };
   },
@@ -133,7 +138,10 @@ Scaffolded by \`npm run new:adapter -- ${name}\`. The conformance suite fails un
 2. \`adapter.ts\`: every operation through the official SDK, mapped to canonical outcomes; truthful capabilities.
 3. \`declines.ts\`: the provider's decline codes → canonical reasons, with a table-driven test.
 4. \`target.ts\`: the sandbox's test cards or amounts for each outcome.
-5. Add \`${name}Provider\` to \`src/runtime/providers.ts\` and the sandbox's simulators.
+5. Add \`${name}Provider\` to \`src/runtime/providers.ts\`, its simulator to the sandbox
+   (\`src/runtime/node/sandbox-gateways.ts\`) and to \`npm run simulators\` (\`src/runtime/node/simulators.ts\`),
+   its fee schedule to \`routing-rules/fees.yaml\` and its name to the chaos bench (\`bench/chaos/control.ts\`);
+   then \`npm run docs:capabilities\`, and its column in the README's test card table.
 
 \`npx vitest run adapters/${name}\` runs the suite.
 `,

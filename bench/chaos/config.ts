@@ -109,5 +109,5 @@ export function settlementHorizonMs(config: ChaosConfig): number {
   return config.router.requestLeaseMs + config.router.reconcileDelaysMs.reduce((sum, d) => sum + d, 0);
 }
 
-/** Spreads the demo merchant's traffic over its three accounts (activated through the API). */
-export const CHAOS_RULESET = 'default: { split: { stripe: 34, adyen: 33, braintree: 33 } }\n';
+/** Spreads the demo merchant's traffic over its four accounts (activated through the API). */
+export const CHAOS_RULESET = 'default: { split: { stripe: 25, adyen: 25, braintree: 25, checkout: 25 } }\n';

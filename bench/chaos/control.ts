@@ -1,6 +1,6 @@
 import type { LedgerExport, WebhookDelivery } from '../../adapters/testkit/simulator.js';
 
-export const PROVIDERS = ['stripe', 'adyen', 'braintree'] as const;
+export const PROVIDERS = ['stripe', 'adyen', 'braintree', 'checkout'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 /** The standalone simulators' control endpoint (README "Standalone simulators"). */

@@ -61,6 +61,7 @@ export async function startSimulators(options: { webhookRetryScale: number; logF
       SIMULATOR_STRIPE_PORT: '0',
       SIMULATOR_ADYEN_PORT: '0',
       SIMULATOR_BRAINTREE_PORT: '0',
+      SIMULATOR_CHECKOUT_PORT: '0',
       SIMULATOR_WEBHOOK_RETRY_SCALE: String(options.webhookRetryScale),
     },
     options.logFile,

@@ -128,7 +128,7 @@ export function reconcile(input: {
     router_refunds_by_status: {},
     ledger_charges: 0,
     ledger_charges_approved: 0,
-    approved_by_provider: { stripe: 0, adyen: 0, braintree: 0 },
+    approved_by_provider: { stripe: 0, adyen: 0, braintree: 0, checkout: 0 },
     ledger_refunds: 0,
     orders_without_payment: 0,
     extra_authorizations_released: 0,

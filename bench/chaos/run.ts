@@ -114,7 +114,7 @@ export async function runDriver(driver: Driver, config: ChaosConfig, workDir: st
     const admin = new MerchantClient(router.url, apiKey, newClientStats(), config.client);
     await activateRuleset(admin, router, { password: operatorPassword, totpSecretFile: join(dataDir, 'operator-totp-secret') });
     const startupSeconds = (Date.now() - started) / 1000;
-    progress(`  ${driver}: router up (${router.url}), simulators ${sims.controlUrl}, ruleset split over stripe/adyen/braintree`);
+    progress(`  ${driver}: router up (${router.url}), simulators ${sims.controlUrl}, ruleset split over stripe/adyen/braintree/checkout`);
 
     // The load, with faults switched on and off and the router killed at random moments.
     const plans = planOrders(config.orders, runId, rng.fork());

@@ -67,7 +67,7 @@ export function summarize(config: ChaosConfig, results: readonly DriverResult[])
     ['ledger', ...col(() => '')],
     ['  router payments', ...col((r) => kv(r.findings.info.payments_by_status))],
     ['  provider charges (approved) / refunds', ...col((r) => `${r.findings.info.ledger_charges} (${r.findings.info.ledger_charges_approved}) / ${r.findings.info.ledger_refunds}`)],
-    ['  approved charges: stripe / adyen / braintree', ...col((r) => { const b = r.findings.info.approved_by_provider; return `${b.stripe ?? 0} / ${b.adyen ?? 0} / ${b.braintree ?? 0}`; })],
+    ['  approved charges: stripe / adyen / braintree / checkout', ...col((r) => { const b = r.findings.info.approved_by_provider; return `${b.stripe ?? 0} / ${b.adyen ?? 0} / ${b.braintree ?? 0} / ${b.checkout ?? 0}`; })],
     ['  attempts settled after a lost answer', ...col((r) => kv(r.findings.info.attempts_resolved_by))],
     ['  extra authorizations released', ...col((r) => r.findings.info.extra_authorizations_released)],
     ['seconds: startup / load / recovery / total', ...col((r) => `${r.seconds.startup.toFixed(0)} / ${r.seconds.load.toFixed(0)} / ${r.seconds.recovery.toFixed(0)} / ${r.seconds.total.toFixed(0)}`)],

@@ -17,6 +17,7 @@ describe('every provider end to end through the sandbox', () => {
     stripe: { number: '4242424242424242', cvc: '123' },
     adyen: { number: '4111111145551142', cvc: '737' },
     braintree: { number: '4111111111111111', cvc: '123' },
+    checkout: { number: '4242424242424242', cvc: '100' },
   } as const;
 
   describe.each(Object.keys(cards) as (keyof typeof cards)[])('%s', (provider) => {

@@ -126,8 +126,8 @@ describe('the sandbox process', () => {
         body: JSON.stringify({ amount: 500 }),
       });
       const body = await refund.json();
-      // Adyen confirms refunds by webhook: until then the refund is pending.
-      const status = payment.gateway.provider === 'adyen' ? 'pending' : 'succeeded';
+      // Adyen and Checkout.com confirm refunds by webhook: until then the refund is pending.
+      const status = ['adyen', 'checkout'].includes(payment.gateway.provider) ? 'pending' : 'succeeded';
       expect(body, JSON.stringify({ body, payment })).toMatchObject({ object: 'refund', amount: 500, status });
     } finally {
       expect(await second.stop()).toBe(0);
@@ -135,7 +135,7 @@ describe('the sandbox process', () => {
 
     expect(await readFile(join(dataDir, 'simulators', 'secrets.json'), 'utf8')).toBe(secrets);
     const files = await readdir(join(dataDir, 'simulators'));
-    expect(files.sort()).toEqual(['adyen.json', 'braintree.json', 'secrets.json', 'stripe.json']);
+    expect(files.sort()).toEqual(['adyen.json', 'braintree.json', 'checkout.json', 'secrets.json', 'stripe.json']);
     for (const file of files) {
       const text = await readFile(join(dataDir, 'simulators', file), 'utf8');
       expect(text).not.toContain(paymentBody().payment_method.card.number);

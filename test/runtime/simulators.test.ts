@@ -14,7 +14,7 @@ import { captureLogger } from '../support/capture-logger.js';
 import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
 import { fixedKey } from '../support/keys.js';
 
-const FREE_PORTS = { control: 0, stripe: 0, adyen: 0, braintree: 0 };
+const FREE_PORTS = { control: 0, stripe: 0, adyen: 0, braintree: 0, checkout: 0 };
 
 async function control(sims: StandaloneSimulators, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(`${sims.controlUrl}${path}`, {
@@ -70,6 +70,7 @@ describe('standalone simulators: the control endpoint', () => {
     });
     expect(body.simulators.adyen.env).toMatchObject({ ADYEN_SIM_API_KEY: 'AQE_switchyard_simulator', ADYEN_SIM_BASE_URL: sims.adyen.url });
     expect(body.simulators.braintree.env).toMatchObject({ BRAINTREE_SIM_MERCHANT_ID: 'switchyard_simulator', BRAINTREE_SIM_BASE_URL: sims.braintree.url });
+    expect(body.simulators.checkout.env).toMatchObject({ CHECKOUT_SIM_SECRET_KEY: 'sk_sbox_switchyardsimulatorkey2345', CHECKOUT_SIM_BASE_URL: sims.checkout.url });
   });
 
   it('reads each ledger in full, with provider reference, our references and the amounts that moved', async () => {
@@ -184,7 +185,7 @@ describe('the router against standalone simulators, through env: accounts', () =
   it('any env: account reaches the simulator its <PREFIX>_BASE_URL names', async () => {
     const env = Object.assign({}, ...Object.values(sims.describe()).map((d) => d.env)) as Record<string, string>;
     const registry = gatewayRegistry({ providers: PROVIDERS, sandbox: {}, env, timeoutMs: 5000 });
-    for (const provider of ['stripe', 'adyen', 'braintree'] as const) {
+    for (const provider of ['stripe', 'adyen', 'braintree', 'checkout'] as const) {
       const account = { id: `gwa_env_${provider}`, provider, credentialsRef: `env:${provider.toUpperCase()}_SIM` } as GatewayAccount;
       const adapter = registry.adapterFor(account);
       expect(adapter, provider).not.toBeNull();
@@ -216,7 +217,7 @@ describe('the router against standalone simulators, through env: accounts', () =
       return (await res.json()) as any;
     };
     const payments = [];
-    for (const provider of ['stripe', 'adyen', 'braintree']) {
+    for (const provider of ['stripe', 'adyen', 'braintree', 'checkout']) {
       const payment = await api('POST', '/v1/payments', {
         amount: 2500,
         currency: 'USD',
@@ -236,7 +237,7 @@ describe('the router against standalone simulators, through env: accounts', () =
     for (const payment of payments) expect((await api('POST', `/v1/payments/${payment.id}/refunds`, { amount: 700 })).status).toMatch(/succeeded|pending/);
 
     expect((await control(sims, 'POST', '/all/idle', { timeoutMs: 30_000 })).status).toBe(200);
-    for (const provider of ['stripe', 'adyen', 'braintree'] as const) {
+    for (const provider of ['stripe', 'adyen', 'braintree', 'checkout'] as const) {
       const deliveries = sims[provider].webhookDeliveries();
       expect(deliveries.length, provider).toBeGreaterThan(0);
       expect(deliveries.every((d) => d.state === 'delivered'), provider).toBe(true);
@@ -250,10 +251,11 @@ describe('the router against standalone simulators, through env: accounts', () =
       expect(charge!.orderReference).toMatch(new RegExp(`^${payment.id}:attempt:`));
       expect(ledger.refunds.filter((r) => r.chargeReference === payment.gateway_reference).map((r) => r.amount)).toEqual([700]);
     }
-    // Adyen confirms its refunds by webhook: once delivered, the router counts them.
-    const adyenPayment = payments.find((p) => p.gateway.provider === 'adyen');
-    for (let i = 0; i < 100 && (await api('GET', `/v1/payments/${adyenPayment.id}`)).amount_refunded !== 700; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect((await api('GET', `/v1/payments/${adyenPayment.id}`)).amount_refunded).toBe(700);
+    // Adyen and Checkout.com confirm their refunds by webhook: once delivered, the router counts them.
+    for (const webhookConfirmed of payments.filter((p) => ['adyen', 'checkout'].includes(p.gateway.provider))) {
+      for (let i = 0; i < 100 && (await api('GET', `/v1/payments/${webhookConfirmed.id}`)).amount_refunded !== 700; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await api('GET', `/v1/payments/${webhookConfirmed.id}`)).amount_refunded, webhookConfirmed.gateway.provider).toBe(700);
+    }
   });
 });
 
@@ -284,7 +286,7 @@ describe('the sandbox keeps its simulators across a restart', () => {
       // Every notification of this run is held back past its end, so the next run sends them.
       for (const sim of Object.values(first.simulators)) sim.setWebhookFault({ kind: 'delay', ms: 600_000 });
       const payments = [];
-      for (const provider of ['stripe', 'adyen', 'braintree']) {
+      for (const provider of ['stripe', 'adyen', 'braintree', 'checkout']) {
         payments.push(
           await api(first, 'POST', '/v1/payments', {
             amount: 1999,
@@ -300,7 +302,7 @@ describe('the sandbox keeps its simulators across a restart', () => {
       try {
         for (const payment of payments) {
           const refund = await api(second, 'POST', `/v1/payments/${payment.id}/refunds`, { amount: 500 });
-          expect(refund.status, payment.gateway.provider).toBe(payment.gateway.provider === 'adyen' ? 'pending' : 'succeeded');
+          expect(refund.status, payment.gateway.provider).toBe(['adyen', 'checkout'].includes(payment.gateway.provider) ? 'pending' : 'succeeded');
         }
         for (const sim of Object.values(second.simulators)) await sim.idle();
         for (const [provider, sim] of Object.entries(second.simulators)) {
@@ -308,9 +310,10 @@ describe('the sandbox keeps its simulators across a restart', () => {
           expect(deliveries.length, provider).toBeGreaterThan(0);
           expect(deliveries.every((d) => d.state === 'delivered' && d.attempts.every((a) => a.status === 200)), provider).toBe(true);
         }
-        const adyen = payments.find((p) => p.gateway.provider === 'adyen');
-        for (let i = 0; i < 100 && (await api(second, 'GET', `/v1/payments/${adyen.id}`)).amount_refunded !== 500; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-        expect((await api(second, 'GET', `/v1/payments/${adyen.id}`)).amount_refunded).toBe(500);
+        for (const webhookConfirmed of payments.filter((p) => ['adyen', 'checkout'].includes(p.gateway.provider))) {
+          for (let i = 0; i < 100 && (await api(second, 'GET', `/v1/payments/${webhookConfirmed.id}`)).amount_refunded !== 500; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+          expect((await api(second, 'GET', `/v1/payments/${webhookConfirmed.id}`)).amount_refunded, webhookConfirmed.gateway.provider).toBe(500);
+        }
       } finally {
         await second.close();
       }
@@ -323,7 +326,7 @@ describe('the sandbox keeps its simulators across a restart', () => {
 describe('npm run simulators', () => {
   it('runs as its own process on the ports it is given, answers its control endpoint, and stops on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/runtime/node/simulators-main.ts'], {
-      env: { ...process.env, SIMULATOR_CONTROL_PORT: '0', SIMULATOR_STRIPE_PORT: '0', SIMULATOR_ADYEN_PORT: '0', SIMULATOR_BRAINTREE_PORT: '0', SIMULATOR_STRIPE_WEBHOOK_SECRET: 'whsec_from_env' },
+      env: { ...process.env, SIMULATOR_CONTROL_PORT: '0', SIMULATOR_STRIPE_PORT: '0', SIMULATOR_ADYEN_PORT: '0', SIMULATOR_BRAINTREE_PORT: '0', SIMULATOR_CHECKOUT_PORT: '0', SIMULATOR_STRIPE_WEBHOOK_SECRET: 'whsec_from_env' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let banner = '';

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startAdyenSimulator } from '../../../adapters/adyen/simulator/index.js';
 import { startBraintreeSimulator } from '../../../adapters/braintree/simulator/index.js';
+import { startCheckoutSimulator } from '../../../adapters/checkout/simulator/index.js';
 import { startStripeSimulator } from '../../../adapters/stripe/simulator/index.js';
 import type { SimulatorControl } from '../../../adapters/testkit/simulator.js';
 import { PROVIDERS } from '../providers.js';
@@ -35,6 +37,8 @@ interface SandboxSecrets {
   stripe: { secretKey: string; webhookSecret: string };
   adyen: { apiKey: string; hmacKey: string };
   braintree: { publicKey: string; privateKey: string };
+  /** Absent from a secrets file written before the sandbox had Checkout.com: made then, and kept. */
+  checkout?: { secretKey: string; webhookSecret: string };
 }
 
 const MERCHANT_ACCOUNT = 'SwitchyardSandbox';
@@ -64,13 +68,17 @@ export async function startSandboxGateways(webhookUrl: (provider: string) => str
     ...statePath('braintree'),
   });
 
-  const simulators: Record<string, SimulatorControl> = { stripe, adyen, braintree };
+  const checkoutSecrets = secrets.checkout ?? derivedCheckoutSecrets(secrets);
+  const checkout = await startCheckoutSimulator({ ...checkoutSecrets, webhookRetry, ...statePath('checkout') });
+
+  const simulators: Record<string, SimulatorControl> = { stripe, adyen, braintree, checkout };
   return {
     configs: {
       stripe: { ...secrets.stripe, host: stripe.host, port: stripe.port, protocol: 'http' },
       // No shop stands behind the sandbox: a 3-D Secure redirect returns to the simulator.
       adyen: { ...adyenAccount, baseUrl: adyen.url, returnUrl: `${adyen.url}/return` },
       braintree: { ...braintreeAccount, host: braintree.host, port: braintree.port, ssl: false },
+      checkout: { ...checkoutSecrets, baseUrl: checkout.url, subdomain: null, returnUrl: `${checkout.url}/return` },
     },
     simulators,
     connectWebhooks: async () => {
@@ -97,6 +105,7 @@ async function sandboxSecrets(stateDir: string | undefined): Promise<SandboxSecr
     stripe: { secretKey: `sk_test_${secret()}`, webhookSecret: `whsec_${secret()}` },
     adyen: { apiKey: `AQE_${secret()}`, hmacKey: secret() },
     braintree: { publicKey: secret(), privateKey: secret() },
+    checkout: { secretKey: checkoutKey(crypto.getRandomValues(new Uint8Array(27))), webhookSecret: secret() },
   };
   if (file !== null) {
     await mkdir(stateDir!, { recursive: true });
@@ -107,6 +116,21 @@ async function sandboxSecrets(stateDir: string | undefined): Promise<SandboxSecr
     return JSON.parse(await readFile(file, 'utf8')) as SandboxSecrets;
   }
   return secrets;
+}
+
+/** A Checkout.com sandbox-shaped secret key (`sk_sbox_` and 27 base-32 characters), which the SDK sends as a Bearer token. */
+function checkoutKey(bytes: Uint8Array): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  return `sk_sbox_${Array.from(bytes.subarray(0, 27), (byte) => alphabet[byte & 31]).join('')}`;
+}
+
+/**
+ * For a secrets file written before the sandbox had Checkout.com: its secrets derived from the
+ * file's own (so every process reading the file agrees, and nothing is rewritten).
+ */
+function derivedCheckoutSecrets(secrets: SandboxSecrets): { secretKey: string; webhookSecret: string } {
+  const digest = (label: string) => createHash('sha256').update(`${label}:${secrets.stripe.secretKey}:${secrets.braintree.privateKey}`).digest();
+  return { secretKey: checkoutKey(digest('checkout-secret-key')), webhookSecret: digest('checkout-webhook-secret').toString('hex') };
 }
 
 export interface EnvGatewayOptions {

@@ -1,9 +1,9 @@
 /**
- * `npm run simulators`: the Stripe, Adyen and Braintree simulators as one standalone process,
+ * `npm run simulators`: the Stripe, Adyen, Braintree and Checkout.com simulators as one standalone process,
  * on fixed ports with fixed sandbox secrets (each overridable by environment), and a control
  * endpoint on 127.0.0.1 (see README "Standalone simulators").
  */
-import { DEFAULT_PORTS, startStandaloneSimulators, type StandaloneOptions } from './simulators.js';
+import { DEFAULT_PORTS, PROVIDER_NAMES, startStandaloneSimulators, type StandaloneOptions } from './simulators.js';
 
 const env = process.env;
 
@@ -44,6 +44,7 @@ const options: StandaloneOptions = {
     stripe: port('SIMULATOR_STRIPE_PORT', DEFAULT_PORTS.stripe),
     adyen: port('SIMULATOR_ADYEN_PORT', DEFAULT_PORTS.adyen),
     braintree: port('SIMULATOR_BRAINTREE_PORT', DEFAULT_PORTS.braintree),
+    checkout: port('SIMULATOR_CHECKOUT_PORT', DEFAULT_PORTS.checkout),
   },
   stripe: pick([
     ['secretKey', 'SIMULATOR_STRIPE_SECRET_KEY'],
@@ -69,6 +70,11 @@ const options: StandaloneOptions = {
     ...(braintreeAccounts === undefined ? {} : { merchantAccounts: braintreeAccounts }),
     ...(settlementDelayMs === undefined ? {} : { settlementDelayMs }),
   },
+  checkout: pick([
+    ['secretKey', 'SIMULATOR_CHECKOUT_SECRET_KEY'],
+    ['webhookSecret', 'SIMULATOR_CHECKOUT_WEBHOOK_SECRET'],
+    ['webhookUrl', 'SIMULATOR_CHECKOUT_WEBHOOK_URL'],
+  ]),
   webhookRetryScale: number('SIMULATOR_WEBHOOK_RETRY_SCALE') ?? 1,
   ...(env.SIMULATOR_STATE_DIR ? { stateDir: env.SIMULATOR_STATE_DIR } : {}),
 };
@@ -79,7 +85,7 @@ process.stderr.write(
   [
     '',
     'Switchyard simulators',
-    ...(['stripe', 'adyen', 'braintree'] as const).map((name) => `  ${`${name}:`.padEnd(11)}${described[name].url}`),
+    ...PROVIDER_NAMES.map((name) => `  ${`${name}:`.padEnd(11)}${described[name].url}`),
     `  control listening on ${simulators.controlUrl} (GET / for credentials, GET /ledger, README "Standalone simulators")`,
     `  webhook retries: the providers' schedules × ${options.webhookRetryScale}; state: ${options.stateDir ?? 'in memory'}`,
     '',

@@ -3,16 +3,17 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startAdyenSimulator, type AdyenSimulator } from '../../../adapters/adyen/simulator/index.js';
 import { startBraintreeSimulator, type BraintreeSimulator } from '../../../adapters/braintree/simulator/index.js';
+import { startCheckoutSimulator, type CheckoutSimulator } from '../../../adapters/checkout/simulator/index.js';
 import type { SimulatorControl } from '../../../adapters/testkit/simulator.js';
 import { startStripeSimulator, type StripeSimulator } from '../../../adapters/stripe/simulator/index.js';
 
 /**
- * The three provider simulators as one standalone process, with a control endpoint (loopback
+ * The four provider simulators as one standalone process, with a control endpoint (loopback
  * JSON over HTTP) a chaos benchmark or a newcomer drives them through. `npm run simulators`
  * (simulators-main.ts) starts it from environment variables.
  */
 
-export const PROVIDER_NAMES = ['stripe', 'adyen', 'braintree'] as const;
+export const PROVIDER_NAMES = ['stripe', 'adyen', 'braintree', 'checkout'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 /** The fixed, documented sandbox secrets: public on purpose, never a real provider's. */
@@ -20,9 +21,11 @@ export const DEFAULT_SECRETS = {
   stripe: { secretKey: 'sk_test_switchyard_simulator', webhookSecret: 'whsec_switchyard_simulator' },
   adyen: { apiKey: 'AQE_switchyard_simulator', merchantAccount: 'SwitchyardSimulator', hmacKey: '5357495443485941524453494D554C41544F525F484D41435F4B45595F303031' },
   braintree: { merchantId: 'switchyard_simulator', publicKey: 'switchyard_simulator_public', privateKey: 'switchyard_simulator_private' },
+  // Shaped as a Checkout.com sandbox key, so the SDK sends it as a Bearer token as it does a real one.
+  checkout: { secretKey: 'sk_sbox_switchyardsimulatorkey2345', webhookSecret: 'switchyard_simulator_checkout_webhook', returnUrl: null },
 } as const;
 
-export const DEFAULT_PORTS = { control: 12110, stripe: 12111, adyen: 12112, braintree: 12113 } as const;
+export const DEFAULT_PORTS = { control: 12110, stripe: 12111, adyen: 12112, braintree: 12113, checkout: 12114 } as const;
 
 /** Braintree fixes one currency per merchant account. */
 export const DEFAULT_BRAINTREE_MERCHANT_ACCOUNTS: Readonly<Record<string, string>> = { USD: 'switchyard_usd', EUR: 'switchyard_eur', GBP: 'switchyard_gbp' };
@@ -34,6 +37,7 @@ export interface StandaloneOptions {
   stripe?: { secretKey?: string; webhookSecret?: string; webhookUrl?: string };
   adyen?: { apiKey?: string; merchantAccount?: string; hmacKey?: string; webhookUrl?: string; notificationDelayMs?: number };
   braintree?: { merchantId?: string; publicKey?: string; privateKey?: string; webhookUrl?: string; merchantAccounts?: Readonly<Record<string, string>>; settlementDelayMs?: number | null };
+  checkout?: { secretKey?: string; webhookSecret?: string; webhookUrl?: string };
   /** Multiplies the providers' webhook retry schedules (0.001: a day in 86 s). Default 1. */
   webhookRetryScale?: number;
   /** Where each simulator keeps its state (`<dir>/<provider>.json`); omitted: in memory. */
@@ -44,6 +48,7 @@ export interface StandaloneSimulators {
   stripe: StripeSimulator;
   adyen: AdyenSimulator;
   braintree: BraintreeSimulator;
+  checkout: CheckoutSimulator;
   /** `http://127.0.0.1:<port>` of the control endpoint. */
   controlUrl: string;
   /** What `GET /` answers: each simulator's URL, credentials and the variables of an `env:` account for it. */
@@ -102,8 +107,18 @@ export async function startStandaloneSimulators(options: StandaloneOptions = {})
       ...statePath('braintree'),
     });
     started.push(braintree);
+    const checkout = await startCheckoutSimulator({
+      host,
+      port: ports.checkout,
+      secretKey: options.checkout?.secretKey ?? DEFAULT_SECRETS.checkout.secretKey,
+      webhookSecret: options.checkout?.webhookSecret ?? DEFAULT_SECRETS.checkout.webhookSecret,
+      ...(options.checkout?.webhookUrl ? { webhookUrl: options.checkout.webhookUrl } : {}),
+      webhookRetry,
+      ...statePath('checkout'),
+    });
+    started.push(checkout);
 
-    const simulators = { stripe, adyen, braintree };
+    const simulators = { stripe, adyen, braintree, checkout };
     const describe = (): Record<ProviderName, SimulatorDescription> => ({
       stripe: {
         url: stripe.url,
@@ -130,6 +145,17 @@ export async function startStandaloneSimulators(options: StandaloneOptions = {})
           BRAINTREE_SIM_PRIVATE_KEY: braintree.account.privateKey,
           BRAINTREE_SIM_MERCHANT_ACCOUNTS: Object.entries(braintreeAccounts).map(([currency, id]) => `${currency}=${id}`).join(','),
           BRAINTREE_SIM_BASE_URL: braintree.url,
+        },
+      },
+      checkout: {
+        url: checkout.url,
+        account: { ...checkout.account },
+        env: {
+          CHECKOUT_SIM_SECRET_KEY: checkout.account.secretKey ?? '',
+          CHECKOUT_SIM_WEBHOOK_SECRET: checkout.account.webhookSecret,
+          // No shop stands behind the simulators: a 3-D Secure redirect returns to the simulator.
+          CHECKOUT_SIM_RETURN_URL: `${checkout.url}/return`,
+          CHECKOUT_SIM_BASE_URL: checkout.url,
         },
       },
     });
@@ -166,7 +192,7 @@ class ControlError extends Error {
 type Simulators = Record<ProviderName, SimulatorControl>;
 
 /**
- * Routes of the control endpoint; `:provider` is `stripe`, `adyen`, `braintree` or `all`.
+ * Routes of the control endpoint; `:provider` is `stripe`, `adyen`, `braintree`, `checkout` or `all`.
  *
  *   GET    /                                 each simulator's URL, credentials and env: variables
  *   GET    /ledger                           every simulator's full ledger
@@ -192,7 +218,7 @@ async function handleControl(sims: Simulators, describe: () => unknown, method: 
   if (!match) throw new ControlError(404, `no such control route: ${method} ${path}`);
   const [, name, action] = match as unknown as [string, string, string];
   const targets = name === 'all' ? PROVIDER_NAMES.map((n) => sims[n]) : PROVIDER_NAMES.includes(name as ProviderName) ? [sims[name as ProviderName]] : null;
-  if (targets === null) throw new ControlError(404, `no simulator named ${name} (stripe, adyen, braintree or all)`);
+  if (targets === null) throw new ControlError(404, `no simulator named ${name} (stripe, adyen, braintree, checkout or all)`);
   const each = async (fn: (sim: SimulatorControl) => unknown) => {
     for (const sim of targets) await fn(sim);
     return { ok: true };

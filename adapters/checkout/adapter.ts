@@ -1,0 +1,248 @@
+import { Checkout } from 'checkout-sdk-node';
+import {
+  amountSteps,
+  type AuthorizeRequest,
+  type CancelRequest,
+  type Capabilities,
+  type CaptureRequest,
+  type CompleteActionRequest,
+  type GatewayAdapter,
+  type ModificationSyncRequest,
+  type RefundRequest,
+  type SyncRequest,
+  type WebhookRequest,
+  type WebhookVerification,
+} from '../testkit/contract.js';
+import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
+import { CHECKOUT_CURRENCIES, fromCheckoutAmount, isCheckoutCurrency, toCheckoutAmount } from './amounts.js';
+import { authorizationFailure, authorizationOutcome, isObject, lookupFailure, malformed, modificationFailure, modificationOutcome } from './outcomes.js';
+import { CHECKOUT_WEBHOOK_ACK, importSignatureKey, verifyCheckoutWebhook } from './webhooks.js';
+
+export interface CheckoutAdapterConfig {
+  /** The account's secret key (`sk_sbox_…` in Checkout.com's sandbox, `sk_…` live). */
+  secretKey: string;
+  /** The secret key of the account's webhook endpoint: `Cko-Signature` is signed with it. */
+  webhookSecret: string;
+  /** The API's base URL: the simulator's in tests and the sandbox; null: Checkout.com's own, for `subdomain`. */
+  baseUrl: string | null;
+  /** The account's merchant-specific subdomain (the first 8 characters of its client id), required by the SDK for Checkout.com's own API. */
+  subdomain: string | null;
+  /** Where the shopper returns after 3-D Secure when the payment names no return URL. */
+  returnUrl: string;
+  timeoutMs: number;
+}
+
+/** The Checkout.com metadata key holding our payment id, so a payment in Checkout.com's dashboard names ours. */
+export const PAYMENT_ID_METADATA = 'switchyard_payment';
+
+export const CHECKOUT_CAPABILITIES: Capabilities = {
+  paymentMethods: ['card'],
+  cardNetworks: ['visa', 'mastercard', 'amex', 'discover', 'diners', 'jcb'],
+  currencies: CHECKOUT_CURRENCIES,
+  countries: '*',
+  captureMethods: ['automatic', 'manual'],
+  partialCapture: true,
+  // A capture is sent as `Final`: the rest of the authorization is released, as at the other gateways.
+  multipleCapture: false,
+  voids: true,
+  refunds: true,
+  partialRefund: true,
+  multipleRefunds: true,
+  // Cko-Idempotency-Key on every POST.
+  idempotency: true,
+  // GET /payments?reference= finds an attempt by the idempotency key it was sent under.
+  syncWithoutReference: true,
+  // Captures, voids and refunds answer 202 Accepted with an action id; payment_captured (…) confirms them.
+  asyncModifications: true,
+  // `3ds.enabled`: a challenge answers 202 Pending with `_links.redirect`.
+  threeDSecure: true,
+  // At most nine digits in Checkout.com's units (amounts.ts refuses more before any call).
+  amountLimits: { min: 1, max: 999_999_999 },
+  // Whole pesos of CLF hundredths, and BHD, IQD, JOD, KWD, LYD, OMR, TND amounts ending in 0.
+  amountSteps: amountSteps(toCheckoutAmount),
+};
+
+type PaymentsApi = InstanceType<typeof Checkout>['payments'];
+
+export function createCheckoutAdapter(config: CheckoutAdapterConfig): GatewayAdapter {
+  // Axios honours the timeout (the SDK's fetch client ignores it) and reports a refused connection by name.
+  const options = { timeout: config.timeoutMs, httpClient: 'axios' };
+  const sdk =
+    config.baseUrl !== null
+      ? new Checkout(config.secretKey, { ...options, host: config.baseUrl.replace(/\/+$/, '') })
+      : new Checkout(config.secretKey, { ...options, ...(config.subdomain ? { subdomain: config.subdomain } : {}) });
+  const payments: PaymentsApi = sdk.payments;
+  let signatureKey: Promise<CryptoKey> | undefined;
+
+  async function authorize(request: AuthorizeRequest): Promise<AuthorizationOutcome> {
+    if (!isCheckoutCurrency(request.currency)) return { kind: 'not_processed', reason: 'rejected', detail: `Checkout.com does not take ${request.currency}.` };
+    const value = toCheckoutAmount(request.amount, request.currency);
+    if (!value.ok) return { kind: 'not_processed', reason: 'rejected', detail: value.detail };
+    try {
+      return authorizationOutcome(await payments.request(paymentRequest(request, value.value, request.returnUrl ?? config.returnUrl), request.idempotencyKey), request.captureMethod);
+    } catch (error) {
+      return authorizationFailure(error);
+    }
+  }
+
+  async function get(id: string): Promise<unknown> {
+    return payments.get(encodeURIComponent(id));
+  }
+
+  /**
+   * By the payment's id when we have it; else by the reference the attempt was sent under (our
+   * idempotency key). Found nowhere while the request that made it still runs: resent under the
+   * same Cko-Idempotency-Key, which answers the first result or makes the attempt now, once.
+   */
+  async function sync(request: SyncRequest): Promise<AuthorizationOutcome> {
+    const { attempt } = request;
+    try {
+      if (request.reference !== null) return authorizationOutcome(await get(request.reference), attempt.captureMethod);
+      const found = await payments.getPaymentList({ reference: encodeURIComponent(attempt.idempotencyKey), limit: 2 });
+      const list = isObject(found) && Array.isArray(found['data']) ? (found['data'] as unknown[]) : null;
+      if (list === null) return malformed('Checkout.com answered the payment search without a list.');
+      if (list.length === 1) return authorizationOutcome(list[0], attempt.captureMethod);
+      if (list.length > 1) return { kind: 'unknown', reason: 'pending_at_gateway', detail: `Checkout.com holds several payments with reference ${attempt.idempotencyKey}.` };
+    } catch (error) {
+      return lookupFailure(error);
+    }
+    if (request.resend !== null) return authorize(request.resend);
+    return { kind: 'unknown', reason: 'not_found', detail: `Checkout.com has no payment with reference ${attempt.idempotencyKey} (yet).` };
+  }
+
+  /**
+   * After 3-D Secure the shopper comes back with `cko-session-id`; Checkout.com answers the payment
+   * for it as for its id. It must be this attempt's payment (a browser can bring back any session).
+   * Without one, the payment is read by its id: a challenge not finished is still Pending.
+   */
+  async function completeAction(request: CompleteActionRequest): Promise<AuthorizationOutcome> {
+    const session = request.returnParams['cko-session-id'];
+    try {
+      const answer = await get(session || request.reference);
+      const outcome = authorizationOutcome(answer, request.attempt.captureMethod);
+      if ('reference' in outcome && outcome.reference !== null && outcome.reference !== request.reference) {
+        return { kind: 'unknown', reason: 'pending_at_gateway', detail: `The cko-session-id brought back belongs to another Checkout.com payment than ${request.reference}.` };
+      }
+      return outcome;
+    } catch (error) {
+      return lookupFailure(error);
+    }
+  }
+
+  async function modification(amount: number, call: () => Promise<unknown>): Promise<ModificationOutcome> {
+    try {
+      return modificationOutcome(await call(), amount);
+    } catch (error) {
+      return modificationFailure(error);
+    }
+  }
+
+  function capture(request: CaptureRequest): Promise<ModificationOutcome> {
+    const value = toCheckoutAmount(request.amount, request.currency);
+    if (!value.ok) return Promise.resolve(amountRefused(value.detail));
+    return modification(request.amount, () =>
+      payments.capture(request.reference, { amount: value.value, reference: request.idempotencyKey, capture_type: 'Final' }, request.idempotencyKey),
+    );
+  }
+
+  function cancel(request: CancelRequest): Promise<ModificationOutcome> {
+    return modification(request.amount, () => payments.void(request.reference, { reference: request.idempotencyKey }, request.idempotencyKey));
+  }
+
+  function refund(request: RefundRequest): Promise<ModificationOutcome> {
+    const value = toCheckoutAmount(request.amount, request.currency);
+    if (!value.ok) return Promise.resolve(amountRefused(value.detail));
+    return modification(request.amount, () => payments.refund(request.reference, { amount: value.value, reference: request.idempotencyKey }, request.idempotencyKey));
+  }
+
+  /**
+   * The payment's actions name the key each was sent under (its `reference`), so a capture, void or
+   * refund that was processed is found whether or not Checkout.com still keeps the idempotency key.
+   * One not listed was never processed: it is sent again under its key (a replay if it is in flight).
+   */
+  async function resumeModification(request: ModificationSyncRequest): Promise<ModificationOutcome> {
+    let actions: unknown;
+    try {
+      actions = await payments.getActions(encodeURIComponent(request.reference));
+    } catch (error) {
+      const failure = modificationFailure(error);
+      return failure.kind === 'unknown' ? failure : { kind: 'unknown', reason: 'pending_at_gateway', detail: 'The lookup of the payment\'s actions at Checkout.com failed.' };
+    }
+    if (!Array.isArray(actions)) return malformed('Checkout.com answered the payment\'s actions without a list.');
+    const type = ACTION_TYPES[request.operation];
+    const done = actions.find((a: unknown) => isObject(a) && a['type'] === type && a['reference'] === request.idempotencyKey) as Record<string, unknown> | undefined;
+    if (done === undefined) {
+      switch (request.operation) {
+        case 'capture':
+          return capture(request);
+        case 'cancel':
+          return cancel(request);
+        case 'refund':
+          return refund(request);
+      }
+    }
+    const id = done['id'];
+    if (typeof id !== 'string' || !id) return malformed('Checkout.com listed an action without an id.');
+    if (done['approved'] !== true) {
+      return { kind: 'rejected', code: `checkout_${String(done['response_code'] ?? 'declined')}`, detail: `Checkout.com declined the ${request.operation} (${String(done['response_summary'] ?? 'no summary')}).` };
+    }
+    const amount = typeof done['amount'] === 'number' ? fromCheckoutAmount(done['amount'], request.currency) : request.operation === 'cancel' ? request.amount : null;
+    if (amount === null) return malformed(`Checkout.com listed the ${request.operation} without an amount canonical units can hold.`);
+    return { kind: 'succeeded', reference: id, amount };
+  }
+
+  async function parseWebhook(request: WebhookRequest): Promise<WebhookVerification> {
+    signatureKey ??= importSignatureKey(config.webhookSecret);
+    return verifyCheckoutWebhook(await signatureKey, request);
+  }
+
+  return {
+    provider: 'checkout',
+    capabilities: CHECKOUT_CAPABILITIES,
+    authorize,
+    sync,
+    completeAction,
+    capture,
+    cancel,
+    refund,
+    resumeModification,
+    parseWebhook,
+    webhookAck: CHECKOUT_WEBHOOK_ACK,
+  };
+}
+
+const ACTION_TYPES = { capture: 'Capture', cancel: 'Void', refund: 'Refund' } as const;
+
+/** Checkout.com would refuse the amount (422 amount_invalid), so it is not sent. */
+function amountRefused(detail: string): ModificationOutcome {
+  return { kind: 'rejected', code: 'amount_not_representable', detail };
+}
+
+/** `value`: the amount in Checkout.com's units (`amounts.ts`). */
+function paymentRequest(request: AuthorizeRequest, value: number, returnUrl: string): Record<string, unknown> {
+  const { card } = request;
+  return {
+    source: {
+      type: 'card',
+      number: card.number,
+      expiry_month: card.expMonth,
+      expiry_year: card.expYear,
+      cvv: card.cvc,
+      ...(card.holderName === null ? {} : { name: card.holderName }),
+    },
+    amount: value,
+    currency: request.currency,
+    payment_type: 'Regular',
+    // Unique per attempt: GET /payments?reference= finds the attempt by it.
+    reference: request.idempotencyKey,
+    // Explicit either way, so the account's default never decides.
+    capture: request.captureMethod === 'automatic',
+    // 'automatic': the issuer decides between frictionless and a challenge; 'required': a challenge is asked for.
+    '3ds': { enabled: true, challenge_indicator: request.threeDSecure === 'required' ? 'challenge_requested_mandate' : 'no_preference' },
+    success_url: returnUrl,
+    failure_url: returnUrl,
+    ...(request.description === null ? {} : { description: request.description }),
+    ...(request.customerEmail === null ? {} : { customer: { email: request.customerEmail } }),
+    metadata: { [PAYMENT_ID_METADATA]: request.paymentId },
+  };
+}

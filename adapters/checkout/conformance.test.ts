@@ -1,0 +1,4 @@
+import { describeConformance } from '../testkit/conformance.js';
+import { checkoutTarget } from './target.js';
+
+describeConformance(checkoutTarget);

@@ -1,0 +1,170 @@
+import { fromCheckoutAmount } from '../amounts.js';
+import type { LedgerExport, SimulatorFault, SimulatorLedger } from '../../testkit/simulator.js';
+
+export type ActionType = 'Authorization' | 'Capture' | 'Void' | 'Refund';
+
+/** One action on a payment, as GET /payments/{id}/actions lists it. Amounts in Checkout.com's units. */
+export interface ActionRecord {
+  id: string;
+  type: ActionType;
+  amount: number;
+  approved: boolean;
+  responseCode: string;
+  responseSummary: string;
+  /** The reference the action was requested with (the merchant's; we send our idempotency key). */
+  reference: string | null;
+  processedOn: string;
+}
+
+/** What the simulated account keeps of a card: never the number or the CVV. */
+export interface CardRecord {
+  bin: string;
+  last4: string;
+  scheme: string;
+  expiryMonth: number;
+  expiryYear: number;
+  /** For the cards the sandbox knows; null for others (no BIN data). */
+  cardType: 'CREDIT' | 'DEBIT' | 'PREPAID' | null;
+  issuerCountry: string | null;
+}
+
+export type PaymentStatus = 'Pending' | 'Authorized' | 'Captured' | 'Partially Refunded' | 'Refunded' | 'Voided' | 'Declined';
+
+/** A payment as the simulated Checkout.com account holds it. Amounts in Checkout.com's units. */
+export interface PaymentRecord {
+  id: string;
+  /** The 3-D Secure session (`sid_…`) a redirect came back with; GET /payments/{sid} answers this payment. */
+  sessionId: string | null;
+  reference: string | null;
+  amount: number;
+  currency: string;
+  capture: boolean;
+  status: PaymentStatus;
+  responseCode: string;
+  responseSummary: string;
+  card: CardRecord;
+  threeDs: boolean;
+  successUrl: string | null;
+  failureUrl: string | null;
+  description: string | null;
+  email: string | null;
+  metadata: Record<string, string>;
+  requestedOn: string;
+  authorized: number;
+  captured: number;
+  refunded: number;
+  /** Authorized and let go without capture (a void, or the rest of a final partial capture). */
+  released: number;
+  /** Oldest first. */
+  actions: ActionRecord[];
+}
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  idempotencyKey: string | null;
+  replayed: boolean;
+  status: number | null;
+  fault: SimulatorFault['kind'] | null;
+}
+
+export interface SavedCheckoutState {
+  payments: PaymentRecord[];
+}
+
+export class SimulatorState {
+  readonly payments = new Map<string, PaymentRecord>();
+  readonly sessions = new Map<string, string>();
+  readonly requests: LoggedRequest[] = [];
+
+  add(payment: PaymentRecord): void {
+    this.payments.set(payment.id, payment);
+    if (payment.sessionId) this.sessions.set(payment.sessionId, payment.id);
+  }
+
+  /** By payment id or 3-D Secure session id. */
+  find(id: string): PaymentRecord | undefined {
+    return this.payments.get(this.sessions.get(id) ?? id);
+  }
+
+  clear(): void {
+    this.payments.clear();
+    this.sessions.clear();
+    this.requests.length = 0;
+  }
+
+  saved(): SavedCheckoutState {
+    return { payments: [...this.payments.values()] };
+  }
+
+  restore(saved: SavedCheckoutState): void {
+    this.clear();
+    for (const payment of saved.payments) this.add(payment);
+  }
+}
+
+export interface CheckoutLedger extends SimulatorLedger {
+  payment(id: string): Readonly<PaymentRecord> | undefined;
+  payments(): readonly Readonly<PaymentRecord>[];
+  requests(): readonly Readonly<LoggedRequest>[];
+}
+
+/** An amount the simulator holds (Checkout.com's units) in canonical minor units; the adapter never sends one they cannot hold. */
+function canonical(value: number, currency: string): number {
+  const amount = fromCheckoutAmount(value, currency);
+  if (amount === null) throw new Error(`The Checkout.com simulator holds ${value} ${currency}, which is no whole number of canonical minor units.`);
+  return amount;
+}
+
+export function createLedger(state: SimulatorState, onReset: () => void): CheckoutLedger {
+  return {
+    charges: () => [...state.payments.values()].filter((p) => p.authorized > 0).length,
+    requestCount: (pathPrefix) => state.requests.filter((r) => pathPrefix === undefined || r.path.startsWith(pathPrefix)).length,
+    totals(currency) {
+      const wanted = currency?.toUpperCase();
+      const totals = { authorized: 0, captured: 0, refunded: 0 };
+      for (const p of state.payments.values()) {
+        if (wanted !== undefined && p.currency !== wanted) continue;
+        totals.authorized += canonical(p.authorized, p.currency);
+        totals.captured += canonical(p.captured, p.currency);
+        totals.refunded += canonical(p.refunded, p.currency);
+      }
+      return totals;
+    },
+    reset() {
+      state.clear();
+      onReset();
+    },
+    export(): LedgerExport {
+      const payments = [...state.payments.values()];
+      return {
+        provider: 'checkout',
+        charges: payments.map((p) => ({
+          reference: p.id,
+          orderReference: p.reference,
+          paymentId: p.metadata['switchyard_payment'] ?? null,
+          amount: canonical(p.amount, p.currency),
+          currency: p.currency,
+          authorized: canonical(p.authorized, p.currency),
+          captured: canonical(p.captured, p.currency),
+          refunded: canonical(p.refunded, p.currency),
+          released: canonical(p.released, p.currency),
+          status: p.status,
+          createdAt: Date.parse(p.requestedOn),
+        })),
+        refunds: payments.flatMap((p) =>
+          p.actions
+            .filter((a) => a.type === 'Refund')
+            .map((a) => ({ reference: a.id, chargeReference: p.id, orderReference: a.reference, amount: canonical(a.amount, p.currency), currency: p.currency, status: a.approved ? 'Refunded' : 'Declined' })),
+        ),
+        totals: this.totals(),
+      };
+    },
+    payment: (id) => {
+      const p = state.payments.get(id);
+      return p && { ...p, actions: p.actions.map((a) => ({ ...a })) };
+    },
+    payments: () => [...state.payments.values()].map((p) => ({ ...p, actions: p.actions.map((a) => ({ ...a })) })),
+    requests: () => state.requests.map((r) => ({ ...r })),
+  };
+}
