@@ -11,6 +11,7 @@ import { operatorRepository } from './operators.js';
 import { paymentRepository } from './payments.js';
 import { paymentHistoryRepository } from './payment-history.js';
 import { paymentWriteRepository } from './payment-statements.js';
+import { rollupRepository } from './rollups.js';
 import { routingRepository } from './routing.js';
 import { webhookRepository } from './webhooks.js';
 import { webhookDeliveryRepository, webhookEndpointRepository } from './webhook-endpoints.js';
@@ -36,6 +37,7 @@ export function createRepositories(db: Database): Repositories {
     webhookDeliveries: webhookDeliveryRepository(db),
     audit: auditRepository(db),
     operators: operatorRepository(db),
+    rollups: rollupRepository(db),
     /** Runs `work` in one transaction, with repositories bound to it. */
     transaction: (work) => db.transaction((tx) => work(createRepositories(tx))),
   };
@@ -59,5 +61,7 @@ export interface Repositories {
   webhookDeliveries: ReturnType<typeof webhookDeliveryRepository>;
   audit: ReturnType<typeof auditRepository>;
   operators: ReturnType<typeof operatorRepository>;
+  /** Analytics rollups: written by the fold job, read by the analytics API. */
+  rollups: ReturnType<typeof rollupRepository>;
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
 }
