@@ -12,6 +12,9 @@ import type { BinTable } from '../../routing/bins/table.js';
 import type { FeeSchedule } from '../../routing/fees/schedule.js';
 import { createJobEngine, type JobEngine } from '../../jobs/engine.js';
 import { maintenanceJobs, startupSweep } from '../../jobs/maintenance.js';
+import { rollupJobs, scheduleRollups } from '../../jobs/rollups.js';
+import type { InstanceCapacity } from '../../analytics/capacity.js';
+import { loadInstanceCapacity } from './capacity.js';
 import { reconcilerJobs } from '../../jobs/reconciler.js';
 import { webhookJobKinds } from '../../jobs/webhook-delivery.js';
 import { createRepositories, type Repositories } from '../../store/index.js';
@@ -37,6 +40,8 @@ export interface ServerOptions {
   secretsKey: string | readonly string[];
   gatewayTimeoutMs: number;
   fees: ReadonlyMap<string, FeeSchedule>;
+  /** For the forecast's capacity answer; default: loadInstanceCapacity(env). */
+  capacity?: InstanceCapacity;
   /** routing-rules/bins.overrides.yaml, built (default: none). */
   binOverrides?: BinTable;
   /** Seeds routing's exploration draws. */
@@ -118,6 +123,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
         ...reconcilerJobs(reconcile, settlement, clock),
         ...maintenanceJobs(repositories, clock, options.logger),
         ...webhookJobKinds({ repositories, clock, logger: options.logger, secretsKey: options.secretsKey }),
+        ...rollupJobs({ repositories, clock, logger: options.logger, fees: options.fees }),
       },
     });
     const app = createApp({
@@ -134,6 +140,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       secretsKey: options.secretsKey,
       webhookUrlPolicy: options.webhookUrlPolicy,
       rateLimits: tokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT, clock),
+      capacity: options.capacity ?? (await loadInstanceCapacity(options.env)),
     });
 
     const server = await listen(app.fetch, options.host, options.port, { ...DEFAULT_SERVER_LIMITS, ...options.serverLimits });
@@ -144,6 +151,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     const extra = await options.beforeJobs?.(url);
     if (extra) cleanup.push(() => extra.close());
     await startupSweep(repositories, clock, options.logger);
+    await scheduleRollups(repositories, clock);
     jobs.start();
     return {
       url,
