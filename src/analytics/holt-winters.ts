@@ -4,6 +4,11 @@
  * weekly seasonal component on an hourly series. With less than two weeks of history it drops
  * the weekly cycle (ordinary Holt-Winters on the day), with less than two days it forecasts the
  * recent mean. Smoothing parameters are chosen on a grid by the one-step-ahead squared error.
+ *
+ * A campaign or an outage would otherwise be learnt as the new normal: the recursions see each
+ * observation clipped to within CLIP scale units of its one-step forecast, the scale being an
+ * exponentially weighted mean absolute error (the robust smoothing of Gelper, Fried and Croux,
+ * "Robust forecasting with exponential and Holt-Winters smoothing", 2010).
  */
 
 export const DAY = 24;
@@ -31,15 +36,19 @@ export type ForecastMethod = 'holt_winters_daily_weekly' | 'holt_winters_daily' 
 export interface Forecast {
   method: ForecastMethod;
   params: HoltWintersParams | null;
-  /** Standard deviation of the one-step-ahead errors over the fitted history. */
+  /** Standard deviation of the one-step-ahead errors over the fitted history (clipped as the recursions see them). */
   sigma: number;
   points: ForecastPoint[];
 }
 
 const Z_95 = 1.959963984540054;
-const ALPHAS = [0.02, 0.05, 0.1, 0.2, 0.35, 0.5];
-const BETAS = [0, 0.005, 0.02];
-const SEASONALS = [0.02, 0.05, 0.1, 0.2, 0.35];
+const ALPHAS = [0.02, 0.05, 0.1, 0.2, 0.4];
+const BETAS = [0, 0.01];
+const SEASONALS = [0.05, 0.1, 0.2, 0.35];
+/** Observations further than this many scale units from their forecast are clipped. */
+const CLIP = 3;
+/** Smoothing of the error scale. */
+const SCALE_SMOOTHING = 0.05;
 
 interface State {
   level: number;
@@ -48,9 +57,12 @@ interface State {
   weekly: number[];
 }
 
-/** Forecasts `horizon` steps after `series` (hourly, oldest first, no gaps). Values are clamped at 0. */
-export function forecastHourly(series: readonly number[], horizon: number): Forecast {
-  const weekly = series.length >= 2 * WEEK;
+/**
+ * Forecasts `horizon` steps after `series` (hourly, oldest first, no gaps). Values are clamped at
+ * 0. `weekly: false` leaves the weekly cycle out even with the history for it (a baseline).
+ */
+export function forecastHourly(series: readonly number[], horizon: number, options: { weekly?: boolean } = {}): Forecast {
+  const weekly = series.length >= 2 * WEEK && options.weekly !== false;
   if (!weekly && series.length < 2 * DAY) return meanForecast(series, horizon);
   let best: { params: HoltWintersParams; sse: number } | null = null;
   for (const alpha of ALPHAS) {
@@ -123,8 +135,9 @@ function initialState(series: readonly number[], weekly: boolean): State {
   for (let i = 0; i < span; i++) daily[i % DAY]! += (series[i]! - overall) / (span / DAY);
   const weeklyIdx = new Array<number>(WEEK).fill(0);
   if (weekly) for (let i = 0; i < span; i++) weeklyIdx[i % WEEK]! += (series[i]! - overall - daily[i % DAY]!) / 2;
+  // Two days cannot tell a trend from the difference between two weekdays: the daily-only model starts flat.
+  const trend = weekly ? (second - first) / cycle : 0;
   // The level at the start of the series: the mean of the first cycle, back by half a cycle of trend.
-  const trend = (second - first) / cycle;
   return { level: first - trend * (cycle / 2), trend, daily, weekly: weeklyIdx };
 }
 
@@ -134,15 +147,21 @@ function run(series: readonly number[], p: HoltWintersParams, weekly: boolean): 
   const burnIn = weekly ? WEEK : DAY;
   let sse = 0;
   let n = 0;
+  let scale = initialScale(series, burnIn);
   for (let t = 0; t < series.length; t++) {
-    const y = series[t]!;
     const d = state.daily[t % DAY]!;
     const w = state.weekly[t % WEEK]!;
     const forecast = state.level + state.trend + d + w;
+    const error = series[t]! - forecast;
+    const bound = CLIP * scale;
+    const clipped = Math.max(-bound, Math.min(bound, error));
+    // Parameters are chosen on the clipped errors too, so a campaign does not pick them.
     if (t >= burnIn) {
-      sse += (y - forecast) ** 2;
+      sse += clipped ** 2;
       n++;
     }
+    const y = forecast + clipped;
+    scale = SCALE_SMOOTHING * Math.min(Math.abs(error), bound) + (1 - SCALE_SMOOTHING) * scale;
     const previous = state.level;
     state.level = p.alpha * (y - d - w) + (1 - p.alpha) * (state.level + state.trend);
     state.trend = p.beta * (state.level - previous) + (1 - p.beta) * state.trend;
@@ -150,6 +169,14 @@ function run(series: readonly number[], p: HoltWintersParams, weekly: boolean): 
     if (weekly) state.weekly[t % WEEK] = p.omega * (y - state.level - d) + (1 - p.omega) * w;
   }
   return { state, sse, sigma: n > 1 ? Math.sqrt(sse / (n - 1)) : 0 };
+}
+
+/** The mean absolute change from one cycle to the next over the first one: a start for the error scale. */
+function initialScale(series: readonly number[], cycle: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = cycle; i < Math.min(series.length, 2 * cycle); i++, n++) sum += Math.abs(series[i]! - series[i - cycle]!);
+  return n > 0 && sum > 0 ? sum / n : 1;
 }
 
 /** The forecast h steps after the n observations the state has seen. */
