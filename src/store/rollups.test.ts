@@ -6,6 +6,7 @@ import { newId } from '../domain/ids.js';
 import { parseFeeSchedules } from '../routing/fees/parse.js';
 import type { FeeSchedule } from '../routing/fees/schedule.js';
 import { foldRollups, DEFAULT_ROLLUP_SETTINGS } from '../jobs/rollups.js';
+import { histogramQuantile } from '../analytics/latency.js';
 import { createRepositories, type Repositories } from './index.js';
 import type { NewAttempt, NewPayment } from './payments.js';
 
@@ -136,7 +137,7 @@ describe.each(DRIVERS)('analytics rollups on %s', (driver) => {
     expect(await fold()).toBe(6);
 
     const byAccount = await repos.rollups.approvals(window('hour'));
-    expect(byAccount.sort((a, b) => a.provider.localeCompare(b.provider))).toEqual([
+    expect(byAccount.sort((a, b) => a.provider.localeCompare(b.provider))).toMatchObject([
       { gatewayAccountId: adyen, provider: 'adyen', bucket: new Date('2026-06-01T12:00:00Z'), attempts: 2, approved: 2, declined: 0, technicalFailures: 0 },
       { gatewayAccountId: stripe, provider: 'stripe', bucket: new Date('2026-06-01T12:00:00Z'), attempts: 4, approved: 1, declined: 2, technicalFailures: 1 },
     ]);
@@ -158,6 +159,13 @@ describe.each(DRIVERS)('analytics rollups on %s', (driver) => {
       { gatewayAccountId: adyen, provider: 'adyen', currency: 'USD', attempts: 2, approved: 2, approvedAmount: 20_000, fees: 0, unpriced: 2 },
       { gatewayAccountId: stripe, provider: 'stripe', currency: 'USD', attempts: 4, approved: 1, approvedAmount: 10_000, fees: 320, unpriced: 0 },
     ]);
+    expect(byAccount).toHaveLength(2);
+    // Stripe's latencies, 30, 120, 40 and 40 ms: the histogram's median lies between 30 and 50.
+    const stripeHour = byAccount.find((r) => r.provider === 'stripe')!;
+    expect(stripeHour.latencyBuckets.reduce((a, b) => a + b, 0)).toBe(4);
+    const median = histogramQuantile(stripeHour.latencyBuckets, 0.5)!;
+    expect(median).toBeGreaterThanOrEqual(30);
+    expect(median).toBeLessThanOrEqual(50);
     const [hour] = await table('rollup_attempts', `where gateway_account_id = '${stripe}' and granularity = 'hour'`);
     expect(hour).toMatchObject({ network: 'visa', currency: 'USD', latency_count: 4, latency_sum_ms: 30 + 120 + 40 + 40 });
   });

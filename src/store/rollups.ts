@@ -2,6 +2,7 @@ import { and, asc, eq, gt, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { FoldAttempt, FoldDelta, FoldedState, FoldPayment } from '../analytics/fold.js';
 import type { Granularity } from '../analytics/buckets.js';
+import { addHistograms } from '../analytics/latency.js';
 import type { Database } from './database.js';
 import { attempts, gatewayAccounts, payments, rollupAttempts, rollupDeclines, rollupFolded, rollupPayments, rollupWatermarks } from './schema.js';
 
@@ -191,23 +192,38 @@ export function rollupRepository(db: Database) {
       return purged + rows.length;
     },
 
-    /** Attempts per gateway account and bucket. */
+    /** Attempts and their latency histogram per gateway account and bucket (the segments added up). */
     async approvals(w: RollupWindow, gatewayAccountId?: string) {
       const t = rollupAttempts;
-      return db
+      const rows = await db
         .select({
           gatewayAccountId: t.gatewayAccountId,
           provider: t.provider,
           bucket: t.bucket,
-          attempts: sum(t.attempts),
-          approved: sum(t.approved),
-          declined: sum(t.declined),
-          technicalFailures: sum(t.technicalFailures),
+          attempts: t.attempts,
+          approved: t.approved,
+          declined: t.declined,
+          technicalFailures: t.technicalFailures,
+          latencyBuckets: t.latencyBuckets,
         })
         .from(t)
         .where(gatewayAccountId === undefined ? bucketIn(t, w) : and(bucketIn(t, w), eq(t.gatewayAccountId, gatewayAccountId)))
-        .groupBy(t.gatewayAccountId, t.provider, t.bucket)
         .orderBy(asc(t.gatewayAccountId), asc(t.bucket));
+      const merged = new Map<string, (typeof rows)[number]>();
+      for (const r of rows) {
+        const key = `${r.gatewayAccountId} ${r.bucket.getTime()}`;
+        const into = merged.get(key);
+        if (!into) {
+          merged.set(key, { ...r, latencyBuckets: r.latencyBuckets.map(Number) });
+          continue;
+        }
+        into.attempts += r.attempts;
+        into.approved += r.approved;
+        into.declined += r.declined;
+        into.technicalFailures += r.technicalFailures;
+        addHistograms(into.latencyBuckets, r.latencyBuckets.map(Number));
+      }
+      return [...merged.values()];
     },
 
     async funnel(w: RollupWindow) {

@@ -51,11 +51,14 @@ describe.each(DRIVERS)('the analytics API on %s', (driver) => {
     expect(body.series).toHaveLength(1);
     expect(body.series[0]).toMatchObject({ provider: 'stripe' });
     expect(body.series[0].gateway_account_id).toMatch(/^gwa_/);
+    const none = { attempts: 0, approved: 0, declined: 0, technical_failures: 0, approval_rate: null, latency_p50_ms: null, latency_p95_ms: null };
     expect(body.series[0].points).toEqual([
-      { t: '2026-06-01T11:59:00.000Z', attempts: 0, approved: 0, declined: 0, technical_failures: 0, approval_rate: null },
-      { t: '2026-06-01T12:00:00.000Z', attempts: 4, approved: 3, declined: 1, technical_failures: 0, approval_rate: 0.75 },
-      { t: '2026-06-01T12:01:00.000Z', attempts: 0, approved: 0, declined: 0, technical_failures: 0, approval_rate: null },
+      { t: '2026-06-01T11:59:00.000Z', ...none },
+      { t: '2026-06-01T12:00:00.000Z', attempts: 4, approved: 3, declined: 1, technical_failures: 0, approval_rate: 0.75, latency_p50_ms: expect.any(Number), latency_p95_ms: expect.any(Number) },
+      { t: '2026-06-01T12:01:00.000Z', ...none },
     ]);
+    const busy = body.series[0].points[1];
+    expect(busy.latency_p95_ms).toBeGreaterThanOrEqual(busy.latency_p50_ms);
     const hourly = await get('/v1/analytics/approval_rates');
     expect(hourly.body.granularity).toBe('hour');
     expect(hourly.body.series[0].points.reduce((a: number, p: { attempts: number }) => a + p.attempts, 0)).toBe(4);

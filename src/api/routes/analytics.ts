@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { bucketStart, DAY_MS, granularityMs, HOUR_MS, ratio, type Granularity } from '../../analytics/buckets.js';
 import type { InstanceCapacity } from '../../analytics/capacity.js';
+import { histogramQuantile } from '../../analytics/latency.js';
 import { HISTORY_HOURS, peakForecast, type Horizon } from '../../analytics/forecast.js';
 import type { Clock } from '../../domain/clock.js';
 import { problems } from '../../domain/problem.js';
@@ -52,6 +53,8 @@ const ApprovalRates = z
             declined: z.number().int(),
             technical_failures: z.number().int(),
             approval_rate: Rate.openapi({ description: 'approved / attempts; null without attempts.' }),
+            latency_p50_ms: z.number().nullable().openapi({ description: 'Median gateway latency of the attempts, read from the rollups’ histogram (exact to within its histogram bucket); null without attempts.' }),
+            latency_p95_ms: z.number().nullable(),
           }),
         ),
       }),
@@ -183,7 +186,20 @@ export function analyticsRoutes(app: OpenAPIHono<AppEnv>, repositories: Reposito
         const r = a.byBucket.get(t);
         const attempts = r?.attempts ?? 0;
         const approved = r?.approved ?? 0;
-        points.push({ t: iso(new Date(t)), attempts, approved, declined: r?.declined ?? 0, technical_failures: r?.technicalFailures ?? 0, approval_rate: ratio(approved, attempts) });
+        const quantile = (q: number) => {
+          const ms = r ? histogramQuantile(r.latencyBuckets, q) : null;
+          return ms === null ? null : Math.round(ms);
+        };
+        points.push({
+          t: iso(new Date(t)),
+          attempts,
+          approved,
+          declined: r?.declined ?? 0,
+          technical_failures: r?.technicalFailures ?? 0,
+          approval_rate: ratio(approved, attempts),
+          latency_p50_ms: quantile(0.5),
+          latency_p95_ms: quantile(0.95),
+        });
       }
       return { gateway_account_id: id, provider: a.provider, points };
     });
