@@ -38,6 +38,8 @@ import { adminKeyRoutes } from './routes/admin-keys.js';
 import { adminMerchantRoutes } from './routes/admin-merchants.js';
 import { adminOperatorRoutes } from './routes/admin-operators.js';
 import { adminSessionRoutes } from './routes/admin-session.js';
+import { analyticsRoutes } from './routes/analytics.js';
+import { DEFAULT_INSTANCE_CAPACITY } from '../analytics/capacity.js';
 
 const DAY_SECONDS = 24 * 60 * 60;
 
@@ -168,6 +170,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   jobRoutes(app, deps.repositories, clock);
   webhookRoutes(app, webhookService({ ...deps, learner: deps.router.learner, clock, policy }));
   merchantWebhookRoutes(app, webhooks);
+  analyticsRoutes(app, deps.repositories, clock, deps.capacity ?? DEFAULT_INSTANCE_CAPACITY);
 
   app.notFound((c) =>
     problemResponse(c, new Problem({ status: 404, code: 'route_not_found', title: 'Not found', detail: 'No such endpoint.' })),

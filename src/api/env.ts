@@ -1,4 +1,5 @@
 import type { Operator } from '../admin/operators.js';
+import type { InstanceCapacity } from '../analytics/capacity.js';
 import type { PasswordHasher } from '../admin/passwords.js';
 import type { Session } from '../admin/sessions.js';
 import type { Actor } from '../domain/audit.js';
@@ -49,6 +50,8 @@ export interface AppDeps {
   clientAddress?: (c: Context<AppEnv>) => string;
   /** Hashes operator passwords (default: bcrypt, cost 12). */
   passwords?: PasswordHasher;
+  /** What one instance can take, for the forecast's capacity answer (default DEFAULT_INSTANCE_CAPACITY). */
+  capacity?: InstanceCapacity;
   /** The job engine, woken after the API schedules a delivery. */
   jobs?: { wake(): void };
 }

@@ -34,6 +34,12 @@ export const ROUTE_SCOPES: Readonly<Record<string, Scope>> = {
   'GET /v1/gateway_accounts': 'gateways:read',
   'GET /v1/gateways/health': 'gateways:read',
   'GET /v1/jobs': 'jobs:read',
+  'GET /v1/analytics/approval_rates': 'analytics:read',
+  'GET /v1/analytics/funnel': 'analytics:read',
+  'GET /v1/analytics/declines': 'analytics:read',
+  'GET /v1/analytics/costs': 'analytics:read',
+  'GET /v1/analytics/routing_gain': 'analytics:read',
+  'GET /v1/analytics/forecast': 'analytics:read',
 };
 
 const ROUTES = Object.entries(ROUTE_SCOPES).map(([route, scope]) => {

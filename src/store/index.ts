@@ -11,6 +11,7 @@ import { operatorRepository } from './operators.js';
 import { paymentRepository } from './payments.js';
 import { paymentHistoryRepository } from './payment-history.js';
 import { paymentWriteRepository } from './payment-statements.js';
+import { rollupRepository } from './rollups.js';
 import { routingRepository } from './routing.js';
 import { stripePaymentIntentRepository } from './stripe-payment-intents.js';
 import { webhookRepository } from './webhooks.js';
@@ -38,6 +39,7 @@ export function createRepositories(db: Database): Repositories {
     audit: auditRepository(db),
     operators: operatorRepository(db),
     stripePaymentIntents: stripePaymentIntentRepository(db),
+    rollups: rollupRepository(db),
     /** Runs `work` in one transaction, with repositories bound to it. */
     transaction: (work) => db.transaction((tx) => work(createRepositories(tx))),
   };
@@ -62,5 +64,7 @@ export interface Repositories {
   audit: ReturnType<typeof auditRepository>;
   operators: ReturnType<typeof operatorRepository>;
   stripePaymentIntents: ReturnType<typeof stripePaymentIntentRepository>;
+  /** Analytics rollups: written by the fold job, read by the analytics API. */
+  rollups: ReturnType<typeof rollupRepository>;
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
 }

@@ -131,6 +131,8 @@ export const payments = pgTable(
     index('payments_card_fingerprint_idx').on(t.merchantId, t.cardFingerprint, t.createdAt),
     index('payments_card_network_key_idx').on(t.cardNetworkKey, t.createdAt),
     index('payments_review_idx').on(t.merchantId, t.id).where(sql`${t.reviewReason} is not null`),
+    // What the analytics fold reads: payments changed since its watermark.
+    index('payments_updated_idx').on(t.updatedAt),
   ],
 );
 
@@ -467,3 +469,97 @@ export const stripePaymentIntents = pgTable(
   },
   (t) => [index('stripe_payment_intents_merchant_idx').on(t.merchantId, t.id), uniqueIndex('stripe_payment_intents_payment_idx').on(t.paymentId)],
 );
+
+/**
+ * Analytics rollups (src/jobs/rollups.ts folds payments into them in the background, never on the
+ * request path). Each row is one `granularity` (`minute` or `hour`) bucket of one merchant's
+ * gateway account and card segment (network, currency); minute rows are purged after a few days.
+ */
+const rollupKey = {
+  merchantId: text('merchant_id').notNull(),
+  granularity: text('granularity').notNull(),
+  bucket: timestamp('bucket', { withTimezone: true, mode: 'date' }).notNull(),
+  network: text('network').notNull(),
+  currency: text('currency').notNull(),
+};
+const counter = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
+
+/** Finished attempts: outcomes, latency (sum and a histogram on LATENCY_BOUNDS_MS), and what approvals brought and cost. */
+export const rollupAttempts = pgTable(
+  'rollup_attempts',
+  {
+    ...rollupKey,
+    gatewayAccountId: text('gateway_account_id').notNull(),
+    provider: text('provider').notNull(),
+    attempts: counter('attempts'),
+    approved: counter('approved'),
+    declined: counter('declined'),
+    technicalFailures: counter('technical_failures'),
+    latencyCount: counter('latency_count'),
+    latencySumMs: counter('latency_sum_ms'),
+    /** Counts per latency bucket (src/analytics/latency.ts); the last one is everything slower. */
+    latencyBuckets: bigint('latency_buckets', { mode: 'number' }).array().notNull(),
+    approvedAmount: counter('approved_amount'),
+    /** From the fee schedules routing uses, per approved attempt. */
+    fees: counter('fees'),
+    /** Approved attempts the fee schedules have no price for (their fee is not in `fees`). */
+    unpriced: counter('unpriced'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.granularity, t.bucket, t.gatewayAccountId, t.network, t.currency] }),
+    index('rollup_attempts_purge_idx').on(t.granularity, t.bucket),
+  ],
+);
+
+/** Declined attempts by canonical decline reason. */
+export const rollupDeclines = pgTable(
+  'rollup_declines',
+  {
+    ...rollupKey,
+    gatewayAccountId: text('gateway_account_id').notNull(),
+    reason: text('reason').notNull(),
+    count: counter('count'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.granularity, t.bucket, t.gatewayAccountId, t.network, t.currency, t.reason] }),
+    index('rollup_declines_purge_idx').on(t.granularity, t.bucket),
+  ],
+);
+
+/** The payment funnel: created and attempted (at creation), authorized and recovered (at approval), captured. */
+export const rollupPayments = pgTable(
+  'rollup_payments',
+  {
+    ...rollupKey,
+    created: counter('created'),
+    attempted: counter('attempted'),
+    authorized: counter('authorized'),
+    captured: counter('captured'),
+    /** Approved on a later attempt after a decline that cascaded. */
+    recoveredAfterDecline: counter('recovered_after_decline'),
+    /** Approved on a later attempt after a gateway that certainly did not process it (failover). */
+    recoveredAfterFailure: counter('recovered_after_failure'),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.granularity, t.bucket, t.network, t.currency] }), index('rollup_payments_purge_idx').on(t.granularity, t.bucket)],
+);
+
+/** What the fold has counted of each payment so far: folding it again adds only what changed since. */
+export const rollupFolded = pgTable(
+  'rollup_folded',
+  {
+    paymentId: text('payment_id').primaryKey(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    /** Attempts counted: numbers 1..n. */
+    attempts: smallint('attempts').notNull(),
+    attempted: boolean('attempted').notNull(),
+    authorized: boolean('authorized').notNull(),
+    captured: boolean('captured').notNull(),
+  },
+  (t) => [index('rollup_folded_created_idx').on(t.createdAt)],
+);
+
+/** Up to when payment changes (`payments.updated_at`) are folded into the rollups. */
+export const rollupWatermarks = pgTable('rollup_watermarks', {
+  name: text('name').primaryKey(),
+  foldedTo: timestamp('folded_to', { withTimezone: true, mode: 'date' }).notNull(),
+});

@@ -14,6 +14,9 @@ import type { BinTable } from '../../routing/bins/table.js';
 import type { FeeSchedule } from '../../routing/fees/schedule.js';
 import { createJobEngine, type JobEngine } from '../../jobs/engine.js';
 import { maintenanceJobs, startupSweep } from '../../jobs/maintenance.js';
+import { rollupJobs, scheduleRollups } from '../../jobs/rollups.js';
+import type { InstanceCapacity } from '../../analytics/capacity.js';
+import { loadInstanceCapacity } from './capacity.js';
 import { reconcilerJobs } from '../../jobs/reconciler.js';
 import { webhookJobKinds } from '../../jobs/webhook-delivery.js';
 import { createRepositories, type Repositories } from '../../store/index.js';
@@ -41,6 +44,8 @@ export interface ServerOptions {
   secretsKey: string | readonly string[];
   gatewayTimeoutMs: number;
   fees: ReadonlyMap<string, FeeSchedule>;
+  /** For the forecast's capacity answer; default: loadInstanceCapacity(env). */
+  capacity?: InstanceCapacity;
   /** routing-rules/bins.overrides.yaml, built (default: none). */
   binOverrides?: BinTable;
   /** Seeds routing's exploration draws. */
@@ -141,6 +146,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
         ...reconcilerJobs(reconcile, settlement, clock),
         ...maintenanceJobs(repositories, clock, options.logger),
         ...webhookJobKinds({ repositories, clock, logger: options.logger, secretsKey: options.secretsKey }),
+        ...rollupJobs({ repositories, clock, logger: options.logger, fees: options.fees }),
       },
     });
     const deps: AppDeps = {
@@ -158,6 +164,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       webhookUrlPolicy: options.webhookUrlPolicy,
       // One set of buckets: a key's rate is the same whichever API it calls.
       rateLimits: tokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT, clock),
+      capacity: options.capacity ?? (await loadInstanceCapacity(options.env)),
     };
     const app = createApp(deps);
 
@@ -174,6 +181,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     const extra = await options.beforeJobs?.(url);
     if (extra) cleanup.push(() => extra.close());
     await startupSweep(repositories, clock, options.logger);
+    await scheduleRollups(repositories, clock);
     jobs.start();
     return {
       url,

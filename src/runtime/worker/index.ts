@@ -3,6 +3,7 @@ import { DEFAULT_RATE_LIMIT, tokenBuckets } from '../../api/middleware/rate-limi
 import { systemClock } from '../../domain/clock.js';
 import { createJobEngine } from '../../jobs/engine.js';
 import { maintenanceJobs, schedulePurge } from '../../jobs/maintenance.js';
+import { rollupJobs, scheduleRollups } from '../../jobs/rollups.js';
 import { reconcilerJobs } from '../../jobs/reconciler.js';
 import { webhookJobKinds } from '../../jobs/webhook-delivery.js';
 import { reconciler } from '../../orchestrator/reconcile.js';
@@ -79,8 +80,10 @@ export default {
         ...reconcilerJobs(reconcile, policy, clock),
         ...maintenanceJobs(s.repositories, clock, logger),
         ...webhookJobKinds({ repositories: s.repositories, clock, logger, secretsKey: env.SECRETS_KEY }),
+        // The fee schedules are files the Worker cannot read: its folds count approvals as unpriced.
+        ...rollupJobs({ repositories: s.repositories, clock, logger, fees: new Map() }),
       },
     });
-    ctx.waitUntil(schedulePurge(s.repositories, clock).then(() => jobs.runDue()).finally(() => s.store.close()));
+    ctx.waitUntil(schedulePurge(s.repositories, clock).then(() => scheduleRollups(s.repositories, clock)).then(() => jobs.runDue()).finally(() => s.store.close()));
   },
 };
