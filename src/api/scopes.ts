@@ -34,6 +34,9 @@ export const ROUTE_SCOPES: Readonly<Record<string, Scope>> = {
   'GET /v1/gateway_accounts': 'gateways:read',
   'GET /v1/gateways/health': 'gateways:read',
   'GET /v1/jobs': 'jobs:read',
+  'GET /v1/events/stream': 'events:read',
+  // Instance-wide numbers: operators see them with their session; a key needs this scope.
+  'GET /metrics': 'metrics:read',
 };
 
 const ROUTES = Object.entries(ROUTE_SCOPES).map(([route, scope]) => {

@@ -20,6 +20,7 @@ export const SCOPES = [
   'events:read',
   'gateways:read',
   'jobs:read',
+  'metrics:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
