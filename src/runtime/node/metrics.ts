@@ -1,6 +1,6 @@
 import { prometheus } from '@hono/prometheus';
 import type { MiddlewareHandler } from 'hono';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AppEnv } from '../../api/env.js';
 import type { Clock } from '../../domain/clock.js';
 import type { AuthorizationOutcome } from '../../domain/outcome.js';
@@ -43,7 +43,9 @@ export interface Metrics {
  */
 export function createMetrics(deps: { jobStats: () => Promise<JobStats[]>; clock: Clock }): Metrics {
   const registry = new Registry();
-  const http = prometheus({ registry, collectDefaultMetrics: true, prefix: 'switchyard_' });
+  // Process metrics under their usual names (process_cpu_seconds_total, nodejs_heap_size_used_bytes, …).
+  collectDefaultMetrics({ register: registry });
+  const http = prometheus({ registry, prefix: 'switchyard_' });
 
   const payments = new Counter({
     name: 'switchyard_payments_total',
