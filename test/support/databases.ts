@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { migrationsFolder, openDatabase } from '../../src/runtime/node/database.js';
 import { openPglite } from '../../src/store/pglite.js';
-import type { Database } from '../../src/store/database.js';
+import type { Database, Subscribe } from '../../src/store/database.js';
 
 export type DriverName = 'pglite' | 'postgres';
 export const DRIVERS: DriverName[] = ['pglite', 'postgres'];
@@ -19,6 +19,8 @@ export interface TestDatabase {
   /** A URL for a second process (PostgreSQL only). */
   url: string | undefined;
   truncate(): Promise<void>;
+  /** LISTEN on the database (NOTIFY reaches it from any connection). */
+  subscribe: Subscribe;
   /** Everything the database holds on disk: PGlite's raw data directory, or pg_dump's output. */
   dump(): Promise<string>;
   close(): Promise<void>;
@@ -32,7 +34,7 @@ export async function testDatabase(driver: DriverName): Promise<TestDatabase> {
     const store = openPglite();
     await migrate(store.drizzle, { migrationsFolder });
     const dump = async () => Buffer.from(await (await store.client.dumpDataDir('none')).arrayBuffer()).toString('latin1');
-    return wrap(store.db, driver, undefined, dump, store.close);
+    return wrap(store.db, store.subscribe, driver, undefined, dump, store.close);
   }
   const name = `switchyard_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = postgres(POSTGRES_ADMIN_URL, { max: 1, onnotice: () => {} });
@@ -41,16 +43,17 @@ export async function testDatabase(driver: DriverName): Promise<TestDatabase> {
   url.pathname = `/${name}`;
   const opened = await openDatabase({ url: url.toString() });
   const dump = async () => (await promisify(execFile)('pg_dump', ['--no-owner', url.toString()], { maxBuffer: 64 * 1024 * 1024 })).stdout;
-  return wrap(opened.db, driver, url.toString(), dump, async () => {
+  return wrap(opened.db, opened.subscribe, driver, url.toString(), dump, async () => {
     await opened.close();
     await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   });
 }
 
-function wrap(db: Database, driver: DriverName, url: string | undefined, dump: () => Promise<string>, close: () => Promise<void>): TestDatabase {
+function wrap(db: Database, subscribe: Subscribe, driver: DriverName, url: string | undefined, dump: () => Promise<string>, close: () => Promise<void>): TestDatabase {
   return {
     db,
+    subscribe,
     driver,
     url,
     dump,

@@ -6,7 +6,7 @@ import type { Router } from '../../orchestrator/router.js';
 import type { Subscribe } from '../../store/database.js';
 import { eventFeed } from '../../store/event-feed.js';
 import type { Repositories } from '../../store/index.js';
-import type { Metrics } from './metrics.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { tracingMiddleware, type Tracing } from './telemetry.js';
 
 export interface StreamTiming {
@@ -51,4 +51,10 @@ export async function startMonitoring(deps: {
       await feed.stop();
     },
   };
+}
+
+/** Monitoring without traces, its metrics counted here: for an app built outside startServer (the test harness, the OpenAPI script). */
+export function untracedMonitoring(deps: { router: Router; subscribe: Subscribe; repositories: Repositories; logger: Logger; clock: Clock }) {
+  const metrics = createMetrics({ jobStats: () => deps.repositories.jobs.stats(), clock: deps.clock });
+  return startMonitoring({ ...deps, metrics, tracing: null });
 }
