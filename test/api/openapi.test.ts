@@ -22,6 +22,7 @@ describe('service documents', () => {
     const doc = await res.json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/metrics',
       '/v1/admin/audit',
       '/v1/admin/gateway_accounts/{id}',
       '/v1/admin/gateway_accounts/{id}/disable',
@@ -38,6 +39,7 @@ describe('service documents', () => {
       '/v1/admin/session',
       '/v1/admin/session/mfa',
       '/v1/events',
+      '/v1/events/stream',
       '/v1/events/{id}',
       '/v1/events/{id}/redeliver',
       '/v1/gateway_accounts',
