@@ -40,6 +40,10 @@ import { adminOperatorRoutes } from './routes/admin-operators.js';
 import { adminSessionRoutes } from './routes/admin-session.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { DEFAULT_INSTANCE_CAPACITY } from '../analytics/capacity.js';
+import { isApiKey } from '../domain/api-keys.js';
+import { observePayments } from './monitoring.js';
+import { eventStreamRoutes } from './routes/events-stream.js';
+import { metricsRoutes } from './routes/metrics.js';
 
 const DAY_SECONDS = 24 * 60 * 60;
 
@@ -51,7 +55,7 @@ const SIGN_IN_PATH = '/v1/admin/session';
 export function merchantServices(deps: AppDeps) {
   const clock = deps.clock ?? systemClock;
   const policy = deps.settlement ?? DEFAULT_SETTLEMENT_POLICY;
-  const payments = paymentService({
+  const payments = observePayments(paymentService({
     repositories: deps.repositories,
     gateways: deps.gateways,
     fingerprintSecret: deps.fingerprintSecret,
@@ -62,7 +66,7 @@ export function merchantServices(deps: AppDeps) {
     maxAttempts: deps.maxAttempts ?? 3,
     deadlineMs: deps.deadlineMs ?? 30_000,
     retryGuard: deps.retryGuard ?? { maxDeclines: 15, windowDays: 30 },
-  });
+  }), deps.monitoring);
   const refunds = refundService({ ...deps, clock, policy });
   return { payments, refunds };
 }
@@ -82,6 +86,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const clock = deps.clock ?? systemClock;
   const buckets = deps.rateLimits ?? tokenBuckets(DEFAULT_RATE_LIMIT, clock);
 
+  for (const middleware of deps.monitoring?.middleware ?? []) app.use(middleware);
   app.use(requestIds());
   app.use(requestLog(deps.logger));
   // Provider webhooks come from a few provider addresses (or one load balancer) at the providers' pace:
@@ -169,8 +174,19 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   healthRoutes(app, deps.router);
   jobRoutes(app, deps.repositories, clock);
   webhookRoutes(app, webhookService({ ...deps, learner: deps.router.learner, clock, policy }));
+  // Before the webhook routes: /v1/events/{id} would take `stream` for an id.
+  if (deps.monitoring) eventStreamRoutes(app, deps.monitoring.eventStream);
   merchantWebhookRoutes(app, webhooks);
   analyticsRoutes(app, deps.repositories, clock, deps.capacity ?? DEFAULT_INSTANCE_CAPACITY);
+  if (deps.monitoring) {
+    const keyAuth = auth(deps.repositories, clock);
+    const scoped = requireScope();
+    // A key needs metrics:read; any other bearer token is taken for an operator session (any role).
+    metricsRoutes(app, deps.monitoring.metrics, (c, next) => {
+      const token = /^Bearer\s+(\S{1,200})$/i.exec(c.req.header('Authorization') ?? '')?.[1];
+      return token && isApiKey(token) ? keyAuth(c, async () => void (await scoped(c, next))) : signedIn(c, next);
+    });
+  }
 
   app.notFound((c) =>
     problemResponse(c, new Problem({ status: 404, code: 'route_not_found', title: 'Not found', detail: 'No such endpoint.' })),

@@ -14,6 +14,7 @@ import type { Repositories } from '../store/index.js';
 import type { GatewayRegistry } from '../orchestrator/gateways.js';
 import type { RetryGuard } from '../orchestrator/payments.js';
 import type { Router } from '../orchestrator/router.js';
+import type { Monitoring } from './monitoring.js';
 
 export interface AppDeps {
   repositories: Repositories;
@@ -54,6 +55,8 @@ export interface AppDeps {
   capacity?: InstanceCapacity;
   /** The job engine, woken after the API schedules a delivery. */
   jobs?: { wake(): void };
+  /** Metrics, traces and the live event stream (the Node runtime's); without it, no /metrics nor /v1/events/stream. */
+  monitoring?: Monitoring;
 }
 
 export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; scopes: readonly string[]; actor: Actor; operator: Operator; session: Session; requestId: string; clientRequestId: string | undefined; idempotencyKey: string | undefined; idempotency: DeferredIdempotency | undefined; idempotencyRenderOnReplay: boolean | undefined } };

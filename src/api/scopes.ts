@@ -40,6 +40,9 @@ export const ROUTE_SCOPES: Readonly<Record<string, Scope>> = {
   'GET /v1/analytics/costs': 'analytics:read',
   'GET /v1/analytics/routing_gain': 'analytics:read',
   'GET /v1/analytics/forecast': 'analytics:read',
+  'GET /v1/events/stream': 'events:read',
+  // Instance-wide numbers: operators see them with their session; a key needs this scope.
+  'GET /metrics': 'metrics:read',
 };
 
 const ROUTES = Object.entries(ROUTE_SCOPES).map(([route, scope]) => {

@@ -21,6 +21,7 @@ export const SCOPES = [
   'gateways:read',
   'jobs:read',
   'analytics:read',
+  'metrics:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

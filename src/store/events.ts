@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, like, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, like, lt, type SQL } from 'drizzle-orm';
 import type { Database } from './database.js';
 import { events } from './schema.js';
 
@@ -40,6 +40,25 @@ export function eventRepository(db: Database) {
         .where(and(...where))
         .orderBy(desc(events.id))
         .limit(filter.limit + 1);
+    },
+
+    /** Merchant events by id (any merchant's: the live stream sorts them out), in no particular order. */
+    async byIds(ids: readonly string[]): Promise<EventRow[]> {
+      if (ids.length === 0) return [];
+      return db
+        .select()
+        .from(events)
+        .where(and(inArray(events.id, [...ids]), eq(events.visibility, 'merchant')));
+    },
+
+    /** The merchant's events after `id`, oldest first, at most `limit`. */
+    async after(merchantId: string, id: string, limit: number): Promise<EventRow[]> {
+      return db
+        .select()
+        .from(events)
+        .where(and(eq(events.merchantId, merchantId), eq(events.visibility, 'merchant'), gt(events.id, id)))
+        .orderBy(asc(events.id))
+        .limit(limit);
     },
 
     /** Everything that happened to a payment and its refunds, oldest first, the reconciler's tries included. */

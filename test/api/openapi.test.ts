@@ -22,6 +22,7 @@ describe('service documents', () => {
     const doc = await res.json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/metrics',
       '/v1/admin/audit',
       '/v1/admin/gateway_accounts/{id}',
       '/v1/admin/gateway_accounts/{id}/disable',
@@ -44,6 +45,7 @@ describe('service documents', () => {
       '/v1/analytics/funnel',
       '/v1/analytics/routing_gain',
       '/v1/events',
+      '/v1/events/stream',
       '/v1/events/{id}',
       '/v1/events/{id}/redeliver',
       '/v1/gateway_accounts',

@@ -19,6 +19,7 @@ import { reconcilerJobs } from '../../src/jobs/reconciler.js';
 import { reconciler } from '../../src/orchestrator/reconcile.js';
 import { DEFAULT_SETTLEMENT_POLICY, type SettlementPolicy } from '../../src/orchestrator/settle.js';
 import type { BreakerClock } from '../../src/orchestrator/breakers.js';
+import { untracedMonitoring } from '../../src/runtime/node/monitoring.js';
 
 export const STRIPE_WEBHOOK_SECRET = 'whsec_harness_0123456789abcdef';
 /** Seals merchant webhook signing secrets (32 bytes, base64). */
@@ -124,7 +125,9 @@ export async function startHarness(
     },
   };
   const router = createRouter({ repositories, gateways, logger, fees: new Map(), state: createRoutingState({ seed: 1, breakerClock: options.breakerClock }) });
+  const monitor = await untracedMonitoring({ router, subscribe: database.subscribe, repositories, logger, clock });
   const app = createApp({
+    monitoring: monitor.monitoring,
     repositories,
     logger,
     fingerprintSecret: 'test-fingerprint-secret',
@@ -184,6 +187,7 @@ export async function startHarness(
       await seed();
     },
     async close() {
+      await monitor.stop();
       router.breakers.shutdown();
       await stripe.close();
       await database.close();

@@ -46,7 +46,9 @@ type ServerPassThrough =
   | 'settlement'
   | 'jobPollMs'
   | 'serverLimits'
-  | 'rateLimit';
+  | 'rateLimit'
+  | 'traceExporter'
+  | 'eventStream';
 
 export interface SandboxOptions extends Pick<ServerOptions, ServerPassThrough> {
   databaseUrl?: string;

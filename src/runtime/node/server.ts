@@ -32,6 +32,11 @@ import { syncRulesets } from './ruleset-sync.js';
 import { syncLookups } from './lookup-sync.js';
 import { syncBreakers } from './breaker-sync.js';
 import { syncLearning } from './learning-sync.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
+import { instrumentGateways, traceRepositories, traceRouter } from './instrument.js';
+import { createMetrics } from './metrics.js';
+import { startMonitoring, type StreamTiming } from './monitoring.js';
+import { otlpExporterFromEnv, startTracing } from './telemetry.js';
 
 export interface ServerOptions {
   host: string;
@@ -76,6 +81,10 @@ export interface ServerOptions {
   prepare?: (context: { repositories: Repositories; router: Router }) => Promise<void>;
   /** After it listens, before background jobs start (they need the gateways): the sandbox starts its simulators here. */
   beforeJobs?: (url: string) => Promise<{ close(): Promise<void> }>;
+  /** Where traces go, each span as it ends (tests); default: OTLP when `env` sets OTEL_EXPORTER_OTLP_ENDPOINT, else none. */
+  traceExporter?: SpanExporter;
+  /** The live event stream's heartbeat and longest life (default 15 s and 1 h), on `timers`. */
+  eventStream?: StreamTiming;
 }
 
 export interface Server {
@@ -97,7 +106,15 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     const clock = options.clock ?? systemClock;
     const lookups = createLookupCache({ clock, ttlMs: options.lookupCacheMs ?? DEFAULT_LOOKUP_CACHE_MS });
     const repositories = lookups.wrap(createRepositories(database.db));
-    const gateways = gatewayRegistry({ providers: PROVIDERS, sandbox: options.sandboxGateways ?? {}, env: options.env, timeoutMs: options.gatewayTimeoutMs });
+    const exporter = options.traceExporter ?? otlpExporterFromEnv(options.env);
+    const tracing = exporter ? startTracing(exporter, { immediate: options.traceExporter !== undefined }) : null;
+    if (tracing) cleanup.push(() => tracing.stop());
+    const metrics = createMetrics({ jobStats: () => repositories.jobs.stats(), clock });
+    const gateways = instrumentGateways(
+      gatewayRegistry({ providers: PROVIDERS, sandbox: options.sandboxGateways ?? {}, env: options.env, timeoutMs: options.gatewayTimeoutMs }),
+      metrics,
+      tracing?.tracer ?? null,
+    );
     const router = createRouter({
       repositories,
       gateways,
@@ -136,6 +153,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     const shared = await shareWithInstances(database, router, instanceId, options.logger);
     cleanup.push(() => shared.stop());
     const settlement = options.settlement ?? DEFAULT_SETTLEMENT_POLICY;
+    const monitor = await startMonitoring({ metrics, router, tracing, subscribe: database.subscribe, repositories, logger: options.logger, clock, stream: options.eventStream });
+    cleanup.push(() => monitor.stop());
     const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger: options.logger, clock, policy: settlement });
     const jobs = createJobEngine({
       repositories,
@@ -150,12 +169,13 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       },
     });
     const deps: AppDeps = {
-      repositories,
+      // Requests are traced down to the store; background jobs are not (their polling would drown the traces).
+      repositories: tracing ? traceRepositories(repositories, tracing.tracer) : repositories,
       logger: options.logger,
       fingerprintSecret: options.fingerprintSecret,
       gateways,
       providers: PROVIDERS.map((p) => p.name),
-      router,
+      router: tracing ? traceRouter(router, tracing.tracer) : router,
       retryGuard: options.retryGuard,
       clock,
       settlement,
@@ -165,6 +185,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       // One set of buckets: a key's rate is the same whichever API it calls.
       rateLimits: tokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT, clock),
       capacity: options.capacity ?? (await loadInstanceCapacity(options.env)),
+      monitoring: monitor.monitoring,
     };
     const app = createApp(deps);
 
@@ -190,9 +211,12 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       repositories,
       jobs,
       async close() {
+        // Live streams end first: the server closes once its connections have.
+        await monitor.stop();
         if (stripeServer) await new Promise<void>((resolve) => stripeServer.close(() => resolve()));
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await jobs.stop();
+        await tracing?.stop();
         await shared.stop();
         await learner.stop();
         await learning.stop();

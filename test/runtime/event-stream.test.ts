@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateApiKey, hashApiKey, keyHint, SCOPES } from '../../src/domain/api-keys.js';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/runtime/node/sandbox.js';
+import { captureLogger } from '../support/capture-logger.js';
+import { DRIVERS, testDatabase, type TestDatabase } from '../support/databases.js';
+import { readStream } from '../support/event-stream.js';
+import { SECRETS_KEY } from '../support/harness.js';
+import { fixedKey } from '../support/keys.js';
+
+const CARD = { number: '4111111111111111', exp_month: 12, exp_year: 2030, cvc: '123' };
+
+function sandboxOn(databaseUrl: string | undefined, overrides: Partial<SandboxOptions> = {}): Promise<Sandbox> {
+  return startSandbox({
+    host: '127.0.0.1',
+    port: 0,
+    databaseUrl,
+    sandboxKey: fixedKey('streamTests'),
+    secretsKey: SECRETS_KEY,
+    fingerprintSecret: 'fp',
+    gatewayTimeoutMs: 10_000,
+    routingRulesDir: 'routing-rules',
+    routingSeed: 7,
+    logger: captureLogger().logger,
+    rateLimit: { perSecond: 1, burst: 1_000_000 },
+    eventStream: { heartbeatMs: 50 },
+    ...overrides,
+  });
+}
+
+async function pay(sandbox: Sandbox, key: string, amount = 2500) {
+  const res = await fetch(`${sandbox.url}/v1/payments`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ amount, currency: 'USD', payment_method: { type: 'card', card: CARD } }),
+  });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: string; status: string };
+}
+
+function stream(sandbox: Sandbox, key: string | null, headers: Record<string, string> = {}) {
+  return fetch(`${sandbox.url}/v1/events/stream`, { headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), ...headers } });
+}
+
+/** A second merchant with a sandbox Stripe account and a key with the given scopes. */
+async function otherMerchant(sandbox: Sandbox, scopes: readonly string[] = SCOPES) {
+  const merchants = sandbox.repositories.merchants;
+  const merchantId = await merchants.create(`other ${Math.random()}`);
+  await merchants.addGatewayAccount({ merchantId, provider: 'stripe', name: 'stripe', label: 'stripe', credentialsRef: 'sandbox:stripe', priority: 0 });
+  const key = generateApiKey('test');
+  await merchants.addApiKey({ merchantId, keyHash: await hashApiKey(key), hint: keyHint(key), label: 'stream', scopes: scopes as (typeof SCOPES)[number][] });
+  return key;
+}
+
+describe.each(DRIVERS)('GET /v1/events/stream on %s', (driver) => {
+  let database: TestDatabase | undefined;
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    // PGlite is the sandbox's own, in memory.
+    database = driver === 'postgres' ? await testDatabase(driver) : undefined;
+    sandbox = await sandboxOn(database?.url);
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    await database?.close();
+  });
+
+  it("streams the merchant's events as they are committed, as GET /v1/events/{id} shows them, and no other merchant's", async () => {
+    const otherKey = await otherMerchant(sandbox);
+    const mine = await stream(sandbox, sandbox.apiKey);
+    const theirs = await stream(sandbox, otherKey);
+    expect(mine.status).toBe(200);
+    expect(mine.headers.get('content-type')).toContain('text/event-stream');
+    const myEvents = readStream(mine);
+    const theirEvents = readStream(theirs);
+
+    const payment = await pay(sandbox, sandbox.apiKey);
+    const message = (await myEvents.nextEvent())!;
+    expect(message.event).toBe(`payment.${payment.status}`);
+    const data = JSON.parse(message.data!);
+    expect(data.data.object.id).toBe(payment.id);
+    const stored = await (await fetch(`${sandbox.url}/v1/events/${message.id}`, { headers: { Authorization: `Bearer ${sandbox.apiKey}` } })).json();
+    const { deliveries: _deliveries, ...event } = stored;
+    expect(data).toEqual(event);
+
+    // The other merchant's first event is its own payment's: the demo merchant's never reached it.
+    const own = await pay(sandbox, otherKey);
+    const first = JSON.parse((await theirEvents.nextEvent())!.data!);
+    expect(first.data.object.id).toBe(own.id);
+    await myEvents.close();
+    await theirEvents.close();
+  });
+
+  it('replays the events after Last-Event-ID first, oldest first, then goes on live', async () => {
+    const first = await pay(sandbox, sandbox.apiKey, 1000);
+    const second = await pay(sandbox, sandbox.apiKey, 1001);
+    const listed = await (await fetch(`${sandbox.url}/v1/events?limit=100`, { headers: { Authorization: `Bearer ${sandbox.apiKey}` } })).json();
+    const ids = (listed.data as { id: string; data: { object: { id: string } } }[]).reverse();
+    const before = ids.filter((e) => e.data.object.id === first.id).at(-1)!;
+    const missed = ids.slice(ids.indexOf(before) + 1);
+    expect(missed.some((e) => e.data.object.id === second.id)).toBe(true);
+
+    const events = readStream(await stream(sandbox, sandbox.apiKey, { 'Last-Event-ID': before.id }));
+    for (const expected of missed) expect((await events.nextEvent())!.id).toBe(expected.id);
+    const third = await pay(sandbox, sandbox.apiKey, 1002);
+    expect(JSON.parse((await events.nextEvent())!.data!).data.object.id).toBe(third.id);
+    await events.close();
+  });
+
+  it('sends a ping comment while nothing happens', async () => {
+    const events = readStream(await stream(sandbox, sandbox.apiKey));
+    expect(await events.next()).toEqual({ comment: 'ping' });
+    await events.close();
+  });
+
+  it.each([
+    ['not an event id', 'pay_01JD0000000000000000000000'],
+    ['oversized', `evt_${'A'.repeat(5000)}`],
+    ['hostile', "evt_1' OR '1'='1"],
+    ['empty', ''],
+  ])('refuses a Last-Event-ID that is %s with a problem naming it, and streams nothing', async (_name, value) => {
+    const res = await stream(sandbox, sandbox.apiKey, { 'Last-Event-ID': value });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(await res.json()).toMatchObject({ code: 'invalid_last_event_id', param: 'Last-Event-ID' });
+  });
+
+  it('needs a key with events:read', async () => {
+    const missing = await stream(sandbox, null);
+    expect(missing.status).toBe(401);
+    const unscoped = await stream(sandbox, await otherMerchant(sandbox, ['payments:read']));
+    expect(unscoped.status).toBe(403);
+    expect(await unscoped.json()).toMatchObject({ code: 'insufficient_scope', required_scope: 'events:read' });
+  });
+});
+
+describe('GET /v1/events/stream across instances', () => {
+  let database: TestDatabase;
+  let a: Sandbox;
+  let b: Sandbox;
+  beforeAll(async () => {
+    database = await testDatabase('postgres');
+    a = await sandboxOn(database.url);
+    b = await sandboxOn(database.url);
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await database?.close();
+  });
+
+  it("streams from one instance the events another instance commits", async () => {
+    const events = readStream(await stream(b, b.apiKey));
+    const payment = await pay(a, a.apiKey);
+    expect(JSON.parse((await events.nextEvent())!.data!).data.object.id).toBe(payment.id);
+    await events.close();
+  });
+});
