@@ -25,7 +25,8 @@ export function openStream(onEvent: (event: StreamEvent) => void, onStatus: (sta
           headers: { ...headers(true), Accept: 'text/event-stream', ...(lastId ? { 'Last-Event-ID': lastId } : {}) },
           signal: controller.signal,
         });
-        if (res.status === 404) return onStatus('unavailable');
+        // Before the stream is part of the router, /v1/events/stream is read as an event id (400) or not found (404).
+        if (res.status === 404 || res.status === 400) return onStatus('unavailable');
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
         onStatus('live');
         await read(res.body);

@@ -14,7 +14,8 @@ export function useApi<T>(path: string | null, options: RequestOptions = {}, dep
   useEffect(() => {
     if (path === null) return;
     let live = true;
-    setLoaded({ state: 'loading' });
+    // A reload keeps showing what it had until the answer comes (the panels under it keep their state).
+    setLoaded((before) => (before.state === 'ready' ? before : { state: 'loading' }));
     api<T>(path, options).then(
       (data) => live && setLoaded({ state: 'ready', data }),
       (error: Error) => {

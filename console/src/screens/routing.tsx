@@ -40,7 +40,8 @@ export function Routing() {
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<Error | null>(null);
 
-  const versions = rulesets.state === 'ready' ? rulesets.data.versions : [];
+  // Oldest first here (the API lists the newest first).
+  const versions = rulesets.state === 'ready' ? byVersion(rulesets.data.versions) : [];
   const active = versions.find((v) => v.active) ?? null;
   useEffect(() => {
     if (draft === null && rulesets.state === 'ready') setDraft((active ?? versions.at(-1))?.source ?? 'default: { optimize: expected_value }\n');
@@ -91,7 +92,7 @@ export function Routing() {
         </Panel>
         <Panel title="Rule tests" wide>
           <p class="muted">Example transactions (the routing-rules/*.test.yaml format), run against the draft above.</p>
-          <RuleEditor label="Rule tests" value={tests} onInput={setTests} errors={testRun && 'errors' in testRun ? testRun.errors.filter((e) => e.file === 'tests') : []} rows={8} />
+          <RuleEditor label="Rule test cases" value={tests} onInput={setTests} errors={testRun && 'errors' in testRun ? testRun.errors.filter((e) => e.file === 'tests') : []} rows={8} />
           {testRun && 'results' in testRun && (
             <ul class="test-results" aria-label="Rule test results">
               {testRun.results.map((r) => (
@@ -111,8 +112,8 @@ export function Routing() {
           {(data) => (
             <>
               <Versions data={data} onChanged={() => setRound((r) => r + 1)} />
-              <VersionDiff versions={data.versions} />
-              <Backtest versions={data.versions} />
+              <VersionDiff versions={versions} />
+              <Backtest versions={versions} />
             </>
           )}
         </Show>
@@ -120,6 +121,8 @@ export function Routing() {
     </main>
   );
 }
+
+const byVersion = (versions: Version[]) => [...versions].sort((a, b) => a.version - b.version);
 
 function Versions(props: { data: Rulesets; onChanged: () => void }) {
   const [mfaFor, setMfaFor] = useState<number | null>(null);
@@ -167,7 +170,7 @@ function Versions(props: { data: Rulesets; onChanged: () => void }) {
           </tr>
         </thead>
         <tbody>
-          {[...props.data.versions].reverse().map((v) => (
+          {props.data.versions.map((v) => (
             <tr key={v.version}>
               <td>
                 v{v.version} {v.active && <span class="badge succeeded">active</span>}
@@ -202,7 +205,7 @@ function Versions(props: { data: Rulesets; onChanged: () => void }) {
       {error && <ErrorNote error={error} />}
       <h3>Changes</h3>
       <ul class="audit">
-        {[...props.data.audit].reverse().map((a, i) => (
+        {props.data.audit.map((a, i) => (
           <li key={i}>
             {when(a.at)}: {a.action} v{a.version} by {a.actor_name} <span class="muted">({a.actor})</span>
           </li>
@@ -214,12 +217,15 @@ function Versions(props: { data: Rulesets; onChanged: () => void }) {
 
 function VersionDiff(props: { versions: Version[] }) {
   const last = props.versions.at(-1)?.version ?? 0;
-  const [from, setFrom] = useState(Math.max(1, last - 1));
-  const [to, setTo] = useState(last);
+  // Until the operator picks, the two newest versions (also after a new one is stored).
+  const [fromChoice, setFrom] = useState<number | null>(null);
+  const [toChoice, setTo] = useState<number | null>(null);
+  const from = fromChoice ?? Math.max(1, last - 1);
+  const to = toChoice ?? last;
   const a = props.versions.find((v) => v.version === from);
   const b = props.versions.find((v) => v.version === to);
   const parts = useMemo(() => (a && b ? diffLines(a.source, b.source) : []), [a, b]);
-  const pick = (value: number, set: (v: number) => void, name: string) => (
+  const pick = (value: number, set: (v: number | null) => void, name: string) => (
     <select name={name} value={value} onChange={(e) => set(Number(e.currentTarget.value))}>
       {props.versions.map((v) => (
         <option key={v.version} value={v.version}>
@@ -264,7 +270,8 @@ interface BacktestAnswer {
 }
 
 function Backtest(props: { versions: Version[] }) {
-  const [version, setVersion] = useState(props.versions.at(-1)?.version ?? 1);
+  const [choice, setVersion] = useState<number | null>(null);
+  const version = choice ?? props.versions.at(-1)?.version ?? 1;
   const [days, setDays] = useState(7);
   const [answer, setAnswer] = useState<BacktestAnswer | null>(null);
   const [error, setError] = useState<Error | null>(null);

@@ -44,11 +44,12 @@ export function SignIn() {
         <p class="muted">Operators sign in with their password and authenticator code.</p>
         {step === 'password' ? (
           <>
-            <label>
+            {/* Keys keep each step's inputs apart: a reused input would keep the code's pattern. */}
+            <label key="email">
               Email
               <input name="email" type="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
             </label>
-            <label>
+            <label key="password">
               Password
               <input name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
             </label>
@@ -57,7 +58,7 @@ export function SignIn() {
         ) : (
           <>
             <p>Signing in as {email}</p>
-            <label>
+            <label key="totp">
               Authenticator code
               <input name="totp" inputMode="numeric" autocomplete="one-time-code" pattern="\d{6}" maxLength={6} required autoFocus value={code} onInput={(e) => setCode(e.currentTarget.value)} />
             </label>
