@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'adapters/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts'],
+    // Builds console/dist when it is missing or stale: the browser tests load the real build.
+    globalSetup: ['./test/console/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     // PGlite instances are heavy: a few files at a time keeps a 2-core machine responsive.

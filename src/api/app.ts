@@ -32,6 +32,7 @@ import { operatorService } from '../admin/operators.js';
 import { passwordHasher } from '../admin/passwords.js';
 import { sessionSigner } from '../admin/sessions.js';
 import { operatorAuth } from './middleware/operator.js';
+import { operatorForMerchant } from './middleware/operator-merchant.js';
 import { adminAuditRoutes } from './routes/admin-audit.js';
 import { adminGatewayAccountRoutes } from './routes/admin-gateway-accounts.js';
 import { adminKeyRoutes } from './routes/admin-keys.js';
@@ -98,7 +99,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // Built on first request, when every route is registered; the routes never change after.
   let document: ReturnType<typeof openApiDocument> | undefined;
   app.get('/openapi.json', (c) => c.json((document ??= openApiDocument(app))));
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: "A merchant's secret API key." });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: "A merchant's secret API key; or an operator's session token (POST /v1/admin/session) with the header `Switchyard-Merchant: mer_…` naming a merchant they may act for: viewers get every `*:read` scope, operators add `routing:write` and `webhooks:manage`, admins get every scope." });
   app.openAPIRegistry.registerComponent('securitySchemes', 'operatorSession', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An operator session token from POST /v1/admin/session.' });
 
   app.use(
@@ -122,7 +123,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const operators = operatorService({ repositories: deps.repositories, secrets: createSecretBox(deps.secretsKey), passwords: deps.passwords ?? passwordHasher(), clock });
   const signer = sessionSigner(deps.secretsKey, clock);
   const signedIn = operatorAuth(operators, signer);
-  app.use('/v1/*', merchantApi(auth(deps.repositories, clock)));
+  app.use('/v1/*', merchantApi(auth(deps.repositories, clock, operatorForMerchant(deps.repositories, signedIn))));
   app.use('/v1/*', merchantApi(keyRateLimit(buckets)));
   app.use('/v1/*', merchantApi(requireScope()));
   app.use('/v1/*', (c, next) => (operatorOnly(c.req.path) && c.req.path !== SIGN_IN_PATH ? signedIn(c, next) : next()));

@@ -64,7 +64,7 @@ export function requireScope() {
         status: 403,
         code: 'insufficient_scope',
         title: 'Insufficient scope',
-        detail: `This API key lacks the ${needed} scope this request needs.`,
+        detail: c.get('operator') ? `Your role lacks the ${needed} scope this request needs.` : `This API key lacks the ${needed} scope this request needs.`,
         extensions: { required_scope: needed },
       });
     }

@@ -26,6 +26,8 @@ import { PROVIDERS } from '../providers.js';
 import { createRouter, createRoutingState } from '../routing.js';
 import { openDatabase, type MigrationPolicy, type OpenDatabase } from './database.js';
 import { DEFAULT_SERVER_LIMITS, listen, type ServerLimits } from './http-server.js';
+import { consoleRoutes } from '../../api/routes/console.js';
+import { consoleAssets } from './console-assets.js';
 import { persistLearner } from './learner-persistence.js';
 import { persistObservedBins } from './observed-bins-persistence.js';
 import { syncRulesets } from './ruleset-sync.js';
@@ -188,6 +190,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       monitoring: monitor.monitoring,
     };
     const app = createApp(deps);
+
+    consoleRoutes(app, consoleAssets());
 
     const server = await listen(app.fetch, options.host, options.port, { ...DEFAULT_SERVER_LIMITS, ...options.serverLimits });
     cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
