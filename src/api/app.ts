@@ -20,6 +20,11 @@ import { jobRoutes } from './routes/jobs.js';
 import { routingRoutes } from './routes/routing.js';
 import { paymentRoutes } from './routes/payments.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { customerRoutes } from './routes/customers.js';
+import { paymentMethodRoutes } from './routes/payment-methods.js';
+import { tokenizationCors } from './middleware/cors.js';
+import { localKms } from '../vault/kms.js';
+import { cardVault } from '../vault/vault.js';
 import { webhookService } from '../orchestrator/webhooks.js';
 import type { MiddlewareHandler } from 'hono';
 import { systemClock } from '../domain/clock.js';
@@ -95,13 +100,18 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const operators = operatorService({ repositories: deps.repositories, secrets: createSecretBox(deps.secretsKey), passwords: deps.passwords ?? passwordHasher(), clock });
   const signer = sessionSigner(deps.secretsKey, clock);
   const signedIn = operatorAuth(operators, signer);
+  const cors = tokenizationCors(deps.repositories, clock);
+  app.use('/v1/tokens', cors.preflight);
   app.use('/v1/*', merchantApi(auth(deps.repositories, clock)));
+  app.use('/v1/tokens', cors.request);
   app.use('/v1/*', merchantApi(keyRateLimit(buckets)));
   app.use('/v1/*', merchantApi(requireScope()));
   app.use('/v1/*', (c, next) => (operatorOnly(c.req.path) && c.req.path !== SIGN_IN_PATH ? signedIn(c, next) : next()));
   app.use('/v1/*', (c, next) => (isWebhook(c.req.path) ? next() : requireJsonBody(c, next)));
   const policy = deps.settlement ?? DEFAULT_SETTLEMENT_POLICY;
+  const vault = cardVault({ repositories: deps.repositories, kms: localKms(deps.vaultKeys ?? deps.secretsKey), fingerprintSecret: deps.fingerprintSecret, clock });
   const payments = paymentService({
+    vault,
     repositories: deps.repositories,
     gateways: deps.gateways,
     fingerprintSecret: deps.fingerprintSecret,
@@ -160,6 +170,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   jobRoutes(app, deps.repositories, clock);
   webhookRoutes(app, webhookService({ ...deps, learner: deps.router.learner, clock, policy }));
   merchantWebhookRoutes(app, webhooks);
+  paymentMethodRoutes(app, deps.repositories, vault, clock);
+  customerRoutes(app, deps.repositories, clock);
 
   app.notFound((c) =>
     problemResponse(c, new Problem({ status: 404, code: 'route_not_found', title: 'Not found', detail: 'No such endpoint.' })),

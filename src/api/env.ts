@@ -49,8 +49,13 @@ export interface AppDeps {
   clientAddress?: (c: Context<AppEnv>) => string;
   /** Hashes operator passwords (default: bcrypt, cost 12). */
   passwords?: PasswordHasher;
+  /**
+   * The card vault's key-encryption keys (32 bytes each, base64, newest first: the first wraps new
+   * data keys, all unwrap); default: the secrets keyring.
+   */
+  vaultKeys?: string | readonly string[];
   /** The job engine, woken after the API schedules a delivery. */
   jobs?: { wake(): void };
 }
 
-export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; scopes: readonly string[]; actor: Actor; operator: Operator; session: Session; requestId: string; clientRequestId: string | undefined; idempotencyKey: string | undefined; idempotency: DeferredIdempotency | undefined; idempotencyRenderOnReplay: boolean | undefined } };
+export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; scopes: readonly string[]; allowedOrigins: readonly string[]; actor: Actor; operator: Operator; session: Session; requestId: string; clientRequestId: string | undefined; idempotencyKey: string | undefined; idempotency: DeferredIdempotency | undefined; idempotencyRenderOnReplay: boolean | undefined } };

@@ -2,7 +2,7 @@ import { monotonicFactory } from 'ulidx';
 
 const ulid = monotonicFactory();
 
-export type IdPrefix = 'pay' | 'att' | 're' | 'gwa' | 'mer' | 'key' | 'aud' | 'job' | 'evt' | 'we' | 'req' | 'op';
+export type IdPrefix = 'pay' | 'pm' | 'cus' | 'att' | 're' | 'gwa' | 'mer' | 'key' | 'aud' | 'job' | 'evt' | 'we' | 'req' | 'op';
 
 /** Type-prefixed, time-ordered ids: sorting by id sorts by creation time. */
 export function newId(prefix: IdPrefix): string {

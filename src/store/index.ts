@@ -1,6 +1,8 @@
 import type { Database } from './database.js';
 import { auditRepository } from './audit.js';
 import { cardRepository } from './cards.js';
+import { customerRepository } from './customers.js';
+import { vaultRepository } from './vault.js';
 import { idempotencyRepository } from './idempotency.js';
 import { jobRepository } from './jobs.js';
 import { eventRepository } from './events.js';
@@ -36,6 +38,8 @@ export function createRepositories(db: Database): Repositories {
     webhookDeliveries: webhookDeliveryRepository(db),
     audit: auditRepository(db),
     operators: operatorRepository(db),
+    vault: vaultRepository(db),
+    customers: customerRepository(db),
     /** Runs `work` in one transaction, with repositories bound to it. */
     transaction: (work) => db.transaction((tx) => work(createRepositories(tx))),
   };
@@ -59,5 +63,7 @@ export interface Repositories {
   webhookDeliveries: ReturnType<typeof webhookDeliveryRepository>;
   audit: ReturnType<typeof auditRepository>;
   operators: ReturnType<typeof operatorRepository>;
+  vault: ReturnType<typeof vaultRepository>;
+  customers: ReturnType<typeof customerRepository>;
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
 }

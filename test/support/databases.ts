@@ -24,7 +24,7 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-const TABLES = ['operators', 'observed_bins', 'audit_log', 'webhook_deliveries', 'webhook_endpoints', 'events', 'jobs', 'merchant_learner_state', 'routing_rulesets', 'card_network_blocks', 'webhook_events', 'idempotency_keys', 'refunds', 'attempts', 'payments', 'gateway_accounts', 'api_keys', 'merchants'];
+const TABLES = ['payment_methods', 'customers', 'operators', 'observed_bins', 'audit_log', 'webhook_deliveries', 'webhook_endpoints', 'events', 'jobs', 'merchant_learner_state', 'routing_rulesets', 'card_network_blocks', 'webhook_events', 'idempotency_keys', 'refunds', 'attempts', 'payments', 'gateway_accounts', 'api_keys', 'merchants'];
 
 /** A migrated, empty database: PGlite in memory, or a fresh PostgreSQL database dropped on close. */
 export async function testDatabase(driver: DriverName): Promise<TestDatabase> {

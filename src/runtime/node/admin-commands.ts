@@ -27,6 +27,7 @@ export const USAGE = `Usage: npm run admin -- <command> [options] [--json]
   merchants list
   merchants disable <merchant_id>
   keys create --merchant <id> [--mode live|test] [--label <label>] [--scopes a,b]
+              [--publishable --origins https://shop.example,https://app.example]
   keys list --merchant <id>
   keys roll <key_id> [--overlap 24h]
   keys revoke <key_id>
@@ -86,12 +87,20 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'keys create': {
-    options: { merchant: str, mode: str, label: str, scopes: str },
+    options: { merchant: str, mode: str, label: str, scopes: str, publishable: { type: 'boolean' }, origins: str },
     async run(ctx, values) {
       const mode = optional(values, 'mode') ?? 'live';
       if (mode !== 'live' && mode !== 'test') throw new UsageError('--mode', 'must be live or test.');
       const scopes = optional(values, 'scopes');
-      const { key, secret } = await createApiKey(ctx, { merchantId: need(values, 'merchant'), mode, label: optional(values, 'label') ?? 'default', scopes: scopes === undefined ? undefined : list(scopes) });
+      const origins = optional(values, 'origins');
+      const { key, secret } = await createApiKey(ctx, {
+        merchantId: need(values, 'merchant'),
+        mode,
+        label: optional(values, 'label') ?? 'default',
+        scopes: scopes === undefined ? undefined : list(scopes),
+        kind: values.publishable === true ? 'publishable' : 'secret',
+        allowedOrigins: origins === undefined ? undefined : list(origins),
+      });
       return { json: { ...key, secret }, text: `Created key ${key.id} (${key.hint}) with scopes ${key.scopes.join(', ')}.\n\n  ${secret}\n\nThis is the only time the key is shown: store it now.` };
     },
   },
