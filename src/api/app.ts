@@ -109,7 +109,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use('/v1/*', (c, next) => (operatorOnly(c.req.path) && c.req.path !== SIGN_IN_PATH ? signedIn(c, next) : next()));
   app.use('/v1/*', (c, next) => (isWebhook(c.req.path) ? next() : requireJsonBody(c, next)));
   const policy = deps.settlement ?? DEFAULT_SETTLEMENT_POLICY;
-  const vault = cardVault({ repositories: deps.repositories, kms: localKms(deps.vaultKeys ?? deps.secretsKey), fingerprintSecret: deps.fingerprintSecret, clock });
+  const vault = cardVault({ repositories: deps.repositories, kms: deps.vaultKms ?? localKms(deps.secretsKey), fingerprintSecret: deps.fingerprintSecret, clock });
   const payments = paymentService({
     vault,
     repositories: deps.repositories,

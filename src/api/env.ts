@@ -13,6 +13,7 @@ import type { Repositories } from '../store/index.js';
 import type { GatewayRegistry } from '../orchestrator/gateways.js';
 import type { RetryGuard } from '../orchestrator/payments.js';
 import type { Router } from '../orchestrator/router.js';
+import type { KeyManagement } from '../vault/kms.js';
 
 export interface AppDeps {
   repositories: Repositories;
@@ -49,11 +50,8 @@ export interface AppDeps {
   clientAddress?: (c: Context<AppEnv>) => string;
   /** Hashes operator passwords (default: bcrypt, cost 12). */
   passwords?: PasswordHasher;
-  /**
-   * The card vault's key-encryption keys (32 bytes each, base64, newest first: the first wraps new
-   * data keys, all unwrap); default: the secrets keyring.
-   */
-  vaultKeys?: string | readonly string[];
+  /** Wraps the card vault's data keys (src/vault/kms.ts); default: localKms over the secrets keyring. */
+  vaultKms?: KeyManagement;
   /** The job engine, woken after the API schedules a delivery. */
   jobs?: { wake(): void };
 }

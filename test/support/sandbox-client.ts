@@ -20,6 +20,8 @@ export async function sandboxClient(
     clock?: Clock;
     settlement?: SettlementPolicy;
     jobPollMs?: number;
+    /** PostgreSQL instead of the in-memory PGlite. */
+    databaseUrl?: string;
   } = {},
 ) {
   const sandbox: Sandbox = await startSandbox({
@@ -39,6 +41,7 @@ export async function sandboxClient(
     clock: options.clock,
     settlement: options.settlement,
     jobPollMs: options.jobPollMs,
+    databaseUrl: options.databaseUrl,
     // Many tests run on a clock that moves only when told: a bucket that never refills would end them.
     rateLimit: { perSecond: 1, burst: 1_000_000 },
   });
