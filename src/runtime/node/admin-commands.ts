@@ -1,4 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { cardVault } from '../../vault/vault.js';
+import type { KeyManagement } from '../../vault/kms.js';
 import { createApiKey, listApiKeys, revokeApiKey, rollApiKey } from '../../admin/api-keys.js';
 import { AdminInputError, type AdminContext } from '../../admin/context.js';
 import { addGatewayAccount, disableGatewayAccount, listGatewayAccounts, updateGatewayAccount, type GatewayAccountInput } from '../../admin/gateway-accounts.js';
@@ -39,6 +41,10 @@ export const USAGE = `Usage: npm run admin -- <command> [options] [--json]
   operators create --email <email> --name <name> --role viewer|operator|admin [--merchants id,id]
   operators list
   operators disable <operator_id>
+  vault rotate-kek [--batch 100]
+      re-wraps every saved card's data key with the first KEK of SWITCHYARD_VAULT_KEK (or
+      SWITCHYARD_SECRETS_KEY); list the new KEK first and the old one after it, on the router
+      too, run this, then drop the old one. Resumable: it re-wraps only what is left.
 
 --json prints the result as JSON; otherwise it prints text. Exit 2: bad input, nothing changed.
 `;
@@ -61,9 +67,26 @@ export interface AdminCommandContext extends AdminContext {
   operators: OperatorService | null;
   /** A fresh password for a new operator. */
   newPassword(): string;
+  /** The card vault's KMS (its KEKs from configuration); null without one. */
+  vaultKms: KeyManagement | null;
 }
 
 const COMMANDS: Record<string, Command> = {
+  'vault rotate-kek': {
+    options: { batch: str },
+    async run(ctx, values) {
+      if (!ctx.vaultKms) throw new UsageError('SWITCHYARD_VAULT_KEK', "is needed to re-wrap the vault's data keys: set it to the router's keyring, new KEK first.");
+      const batch = Number(optional(values, 'batch') ?? '100');
+      if (!Number.isInteger(batch) || batch < 1 || batch > 10_000) throw new UsageError('--batch', 'must be a whole number from 1 to 10000.');
+      const vault = cardVault({ repositories: ctx.repositories, kms: ctx.vaultKms, fingerprintSecret: 'unused-by-rotation', clock: ctx.clock });
+      const done = await vault.rotate({ batchSize: batch });
+      const kekId = await ctx.vaultKms.currentKeyId();
+      return {
+        json: { kek_id: kekId, rewrapped: done.rewrapped, remaining: done.remaining },
+        text: `Re-wrapped ${done.rewrapped} data keys with KEK ${kekId}; ${done.remaining} left under another KEK.`,
+      };
+    },
+  },
   'merchants create': {
     options: { name: str },
     async run(ctx, values) {

@@ -45,7 +45,8 @@ type ServerPassThrough =
   | 'settlement'
   | 'jobPollMs'
   | 'serverLimits'
-  | 'rateLimit';
+  | 'rateLimit'
+  | 'vaultKeys';
 
 export interface SandboxOptions extends Pick<ServerOptions, ServerPassThrough> {
   databaseUrl?: string;

@@ -20,6 +20,7 @@ async function start() {
     port: config.port,
     database: { url: config.databaseUrl, migrations: config.migrate ? 'apply' : 'require' },
     fingerprintSecret: config.fingerprintSecret!,
+    vaultKeys: config.vaultKeys,
     secretsKey: config.secretsKey!,
     gatewayTimeoutMs: config.gatewayTimeoutMs,
     fees,

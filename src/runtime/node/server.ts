@@ -1,3 +1,4 @@
+import { localKms } from '../../vault/kms.js';
 import { createApp } from '../../api/app.js';
 import { DEFAULT_RATE_LIMIT, tokenBuckets, type RateLimitSettings } from '../../api/middleware/rate-limit.js';
 import type { WebhookUrlPolicy } from '../../domain/merchant-webhooks.js';
@@ -35,6 +36,8 @@ export interface ServerOptions {
   fingerprintSecret: string;
   /** Seals merchant webhook signing secrets: 32 bytes, base64, or a keyring, newest first. */
   secretsKey: string | readonly string[];
+  /** The card vault's KEKs (32 bytes each, base64, newest first); default: the secrets keyring. */
+  vaultKeys?: readonly string[];
   gatewayTimeoutMs: number;
   fees: ReadonlyMap<string, FeeSchedule>;
   /** routing-rules/bins.overrides.yaml, built (default: none). */
@@ -132,6 +135,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       settlement,
       jobs,
       secretsKey: options.secretsKey,
+      vaultKms: localKms(options.vaultKeys ?? options.secretsKey),
       webhookUrlPolicy: options.webhookUrlPolicy,
       rateLimits: tokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT, clock),
     });
