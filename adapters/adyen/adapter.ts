@@ -251,17 +251,40 @@ function paymentRequest(request: AuthorizeRequest, value: number, merchantAccoun
       number: card.number,
       expiryMonth: String(card.expMonth).padStart(2, '0'),
       expiryYear: String(card.expYear),
-      cvc: card.cvc,
+      ...(card.cvc === null ? {} : { cvc: card.cvc }),
       ...(card.holderName === null ? {} : { holderName: card.holderName }),
     },
-    shopperInteraction: Types.checkout.PaymentRequest.ShopperInteractionEnum.Ecommerce,
+    ...storedCredentialFields(request),
     returnUrl,
     // Required: 3-D Secure whatever Adyen's dynamic rules would decide; automatic: they decide.
     ...(request.threeDSecure === 'required' ? { authenticationData: { attemptAuthentication: Types.checkout.AuthenticationData.AttemptAuthenticationEnum.Always } } : {}),
     ...(request.customerEmail === null ? {} : { shopperEmail: request.customerEmail }),
     // Explicit either way, so the merchant account's default capture delay never decides.
-    ...(request.captureMethod === 'automatic' ? { captureDelayHours: 0 } : { additionalData: { manualCapture: 'true' } }),
+    ...(request.captureMethod === 'automatic' ? { captureDelayHours: 0 } : {}),
+    ...additionalData(request),
   };
+}
+
+/**
+ * Card on file from our own vault: the shopper's payments are Ecommerce with the CardOnFile model;
+ * the merchant's run as ContAuth (no shopper) with the UnscheduledCardOnFile model and cite the
+ * first consented payment's network transaction id (`additionalData.networkTxReference`).
+ */
+function storedCredentialFields(request: AuthorizeRequest): Pick<PaymentRequest, 'shopperInteraction' | 'recurringProcessingModel'> {
+  const stored = request.storedCredential ?? null;
+  if (stored === null) return { shopperInteraction: Types.checkout.PaymentRequest.ShopperInteractionEnum.Ecommerce };
+  if (stored.initiator === 'customer') {
+    return { shopperInteraction: Types.checkout.PaymentRequest.ShopperInteractionEnum.Ecommerce, recurringProcessingModel: Types.checkout.PaymentRequest.RecurringProcessingModelEnum.CardOnFile };
+  }
+  return { shopperInteraction: Types.checkout.PaymentRequest.ShopperInteractionEnum.ContAuth, recurringProcessingModel: Types.checkout.PaymentRequest.RecurringProcessingModelEnum.UnscheduledCardOnFile };
+}
+
+function additionalData(request: AuthorizeRequest): Pick<PaymentRequest, 'additionalData'> {
+  const data: Record<string, string> = {};
+  if (request.captureMethod === 'manual') data.manualCapture = 'true';
+  const reference = request.storedCredential?.initiator === 'merchant' ? request.storedCredential.networkTransactionId : null;
+  if (reference) data.networkTxReference = reference;
+  return Object.keys(data).length === 0 ? {} : { additionalData: data };
 }
 
 /** An Idempotency-Key for `/payments/details` of one redirectResult: at most 64 characters, as Adyen allows. */

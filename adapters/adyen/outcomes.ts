@@ -43,7 +43,7 @@ export function authorizationOutcome(
   switch (response.resultCode) {
     case 'Authorised':
       if (!reference) return malformed('Adyen authorised the payment without a pspReference.');
-      return { kind: 'approved', reference, captured: request.captureMethod === 'automatic', ...(card ? { card } : {}) };
+      return { kind: 'approved', reference, captured: request.captureMethod === 'automatic', ...(card ? { card } : {}), ...networkReference(response) };
     case 'Refused':
     case 'Error':
     case 'Cancelled':
@@ -89,6 +89,12 @@ const FUNDING: Readonly<Record<string, CardReport['type']>> = {
   PREPAID_RELOADABLE: 'prepaid',
   PREPAID_NONRELOADABLE: 'prepaid',
 };
+
+/** `additionalData.networkTxReference`: the card network's id of an authorised payment, which merchant-initiated payments cite. */
+function networkReference(response: PaymentResult): { networkTransactionId?: string } {
+  const reference = response.additionalData?.['networkTxReference'];
+  return typeof reference === 'string' && reference.length > 0 ? { networkTransactionId: reference } : {};
+}
 
 /**
  * The card facts in a payment response's `additionalData` (enabled under Developers > Additional

@@ -102,6 +102,7 @@ export function createBraintreeAdapter(config: BraintreeAdapterConfig): GatewayA
           ...(card.holderName ? { cardholderName: card.holderName } : {}),
         },
         ...(request.customerEmail ? { customer: { email: request.customerEmail } } : {}),
+        ...storedCredentialFields(request),
         options: { submitForSettlement: request.captureMethod === 'automatic' },
       });
       return saleOutcome(result, request.currency);
@@ -282,4 +283,16 @@ export function createBraintreeAdapter(config: BraintreeAdapterConfig): GatewayA
     // Braintree only needs a 2xx within 30 s; it ignores the body.
     webhookAck: { status: 200, contentType: 'text/plain', body: 'OK' },
   };
+}
+
+/**
+ * Card details from our own vault (Braintree's external vault): the shopper's sales say the card
+ * will be or is vaulted; the merchant's run as `unscheduled` and cite the first consented sale's
+ * network transaction id.
+ */
+function storedCredentialFields(request: AuthorizeRequest): Pick<braintree.TransactionRequest, 'transactionSource' | 'externalVault'> {
+  const stored = request.storedCredential ?? null;
+  if (stored === null) return {};
+  if (stored.initiator === 'customer') return { externalVault: { status: stored.networkTransactionId === null ? 'will_vault' : 'vaulted' } };
+  return { transactionSource: 'unscheduled', externalVault: { status: 'vaulted', previousNetworkTransactionId: stored.networkTransactionId ?? undefined } };
 }

@@ -12,6 +12,8 @@ export interface TransactionFields {
   processorResponseCode?: string | null;
   gatewayRejectionReason?: string | null;
   merchantAdviceCode?: string | null;
+  /** The card network's id of the sale, which merchant-initiated sales cite later. */
+  networkTransactionId?: string | null;
   /** Card type indicators (`Yes`, `No`, `Unknown`) and country of issuance (alpha-3). */
   creditCard?: { debit?: string | null; prepaid?: string | null; countryOfIssuance?: string | null } | null;
 }
@@ -52,7 +54,8 @@ export function transactionOutcome(transaction: TransactionFields, currency: str
         detail: `Braintree authorized transaction ${id} in ${transaction.currencyIsoCode}, not ${currency}: check the merchant account configured for ${currency}.`,
       };
     }
-    return { kind: 'approved', reference: id, captured: status !== 'authorized', ...withCard(transaction) };
+    const networkTransactionId = transaction.networkTransactionId;
+    return { kind: 'approved', reference: id, captured: status !== 'authorized', ...withCard(transaction), ...(networkTransactionId ? { networkTransactionId } : {}) };
   }
   switch (status) {
     case 'processor_declined':

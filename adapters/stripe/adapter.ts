@@ -71,14 +71,14 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
               number: request.card.number,
               exp_month: request.card.expMonth,
               exp_year: request.card.expYear,
-              cvc: request.card.cvc,
+              ...(request.card.cvc === null ? {} : { cvc: request.card.cvc }),
             },
             billing_details: { name: request.card.holderName ?? undefined, email: request.customerEmail ?? undefined },
           } as unknown as Stripe.PaymentIntentCreateParams.PaymentMethodData,
           description: request.description ?? undefined,
           // Where the shopper comes back after 3-D Secure; without one Stripe uses the account's default.
           ...(request.returnUrl === null ? {} : { return_url: request.returnUrl }),
-          ...(request.threeDSecure === 'required' ? { payment_method_options: { card: { request_three_d_secure: 'any' as const } } } : {}),
+          ...storedCredentialParams(request),
           metadata: {
             switchyard_payment: request.paymentId,
             switchyard_attempt: String(request.attemptNumber),
@@ -285,4 +285,18 @@ function succeededWith(intent: Stripe.PaymentIntent, value: number): Modificatio
     return { kind: 'unknown', reason: 'malformed_response', detail: `Stripe payment intent ${intent.id} reports ${value} ${intent.currency}, which is no whole number of minor units.` };
   }
   return { kind: 'succeeded', reference: intent.id, amount };
+}
+
+/**
+ * 3-D Secure and card-on-file options. A saved card the shopper pays with is flagged for future
+ * off-session use; a merchant-initiated payment runs off session and claims the MIT exemption
+ * with the network transaction id of the first consented payment.
+ */
+function storedCredentialParams(request: AuthorizeRequest): Partial<Stripe.PaymentIntentCreateParams> {
+  const card: Record<string, unknown> = request.threeDSecure === 'required' ? { request_three_d_secure: 'any' } : {};
+  const stored = request.storedCredential ?? null;
+  if (stored?.initiator === 'merchant') card.mit_exemption = { network_transaction_id: stored.networkTransactionId ?? undefined };
+  const options = Object.keys(card).length === 0 ? {} : { payment_method_options: { card } as Stripe.PaymentIntentCreateParams.PaymentMethodOptions };
+  if (stored === null) return options;
+  return stored.initiator === 'merchant' ? { ...options, off_session: true } : { ...options, setup_future_usage: 'off_session' };
 }

@@ -24,13 +24,20 @@ function intentCard(intent: Stripe.PaymentIntent): { card?: CardReport } {
   return card ? { card } : {};
 }
 
+/** With `expand: ['latest_charge']`, the network's id of the charge (`payment_method_details.card.network_transaction_id`). */
+function intentNetworkReference(intent: Stripe.PaymentIntent): { networkTransactionId?: string } {
+  const charge = intent.latest_charge;
+  const id = typeof charge === 'object' && charge !== null ? charge.payment_method_details?.card?.network_transaction_id : null;
+  return typeof id === 'string' && id.length > 0 ? { networkTransactionId: id } : {};
+}
+
 /** A PaymentIntent as the outcome of the authorization it records. */
 export function intentOutcome(intent: Stripe.PaymentIntent): AuthorizationOutcome {
   switch (intent.status) {
     case 'succeeded':
-      return { kind: 'approved', reference: intent.id, captured: true, ...intentCard(intent) };
+      return { kind: 'approved', reference: intent.id, captured: true, ...intentCard(intent), ...intentNetworkReference(intent) };
     case 'requires_capture':
-      return { kind: 'approved', reference: intent.id, captured: false, ...intentCard(intent) };
+      return { kind: 'approved', reference: intent.id, captured: false, ...intentCard(intent), ...intentNetworkReference(intent) };
     case 'requires_action': {
       const url = intent.next_action?.redirect_to_url?.url;
       return { kind: 'requires_action', reference: intent.id, nextAction: url ? { type: 'redirect', url } : null };

@@ -4,13 +4,26 @@ import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain
 import type { CaptureMethod } from '../../src/domain/payment.js';
 import type { WebhookEvent } from '../../src/domain/webhook.js';
 
-/** Raw card data: it exists only in memory between the API edge and the adapter call. */
+/** Raw card data: it exists only in memory between the API edge (or the vault) and the adapter call. */
 export interface CardInput {
   number: string;
   expMonth: number;
   expYear: number;
-  cvc: string;
+  /** Null for a card from the vault, which never stores it. */
+  cvc: string | null;
   holderName: string | null;
+}
+
+/**
+ * A payment with a saved card (card on file), as the networks' stored-credential rules want it
+ * told: who starts it, and for a merchant-initiated one the network transaction id of the first
+ * payment the shopper consented to.
+ */
+export interface StoredCredential {
+  /** `customer`: the shopper is there (checkout, one-click); `merchant`: the merchant charges without them (a renewal). */
+  initiator: 'customer' | 'merchant';
+  /** Required when the merchant initiates; null before the card's first consented payment. */
+  networkTransactionId: string | null;
 }
 
 export interface AuthorizeRequest {
@@ -28,6 +41,8 @@ export interface AuthorizeRequest {
   returnUrl: string | null;
   /** 'required': ask the issuer for 3-D Secure on this payment; 'automatic': the provider and issuer decide. */
   threeDSecure: 'automatic' | 'required';
+  /** Set when the card is a saved one (card on file); absent or null for a card the shopper just typed in and nobody keeps. */
+  storedCredential?: StoredCredential | null;
 }
 
 /** An attempt as stored: everything but card data, which is never kept. */

@@ -1,4 +1,4 @@
-import { generateApiKey, hashApiKey, isScope, keyHint, SCOPES, type KeyMode, type Scope } from '../domain/api-keys.js';
+import { generateApiKey, hashApiKey, isScope, keyHint, keyKind, keyMode, PUBLISHABLE_SCOPES, SCOPES, type KeyKind, type KeyMode, type Scope } from '../domain/api-keys.js';
 import type { ApiKey } from '../store/merchants.js';
 import { AdminInputError, required, singleLine, type AdminContext } from './context.js';
 
@@ -11,7 +11,9 @@ export function apiKeyView(key: ApiKey) {
     merchant_id: key.merchantId,
     hint: key.hint,
     label: key.label,
+    type: keyKind(key.hint),
     scopes: key.scopes,
+    allowed_origins: key.allowedOrigins,
     created_at: key.createdAt.toISOString(),
     revoked_at: key.revokedAt?.toISOString() ?? null,
     expires_at: key.expiresAt?.toISOString() ?? null,
@@ -27,15 +29,49 @@ export function parseScopes(list: readonly string[] | undefined): Scope[] {
   return SCOPES.filter((s) => list.includes(s));
 }
 
-/** A new key, answered once in full: only its hash and hint are stored. */
-export async function createApiKey(ctx: AdminContext, input: { merchantId: string; mode: KeyMode; label: string; scopes?: readonly string[] }) {
+const MAX_ORIGINS = 20;
+
+/**
+ * A browser origin as browsers send it (`https://shop.example`, `http://localhost:3000`): scheme,
+ * host and port only, lower case. Anything else is refused rather than normalised, so what is
+ * stored is what the Origin header will say.
+ */
+export function parseOrigins(list: readonly string[] | undefined): string[] {
+  if (list === undefined || list.length === 0) throw new AdminInputError('allowed_origins', 'A publishable key needs at least one allowed origin, such as https://shop.example.');
+  if (list.length > MAX_ORIGINS) throw new AdminInputError('allowed_origins', `At most ${MAX_ORIGINS} origins are allowed.`);
+  for (const origin of list) {
+    let url: URL | null = null;
+    try {
+      url = typeof origin === 'string' && origin.length <= 200 ? new URL(origin) : null;
+    } catch {
+      url = null;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== origin) {
+      throw new AdminInputError('allowed_origins', 'Each origin is a scheme, host and optional port in lower case, without a path or trailing slash: https://shop.example.');
+    }
+  }
+  return [...new Set(list)];
+}
+
+/**
+ * A new key, answered once in full: only its hash and hint are stored. A publishable key (`pk_…`)
+ * can only tokenize, from the browser origins it lists.
+ */
+export async function createApiKey(
+  ctx: AdminContext,
+  input: { merchantId: string; mode: KeyMode; label: string; scopes?: readonly string[]; kind?: KeyKind; allowedOrigins?: readonly string[] },
+) {
   const label = singleLine('label', input.label, 100, 'The label');
-  const scopes = parseScopes(input.scopes);
+  const kind = input.kind ?? 'secret';
+  if (kind === 'publishable' && input.scopes !== undefined) throw new AdminInputError('scopes', `A publishable key has one scope, ${PUBLISHABLE_SCOPES.join(', ')}: leave scopes out.`);
+  if (kind === 'secret' && input.allowedOrigins !== undefined) throw new AdminInputError('allowed_origins', 'Only publishable keys have allowed origins: a secret key never goes to a browser.');
+  const scopes = kind === 'publishable' ? [...PUBLISHABLE_SCOPES] : parseScopes(input.scopes);
+  const allowedOrigins = kind === 'publishable' ? parseOrigins(input.allowedOrigins) : [];
   return ctx.repositories.transaction(async (tx) => {
     const merchant = required(await tx.merchants.merchant(input.merchantId), 'merchant', 'merchant');
     if (merchant.disabledAt) throw new AdminInputError('merchant', 'The merchant is disabled: its keys would not work.');
-    const secret = generateApiKey(input.mode);
-    const view = apiKeyView(await tx.merchants.addApiKey({ merchantId: merchant.id, keyHash: await hashApiKey(secret), hint: keyHint(secret), label, scopes }));
+    const secret = generateApiKey(input.mode, kind);
+    const view = apiKeyView(await tx.merchants.addApiKey({ merchantId: merchant.id, keyHash: await hashApiKey(secret), hint: keyHint(secret), label, scopes, allowedOrigins }));
     await tx.audit.append(ctx.actor, { action: 'api_key.create', merchantId: merchant.id, target: { type: 'api_key', id: view.id }, after: view }, ctx.clock.now());
     return { key: view, secret };
   });
@@ -66,8 +102,10 @@ export async function rollApiKey(ctx: AdminContext, id: string, overlapMs: numbe
   if (!Number.isInteger(overlapMs) || overlapMs < 0 || overlapMs > MAX_OVERLAP_MS) throw new AdminInputError('overlap', 'The overlap must be between 0 and 30 days.');
   return ctx.repositories.transaction(async (tx) => {
     const old = await liveKey(ctx, tx, id);
-    const secret = generateApiKey(old.hint.startsWith('sk_live_') ? 'live' : 'test');
-    const created = apiKeyView(await tx.merchants.addApiKey({ merchantId: old.merchantId, keyHash: await hashApiKey(secret), hint: keyHint(secret), label: old.label, scopes: old.scopes }));
+    const secret = generateApiKey(keyMode(old.hint), keyKind(old.hint));
+    const created = apiKeyView(
+      await tx.merchants.addApiKey({ merchantId: old.merchantId, keyHash: await hashApiKey(secret), hint: keyHint(secret), label: old.label, scopes: old.scopes, allowedOrigins: old.allowedOrigins }),
+    );
     const expiresAt = new Date(ctx.clock.now().getTime() + overlapMs);
     const before = apiKeyView(old);
     const after = apiKeyView((await tx.merchants.expireApiKey(old.id, old.expiresAt && old.expiresAt < expiresAt ? old.expiresAt : expiresAt))!);

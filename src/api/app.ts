@@ -20,6 +20,11 @@ import { jobRoutes } from './routes/jobs.js';
 import { routingRoutes } from './routes/routing.js';
 import { paymentRoutes } from './routes/payments.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { customerRoutes } from './routes/customers.js';
+import { paymentMethodRoutes } from './routes/payment-methods.js';
+import { tokenizationCors } from './middleware/cors.js';
+import { localKms } from '../vault/kms.js';
+import { cardVault } from '../vault/vault.js';
 import { webhookService } from '../orchestrator/webhooks.js';
 import type { MiddlewareHandler } from 'hono';
 import { systemClock } from '../domain/clock.js';
@@ -56,7 +61,9 @@ const SIGN_IN_PATH = '/v1/admin/session';
 export function merchantServices(deps: AppDeps) {
   const clock = deps.clock ?? systemClock;
   const policy = deps.settlement ?? DEFAULT_SETTLEMENT_POLICY;
+  const vault = cardVault({ repositories: deps.repositories, kms: deps.vaultKms ?? localKms(deps.secretsKey), fingerprintSecret: deps.fingerprintSecret, clock });
   const payments = observePayments(paymentService({
+    vault,
     repositories: deps.repositories,
     gateways: deps.gateways,
     fingerprintSecret: deps.fingerprintSecret,
@@ -69,7 +76,7 @@ export function merchantServices(deps: AppDeps) {
     retryGuard: deps.retryGuard ?? { maxDeclines: 15, windowDays: 30 },
   }), deps.monitoring);
   const refunds = refundService({ ...deps, clock, policy });
-  return { payments, refunds };
+  return { payments, refunds, vault };
 }
 
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
@@ -123,13 +130,16 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const operators = operatorService({ repositories: deps.repositories, secrets: createSecretBox(deps.secretsKey), passwords: deps.passwords ?? passwordHasher(), clock });
   const signer = sessionSigner(deps.secretsKey, clock);
   const signedIn = operatorAuth(operators, signer);
+  const cors = tokenizationCors(deps.repositories, clock);
+  app.use('/v1/tokens', cors.preflight);
   app.use('/v1/*', merchantApi(auth(deps.repositories, clock, operatorForMerchant(deps.repositories, signedIn))));
+  app.use('/v1/tokens', cors.request);
   app.use('/v1/*', merchantApi(keyRateLimit(buckets)));
   app.use('/v1/*', merchantApi(requireScope()));
   app.use('/v1/*', (c, next) => (operatorOnly(c.req.path) && c.req.path !== SIGN_IN_PATH ? signedIn(c, next) : next()));
   app.use('/v1/*', (c, next) => (isWebhook(c.req.path) ? next() : requireJsonBody(c, next)));
   const policy = deps.settlement ?? DEFAULT_SETTLEMENT_POLICY;
-  const { payments, refunds } = merchantServices(deps);
+  const { payments, refunds, vault } = merchantServices(deps);
   const webhooks = merchantWebhookService({
     repositories: deps.repositories,
     clock,
@@ -188,6 +198,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       return token && isApiKey(token) ? keyAuth(c, async () => void (await scoped(c, next))) : signedIn(c, next);
     });
   }
+  paymentMethodRoutes(app, deps.repositories, vault, clock);
+  customerRoutes(app, deps.repositories, clock);
 
   app.notFound((c) =>
     problemResponse(c, new Problem({ status: 404, code: 'route_not_found', title: 'Not found', detail: 'No such endpoint.' })),

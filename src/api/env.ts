@@ -15,6 +15,7 @@ import type { GatewayRegistry } from '../orchestrator/gateways.js';
 import type { RetryGuard } from '../orchestrator/payments.js';
 import type { Router } from '../orchestrator/router.js';
 import type { Monitoring } from './monitoring.js';
+import type { KeyManagement } from '../vault/kms.js';
 
 export interface AppDeps {
   repositories: Repositories;
@@ -53,10 +54,12 @@ export interface AppDeps {
   passwords?: PasswordHasher;
   /** What one instance can take, for the forecast's capacity answer (default DEFAULT_INSTANCE_CAPACITY). */
   capacity?: InstanceCapacity;
+  /** Wraps the card vault's data keys (src/vault/kms.ts); default: localKms over the secrets keyring. */
+  vaultKms?: KeyManagement;
   /** The job engine, woken after the API schedules a delivery. */
   jobs?: { wake(): void };
   /** Metrics, traces and the live event stream (the Node runtime's); without it, no /metrics nor /v1/events/stream. */
   monitoring?: Monitoring;
 }
 
-export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; scopes: readonly string[]; actor: Actor; operator: Operator; session: Session; requestId: string; clientRequestId: string | undefined; idempotencyKey: string | undefined; idempotency: DeferredIdempotency | undefined; idempotencyRenderOnReplay: boolean | undefined } };
+export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; scopes: readonly string[]; allowedOrigins: readonly string[]; actor: Actor; operator: Operator; session: Session; requestId: string; clientRequestId: string | undefined; idempotencyKey: string | undefined; idempotency: DeferredIdempotency | undefined; idempotencyRenderOnReplay: boolean | undefined } };

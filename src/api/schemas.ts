@@ -59,7 +59,7 @@ const Currency = z
   })
   .openapi({ example: 'USD', description: 'ISO 4217 code, upper case.' });
 
-const Card = z
+export const Card = z
   .strictObject({
     number: z.string().openapi({ example: '4242424242424242' }),
     exp_month: z.number().int().min(1).max(12).openapi({ example: 12 }),
@@ -79,19 +79,29 @@ const Card = z
     }
   });
 
+export const PaymentMethodId = z.string().regex(/^pm_[0-9A-Z]{26}$/, 'Payment method ids look like pm_ followed by 26 letters and digits.').openapi({ example: 'pm_01JD0000000000000000000000' });
+export const CustomerId = z.string().regex(/^cus_[0-9A-Z]{26}$/, 'Customer ids look like cus_ followed by 26 letters and digits.').openapi({ example: 'cus_01JD0000000000000000000000' });
+
 export const CreatePaymentBody = z
   .strictObject({
     amount: z.number().openapi({ example: 1999, description: 'Positive integer in the currency\'s minor unit.' }),
     currency: Currency,
     capture_method: z.enum(['automatic', 'manual']).default('automatic'),
-    payment_method: z.strictObject({ type: z.literal('card'), card: Card }),
+    payment_method: z
+      .union([z.strictObject({ type: z.literal('card'), card: Card }), PaymentMethodId])
+      .optional()
+      .openapi({ description: 'A card, or a saved one (`pm_…`, no card data). Omitted: the default card of `customer`.' }),
     customer: z
-      .strictObject({
-        id: text().min(1).max(255).optional(),
-        email: z.email().max(254).optional(),
-        country: z.string().regex(/^[A-Z]{2}$/, 'country must be an ISO 3166-1 alpha-2 code in upper case.').optional(),
-      })
-      .optional(),
+      .union([
+        z.strictObject({
+          id: text().min(1).max(255).optional(),
+          email: z.email().max(254).optional(),
+          country: z.string().regex(/^[A-Z]{2}$/, 'country must be an ISO 3166-1 alpha-2 code in upper case.').optional(),
+        }),
+        CustomerId,
+      ])
+      .optional()
+      .openapi({ description: 'A saved customer (`cus_…`), whose card pays; or who the shopper is, for this payment only.' }),
     description: text().max(1000).optional(),
     metadata: Metadata.optional(),
     initiator: z.enum(['customer', 'merchant']).default('customer').openapi({ description: 'Who started the payment: the customer (checkout) or the merchant (a renewal).' }),
@@ -117,6 +127,9 @@ export const CreatePaymentBody = z
       .openapi({ description: 'Gateway account names to try in this order instead of the routing rules (still subject to eligibility).' }),
   })
   .superRefine((body, ctx) => {
+    if (body.payment_method === undefined && typeof body.customer !== 'string') {
+      ctx.addIssue({ code: 'custom', path: ['payment_method'], message: 'payment_method is required, unless a saved customer (cus_…) pays with its default card.', params: issueCode('payment_method_required') });
+    }
     if (!isCurrency(body.currency)) return;
     const check = validateAmount(body.amount, body.currency);
     if (!check.ok) {

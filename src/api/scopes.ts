@@ -43,6 +43,20 @@ export const ROUTE_SCOPES: Readonly<Record<string, Scope>> = {
   'GET /v1/events/stream': 'events:read',
   // Instance-wide numbers: operators see them with their session; a key needs this scope.
   'GET /metrics': 'metrics:read',
+  'POST /v1/payment_methods': 'payment_methods:write',
+  'GET /v1/payment_methods': 'payment_methods:read',
+  'GET /v1/payment_methods/{id}': 'payment_methods:read',
+  'POST /v1/payment_methods/{id}': 'payment_methods:write',
+  // The only route a publishable key (pk_…) can call.
+  'POST /v1/tokens': 'payment_methods:tokenize',
+  'POST /v1/customers': 'customers:write',
+  'GET /v1/customers': 'customers:read',
+  'GET /v1/customers/{id}': 'customers:read',
+  'POST /v1/customers/{id}': 'customers:write',
+  'DELETE /v1/customers/{id}': 'customers:write',
+  'POST /v1/customers/{id}/payment_methods': 'customers:write',
+  'GET /v1/customers/{id}/payment_methods': 'customers:read',
+  'DELETE /v1/customers/{id}/payment_methods/{payment_method}': 'customers:write',
 };
 
 const ROUTES = Object.entries(ROUTE_SCOPES).map(([route, scope]) => {

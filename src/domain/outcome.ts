@@ -13,7 +13,8 @@ export interface NextAction {
  * elsewhere (principle 2).
  */
 export type AuthorizationOutcome =
-  | { kind: 'approved'; reference: string; captured: boolean; card?: CardReport }
+  /** `networkTransactionId`: the card network's id for this payment, which merchant-initiated payments on a saved card cite later. */
+  | { kind: 'approved'; reference: string; captured: boolean; card?: CardReport; networkTransactionId?: string }
   | { kind: 'requires_action'; reference: string; nextAction: NextAction | null }
   | { kind: 'declined'; reference: string | null; decline: Decline; card?: CardReport }
   | { kind: 'not_processed'; reason: NotProcessedReason; detail: string }

@@ -1,5 +1,5 @@
 import type { AttemptIdentity, AuthorizeRequest, CardInput, GatewayAdapter } from '../../adapters/testkit/contract.js';
-import { cardFacts, cardFingerprint, type CardFacts } from '../domain/card.js';
+import { cardFacts, cardFingerprint, isExpired, type CardFacts } from '../domain/card.js';
 import { after, type Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
 import type { Logger } from '../domain/logger.js';
@@ -21,6 +21,8 @@ import type { EventRow } from '../store/events.js';
 import type { Claim, DeferredIdempotency } from '../store/idempotency.js';
 import type { Repositories } from '../store/index.js';
 import type { JobRow } from '../store/jobs.js';
+import type { PaymentMethodRow } from '../store/vault.js';
+import type { CardVault } from '../vault/vault.js';
 import { stateColumns, stateOf, type AttemptResult, type AttemptRow, type PaymentRecord, type PaymentRow } from '../store/payments.js';
 import { authorizeAtGateway } from './authorize.js';
 import { emit, eventWrites, paymentSnapshot } from './events.js';
@@ -45,7 +47,12 @@ export interface NewPaymentInput {
   amount: number;
   currency: string;
   captureMethod: CaptureMethod;
-  card: CardInput;
+  /** The card typed in; null when it comes from the vault (`paymentMethodId`, or the customer's default). */
+  card: CardInput | null;
+  /** A saved card (pm_…) to pay with instead of `card`. */
+  paymentMethodId: string | null;
+  /** A saved customer (cus_…): its default card pays when no payment method is named. */
+  customerId: string | null;
   customer: { id: string | null; email: string | null; country: string | null } | null;
   description: string | null;
   metadata: Record<string, string>;
@@ -92,6 +99,13 @@ export interface PaymentServiceDeps {
   /** No new attempt starts after this long from the payment's start. */
   deadlineMs: number;
   retryGuard: RetryGuard;
+  /** Opens saved cards for the gateway call of a payment with a pm_. */
+  vault: CardVault;
+}
+
+/** A payment request with its card at hand: typed in, or opened from the vault (`saved`). */
+interface ResolvedInput extends NewPaymentInput {
+  card: CardInput;
 }
 
 type Operation = 'capture' | 'cancel';
@@ -107,7 +121,8 @@ export function paymentService(deps: PaymentServiceDeps) {
    * writes the outcome, the attempt, the job, the events and the stored answer. Answers null when
    * the key belongs to another request (the idempotency middleware answers for it).
    */
-  async function create(merchantId: string, input: NewPaymentInput, context: RequestContext = {}): Promise<CreatedPayment | null> {
+  async function create(merchantId: string, request: NewPaymentInput, context: RequestContext = {}): Promise<CreatedPayment | null> {
+    const { input, saved, refusal } = await withCard(merchantId, request);
     const started = clock.now();
     const id = context.paymentId ?? newId('pay');
     const facts = cardFacts(input.card.number);
@@ -122,7 +137,7 @@ export function paymentService(deps: PaymentServiceDeps) {
         ? new Problem({ status: 422, code: 'no_gateway_account', title: 'No gateway account', detail: 'The merchant has no usable gateway account.' })
         : unknown.length > 0
           ? problems.invalidRequest(`Unknown gateway account name: ${unknown[0]}.`, 'routing.gateways', 'unknown_gateway')
-          : null;
+          : refusal;
 
     const deferred = context.idempotency;
     const key = deferred?.key ?? context.idempotencyKey;
@@ -204,6 +219,7 @@ export function paymentService(deps: PaymentServiceDeps) {
         customerEmail: input.customer?.email ?? null,
         returnUrl: input.returnUrl,
         threeDSecure: input.threeDSecure,
+        storedCredential: saved ? { initiator: input.initiator, networkTransactionId: saved.networkTransactionId } : null,
       };
       const { outcome, resolvedBySync, latencyMs } = await authorizeAtGateway(adapter, request, (call) => router.breakers.run(candidate.accountId, call), {
         // Lookups stop in time for the lease: past it, the reconciler owns the payment.
@@ -211,6 +227,7 @@ export function paymentService(deps: PaymentServiceDeps) {
       });
       router.learner.of(merchantId).record(candidate.accountId, tx, outcome);
       router.observeCard(merchantId, facts.bin, outcome);
+      if (saved) await savedCardFeedback(saved, input.initiator, outcome);
       if (outcome.kind === 'declined') {
         declines++;
         if (outcome.decline.adviceCode === '03' || outcome.decline.adviceCode === '21') {
@@ -235,6 +252,61 @@ export function paymentService(deps: PaymentServiceDeps) {
       break;
     }
     return { ...(await payments.get(merchantId, id))!, settlement: await repositories.jobs.get(paymentJobKey(id)) };
+  }
+
+  /**
+   * The card of a payment request: the one typed in (no reads), or a saved one opened from the
+   * vault. What makes a saved card unusable (another customer's, flagged, expired, no stored
+   * credential for a merchant-initiated payment) is answered as `refusal`, which the caller raises
+   * once it holds the Idempotency-Key, so a retry of a request that once succeeded still replays.
+   */
+  async function withCard(merchantId: string, request: NewPaymentInput): Promise<{ input: ResolvedInput; saved: PaymentMethodRow | null; refusal: Problem | null }> {
+    if (request.card) return { input: { ...request, card: request.card }, saved: null, refusal: null };
+    const customer = request.customerId === null ? null : await repositories.customers.get(merchantId, request.customerId);
+    if (request.customerId !== null && !customer) throw problems.invalidRequest('No such customer.', 'customer', 'no_such_customer');
+    const paymentMethodId = request.paymentMethodId ?? customer?.defaultPaymentMethodId ?? null;
+    if (paymentMethodId === null) throw problems.invalidRequest('Name a payment method: the customer has no default one.', 'payment_method', 'payment_method_required');
+    const saved = await repositories.vault.get(merchantId, paymentMethodId);
+    if (!saved) throw problems.invalidRequest('No such payment method.', 'payment_method', 'no_such_payment_method');
+    const input: ResolvedInput = {
+      ...request,
+      card: await deps.vault.cardFor(saved),
+      paymentMethodId: saved.id,
+      customer: customer ? { id: customer.id, email: customer.email, country: null } : request.customer,
+    };
+    return { input, saved, refusal: savedCardRefusal(saved, customer?.id ?? null, request.initiator) };
+  }
+
+  function savedCardRefusal(saved: PaymentMethodRow, customerId: string | null, initiator: NewPaymentInput['initiator']): Problem | null {
+    const refuse = (code: string, detail: string, param = 'payment_method') => new Problem({ status: 422, code, title: 'Payment method unusable', detail, param });
+    if (saved.customerId !== customerId) {
+      return saved.customerId === null
+        ? refuse('payment_method_not_attached', 'The payment method is not attached to this customer.', 'customer')
+        : refuse('payment_method_customer_mismatch', "The payment method belongs to a customer: name that customer in `customer`.", 'customer');
+    }
+    if (saved.flaggedReason) {
+      return refuse('payment_method_flagged', `The card was declined with ${saved.flaggedReason} on ${saved.flaggedAt?.toISOString() ?? 'an earlier payment'}; it is not tried again as it is (update its expiry, or save a new card).`);
+    }
+    if (isExpired(saved.expMonth, saved.expYear, clock.now())) return refuse('card_expired', 'The saved card has expired: update its expiry date, or save a new card.');
+    if (initiator === 'merchant' && saved.networkTransactionId === null) {
+      return refuse('stored_credential_missing', 'A merchant-initiated payment needs a first payment the customer made with this card (its network transaction id is cited): none has been approved yet.');
+    }
+    return null;
+  }
+
+  /**
+   * What a gateway's answer teaches the vault: the network transaction id of the card's first
+   * approved, customer-initiated payment (merchant-initiated payments cite it), and a flag on a card
+   * declined as expired or never to be tried again.
+   */
+  async function savedCardFeedback(saved: PaymentMethodRow, initiator: NewPaymentInput['initiator'], outcome: AuthorizationOutcome): Promise<void> {
+    if (outcome.kind === 'approved' && initiator === 'customer' && saved.networkTransactionId === null && outcome.networkTransactionId) {
+      await repositories.vault.keepNetworkTransactionId(saved.id, outcome.networkTransactionId, clock.now());
+    }
+    if (outcome.kind === 'declined' && (outcome.decline.reason === 'expired_card' || outcome.decline.retry === 'never')) {
+      const now = clock.now();
+      await repositories.vault.update(saved.merchantId, saved.id, { flaggedReason: outcome.decline.reason, flaggedAt: now }, now);
+    }
   }
 
   /** The step that ends the attempt loop with this outcome, unless the payment moved on without it. */
@@ -312,7 +384,8 @@ export function paymentService(deps: PaymentServiceDeps) {
    * it explores, a dry run stands for the same payment each time: its split bucket comes from
    * the request's routing facts instead of a fresh payment id.
    */
-  async function preview(merchantId: string, input: NewPaymentInput, explore = false): Promise<DecisionExplanation> {
+  async function preview(merchantId: string, request: NewPaymentInput, explore = false): Promise<DecisionExplanation> {
+    const { input } = await withCard(merchantId, request);
     const facts = cardFacts(input.card.number);
     const tx = transactionFor(newId('pay'), input, router.cardFacts(merchantId, input.card.number, facts.brand, facts.bin));
     if (!explore) tx.paymentId = `dry_run:${JSON.stringify({ ...tx, paymentId: '' })}`;
@@ -492,7 +565,7 @@ export function storedAttempt(payment: PaymentRow, attempt: AttemptRow): Attempt
 function newPaymentRow(
   id: string,
   merchantId: string,
-  input: NewPaymentInput,
+  input: ResolvedInput,
   state: PaymentState,
   at: { facts: CardFacts; card: RoutingTransaction['card']; fingerprint: string; networkKey: string; explanation: DecisionExplanation; started: Date; leaseUntil: Date | null; gatewayAccountId: string | null },
 ): PaymentRow {
@@ -539,6 +612,8 @@ function newPaymentRow(
     actionExpiresAt: null,
     reviewReason: null,
     reviewAt: null,
+    initiator: input.initiator,
+    paymentMethodId: input.paymentMethodId,
     createdAt: at.started,
     updatedAt: at.started,
   };
@@ -566,7 +641,7 @@ function newAttemptRow(paymentId: string, number: number, candidate: { accountId
 }
 
 /** What routing sees of a payment request; the card's facts come from its BIN (Router.cardFacts). */
-function transactionFor(paymentId: string, input: NewPaymentInput, card: RoutingTransaction['card']): RoutingTransaction {
+function transactionFor(paymentId: string, input: ResolvedInput, card: RoutingTransaction['card']): RoutingTransaction {
   return {
     paymentId,
     amount: input.amount,

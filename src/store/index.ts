@@ -1,6 +1,8 @@
 import type { Database } from './database.js';
 import { auditRepository } from './audit.js';
 import { cardRepository } from './cards.js';
+import { customerRepository } from './customers.js';
+import { vaultRepository } from './vault.js';
 import { idempotencyRepository } from './idempotency.js';
 import { jobRepository } from './jobs.js';
 import { eventRepository } from './events.js';
@@ -40,6 +42,8 @@ export function createRepositories(db: Database): Repositories {
     operators: operatorRepository(db),
     stripePaymentIntents: stripePaymentIntentRepository(db),
     rollups: rollupRepository(db),
+    vault: vaultRepository(db),
+    customers: customerRepository(db),
     /** Runs `work` in one transaction, with repositories bound to it. */
     transaction: (work) => db.transaction((tx) => work(createRepositories(tx))),
   };
@@ -66,5 +70,7 @@ export interface Repositories {
   stripePaymentIntents: ReturnType<typeof stripePaymentIntentRepository>;
   /** Analytics rollups: written by the fold job, read by the analytics API. */
   rollups: ReturnType<typeof rollupRepository>;
+  vault: ReturnType<typeof vaultRepository>;
+  customers: ReturnType<typeof customerRepository>;
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
 }

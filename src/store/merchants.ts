@@ -24,6 +24,8 @@ export interface NewApiKey {
   hint: string;
   label: string;
   scopes: readonly string[];
+  /** Publishable keys only: the browser origins the tokenization endpoint serves. */
+  allowedOrigins?: readonly string[];
 }
 
 /** A key that worked when read: `expiresAt` is still to be checked against the time of each use. */
@@ -33,6 +35,7 @@ export interface LiveKey {
   label: string;
   hint: string;
   scopes: string[];
+  allowedOrigins: string[];
   expiresAt: Date | null;
 }
 
@@ -53,6 +56,7 @@ const keyColumns = {
   createdAt: apiKeys.createdAt,
   revokedAt: apiKeys.revokedAt,
   expiresAt: apiKeys.expiresAt,
+  allowedOrigins: apiKeys.allowedOrigins,
 };
 
 export function merchantRepository(db: Database) {
@@ -86,7 +90,7 @@ export function merchantRepository(db: Database) {
     async addApiKey(key: NewApiKey): Promise<ApiKey> {
       const [row] = await db
         .insert(apiKeys)
-        .values({ id: newId('key'), ...key, scopes: [...key.scopes] })
+        .values({ id: newId('key'), ...key, scopes: [...key.scopes], allowedOrigins: [...(key.allowedOrigins ?? [])] })
         .returning(keyColumns);
       await notifyChange(db, key.merchantId);
       return row!;
@@ -101,7 +105,7 @@ export function merchantRepository(db: Database) {
           .where(and(eq(apiKeys.merchantId, key.merchantId), eq(apiKeys.label, key.label), isNull(apiKeys.revokedAt), ne(apiKeys.keyHash, key.keyHash)));
         await tx
           .insert(apiKeys)
-          .values({ id: newId('key'), ...key, scopes: [...key.scopes] })
+          .values({ id: newId('key'), ...key, scopes: [...key.scopes], allowedOrigins: [...(key.allowedOrigins ?? [])] })
           .onConflictDoUpdate({ target: apiKeys.keyHash, set: { revokedAt: null, expiresAt: null }, setWhere: eq(apiKeys.merchantId, key.merchantId) });
         await notifyChange(tx, key.merchantId);
       });
@@ -131,12 +135,23 @@ export function merchantRepository(db: Database) {
     /** The key with this hash if it works at `now` (not revoked, not expired, its merchant enabled): what auth needs. */
     async keyForHash(keyHash: string, now: Date): Promise<LiveKey | null> {
       const [row] = await db
-        .select({ id: apiKeys.id, merchantId: apiKeys.merchantId, label: apiKeys.label, hint: apiKeys.hint, scopes: apiKeys.scopes, expiresAt: apiKeys.expiresAt })
+        .select({ id: apiKeys.id, merchantId: apiKeys.merchantId, label: apiKeys.label, hint: apiKeys.hint, scopes: apiKeys.scopes, allowedOrigins: apiKeys.allowedOrigins, expiresAt: apiKeys.expiresAt })
         .from(apiKeys)
         .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
         .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)), isNull(merchants.disabledAt)))
         .limit(1);
       return row ?? null;
+    },
+
+    /** Whether a working key lists this browser origin: a CORS preflight carries no key, so it is answered for any that does. */
+    async originAllowed(origin: string, now: Date): Promise<boolean> {
+      const [row] = await db
+        .select({ id: apiKeys.id })
+        .from(apiKeys)
+        .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
+        .where(and(sql`${apiKeys.allowedOrigins} @> ${JSON.stringify([origin])}::jsonb`, isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)), isNull(merchants.disabledAt)))
+        .limit(1);
+      return row !== undefined;
     },
 
     async addGatewayAccount(account: {

@@ -47,6 +47,8 @@ export const apiKeys = pgTable(
     revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
     /** A rolled key keeps working until then. */
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
+    /** A publishable key's (`pk_…`) browser origins, which the tokenization endpoint answers with CORS; empty for secret keys. */
+    allowedOrigins: jsonb('allowed_origins').$type<string[]>().notNull().default([]),
   },
   (t) => [uniqueIndex('api_keys_key_hash_idx').on(t.keyHash), index('api_keys_merchant_idx').on(t.merchantId)],
 );
@@ -121,6 +123,10 @@ export const payments = pgTable(
     /** Set when the reconciler gave up without an answer: a human must look (listed with `review=true`). */
     reviewReason: text('review_reason'),
     reviewAt: timestamp('review_at', { withTimezone: true, mode: 'date' }),
+    /** Who started it: `customer` (a checkout, consented) or `merchant` (a renewal on a saved card). */
+    initiator: text('initiator').notNull().default('customer'),
+    /** The vaulted card it was paid with (pm_…); null for a card sent in the request. */
+    paymentMethodId: text('payment_method_id'),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
@@ -563,3 +569,58 @@ export const rollupWatermarks = pgTable('rollup_watermarks', {
   name: text('name').primaryKey(),
   foldedTo: timestamp('folded_to', { withTimezone: true, mode: 'date' }).notNull(),
 });
+
+/** A merchant's customer: the owner of saved payment methods, one of them its default. */
+export const customers = pgTable(
+  'customers',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    email: text('email'),
+    name: text('name'),
+    description: text('description'),
+    metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
+    defaultPaymentMethodId: text('default_payment_method_id'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    /** A deleted customer is gone from the API; its payment methods are detached. */
+    deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('customers_merchant_idx').on(t.merchantId, t.id)],
+);
+
+/**
+ * The card vault: one row per card per merchant (deduplicated by fingerprint). The card number
+ * and holder name are sealed with AES-256-GCM under the row's own data key, which is stored
+ * only wrapped by a key-encryption key (`kek_id` names it). The CVC is never stored.
+ */
+export const paymentMethods = pgTable(
+  'payment_methods',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    customerId: text('customer_id').references(() => customers.id),
+    fingerprint: text('fingerprint').notNull(),
+    brand: text('brand').notNull(),
+    last4: text('last4').notNull(),
+    expMonth: smallint('exp_month').notNull(),
+    expYear: smallint('exp_year').notNull(),
+    /** `v1.<iv>.<ciphertext and tag>`, base64url: the sealed card (number, holder name). */
+    sealedCard: text('sealed_card').notNull(),
+    /** The data key, wrapped by the KEK `kekId` (the KMS's format). */
+    wrappedKey: text('wrapped_key').notNull(),
+    kekId: text('kek_id').notNull(),
+    /** The card network's id of the first consented payment: merchant-initiated payments cite it. */
+    networkTransactionId: text('network_transaction_id'),
+    /** Set when a payment with this card was declined in a way that forbids trying it again as it is. */
+    flaggedReason: text('flagged_reason'),
+    flaggedAt: timestamp('flagged_at', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('payment_methods_fingerprint_idx').on(t.merchantId, t.fingerprint),
+    index('payment_methods_customer_idx').on(t.customerId, t.id),
+    index('payment_methods_kek_idx').on(t.kekId, t.id),
+  ],
+);

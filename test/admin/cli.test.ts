@@ -1,4 +1,3 @@
-import { SCOPES } from '../../src/domain/api-keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStripeSimulator, type StripeSimulator } from '../../adapters/stripe/simulator/index.js';
 import { runAdmin, type AdminCommandContext } from '../../src/runtime/node/admin-commands.js';
@@ -12,6 +11,8 @@ import { fixedKey } from '../support/keys.js';
 import { signIn, TEST_PASSWORDS } from '../support/operators.js';
 import { operatorService } from '../../src/admin/operators.js';
 import { createSecretBox } from '../../src/domain/secret-box.js';
+import { localKms } from '../../src/vault/kms.js';
+import { SCOPES } from '../../src/domain/api-keys.js';
 
 const HOUR = 3_600_000;
 const RAW_SECRET = 'sk_live_51RawProviderSecretNeverStored';
@@ -52,6 +53,7 @@ describe.each(DRIVERS)('the admin CLI on %s', (driver) => {
       providers: PROVIDERS.map((p) => p.name),
       operators: operatorService({ repositories: sandbox.repositories, secrets: createSecretBox(SECRETS_KEY), passwords: TEST_PASSWORDS, clock }),
       newPassword: () => `generated-password-${++passwords}`,
+      vaultKms: null,
     };
   });
   afterAll(async () => {
@@ -246,5 +248,43 @@ describe.each(DRIVERS)('the admin CLI on %s', (driver) => {
       expect(result.code).toBe(2);
       expect(JSON.parse(result.err)).toEqual({ error: { option: '--mode', message: expect.stringContaining('live or test') } });
     });
+  });
+
+  it('creates a publishable key that only tokenizes, from its origins', async () => {
+    const merchant = await adminJson('merchants', 'create', '--name', 'Web shop');
+    const refused = await admin('keys', 'create', '--merchant', merchant.id, '--publishable');
+    expect(refused).toMatchObject({ code: 2 });
+    expect(refused.err).toMatch(/origin/);
+    const created = await adminJson('keys', 'create', '--merchant', merchant.id, '--mode', 'test', '--publishable', '--origins', 'https://shop.example');
+    expect(created).toMatchObject({ type: 'publishable', scopes: ['payment_methods:tokenize'], allowed_origins: ['https://shop.example'] });
+    expect(created.secret).toMatch(/^pk_test_[0-9A-Za-z]{32}$/);
+    const tokenized = await fetch(`${sandbox.url}/v1/tokens`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${created.secret}`, 'Content-Type': 'application/json', Origin: 'https://shop.example' },
+      body: JSON.stringify({ type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2030 } }),
+    });
+    expect(tokenized.status).toBe(201);
+    expect((await pay(created.secret)).status).toBe(403);
+  });
+
+  it('vault rotate-kek re-wraps every data key with the new KEK, in batches, and has nothing left on a second run', async () => {
+    for (const number of ['4242424242424242', '5555555555554444', '4000056655665556']) {
+      const res = await fetch(`${sandbox.url}/v1/payment_methods`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${sandbox.apiKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ type: 'card', card: { number, exp_month: 12, exp_year: 2030 } }),
+      });
+      expect(res.status).toBe(201);
+    }
+    expect(await admin('vault', 'rotate-kek')).toMatchObject({ code: 2 });
+    const newKek = Buffer.alloc(32, 9).toString('base64');
+    ctx.vaultKms = localKms([newKek, SECRETS_KEY]);
+    // The cards above, and the one the publishable key tokenized.
+    const saved = [...(await sandbox.repositories.vault.countByKek()).values()].reduce((sum, count) => sum + count, 0);
+    expect(saved).toBe(4);
+    const first = await adminJson('vault', 'rotate-kek', '--batch', '2');
+    expect(first).toMatchObject({ rewrapped: saved, remaining: 0, kek_id: await localKms(newKek).currentKeyId() });
+    expect(await adminJson('vault', 'rotate-kek')).toMatchObject({ rewrapped: 0, remaining: 0 });
+    ctx.vaultKms = null;
   });
 });

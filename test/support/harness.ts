@@ -20,6 +20,7 @@ import { reconciler } from '../../src/orchestrator/reconcile.js';
 import { DEFAULT_SETTLEMENT_POLICY, type SettlementPolicy } from '../../src/orchestrator/settle.js';
 import type { BreakerClock } from '../../src/orchestrator/breakers.js';
 import { untracedMonitoring } from '../../src/runtime/node/monitoring.js';
+import type { KeyManagement } from '../../src/vault/kms.js';
 
 export const STRIPE_WEBHOOK_SECRET = 'whsec_harness_0123456789abcdef';
 /** Seals merchant webhook signing secrets (32 bytes, base64). */
@@ -89,6 +90,8 @@ export async function startHarness(
     clientAddress?: (c: Context<AppEnv>) => string;
     /** Where `env:<PREFIX>` gateway accounts read their credentials (default: none). */
     env?: Readonly<Record<string, string>>;
+    /** Wraps the vault's data keys (default: the local KMS over SECRETS_KEY). */
+    vaultKms?: KeyManagement;
   } = {},
 ): Promise<Harness> {
   const clock = options.clock ?? systemClock;
@@ -143,6 +146,7 @@ export async function startHarness(
     rateLimits: tokenBuckets(options.rateLimit ?? { perSecond: 1, burst: 1_000_000 }, clock),
     clientAddress: options.clientAddress ?? (() => 'harness'),
     passwords: TEST_PASSWORDS,
+    vaultKms: options.vaultKms,
   });
   const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger, clock, policy: settlement });
   const jobs = createJobEngine({ repositories, clock, logger, kinds: reconcilerJobs(reconcile, settlement, clock) });

@@ -22,6 +22,8 @@ export async function sandboxClient(
     jobPollMs?: number;
     /** Serve the Stripe-compatible API too (0: on a free port). */
     stripePort?: number;
+    /** PostgreSQL instead of the in-memory PGlite. */
+    databaseUrl?: string;
   } = {},
 ) {
   const sandbox: Sandbox = await startSandbox({
@@ -42,6 +44,7 @@ export async function sandboxClient(
     settlement: options.settlement,
     jobPollMs: options.jobPollMs,
     stripePort: options.stripePort,
+    databaseUrl: options.databaseUrl,
     // Many tests run on a clock that moves only when told: a bucket that never refills would end them.
     rateLimit: { perSecond: 1, burst: 1_000_000 },
   });

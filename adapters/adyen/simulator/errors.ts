@@ -54,6 +54,9 @@ export const errors = {
   cardNumberInvalid: () => invalid('101', 'Invalid card number'),
   expiryInvalid: () => invalid('140', 'Invalid expiryMonth[1..12] / expiryYear[>2000], or before now'),
   cvcLength: () => invalid('103', 'CVC is not the right length'),
+  shopperInteractionInvalid: () => invalid('14_019', "Field 'shopperInteraction' is not valid."),
+  recurringProcessingModelInvalid: () => invalid('14_020', "A ContAuth payment requires a valid 'recurringProcessingModel'."),
+  networkTxReferenceMissing: () => invalid('14_021', "A ContAuth payment with card details requires 'additionalData.networkTxReference' from the first payment."),
   captureDelayInvalid: () => invalid('164', 'Auto capture delay invalid or out of range'),
   /** A value outside an enum fails JSON binding: Adyen answers it as unparsable. */
   attemptAuthenticationInvalid: () => new AdyenApiError(400, '702', "Problem parsing request: 'attemptAuthentication' must be always or never", 'validation'),

@@ -37,6 +37,7 @@ export function createPayment(ctx: AccountContext, body: Json): ApiResponse {
   const authentication = isRecord(body['authenticationData']) ? body['authenticationData']['attemptAuthentication'] : undefined;
   if (authentication !== undefined && authentication !== 'always' && authentication !== 'never') fail(errors.attemptAuthenticationInvalid());
   const merchantOrderReference = nonEmptyString(body['merchantOrderReference']) ?? null;
+  checkStoredCredential(body, additionalData);
 
   const payment: PaymentRecord = {
     pspReference: newPspReference(),
@@ -60,6 +61,7 @@ export function createPayment(ctx: AccountContext, body: Json): ApiResponse {
     failing: trigger.failing,
     returnUrl,
     redirectResult: null,
+    networkTxReference: networkTransactionId(),
     authorized: 0,
     captured: 0,
     refunded: 0,
@@ -99,8 +101,34 @@ export function createPayment(ctx: AccountContext, body: Json): ApiResponse {
       ...common,
       resultCode: outcome.resultCode,
       ...(outcome.refusal ? { refusalReason: outcome.refusal.text, refusalReasonCode: outcome.refusal.code } : {}),
+      ...(outcome.resultCode === 'Authorised' ? { additionalData: { ...common.additionalData, networkTxReference: payment.networkTxReference! } } : {}),
     },
   };
+}
+
+const SHOPPER_INTERACTIONS = ['Ecommerce', 'ContAuth', 'Moto', 'POS'];
+const RECURRING_MODELS = ['CardOnFile', 'Subscription', 'UnscheduledCardOnFile'];
+
+/**
+ * Stored-credential fields with a card from the merchant's own vault: a ContAuth payment (no
+ * shopper) needs its recurringProcessingModel and the network transaction id of the first
+ * payment the shopper consented to (`additionalData.networkTxReference`), or the networks would
+ * see an unauthenticated card-not-present payment.
+ */
+function checkStoredCredential(body: Json, additionalData: Json): void {
+  const interaction = body['shopperInteraction'] ?? 'Ecommerce';
+  if (typeof interaction !== 'string' || !SHOPPER_INTERACTIONS.includes(interaction)) fail(errors.shopperInteractionInvalid());
+  const model = body['recurringProcessingModel'];
+  if (model !== undefined && (typeof model !== 'string' || !RECURRING_MODELS.includes(model))) fail(errors.recurringProcessingModelInvalid());
+  if (interaction !== 'ContAuth') return;
+  if (model === undefined) fail(errors.recurringProcessingModelInvalid());
+  const reference = additionalData['networkTxReference'];
+  if (typeof reference !== 'string' || !/^[0-9A-Za-z]{9,32}$/.test(reference)) fail(errors.networkTxReferenceMissing());
+}
+
+/** A network transaction id as the card networks issue them (Visa: 15 digits). */
+export function networkTransactionId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(15)), (b) => String(b % 10)).join('');
 }
 
 /**

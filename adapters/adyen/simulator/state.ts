@@ -27,6 +27,8 @@ export interface PaymentRecord {
   returnUrl?: string;
   /** Handed to the shopper's browser on its way back from 3-D Secure; `/payments/details` takes it. */
   redirectResult?: string | null;
+  /** The network transaction id an Authorised answer reports (`additionalData.networkTxReference`). */
+  networkTxReference?: string;
   // What moved, in minor units.
   authorized: number;
   captured: number;

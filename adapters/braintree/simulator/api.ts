@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { cardBrand } from '../../../src/domain/card.js';
 import { currencyExponent } from '../../../src/domain/currency.js';
 import { fromBraintreeAmount } from '../amounts.js';
@@ -109,6 +110,7 @@ function sale(ctx: ApiContext, params: Json): ApiResponse {
     ...(isError(amount) ? [amount] : []),
     ...cardErrors(cardParams),
     ...(orderId !== null && orderId.length > 255 ? [transactionError('91501', 'order_id', 'Order ID is too long.')] : []),
+    ...storedCredentialErrors(params),
   ];
   if (errors.length > 0 || typeof amount !== 'number') return invalid(errors);
 
@@ -145,6 +147,7 @@ function sale(ctx: ApiContext, params: Json): ApiResponse {
     refundIds: [],
     refundedTransactionId: null,
     settlesAt: null,
+    networkTransactionId: null,
   };
   ctx.store.add(transaction);
 
@@ -165,11 +168,45 @@ function sale(ctx: ApiContext, params: Json): ApiResponse {
   if (refused) return reject(transaction, refused);
 
   transaction.authorizedAmount = amount;
+  transaction.networkTransactionId = networkTransactionId();
   if (record(params.options).submit_for_settlement === true) {
     transaction.status = 'submitted_for_settlement';
     ctx.settlements.submitted(transaction);
   }
   return ok(transaction, 201);
+}
+
+const TRANSACTION_SOURCES = ['recurring', 'unscheduled', 'recurring_first', 'moto'];
+const EXTERNAL_VAULT_STATUSES = ['will_vault', 'vaulted'];
+
+/**
+ * Card details the merchant vaults itself (`external_vault`): a merchant-initiated sale
+ * (`transaction_source` recurring or unscheduled) on them must say they were vaulted and cite the
+ * network transaction id of the first, customer-initiated sale.
+ */
+function storedCredentialErrors(params: Json): ValidationError[] {
+  const source = params.transaction_source;
+  if (source !== undefined && (typeof source !== 'string' || !TRANSACTION_SOURCES.includes(source))) {
+    return [transactionError('915133', 'transaction_source', 'Transaction source is invalid.')];
+  }
+  const vault = params.external_vault === undefined ? null : record(params.external_vault);
+  if (vault !== null && (typeof vault.status !== 'string' || !EXTERNAL_VAULT_STATUSES.includes(vault.status))) {
+    return [transactionError('915175', 'status', 'External vault status is invalid.')];
+  }
+  const previous = vault?.previous_network_transaction_id;
+  if (previous !== undefined && vault?.status !== 'vaulted') {
+    return [transactionError('915177', 'previous_network_transaction_id', 'Previous network transaction id requires the external vault status vaulted.')];
+  }
+  const merchantInitiated = source === 'recurring' || source === 'unscheduled';
+  if (merchantInitiated && (vault?.status !== 'vaulted' || typeof previous !== 'string' || !/^[0-9A-Za-z]{9,32}$/.test(previous))) {
+    return [transactionError('915176', 'previous_network_transaction_id', 'A recurring or unscheduled sale on externally vaulted card details requires the previous network transaction id.')];
+  }
+  return [];
+}
+
+/** A network transaction id as the card networks issue them (Visa: 15 digits). */
+function networkTransactionId(): string {
+  return Array.from(randomBytes(15), (b) => String(b % 10)).join('');
 }
 
 function reject(transaction: TransactionRecord, reason: string): ApiResponse {

@@ -48,6 +48,8 @@ export interface TransactionRecord {
   refundedTransactionId: string | null;
   /** When a submitted transaction settles by itself (ms since epoch), or null. */
   settlesAt: number | null;
+  /** The card network's id of an authorized sale; absent on transactions saved before it existed. */
+  networkTransactionId?: string | null;
 }
 
 /** Braintree ids are short lower-case alphanumerics, which the SDK accepts as path segments. */

@@ -47,6 +47,7 @@ export function transactionXml(t: TransactionRecord): string {
     leaf('gateway-rejection-reason', t.gatewayRejectionReason),
     leaf('merchant-advice-code', null),
     leaf('cvv-response-code', t.cvvResponseCode),
+    leaf('network-transaction-id', t.networkTransactionId ?? null),
     leaf('avs-postal-code-response-code', t.avsPostalCodeResponseCode),
     leaf('avs-street-address-response-code', t.avsStreetAddressResponseCode),
     leaf('refunded-transaction-id', t.refundedTransactionId),

@@ -172,6 +172,27 @@ function threeDSecureRequest(params: Params): PaymentIntentRecord['requestThreeD
   return optionalEnum(card, 'request_three_d_secure', THREE_D_SECURE_REQUESTS, 'payment_method_options[card][request_three_d_secure]');
 }
 
+const MIT_REFERENCE_PARAM = 'payment_method_options[card][mit_exemption][network_transaction_id]';
+
+/**
+ * A merchant-initiated payment on card details the merchant vaulted itself: `off_session: true`
+ * with `payment_method_options[card][mit_exemption][network_transaction_id]`, the network's id of
+ * the first payment the customer consented to. Without it, card details sent off session would
+ * reach the network as an unauthenticated customer payment; the reference alone, on session, is
+ * no exemption to claim.
+ */
+function checkStoredCredential(params: Params): void {
+  const offSession = optionalBoolean(params, 'off_session') ?? false;
+  const card = optionalObject(optionalObject(params, 'payment_method_options') ?? {}, 'card', 'payment_method_options[card]');
+  const exemption = card === undefined ? undefined : optionalObject(card, 'mit_exemption', 'payment_method_options[card][mit_exemption]');
+  if (exemption !== undefined) rejectUnknown(exemption, ['network_transaction_id'], 'payment_method_options[card][mit_exemption]');
+  const reference = exemption === undefined ? undefined : optionalString(exemption, 'network_transaction_id', MIT_REFERENCE_PARAM);
+  if (reference !== undefined && !offSession) throw paramErrors.invalid(MIT_REFERENCE_PARAM, 'An MIT exemption can only be claimed for an off-session payment (off_session: true).');
+  if (offSession && params['payment_method_data'] !== undefined && (reference === undefined || !/^[0-9A-Za-z]{9,32}$/.test(reference))) {
+    throw paramErrors.invalid(MIT_REFERENCE_PARAM, 'An off-session payment with card details must cite the network transaction id of the customer-initiated payment that stored them.');
+  }
+}
+
 function missingPaymentMethod(): ApiError {
   return new ApiError(
     400,
@@ -236,6 +257,7 @@ export function createPaymentIntent(ctx: HandlerContext, params: Params, meta: R
   }
   const setup = paymentMethodSetup(params);
   const requestThreeDSecure = threeDSecureRequest(params);
+  checkStoredCredential(params);
   const description = optionalString(params, 'description') ?? null;
   const metadata = mergeMetadata(params, {});
   const expand = expandList(params);
@@ -340,6 +362,7 @@ export function attemptPayment(
     failureCode: null,
     failureMessage: null,
     declineCode: null,
+    networkTransactionId: null,
   };
   state.charges.set(charge.id, charge);
   pi.latestChargeId = charge.id;
@@ -376,6 +399,7 @@ export function attemptPayment(
   }
 
   pi.authorized = pi.amount;
+  charge.networkTransactionId = networkTransactionId();
   state.record('authorized', pi, pi.amount, now);
   if (pi.captureMethod === 'manual') {
     pi.status = 'requires_capture';
@@ -501,4 +525,9 @@ export function completeAuthentication(ctx: HandlerContext, id: string, succeede
   ctx.state.record('declined', pi, pi.amount, ctx.now());
   ctx.emit('payment_intent.payment_failed', render(ctx, pi));
   return pi;
+}
+
+/** A network transaction id as the card networks issue them (Visa: 15 digits). */
+function networkTransactionId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(15)), (b) => String(b % 10)).join('');
 }

@@ -110,6 +110,7 @@ export function renderCharge(state: SimulatorState, charge: ChargeRecord, expand
             funding: pm.card.funding,
             last4: pm.card.last4,
             network: pm.card.brand,
+            network_transaction_id: charge.networkTransactionId ?? null,
           },
         }
       : null,

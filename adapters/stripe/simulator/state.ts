@@ -43,6 +43,8 @@ export interface ChargeRecord {
   failureCode: string | null;
   failureMessage: string | null;
   declineCode: string | null;
+  /** The card network's id of an authorized charge (`payment_method_details.card.network_transaction_id`); absent on charges saved before it existed. */
+  networkTransactionId?: string | null;
 }
 
 export interface PaymentIntentRecord {

@@ -25,7 +25,7 @@ function app() {
 }
 
 describe('auth', () => {
-  it.each(['sk_sandbox_demo', `sk_live_${'a'.repeat(31)}`, `sk_test_${'a'.repeat(32)}x`, `pk_live_${'a'.repeat(32)}`, "' OR 1=1 --"])('refuses %j without asking the store', async (key) => {
+  it.each(['sk_sandbox_demo', `sk_live_${'a'.repeat(31)}`, `sk_test_${'a'.repeat(32)}x`, `pk_prod_${'a'.repeat(32)}`, "' OR 1=1 --"])('refuses %j without asking the store', async (key) => {
     const { server, lookups } = app();
     const res = await server.request('/', { headers: { Authorization: `Bearer ${key}` } });
     expect(res.status).toBe(401);

@@ -8,7 +8,7 @@ import type { AppEnv } from '../env.js';
 import { isSessionToken } from './operator-merchant.js';
 
 /**
- * Bearer secret keys; only their SHA-256 hashes are stored (keys carry 190 random bits, so no slow
+ * Bearer API keys (secret or publishable); only their SHA-256 hashes are stored (keys carry 190 random bits, so no slow
  * hash is needed). Anything not shaped like a key is refused before the database is asked.
  * With `operatorSessions`, an operator's session token is handed to it instead (operatorForMerchant).
  */
@@ -18,12 +18,13 @@ export function auth(repositories: Repositories, clock: Clock, operatorSessions?
     const match = header ? /^Bearer\s+(\S{1,2000})$/i.exec(header) : null;
     if (operatorSessions && match && isSessionToken(match[1]!)) return operatorSessions(c, next);
     if (!match || match[1]!.length > 200) throw problems.unauthorized('Send your secret API key as Authorization: Bearer <key>.');
-    if (!isApiKey(match[1]!)) throw problems.unauthorized('The API key is not valid: keys are sk_live_ or sk_test_ and 32 letters or digits.');
+    if (!isApiKey(match[1]!)) throw problems.unauthorized('The API key is not valid: keys are sk_ or pk_, live_ or test_, and 32 letters or digits.');
     const key = await repositories.merchants.keyForHash(await hashApiKey(match[1]!), clock.now());
     if (!key) throw problems.unauthorized('The API key is not valid, or was revoked or has expired.');
     c.set('merchantId', key.merchantId);
     c.set('apiKeyId', key.id);
     c.set('scopes', key.scopes);
+    c.set('allowedOrigins', key.allowedOrigins);
     c.set('actor', { type: 'api_key', id: key.id, name: key.label });
     await next();
   });

@@ -22,7 +22,9 @@ const ApiKeyView = z
     merchant_id: z.string(),
     hint: z.string().openapi({ description: 'The mode prefix and the last characters: enough to recognise a key, never to use it.', example: 'sk_test_4e…Qx9Z' }),
     label: z.string(),
+    type: z.enum(['secret', 'publishable']),
     scopes: z.array(z.string()).openapi({ description: `Of ${SCOPES.join(', ')}.` }),
+    allowed_origins: z.array(z.string()).openapi({ description: 'Publishable keys: the browser origins the tokenization endpoint answers with CORS.' }),
     created_at: z.string(),
     revoked_at: z.string().nullable(),
     expires_at: z.string().nullable().openapi({ description: 'When a rolled key stops working.' }),
@@ -35,7 +37,9 @@ const NewApiKey = z
   .strictObject({
     mode: z.enum(['live', 'test']).openapi({ description: '`live` keys are `sk_live_…`, `test` keys `sk_test_…`.' }),
     label: z.string().max(100).openapi({ description: '1 to 100 characters, no control characters.' }),
-    scopes: z.array(z.string().max(40)).max(SCOPES.length).optional().openapi({ description: `Omitted: every scope (${SCOPES.join(', ')}).` }),
+    type: z.enum(['secret', 'publishable']).optional().openapi({ description: '`secret` (default): `sk_…`, for servers. `publishable`: `pk_…`, for browsers and apps; it can only tokenize cards.' }),
+    scopes: z.array(z.string().max(40)).max(SCOPES.length).optional().openapi({ description: `Secret keys; omitted: every scope (${SCOPES.join(', ')}).` }),
+    allowed_origins: z.array(z.string().max(200)).max(20).optional().openapi({ description: 'Publishable keys (required): browser origins such as https://shop.example.', example: ['https://shop.example'] }),
   })
   .openapi('NewApiKey');
 const KeyRoll = z
@@ -93,7 +97,7 @@ const routes = {
 type KeyFields = ReturnType<typeof apiKeyView>;
 const view = (key: KeyFields) => ({ object: 'api_key' as const, ...key });
 // The services name what they refuse by their own words; the request's are these.
-const FIELDS = { merchant: 'id', key: 'id', overlap: 'overlap_seconds' };
+const FIELDS = { merchant: 'id', key: 'id', overlap: 'overlap_seconds', allowed_origins: 'allowed_origins', scopes: 'scopes' };
 
 export function adminKeyRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositories, clock: Clock): void {
   const operatorWithMfa = requireOperator(clock, { role: 'operator', mfa: true });
@@ -108,7 +112,7 @@ export function adminKeyRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositor
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
     actingFor(c, (await repositories.merchants.merchant(id))?.id ?? null, 'merchant');
-    const { key, secret } = await adminAction(() => createApiKey(operatorContext(c, repositories, clock), { merchantId: id, mode: body.mode, label: body.label, scopes: body.scopes }), FIELDS);
+    const { key, secret } = await adminAction(() => createApiKey(operatorContext(c, repositories, clock), { merchantId: id, mode: body.mode, label: body.label, scopes: body.scopes, kind: body.type, allowedOrigins: body.allowed_origins }), FIELDS);
     return c.json({ ...view(key), secret }, 201);
   });
 

@@ -120,13 +120,17 @@ const routes = {
 
 /** A validated create-payment body in the orchestrator's terms. */
 export function paymentInput(body: z.infer<typeof CreatePaymentBody>): NewPaymentInput {
-  const card = body.payment_method.card;
+  const method = body.payment_method;
+  const card = typeof method === 'object' ? method.card : null;
+  const customer = body.customer;
   return {
     amount: body.amount,
     currency: body.currency,
     captureMethod: body.capture_method,
-    card: { number: card.number, expMonth: card.exp_month, expYear: card.exp_year, cvc: card.cvc, holderName: card.holder_name ?? null },
-    customer: body.customer ? { id: body.customer.id ?? null, email: body.customer.email ?? null, country: body.customer.country ?? null } : null,
+    card: card ? { number: card.number, expMonth: card.exp_month, expYear: card.exp_year, cvc: card.cvc, holderName: card.holder_name ?? null } : null,
+    paymentMethodId: typeof method === 'string' ? method : null,
+    customerId: typeof customer === 'string' ? customer : null,
+    customer: typeof customer === 'object' ? { id: customer.id ?? null, email: customer.email ?? null, country: customer.country ?? null } : null,
     description: body.description ?? null,
     metadata: body.metadata ?? {},
     initiator: body.initiator,

@@ -143,6 +143,8 @@ export function intentService(deps: IntentServiceDeps) {
       currency: intent.currency,
       captureMethod: intent.captureMethod as 'automatic' | 'manual',
       card,
+      paymentMethodId: null,
+      customerId: null,
       customer: params.receipt_email ? { id: null, email: params.receipt_email, country: null } : null,
       description: intent.description,
       metadata: intent.metadata,

@@ -6,7 +6,8 @@ import { systemClock } from '../../domain/clock.js';
 import { createSecretBox } from '../../domain/secret-box.js';
 import { createRepositories } from '../../store/index.js';
 import { PROVIDERS } from '../providers.js';
-import { cliSecretsKey, storeConfig } from './config.js';
+import { cliSecretsKey, cliVaultKeys, storeConfig } from './config.js';
+import { localKms } from '../../vault/kms.js';
 import { openDatabase } from './database.js';
 import { exitOnRefusal } from './lifecycle.js';
 import { randomToken } from './random-token.js';
@@ -30,6 +31,9 @@ const secretsKey = await Promise.resolve()
   .then(() => cliSecretsKey(process.env))
   .then(async (found) => (found === null ? null : 'keys' in found ? found.keys : await readFile(found.file, 'utf8').then((text) => text.trim(), () => null)))
   .catch(exitOnRefusal);
+const vaultKeys = await Promise.resolve()
+  .then(() => cliVaultKeys(process.env))
+  .catch(exitOnRefusal);
 let code: number;
 try {
   code = await runAdmin(
@@ -41,6 +45,7 @@ try {
       providers: PROVIDERS.map((p) => p.name),
       operators: secretsKey === null ? null : operatorService({ repositories, secrets: createSecretBox(secretsKey), passwords: passwordHasher(), clock: systemClock }),
       newPassword: () => randomToken(18),
+      vaultKms: vaultKeys !== null ? localKms(vaultKeys.keys) : secretsKey !== null ? localKms(secretsKey) : null,
     },
     { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) },
   );

@@ -1,4 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { cardVault } from '../../vault/vault.js';
+import type { KeyManagement } from '../../vault/kms.js';
 import { createApiKey, listApiKeys, revokeApiKey, rollApiKey } from '../../admin/api-keys.js';
 import { AdminInputError, type AdminContext } from '../../admin/context.js';
 import { addGatewayAccount, disableGatewayAccount, listGatewayAccounts, updateGatewayAccount, type GatewayAccountInput } from '../../admin/gateway-accounts.js';
@@ -27,6 +29,7 @@ export const USAGE = `Usage: npm run admin -- <command> [options] [--json]
   merchants list
   merchants disable <merchant_id>
   keys create --merchant <id> [--mode live|test] [--label <label>] [--scopes a,b]
+              [--publishable --origins https://shop.example,https://app.example]
   keys list --merchant <id>
   keys roll <key_id> [--overlap 24h]
   keys revoke <key_id>
@@ -38,6 +41,10 @@ export const USAGE = `Usage: npm run admin -- <command> [options] [--json]
   operators create --email <email> --name <name> --role viewer|operator|admin [--merchants id,id]
   operators list
   operators disable <operator_id>
+  vault rotate-kek [--batch 100]
+      re-wraps every saved card's data key with the first KEK of SWITCHYARD_VAULT_KEK (or
+      SWITCHYARD_SECRETS_KEY); list the new KEK first and the old one after it, on the router
+      too, run this, then drop the old one. Resumable: it re-wraps only what is left.
 
 --json prints the result as JSON; otherwise it prints text. Exit 2: bad input, nothing changed.
 `;
@@ -60,9 +67,26 @@ export interface AdminCommandContext extends AdminContext {
   operators: OperatorService | null;
   /** A fresh password for a new operator. */
   newPassword(): string;
+  /** The card vault's KMS (its KEKs from configuration); null without one. */
+  vaultKms: KeyManagement | null;
 }
 
 const COMMANDS: Record<string, Command> = {
+  'vault rotate-kek': {
+    options: { batch: str },
+    async run(ctx, values) {
+      if (!ctx.vaultKms) throw new UsageError('SWITCHYARD_VAULT_KEK', "is needed to re-wrap the vault's data keys: set it to the router's keyring, new KEK first.");
+      const batch = Number(optional(values, 'batch') ?? '100');
+      if (!Number.isInteger(batch) || batch < 1 || batch > 10_000) throw new UsageError('--batch', 'must be a whole number from 1 to 10000.');
+      const vault = cardVault({ repositories: ctx.repositories, kms: ctx.vaultKms, fingerprintSecret: 'unused-by-rotation', clock: ctx.clock });
+      const done = await vault.rotate({ batchSize: batch });
+      const kekId = await ctx.vaultKms.currentKeyId();
+      return {
+        json: { kek_id: kekId, rewrapped: done.rewrapped, remaining: done.remaining },
+        text: `Re-wrapped ${done.rewrapped} data keys with KEK ${kekId}; ${done.remaining} left under another KEK.`,
+      };
+    },
+  },
   'merchants create': {
     options: { name: str },
     async run(ctx, values) {
@@ -86,12 +110,20 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'keys create': {
-    options: { merchant: str, mode: str, label: str, scopes: str },
+    options: { merchant: str, mode: str, label: str, scopes: str, publishable: { type: 'boolean' }, origins: str },
     async run(ctx, values) {
       const mode = optional(values, 'mode') ?? 'live';
       if (mode !== 'live' && mode !== 'test') throw new UsageError('--mode', 'must be live or test.');
       const scopes = optional(values, 'scopes');
-      const { key, secret } = await createApiKey(ctx, { merchantId: need(values, 'merchant'), mode, label: optional(values, 'label') ?? 'default', scopes: scopes === undefined ? undefined : list(scopes) });
+      const origins = optional(values, 'origins');
+      const { key, secret } = await createApiKey(ctx, {
+        merchantId: need(values, 'merchant'),
+        mode,
+        label: optional(values, 'label') ?? 'default',
+        scopes: scopes === undefined ? undefined : list(scopes),
+        kind: values.publishable === true ? 'publishable' : 'secret',
+        allowedOrigins: origins === undefined ? undefined : list(origins),
+      });
       return { json: { ...key, secret }, text: `Created key ${key.id} (${key.hint}) with scopes ${key.scopes.join(', ')}.\n\n  ${secret}\n\nThis is the only time the key is shown: store it now.` };
     },
   },

@@ -25,6 +25,8 @@ export interface ServerConfig {
   fingerprintSecret: string | undefined;
   /** One key or a keyring, newest first; unset in the sandbox only. */
   secretsKey: string[] | undefined;
+  /** The card vault's key-encryption keys, newest first; undefined: the secrets keyring wraps the vault's data keys too. */
+  vaultKeys: string[] | undefined;
   gatewayTimeoutMs: number;
   routingRulesDir: string;
   routingSeed: number;
@@ -122,6 +124,7 @@ const serverFields = {
   SWITCHYARD_DATA_DIR: optional(text('a directory')),
   SWITCHYARD_FINGERPRINT_SECRET: optional(secret),
   SWITCHYARD_SECRETS_KEY: optional(secretsKey),
+  SWITCHYARD_VAULT_KEK: optional(secretsKey),
   SWITCHYARD_GATEWAY_TIMEOUT_MS: optional(wholeMs(1)),
   SWITCHYARD_ROUTING_RULES: optional(text('a directory')),
   SWITCHYARD_ROUTING_SEED: optional(seed),
@@ -166,6 +169,7 @@ function serverConfig(values: z.infer<z.ZodObject<typeof serverFields>>, now: ()
     dataDir: values.SWITCHYARD_DATA_DIR ?? '.switchyard',
     fingerprintSecret: values.SWITCHYARD_FINGERPRINT_SECRET,
     secretsKey: values.SWITCHYARD_SECRETS_KEY,
+    vaultKeys: values.SWITCHYARD_VAULT_KEK,
     gatewayTimeoutMs: values.SWITCHYARD_GATEWAY_TIMEOUT_MS ?? 10_000,
     routingRulesDir: values.SWITCHYARD_ROUTING_RULES ?? 'routing-rules',
     routingSeed: values.SWITCHYARD_ROUTING_SEED ?? now() % 2 ** 31,
@@ -231,4 +235,10 @@ export function cliSecretsKey(env: Env): { keys: string[] } | { file: string } |
   const values = parse({ DATABASE_URL: serverFields.DATABASE_URL, SWITCHYARD_DATA_DIR: serverFields.SWITCHYARD_DATA_DIR, SWITCHYARD_SECRETS_KEY: serverFields.SWITCHYARD_SECRETS_KEY }, env);
   if (values.SWITCHYARD_SECRETS_KEY) return { keys: values.SWITCHYARD_SECRETS_KEY };
   return values.DATABASE_URL ? null : { file: `${values.SWITCHYARD_DATA_DIR ?? '.switchyard'}/secrets-key` };
+}
+
+/** The card vault's KEK keyring for the admin CLI (`vault rotate-kek`): SWITCHYARD_VAULT_KEK, else the secrets key, as the server does. */
+export function cliVaultKeys(env: Env): { keys: string[] } | null {
+  const values = parse({ SWITCHYARD_VAULT_KEK: serverFields.SWITCHYARD_VAULT_KEK }, env);
+  return values.SWITCHYARD_VAULT_KEK ? { keys: values.SWITCHYARD_VAULT_KEK } : null;
 }

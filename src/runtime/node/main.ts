@@ -22,6 +22,7 @@ async function start() {
     sandboxKey: config.sandboxKey,
     fingerprintSecret: config.fingerprintSecret,
     fingerprintSecretFile: `${config.dataDir}/fingerprint-secret`,
+    vaultKeys: config.vaultKeys,
     secretsKey: config.secretsKey,
     secretsKeyFile: `${config.dataDir}/secrets-key`,
     simulatorStateDir: `${config.dataDir}/simulators`,

@@ -48,7 +48,8 @@ type ServerPassThrough =
   | 'serverLimits'
   | 'rateLimit'
   | 'traceExporter'
-  | 'eventStream';
+  | 'eventStream'
+  | 'vaultKeys';
 
 export interface SandboxOptions extends Pick<ServerOptions, ServerPassThrough> {
   databaseUrl?: string;

@@ -21,6 +21,7 @@ async function start() {
     stripePort: config.stripePort,
     database: { url: config.databaseUrl, migrations: config.migrate ? 'apply' : 'require' },
     fingerprintSecret: config.fingerprintSecret!,
+    vaultKeys: config.vaultKeys,
     secretsKey: config.secretsKey!,
     gatewayTimeoutMs: config.gatewayTimeoutMs,
     fees,

@@ -1,3 +1,4 @@
+import { localKms } from '../../vault/kms.js';
 import { createApp } from '../../api/app.js';
 import type { AppDeps } from '../../api/env.js';
 import { createStripeApp } from '../../api/stripe-compat/app.js';
@@ -49,6 +50,8 @@ export interface ServerOptions {
   fingerprintSecret: string;
   /** Seals merchant webhook signing secrets: 32 bytes, base64, or a keyring, newest first. */
   secretsKey: string | readonly string[];
+  /** The card vault's KEKs (32 bytes each, base64, newest first); default: the secrets keyring. */
+  vaultKeys?: readonly string[];
   gatewayTimeoutMs: number;
   fees: ReadonlyMap<string, FeeSchedule>;
   /** For the forecast's capacity answer; default: loadInstanceCapacity(env). */
@@ -183,6 +186,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       settlement,
       jobs,
       secretsKey: options.secretsKey,
+      vaultKms: localKms(options.vaultKeys ?? options.secretsKey),
       webhookUrlPolicy: options.webhookUrlPolicy,
       // One set of buckets: a key's rate is the same whichever API it calls.
       rateLimits: tokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT, clock),
