@@ -104,4 +104,45 @@ describe('the Checkout.com adapter, through checkout-sdk-node, against the simul
     expect(await adapter.capture({ reference: outcome.reference, amount: 1500, currency: 'GBP', idempotencyKey: `${req.paymentId}:capture:2` })).toMatchObject({ kind: 'rejected', code: 'action_not_allowed' });
     expect(simulator.ledger.totals('GBP')).toMatchObject({ authorized: 1500, captured: 0 });
   });
+
+  it('pays a saved card the shopper is there for as a customer-initiated card-on-file payment, and answers its scheme transaction id, also on sync', async () => {
+    const first = request({ card: { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: null, holderName: null }, storedCredential: { initiator: 'customer', networkTransactionId: null } });
+    const outcome = await adapter.authorize(first);
+    if (outcome.kind !== 'approved') throw new Error('expected an approval');
+    expect(outcome.networkTransactionId).toMatch(/^\d{15}$/);
+    expect(simulator.ledger.payment(outcome.reference)).toMatchObject({ paymentType: 'Regular', merchantInitiated: false, storedCard: false, threeDs: true });
+    expect(await adapter.sync({ reference: outcome.reference, attempt: attemptIdentity(first), resend: null })).toEqual(outcome);
+
+    const again = await adapter.authorize(request({ storedCredential: { initiator: 'customer', networkTransactionId: outcome.networkTransactionId! } }));
+    if (again.kind !== 'approved') throw new Error('expected an approval');
+    expect(simulator.ledger.payment(again.reference)).toMatchObject({ merchantInitiated: false, storedCard: true });
+    expect(again.networkTransactionId).not.toBe(outcome.networkTransactionId);
+  });
+
+  it('sends a merchant-initiated payment as Unscheduled, stored, citing the network transaction id, without 3-D Secure, even on a card whose issuer challenges', async () => {
+    const card = { number: '4000002760003184', expMonth: 12, expYear: 2030, cvc: null, holderName: null };
+    const outcome = await adapter.authorize(request({ card, threeDSecure: 'required', storedCredential: { initiator: 'merchant', networkTransactionId: '483297487231504' } }));
+    expect(outcome).toMatchObject({ kind: 'approved', networkTransactionId: expect.stringMatching(/^\d{15}$/) });
+    if (outcome.kind !== 'approved') return;
+    expect(simulator.ledger.payment(outcome.reference)).toMatchObject({
+      paymentType: 'Unscheduled',
+      merchantInitiated: true,
+      previousPaymentId: '483297487231504',
+      storedCard: true,
+      threeDs: false,
+    });
+  });
+
+  it('a merchant-initiated payment without a network transaction id is refused by Checkout.com, and nothing is charged', async () => {
+    const outcome = await adapter.authorize(request({ storedCredential: { initiator: 'merchant', networkTransactionId: null } }));
+    expect(outcome).toMatchObject({ kind: 'not_processed', reason: 'rejected', detail: expect.stringContaining('previous_payment_id_required') });
+    expect(simulator.ledger.charges()).toBe(0);
+  });
+
+  it('an ordinary payment carries no card-on-file flags, and still gets its scheme transaction id', async () => {
+    const outcome = await adapter.authorize(request());
+    if (outcome.kind !== 'approved') throw new Error('expected an approval');
+    expect(outcome.networkTransactionId).toMatch(/^\d{15}$/);
+    expect(simulator.ledger.payment(outcome.reference)).toMatchObject({ paymentType: 'Regular', merchantInitiated: false, previousPaymentId: null, storedCard: false });
+  });
 });

@@ -221,28 +221,61 @@ function amountRefused(detail: string): ModificationOutcome {
 /** `value`: the amount in Checkout.com's units (`amounts.ts`). */
 function paymentRequest(request: AuthorizeRequest, value: number, returnUrl: string): Record<string, unknown> {
   const { card } = request;
+  const credential = storedCredentialFields(request);
   return {
     source: {
       type: 'card',
       number: card.number,
       expiry_month: card.expMonth,
       expiry_year: card.expYear,
-      cvv: card.cvc,
+      ...(card.cvc === null ? {} : { cvv: card.cvc }),
       ...(card.holderName === null ? {} : { name: card.holderName }),
+      ...credential.source,
     },
     amount: value,
     currency: request.currency,
-    payment_type: 'Regular',
+    ...credential.payment,
     // Unique per attempt: GET /payments?reference= finds the attempt by it.
     reference: request.idempotencyKey,
     // Explicit either way, so the account's default never decides.
     capture: request.captureMethod === 'automatic',
-    // 'automatic': the issuer decides between frictionless and a challenge; 'required': a challenge is asked for.
-    '3ds': { enabled: true, challenge_indicator: request.threeDSecure === 'required' ? 'challenge_requested_mandate' : 'no_preference' },
+    ...threeDSecureFields(request),
     success_url: returnUrl,
     failure_url: returnUrl,
     ...(request.description === null ? {} : { description: request.description }),
     ...(request.customerEmail === null ? {} : { customer: { email: request.customerEmail } }),
     metadata: { [PAYMENT_ID_METADATA]: request.paymentId },
   };
+}
+
+/**
+ * Card-on-file flags, as Checkout.com's stored-card guide asks for them. A saved card's first
+ * payment the shopper makes asks Checkout.com to keep it for later (`store_for_future_use`); once it
+ * has a network transaction id it is sent as stored. A merchant-initiated payment is `Unscheduled`,
+ * cites the first consented payment's scheme transaction id as `previous_payment_id` (Checkout.com
+ * accepts one from any acquirer there) and is flagged stored.
+ */
+function storedCredentialFields(request: AuthorizeRequest): { source: Record<string, unknown>; payment: Record<string, unknown> } {
+  const stored = request.storedCredential ?? null;
+  if (stored === null) return { source: {}, payment: { payment_type: 'Regular' } };
+  if (stored.initiator === 'merchant') {
+    return {
+      source: { stored: true },
+      payment: { payment_type: 'Unscheduled', merchant_initiated: true, ...(stored.networkTransactionId === null ? {} : { previous_payment_id: stored.networkTransactionId }) },
+    };
+  }
+  return {
+    source: stored.networkTransactionId === null ? { store_for_future_use: true } : { stored: true },
+    payment: { payment_type: 'Regular', merchant_initiated: false },
+  };
+}
+
+/**
+ * A merchant-initiated payment is out of scope for Strong Customer Authentication: no shopper is
+ * there to answer a challenge, so 3-D Secure is not asked for. Otherwise: 'automatic' lets the
+ * issuer decide between frictionless and a challenge; 'required' asks for a challenge.
+ */
+function threeDSecureFields(request: AuthorizeRequest): Record<string, unknown> {
+  if (request.storedCredential?.initiator === 'merchant') return {};
+  return { '3ds': { enabled: true, challenge_indicator: request.threeDSecure === 'required' ? 'challenge_requested_mandate' : 'no_preference' } };
 }

@@ -23,6 +23,8 @@ export interface CheckoutPayment {
   response_code?: unknown;
   actions?: unknown;
   reference?: unknown;
+  /** The card network's transaction id of an approved card payment. */
+  scheme_id?: unknown;
   source?: { card_type?: unknown; issuer_country?: unknown } | null;
   _links?: { redirect?: { href?: unknown } | null } | null;
 }
@@ -42,7 +44,10 @@ export function authorizationOutcome(answer: unknown, captureMethod: CaptureMeth
   const status = typeof payment.status === 'string' ? payment.status : null;
   if (id === null || status === null) return malformed('Checkout.com answered a payment without an id or status.');
   const card = cardReport(payment.source);
-  if (APPROVED.has(status)) return { kind: 'approved', reference: id, captured: captureMethod === 'automatic', ...(card ? { card } : {}) };
+  if (APPROVED.has(status)) {
+    const networkTransactionId = typeof payment.scheme_id === 'string' && payment.scheme_id.length > 0 ? payment.scheme_id : null;
+    return { kind: 'approved', reference: id, captured: captureMethod === 'automatic', ...(card ? { card } : {}), ...(networkTransactionId === null ? {} : { networkTransactionId }) };
+  }
   if (status === 'Declined') {
     const decline = checkoutDecline(authorizationCode(payment));
     return { kind: 'declined', reference: id, decline, ...(card ? { card } : {}) };

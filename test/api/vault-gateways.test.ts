@@ -15,7 +15,7 @@ describe.each(DRIVERS)('saved cards on every gateway, on %s', (driver) => {
     await database?.close();
   });
 
-  const cards = { stripe: '4242424242424242', adyen: '4111111145551142', braintree: '4111111111111111' } as const;
+  const cards = { stripe: '4242424242424242', adyen: '4111111145551142', braintree: '4111111111111111', checkout: '4000056655665556' } as const;
 
   it.each(Object.keys(cards) as (keyof typeof cards)[])('%s', async (provider) => {
     const saved = await client.api('POST', '/v1/payment_methods', { type: 'card', card: { number: cards[provider], exp_month: 3, exp_year: 2030 } });

@@ -1,7 +1,8 @@
+import { randomInt } from 'node:crypto';
 import { isCheckoutCurrency } from '../amounts.js';
 import type { ApprovalRates } from '../../testkit/steering.js';
 import { newId } from './ids.js';
-import type { ActionRecord, ActionType, PaymentRecord, SimulatorState } from './state.js';
+import { PAYMENT_TYPES, type ActionRecord, type ActionType, type PaymentRecord, type PaymentType, type SimulatorState } from './state.js';
 import { AUTHENTICATION_REQUIRED, cardFacts, DO_NOT_HONOUR, EXPIRED, type CardAnswer } from './test-cards.js';
 
 export interface ApiResponse {
@@ -51,6 +52,7 @@ export function createPayment(ctx: ApiContext, body: Record<string, unknown>): A
   const amount = checkedAmount(body['amount'], currency);
   const reference = optionalText(body['reference'], 80, 'reference_invalid');
   const threeDs = record(body['3ds'])?.['enabled'] === true;
+  const credential = storedCredential(body, source);
   const metadata = record(body['metadata']) ?? {};
 
   const facts = cardFacts(number);
@@ -62,6 +64,8 @@ export function createPayment(ctx: ApiContext, body: Record<string, unknown>): A
     amount,
     currency,
     capture: body['capture'] !== false,
+    ...credential,
+    schemeId: null,
     status: 'Pending',
     responseCode: '',
     responseSummary: '',
@@ -92,7 +96,9 @@ export function createPayment(ctx: ApiContext, body: Record<string, unknown>): A
   const expired = new Date(Date.UTC(payment.card.expiryYear, payment.card.expiryMonth)) <= now;
   let answer: CardAnswer = expired ? EXPIRED : facts.answer;
   if (answer.kind === 'three_d_secure') {
-    if (!threeDs) answer = AUTHENTICATION_REQUIRED;
+    // No shopper is there to authenticate a merchant-initiated payment: it is out of scope for SCA, and the issuer decides without a challenge.
+    if (payment.merchantInitiated) answer = { kind: 'approve' };
+    else if (!threeDs) answer = AUTHENTICATION_REQUIRED;
     else {
       payment.sessionId = newId('sid');
       ctx.state.add(payment);
@@ -117,6 +123,7 @@ export function authorize(ctx: ApiContext, payment: PaymentRecord, answer: CardA
   }
   payment.status = 'Authorized';
   payment.authorized = payment.amount;
+  payment.schemeId = schemeTransactionId();
   ctx.emit('payment_approved', payment, auth);
   if (payment.capture) {
     payment.captured = payment.amount;
@@ -259,6 +266,7 @@ function paymentAnswer(ctx: ApiContext, payment: PaymentRecord): Record<string, 
     approved,
     status: approved ? 'Authorized' : 'Declined',
     ...(approved ? { auth_code: payment.id.slice(-6).toUpperCase() } : {}),
+    ...(payment.schemeId === null ? {} : { scheme_id: payment.schemeId }),
     response_code: payment.responseCode,
     response_summary: payment.responseSummary,
     ...(payment.threeDs ? { '3ds': { downgraded: false, enrolled: 'N' } } : {}),
@@ -280,7 +288,9 @@ function details(ctx: ApiContext, payment: PaymentRecord): Record<string, unknow
     source: sourceView(payment),
     amount: payment.amount,
     currency: payment.currency,
-    payment_type: 'Regular',
+    payment_type: payment.paymentType,
+    ...(payment.merchantInitiated ? { merchant_initiated: true, previous_payment_id: payment.previousPaymentId } : {}),
+    ...(payment.schemeId === null ? {} : { scheme_id: payment.schemeId }),
     reference: payment.reference ?? undefined,
     description: payment.description ?? undefined,
     approved: payment.status !== 'Declined' && payment.status !== 'Pending',
@@ -314,6 +324,30 @@ function actionView(action: ActionRecord): Record<string, unknown> {
     response_summary: action.responseSummary,
     reference: action.reference ?? undefined,
   };
+}
+
+/**
+ * `payment_type`, `merchant_initiated`, `previous_payment_id` and `source.stored`. A
+ * merchant-initiated payment must cite the payment (or another acquirer's scheme transaction id)
+ * the cardholder consented in: without one it is refused. The error code is modelled (Checkout.com
+ * documents the field as required for MITs, not the code it answers).
+ */
+function storedCredential(body: Record<string, unknown>, source: Record<string, unknown>): Pick<PaymentRecord, 'paymentType' | 'merchantInitiated' | 'previousPaymentId' | 'storedCard'> {
+  const paymentType = body['payment_type'] ?? 'Regular';
+  if (!(PAYMENT_TYPES as readonly unknown[]).includes(paymentType)) throw invalid('payment_type_invalid');
+  const merchantInitiated = body['merchant_initiated'] ?? false;
+  if (typeof merchantInitiated !== 'boolean') throw invalid('merchant_initiated_invalid');
+  for (const flag of ['stored', 'store_for_future_use']) {
+    if (source[flag] !== undefined && typeof source[flag] !== 'boolean') throw invalid(`source_${flag}_invalid`);
+  }
+  const previousPaymentId = optionalText(body['previous_payment_id'], 100, 'previous_payment_id_invalid');
+  if (merchantInitiated && (previousPaymentId === null || previousPaymentId.length === 0)) throw invalid('previous_payment_id_required');
+  return { paymentType: paymentType as PaymentType, merchantInitiated, previousPaymentId, storedCard: source['stored'] === true };
+}
+
+/** A scheme transaction id as the card networks issue them (Visa: 15 digits). */
+function schemeTransactionId(): string {
+  return String(randomInt(1, 10)) + String(randomInt(0, 1e7)).padStart(7, '0') + String(randomInt(0, 1e7)).padStart(7, '0');
 }
 
 /** An amount in Checkout.com's units: a positive integer of at most nine digits, a multiple of 10 in three-decimal currencies. */

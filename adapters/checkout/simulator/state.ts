@@ -28,6 +28,10 @@ export interface CardRecord {
   issuerCountry: string | null;
 }
 
+/** Checkout.com's `payment_type` values. */
+export const PAYMENT_TYPES = ['Regular', 'Recurring', 'MOTO', 'Installment', 'Unscheduled', 'PayLater'] as const;
+export type PaymentType = (typeof PAYMENT_TYPES)[number];
+
 export type PaymentStatus = 'Pending' | 'Authorized' | 'Captured' | 'Partially Refunded' | 'Refunded' | 'Voided' | 'Declined';
 
 /** A payment as the simulated Checkout.com account holds it. Amounts in Checkout.com's units. */
@@ -39,6 +43,14 @@ export interface PaymentRecord {
   amount: number;
   currency: string;
   capture: boolean;
+  paymentType: PaymentType;
+  /** A merchant-initiated payment on a stored card (`merchant_initiated: true`), citing `previousPaymentId`. */
+  merchantInitiated: boolean;
+  previousPaymentId: string | null;
+  /** `source.stored`: the merchant says the card details come from its own card-on-file store. */
+  storedCard: boolean;
+  /** The card network's transaction id, once the authorization is approved. */
+  schemeId: string | null;
   status: PaymentStatus;
   responseCode: string;
   responseSummary: string;
@@ -68,8 +80,11 @@ export interface LoggedRequest {
   fault: SimulatorFault['kind'] | null;
 }
 
+type StoredCredentialFields = 'paymentType' | 'merchantInitiated' | 'previousPaymentId' | 'storedCard' | 'schemeId';
+
 export interface SavedCheckoutState {
-  payments: PaymentRecord[];
+  /** State saved before stored credentials were modelled lacks their fields. */
+  payments: (Omit<PaymentRecord, StoredCredentialFields> & Partial<Pick<PaymentRecord, StoredCredentialFields>>)[];
 }
 
 export class SimulatorState {
@@ -99,7 +114,8 @@ export class SimulatorState {
 
   restore(saved: SavedCheckoutState): void {
     this.clear();
-    for (const payment of saved.payments) this.add(payment);
+    // Saved before stored credentials were modelled: customer-initiated payments without a scheme id.
+    for (const payment of saved.payments) this.add({ paymentType: 'Regular', merchantInitiated: false, previousPaymentId: null, storedCard: false, schemeId: null, ...payment });
   }
 }
 
