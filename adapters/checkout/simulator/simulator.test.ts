@@ -101,4 +101,39 @@ describe('the Checkout.com simulator', () => {
     expect((await call(sim, 'POST', '/payments', body.replace('"amount":100', '"amount":200'), { 'cko-idempotency-key': 'k1' })).status).toBe(409);
     expect(sim.ledger.charges()).toBe(1);
   });
+
+  it('answers an approved payment with a 15-digit scheme_id, kept across a restart, and refuses a merchant-initiated payment citing no previous payment', async () => {
+    const card = { type: 'card', number: CARD, expiry_month: 3, expiry_year: 2030, stored: true };
+    const mit = { source: card, amount: 500, currency: 'EUR', payment_type: 'Unscheduled', merchant_initiated: true };
+    const refused = await call(sim, 'POST', '/payments', JSON.stringify(mit));
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toMatchObject({ error_type: 'request_invalid', error_codes: ['previous_payment_id_required'] });
+    for (const hostile of [
+      { ...mit, previous_payment_id: '' },
+      { ...mit, previous_payment_id: 'x'.repeat(101) },
+      { ...mit, previous_payment_id: 483297487231504 },
+      { ...mit, previous_payment_id: '483297487231504', merchant_initiated: 'true' },
+      { ...mit, previous_payment_id: '483297487231504', payment_type: 'Sometimes' },
+      { ...mit, previous_payment_id: '483297487231504', source: { ...card, stored: 'yes' } },
+    ]) {
+      expect((await call(sim, 'POST', '/payments', JSON.stringify(hostile))).status).toBe(422);
+    }
+    expect(sim.ledger.charges()).toBe(0);
+
+    const made = await call(sim, 'POST', '/payments', JSON.stringify({ ...mit, previous_payment_id: '483297487231504' }));
+    expect(made.status).toBe(201);
+    const answer = (await made.json()) as { id: string; scheme_id: string };
+    expect(answer.scheme_id).toMatch(/^\d{15}$/);
+    await sim.close();
+    sim = await startCheckoutSimulator({ secretKey: SECRET_KEY, statePath: join(dir, 'checkout.json'), webhookUrl: sink.url });
+    const read = await call(sim, 'GET', `/payments/${answer.id}`);
+    expect(await read.json()).toMatchObject({ scheme_id: answer.scheme_id, payment_type: 'Unscheduled', merchant_initiated: true, previous_payment_id: '483297487231504' });
+  });
+
+  it('gives no scheme_id to a declined payment', async () => {
+    const declined = await call(sim, 'POST', '/payments', JSON.stringify({ source: { type: 'card', number: '4000000000009995', expiry_month: 3, expiry_year: 2030 }, amount: 100, currency: 'EUR' }));
+    const body = (await declined.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ status: 'Declined' });
+    expect(body).not.toHaveProperty('scheme_id');
+  });
 });
