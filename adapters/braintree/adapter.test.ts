@@ -190,7 +190,7 @@ describe('Braintree adapter against the simulator', () => {
   describe('sync', () => {
     it('finds an attempt by its reference', async () => {
       const { req, reference } = await approved();
-      expect(await adapter.sync({ reference, attempt: attemptIdentity(req), resend: null })).toEqual({ kind: 'approved', reference, captured: false });
+      expect(await adapter.sync({ reference, attempt: attemptIdentity(req), resend: null })).toEqual({ kind: 'approved', reference, captured: false, networkTransactionId: expect.stringMatching(/^\d{15}$/) });
     });
 
     it('finds a declined attempt by its order id', async () => {
@@ -219,7 +219,7 @@ describe('Braintree adapter against the simulator', () => {
     it('completeAction reads the attempt as it stands (Braintree runs no 3-D Secure here)', async () => {
       const { req, reference } = await approved();
       expect(adapter.capabilities.threeDSecure).toBe(false);
-      expect(await adapter.completeAction({ reference, attempt: attemptIdentity(req), returnParams: {} })).toEqual({ kind: 'approved', reference, captured: false });
+      expect(await adapter.completeAction({ reference, attempt: attemptIdentity(req), returnParams: {} })).toEqual({ kind: 'approved', reference, captured: false, networkTransactionId: expect.stringMatching(/^\d{15}$/) });
     });
 
     it('never answers not_processed when the lookup itself fails', async () => {

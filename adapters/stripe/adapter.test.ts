@@ -209,6 +209,7 @@ describe('Stripe adapter against the simulator', () => {
         captured: true,
         // The charge's payment_method_details.card, read through expand: ['latest_charge'].
         card: { type: 'credit', issuerCountry: 'US' },
+        networkTransactionId: expect.stringMatching(/^\d{15}$/),
       });
       expect(sim.ledger.charges()).toBe(1);
     });

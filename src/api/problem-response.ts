@@ -24,7 +24,7 @@ export function problemResponse(c: Context, problem: Problem): Response {
 
 /** Turns the first validation issue into a problem naming the field at fault. */
 export function validationProblem(error: z.ZodError, input: unknown, location: 'body' | 'query'): Problem {
-  const issue = error.issues[0]!;
+  const issue = withinUnion(error.issues[0]!);
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
     const param = paramName([...issue.path, issue.keys[0] ?? '']);
@@ -37,6 +37,18 @@ export function validationProblem(error: z.ZodError, input: unknown, location: '
   const named = param === undefined || issue.message.startsWith(path.at(-1) ?? '') || issue.code === 'custom';
   const detail = missing ? `${param} is required.` : named ? issue.message : `${param}: ${issue.message}`;
   return new Problem({ status: 400, code, title: 'Invalid request', detail, param });
+}
+
+/**
+ * A value matching no member of a union (a card object or a `pm_` id) is judged by the member of its
+ * shape: the one whose first issue is not a wrong type at the union itself, so a card missing its number
+ * is named `payment_method.card.number`, not `payment_method`.
+ */
+function withinUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
+  const branch = issue.errors.find((issues) => issues[0] && !(issues[0].code === 'invalid_type' && issues[0].path.length === 0)) ?? issue.errors[0]!;
+  const first = branch[0];
+  return first ? withinUnion({ ...first, path: [...issue.path, ...first.path] } as z.core.$ZodIssue) : issue;
 }
 
 /** `payment_method.card.number`; array items by index: `enabled_events[2]`. */

@@ -78,7 +78,8 @@ describe('payments', () => {
       amount: { currency: 'EUR', value: 1000 },
       paymentMethod: { brand: 'visa', type: 'scheme' },
       // Adyen's test card 4111 1111 4555 1142 is issued in the US; its list gives no funding source.
-      additionalData: { cardBin: '411111', cardSummary: '1142', cardIssuingCountry: 'US' },
+      // The network's transaction id, which a merchant-initiated payment on this card cites later.
+      additionalData: { cardBin: '411111', cardSummary: '1142', cardIssuingCountry: 'US', networkTxReference: expect.stringMatching(/^\d{15}$/) },
     });
     const record = sim.ledger.payment(answer.json['pspReference'] as string);
     expect(record).toMatchObject({ network: 'visa', issuerCountry: 'US', authorized: 1000, captured: 1000, manualCapture: false });

@@ -120,6 +120,6 @@ describe('parseFeeSchedules', () => {
   });
 
   it('lists every account of the shipped file', () => {
-    expect([...shipped.schedules.keys()]).toEqual(['stripe', 'adyen', 'braintree']);
+    expect([...shipped.schedules.keys()]).toEqual(['stripe', 'adyen', 'braintree', 'checkout']);
   });
 });
