@@ -1,8 +1,11 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'adapters/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts'],
+    // scripts/new-adapter.test.ts scaffolds adapters/probe<pid> for a moment and runs its suite itself;
+    // a concurrent run of the whole suite must not pick that folder up.
+    exclude: [...configDefaults.exclude, ...(process.env.SWITCHYARD_SCAFFOLD_PROBE ? [] : ['adapters/probe*/**'])],
     // Builds console/dist when it is missing or stale: the browser tests load the real build.
     globalSetup: ['./test/console/global-setup.ts'],
     testTimeout: 20_000,

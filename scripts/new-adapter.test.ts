@@ -24,6 +24,7 @@ describe('npm run new:adapter', () => {
 
     const run = await promisify(execFile)(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', `adapters/${name}`, '--reporter=json'], {
       cwd: new URL('..', import.meta.url).pathname,
+      env: { ...process.env, SWITCHYARD_SCAFFOLD_PROBE: '1' },
       maxBuffer: 32 * 1024 * 1024,
     }).then(
       (ok) => ({ code: 0, stdout: ok.stdout }),

@@ -40,8 +40,9 @@ describe('BIN facts on sandbox traffic', () => {
     const fees = Object.fromEntries(payment.decision.candidates.map((c: { gateway: string; fee: number }) => [c.gateway, c.fee]));
     // routing-rules/fees.yaml on 25.00 USD: Adyen (NL) prices USD debit at 1.50% + 13 and adds
     // 1.10% for a card issued outside NL: 65 + 13. Stripe (2.90% + 30) and Braintree (2.59% + 49)
-    // are US acquirers: no cross-border fee on a US card.
-    expect(fees).toEqual({ stripe: 73 + 30, adyen: 65 + 13, braintree: 65 + 49 });
+    // are US acquirers: no cross-border fee on a US card. Checkout.com (GB) prices USD at 2.30% + 15
+    // (57.5, rounded half up) and adds 1.20% cross-border: 58 + 15 + 30.
+    expect(fees).toEqual({ stripe: 73 + 30, adyen: 65 + 13, braintree: 65 + 49, checkout: 58 + 15 + 30 });
   });
 
   it('routes a card by its issuing country from the public table', async () => {
