@@ -2,6 +2,7 @@ import type { AttemptIdentity, AuthorizeRequest, CardInput, GatewayAdapter } fro
 import { cardFacts, cardFingerprint, isExpired, type CardFacts } from '../domain/card.js';
 import { after, type Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
+import { safeErrorMessage } from '../domain/safe-error.js';
 import type { Logger } from '../domain/logger.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../domain/outcome.js';
 import {
@@ -227,7 +228,9 @@ export function paymentService(deps: PaymentServiceDeps) {
       });
       router.learner.of(merchantId).record(candidate.accountId, tx, outcome);
       router.observeCard(merchantId, facts.bin, outcome);
-      if (saved) await savedCardFeedback(saved, input.initiator, outcome);
+      // What the vault learns must never abort the attempt loop after the gateway has answered: the
+      // outcome still has to be written, or the payment waits for the reconciler.
+      if (saved) await savedCardFeedback(saved, input.initiator, outcome).catch((error: unknown) => logger.warn('payment.saved_card_feedback_failed', { payment_id: id, payment_method: saved.id, error: safeErrorMessage(error) }));
       if (outcome.kind === 'declined') {
         declines++;
         if (outcome.decline.adviceCode === '03' || outcome.decline.adviceCode === '21') {
