@@ -13,6 +13,7 @@ import type { GatewayAccount } from '../../src/store/merchants.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
 import { fixedKey } from '../support/keys.js';
+import { until } from '../support/until.js';
 
 const FREE_PORTS = { control: 0, stripe: 0, adyen: 0, braintree: 0, checkout: 0 };
 
@@ -253,7 +254,7 @@ describe('the router against standalone simulators, through env: accounts', () =
     }
     // Adyen and Checkout.com confirm their refunds by webhook: once delivered, the router counts them.
     for (const webhookConfirmed of payments.filter((p) => ['adyen', 'checkout'].includes(p.gateway.provider))) {
-      for (let i = 0; i < 100 && (await api('GET', `/v1/payments/${webhookConfirmed.id}`)).amount_refunded !== 700; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      await until(async () => (await api('GET', `/v1/payments/${webhookConfirmed.id}`)).amount_refunded === 700);
       expect((await api('GET', `/v1/payments/${webhookConfirmed.id}`)).amount_refunded, webhookConfirmed.gateway.provider).toBe(700);
     }
   });
@@ -311,7 +312,7 @@ describe('the sandbox keeps its simulators across a restart', () => {
           expect(deliveries.every((d) => d.state === 'delivered' && d.attempts.every((a) => a.status === 200)), provider).toBe(true);
         }
         for (const webhookConfirmed of payments.filter((p) => ['adyen', 'checkout'].includes(p.gateway.provider))) {
-          for (let i = 0; i < 100 && (await api(second, 'GET', `/v1/payments/${webhookConfirmed.id}`)).amount_refunded !== 500; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+          await until(async () => (await api(second, 'GET', `/v1/payments/${webhookConfirmed.id}`)).amount_refunded === 500);
           expect((await api(second, 'GET', `/v1/payments/${webhookConfirmed.id}`)).amount_refunded, webhookConfirmed.gateway.provider).toBe(500);
         }
       } finally {
