@@ -37,6 +37,10 @@ describe('dunning', () => {
     expect(afterFailure(DEFAULT_DUNNING, 1, first, first, { code: 'do_not_honor', adviceCode: '02' })).toEqual({ retryAt: days(1) });
   });
 
+  it('stops when the decline flagged the saved card, whatever the reason says', () => {
+    expect(afterFailure(DEFAULT_DUNNING, 1, first, first, { code: 'do_not_honor', cardFlagged: true })).toEqual({ stop: 'do_not_honor:card_flagged' });
+  });
+
   it('takes a schedule per plan, and a retry already late runs now', () => {
     const policy = { retryDays: [2], onExhausted: 'canceled' as const };
     expect(afterFailure(policy, 1, first, first, { code: 'insufficient_funds' })).toEqual({ retryAt: days(2) });

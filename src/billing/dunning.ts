@@ -16,6 +16,8 @@ export interface ChargeFailure {
   code: string;
   /** The card network's merchant advice code, when the gateway passed one on. */
   adviceCode?: string | null;
+  /** The saved card was flagged by this decline (a network's never-again advice reaches the vault even when the payment keeps only its reason). */
+  cardFlagged?: boolean;
 }
 
 export type DunningStep = { retryAt: Date } | { stop: string };
@@ -66,6 +68,7 @@ export function afterFailure(policy: DunningPolicy, attempt: number, firstAttemp
     if (classified.retry !== 'later') return { stop: advice ? `${failure.code}:advice_${advice}` : failure.code };
   }
   if (advice === '01') return { stop: `${failure.code}:advice_01` };
+  if (failure.cardFlagged) return { stop: `${failure.code}:card_flagged` };
   const day = policy.retryDays[attempt - 1];
   if (day === undefined) return { stop: 'retries_exhausted' };
   let retryAt = new Date(firstAttemptAt.getTime() + day * DAY_MS);

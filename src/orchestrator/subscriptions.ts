@@ -1,4 +1,4 @@
-import { afterFailure, DEFAULT_DUNNING, type DunningPolicy } from '../billing/dunning.js';
+import { afterFailure, DEFAULT_DUNNING, type ChargeFailure, type DunningPolicy } from '../billing/dunning.js';
 import { period, trialEnd, type BillingInterval, type IntervalUnit } from '../billing/periods.js';
 import { after, type Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
@@ -232,7 +232,10 @@ export function billingService(deps: BillingServiceDeps) {
           continue;
         }
         if (last.status === 'processing' || last.status === 'requires_action') return { retryAt: after(now, FOLLOW_PAYMENT_MS) };
-        await settleFailed(invoice, subscription, { code: last.failureCode ?? 'unknown' }, last.id, now);
+        // A decline the payment service took for never-again (Mastercard 03/21, lost, stolen…) flagged the card.
+        const flagged = (await repositories.vault.get(invoice.merchantId, subscription.paymentMethodId))?.flaggedAt ?? null;
+        const cardFlagged = flagged !== null && flagged >= last.createdAt;
+        await settleFailed(invoice, subscription, { code: last.failureCode ?? 'unknown', cardFlagged }, last.id, now);
         continue;
       }
       if (subscription.status === 'canceled') {
@@ -324,7 +327,7 @@ export function billingService(deps: BillingServiceDeps) {
   }
 
   /** Applies the dunning schedule to a failed attempt: the next try's time, or the end (uncollectible). */
-  async function settleFailed(invoice: InvoiceRow, subscription: SubscriptionRow, failure: { code: string }, paymentId: string | null, now: Date): Promise<boolean> {
+  async function settleFailed(invoice: InvoiceRow, subscription: SubscriptionRow, failure: ChargeFailure, paymentId: string | null, now: Date): Promise<boolean> {
     const plan = (await billing.plan(invoice.merchantId, subscription.planId))!;
     const policy = dunningOf(plan);
     const step = afterFailure(policy, invoice.attemptCount, invoice.firstAttemptAt ?? now, now, failure);
