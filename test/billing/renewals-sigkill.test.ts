@@ -88,6 +88,9 @@ describe('twelve monthly renewals with SIGKILLs of the router', () => {
       dir,
     );
     await router.start();
+    // Each gateway call takes a second, so a kill right after a renewal's payment is written lands mid-call.
+    const latency = await fetch(`${sims.controlUrl}/all/latency`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ distribution: { kind: 'fixed', ms: 1000 } }) });
+    expect(latency.ok).toBe(true);
   }, 300_000);
 
   afterAll(async () => {
@@ -110,8 +113,11 @@ describe('twelve monthly renewals with SIGKILLs of the router', () => {
       const subscription = (await repositories.billing.subscriptionById(id))!;
       moveTo(subscription.currentPeriodEnd);
       if (cycle % 3 === 1) {
-        // Killed as soon as the renewal has opened the invoice: its payment is being made, or about to be.
-        await converge(async () => (await invoicesOf(id)).some((i) => i.cycle === cycle));
+        // Killed as soon as the renewal's payment is written: the gateway call is under way.
+        await converge(async () => {
+          const paymentId = (await invoicesOf(id)).find((i) => i.cycle === cycle)?.paymentIds[0];
+          return paymentId !== undefined && (await repositories.payments.byId(paymentId)) !== null;
+        });
         await router.kill();
         kills++;
         await router.start();
