@@ -22,6 +22,11 @@ import { paymentRoutes } from './routes/payments.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { customerRoutes } from './routes/customers.js';
 import { paymentMethodRoutes } from './routes/payment-methods.js';
+import { planRoutes } from './routes/plans.js';
+import { subscriptionRoutes } from './routes/subscriptions.js';
+import { invoiceRoutes } from './routes/invoices.js';
+import { billingService } from '../orchestrator/subscriptions.js';
+import { DEFAULT_DUNNING } from '../billing/dunning.js';
 import { tokenizationCors } from './middleware/cors.js';
 import { localKms } from '../vault/kms.js';
 import { cardVault } from '../vault/vault.js';
@@ -76,7 +81,8 @@ export function merchantServices(deps: AppDeps) {
     retryGuard: deps.retryGuard ?? { maxDeclines: 15, windowDays: 30 },
   }), deps.monitoring);
   const refunds = refundService({ ...deps, clock, policy });
-  return { payments, refunds, vault };
+  const billing = billingService({ repositories: deps.repositories, payments, clock, logger: deps.logger, wake: () => deps.jobs?.wake() });
+  return { payments, refunds, vault, billing };
 }
 
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
@@ -139,7 +145,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use('/v1/*', (c, next) => (operatorOnly(c.req.path) && c.req.path !== SIGN_IN_PATH ? signedIn(c, next) : next()));
   app.use('/v1/*', (c, next) => (isWebhook(c.req.path) ? next() : requireJsonBody(c, next)));
   const policy = deps.settlement ?? DEFAULT_SETTLEMENT_POLICY;
-  const { payments, refunds, vault } = merchantServices(deps);
+  const { payments, refunds, vault, billing } = merchantServices(deps);
   const webhooks = merchantWebhookService({
     repositories: deps.repositories,
     clock,
@@ -200,6 +206,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   }
   paymentMethodRoutes(app, deps.repositories, vault, clock);
   customerRoutes(app, deps.repositories, clock);
+  planRoutes(app, deps.repositories, billing, DEFAULT_DUNNING.retryDays);
+  subscriptionRoutes(app, deps.repositories, billing);
+  invoiceRoutes(app, deps.repositories);
 
   app.notFound((c) =>
     problemResponse(c, new Problem({ status: 404, code: 'route_not_found', title: 'Not found', detail: 'No such endpoint.' })),

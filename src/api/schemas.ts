@@ -50,7 +50,7 @@ export const Metadata = z
   .refine((value) => Object.keys(value).length <= 50, { message: 'At most 50 metadata keys are allowed.', params: issueCode('too_many_metadata_keys') })
   .openapi({ description: 'Up to 50 string pairs; keys up to 40 characters, values up to 500.', example: { order_id: '6735' } });
 
-const Currency = z
+export const Currency = z
   .string()
   .superRefine((value, ctx) => {
     if (!isCurrency(value)) {
@@ -80,6 +80,9 @@ export const Card = z
   });
 
 export const PaymentMethodId = z.string().regex(/^pm_[0-9A-Z]{26}$/, 'Payment method ids look like pm_ followed by 26 letters and digits.').openapi({ example: 'pm_01JD0000000000000000000000' });
+export const PlanId = z.string().regex(/^plan_[0-9A-Z]{26}$/, 'Plan ids look like plan_ followed by 26 letters and digits.').openapi({ example: 'plan_01JD0000000000000000000000' });
+export const SubscriptionId = z.string().regex(/^sub_[0-9A-Z]{26}$/, 'Subscription ids look like sub_ followed by 26 letters and digits.').openapi({ example: 'sub_01JD0000000000000000000000' });
+export const InvoiceId = z.string().regex(/^in_[0-9A-Z]{26}$/, 'Invoice ids look like in_ followed by 26 letters and digits.').openapi({ example: 'in_01JD0000000000000000000000' });
 export const CustomerId = z.string().regex(/^cus_[0-9A-Z]{26}$/, 'Customer ids look like cus_ followed by 26 letters and digits.').openapi({ example: 'cus_01JD0000000000000000000000' });
 
 export const CreatePaymentBody = z

@@ -57,6 +57,17 @@ export const ROUTE_SCOPES: Readonly<Record<string, Scope>> = {
   'POST /v1/customers/{id}/payment_methods': 'customers:write',
   'GET /v1/customers/{id}/payment_methods': 'customers:read',
   'DELETE /v1/customers/{id}/payment_methods/{payment_method}': 'customers:write',
+  'POST /v1/plans': 'billing:write',
+  'GET /v1/plans': 'billing:read',
+  'GET /v1/plans/{id}': 'billing:read',
+  'POST /v1/plans/{id}/archive': 'billing:write',
+  'POST /v1/subscriptions': 'billing:write',
+  'GET /v1/subscriptions': 'billing:read',
+  'GET /v1/subscriptions/{id}': 'billing:read',
+  'POST /v1/subscriptions/{id}/cancel': 'billing:write',
+  'GET /v1/subscriptions/{id}/invoices': 'billing:read',
+  'GET /v1/invoices': 'billing:read',
+  'GET /v1/invoices/{id}': 'billing:read',
 };
 
 const ROUTES = Object.entries(ROUTE_SCOPES).map(([route, scope]) => {

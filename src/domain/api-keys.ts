@@ -28,6 +28,8 @@ export const SCOPES = [
   'payment_methods:read',
   'customers:write',
   'customers:read',
+  'billing:write',
+  'billing:read',
   'payment_methods:tokenize',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

@@ -1,6 +1,6 @@
 /**
  * The events a merchant can receive: every payment status a payment moves to, every refund
- * status, and the review flag. Internal events (what the reconciler tried) are not listed here:
+ * status, the review flag, and what recurring billing does to subscriptions and invoices. Internal events (what the reconciler tried) are not listed here:
  * they appear only on a payment's timeline.
  */
 export const MERCHANT_EVENT_TYPES = [
@@ -15,6 +15,14 @@ export const MERCHANT_EVENT_TYPES = [
   'refund.pending',
   'refund.succeeded',
   'refund.failed',
+  'subscription.created',
+  'subscription.updated',
+  'subscription.canceled',
+  'invoice.created',
+  'invoice.paid',
+  'invoice.payment_failed',
+  'invoice.uncollectible',
+  'invoice.voided',
 ] as const;
 export type MerchantEventType = (typeof MERCHANT_EVENT_TYPES)[number];
 

@@ -1,5 +1,6 @@
 import type { Database } from './database.js';
 import { auditRepository } from './audit.js';
+import { billingRepository } from './billing.js';
 import { cardRepository } from './cards.js';
 import { customerRepository } from './customers.js';
 import { vaultRepository } from './vault.js';
@@ -44,6 +45,7 @@ export function createRepositories(db: Database): Repositories {
     rollups: rollupRepository(db),
     vault: vaultRepository(db),
     customers: customerRepository(db),
+    billing: billingRepository(db),
     /** Runs `work` in one transaction, with repositories bound to it. */
     transaction: (work) => db.transaction((tx) => work(createRepositories(tx))),
   };
@@ -72,5 +74,7 @@ export interface Repositories {
   rollups: ReturnType<typeof rollupRepository>;
   vault: ReturnType<typeof vaultRepository>;
   customers: ReturnType<typeof customerRepository>;
+  /** Plans, subscriptions and invoices. */
+  billing: ReturnType<typeof billingRepository>;
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
 }

@@ -624,3 +624,80 @@ export const paymentMethods = pgTable(
     index('payment_methods_kek_idx').on(t.kekId, t.id),
   ],
 );
+
+/** What a merchant bills on a schedule: an amount every `interval_count` × `interval`. */
+export const plans = pgTable(
+  'plans',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    name: text('name').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    interval: text('interval').notNull(),
+    intervalCount: integer('interval_count').notNull(),
+    trialDays: integer('trial_days').notNull(),
+    /** Days after an invoice's first attempt to retry it; null: the default schedule. */
+    retryDays: jsonb('retry_days').$type<number[]>(),
+    /** What a subscription becomes when an invoice is uncollectible: `unpaid` or `canceled`. */
+    onUncollectible: text('on_uncollectible').notNull(),
+    metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
+    archivedAt: timestamp('archived_at', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('plans_merchant_idx').on(t.merchantId, t.id)],
+);
+
+/** A customer billed on a plan; `cycle` counts paid periods from the anchor (-1 while trialing). */
+export const subscriptions = pgTable(
+  'subscriptions',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    customerId: text('customer_id').notNull().references(() => customers.id),
+    planId: text('plan_id').notNull().references(() => plans.id),
+    paymentMethodId: text('payment_method_id').notNull().references(() => paymentMethods.id),
+    status: text('status').notNull(),
+    billingAnchor: timestamp('billing_anchor', { withTimezone: true, mode: 'date' }).notNull(),
+    cycle: integer('cycle').notNull(),
+    trialEnd: timestamp('trial_end', { withTimezone: true, mode: 'date' }),
+    currentPeriodStart: timestamp('current_period_start', { withTimezone: true, mode: 'date' }).notNull(),
+    currentPeriodEnd: timestamp('current_period_end', { withTimezone: true, mode: 'date' }).notNull(),
+    cancelAtPeriodEnd: boolean('cancel_at_period_end').notNull().default(false),
+    canceledAt: timestamp('canceled_at', { withTimezone: true, mode: 'date' }),
+    endedAt: timestamp('ended_at', { withTimezone: true, mode: 'date' }),
+    metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
+    version: integer('version').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('subscriptions_merchant_idx').on(t.merchantId, t.id), index('subscriptions_customer_idx').on(t.customerId, t.id)],
+);
+
+/** One bill per subscription period; each attempt to pay it is a payment whose id derives from the invoice's and the attempt number. */
+export const invoices = pgTable(
+  'invoices',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    subscriptionId: text('subscription_id').notNull().references(() => subscriptions.id),
+    customerId: text('customer_id').notNull(),
+    cycle: integer('cycle').notNull(),
+    periodStart: timestamp('period_start', { withTimezone: true, mode: 'date' }).notNull(),
+    periodEnd: timestamp('period_end', { withTimezone: true, mode: 'date' }).notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    status: text('status').notNull(),
+    attemptCount: integer('attempt_count').notNull().default(0),
+    firstAttemptAt: timestamp('first_attempt_at', { withTimezone: true, mode: 'date' }),
+    nextPaymentAttempt: timestamp('next_payment_attempt', { withTimezone: true, mode: 'date' }),
+    paymentIds: jsonb('payment_ids').$type<string[]>().notNull().default([]),
+    lastFailureCode: text('last_failure_code'),
+    paidAt: timestamp('paid_at', { withTimezone: true, mode: 'date' }),
+    version: integer('version').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('invoices_subscription_cycle_idx').on(t.subscriptionId, t.cycle), index('invoices_merchant_idx').on(t.merchantId, t.id)],
+);

@@ -1,7 +1,9 @@
 import { startStripeSimulator, type StripeSimulator } from '../../adapters/stripe/simulator/index.js';
 import type { Context } from 'hono';
-import { createApp } from '../../src/api/app.js';
-import type { AppEnv } from '../../src/api/env.js';
+import type { AuthorizeRequest } from '../../adapters/testkit/contract.js';
+import { createApp, merchantServices } from '../../src/api/app.js';
+import { renewalJobs } from '../../src/jobs/renewals.js';
+import type { AppDeps, AppEnv } from '../../src/api/env.js';
 import { tokenBuckets, type RateLimitSettings } from '../../src/api/middleware/rate-limit.js';
 import { hashApiKey, keyHint, SCOPES } from '../../src/domain/api-keys.js';
 import { fixedKey } from './keys.js';
@@ -50,6 +52,8 @@ export function paymentBody(overrides: Record<string, unknown> = {}, card: Recor
 }
 
 export interface HarnessHooks {
+  /** Rewrites an authorization before it is sent (a test makes the issuer see another card: a card reported lost since). */
+  beforeAuthorize: ((request: AuthorizeRequest) => AuthorizeRequest) | null;
   /** Awaited after each authorization answer, before the router sees it: a test holds it back to order a race. */
   afterAuthorize: (() => Promise<void>) | null;
   /** The same for the answers of lookups (the attempt loop's and the reconciler's sync). */
@@ -106,7 +110,7 @@ export async function startHarness(
       env: options.env ?? {},
       timeoutMs: options.gatewayTimeoutMs ?? 5_000,
   });
-  const hooks: HarnessHooks = { afterAuthorize: null, afterSync: null };
+  const hooks: HarnessHooks = { beforeAuthorize: null, afterAuthorize: null, afterSync: null };
   // Every adapter as the registry builds it, with a seam where a test can hold an answer back.
   const gateways: GatewayRegistry = {
     adapterFor(account) {
@@ -115,7 +119,7 @@ export async function startHarness(
       return {
         ...adapter,
         async authorize(request) {
-          const outcome = await adapter.authorize(request);
+          const outcome = await adapter.authorize(hooks.beforeAuthorize?.(request) ?? request);
           await hooks.afterAuthorize?.();
           return outcome;
         },
@@ -129,7 +133,7 @@ export async function startHarness(
   };
   const router = createRouter({ repositories, gateways, logger, fees: new Map(), state: createRoutingState({ seed: 1, breakerClock: options.breakerClock }) });
   const monitor = await untracedMonitoring({ router, subscribe: database.subscribe, repositories, logger, clock });
-  const app = createApp({
+  const deps: AppDeps = {
     monitoring: monitor.monitoring,
     repositories,
     logger,
@@ -147,9 +151,10 @@ export async function startHarness(
     clientAddress: options.clientAddress ?? (() => 'harness'),
     passwords: TEST_PASSWORDS,
     vaultKms: options.vaultKms,
-  });
+  };
+  const app = createApp(deps);
   const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger, clock, policy: settlement });
-  const jobs = createJobEngine({ repositories, clock, logger, kinds: reconcilerJobs(reconcile, settlement, clock) });
+  const jobs = createJobEngine({ repositories, clock, logger, kinds: { ...reconcilerJobs(reconcile, settlement, clock), ...renewalJobs(merchantServices(deps).billing) } });
   const key = fixedKey('merchantOne');
   const otherKey = fixedKey('merchantTwo');
 
@@ -186,6 +191,7 @@ export async function startHarness(
       stripe.ledger.reset();
       stripe.faults.clear();
       lines.length = 0;
+      hooks.beforeAuthorize = null;
       hooks.afterAuthorize = null;
       hooks.afterSync = null;
       await seed();

@@ -44,6 +44,8 @@ export interface SandboxConfig extends ServerConfig {
   simulatorsControlUrl: string | undefined;
   /** The demo operator's password; generated at each start when unset. */
   operatorPassword: string | undefined;
+  /** SWITCHYARD_SANDBOX_CLOCK_FILE: the sandbox's time is real time plus the milliseconds this file holds. */
+  clockFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -147,6 +149,7 @@ const sandboxFields = {
   SWITCHYARD_SANDBOX_KEY: optional(z.string().refine(isApiKey, { error: 'must be sk_test_ (or sk_live_) and 32 letters or digits; the value is not shown' })),
   SWITCHYARD_SANDBOX_GATEWAYS: optional(z.enum(['in-process', 'env'], { error: (issue) => `must be in-process or env, ${got(issue.input)}` })),
   SWITCHYARD_SANDBOX_OPERATOR_PASSWORD: optional(z.string().min(12, { error: 'must be at least 12 characters; the value is not shown' }).max(200, { error: 'must be at most 200 characters; the value is not shown' })),
+  SWITCHYARD_SANDBOX_CLOCK_FILE: optional(text('a file')),
   SWITCHYARD_SIMULATORS_CONTROL_URL: optional(z.url({ protocol: /^https?$/, error: (issue) => `must be an http(s) URL, ${got(issue.input)}` })),
 };
 
@@ -218,6 +221,7 @@ export function sandboxConfig(env: Env, now: () => number = Date.now): SandboxCo
     gateways: values.SWITCHYARD_SANDBOX_GATEWAYS ?? 'in-process',
     simulatorsControlUrl: values.SWITCHYARD_SIMULATORS_CONTROL_URL,
     operatorPassword: values.SWITCHYARD_SANDBOX_OPERATOR_PASSWORD,
+    clockFile: values.SWITCHYARD_SANDBOX_CLOCK_FILE,
   };
 }
 

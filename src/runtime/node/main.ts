@@ -3,6 +3,7 @@ import { pinoLogger } from './logger.js';
 import { sandboxConfig } from './config.js';
 import { closeOnSignals, exitOnRefusal } from './lifecycle.js';
 import { startSandbox } from './sandbox.js';
+import { offsetFileClock } from './sandbox-clock.js';
 
 /** `npm start`: the one-command sandbox (PGlite, simulators, a demo merchant and key). */
 const { sandbox, banner } = await start().catch(exitOnRefusal);
@@ -38,6 +39,7 @@ async function start() {
     operatorTotpSecretFile: `${config.dataDir}/operator-totp-secret`,
     rateLimit: config.rateLimit,
     serverLimits: config.serverLimits,
+    ...(config.clockFile ? { clock: offsetFileClock(config.clockFile) } : {}),
   });
   const banner =
     [

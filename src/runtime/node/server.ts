@@ -1,5 +1,6 @@
 import { localKms } from '../../vault/kms.js';
-import { createApp } from '../../api/app.js';
+import { createApp, merchantServices } from '../../api/app.js';
+import { renewalJobs } from '../../jobs/renewals.js';
 import type { AppDeps } from '../../api/env.js';
 import { createStripeApp } from '../../api/stripe-compat/app.js';
 import { DEFAULT_RATE_LIMIT, tokenBuckets, type RateLimitSettings } from '../../api/middleware/rate-limit.js';
@@ -161,18 +162,6 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     const monitor = await startMonitoring({ metrics, router, tracing, subscribe: database.subscribe, repositories, logger: options.logger, clock, stream: options.eventStream });
     cleanup.push(() => monitor.stop());
     const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger: options.logger, clock, policy: settlement });
-    const jobs = createJobEngine({
-      repositories,
-      clock,
-      logger: options.logger,
-      pollMs: options.jobPollMs,
-      kinds: {
-        ...reconcilerJobs(reconcile, settlement, clock),
-        ...maintenanceJobs(repositories, clock, options.logger),
-        ...webhookJobKinds({ repositories, clock, logger: options.logger, secretsKey: options.secretsKey }),
-        ...rollupJobs({ repositories, clock, logger: options.logger, fees: options.fees }),
-      },
-    });
     const deps: AppDeps = {
       // Requests are traced down to the store; background jobs are not (their polling would drown the traces).
       repositories: tracing ? traceRepositories(repositories, tracing.tracer) : repositories,
@@ -184,7 +173,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       retryGuard: options.retryGuard,
       clock,
       settlement,
-      jobs,
+      // The engine is built below, with the renewal jobs that need these deps.
+      jobs: { wake: () => jobs.wake() },
       secretsKey: options.secretsKey,
       vaultKms: localKms(options.vaultKeys ?? options.secretsKey),
       webhookUrlPolicy: options.webhookUrlPolicy,
@@ -193,6 +183,19 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       capacity: options.capacity ?? (await loadInstanceCapacity(options.env)),
       monitoring: monitor.monitoring,
     };
+    const jobs = createJobEngine({
+      repositories,
+      clock,
+      logger: options.logger,
+      pollMs: options.jobPollMs,
+      kinds: {
+        ...reconcilerJobs(reconcile, settlement, clock),
+        ...maintenanceJobs(repositories, clock, options.logger),
+        ...webhookJobKinds({ repositories, clock, logger: options.logger, secretsKey: options.secretsKey }),
+        ...rollupJobs({ repositories, clock, logger: options.logger, fees: options.fees }),
+        ...renewalJobs(merchantServices({ ...deps, repositories }).billing),
+      },
+    });
     const app = createApp(deps);
 
     consoleRoutes(app, consoleAssets());
