@@ -1,6 +1,6 @@
 /**
  * The events a merchant can receive: every payment status a payment moves to, every refund
- * status, and the review flag. Internal events (what the reconciler tried) are not listed here:
+ * status, the review flag, and its alerts firing and resolving. Internal events (what the reconciler tried) are not listed here:
  * they appear only on a payment's timeline.
  */
 export const MERCHANT_EVENT_TYPES = [
@@ -15,6 +15,8 @@ export const MERCHANT_EVENT_TYPES = [
   'refund.pending',
   'refund.succeeded',
   'refund.failed',
+  'alert.firing',
+  'alert.resolved',
 ] as const;
 export type MerchantEventType = (typeof MERCHANT_EVENT_TYPES)[number];
 

@@ -1,4 +1,5 @@
 import type { Database } from './database.js';
+import { alertRepository } from './alerts.js';
 import { auditRepository } from './audit.js';
 import { cardRepository } from './cards.js';
 import { customerRepository } from './customers.js';
@@ -44,6 +45,7 @@ export function createRepositories(db: Database): Repositories {
     rollups: rollupRepository(db),
     vault: vaultRepository(db),
     customers: customerRepository(db),
+    alerts: alertRepository(db),
     /** Runs `work` in one transaction, with repositories bound to it. */
     transaction: (work) => db.transaction((tx) => work(createRepositories(tx))),
   };
@@ -72,5 +74,7 @@ export interface Repositories {
   rollups: ReturnType<typeof rollupRepository>;
   vault: ReturnType<typeof vaultRepository>;
   customers: ReturnType<typeof customerRepository>;
+  /** Alert rules and the alerts they raised. */
+  alerts: ReturnType<typeof alertRepository>;
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
 }
