@@ -20,7 +20,7 @@ export const ApprovalDropParams = z
   .strictObject({
     gateway_account_id: GatewayAccount,
     window_minutes: z.number().int().min(1).max(720).default(15),
-    baseline_hours: z.number().int().min(1).max(36).default(24),
+    baseline_hours: z.number().int().min(1).max(47).default(24),
     drop_pp: z.number().min(1).max(100).default(10),
     min_attempts: z.number().int().min(1).max(1_000_000).default(20),
     resolve_after: ResolveAfter,
