@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { linkProps, navigate, usePath } from './router.js';
+import { AlertBadge, Alerts } from './screens/alerts.js';
 import { Analytics, ForecastScreen } from './screens/analytics.js';
 import { Gateways } from './screens/gateways.js';
 import { MerchantPicker } from './screens/merchants.js';
@@ -19,6 +20,7 @@ const NAV = [
   ['/routing', 'Routing'],
   ['/analytics', 'Analytics'],
   ['/forecast', 'Forecast'],
+  ['/alerts', 'Alerts'],
 ] as const;
 
 function useSession() {
@@ -44,6 +46,8 @@ function Screen(props: { path: string }) {
       return <Analytics />;
     case '/forecast':
       return <ForecastScreen />;
+    case '/alerts':
+      return <Alerts />;
     default:
       return (
         <main class="content">
@@ -91,6 +95,7 @@ function App() {
           {NAV.map(([to, label]) => (
             <a key={to} {...linkProps(to)} aria-current={path === to || (to !== '/' && path.startsWith(to)) ? 'page' : undefined}>
               {label}
+              {to === '/alerts' && <AlertBadge key={state.merchantId} />}
             </a>
           ))}
         </nav>

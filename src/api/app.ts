@@ -55,6 +55,8 @@ import { isApiKey } from '../domain/api-keys.js';
 import { observePayments } from './monitoring.js';
 import { eventStreamRoutes } from './routes/events-stream.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { alertRoutes } from './routes/alerts.js';
+import { alertService } from '../alerts/service.js';
 
 const DAY_SECONDS = 24 * 60 * 60;
 
@@ -112,7 +114,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // Built on first request, when every route is registered; the routes never change after.
   let document: ReturnType<typeof openApiDocument> | undefined;
   app.get('/openapi.json', (c) => c.json((document ??= openApiDocument(app))));
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: "A merchant's secret API key; or an operator's session token (POST /v1/admin/session) with the header `Switchyard-Merchant: mer_…` naming a merchant they may act for: viewers get every `*:read` scope, operators add `routing:write` and `webhooks:manage`, admins get every scope." });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: "A merchant's secret API key; or an operator's session token (POST /v1/admin/session) with the header `Switchyard-Merchant: mer_…` naming a merchant they may act for: viewers get every `*:read` scope, operators add `routing:write`, `webhooks:manage` and `alerts:write`, admins get every scope." });
   app.openAPIRegistry.registerComponent('securitySchemes', 'operatorSession', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An operator session token from POST /v1/admin/session.' });
 
   app.use(
@@ -195,6 +197,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   if (deps.monitoring) eventStreamRoutes(app, deps.monitoring.eventStream);
   merchantWebhookRoutes(app, webhooks);
   analyticsRoutes(app, deps.repositories, clock, deps.capacity ?? DEFAULT_INSTANCE_CAPACITY);
+  alertRoutes(app, alertService({ repositories: deps.repositories, clock, wake: () => deps.jobs?.wake() }));
   if (deps.monitoring) {
     const keyAuth = auth(deps.repositories, clock);
     const scoped = requireScope();

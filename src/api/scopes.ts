@@ -41,6 +41,12 @@ export const ROUTE_SCOPES: Readonly<Record<string, Scope>> = {
   'GET /v1/analytics/routing_gain': 'analytics:read',
   'GET /v1/analytics/forecast': 'analytics:read',
   'GET /v1/events/stream': 'events:read',
+  'POST /v1/alert_rules': 'alerts:write',
+  'GET /v1/alert_rules': 'alerts:read',
+  'GET /v1/alert_rules/{id}': 'alerts:read',
+  'POST /v1/alert_rules/{id}': 'alerts:write',
+  'DELETE /v1/alert_rules/{id}': 'alerts:write',
+  'GET /v1/alerts': 'alerts:read',
   // Instance-wide numbers: operators see them with their session; a key needs this scope.
   'GET /metrics': 'metrics:read',
   'POST /v1/payment_methods': 'payment_methods:write',

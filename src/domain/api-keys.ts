@@ -23,6 +23,8 @@ export const SCOPES = [
   'gateways:read',
   'jobs:read',
   'analytics:read',
+  'alerts:read',
+  'alerts:write',
   'metrics:read',
   'payment_methods:write',
   'payment_methods:read',

@@ -1,6 +1,6 @@
 /**
  * The events a merchant can receive: every payment status a payment moves to, every refund
- * status, the review flag, and what recurring billing does to subscriptions and invoices. Internal events (what the reconciler tried) are not listed here:
+ * status, the review flag, and what recurring billing does to subscriptions and invoices, and its alerts firing and resolving. Internal events (what the reconciler tried) are not listed here:
  * they appear only on a payment's timeline.
  */
 export const MERCHANT_EVENT_TYPES = [
@@ -23,6 +23,8 @@ export const MERCHANT_EVENT_TYPES = [
   'invoice.payment_failed',
   'invoice.uncollectible',
   'invoice.voided',
+  'alert.firing',
+  'alert.resolved',
 ] as const;
 export type MerchantEventType = (typeof MERCHANT_EVENT_TYPES)[number];
 

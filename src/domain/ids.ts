@@ -16,7 +16,7 @@ function pooledRandom(): number {
 
 const ulid = monotonicFactory(pooledRandom);
 
-export type IdPrefix = 'pay' | 'pm' | 'cus' | 'att' | 're' | 'gwa' | 'mer' | 'key' | 'aud' | 'job' | 'evt' | 'we' | 'req' | 'op' | 'pi' | 'plan' | 'sub' | 'in';
+export type IdPrefix = 'pay' | 'pm' | 'cus' | 'att' | 're' | 'gwa' | 'mer' | 'key' | 'aud' | 'job' | 'evt' | 'we' | 'req' | 'op' | 'pi' | 'plan' | 'sub' | 'in' | 'alr' | 'alt';
 
 /** Type-prefixed, time-ordered ids: sorting by id sorts by creation time. */
 export function newId(prefix: IdPrefix): string {

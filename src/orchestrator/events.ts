@@ -6,6 +6,7 @@ import type { ScheduleJob } from '../store/jobs.js';
 import type { PaymentRow, RefundRow } from '../store/payments.js';
 
 export type EventSpec =
+  // Alert events belong to no payment.
   | { type: MerchantEventType; merchantId: string; paymentId: string | null; refundId?: string | null; data: Record<string, unknown> }
   | { type: InternalEventType; merchantId: string; paymentId: string; refundId?: string | null; data: Record<string, unknown> };
 

@@ -1,4 +1,5 @@
 import type { Database } from './database.js';
+import { alertRepository } from './alerts.js';
 import { auditRepository } from './audit.js';
 import { billingRepository } from './billing.js';
 import { cardRepository } from './cards.js';
@@ -46,6 +47,7 @@ export function createRepositories(db: Database): Repositories {
     vault: vaultRepository(db),
     customers: customerRepository(db),
     billing: billingRepository(db),
+    alerts: alertRepository(db),
     /** Runs `work` in one transaction, with repositories bound to it. */
     transaction: (work) => db.transaction((tx) => work(createRepositories(tx))),
   };
@@ -76,5 +78,7 @@ export interface Repositories {
   customers: ReturnType<typeof customerRepository>;
   /** Plans, subscriptions and invoices. */
   billing: ReturnType<typeof billingRepository>;
+  /** Alert rules and the alerts they raised. */
+  alerts: ReturnType<typeof alertRepository>;
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
 }

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -700,4 +701,55 @@ export const invoices = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('invoices_subscription_cycle_idx').on(t.subscriptionId, t.cycle), index('invoices_merchant_idx').on(t.merchantId, t.id)],
+);
+
+/**
+ * A merchant's alert rules (src/alerts/rules.ts lists the kinds and their parameters). The
+ * evaluation job (src/jobs/alerts.ts) reads rollups and health, never payments one by one.
+ */
+export const alertRules = pgTable(
+  'alert_rules',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    /** The kind's parameters, validated on the way in (snake_case, as the API takes them). */
+    params: jsonb('params').$type<Record<string, unknown>>().notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('alert_rules_merchant_idx').on(t.merchantId, t.id)],
+);
+
+/**
+ * What a rule found, per subject (a gateway account, or the merchant): firing until it resolves,
+ * then kept as history. At most one firing alert per rule and subject.
+ */
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    /** No foreign key: an alert outlives its rule as history. */
+    ruleId: text('rule_id').notNull(),
+    kind: text('kind').notNull(),
+    subject: text('subject').notNull(),
+    state: text('state').notNull(),
+    /** The measured value and the threshold it crossed, in the kind's unit; the latest reading while firing. */
+    value: doublePrecision('value'),
+    threshold: doublePrecision('threshold'),
+    summary: text('summary').notNull(),
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull(),
+    /** Evaluations in a row that found the condition cleared (resolves at the rule's `resolve_after`). */
+    clearStreak: integer('clear_streak').notNull().default(0),
+    firedAt: timestamp('fired_at', { withTimezone: true, mode: 'date' }).notNull(),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true, mode: 'date' }),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('alerts_firing_idx').on(t.ruleId, t.subject).where(sql`${t.state} = 'firing'`),
+    index('alerts_merchant_idx').on(t.merchantId, t.id),
+  ],
 );

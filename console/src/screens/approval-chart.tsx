@@ -1,4 +1,5 @@
 import { useMemo } from 'preact/hooks';
+import { percent } from '../api.js';
 import { TimeChart, type ChartSeries } from '../components/chart.js';
 import { Show } from '../components/panel.js';
 import { useApi } from '../components/use-api.js';
@@ -31,6 +32,18 @@ function ApprovalLines(props: { data: ApprovalRates; names: Record<string, strin
     const attempts = times.map((t) => props.data.series.reduce((sum, s) => sum + (s.points.find((p) => p.t === t)?.attempts ?? 0), 0));
     return { x, series: [...series.map((s) => ({ ...s, right: true })), { label: 'attempts', values: attempts, dashed: true }] };
   }, [props.data, props.names]);
+  // The chart in words: each gateway's latest bucket with attempts (what a drop looks like without reading the canvas).
+  const latest = props.data.series.flatMap((s) => {
+    const last = s.points.findLast((p) => p.attempts > 0);
+    return last ? [`${props.names[s.gateway_account_id] ?? s.provider} ${percent(last.approval_rate)} of ${last.attempts}`] : [];
+  });
   if (x.length === 0) return <p class="muted">No attempts in this window.</p>;
-  return <TimeChart x={x} series={series} label="attempts" rightLabel="approval" percentRight />;
+  return (
+    <>
+      <TimeChart x={x} series={series} label="attempts" rightLabel="approval" percentRight />
+      <p class="muted" data-testid="approval-latest">
+        Latest: {latest.join(', ')}
+      </p>
+    </>
+  );
 }

@@ -15,11 +15,11 @@ export function isSessionToken(token: string): boolean {
   return /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
 }
 
-/** What an operator of each role may do on the merchant API: viewers read, operators also route and manage webhooks, admins do everything. */
+/** What an operator of each role may do on the merchant API: viewers read, operators also route and manage webhooks and alert rules, admins do everything. */
 export function operatorScopes(role: Role): Scope[] {
   if (role === 'admin') return [...SCOPES];
   const reads = SCOPES.filter((scope) => scope.endsWith(':read'));
-  return role === 'viewer' ? reads : [...reads, 'routing:write', 'webhooks:manage'];
+  return role === 'viewer' ? reads : [...reads, 'routing:write', 'webhooks:manage', 'alerts:write'];
 }
 
 /**

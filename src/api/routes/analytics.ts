@@ -1,8 +1,9 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { bucketStart, DAY_MS, granularityMs, HOUR_MS, ratio, type Granularity } from '../../analytics/buckets.js';
+import { bucketStart, DAY_MS, granularityMs, ratio, type Granularity } from '../../analytics/buckets.js';
 import type { InstanceCapacity } from '../../analytics/capacity.js';
 import { histogramQuantile } from '../../analytics/latency.js';
-import { HISTORY_HOURS, peakForecast, type Horizon } from '../../analytics/forecast.js';
+import { peakForecast, type Horizon } from '../../analytics/forecast.js';
+import { hourlyHistory } from '../../analytics/history.js';
 import type { Clock } from '../../domain/clock.js';
 import { problems } from '../../domain/problem.js';
 import type { Repositories } from '../../store/index.js';
@@ -268,13 +269,7 @@ export function analyticsRoutes(app: OpenAPIHono<AppEnv>, repositories: Reposito
     const horizon: Horizon = c.req.valid('query').horizon;
     const merchantId = c.get('merchantId');
     const now = clock.now();
-    // The current hour is not over: history ends where it starts, and the forecast starts with it.
-    const start = bucketStart(now, 'hour');
-    const first = await repositories.rollups.firstHour(merchantId);
-    const from = new Date(Math.max(first?.getTime() ?? start.getTime(), start.getTime() - HISTORY_HOURS * HOUR_MS));
-    const counts = new Map((await repositories.rollups.createdPerHour(merchantId, from, start)).map((r) => [r.bucket.getTime(), r.created]));
-    const series: number[] = [];
-    for (let t = from.getTime(); t < start.getTime(); t += HOUR_MS) series.push(counts.get(t) ?? 0);
+    const { series, start } = await hourlyHistory(repositories.rollups, merchantId, now);
     const f = peakForecast(series, start, horizon, capacity);
     return c.json(
       {

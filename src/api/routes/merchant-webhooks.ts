@@ -84,7 +84,7 @@ const EventIdParam = z.object({
 const ListEventsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(10),
   starting_after: z.string().regex(idPattern('evt'), 'starting_after must be an event id.').optional(),
-  type: z.enum([...MERCHANT_EVENT_TYPES, 'payment.*', 'refund.*', 'subscription.*', 'invoice.*']).optional().openapi({ description: 'An event type, or `payment.*` / `refund.*` / `subscription.*` / `invoice.*` for a family.' }),
+  type: z.enum([...MERCHANT_EVENT_TYPES, 'payment.*', 'refund.*', 'subscription.*', 'invoice.*', 'alert.*']).optional().openapi({ description: 'An event type, or `payment.*` / `refund.*` / `subscription.*` / `invoice.*` / `alert.*` for a family.' }),
   payment_id: z.string().regex(idPattern('pay'), 'payment_id must be a payment id.').optional(),
 });
 
@@ -121,7 +121,7 @@ const EventView = z
     object: z.literal('event'),
     type: z.string().openapi({ enum: [...MERCHANT_EVENT_TYPES] }),
     created_at: z.string(),
-    data: z.object({ object: z.record(z.string(), z.unknown()).openapi({ description: 'The payment or refund as it was when the event happened.' }) }),
+    data: z.object({ object: z.record(z.string(), z.unknown()).openapi({ description: 'The payment, refund or alert as it was when the event happened.' }) }),
   })
   .openapi('Event');
 

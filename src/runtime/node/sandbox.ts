@@ -5,6 +5,8 @@ import { dirname } from 'node:path';
 import type { SimulatorControl } from '../../../adapters/testkit/simulator.js';
 import { generateApiKey, hashApiKey, isApiKey, keyHint, SCOPES } from '../../domain/api-keys.js';
 import { systemClock, type Clock } from '../../domain/clock.js';
+import { newId } from '../../domain/ids.js';
+import { MAX_RULES_PER_MERCHANT, PARAMS } from '../../alerts/rules.js';
 import { operatorService } from '../../admin/operators.js';
 import { passwordHasher } from '../../admin/passwords.js';
 import { newTotpSecret, totpUri } from '../../admin/totp.js';
@@ -139,6 +141,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     async prepare({ repositories, router }) {
       seeded = await seedDemoMerchant(repositories, options.sandboxKey);
       await seedRuleset(repositories, router, seeded.merchantId, files.rules);
+      await seedAlertRules(repositories, seeded.merchantId, options.clock ?? systemClock);
       operator = await seedDemoOperator(repositories, secretsKey, options.clock ?? systemClock, options);
     },
     async beforeJobs(url) {
@@ -197,6 +200,21 @@ async function seedRuleset(repositories: Repositories, router: Router, merchantI
   const seed = { type: 'system', id: `seed:${rules.file}`, name: `seed:${rules.file}` } as const;
   const { version } = await repositories.routing.addVersion(merchantId, rules.source, seed);
   await repositories.routing.activate(merchantId, version, seed);
+}
+
+/**
+ * The demo merchant's first alert rules, so an outage `npm run traffic --outage` injects shows up:
+ * an open breaker, and an approval rate 20 points below the hour before (a short window and
+ * baseline, since a fresh sandbox has no day of history to compare with).
+ */
+async function seedAlertRules(repositories: Repositories, merchantId: string, clock: Clock) {
+  if ((await repositories.alerts.rules(merchantId)).length > 0) return;
+  const now = clock.now();
+  const rules = [
+    { kind: 'breaker_open', name: 'Gateway outage (breaker open)', params: PARAMS.breaker_open.parse({}) },
+    { kind: 'approval_drop', name: 'Approval rate drop', params: PARAMS.approval_drop.parse({ window_minutes: 2, baseline_hours: 1, drop_pp: 20, min_attempts: 20 }) },
+  ];
+  for (const rule of rules) await repositories.alerts.createRule({ id: newId('alr'), merchantId, enabled: true, createdAt: now, updatedAt: now, ...rule }, MAX_RULES_PER_MERCHANT);
 }
 
 interface DemoOperator {

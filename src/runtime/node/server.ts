@@ -17,6 +17,7 @@ import type { FeeSchedule } from '../../routing/fees/schedule.js';
 import { createJobEngine, type JobEngine } from '../../jobs/engine.js';
 import { maintenanceJobs, startupSweep } from '../../jobs/maintenance.js';
 import { rollupJobs, scheduleRollups } from '../../jobs/rollups.js';
+import { alertJobs, scheduleAlerts, type AlertHealth } from '../../jobs/alerts.js';
 import type { InstanceCapacity } from '../../analytics/capacity.js';
 import { loadInstanceCapacity } from './capacity.js';
 import { reconcilerJobs } from '../../jobs/reconciler.js';
@@ -162,6 +163,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     const monitor = await startMonitoring({ metrics, router, tracing, subscribe: database.subscribe, repositories, logger: options.logger, clock, stream: options.eventStream });
     cleanup.push(() => monitor.stop());
     const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger: options.logger, clock, policy: settlement });
+    const capacity = options.capacity ?? (await loadInstanceCapacity(options.env));
     const deps: AppDeps = {
       // Requests are traced down to the store; background jobs are not (their polling would drown the traces).
       repositories: tracing ? traceRepositories(repositories, tracing.tracer) : repositories,
@@ -180,7 +182,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       webhookUrlPolicy: options.webhookUrlPolicy,
       // One set of buckets: a key's rate is the same whichever API it calls.
       rateLimits: tokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT, clock),
-      capacity: options.capacity ?? (await loadInstanceCapacity(options.env)),
+      capacity,
       monitoring: monitor.monitoring,
     };
     const jobs = createJobEngine({
@@ -194,6 +196,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
         ...webhookJobKinds({ repositories, clock, logger: options.logger, secretsKey: options.secretsKey }),
         ...rollupJobs({ repositories, clock, logger: options.logger, fees: options.fees }),
         ...renewalJobs(merchantServices({ ...deps, repositories }).billing),
+        ...alertJobs({ repositories, clock, logger: options.logger, capacity, health: alertHealth(router) }),
       },
     });
     const app = createApp(deps);
@@ -214,6 +217,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     if (extra) cleanup.push(() => extra.close());
     await startupSweep(repositories, clock, options.logger);
     await scheduleRollups(repositories, clock);
+    await scheduleAlerts(repositories, clock);
     jobs.start();
     return {
       url,
@@ -243,6 +247,14 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     for (const step of cleanup.reverse()) await step();
     throw error;
   }
+}
+
+/** What alert rules read of routing state: the merchant's gateway accounts and their breakers. */
+function alertHealth(router: Router): AlertHealth {
+  return {
+    accounts: async (merchantId) => (await router.candidates(merchantId)).map((c) => ({ accountId: c.accountId, name: c.name })),
+    breaker: (accountId) => router.breakers.state(accountId),
+  };
 }
 
 /** Outcomes wait at most this long to go to the log and the other instances: a few dozen share one statement. */

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { problems } from '../domain/problem.js';
+import type { Clock } from '../domain/clock.js';
+import { newId } from '../domain/ids.js';
+import { emit } from '../orchestrator/events.js';
+import type { AlertRuleRow, AlertState } from '../store/alerts.js';
+import type { Repositories } from '../store/index.js';
+import { MAX_RULES_PER_MERCHANT, PARAMS, type AlertKind } from './rules.js';
+import { alertView } from './view.js';
+
+/** The parameters a kind takes, with its defaults filled in; a bad one fails with the path under `params`. */
+export function parseParams(kind: AlertKind, params: unknown): { ok: true; params: Record<string, unknown> } | { ok: false; error: z.ZodError; input: unknown } {
+  const input = { params };
+  const parsed = z.object({ params: PARAMS[kind] }).safeParse(input);
+  return parsed.success ? { ok: true, params: parsed.data.params as Record<string, unknown> } : { ok: false, error: parsed.error, input };
+}
+
+export interface RuleInput {
+  kind: AlertKind;
+  name: string;
+  enabled: boolean;
+  params: Record<string, unknown>;
+}
+
+/** Alert rules and alerts, scoped per merchant. */
+export function alertService(deps: { repositories: Repositories; clock: Clock; wake?: () => void }) {
+  const { repositories, clock } = deps;
+
+  /** Resolves the rule's firing alerts (it was deleted or disabled), each with its `alert.resolved` event. */
+  async function resolveAll(tx: Repositories, merchantId: string, ruleId: string, now: Date, why: string): Promise<number> {
+    const resolved = [];
+    for (const alert of await tx.alerts.firing([ruleId])) {
+      const row = await tx.alerts.resolve(alert.id, { value: alert.value, threshold: alert.threshold, summary: alert.summary, detail: { ...alert.detail, resolved_because: why } }, now);
+      if (row) resolved.push(row);
+    }
+    await emit(tx, now, resolved.map((row) => ({ type: 'alert.resolved' as const, merchantId, paymentId: null, data: alertView(row) })));
+    return resolved.length;
+  }
+
+  return {
+    async create(merchantId: string, input: RuleInput): Promise<AlertRuleRow> {
+      const now = clock.now();
+      const row = await repositories.alerts.createRule({ id: newId('alr'), merchantId, ...input, createdAt: now, updatedAt: now }, MAX_RULES_PER_MERCHANT);
+      if (row === 'limit_reached') throw problems.conflict('alert_rule_limit_reached', `A merchant may have at most ${MAX_RULES_PER_MERCHANT} alert rules; delete one first.`);
+      return row;
+    },
+
+    list: (merchantId: string) => repositories.alerts.rules(merchantId),
+
+    async get(merchantId: string, id: string): Promise<AlertRuleRow> {
+      const row = await repositories.alerts.rule(merchantId, id);
+      if (!row) throw problems.notFound('alert rule');
+      return row;
+    },
+
+    async update(merchantId: string, id: string, patch: Partial<Pick<RuleInput, 'name' | 'enabled' | 'params'>>): Promise<AlertRuleRow> {
+      const now = clock.now();
+      const { row, resolved } = await repositories.transaction(async (tx) => {
+        const row = await tx.alerts.updateRule(merchantId, id, patch, now);
+        if (!row) throw problems.notFound('alert rule');
+        // New parameters judge afresh: what fired under the old ones resolves, and fires again if it still holds.
+        const resolved = !row.enabled || patch.params ? await resolveAll(tx, merchantId, id, now, row.enabled ? 'rule_changed' : 'rule_disabled') : 0;
+        return { row, resolved };
+      });
+      if (resolved > 0) deps.wake?.();
+      return row;
+    },
+
+    async remove(merchantId: string, id: string): Promise<AlertRuleRow> {
+      const now = clock.now();
+      const { row, resolved } = await repositories.transaction(async (tx) => {
+        const row = await tx.alerts.deleteRule(merchantId, id);
+        if (!row) throw problems.notFound('alert rule');
+        return { row, resolved: await resolveAll(tx, merchantId, id, now, 'rule_deleted') };
+      });
+      if (resolved > 0) deps.wake?.();
+      return row;
+    },
+
+    alerts: (merchantId: string, filter: { limit: number; startingAfter?: string; state?: AlertState }) => repositories.alerts.list(merchantId, filter),
+  };
+}
+
+export type AlertService = ReturnType<typeof alertService>;

@@ -1,0 +1,184 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { ALERT_KINDS, MAX_RULES_PER_MERCHANT } from '../../alerts/rules.js';
+import { parseParams, type AlertService } from '../../alerts/service.js';
+import { alertView } from '../../alerts/view.js';
+import type { AlertRuleRow } from '../../store/alerts.js';
+import type { AppEnv } from '../env.js';
+import { idempotencyHeader, json, problem, security } from '../openapi.js';
+import { validationProblem } from '../problem-response.js';
+import { listOf, text } from '../schemas.js';
+
+const RuleId = z.string().regex(/^alr_[0-9A-Za-z]{1,60}$/, 'Alert rule ids look like alr_ followed by letters and digits.');
+const RuleIdParam = z.object({ id: RuleId.openapi({ param: { name: 'id', in: 'path' }, example: 'alr_01JD0000000000000000000000' }) });
+const Name = text().pipe(z.string().trim().min(1, 'name may not be empty.').max(100, 'name is at most 100 characters.'));
+const Params = z.record(z.string(), z.unknown()).openapi({
+  description:
+    'Per kind (every field optional unless said; `resolve_after`, 1–20, default 2: evaluations in a row that must find the condition cleared before the alert resolves). ' +
+    '`approval_drop`: `gateway_account_id` (default: every account), `window_minutes` (1–720, default 15), `baseline_hours` (1–47, default 24: the hours before the window; with the window at most 48 h), ' +
+    '`drop_pp` (1–100, default 10: percentage points below the baseline), `min_attempts` (default 20, in the window and in the baseline). ' +
+    '`breaker_open`: `gateway_account_id`. `reconciler_backlog`: `max_count` and/or `max_age_minutes` (at least one). `review_queue`: `max_count` (default 0). ' +
+    '`forecast_above_capacity`: `horizon` (`24h` or `7d`), `instances` (default 1).',
+});
+
+const CreateRuleBody = z
+  .strictObject({
+    kind: z.string().pipe(z.enum(ALERT_KINDS)),
+    name: Name.optional().openapi({ description: 'Default: the kind.' }),
+    enabled: z.boolean().default(true),
+    params: Params.default({}),
+  })
+  .openapi('CreateAlertRule');
+const UpdateRuleBody = z
+  .strictObject({ name: Name.optional(), enabled: z.boolean().optional(), params: Params.optional().openapi({ description: 'Replaces the parameters (defaults fill what is left out).' }) })
+  .openapi('UpdateAlertRule');
+const ListAlertsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  starting_after: z.string().regex(/^alt_[0-9A-Za-z]{1,60}$/, 'starting_after must be an alert id.').optional(),
+  state: z.enum(['firing', 'resolved']).optional(),
+});
+
+const RuleView = z
+  .object({
+    id: z.string(),
+    object: z.literal('alert_rule'),
+    kind: z.enum(ALERT_KINDS),
+    name: z.string(),
+    enabled: z.boolean(),
+    params: z.record(z.string(), z.unknown()),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('AlertRule');
+const DeletedRuleView = z.object({ id: z.string(), object: z.literal('alert_rule'), deleted: z.literal(true) }).openapi('DeletedAlertRule');
+const AlertView = z
+  .object({
+    id: z.string(),
+    object: z.literal('alert'),
+    rule_id: z.string(),
+    kind: z.string(),
+    subject: z.string().openapi({ description: 'The gateway account id the alert is about, or `merchant`.' }),
+    state: z.enum(['firing', 'resolved']),
+    summary: z.string(),
+    value: z.number().nullable().openapi({ description: 'What was measured (an approval rate 0–1, a count, minutes, payments/s), the latest reading while firing.' }),
+    threshold: z.number().nullable(),
+    detail: z.record(z.string(), z.unknown()),
+    fired_at: z.string(),
+    resolved_at: z.string().nullable(),
+    updated_at: z.string(),
+  })
+  .openapi('Alert');
+
+const ruleView = (r: AlertRuleRow): z.infer<typeof RuleView> => ({
+  id: r.id,
+  object: 'alert_rule',
+  kind: r.kind as z.infer<typeof RuleView>['kind'],
+  name: r.name,
+  enabled: r.enabled,
+  params: r.params,
+  created_at: r.createdAt.toISOString(),
+  updated_at: r.updatedAt.toISOString(),
+});
+
+const errors = { 400: problem('Invalid request; `param` names the field (`params.<field>` for a parameter).'), 401: problem('Missing or invalid credentials.') };
+const notFound = { 404: problem('No such alert rule for this merchant.') };
+
+const routes = {
+  create: createRoute({
+    method: 'post',
+    path: '/v1/alert_rules',
+    operationId: 'createAlertRule',
+    summary: 'Create an alert rule',
+    security,
+    parameters: [idempotencyHeader],
+    request: { body: { required: true, content: { 'application/json': { schema: CreateRuleBody } } } },
+    responses: { 201: json(RuleView, 'The rule; it is evaluated from the next run of the alert job (every 15 s).'), ...errors, 409: problem(`The merchant has ${MAX_RULES_PER_MERCHANT} alert rules already.`) },
+  }),
+  list: createRoute({
+    method: 'get',
+    path: '/v1/alert_rules',
+    operationId: 'listAlertRules',
+    summary: "List the merchant's alert rules, oldest first",
+    security,
+    responses: { 200: json(listOf(RuleView, 'AlertRuleList'), `Every rule (at most ${MAX_RULES_PER_MERCHANT}).`), ...errors },
+  }),
+  get: createRoute({
+    method: 'get',
+    path: '/v1/alert_rules/{id}',
+    operationId: 'getAlertRule',
+    summary: 'Retrieve an alert rule',
+    security,
+    request: { params: RuleIdParam },
+    responses: { 200: json(RuleView, 'The rule.'), ...errors, ...notFound },
+  }),
+  update: createRoute({
+    method: 'post',
+    path: '/v1/alert_rules/{id}',
+    operationId: 'updateAlertRule',
+    summary: 'Rename, enable or disable an alert rule, or replace its parameters; its firing alerts resolve when it is disabled or its parameters change',
+    security,
+    parameters: [idempotencyHeader],
+    request: { params: RuleIdParam, body: { required: true, content: { 'application/json': { schema: UpdateRuleBody } } } },
+    responses: { 200: json(RuleView, 'The rule as it now is.'), ...errors, ...notFound },
+  }),
+  remove: createRoute({
+    method: 'delete',
+    path: '/v1/alert_rules/{id}',
+    operationId: 'deleteAlertRule',
+    summary: 'Delete an alert rule; its firing alerts resolve, its alerts stay as history',
+    security,
+    request: { params: RuleIdParam },
+    responses: { 200: json(DeletedRuleView, 'The rule is deleted.'), ...errors, ...notFound },
+  }),
+  alerts: createRoute({
+    method: 'get',
+    path: '/v1/alerts',
+    operationId: 'listAlerts',
+    summary: 'List alerts, firing and resolved, newest first',
+    security,
+    request: { query: ListAlertsQuery },
+    responses: { 200: json(listOf(AlertView, 'AlertList'), 'A page of alerts.'), ...errors },
+  }),
+};
+
+/** Alert rules (CRUD) and the alerts they raised; every query is scoped to the caller's merchant. */
+export function alertRoutes(app: OpenAPIHono<AppEnv>, service: AlertService): void {
+  const params = (kind: (typeof ALERT_KINDS)[number], value: unknown) => {
+    const parsed = parseParams(kind, value);
+    if (!parsed.ok) throw validationProblem(parsed.error, parsed.input, 'body');
+    return parsed.params;
+  };
+
+  app.openapi(routes.create, async (c) => {
+    const body = c.req.valid('json');
+    const rule = await service.create(c.get('merchantId'), { kind: body.kind, name: body.name ?? body.kind.replaceAll('_', ' '), enabled: body.enabled, params: params(body.kind, body.params) });
+    return c.json(ruleView(rule), 201);
+  });
+
+  app.openapi(routes.list, async (c) => {
+    const rows = await service.list(c.get('merchantId'));
+    return c.json({ object: 'list' as const, data: rows.map(ruleView), has_more: false }, 200);
+  });
+
+  app.openapi(routes.get, async (c) => c.json(ruleView(await service.get(c.get('merchantId'), c.req.valid('param').id)), 200));
+
+  app.openapi(routes.update, async (c) => {
+    const merchantId = c.get('merchantId');
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const current = await service.get(merchantId, id);
+    const patch = { name: body.name, enabled: body.enabled, params: body.params === undefined ? undefined : params(current.kind as (typeof ALERT_KINDS)[number], body.params) };
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    return c.json(ruleView(await service.update(merchantId, id, defined)), 200);
+  });
+
+  app.openapi(routes.remove, async (c) => {
+    const rule = await service.remove(c.get('merchantId'), c.req.valid('param').id);
+    return c.json({ id: rule.id, object: 'alert_rule' as const, deleted: true as const }, 200);
+  });
+
+  app.openapi(routes.alerts, async (c) => {
+    const query = c.req.valid('query');
+    const rows = await service.alerts(c.get('merchantId'), { limit: query.limit, startingAfter: query.starting_after, state: query.state });
+    return c.json({ object: 'list' as const, data: rows.slice(0, query.limit).map(alertView), has_more: rows.length > query.limit }, 200);
+  });
+}

@@ -1,0 +1,160 @@
+import type { InstanceCapacity } from '../analytics/capacity.js';
+import { peakForecast } from '../analytics/forecast.js';
+import { hourlyHistory } from '../analytics/history.js';
+import { approvalDrop, breakerOpen, forecastAboveCapacity, reconcilerBacklog, reviewQueue, transition, type AccountApprovals, type Finding } from '../alerts/evaluate.js';
+import { isAlertKind, PARAMS, type AlertKind } from '../alerts/rules.js';
+import { alertView } from '../alerts/view.js';
+import { after, type Clock } from '../domain/clock.js';
+import { newId } from '../domain/ids.js';
+import type { Logger } from '../domain/logger.js';
+import type { BreakerState } from '../orchestrator/breakers.js';
+import { emit } from '../orchestrator/events.js';
+import { PAYMENT_JOB, REFUND_JOB } from '../orchestrator/settle.js';
+import type { AlertRow, AlertRuleRow } from '../store/alerts.js';
+import type { Repositories } from '../store/index.js';
+import type { JobKind } from './engine.js';
+
+export const ALERTS_JOB = 'alerts.evaluate';
+/** Between evaluations; the rollup fold runs every 15 s too. */
+export const DEFAULT_ALERT_INTERVAL_MS = 15_000;
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+/** What the evaluation reads besides the store: this instance's breakers (shared between instances through PostgreSQL) and gateway accounts. */
+export interface AlertHealth {
+  accounts(merchantId: string): Promise<{ accountId: string; name: string }[]>;
+  breaker(accountId: string): BreakerState;
+}
+
+export interface AlertDeps {
+  repositories: Repositories;
+  clock: Clock;
+  logger: Logger;
+  health: AlertHealth;
+  capacity: InstanceCapacity;
+}
+
+/**
+ * Evaluates every enabled rule once: reads the rollups, the job and review counts and the
+ * breakers (never the payments one by one), moves each rule and subject through the state machine,
+ * and records each alert that fires or resolves with its event (a webhook and a message on the
+ * live stream) in one transaction per merchant. Answers how many fired and resolved.
+ */
+export async function evaluateAlerts(deps: AlertDeps): Promise<{ fired: number; resolved: number }> {
+  const { repositories, clock } = deps;
+  const now = clock.now();
+  const rules = await repositories.alerts.enabledRules();
+  const firing = await repositories.alerts.firing(rules.map((r) => r.id));
+  const byMerchant = new Map<string, AlertRuleRow[]>();
+  for (const rule of rules) byMerchant.set(rule.merchantId, [...(byMerchant.get(rule.merchantId) ?? []), rule]);
+  const totals = { fired: 0, resolved: 0 };
+  for (const [merchantId, merchantRules] of byMerchant) {
+    const findings = new Map<string, Finding[]>();
+    for (const rule of merchantRules) {
+      if (!isAlertKind(rule.kind)) continue;
+      try {
+        findings.set(rule.id, await findingsOf(deps, merchantId, rule.kind, rule.params, now));
+      } catch (error) {
+        // One rule that cannot be read (a stored parameter set an older version allowed) does not stop the others.
+        deps.logger.warn('alerts.rule_failed', { rule_id: rule.id, kind: rule.kind, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    const changed = await repositories.transaction(async (tx) => {
+      const events: { type: 'alert.firing' | 'alert.resolved'; alert: AlertRow }[] = [];
+      for (const rule of merchantRules) {
+        const found = findings.get(rule.id);
+        if (!found) continue;
+        const resolveAfter = Number((rule.params as { resolve_after?: number }).resolve_after ?? 2);
+        const open = new Map(firing.filter((a) => a.ruleId === rule.id).map((a) => [a.subject, a]));
+        const subjects = new Set([...found.map((f) => f.subject), ...open.keys()]);
+        for (const subject of subjects) {
+          const finding = found.find((f) => f.subject === subject);
+          const alert = open.get(subject) ?? null;
+          const step = transition(alert, finding, resolveAfter);
+          const reading = finding ? { value: finding.value, threshold: finding.threshold, summary: finding.summary, detail: finding.detail } : null;
+          if (step.action === 'fire' && reading) {
+            const row = await tx.alerts.fire({ id: newId('alt'), merchantId, ruleId: rule.id, kind: rule.kind, subject, ...reading, firedAt: now });
+            if (row) events.push({ type: 'alert.firing', alert: row });
+          } else if (step.action === 'resolve' && alert) {
+            const row = await tx.alerts.resolve(alert.id, reading, now);
+            if (row) events.push({ type: 'alert.resolved', alert: row });
+          } else if (step.action === 'hold' && alert) {
+            await tx.alerts.hold(alert.id, reading ?? { value: alert.value, threshold: alert.threshold, summary: alert.summary, detail: alert.detail }, step.clearStreak, now);
+          }
+        }
+      }
+      await emit(tx, now, events.map((e) => ({ type: e.type, merchantId, paymentId: null, data: alertView(e.alert) })));
+      return events;
+    });
+    for (const e of changed) {
+      if (e.type === 'alert.firing') totals.fired += 1;
+      else totals.resolved += 1;
+      deps.logger.info(e.type, { merchant_id: merchantId, alert_id: e.alert.id, rule_id: e.alert.ruleId, kind: e.alert.kind, subject: e.alert.subject });
+    }
+  }
+  return totals;
+}
+
+async function findingsOf(deps: AlertDeps, merchantId: string, kind: AlertKind, stored: Record<string, unknown>, now: Date): Promise<Finding[]> {
+  const { repositories } = deps;
+  switch (kind) {
+    case 'approval_drop': {
+      const params = PARAMS.approval_drop.parse(stored);
+      const windowStart = after(now, -params.window_minutes * MINUTE_MS);
+      const [current, baseline, accounts] = await Promise.all([
+        repositories.alerts.approvalTotals(merchantId, windowStart, now),
+        repositories.alerts.approvalTotals(merchantId, after(windowStart, -params.baseline_hours * HOUR_MS), windowStart),
+        deps.health.accounts(merchantId),
+      ]);
+      const names = new Map(accounts.map((a) => [a.accountId, a.name]));
+      const byAccount = new Map<string, AccountApprovals>();
+      const entry = (id: string) => {
+        let a = byAccount.get(id);
+        if (!a) byAccount.set(id, (a = { accountId: id, name: names.get(id) ?? id, current: { attempts: 0, approved: 0 }, baseline: { attempts: 0, approved: 0 } }));
+        return a;
+      };
+      for (const r of current) entry(r.gatewayAccountId).current = { attempts: r.attempts, approved: r.approved };
+      for (const r of baseline) entry(r.gatewayAccountId).baseline = { attempts: r.attempts, approved: r.approved };
+      return approvalDrop(params, [...byAccount.values()]);
+    }
+    case 'breaker_open': {
+      const params = PARAMS.breaker_open.parse(stored);
+      const accounts = await deps.health.accounts(merchantId);
+      return breakerOpen(params, accounts.map((a) => ({ ...a, state: deps.health.breaker(a.accountId) })));
+    }
+    case 'reconciler_backlog': {
+      const params = PARAMS.reconciler_backlog.parse(stored);
+      const stats = (await repositories.jobs.stats(merchantId)).filter((s) => (s.kind === PAYMENT_JOB || s.kind === REFUND_JOB) && (s.state === 'scheduled' || s.state === 'running'));
+      const count = stats.reduce((n, s) => n + s.count, 0);
+      const oldest = stats.filter((s) => s.state === 'scheduled' && s.oldestRunAt).map((s) => s.oldestRunAt!.getTime());
+      const oldestOverdueMs = oldest.length === 0 ? 0 : Math.max(0, now.getTime() - Math.min(...oldest));
+      return reconcilerBacklog(params, { count, oldestOverdueMs });
+    }
+    case 'review_queue':
+      return reviewQueue(PARAMS.review_queue.parse(stored), await repositories.alerts.reviewCount(merchantId));
+    case 'forecast_above_capacity': {
+      const params = PARAMS.forecast_above_capacity.parse(stored);
+      const { series, start } = await hourlyHistory(repositories.rollups, merchantId, now);
+      const f = peakForecast(series, start, params.horizon, deps.capacity);
+      return forecastAboveCapacity(params, { peakAt: f.peak.t, peakPerSecond: f.peak.paymentsPerSecond, perInstance: f.capacity.perInstance, instancesNeeded: f.capacity.instancesNeeded });
+    }
+  }
+}
+
+export function alertJobs(deps: AlertDeps & { intervalMs?: number }): Record<string, JobKind> {
+  const intervalMs = deps.intervalMs ?? DEFAULT_ALERT_INTERVAL_MS;
+  return {
+    [ALERTS_JOB]: {
+      async run() {
+        await evaluateAlerts(deps);
+        return { retryAt: after(deps.clock.now(), intervalMs) };
+      },
+    },
+  };
+}
+
+/** Makes sure the recurring evaluation is scheduled (a no-op when it is). */
+export async function scheduleAlerts(repositories: Repositories, clock: Clock): Promise<void> {
+  const now = clock.now();
+  await repositories.jobs.schedule({ kind: ALERTS_JOB, key: 'alerts:evaluate', runAt: now }, now);
+}
