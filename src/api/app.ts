@@ -24,6 +24,7 @@ import { customerRoutes } from './routes/customers.js';
 import { paymentMethodRoutes } from './routes/payment-methods.js';
 import { tokenizationCors } from './middleware/cors.js';
 import { localKms } from '../vault/kms.js';
+import { customerService } from '../vault/customers.js';
 import { cardVault } from '../vault/vault.js';
 import { webhookService } from '../orchestrator/webhooks.js';
 import type { MiddlewareHandler } from 'hono';
@@ -198,8 +199,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       return token && isApiKey(token) ? keyAuth(c, async () => void (await scoped(c, next))) : signedIn(c, next);
     });
   }
-  paymentMethodRoutes(app, deps.repositories, vault, clock);
-  customerRoutes(app, deps.repositories, clock);
+  const customers = customerService({ repositories: deps.repositories, vault, clock });
+  paymentMethodRoutes(app, deps.repositories, vault, customers);
+  customerRoutes(app, deps.repositories, customers);
 
   app.notFound((c) =>
     problemResponse(c, new Problem({ status: 404, code: 'route_not_found', title: 'Not found', detail: 'No such endpoint.' })),
