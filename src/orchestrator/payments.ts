@@ -51,7 +51,7 @@ export interface NewPaymentInput {
   captureMethod: CaptureMethod;
   /** The card typed in; null when it comes from the vault (`paymentMethodId`, or the customer's default). */
   card: CardInput | null;
-  /** A saved card (pm_…) to pay with instead of `card`. */
+  /** A saved card (pm_…) to pay with instead of `card`; with `card`, the saved record of that card, which this (customer-initiated) payment sets up. */
   paymentMethodId: string | null;
   /** A saved customer (cus_…): its default card pays when no payment method is named. */
   customerId: string | null;
@@ -265,6 +265,13 @@ export function paymentService(deps: PaymentServiceDeps) {
    * once it holds the Idempotency-Key, so a retry of a request that once succeeded still replays.
    */
   async function withCard(merchantId: string, request: NewPaymentInput): Promise<{ input: ResolvedInput; saved: PaymentMethodRow | null; refusal: Problem | null }> {
+    if (request.card && request.paymentMethodId !== null) {
+      // The card typed in (with its CVC), just saved as `paymentMethodId` with the shopper's consent:
+      // this customer-initiated payment earns the saved card its network transaction id.
+      const saved = await repositories.vault.get(merchantId, request.paymentMethodId);
+      if (!saved) throw problems.invalidRequest('No such payment method.', 'payment_method', 'no_such_payment_method');
+      return { input: { ...request, card: request.card }, saved, refusal: savedCardRefusal(saved, request.customerId, 'customer') };
+    }
     if (request.card) return { input: { ...request, card: request.card }, saved: null, refusal: null };
     const customer = request.customerId === null ? null : await repositories.customers.get(merchantId, request.customerId);
     if (request.customerId !== null && !customer) throw problems.invalidRequest('No such customer.', 'customer', 'no_such_customer');

@@ -55,7 +55,7 @@ const checkExpiry = (card: { exp_month: number; exp_year: number }, ctx: z.Refin
 };
 
 /** A card to save: no CVC, which the vault never keeps (a field it cannot keep is refused, not dropped). */
-const CardToSave = z
+export const CardToSave = z
   .strictObject({
     number: z.string().max(19).openapi({ example: '4242424242424242' }),
     ...Expiry,
