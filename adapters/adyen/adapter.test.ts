@@ -179,7 +179,7 @@ describe('3-D Secure completion', () => {
     const completed = await adapter.completeAction({ reference: outcome.reference, attempt, returnParams });
     outcomes.push(completed);
     // additionalData's cardIssuingCountry (Adyen's test card list gives no funding source for it).
-    expect(completed).toEqual({ kind: 'approved', reference: outcome.reference, captured: false, card: { type: null, issuerCountry: 'US' } });
+    expect(completed).toEqual({ kind: 'approved', reference: outcome.reference, captured: false, card: { type: null, issuerCountry: 'US' }, networkTransactionId: expect.stringMatching(/^\d{15}$/) });
     // Asked again (a reloaded return page): the same answer, replayed under the same key, nothing new.
     expect(await adapter.completeAction({ reference: outcome.reference, attempt, returnParams })).toEqual(completed);
     expect(sim.ledger.requests().filter((r) => r.path === '/v72/payments/details').map((r) => r.replayed)).toEqual([false, true]);

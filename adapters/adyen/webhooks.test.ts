@@ -108,6 +108,14 @@ describe('parseWebhook', () => {
     });
   });
 
+  it('an AUTHORISATION success carries its networkTxReference as the network transaction id; a refusal none', async () => {
+    const authorisation = { eventCode: 'AUTHORISATION', originalReference: '', merchantReference: 'pay_1:attempt:1', additionalData: { networkTxReference: '483271593008125' } };
+    const approved = await parse(body(fields({ ...authorisation, success: true })));
+    expect(approved.ok && approved.events[0]).toMatchObject({ type: 'authorization.succeeded', networkTransactionId: '483271593008125' });
+    const refused = await parse(body(fields({ ...authorisation, success: false, reason: 'Refused' })));
+    expect(refused.ok && refused.events[0]).not.toHaveProperty('networkTransactionId');
+  });
+
   it('maps a refused authorisation by its reason text', async () => {
     const verified = await parse(body(fields({ eventCode: 'AUTHORISATION', success: false, originalReference: '', reason: 'Not enough balance' })));
     expect(verified.ok && verified.events[0]?.decline).toMatchObject({ reason: 'insufficient_funds', providerCode: '12' });

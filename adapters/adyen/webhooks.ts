@@ -168,6 +168,7 @@ function toEvent(item: NotificationItem, amount: number): WebhookEvent | null {
             merchantAdviceCode: item.additionalData?.['merchantAdviceCode'],
           })
         : null,
+    ...(type === 'authorization.succeeded' && item.additionalData?.['networkTxReference'] ? { networkTransactionId: item.additionalData['networkTxReference'] } : {}),
     occurredAt: new Date(item.eventDate),
   };
 }

@@ -53,6 +53,13 @@ describe('Checkout.com webhooks (Cko-Signature)', () => {
     expect(failed.ok && failed.events[0]).toMatchObject({ type: 'authorization.failed', decline: { reason: 'authentication_required' } });
   });
 
+  it('an approval carries the scheme transaction id a saved card\'s merchant-initiated payments cite; a capture does not', async () => {
+    const approved = await verifyCheckoutWebhook(await key, signed(event('payment_approved', { id: 'pay_1', amount: 100, currency: 'GBP', reference: 'ref', scheme_id: '483271593008125' })));
+    expect(approved.ok && approved.events[0]).toMatchObject({ type: 'authorization.succeeded', networkTransactionId: '483271593008125' });
+    const captured = await verifyCheckoutWebhook(await key, signed(event('payment_captured', { id: 'pay_1', amount: 100, currency: 'GBP', reference: 'ref', scheme_id: '483271593008125' })));
+    expect(captured.ok && captured.events[0]).not.toHaveProperty('networkTransactionId');
+  });
+
   it('accepts an event about something else with no events', async () => {
     expect(await verifyCheckoutWebhook(await key, signed(event('dispute_received', { id: 'dsp_1' })))).toEqual({ ok: true, events: [] });
   });

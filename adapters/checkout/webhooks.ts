@@ -94,6 +94,7 @@ function canonicalEvents(rawBody: string): WebhookEvent[] | null {
       amount: amount?.value ?? null,
       currency: amount?.currency ?? null,
       decline,
+      ...(canonical === 'authorization.succeeded' && text(data['scheme_id']) ? { networkTransactionId: text(data['scheme_id']) } : {}),
       occurredAt,
     },
   ];

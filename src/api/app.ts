@@ -29,6 +29,7 @@ import { billingService } from '../orchestrator/subscriptions.js';
 import { DEFAULT_DUNNING } from '../billing/dunning.js';
 import { tokenizationCors } from './middleware/cors.js';
 import { localKms } from '../vault/kms.js';
+import { customerService } from '../vault/customers.js';
 import { cardVault } from '../vault/vault.js';
 import { webhookService } from '../orchestrator/webhooks.js';
 import type { MiddlewareHandler } from 'hono';
@@ -207,8 +208,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       return token && isApiKey(token) ? keyAuth(c, async () => void (await scoped(c, next))) : signedIn(c, next);
     });
   }
-  paymentMethodRoutes(app, deps.repositories, vault, clock);
-  customerRoutes(app, deps.repositories, clock);
+  const customers = customerService({ repositories: deps.repositories, vault, clock });
+  paymentMethodRoutes(app, deps.repositories, vault, customers);
+  customerRoutes(app, deps.repositories, customers);
   planRoutes(app, deps.repositories, billing, DEFAULT_DUNNING.retryDays);
   subscriptionRoutes(app, deps.repositories, billing);
   invoiceRoutes(app, deps.repositories);

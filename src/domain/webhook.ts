@@ -38,5 +38,7 @@ export interface WebhookEvent {
   amount: number | null;
   currency: string | null;
   decline: Decline | null;
+  /** An approval's card network transaction id, when the provider sends it (merchant-initiated payments on the saved card cite it). */
+  networkTransactionId?: string | null;
   occurredAt: Date;
 }

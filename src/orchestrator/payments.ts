@@ -30,6 +30,7 @@ import { emit, eventWrites, paymentSnapshot } from './events.js';
 import type { GatewayRegistry } from './gateways.js';
 import type { DecisionExplanation, Router } from './router.js';
 import { routingFacts } from './routing-facts.js';
+import { recordSavedCardOutcome } from './saved-card.js';
 import {
   authorizationStep,
   awaitsAuthorization,
@@ -50,7 +51,7 @@ export interface NewPaymentInput {
   captureMethod: CaptureMethod;
   /** The card typed in; null when it comes from the vault (`paymentMethodId`, or the customer's default). */
   card: CardInput | null;
-  /** A saved card (pm_…) to pay with instead of `card`. */
+  /** A saved card (pm_…) to pay with instead of `card`; with `card`, the saved record of that card, which this (customer-initiated) payment sets up. */
   paymentMethodId: string | null;
   /** A saved customer (cus_…): its default card pays when no payment method is named. */
   customerId: string | null;
@@ -230,7 +231,7 @@ export function paymentService(deps: PaymentServiceDeps) {
       router.observeCard(merchantId, facts.bin, outcome);
       // What the vault learns must never abort the attempt loop after the gateway has answered: the
       // outcome still has to be written, or the payment waits for the reconciler.
-      if (saved) await savedCardFeedback(saved, input.initiator, outcome).catch((error: unknown) => logger.warn('payment.saved_card_feedback_failed', { payment_id: id, payment_method: saved.id, error: safeErrorMessage(error) }));
+      await savedCardFeedback(row, outcome);
       if (outcome.kind === 'declined') {
         declines++;
         if (outcome.decline.adviceCode === '03' || outcome.decline.adviceCode === '21') {
@@ -264,6 +265,13 @@ export function paymentService(deps: PaymentServiceDeps) {
    * once it holds the Idempotency-Key, so a retry of a request that once succeeded still replays.
    */
   async function withCard(merchantId: string, request: NewPaymentInput): Promise<{ input: ResolvedInput; saved: PaymentMethodRow | null; refusal: Problem | null }> {
+    if (request.card && request.paymentMethodId !== null) {
+      // The card typed in (with its CVC), just saved as `paymentMethodId` with the shopper's consent:
+      // this customer-initiated payment earns the saved card its network transaction id.
+      const saved = await repositories.vault.get(merchantId, request.paymentMethodId);
+      if (!saved) throw problems.invalidRequest('No such payment method.', 'payment_method', 'no_such_payment_method');
+      return { input: { ...request, card: request.card }, saved, refusal: savedCardRefusal(saved, request.customerId, 'customer') };
+    }
     if (request.card) return { input: { ...request, card: request.card }, saved: null, refusal: null };
     const customer = request.customerId === null ? null : await repositories.customers.get(merchantId, request.customerId);
     if (request.customerId !== null && !customer) throw problems.invalidRequest('No such customer.', 'customer', 'no_such_customer');
@@ -297,19 +305,11 @@ export function paymentService(deps: PaymentServiceDeps) {
     return null;
   }
 
-  /**
-   * What a gateway's answer teaches the vault: the network transaction id of the card's first
-   * approved, customer-initiated payment (merchant-initiated payments cite it), and a flag on a card
-   * declined as expired or never to be tried again.
-   */
-  async function savedCardFeedback(saved: PaymentMethodRow, initiator: NewPaymentInput['initiator'], outcome: AuthorizationOutcome): Promise<void> {
-    if (outcome.kind === 'approved' && initiator === 'customer' && saved.networkTransactionId === null && outcome.networkTransactionId) {
-      await repositories.vault.keepNetworkTransactionId(saved.id, outcome.networkTransactionId, clock.now());
-    }
-    if (outcome.kind === 'declined' && (outcome.decline.reason === 'expired_card' || outcome.decline.retry === 'never')) {
-      const now = clock.now();
-      await repositories.vault.update(saved.merchantId, saved.id, { flaggedReason: outcome.decline.reason, flaggedAt: now }, now);
-    }
+  /** The vault learns from a gateway's answer (recordSavedCardOutcome); a failure to write it is logged, never raised: the outcome still has to be written. */
+  async function savedCardFeedback(payment: PaymentRow, outcome: AuthorizationOutcome): Promise<void> {
+    await recordSavedCardOutcome(repositories, payment, outcome, clock.now()).catch((error: unknown) =>
+      logger.warn('payment.saved_card_feedback_failed', { payment_id: payment.id, payment_method: payment.paymentMethodId, error: safeErrorMessage(error) }),
+    );
   }
 
   /** The step that ends the attempt loop with this outcome, unless the payment moved on without it. */
@@ -498,6 +498,7 @@ export function paymentService(deps: PaymentServiceDeps) {
     if (outcome.kind !== 'approved' && outcome.kind !== 'declined') return record;
     router.learner.of(merchantId).record(account.id, routingFacts(payment), outcome);
     router.observeCard(merchantId, payment.card.bin, outcome);
+    await savedCardFeedback(payment, outcome);
     const now = clock.now();
     const result = attemptResult(outcome, attempt.latencyMs ?? 0, 'resolved_by_confirm', now);
     await settleAttempt(payment, attempt, result, (p, a) => authorizationStep(p, a, outcome, result, now, policy));

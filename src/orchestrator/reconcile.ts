@@ -12,6 +12,7 @@ import type { GatewayRegistry } from './gateways.js';
 import { attemptResult, storedAttempt } from './payments.js';
 import { refundStep, writeRefundStep } from './refunds.js';
 import { routingFacts } from './routing-facts.js';
+import { recordSavedCardOutcome } from './saved-card.js';
 import {
   authorizationStep,
   isOpen,
@@ -118,7 +119,10 @@ export function reconciler(deps: ReconcilerDeps) {
       const settled = found ? authorizationStep(p, found, outcome, result, now, policy) : null;
       return settled ? { ...settled, notes: [note(p, 'reconciler.resolved', { attempt: attempt.number, outcome: outcome.kind })] } : null;
     });
-    if (written) learner.of(row.merchantId).record(account.id, routingFacts(row), outcome);
+    if (written) {
+      learner.of(row.merchantId).record(account.id, routingFacts(row), outcome);
+      await recordSavedCardOutcome(repositories, row, outcome, now);
+    }
     return payment(row.id);
   }
 

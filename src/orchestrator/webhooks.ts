@@ -15,6 +15,7 @@ import type { GatewayRegistry } from './gateways.js';
 import { attemptResult } from './payments.js';
 import { writeRefundStep } from './refunds.js';
 import { routingFacts } from './routing-facts.js';
+import { recordSavedCardOutcome } from './saved-card.js';
 import {
   authorizationStep,
   awaitsAuthorization,
@@ -109,7 +110,9 @@ export function webhookService(deps: WebhookServiceDeps) {
         }
         const outcome = authorizationOf(event, payment);
         const result = attemptResult(outcome, attempt.latencyMs ?? 0, 'resolved_by_webhook', event.occurredAt);
-        return write(authorizationStep(payment, attempt, outcome, result, now, policy));
+        const applied = await write(authorizationStep(payment, attempt, outcome, result, now, policy));
+        if (applied === 'applied') await recordSavedCardOutcome(repos, payment, outcome, now);
+        return applied;
       }
       case 'authorization.voided':
         return write(voidedStep(payment, attempt, event.occurredAt));
@@ -144,7 +147,7 @@ export function webhookService(deps: WebhookServiceDeps) {
 
 function authorizationOf(event: WebhookEvent, payment: PaymentRow): FinalAuthorization & AuthorizationOutcome {
   return event.type === 'authorization.succeeded'
-    ? { kind: 'approved', reference: event.reference, captured: payment.captureMethod === 'automatic' }
+    ? { kind: 'approved', reference: event.reference, captured: payment.captureMethod === 'automatic', ...(event.networkTransactionId ? { networkTransactionId: event.networkTransactionId } : {}) }
     : { kind: 'declined', reference: event.reference, decline: event.decline ?? decline('unknown', 'webhook') };
 }
 

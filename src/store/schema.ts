@@ -462,6 +462,10 @@ export const stripePaymentIntents = pgTable(
     metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
     returnUrl: text('return_url'),
     paymentMethod: text('payment_method'),
+    /** The saved customer (cus_…) the intent pays for: its saved cards pay without card data. */
+    customer: text('customer'),
+    /** `on_session` or `off_session`: the card typed in is saved (with the shopper's consent) by the confirmation. */
+    setupFutureUsage: text('setup_future_usage'),
     /**
      * The canonical payment of the latest confirmation, written in the transaction that creates it,
      * just before its row (so no foreign key: it would be checked before the row exists).

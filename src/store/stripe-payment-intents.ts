@@ -3,7 +3,7 @@ import type { Database } from './database.js';
 import { stripePaymentIntents } from './schema.js';
 
 export type StripeIntentRow = typeof stripePaymentIntents.$inferSelect;
-export type StripeIntentPatch = Partial<Pick<StripeIntentRow, 'amount' | 'currency' | 'captureMethod' | 'description' | 'metadata' | 'returnUrl' | 'paymentMethod' | 'paymentId' | 'cancellationReason' | 'canceledAt'>>;
+export type StripeIntentPatch = Partial<Pick<StripeIntentRow, 'amount' | 'currency' | 'captureMethod' | 'description' | 'metadata' | 'returnUrl' | 'paymentMethod' | 'customer' | 'setupFutureUsage' | 'paymentId' | 'cancellationReason' | 'canceledAt'>>;
 
 export interface StripeIntentFilter {
   limit: number;

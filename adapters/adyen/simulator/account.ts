@@ -43,7 +43,11 @@ export function authorisationNotification(payment: PaymentRecord): NotificationF
     eventDate: new Date(),
     paymentMethod: variant(payment.network),
     ...(authorised
-      ? { operations: payment.manualCapture ? ['CANCEL', 'CAPTURE', 'REFUND'] : ['REFUND'] }
+      ? {
+          operations: payment.manualCapture ? ['CANCEL', 'CAPTURE', 'REFUND'] : ['REFUND'],
+          // Sent when the account has "include network transaction reference" on, as a router that keeps saved cards needs.
+          ...(payment.networkTxReference ? { additionalData: { networkTxReference: payment.networkTxReference } } : {}),
+        }
       : { reason: payment.refusal?.text ?? 'Refused' }),
   };
 }

@@ -23,7 +23,10 @@ export function paymentDetails(ctx: AccountContext, body: Json): ApiResponse {
       resultCode: payment.resultCode,
       amount: { currency: payment.currency, value: payment.amount },
       paymentMethod: { brand: variant(payment.network), type: 'scheme' },
-      additionalData: cardAdditionalData(payment),
+      additionalData: {
+        ...cardAdditionalData(payment),
+        ...(payment.resultCode === 'Authorised' && payment.networkTxReference ? { networkTxReference: payment.networkTxReference } : {}),
+      },
       ...(payment.refusal ? { refusalReason: payment.refusal.text, refusalReasonCode: payment.refusal.code } : {}),
     },
   };

@@ -162,7 +162,7 @@ describe('payments', () => {
           resultCode: 'Authorised',
           amount: { currency: 'EUR', value: 1000 },
           paymentMethod: { brand: 'mc', type: 'scheme' },
-          additionalData: { cardBin: '545454', cardSummary: '5454', cardIssuingCountry: 'US' },
+          additionalData: { cardBin: '545454', cardSummary: '5454', cardIssuingCountry: 'US', networkTxReference: expect.stringMatching(/^\d{15}$/) },
         });
       }
       expect(sim.ledger.payment(psp)).toMatchObject({ authorized: 1000, captured: 0 });
@@ -497,6 +497,7 @@ describe('notifications', () => {
       amount: { value: 1000, currency: 'EUR' },
       paymentMethod: 'visa',
       operations: ['REFUND'],
+      additionalData: { networkTxReference: expect.stringMatching(/^\d{15}$/) },
     });
     expect(new Adyen.hmacValidator().validateHMAC(item as never, HMAC_KEY)).toBe(true);
     expect(received.join()).not.toMatch(/4111111145551142|"737"/);

@@ -30,6 +30,7 @@ export function paymentEvent(type: string, payment: PaymentRecord, action: Actio
       currency: payment.currency,
       // An action's own reference (a capture's, a refund's); the payment's for the authorization.
       ...((isAuthorization ? payment.reference : action?.reference) ? { reference: isAuthorization ? payment.reference : action!.reference } : {}),
+      ...(type === 'payment_approved' && payment.schemeId ? { scheme_id: payment.schemeId } : {}),
       response_code: action?.responseCode ?? payment.responseCode,
       response_summary: action?.responseSummary ?? payment.responseSummary,
       processed_on: action?.processedOn ?? at.toISOString(),

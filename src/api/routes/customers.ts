@@ -1,9 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Clock } from '../../domain/clock.js';
-import { newId } from '../../domain/ids.js';
-import { Problem, problems } from '../../domain/problem.js';
+import { problems } from '../../domain/problem.js';
 import type { CustomerRow } from '../../store/customers.js';
 import type { Repositories } from '../../store/index.js';
+import type { CustomerService } from '../../vault/customers.js';
 import type { AppEnv } from '../env.js';
 import { idempotencyHeader, json, problem, security } from '../openapi.js';
 import { CustomerId, listOf, Metadata, PaymentMethodId, text } from '../schemas.js';
@@ -143,10 +142,8 @@ const routes = {
 };
 
 const MAX_CARDS_LISTED = 100;
-const attachedElsewhere = () => problems.invalidRequest('The payment method is attached to another customer.', 'payment_method', 'payment_method_attached_elsewhere');
-const notTheirs = (param: string) => problems.invalidRequest("The payment method is not one of this customer's.", param, 'payment_method_not_attached');
 
-export function customerRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositories, clock: Clock): void {
+export function customerRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositories, customers: CustomerService): void {
   const fields = (body: z.infer<typeof CreateCustomer> | z.infer<typeof UpdateCustomer>) => ({
     ...(body.email !== undefined ? { email: body.email } : {}),
     ...(body.name !== undefined ? { name: body.name } : {}),
@@ -155,18 +152,8 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositor
   });
 
   app.openapi(routes.create, async (c) => {
-    const merchantId = c.get('merchantId');
     const body = c.req.valid('json');
-    const now = clock.now();
-    const created = await repositories.transaction(async (tx) => {
-      const customer = await tx.customers.create({ id: newId('cus'), merchantId, ...fields(body), createdAt: now, updatedAt: now });
-      if (body.payment_method === undefined) return customer;
-      // Nothing is written unless the card can be attached: the transaction rolls back with the problem.
-      if (!(await tx.vault.get(merchantId, body.payment_method))) throw problems.invalidRequest('No such payment method.', 'payment_method', 'no_such_payment_method');
-      if (!(await tx.vault.setCustomer(merchantId, body.payment_method, customer.id, now))) throw attachedElsewhere();
-      return (await tx.customers.update(merchantId, customer.id, { defaultPaymentMethodId: body.payment_method }, now))!;
-    });
-    return c.json(customerView(created), 201);
+    return c.json(customerView(await customers.create(c.get('merchantId'), fields(body), body.payment_method)), 201);
   });
 
   app.openapi(routes.get, async (c) => {
@@ -176,19 +163,8 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositor
   });
 
   app.openapi(routes.update, async (c) => {
-    const merchantId = c.get('merchantId');
-    const { id } = c.req.valid('param');
     const body = c.req.valid('json');
-    const updated = await repositories.transaction(async (tx) => {
-      if (!(await tx.customers.lock(merchantId, id))) throw problems.notFound('customer');
-      const chosen = body.default_payment_method;
-      if (chosen) {
-        const card = await tx.vault.get(merchantId, chosen);
-        if (card?.customerId !== id) throw notTheirs('default_payment_method');
-      }
-      return (await tx.customers.update(merchantId, id, { ...fields(body), ...(chosen !== undefined ? { defaultPaymentMethodId: chosen } : {}) }, clock.now()))!;
-    });
-    return c.json(customerView(updated), 200);
+    return c.json(customerView(await customers.update(c.get('merchantId'), c.req.valid('param').id, fields(body), body.default_payment_method)), 200);
   });
 
   app.openapi(routes.list, async (c) => {
@@ -198,30 +174,14 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositor
   });
 
   app.openapi(routes.delete, async (c) => {
-    const merchantId = c.get('merchantId');
     const { id } = c.req.valid('param');
-    await repositories.transaction(async (tx) => {
-      const now = clock.now();
-      if (!(await tx.customers.delete(merchantId, id, now))) throw problems.notFound('customer');
-      await tx.vault.detachAll(merchantId, id, now);
-    });
+    await customers.remove(c.get('merchantId'), id);
     return c.json({ id, object: 'customer' as const, deleted: true as const }, 200);
   });
 
   app.openapi(routes.attach, async (c) => {
-    const merchantId = c.get('merchantId');
-    const { id } = c.req.valid('param');
     const body = c.req.valid('json');
-    const attached = await repositories.transaction(async (tx) => {
-      const now = clock.now();
-      if (!(await tx.customers.lock(merchantId, id))) throw problems.notFound('customer');
-      if (!(await tx.vault.get(merchantId, body.payment_method))) throw problems.invalidRequest('No such payment method.', 'payment_method', 'no_such_payment_method');
-      const card = await tx.vault.setCustomer(merchantId, body.payment_method, id, now);
-      if (!card) throw attachedElsewhere();
-      if (body.default) await tx.customers.update(merchantId, id, { defaultPaymentMethodId: card.id }, now);
-      return card;
-    });
-    return c.json(paymentMethodView(attached), 200);
+    return c.json(paymentMethodView(await customers.attach(c.get('merchantId'), c.req.valid('param').id, body.payment_method, body.default)), 200);
   });
 
   app.openapi(routes.cards, async (c) => {
@@ -233,18 +193,7 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositor
   });
 
   app.openapi(routes.detach, async (c) => {
-    const merchantId = c.get('merchantId');
     const { id, payment_method: cardId } = c.req.valid('param');
-    const detached = await repositories.transaction(async (tx) => {
-      const now = clock.now();
-      const customer = await tx.customers.lock(merchantId, id);
-      if (!customer) throw problems.notFound('customer');
-      const card = await tx.vault.get(merchantId, cardId);
-      if (!card) throw problems.notFound('payment method');
-      if (card.customerId !== id) throw new Problem({ status: 404, code: 'not_found', title: 'Not found', detail: "The payment method is not one of this customer's." });
-      if (customer.defaultPaymentMethodId === cardId) await tx.customers.update(merchantId, id, { defaultPaymentMethodId: null }, now);
-      return (await tx.vault.setCustomer(merchantId, cardId, null, now))!;
-    });
-    return c.json(paymentMethodView(detached), 200);
+    return c.json(paymentMethodView(await customers.detach(c.get('merchantId'), id, cardId)), 200);
   });
 }

@@ -1,9 +1,9 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { cardBrand, isExpired, luhnValid, validCardLength } from '../../domain/card.js';
-import type { Clock } from '../../domain/clock.js';
 import { problems } from '../../domain/problem.js';
 import type { Repositories } from '../../store/index.js';
 import type { PaymentMethodRow } from '../../store/vault.js';
+import type { CustomerService } from '../../vault/customers.js';
 import type { CardVault } from '../../vault/vault.js';
 import type { AppEnv } from '../env.js';
 import { idempotencyHeader, json, problem, security } from '../openapi.js';
@@ -55,7 +55,7 @@ const checkExpiry = (card: { exp_month: number; exp_year: number }, ctx: z.Refin
 };
 
 /** A card to save: no CVC, which the vault never keeps (a field it cannot keep is refused, not dropped). */
-const CardToSave = z
+export const CardToSave = z
   .strictObject({
     number: z.string().max(19).openapi({ example: '4242424242424242' }),
     ...Expiry,
@@ -152,26 +152,17 @@ const routes = {
   }),
 };
 
-export function paymentMethodRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositories, vault: CardVault, clock: Clock): void {
-  const save = async (merchantId: string, card: z.infer<typeof CardToSave>) =>
-    vault.store(merchantId, { number: card.number, expMonth: card.exp_month, expYear: card.exp_year, holderName: card.holder_name ?? null });
+export function paymentMethodRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositories, vault: CardVault, customers: CustomerService): void {
+  const toStore = (card: z.infer<typeof CardToSave>) => ({ number: card.number, expMonth: card.exp_month, expYear: card.exp_year, holderName: card.holder_name ?? null });
 
   app.openapi(routes.create, async (c) => {
-    const merchantId = c.get('merchantId');
     const body = c.req.valid('json');
-    if (body.customer !== undefined && !(await repositories.customers.get(merchantId, body.customer))) throw problems.invalidRequest('No such customer.', 'customer', 'no_such_customer');
-    const stored = await save(merchantId, body.card);
-    let row = stored.row;
-    if (body.customer !== undefined) {
-      const attached = await repositories.vault.setCustomer(merchantId, row.id, body.customer, clock.now());
-      if (!attached) throw problems.invalidRequest('This card is saved already and attached to another customer.', 'customer', 'payment_method_attached_elsewhere');
-      row = attached;
-    }
-    return c.json(paymentMethodView(row), stored.created ? 201 : 200);
+    const stored = await customers.saveCard(c.get('merchantId'), toStore(body.card), body.customer);
+    return c.json(paymentMethodView(stored.row), stored.created ? 201 : 200);
   });
 
   app.openapi(routes.tokenize, async (c) => {
-    const stored = await save(c.get('merchantId'), c.req.valid('json').card);
+    const stored = await vault.store(c.get('merchantId'), toStore(c.req.valid('json').card));
     return c.json(paymentMethodView(stored.row), stored.created ? 201 : 200);
   });
 

@@ -13,18 +13,31 @@ import type { StripeEnv } from './env.js';
 import { fromProblem, invalidRequest, resourceMissing, StripeApiError } from './errors.js';
 import { stripeIdempotency } from './idempotency.js';
 import { intentService, type Caller } from './intents.js';
+import { customerService } from '../../vault/customers.js';
+import { customerApi } from './customers.js';
 import {
+  AttachParams,
   CancelIntentParams,
   CaptureIntentParams,
   ConfirmIntentParams,
   CreateIntentParams,
+  CreateCustomerParams,
+  CreatePaymentMethodParams,
   CreateRefundParams,
+  CustomerId,
+  DetachParams,
   IntentId,
+  ListCustomerPaymentMethodsParams,
+  ListCustomersParams,
+  ListPaymentMethodsParams,
   ListIntentsParams,
   ListRefundsParams,
   parseParams,
+  PaymentMethodId,
   RefundId,
   RetrieveParams,
+  UpdateCustomerParams,
+  UpdatePaymentMethodParams,
   validate,
 } from './params.js';
 import { intentView, refundView } from './views.js';
@@ -34,7 +47,7 @@ const FORM = /^application\/x-www-form-urlencoded\s*(;|$)/i;
 const STRIPE_VERSION = /^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/;
 
 /**
- * The Stripe-compatible API: Stripe's PaymentIntents and Refunds endpoints, wire format, errors
+ * The Stripe-compatible API: Stripe's PaymentIntents, Refunds, Customers and PaymentMethods endpoints, wire format, errors
  * and Idempotency-Key behaviour, served on its own port over the same payment and refund services
  * as the canonical API, so a merchant's stripe SDK gets routing and failover by changing its host.
  */
@@ -43,8 +56,10 @@ export function createStripeApp(deps: AppDeps): Hono<StripeEnv> {
   const clock = deps.clock ?? systemClock;
   const buckets = deps.rateLimits ?? tokenBuckets(DEFAULT_RATE_LIMIT, clock);
   const maxBodyBytes = deps.maxBodyBytes ?? 32 * 1024;
-  const { payments, refunds } = merchantServices(deps);
-  const service = intentService({ repositories: deps.repositories, payments, refunds, clock });
+  const { payments, refunds, vault } = merchantServices(deps);
+  const customers = customerService({ repositories: deps.repositories, vault, clock });
+  const service = intentService({ repositories: deps.repositories, payments, refunds, customers, clock });
+  const people = customerApi({ repositories: deps.repositories, customers, vault });
   // The canonical middleware, typed for the canonical app's variables (a subset of these).
   const canonical = (middleware: unknown) => middleware as Parameters<typeof app.use>[0];
 
@@ -69,7 +84,7 @@ export function createStripeApp(deps: AppDeps): Hono<StripeEnv> {
   app.use(canonical(keyRateLimit(buckets)));
   app.use(async (c, next) => {
     c.set('livemode', /^Bearer\s+sk_live_/i.test(c.req.header('Authorization') ?? ''));
-    const scope = c.req.method === 'GET' ? 'payments:read' : 'payments:write';
+    const scope = scopeFor(c.req.method, c.req.path);
     if (!c.get('scopes').includes(scope)) {
       throw new StripeApiError(403, { type: 'invalid_request_error', code: 'insufficient_scope', message: `This API key lacks the ${scope} scope this request needs.` });
     }
@@ -141,8 +156,37 @@ export function createStripeApp(deps: AppDeps): Hono<StripeEnv> {
     return c.json(await service.retrieveRefund(caller(c), pathId(c, RefundId, 'refund')));
   });
 
+  const customerId = (c: Context<StripeEnv>) => pathId(c, CustomerId, 'customer');
+  const paymentMethodId = (c: Context<StripeEnv>) => pathId(c, PaymentMethodId, 'payment_method');
+  app.post('/v1/customers', async (c) => c.json(await people.createCustomer(caller(c), validate(CreateCustomerParams, params(c)))));
+  app.get('/v1/customers', async (c) => c.json(await people.listCustomers(caller(c), validate(ListCustomersParams, params(c)))));
+  app.get('/v1/customers/:id', async (c) => {
+    validate(RetrieveParams, params(c));
+    return c.json(await people.retrieveCustomer(caller(c), customerId(c)));
+  });
+  app.post('/v1/customers/:id', async (c) => c.json(await people.updateCustomer(caller(c), customerId(c), validate(UpdateCustomerParams, params(c)))));
+  app.delete('/v1/customers/:id', async (c) => c.json(await people.deleteCustomer(caller(c), customerId(c))));
+  app.get('/v1/customers/:id/payment_methods', async (c) =>
+    c.json(await people.listPaymentMethods(caller(c), validate(ListCustomerPaymentMethodsParams, params(c)), customerId(c))),
+  );
+  app.post('/v1/payment_methods', async (c) => c.json(await people.createPaymentMethod(caller(c), validate(CreatePaymentMethodParams, params(c)))));
+  app.get('/v1/payment_methods', async (c) => c.json(await people.listPaymentMethods(caller(c), validate(ListPaymentMethodsParams, params(c)))));
+  app.get('/v1/payment_methods/:id', async (c) => {
+    validate(RetrieveParams, params(c));
+    return c.json(await people.retrievePaymentMethod(caller(c), paymentMethodId(c)));
+  });
+  app.post('/v1/payment_methods/:id', async (c) => c.json(await people.updatePaymentMethod(caller(c), paymentMethodId(c), validate(UpdatePaymentMethodParams, params(c)))));
+  app.post('/v1/payment_methods/:id/attach', async (c) => c.json(await people.attach(caller(c), paymentMethodId(c), validate(AttachParams, params(c)))));
+  app.post('/v1/payment_methods/:id/detach', async (c) => {
+    validate(DetachParams, params(c));
+    return c.json(await people.detach(caller(c), paymentMethodId(c)));
+  });
+
   app.notFound((c) =>
-    errorResponse(c, new StripeApiError(404, { type: 'invalid_request_error', message: `Unrecognized request URL (${c.req.method}). This Switchyard API serves Stripe's PaymentIntents and Refunds.` })),
+    errorResponse(
+      c,
+      new StripeApiError(404, { type: 'invalid_request_error', message: `Unrecognized request URL (${c.req.method}). This Switchyard API serves Stripe's PaymentIntents, Refunds, Customers and PaymentMethods.` }),
+    ),
   );
   app.onError((error, c) => {
     if (error instanceof StripeApiError) return errorResponse(c, error);
@@ -152,6 +196,15 @@ export function createStripeApp(deps: AppDeps): Hono<StripeEnv> {
     return errorResponse(c, new StripeApiError(500, { type: 'api_error', message: 'Something went wrong on our side; it has been logged.' }));
   });
   return app;
+}
+
+/** The canonical API's scope for the same resource (src/api/scopes.ts): attaching a card changes a customer. */
+function scopeFor(method: string, path: string): string {
+  const access = method === 'GET' ? 'read' : 'write';
+  if (path.startsWith('/v1/customers')) return `customers:${access}`;
+  if (/^\/v1\/payment_methods\/[^/]+\/(attach|detach)$/.test(path)) return 'customers:write';
+  if (path.startsWith('/v1/payment_methods')) return `payment_methods:${access}`;
+  return `payments:${access}`;
 }
 
 function errorResponse(c: Context<StripeEnv>, error: StripeApiError): Response {

@@ -46,6 +46,7 @@ const STRIPE_CODES: Record<string, string> = {
   amount_exceeds_capturable: 'amount_too_large',
   payment_fully_refunded: 'charge_already_refunded',
   amount_exceeds_refundable: 'amount_too_large',
+  card_expired: 'expired_card',
 };
 
 /**

@@ -91,12 +91,22 @@ async function requestHash(secret: string, merchantId: string, path: string, par
   return keyedDigest(secret, `stripe-idempotency\u0000POST ${path}\n${canonicalJson(JSON.stringify(await withoutCardData(params, secret, merchantId)))}`);
 }
 
+/** The parameters with any card (`payment_method_data[card]`, or a PaymentMethod's `card`) as its fingerprint and without its CVC. */
 async function withoutCardData(params: Params, secret: string, merchantId: string): Promise<Params> {
-  const data = params.payment_method_data as { card?: Record<string, unknown> } | undefined;
-  const card = data?.card;
-  if (typeof card !== 'object' || card === null || typeof card.number !== 'string') return params;
+  const data = params.payment_method_data as { card?: unknown } | undefined;
+  if (typeof data === 'object' && data !== null && isCard(data.card)) {
+    return { ...params, payment_method_data: { ...data, card: await fingerprinted(data.card, secret, merchantId) } };
+  }
+  if (isCard(params.card)) return { ...params, card: await fingerprinted(params.card, secret, merchantId) };
+  return params;
+}
+
+const isCard = (card: unknown): card is Record<string, unknown> & { number: string } =>
+  typeof card === 'object' && card !== null && typeof (card as { number?: unknown }).number === 'string';
+
+async function fingerprinted(card: Record<string, unknown> & { number: string }, secret: string, merchantId: string): Promise<Record<string, unknown>> {
   const { number, cvc: _cvc, ...rest } = card;
   const scope = `merchant:${merchantId}` as const;
   const fingerprint = await cardFingerprint(number, secret, scope).catch(() => keyedDigest(secret, `${scope}\u0000${number}`));
-  return { ...params, payment_method_data: { ...data, card: { ...rest, fingerprint } } };
+  return { ...rest, fingerprint };
 }

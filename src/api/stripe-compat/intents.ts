@@ -9,6 +9,7 @@ import type { NewPaymentInput, paymentService } from '../../orchestrator/payment
 import type { refundService } from '../../orchestrator/refunds.js';
 import type { DeferredIdempotency } from '../../store/idempotency.js';
 import type { Repositories } from '../../store/index.js';
+import type { CustomerService } from '../../vault/customers.js';
 import type { PaymentRecord } from '../../store/payments.js';
 import type { StripeIntentRow } from '../../store/stripe-payment-intents.js';
 import { fromProblem, invalidRequest, resourceMissing, StripeApiError, unexpectedState } from './errors.js';
@@ -19,8 +20,13 @@ export interface IntentServiceDeps {
   repositories: Repositories;
   payments: ReturnType<typeof paymentService>;
   refunds: ReturnType<typeof refundService>;
+  /** Saves the card of a confirmation with setup_future_usage. */
+  customers: CustomerService;
   clock: Clock;
 }
+
+/** What a confirmation pays with: a card at hand (typed in, or a test PaymentMethod), or a card saved in the vault. */
+type PaymentSource = { kind: 'card'; card: CardInput } | { kind: 'saved'; paymentMethodId: string };
 
 /** Who asks: the merchant, whether its key is live, and the request's (namespaced) Idempotency-Key. */
 export interface Caller {
@@ -47,7 +53,7 @@ type ConfirmFields = z.infer<typeof ConfirmIntentParams>;
 
 /** The Stripe PaymentIntents and Refunds API over the canonical payment and refund services. */
 export function intentService(deps: IntentServiceDeps) {
-  const { repositories, payments, refunds, clock } = deps;
+  const { repositories, payments, refunds, customers, clock } = deps;
   const intents = repositories.stripePaymentIntents;
 
   const record = (merchantId: string, intent: StripeIntentRow) => (intent.paymentId ? payments.get(merchantId, intent.paymentId) : Promise.resolve(null));
@@ -79,8 +85,10 @@ export function intentService(deps: IntentServiceDeps) {
       throw invalidRequest('Switchyard keeps no card data between requests: send payment_method_data with confirm=true, or to the confirm call.', 'payment_method_data');
     }
     // Checked before anything is stored: bad card data changes nothing.
-    const card = cardFrom(caller, params, clock.now());
-    if (params.confirm && !card) throw invalidRequest('You cannot confirm this PaymentIntent because it\'s missing a payment method.', 'payment_method', 'payment_intent_unexpected_state');
+    const source = sourceFrom(caller, params, clock.now());
+    if (params.confirm && !source) throw invalidRequest('You cannot confirm this PaymentIntent because it\'s missing a payment method.', 'payment_method', 'payment_intent_unexpected_state');
+    if (params.customer && !(await repositories.customers.get(caller.merchantId, params.customer))) throw resourceMissing('customer', 'customer');
+    await assertSaved(caller, source);
     const now = clock.now();
     const intent = await repositories.transaction(async (repos) => {
       const row = await repos.stripePaymentIntents.insert({
@@ -93,14 +101,16 @@ export function intentService(deps: IntentServiceDeps) {
         metadata: params.metadata ?? {},
         returnUrl: params.return_url ?? null,
         paymentMethod: params.payment_method ?? null,
+        customer: params.customer ?? null,
+        setupFutureUsage: params.setup_future_usage ?? null,
         createdAt: now,
         updatedAt: now,
       });
       if (caller.idempotencyKey) await repos.idempotency.link(caller.merchantId, caller.idempotencyKey, { type: 'stripe.payment_intent', id: row.id });
       return row;
     });
-    if (!params.confirm || !card) return answer(caller, intent, null, false);
-    return confirmWith(caller, intent, card, params);
+    if (!params.confirm || !source) return answer(caller, intent, null, false);
+    return confirmWith(caller, intent, source, params);
   }
 
   async function confirm(caller: Caller, id: string, params: ConfirmFields): Promise<IntentView> {
@@ -111,9 +121,15 @@ export function intentService(deps: IntentServiceDeps) {
       return answer(caller, intent, settled, true);
     }
     assertConfirmable(intent, rec);
-    const card = cardFrom(caller, params, clock.now()) ?? (intent.paymentMethod ? cardFrom(caller, { payment_method: intent.paymentMethod }, clock.now()) : null);
-    if (!card) throw invalidRequest('You cannot confirm this PaymentIntent because it\'s missing a payment method.', 'payment_method', 'payment_intent_unexpected_state');
-    return confirmWith(caller, intent, card, params);
+    const source = sourceFrom(caller, params, clock.now()) ?? (intent.paymentMethod ? sourceFrom(caller, { payment_method: intent.paymentMethod }, clock.now()) : null);
+    if (!source) throw invalidRequest('You cannot confirm this PaymentIntent because it\'s missing a payment method.', 'payment_method', 'payment_intent_unexpected_state');
+    await assertSaved(caller, source);
+    return confirmWith(caller, intent, source, params);
+  }
+
+  /** A saved card named must be the merchant's: Stripe refuses an unknown PaymentMethod before storing anything. */
+  async function assertSaved(caller: Caller, source: PaymentSource | null): Promise<void> {
+    if (source?.kind === 'saved' && !(await repositories.vault.get(caller.merchantId, source.paymentMethodId))) throw resourceMissing('payment_method', 'payment_method');
   }
 
   /**
@@ -122,15 +138,25 @@ export function intentService(deps: IntentServiceDeps) {
    * gateway call), so two confirmations can never both charge, and an intent never loses a
    * payment made for it.
    */
-  async function confirmWith(caller: Caller, intent: StripeIntentRow, card: CardInput, params: ConfirmFields): Promise<IntentView> {
+  async function confirmWith(caller: Caller, intent: StripeIntentRow, source: PaymentSource, params: ConfirmFields): Promise<IntentView> {
     const paymentId = newId('pay');
     const returnUrl = params.return_url ?? intent.returnUrl;
+    const setupFutureUsage = params.setup_future_usage ?? intent.setupFutureUsage;
+    // With setup_future_usage, the card is saved first (and attached to the intent's customer); this
+    // payment is the shopper's consented one, whose network transaction id later off-session ones cite.
+    const saved =
+      source.kind === 'saved'
+        ? source.paymentMethodId
+        : setupFutureUsage
+          ? (await customers.saveCard(caller.merchantId, { number: source.card.number, expMonth: source.card.expMonth, expYear: source.card.expYear, holderName: source.card.holderName }, intent.customer ?? undefined).catch(rethrow({ customer: 'customer' }))).row.id
+          : null;
+    const paymentMethod = saved ?? params.payment_method;
     const deferred: DeferredIdempotency = {
       merchantId: caller.merchantId,
       // The merchant's key, already claimed by the idempotency middleware: the new payment is linked to it.
       key: caller.idempotencyKey ?? '',
       claim: async (repos) => {
-        const patch = { paymentId, returnUrl, ...(params.payment_method ? { paymentMethod: params.payment_method } : {}) };
+        const patch = { paymentId, returnUrl, ...(paymentMethod ? { paymentMethod } : {}), ...(setupFutureUsage ? { setupFutureUsage } : {}) };
         const updated = await repos.stripePaymentIntents.update(intent.id, intent.version, patch, clock.now());
         if (!updated) throw new StripeApiError(409, { type: 'invalid_request_error', code: 'lock_timeout', message: 'Another request changed this PaymentIntent at the same time; retry.' });
         return { state: 'claimed' };
@@ -142,9 +168,9 @@ export function intentService(deps: IntentServiceDeps) {
       amount: intent.amount,
       currency: intent.currency,
       captureMethod: intent.captureMethod as 'automatic' | 'manual',
-      card,
-      paymentMethodId: null,
-      customerId: null,
+      card: source.kind === 'card' ? source.card : null,
+      paymentMethodId: saved,
+      customerId: intent.customer,
       customer: params.receipt_email ? { id: null, email: params.receipt_email, country: null } : null,
       description: intent.description,
       metadata: intent.metadata,
@@ -153,9 +179,7 @@ export function intentService(deps: IntentServiceDeps) {
       returnUrl,
       threeDSecure: params.payment_method_options?.card?.request_three_d_secure && params.payment_method_options.card.request_three_d_secure !== 'automatic' ? 'required' : 'automatic',
     };
-    const created = await payments.create(caller.merchantId, input, { idempotency: deferred, paymentId }).catch((error: unknown) => {
-      throw error instanceof Problem ? fromProblem(error) : error;
-    });
+    const created = await payments.create(caller.merchantId, input, { idempotency: deferred, paymentId }).catch(rethrow({}));
     const current = (await intents.get(caller.merchantId, intent.id))!;
     return answer(caller, current, created, true);
   }
@@ -269,29 +293,43 @@ function toCanonical(value: number, currency: string, param: string): number {
   return amount;
 }
 
-/** A canonical problem in Stripe's envelope, with canonical field names turned into this call's. */
+/**
+ * A canonical problem in Stripe's envelope, with canonical field names turned into this call's; a
+ * customer or saved card that does not exist is Stripe's resource_missing naming the parameter.
+ */
 function rethrow(params: Record<string, string>) {
   return (error: unknown): never => {
+    if (error instanceof Problem && (error.code === 'no_such_customer' || error.code === 'no_such_payment_method')) {
+      const param = error.param ?? (error.code === 'no_such_customer' ? 'customer' : 'payment_method');
+      throw resourceMissing(error.code === 'no_such_customer' ? 'customer' : 'payment_method', params[param] ?? param);
+    }
     throw error instanceof Problem ? fromProblem(error, (p) => params[p] ?? p) : error;
   };
 }
 
 /**
- * The card of a confirmation: raw card data (`payment_method_data[card]`), checked as the
- * canonical API checks it, or a test PaymentMethod name on a test key.
+ * What a confirmation pays with: raw card data (`payment_method_data[card]`), checked as the
+ * canonical API checks it; a test PaymentMethod name on a test key; or a saved card (`pm_…`),
+ * which the payment service looks up (and refuses, named, when it is not the merchant's).
  */
-function cardFrom(caller: Caller, params: Pick<ConfirmFields, 'payment_method' | 'payment_method_data'>, now: Date): CardInput | null {
+function sourceFrom(caller: Caller, params: Pick<ConfirmFields, 'payment_method' | 'payment_method_data'>, now: Date): PaymentSource | null {
   if (params.payment_method && params.payment_method_data) {
     throw invalidRequest('Send either payment_method or payment_method_data, not both.', 'payment_method_data');
   }
   if (params.payment_method) {
     const number = TEST_PAYMENT_METHODS[params.payment_method];
-    if (!number || caller.livemode) {
-      throw resourceMissing(`PaymentMethod (Switchyard keeps no PaymentMethods yet; test keys may use ${Object.keys(TEST_PAYMENT_METHODS).join(', ')})`, 'payment_method');
+    if (!number) {
+      if (!/^pm_[0-9A-Za-z]{1,60}$/.test(params.payment_method)) throw resourceMissing('payment_method', 'payment_method');
+      return { kind: 'saved', paymentMethodId: params.payment_method };
     }
-    return { number, expMonth: 12, expYear: now.getUTCFullYear() + 3, cvc: cardBrand(number) === 'amex' ? '1234' : '123', holderName: null };
+    if (caller.livemode) throw resourceMissing('payment_method (the test PaymentMethods work with test keys only)', 'payment_method');
+    return { kind: 'card', card: { number, expMonth: 12, expYear: now.getUTCFullYear() + 3, cvc: cardBrand(number) === 'amex' ? '1234' : '123', holderName: null } };
   }
-  const data = params.payment_method_data;
+  const card = cardData(params.payment_method_data, now);
+  return card ? { kind: 'card', card } : null;
+}
+
+function cardData(data: ConfirmFields['payment_method_data'], now: Date): CardInput | null {
   if (!data) return null;
   const { number, exp_month: expMonth, exp_year: expYear, cvc } = data.card;
   const param = (field: string) => `payment_method_data[card][${field}]`;
@@ -301,8 +339,13 @@ function cardFrom(caller: Caller, params: Pick<ConfirmFields, 'payment_method' |
   if (expMonth < 1 || expMonth > 12) throw invalidRequest('Your card\'s expiration month is invalid.', param('exp_month'), 'invalid_expiry_month');
   if (expYear < 2000 || expYear > 2100) throw invalidRequest('Your card\'s expiration year is invalid.', param('exp_year'), 'invalid_expiry_year');
   if (isExpired(expMonth, expYear, now)) throw invalidRequest('Your card has expired.', param('exp_year'), 'expired_card');
-  if (!/^\d{3,4}$/.test(cvc) || cvc.length !== (cardBrand(number) === 'amex' ? 4 : 3)) {
+  if (!validCvc(number, cvc)) {
     throw invalidRequest('Your card\'s security code is invalid.', param('cvc'), 'invalid_cvc');
   }
   return { number, expMonth, expYear, cvc, holderName: data.billing_details?.name ?? null };
+}
+
+/** A CVC of the length the card's brand uses (American Express: 4 digits, others 3). */
+export function validCvc(number: string, cvc: string): boolean {
+  return /^\d{3,4}$/.test(cvc) && cvc.length === (cardBrand(number) === 'amex' ? 4 : 3);
 }

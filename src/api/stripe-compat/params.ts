@@ -91,6 +91,7 @@ const PaymentMethodOptions = z.strictObject({
 
 /** What confirming takes, at creation (with confirm=true) or later. */
 const confirmFields = {
+  setup_future_usage: z.enum(['on_session', 'off_session']).optional(),
   payment_method: z.string().max(100).optional(),
   payment_method_data: PaymentMethodData.optional(),
   payment_method_options: PaymentMethodOptions.optional(),
@@ -104,6 +105,7 @@ export const CreateIntentParams = z.strictObject({
   amount: integer,
   currency: z.string().regex(/^[A-Za-z]{3}$/, 'currency must be a three-letter ISO 4217 code.'),
   capture_method: z.enum(['automatic', 'automatic_async', 'manual']).optional(),
+  customer: id('cus').optional(),
   confirm: boolean.optional(),
   description: text().max(1000).optional(),
   metadata: Metadata.optional(),
@@ -151,6 +153,42 @@ export const ListRefundsParams = z.strictObject({
   expand,
 });
 
+const limit = integer.pipe(z.number().min(1, 'limit must be from 1 to 100.').max(100, 'limit must be from 1 to 100.'));
+const CustomerFields = {
+  email: z.union([z.literal(''), z.email().max(254)]).optional(),
+  name: z.union([z.literal(''), text().min(1).max(200)]).optional(),
+  description: z.union([z.literal(''), text().max(1000)]).optional(),
+  metadata: z.union([z.literal(''), Metadata]).optional(),
+  expand,
+};
+const InvoiceSettings = z.strictObject({ default_payment_method: z.union([z.literal(''), id('pm')]).optional() });
+
+export const CreateCustomerParams = z.strictObject({ ...CustomerFields, payment_method: id('pm').optional(), invoice_settings: InvoiceSettings.optional() });
+export const UpdateCustomerParams = z.strictObject({ ...CustomerFields, invoice_settings: InvoiceSettings.optional() });
+export const ListCustomersParams = z.strictObject({ limit: limit.optional(), starting_after: id('cus').optional(), email: z.email().max(254).optional(), expand });
+
+/** A card to save: the CVC is checked for form by the vault's rules and then forgotten (it is never stored). */
+export const CreatePaymentMethodParams = z.strictObject({
+  type: z.literal('card', { error: 'Only card payment methods are supported.' }),
+  card: CardData,
+  billing_details: z.strictObject({ name: text().min(1).max(200).optional() }).optional(),
+  customer: id('cus').optional(),
+  expand,
+});
+export const UpdatePaymentMethodParams = z.strictObject({ card: z.strictObject({ exp_month: integer, exp_year: integer }), expand });
+export const AttachParams = z.strictObject({ customer: id('cus'), expand });
+export const DetachParams = z.strictObject({ expand });
+export const ListPaymentMethodsParams = z.strictObject({
+  customer: id('cus').optional(),
+  type: z.literal('card', { error: 'Only card payment methods are supported.' }).optional(),
+  limit: limit.optional(),
+  starting_after: id('pm').optional(),
+  expand,
+});
+export const ListCustomerPaymentMethodsParams = ListPaymentMethodsParams.omit({ customer: true });
+
+export const CustomerId = id('cus');
+export const PaymentMethodId = id('pm');
 export const IntentId = id('pi');
 export const RefundId = id('re');
 

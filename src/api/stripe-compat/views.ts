@@ -1,6 +1,8 @@
 import { fromStripeAmount, toStripeAmount } from '../../../adapters/stripe/amounts.js';
 import { currencyExponent, rescaleMinor } from '../../domain/currency.js';
 import type { DeclineReason } from '../../domain/decline.js';
+import type { CustomerRow } from '../../store/customers.js';
+import type { PaymentMethodRow } from '../../store/vault.js';
 import type { PaymentRecord, RefundRow } from '../../store/payments.js';
 import type { StripeIntentRow } from '../../store/stripe-payment-intents.js';
 import type { StripeErrorBody } from './errors.js';
@@ -100,7 +102,7 @@ export function intentView(intent: StripeIntentRow, record: PaymentRecord | null
     confirmation_method: 'automatic' as const,
     created: seconds(intent.createdAt),
     currency: currency.toLowerCase(),
-    customer: null,
+    customer: intent.customer,
     description: intent.description,
     last_payment_error: record && status === 'requires_payment_method' ? paymentError(record) : null,
     latest_charge: payment?.id ?? null,
@@ -113,6 +115,7 @@ export function intentView(intent: StripeIntentRow, record: PaymentRecord | null
     payment_method: intent.paymentMethod,
     payment_method_types: ['card'],
     receipt_email: payment?.customer?.email ?? null,
+    setup_future_usage: intent.setupFutureUsage,
     status,
   };
 }
@@ -132,5 +135,35 @@ export function refundView(refund: RefundRow, intentId: string | null) {
     payment_intent: intentId,
     reason: refund.reason,
     status: refund.status,
+  };
+}
+
+/** A customer as Stripe answers it; `invoice_settings.default_payment_method` is the card a payment with only `customer` pays with. */
+export function customerView(row: CustomerRow, livemode: boolean) {
+  return {
+    id: row.id,
+    object: 'customer' as const,
+    created: seconds(row.createdAt),
+    description: row.description,
+    email: row.email,
+    invoice_settings: { default_payment_method: row.defaultPaymentMethodId },
+    livemode,
+    metadata: row.metadata,
+    name: row.name,
+  };
+}
+
+/** A saved card as Stripe answers it: never its number. */
+export function paymentMethodView(row: PaymentMethodRow, livemode: boolean) {
+  return {
+    id: row.id,
+    object: 'payment_method' as const,
+    billing_details: { address: null, email: null, name: null, phone: null },
+    card: { brand: row.brand, exp_month: row.expMonth, exp_year: row.expYear, fingerprint: row.fingerprint, last4: row.last4 },
+    created: seconds(row.createdAt),
+    customer: row.customerId,
+    livemode,
+    metadata: {},
+    type: 'card' as const,
   };
 }

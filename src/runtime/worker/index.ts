@@ -10,8 +10,10 @@ import { reconciler } from '../../orchestrator/reconcile.js';
 import { DEFAULT_SETTLEMENT_POLICY } from '../../orchestrator/settle.js';
 import { createRepositories } from '../../store/index.js';
 import { openPostgres } from '../../store/postgres.js';
+import { localKms } from '../../vault/kms.js';
 import { gatewayRegistry } from '../gateways.js';
 import { workerLogger } from './logger.js';
+import { vaultKeyring } from './vault-keys.js';
 import { PROVIDERS } from '../providers.js';
 import { createRouter, createRoutingState } from '../routing.js';
 
@@ -28,6 +30,8 @@ export interface WorkerEnv {
   FINGERPRINT_SECRET: string;
   /** Seals merchant webhook signing secrets: 32 bytes, base64 (openssl rand -base64 32). */
   SECRETS_KEY: string;
+  /** The card vault's key-encryption key (or keyring, newest first): a secret; SECRETS_KEY when unset. */
+  VAULT_KEK?: string;
   GATEWAY_TIMEOUT_MS?: string;
   [secret: string]: unknown;
 }
@@ -60,7 +64,7 @@ export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
     const s = services(env);
     if (!s) return new Response('DATABASE_URL or a HYPERDRIVE binding is required', { status: 500 });
-    const app = createApp({ repositories: s.repositories, logger, fingerprintSecret: env.FINGERPRINT_SECRET, gateways: s.gateways, providers: PROVIDERS.map((p) => p.name), router: s.router, secretsKey: env.SECRETS_KEY, rateLimits });
+    const app = createApp({ repositories: s.repositories, logger, fingerprintSecret: env.FINGERPRINT_SECRET, gateways: s.gateways, providers: PROVIDERS.map((p) => p.name), router: s.router, secretsKey: env.SECRETS_KEY, vaultKms: localKms(vaultKeyring(env)), rateLimits });
     const response = await app.fetch(request);
     ctx.waitUntil(s.store.close());
     return response;
