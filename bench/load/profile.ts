@@ -9,6 +9,7 @@
  *   --runs R           measured runs per router (default 3); the table shows medians
  *   --against REV      also measure the router of git revision REV (archived into a temp dir), side
  *                      by side: the routers take turns, so load from elsewhere falls on both
+ *   --save-profile F   also write the raw V8 profile to F (for Chrome DevTools or profile-summary.ts)
  *   --callgrind        run the routers under `valgrind --tool=callgrind` and count the instructions
  *                      each run executes (repeatable on a loaded machine; about 50 times slower, so
  *                      use a few hundred payments)
@@ -35,6 +36,7 @@ interface Options {
   connections: number;
   runs: number;
   against?: string;
+  saveProfile?: string;
   callgrind: boolean;
 }
 
@@ -61,7 +63,7 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const ROUTER_START_TIMEOUT_MS = 600_000;
 
 export function profileOptions(argv: readonly string[]): Options {
-  const known = new Set(['--profile', '--payments', '--connections', '--runs', '--against', '--callgrind']);
+  const known = new Set(['--profile', '--payments', '--connections', '--runs', '--against', '--save-profile', '--callgrind']);
   const options: Options = { payments: 2000, connections: 32, runs: 3, callgrind: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -74,6 +76,7 @@ export function profileOptions(argv: readonly string[]): Options {
     const value = argv[++i];
     if (value === undefined) throw new Error(`${flag} needs a value`);
     if (flag === '--against') options.against = value;
+    else if (flag === '--save-profile') options.saveProfile = value;
     else {
       const n = Number(value);
       if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer`);
@@ -144,7 +147,9 @@ export async function runProfile(options: Options, log: (line: string) => void):
       const { child } = routers[0]!;
       await fetch(`${child.ready.counters}/profile/start`, { method: 'POST' });
       await runLoad({ url: child.ready.url, apiKey, pid: child.pid, connections: options.connections, amount: options.payments });
-      profile = summarizeProfile((await (await fetch(`${child.ready.counters}/profile/stop`, { method: 'POST' })).json()) as CpuProfile);
+      const raw = (await (await fetch(`${child.ready.counters}/profile/stop`, { method: 'POST' })).json()) as CpuProfile;
+      if (options.saveProfile) await writeFile(options.saveProfile, JSON.stringify(raw));
+      profile = summarizeProfile(raw);
     }
 
     const rows = routers.map((r) => {
