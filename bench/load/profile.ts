@@ -16,7 +16,8 @@
  *
  * CPU is the router process's utime + stime (/proc) over a run, per 201 answer. A V8 CPU profile
  * of this checkout's router covers one more run after those (not with --callgrind); its top self-time areas
- * and functions are printed and written with the figures to bench/results/profile.json.
+ * and functions are printed and written with the figures to bench/results/profile.json
+ * (profile.callgrind.json with --callgrind).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
@@ -176,7 +177,7 @@ export async function runProfile(options: Options, log: (line: string) => void):
       `\n\n${profile ? `CPU profile of ${routers[0]!.label}, last run:\n${renderProfile(profile)}` : ''}`;
     process.stdout.write(`${text}\n`);
     const failed = routers.some((r) => r.runs.some((x) => x.failures > 0 || !x.ledgerOk));
-    const file = join(ROOT, 'bench/results/profile.json');
+    const file = join(ROOT, `bench/results/profile${options.callgrind ? '.callgrind' : ''}.json`);
     await writeFile(file, `${JSON.stringify({ benchmark: 'load-profile', environment: environment(), options, results: { routers: rows, profile: profile ?? null }, load_average: loadavg() }, null, 2)}\n`);
     log(`wrote ${file}`);
     if (failed) log('CORRECTNESS PROBLEMS: some payment did not answer 201 succeeded, or the ledger disagrees');

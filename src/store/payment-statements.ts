@@ -6,7 +6,7 @@ import type { NewEvent } from './events.js';
 import type { AttemptResult, AttemptRow, PaymentPatch, PaymentRow } from './payments.js';
 import { OPEN_ATTEMPT_STATUSES } from './payments.js';
 import { attempts, idempotencyKeys, jobs, payments } from './schema.js';
-import { keysOf, placeholdersOf, runShaped, statementCache, valuesOf } from './statement-cache.js';
+import { keysOf, placeholdersOf, runShaped, statementCache } from './statement-cache.js';
 
 /**
  * The payment hot path's writes, each one statement (data-modifying CTEs), so a payment costs
@@ -52,24 +52,24 @@ export function paymentWriteRepository(db: Database) {
   return {
     /** Inserts the payment, its attempt and its job, and links the key, in one statement. */
     async open(o: OpenPayment): Promise<void> {
-      const values: Record<string, unknown> = {};
-      valuesOf('p', o.payment, values);
-      valuesOf('a', o.attempt, values);
-      valuesOf('j', jobValues(o.job, o.payment.createdAt), values);
-      if (o.link) valuesOf('k', { merchantId: o.link.merchantId, key: o.link.key, type: o.link.resource.type, id: o.link.resource.id }, values);
+      const values = {
+        p: o.payment,
+        a: o.attempt,
+        j: jobValues(o.job, o.payment.createdAt),
+        ...(o.link ? { k: { merchantId: o.link.merchantId, key: o.link.key, type: o.link.resource.type, id: o.link.resource.id } } : {}),
+      };
       const shape = `open|${keysOf(o.payment)}|${keysOf(o.attempt)}|${o.link ? 'k' : ''}`;
       await runShaped(db, statements.get(shape, () => openSql(db, o)), values);
     },
 
     /** One step after a gateway call: the payment, its attempt, its job, its events and the stored answer, in one statement. */
     async settle(w: SettleWrite): Promise<SettleWritten> {
-      const values: Record<string, unknown> = { 'p.id': w.id, 'p.version': w.version, 'p.now': w.now };
-      valuesOf('s', w.set, values);
-      if (w.attempt) valuesOf('a', { id: w.attempt.id, ...w.attempt.result }, values);
-      if (w.cancelJob) values['j.key'] = w.cancelJob;
-      w.events.forEach((event, i) => valuesOf(`e${i}`, eventValues(event), values));
-      w.jobs.forEach((job, i) => valuesOf(`f${i}`, jobValues(job, w.now), values));
-      if (w.response) valuesOf('k', w.response, values);
+      const values: Record<string, object> = { p: { id: w.id, version: w.version, now: w.now }, s: w.set };
+      if (w.attempt) values.a = { id: w.attempt.id, ...w.attempt.result };
+      if (w.cancelJob) values.j = { key: w.cancelJob };
+      w.events.forEach((event, i) => (values[`e${i}`] = eventValues(event)));
+      w.jobs.forEach((job, i) => (values[`f${i}`] = jobValues(job, w.now)));
+      if (w.response) values.k = w.response;
       const shape = `settle|${keysOf(w.set)}|${w.attempt ? keysOf(w.attempt.result) : '-'}|${w.cancelJob ? 'j' : ''}|${w.events.length}|${w.jobs.length}|${w.response ? 'k' : ''}`;
       const [row] = (await runShaped(db, statements.get(shape, () => settleSql(db, w)), values)) as { written: boolean; attempt: boolean; job: boolean; response: boolean }[];
       return { written: row!.written, attemptWritten: row!.written && row!.attempt, jobCanceled: row!.written && row!.job, responseStored: row!.response };

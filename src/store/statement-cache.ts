@@ -14,8 +14,11 @@ import { rowsOf } from './rows.js';
  */
 export interface ShapedStatement {
   text: string;
-  params: ((values: Readonly<Record<string, unknown>>) => unknown)[];
+  params: ((values: Values) => unknown)[];
 }
+
+/** A call's values: placeholder `group.key` reads `values[group][key]`. */
+export type Values = Readonly<Record<string, object>>;
 
 const dialect = new PgDialect();
 const MAX_SHAPES = 1000;
@@ -37,8 +40,8 @@ export function statementCache() {
   };
 }
 
-/** Runs a shaped statement with `values` (by placeholder name) and answers its rows. */
-export async function runShaped(db: Database, statement: ShapedStatement, values: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>[]> {
+/** Runs a shaped statement with `values` and answers its rows (raw: column names as the text says them). */
+export async function runShaped(db: Database, statement: ShapedStatement, values: Values): Promise<Record<string, unknown>[]> {
   const params = statement.params.map((param) => param(values));
   return rowsOf(await db._.session.prepareQuery({ sql: statement.text, params }, undefined, undefined, false).execute());
 }
@@ -48,15 +51,10 @@ export async function runShaped(db: Database, statement: ShapedStatement, values
  * undefined columns out). Typed as the row so that drizzle's builders take it: their `set` and
  * `values` bind each placeholder to its column, which encodes the value when the call fills it in.
  */
-export function placeholdersOf<T extends object>(prefix: string, row: T): T {
+export function placeholdersOf<T extends object>(group: string, row: T): T {
   const out: Record<string, Placeholder<string>> = {};
-  for (const [key, value] of Object.entries(row)) if (value !== undefined) out[key] = sql.placeholder(`${prefix}.${key}`);
+  for (const [key, value] of Object.entries(row)) if (value !== undefined) out[key] = sql.placeholder(`${group}.${key}`);
   return out as T;
-}
-
-/** The values for `placeholdersOf(prefix, row)`, added to `into`. */
-export function valuesOf(prefix: string, row: object, into: Record<string, unknown>): void {
-  for (const [key, value] of Object.entries(row)) if (value !== undefined) into[`${prefix}.${key}`] = value;
 }
 
 /** The defined keys of a row, for a shape key. */
@@ -70,15 +68,19 @@ function compile(statement: SQL): ShapedStatement {
   const query = dialect.sqlToQuery(statement);
   const params = query.params.map((param): ShapedStatement['params'][number] => {
     if (param instanceof Placeholder) {
-      const name = param.name;
-      return (values) => need(values, name);
+      const read = reader(param.name);
+      // As drizzle binds a Date compared with a column: ISO text.
+      return (values) => {
+        const value = read(values);
+        return value instanceof Date ? value.toISOString() : value;
+      };
     }
     if (param instanceof Param && param.value instanceof Placeholder) {
-      const name = param.value.name;
+      const read = reader(param.value.name);
       const encoder = param.encoder;
       // As drizzle sends a column's value: null as is, anything else through the column's encoder.
       return (values) => {
-        const value = need(values, name);
+        const value = read(values);
         return value === null ? null : encoder.mapToDriverValue(value);
       };
     }
@@ -87,7 +89,13 @@ function compile(statement: SQL): ShapedStatement {
   return { text: query.sql, params };
 }
 
-function need(values: Readonly<Record<string, unknown>>, name: string): unknown {
-  if (!(name in values)) throw new Error(`no value for placeholder ${name}`);
-  return values[name];
+function reader(name: string): (values: Values) => unknown {
+  const dot = name.indexOf('.');
+  const group = name.slice(0, dot);
+  const key = name.slice(dot + 1);
+  return (values) => {
+    const value = (values[group] as Record<string, unknown> | undefined)?.[key];
+    if (value === undefined) throw new Error(`no value for placeholder ${name}`);
+    return value;
+  };
 }
