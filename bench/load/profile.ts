@@ -196,7 +196,7 @@ async function measure(router: Router, options: Options, apiKey: string): Promis
   const cpuBefore = processCpuMs(child.pid);
   const run = await runLoad({ url: child.ready.url, apiKey, pid: child.pid, connections: options.connections, amount: options.payments });
   const cpuMs = processCpuMs(child.pid) - cpuBefore;
-  const instructions = router.callgrindDir ? await dumpedInstructions(child.pid, router.callgrindDir) : null;
+  const instructions = router.callgrindDir ? await dumpedInstructions(router) : null;
   const countsAfter = await counts(child.ready.counters);
   const per = (n: number) => (run.created > 0 ? n / run.created : NaN);
   return {
@@ -219,14 +219,28 @@ function callgrind(pid: number, args: string[]): void {
   execFileSync('callgrind_control', [...args, String(pid)], { stdio: 'ignore' });
 }
 
-/** Stops counting, dumps, and reads the dump's total instructions (`totals:` or `summary:` line). */
-async function dumpedInstructions(pid: number, dir: string): Promise<number> {
-  callgrind(pid, ['-i', 'off', '-d']);
-  const dumps = (await readdir(dir)).filter((f) => f.startsWith(`callgrind.out.${pid}.`)).sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()));
-  const text = await readFile(join(dir, dumps.at(-1)!), 'utf8');
-  const total = /^(?:totals|summary):\s+(\d+)/m.exec(text);
-  if (!total) throw new Error(`no totals in ${dumps.at(-1)}`);
-  return Number(total[1]);
+/**
+ * Stops counting, asks for a dump, and reads its total instructions (`totals:` or `summary:` line).
+ * Valgrind takes the request only while the process runs code, so each poll also wakes the
+ * router with a request to its control port.
+ */
+async function dumpedInstructions(router: Router): Promise<number> {
+  const { pid, ready } = router.child;
+  const dir = router.callgrindDir!;
+  const dumps = async () => (await readdir(dir)).filter((f) => /^callgrind\.out\.\d+\.\d+$/.test(f));
+  const before = new Set(await dumps());
+  callgrind(pid, ['-i', 'off']);
+  callgrind(pid, ['-d']);
+  for (let poll = 0; poll < 600; poll++) {
+    await fetch(ready.counters);
+    const fresh = (await dumps()).filter((f) => !before.has(f));
+    for (const file of fresh) {
+      const total = /^(?:totals|summary):\s+(\d+)/m.exec(await readFile(join(dir, file), 'utf8'));
+      if (total) return Number(total[1]);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no callgrind dump from ${pid} in ${dir}`);
 }
 
 function revision(root: string, rev: string): string {
