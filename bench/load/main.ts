@@ -4,12 +4,14 @@
  * and the Stripe simulator in its own process. See bench/load/README.md.
  */
 import { benchFlags, report } from '../lib/report.js';
+import { profileOptions, runProfile } from './profile.js';
 import { measureAll, type Plan } from './schedule.js';
 import { checks, render, summarize } from './summary.js';
 import { startStack } from './targets.js';
 
-const flags = benchFlags();
 const log = (line: string) => process.stderr.write(`[bench:load] ${line}\n`);
+if (process.argv.includes('--profile')) process.exit(await runProfile(profileOptions(process.argv.slice(2)), log));
+const flags = benchFlags();
 
 const plan: Plan = flags.quick
   ? { simulatorLatenciesMs: [0, 50], concurrencies: [1, 32], repetitions: 1, runSeconds: 1, warmupSeconds: 0.4 }

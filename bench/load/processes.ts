@@ -28,12 +28,15 @@ export async function startChild<Ready>(options: {
   args?: string[];
   env?: Record<string, string | undefined>;
   nodeOptions?: string[];
+  /** A command that runs Node (`valgrind ...`): it must exec it in the same process, so `pid` stays the server's. */
+  wrapper?: string[];
   logFile: string;
   timeoutMs?: number;
 }): Promise<Child<Ready>> {
   const script = new URL(options.file, import.meta.url).pathname;
   const log = openSync(options.logFile, 'w');
-  const child = spawn(process.execPath, [...(options.nodeOptions ?? []), '--import', 'tsx', script, ...(options.args ?? [])], {
+  const [command, ...wrapperArgs] = [...(options.wrapper ?? []), process.execPath];
+  const child = spawn(command!, [...wrapperArgs, ...(options.nodeOptions ?? []), '--import', 'tsx', script, ...(options.args ?? [])], {
     env: options.env ?? process.env,
     stdio: ['ignore', log, log],
   });

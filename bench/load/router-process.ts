@@ -11,9 +11,12 @@
  * the stripe account and the active ruleset `default: { route: [stripe] }`, then prints
  * `{"ready":true,"url","driver","counters"}`. Request logs go to stdout as in production (JSON lines).
  * On PostgreSQL, `GET <counters>` answers the statements and commits sent so far (statement-counter.ts).
+ * `POST <counters>/profile/start` starts a V8 CPU profile of this process; `POST <counters>/profile/stop`
+ * ends it and answers the `.cpuprofile` document (profile.ts: only the measured payments, no startup).
  */
 import { serve } from '@hono/node-server';
 import { createServer } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/api/app.js';
@@ -68,7 +71,28 @@ const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => 
   started.once('error', reject);
 });
 
-const control = createServer((_request, response) => sendJson(response, 200, database.driver === 'postgres' ? counter.counts() : {}));
+// Connected on the first profile only, so a router that is not profiled carries no inspector session.
+let inspector: Session | undefined;
+const control = createServer((request, response) => {
+  const answer = async () => {
+    if (request.method === 'POST' && request.url === '/profile/start') {
+      if (!inspector) {
+        inspector = new Session();
+        inspector.connect();
+      }
+      await inspector.post('Profiler.enable');
+      await inspector.post('Profiler.setSamplingInterval', { interval: 500 });
+      await inspector.post('Profiler.start');
+      return {};
+    }
+    if (request.method === 'POST' && request.url === '/profile/stop' && inspector) return (await inspector.post('Profiler.stop')).profile;
+    return database.driver === 'postgres' ? counter.counts() : {};
+  };
+  answer().then(
+    (body) => sendJson(response, 200, body),
+    (error: unknown) => sendJson(response, 500, { error: String(error) }),
+  );
+});
 await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
 
 exitOnSignal(async () => {

@@ -2,6 +2,7 @@ import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Database } from './database.js';
 import type { Repositories } from './index.js';
 import { idempotencyKeys } from './schema.js';
+import { placeholdersOf, runShaped, statementCache } from './statement-cache.js';
 
 /** What a request with this key created: a retry after a crash answers it as it now stands. */
 export type IdempotentResourceType = 'payment.create' | 'payment' | 'refund' | 'webhook_endpoint' | 'stripe.payment_intent';
@@ -42,6 +43,23 @@ export interface ClaimTimes {
   expiresAt: Date;
 }
 
+const statements = statementCache();
+
+/** The claim's first statement, built once (statement-cache.ts): it runs for every request with a key. */
+function claimSql(db: Database) {
+  const c = placeholdersOf('c', { merchantId: '', key: '', requestHash: '', leaseUntil: new Date(0), now: new Date(0), expiresAt: new Date(0) });
+  return db
+    .insert(idempotencyKeys)
+    .values({ merchantId: c.merchantId, key: c.key, requestHash: c.requestHash, state: 'in_progress', lockedUntil: c.leaseUntil, createdAt: c.now, expiresAt: c.expiresAt })
+    .onConflictDoUpdate({
+      target: [idempotencyKeys.merchantId, idempotencyKeys.key],
+      set: { requestHash: c.requestHash, state: 'in_progress', responseStatus: null, responseBody: null, resourceType: null, resourceId: null, lockedUntil: c.leaseUntil, createdAt: c.now, expiresAt: c.expiresAt },
+      setWhere: lt(idempotencyKeys.expiresAt, c.now),
+    })
+    .returning({ key: idempotencyKeys.key })
+    .getSQL();
+}
+
 export function idempotencyRepository(db: Database) {
   const keyIs = (merchantId: string, key: string) => and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key));
 
@@ -54,15 +72,7 @@ export function idempotencyRepository(db: Database) {
      */
     async claim(merchantId: string, key: string, requestHash: string, times: ClaimTimes): Promise<Claim> {
       const { now, leaseUntil, expiresAt } = times;
-      const claimed = await db
-        .insert(idempotencyKeys)
-        .values({ merchantId, key, requestHash, state: 'in_progress', lockedUntil: leaseUntil, createdAt: now, expiresAt })
-        .onConflictDoUpdate({
-          target: [idempotencyKeys.merchantId, idempotencyKeys.key],
-          set: { requestHash, state: 'in_progress', responseStatus: null, responseBody: null, resourceType: null, resourceId: null, lockedUntil: leaseUntil, createdAt: now, expiresAt },
-          setWhere: lt(idempotencyKeys.expiresAt, now),
-        })
-        .returning({ key: idempotencyKeys.key });
+      const claimed = await runShaped(db, statements.get('claim', () => claimSql(db)), { c: { merchantId, key, requestHash, leaseUntil, now, expiresAt } });
       if (claimed.length > 0) return { state: 'claimed' };
 
       const [row] = await db.select().from(idempotencyKeys).where(keyIs(merchantId, key));

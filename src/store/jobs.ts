@@ -135,8 +135,18 @@ export function jobRepository(db: Database) {
  * of adding another.
  */
 export function scheduleJobSql(job: ScheduleJob, now: Date, guard: SQL | null): SQL {
+  return upsertJobSql(jobValues(job, now), guard);
+}
+
+/** The values of a job's row as `upsertJobSql` sends them (timestamps as ISO text, the payload as JSON). */
+export function jobValues(job: ScheduleJob, now: Date) {
+  return { id: newId('job'), kind: job.kind, key: job.key, merchantId: job.merchantId ?? null, payload: JSON.stringify(job.payload ?? {}), runAt: job.runAt.toISOString(), now: now.toISOString() };
+}
+
+/** `scheduleJobSql` from its row's values, or from placeholders for them (a statement built once per shape). */
+export function upsertJobSql(v: Record<keyof ReturnType<typeof jobValues>, unknown>, guard: SQL | null): SQL {
   return sql`insert into jobs (id, kind, key, merchant_id, payload, state, run_at, created_at, updated_at)
-    select ${newId('job')}, ${job.kind}, ${job.key}, ${job.merchantId ?? null}, ${JSON.stringify(job.payload ?? {})}::jsonb, 'scheduled', ${job.runAt.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
+    select ${v.id}, ${v.kind}, ${v.key}, ${v.merchantId}, ${v.payload}::jsonb, 'scheduled', ${v.runAt}::timestamptz, ${v.now}::timestamptz, ${v.now}::timestamptz
     ${guard ? sql`where ${guard}` : sql``}
     on conflict (key) do update set
       kind = excluded.kind,
