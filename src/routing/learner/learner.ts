@@ -29,6 +29,13 @@ export interface LearnerConfig {
   prior: { alpha: number; beta: number };
   /** Pseudo-observations of its parent's mean a finer level starts from (hierarchical shrinkage). */
   shrinkage: number;
+  /**
+   * Standard deviations between a finer level's own mean and its parent's beyond which the
+   * parent's weight falls as (divergence / z)²; 0: never.
+   */
+  divergence: number;
+  /** The idle grace of a cell more than `divergence` σ below its parent: its bad news is re-checked sooner. */
+  divergentGrace: number;
   /** Effective sample size a level needs to be named as the one that answered (explanations only). */
   minSamples: number;
   health: HealthConfig;
@@ -60,6 +67,8 @@ export const DEFAULT_LEARNER_CONFIG: Readonly<LearnerConfig> = Object.freeze({
   idleGrace: 150,
   prior: Object.freeze({ alpha: 4, beta: 1 }),
   shrinkage: 200,
+  divergence: 0,
+  divergentGrace: 150,
   minSamples: 20,
   health: Object.freeze({ changePrior: 0.001, faultWhenUp: 0.01, faultWhenDown: 0.98, recovery: 0.002 }),
 });
@@ -146,6 +155,8 @@ export class SuccessRateLearner {
   private answerW = 0;
   private answerN = 0;
   private answerDown = 0;
+  private answerShrunkP = 0;
+  private answerShrunkW = 0;
   private answerLevel: EstimateLevel = 'prior';
   /** What the answer fields hold: decide() asks `estimate` then `sample` of the same gateway and segment (segments are never mutated). */
   private answeredGateway: string | null = null;
@@ -162,7 +173,9 @@ export class SuccessRateLearner {
     if (!fraction(decay) || !fraction(fastDecay) || !fraction(idleDecay) || !(idleGrace >= 0) || !(prior.alpha > 0 && prior.beta > 0)) {
       throw new RangeError('learner config: decays must be in (0, 1], idleGrace ≥ 0 and the prior positive');
     }
-    if (!(changeThreshold > 0 && shrinkage >= 0 && minSamples >= 0)) throw new RangeError('learner config: changeThreshold > 0, shrinkage ≥ 0, minSamples ≥ 0');
+    if (!(changeThreshold > 0 && shrinkage >= 0 && minSamples >= 0 && this.config.divergence >= 0 && this.config.divergentGrace >= 0)) {
+      throw new RangeError('learner config: changeThreshold > 0, shrinkage, minSamples, divergence and divergentGrace ≥ 0');
+    }
     if (![health.changePrior, health.recovery].every(probability) || !(health.faultWhenUp > 0 && health.faultWhenUp < health.faultWhenDown && health.faultWhenDown < 1)) {
       throw new RangeError('learner config: health probabilities in [0, 1], 0 < faultWhenUp < faultWhenDown < 1');
     }
@@ -217,12 +230,27 @@ export class SuccessRateLearner {
       this.hear(g, this.tickPeer(this.keys.peers[GATEWAY_LEVEL]!), true);
       return;
     }
-    // Coarsest first, so a change the gateway level detects restarts the finer cells in this same update.
+    // Coarsest first, so a change the gateway level detects restarts the finer cells in this same
+    // update; the parent's shrunk mean before this update (p, w) sets a finer cell's idle grace.
+    let p = 0;
+    let w = 0;
     for (let level = GATEWAY_LEVEL; level >= 0; level--) {
       const tick = this.tickPeer(this.keys.peers[level]!);
       const cell = this.cellFor(this.keys.cells[level]!, tick - 1, g);
       this.catchUpEpoch(cell, g);
-      const idle = this.idleFactor(tick - 1 - this.ticks[cell]!);
+      const s0 = this.successes[cell]!;
+      const n0 = s0 + this.failures[cell]!;
+      const grace = level === GATEWAY_LEVEL ? this.config.idleGrace : this.graceFor(s0, n0, p, w);
+      const idle = this.idleFactor(tick - 1 - this.ticks[cell]!, grace);
+      if (level === GATEWAY_LEVEL) {
+        const { alpha, beta } = this.config.prior;
+        p = (alpha + s0 * idle) / (alpha + beta + n0 * idle);
+        w = alpha + beta + n0 * idle;
+      } else if (n0 > 0) {
+        this.shrink(s0 * idle, n0 * idle, p, w);
+        p = this.answerShrunkP;
+        w = this.answerShrunkW;
+      }
       this.successes[cell] = this.successes[cell]! * decay * idle + won;
       this.failures[cell] = this.failures[cell]! * decay * idle + (1 - won);
       this.fastSuccesses[cell] = this.fastSuccesses[cell]! * fastDecay * idle + won;
@@ -330,8 +358,37 @@ export class SuccessRateLearner {
     return tick;
   }
 
-  private idleFactor(missed: number): number {
-    return missed > this.config.idleGrace ? this.config.idleDecay ** (missed - this.config.idleGrace) : 1;
+  private idleFactor(missed: number, grace: number): number {
+    return missed > grace ? this.config.idleDecay ** (missed - grace) : 1;
+  }
+
+  /**
+   * How far (in σ) a finer level's own mean (s of n) sits from its parent's (mean p, weight w).
+   * σ combines the cell's own posterior uncertainty (uniform prior) and the parent's, so a small
+   * cell's noise does not read as a departure.
+   */
+  private divergenceZ(s: number, n: number, p: number, w: number): number {
+    const m = (s + 1) / (n + 2);
+    return (m - p) / Math.sqrt((m * (1 - m)) / (n + 3) + (p * (1 - p)) / (w + 1));
+  }
+
+  /** A cell far below its parent fades after `divergentGrace` missed updates, others after `idleGrace`. */
+  private graceFor(s: number, n: number, p: number, w: number): number {
+    const { divergence, idleGrace, divergentGrace } = this.config;
+    if (divergence === 0 || n === 0) return idleGrace;
+    return this.divergenceZ(s, n, p, w) < -divergence ? divergentGrace : idleGrace;
+  }
+
+  /** A finer level's shrunk mean and weight into the shrink fields: its own s of n plus k of the parent's mean p (weight w). */
+  private shrink(s: number, n: number, p: number, w: number): void {
+    const { shrinkage, divergence } = this.config;
+    let k = Math.min(shrinkage, w);
+    if (divergence > 0) {
+      const z = this.divergenceZ(s, n, p, w);
+      if (z * z > divergence * divergence) k *= (divergence * divergence) / (z * z);
+    }
+    this.answerShrunkP = (s + k * p) / (n + k);
+    this.answerShrunkW = n + k;
   }
 
   /** The short memory's mean is more than `changeThreshold` σ from the long one's. */
@@ -425,18 +482,18 @@ export class SuccessRateLearner {
     if (segment === this.answeredSegment && gateway === this.answeredGateway) return;
     this.keys.resolve(gateway, segment, false);
     this.loadTicks(segment);
-    const { minSamples, shrinkage, prior } = this.config;
+    const { minSamples, prior } = this.config;
     this.readLevel(GATEWAY_LEVEL);
     let p = this.gatewayMean();
     let w = prior.alpha + prior.beta + this.levelN;
     let level: EstimateLevel = this.levelN >= minSamples ? 'gateway' : 'prior';
     let n = this.levelN;
     for (let l = GATEWAY_LEVEL - 1; l >= 0; l--) {
-      this.readLevel(l);
+      this.readLevel(l, p, w);
       if (this.levelN === 0) continue;
-      const k = Math.min(shrinkage, w);
-      p = (this.levelS + k * p) / (this.levelN + k);
-      w = this.levelN + k;
+      this.shrink(this.levelS, this.levelN, p, w);
+      p = this.answerShrunkP;
+      w = this.answerShrunkW;
       if (this.levelN >= minSamples) {
         level = LEVELS[l]!;
         n = this.levelN;
@@ -452,8 +509,11 @@ export class SuccessRateLearner {
     this.answeredSegment = segment;
   }
 
-  /** Effective long-memory counts of one level's cell after idle fading and any epoch restart, into `levelS` and `levelN`. */
-  private readLevel(level: number): void {
+  /**
+   * Effective long-memory counts of one level's cell after idle fading and any epoch restart,
+   * into `levelS` and `levelN`; `p` and `w` are its parent's shrunk mean and weight (finer levels).
+   */
+  private readLevel(level: number, p = 0, w = 0): void {
     const key = this.keys.cells[level]!;
     const cell = key < 0 ? undefined : this.cellIndex.get(key);
     if (cell === undefined) {
@@ -461,13 +521,14 @@ export class SuccessRateLearner {
       this.levelN = 0;
       return;
     }
-    const factor = this.idleFactor(this.segmentTicks[level]! - this.ticks[cell]!);
     let s = this.successes[cell]!;
     let f = this.failures[cell]!;
     if (this.epochs[cell] !== this.gatewayEpochs[gatewayOfCell(key)]) {
       s = Math.min(s, this.fastSuccesses[cell]!);
       f = Math.min(f, this.fastFailures[cell]!);
     }
+    const grace = level === GATEWAY_LEVEL ? this.config.idleGrace : this.graceFor(s, s + f, p, w);
+    const factor = this.idleFactor(this.segmentTicks[level]! - this.ticks[cell]!, grace);
     this.levelS = s * factor;
     this.levelN = (s + f) * factor;
   }
