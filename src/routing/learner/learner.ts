@@ -36,6 +36,14 @@ export interface LearnerConfig {
   divergence: number;
   /** The idle grace of a cell more than `divergence` σ below its parent: its bad news is re-checked sooner. */
   divergentGrace: number;
+  /**
+   * Above 0: the shrinkage weight is estimated per parent cell, James-Stein style, as p(1 − p) / τ²
+   * with τ² the spread of its children's rates beyond sampling noise, capped at this (and
+   * floored at `shrinkage` when children differ). 0: the fixed `shrinkage`.
+   */
+  shrinkageMax: number;
+  /** Thompson draws come from the posterior with its weight multiplied by this: above 1, less exploration. */
+  sharpen: number;
   /** Effective sample size a level needs to be named as the one that answered (explanations only). */
   minSamples: number;
   health: HealthConfig;
@@ -69,6 +77,8 @@ export const DEFAULT_LEARNER_CONFIG: Readonly<LearnerConfig> = Object.freeze({
   shrinkage: 200,
   divergence: 0,
   divergentGrace: 150,
+  shrinkageMax: 0,
+  sharpen: 1,
   minSamples: 20,
   health: Object.freeze({ changePrior: 0.001, faultWhenUp: 0.01, faultWhenDown: 0.98, recovery: 0.002 }),
 });
@@ -101,6 +111,8 @@ export interface LearnerSnapshot {
   fast?: number[];
   /** Flat [gatewayId, pDown, healthTick, epoch] quadruples; absent in older snapshots. */
   gateways?: number[];
+  /** Flat [spreadSum, spreadWeight] pairs, one per cell in `cells` order (adaptive shrinkage); absent in older snapshots. */
+  spread?: number[];
 }
 
 /** What the learner hears about one attempt: `technical` is a failure the gateway did not answer. */
@@ -144,6 +156,11 @@ export class SuccessRateLearner {
   private ticks: Float64Array = new Float64Array(INITIAL_CAPACITY);
   /** The cell's gateway's epoch at its last update: behind it, the long memory restarts from the short. */
   private epochs: Float64Array = new Float64Array(INITIAL_CAPACITY);
+  /** Per cell as a parent: decayed sums of its children's squared departures beyond noise, and of their weights. */
+  private spreadSum: Float64Array = new Float64Array(INITIAL_CAPACITY);
+  private spreadWeight: Float64Array = new Float64Array(INITIAL_CAPACITY);
+  /** The cell `readLevel` last read (−1: none). */
+  private levelCell = -1;
   /** Per interned gateway id: P(down) after its last answer, the gateway-level tick then, and its epoch. */
   private pDown: number[] = [];
   private healthTicks: number[] = [];
@@ -189,7 +206,7 @@ export class SuccessRateLearner {
   /** What `sample` draws from, for computing choice probabilities without drawing. */
   posterior(gateway: string, segment: Segment): Posterior {
     this.resolve(gateway, segment);
-    return { mean: this.answerP, weight: this.answerW, down: this.answerDown };
+    return { mean: this.answerP, weight: this.answerW * this.config.sharpen, down: this.answerDown };
   }
 
   /** The gateway's estimate across all its segments, for health reports. */
@@ -209,7 +226,8 @@ export class SuccessRateLearner {
   sample(gateway: string, segment: Segment, random: () => number): number {
     this.resolve(gateway, segment);
     if (this.answerDown > 0 && random() < this.answerDown) return 0;
-    return sampleBeta(this.answerP * this.answerW, (1 - this.answerP) * this.answerW, random);
+    const weight = this.answerW * this.config.sharpen;
+    return sampleBeta(this.answerP * weight, (1 - this.answerP) * weight, random);
   }
 
   update(gateway: string, segment: Segment, outcome: LearnerOutcome): void {
@@ -234,6 +252,7 @@ export class SuccessRateLearner {
     // update; the parent's shrunk mean before this update (p, w) sets a finer cell's idle grace.
     let p = 0;
     let w = 0;
+    let parent = -1;
     for (let level = GATEWAY_LEVEL; level >= 0; level--) {
       const tick = this.tickPeer(this.keys.peers[level]!);
       const cell = this.cellFor(this.keys.cells[level]!, tick - 1, g);
@@ -247,10 +266,12 @@ export class SuccessRateLearner {
         p = (alpha + s0 * idle) / (alpha + beta + n0 * idle);
         w = alpha + beta + n0 * idle;
       } else if (n0 > 0) {
-        this.shrink(s0 * idle, n0 * idle, p, w);
+        if (this.config.shrinkageMax > 0) this.hearSpread(parent, s0 * idle, n0 * idle, p);
+        this.shrink(s0 * idle, n0 * idle, p, w, parent);
         p = this.answerShrunkP;
         w = this.answerShrunkW;
       }
+      parent = cell;
       this.successes[cell] = this.successes[cell]! * decay * idle + won;
       this.failures[cell] = this.failures[cell]! * decay * idle + (1 - won);
       this.fastSuccesses[cell] = this.fastSuccesses[cell]! * fastDecay * idle + won;
@@ -272,15 +293,17 @@ export class SuccessRateLearner {
   snapshot(): LearnerSnapshot {
     const cells: number[] = [];
     const fast: number[] = [];
+    const spread: number[] = [];
     for (const [key, cell] of this.cellIndex) {
       cells.push(key, this.successes[cell]!, this.failures[cell]!, this.ticks[cell]!);
       fast.push(this.fastSuccesses[cell]!, this.fastFailures[cell]!, this.epochs[cell]!);
+      spread.push(this.spreadSum[cell]!, this.spreadWeight[cell]!);
     }
     const peers: number[] = [];
     for (const [key, tick] of this.peerTicks) peers.push(key, tick);
     const gateways: number[] = [];
     this.gatewayEpochs.forEach((epoch, g) => gateways.push(g, this.pDown[g]!, this.healthTicks[g]!, epoch));
-    return { version: 1, values: this.keys.values(), cells, peers, fast, gateways };
+    return { version: 1, values: this.keys.values(), cells, peers, fast, gateways, spread };
   }
 
   /**
@@ -295,21 +318,35 @@ export class SuccessRateLearner {
       snapshot.cells.length % 4 !== 0 ||
       snapshot.peers.length % 2 !== 0 ||
       (snapshot.fast !== undefined && snapshot.fast.length !== count * 3) ||
-      (snapshot.gateways !== undefined && snapshot.gateways.length % 4 !== 0)
+      (snapshot.gateways !== undefined && snapshot.gateways.length % 4 !== 0) ||
+      (snapshot.spread !== undefined && snapshot.spread.length !== count * 2)
     ) {
       throw new Error('learner snapshot: unsupported version or malformed arrays');
     }
     const keys = new KeySpace();
     keys.load(snapshot.values);
     const capacity = Math.max(INITIAL_CAPACITY, count);
-    const arrays = Array.from({ length: 6 }, () => new Float64Array(capacity));
-    const [successes, failures, fastSuccesses, fastFailures, ticks, epochs] = arrays as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+    const arrays = Array.from({ length: 8 }, () => new Float64Array(capacity));
+    const [successes, failures, fastSuccesses, fastFailures, ticks, epochs, spreadSum, spreadWeight] = arrays as [
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+    ];
     const cellIndex = new Map<number, number>();
     for (let cell = 0; cell < count; cell++) {
       cellIndex.set(snapshot.cells[cell * 4]!, cell);
       successes[cell] = snapshot.cells[cell * 4 + 1]!;
       failures[cell] = snapshot.cells[cell * 4 + 2]!;
       ticks[cell] = snapshot.cells[cell * 4 + 3]!;
+      if (snapshot.spread) {
+        spreadSum[cell] = snapshot.spread[cell * 2]!;
+        spreadWeight[cell] = snapshot.spread[cell * 2 + 1]!;
+      }
       if (snapshot.fast) {
         fastSuccesses[cell] = snapshot.fast[cell * 3]!;
         fastFailures[cell] = snapshot.fast[cell * 3 + 1]!;
@@ -346,6 +383,8 @@ export class SuccessRateLearner {
     this.fastFailures = fastFailures;
     this.ticks = ticks;
     this.epochs = epochs;
+    this.spreadSum = spreadSum;
+    this.spreadWeight = spreadWeight;
     this.pDown = pDown;
     this.healthTicks = healthTicks;
     this.gatewayEpochs = gatewayEpochs;
@@ -379,10 +418,32 @@ export class SuccessRateLearner {
     return this.divergenceZ(s, n, p, w) < -divergence ? divergentGrace : idleGrace;
   }
 
+  /**
+   * One child's departure from its parent (cell `parent`, mean p) joins the parent's spread
+   * estimate: (m − p)² less the sampling variance p(1 − p) / n expected of a child that does not
+   * differ, weighted by the child's evidence and decayed like the long memory.
+   */
+  private hearSpread(parent: number, s: number, n: number, p: number): void {
+    if (n < 1) return;
+    const gap = s / n - p;
+    const weight = Math.min(n, 1 / (1 - this.config.decay));
+    this.spreadSum[parent] = this.spreadSum[parent]! * this.config.decay + weight * (gap * gap - (p * (1 - p)) / n);
+    this.spreadWeight[parent] = this.spreadWeight[parent]! * this.config.decay + weight;
+  }
+
+  /** The parent's weight a child of cell `parent` (mean p) is shrunk with: fixed, or p(1 − p) / τ². */
+  private shrinkageOf(parent: number, p: number): number {
+    const { shrinkage, shrinkageMax } = this.config;
+    if (shrinkageMax === 0 || parent < 0 || this.spreadWeight[parent]! === 0) return shrinkageMax === 0 ? shrinkage : shrinkageMax;
+    const tau2 = this.spreadSum[parent]! / this.spreadWeight[parent]!;
+    const noise = p * (1 - p);
+    return tau2 * shrinkageMax <= noise ? shrinkageMax : Math.max(shrinkage, noise / tau2);
+  }
+
   /** A finer level's shrunk mean and weight into the shrink fields: its own s of n plus k of the parent's mean p (weight w). */
-  private shrink(s: number, n: number, p: number, w: number): void {
-    const { shrinkage, divergence } = this.config;
-    let k = Math.min(shrinkage, w);
+  private shrink(s: number, n: number, p: number, w: number, parent: number): void {
+    const { divergence } = this.config;
+    let k = Math.min(this.shrinkageOf(parent, p), w);
     if (divergence > 0) {
       const z = this.divergenceZ(s, n, p, w);
       if (z * z > divergence * divergence) k *= (divergence * divergence) / (z * z);
@@ -475,6 +536,8 @@ export class SuccessRateLearner {
     this.fastFailures = widen(this.fastFailures);
     this.ticks = widen(this.ticks);
     this.epochs = widen(this.epochs);
+    this.spreadSum = widen(this.spreadSum);
+    this.spreadWeight = widen(this.spreadWeight);
   }
 
   /** Sets the answer fields: the gateway's posterior, shrunk level by level toward the segment's own data. */
@@ -488,16 +551,20 @@ export class SuccessRateLearner {
     let w = prior.alpha + prior.beta + this.levelN;
     let level: EstimateLevel = this.levelN >= minSamples ? 'gateway' : 'prior';
     let n = this.levelN;
+    let parent = this.levelCell;
     for (let l = GATEWAY_LEVEL - 1; l >= 0; l--) {
       this.readLevel(l, p, w);
-      if (this.levelN === 0) continue;
-      this.shrink(this.levelS, this.levelN, p, w);
-      p = this.answerShrunkP;
-      w = this.answerShrunkW;
-      if (this.levelN >= minSamples) {
-        level = LEVELS[l]!;
-        n = this.levelN;
+      const cell = this.levelCell;
+      if (this.levelN > 0) {
+        this.shrink(this.levelS, this.levelN, p, w, parent);
+        p = this.answerShrunkP;
+        w = this.answerShrunkW;
+        if (this.levelN >= minSamples) {
+          level = LEVELS[l]!;
+          n = this.levelN;
+        }
       }
+      parent = cell;
     }
     this.answerP = p;
     this.answerW = w;
@@ -519,8 +586,10 @@ export class SuccessRateLearner {
     if (cell === undefined) {
       this.levelS = 0;
       this.levelN = 0;
+      this.levelCell = -1;
       return;
     }
+    this.levelCell = cell;
     let s = this.successes[cell]!;
     let f = this.failures[cell]!;
     if (this.epochs[cell] !== this.gatewayEpochs[gatewayOfCell(key)]) {
