@@ -30,20 +30,11 @@ export interface LearnerConfig {
   /** Pseudo-observations of its parent's mean a finer level starts from (hierarchical shrinkage). */
   shrinkage: number;
   /**
-   * Standard deviations between a finer level's own mean and its parent's beyond which the
-   * parent's weight falls as (divergence / z)²; 0: never.
-   */
-  divergence: number;
-  /** The idle grace of a cell more than `divergence` σ below its parent: its bad news is re-checked sooner. */
-  divergentGrace: number;
-  /**
    * Above 0: the shrinkage weight is estimated per parent cell, James-Stein style, as p(1 − p) / τ²
    * with τ² the spread of its children's rates beyond sampling noise, capped at this (and
    * floored at `shrinkage` when children differ). 0: the fixed `shrinkage`.
    */
   shrinkageMax: number;
-  /** Thompson draws come from the posterior with its weight multiplied by this: above 1, less exploration. */
-  sharpen: number;
   /** Effective sample size a level needs to be named as the one that answered (explanations only). */
   minSamples: number;
   health: HealthConfig;
@@ -59,8 +50,15 @@ export interface LearnerConfig {
  * - A change detected at the gateway level restarts every segment cell of that gateway the
  *   same way (lazily, by an epoch), so a gateway-wide drop is not rediscovered segment by segment.
  * - Hierarchical shrinkage: each level's estimate starts from its parent's mean with the weight
- *   of `shrinkage` = 30 observations (or the parent's own evidence, if less), so a segment departs
- *   from its gateway only as far as its own data says, and segments add no noise when equal.
+ *   of k observations (or the parent's own evidence, if less), so a segment departs from its
+ *   gateway only as far as its own data says. k is estimated per parent from how much its
+ *   children's rates differ beyond noise (James-Stein: p(1 − p) / τ², between `shrinkage` = 200
+ *   and `shrinkageMax` = 2 000): alike segments borrow nearly all of their parent's evidence and
+ *   are explored as little as it is. In the lab this cut regret on every scenario (stationary
+ *   0.43 → 0.18 pp, close 0.57 → 0.36, segments 0.91 → 0.78), together with the two below.
+ * - Idle grace 500 (150 before): a gateway starved for being worse is re-tried less often. The
+ *   cost: a segment or gateway that recovers from a soft degradation is found again later.
+ * - Prior Beta(1, 1) at the gateway level: with little data the first outcomes decide sooner.
  * - Health: technical failures (refused, timed out) feed a per-gateway up/down filter; two in a
  *   row make "down" near certain and the gateway's draws 0, without waiting for its success rate
  *   to fall. While down, the chance it came back grows with the merchant's traffic, so it is
@@ -72,13 +70,10 @@ export const DEFAULT_LEARNER_CONFIG: Readonly<LearnerConfig> = Object.freeze({
   fastDecay: 0.95,
   changeThreshold: 4,
   idleDecay: 0.98,
-  idleGrace: 150,
-  prior: Object.freeze({ alpha: 4, beta: 1 }),
+  idleGrace: 500,
+  prior: Object.freeze({ alpha: 1, beta: 1 }),
   shrinkage: 200,
-  divergence: 0,
-  divergentGrace: 150,
-  shrinkageMax: 0,
-  sharpen: 1,
+  shrinkageMax: 2000,
   minSamples: 20,
   health: Object.freeze({ changePrior: 0.001, faultWhenUp: 0.01, faultWhenDown: 0.98, recovery: 0.002 }),
 });
@@ -131,7 +126,8 @@ const MIN_VARIANCE = 0.0025;
  * `decay`) that estimates, and a short one (`fastDecay`) that watches for change (see
  * DEFAULT_LEARNER_CONFIG). Levels run from the full segment through (network, currency) and
  * network to the gateway alone; the gateway level's posterior is Beta(α0 + s, β0 + f), and each
- * finer level's mean is (s + k·parent) / (n + k) with k = min(shrinkage, parent's weight).
+ * finer level's mean is (s + k·parent) / (n + k) with k = min(k_parent, parent's weight), k_parent
+ * fixed (`shrinkage`) or estimated from the spread of the parent's children (`shrinkageMax`).
  *
  * Exploration floor: γ only fades a cell when it gets traffic, so a gateway that Thompson
  * sampling has starved would keep a stale estimate forever. Each level therefore counts the
@@ -190,8 +186,8 @@ export class SuccessRateLearner {
     if (!fraction(decay) || !fraction(fastDecay) || !fraction(idleDecay) || !(idleGrace >= 0) || !(prior.alpha > 0 && prior.beta > 0)) {
       throw new RangeError('learner config: decays must be in (0, 1], idleGrace ≥ 0 and the prior positive');
     }
-    if (!(changeThreshold > 0 && shrinkage >= 0 && minSamples >= 0 && this.config.divergence >= 0 && this.config.divergentGrace >= 0)) {
-      throw new RangeError('learner config: changeThreshold > 0, shrinkage, minSamples, divergence and divergentGrace ≥ 0');
+    if (!(changeThreshold > 0 && shrinkage >= 0 && minSamples >= 0 && this.config.shrinkageMax >= 0)) {
+      throw new RangeError('learner config: changeThreshold > 0, shrinkage, shrinkageMax and minSamples ≥ 0');
     }
     if (![health.changePrior, health.recovery].every(probability) || !(health.faultWhenUp > 0 && health.faultWhenUp < health.faultWhenDown && health.faultWhenDown < 1)) {
       throw new RangeError('learner config: health probabilities in [0, 1], 0 < faultWhenUp < faultWhenDown < 1');
@@ -206,7 +202,7 @@ export class SuccessRateLearner {
   /** What `sample` draws from, for computing choice probabilities without drawing. */
   posterior(gateway: string, segment: Segment): Posterior {
     this.resolve(gateway, segment);
-    return { mean: this.answerP, weight: this.answerW * this.config.sharpen, down: this.answerDown };
+    return { mean: this.answerP, weight: this.answerW, down: this.answerDown };
   }
 
   /** The gateway's estimate across all its segments, for health reports. */
@@ -226,8 +222,7 @@ export class SuccessRateLearner {
   sample(gateway: string, segment: Segment, random: () => number): number {
     this.resolve(gateway, segment);
     if (this.answerDown > 0 && random() < this.answerDown) return 0;
-    const weight = this.answerW * this.config.sharpen;
-    return sampleBeta(this.answerP * weight, (1 - this.answerP) * weight, random);
+    return sampleBeta(this.answerP * this.answerW, (1 - this.answerP) * this.answerW, random);
   }
 
   update(gateway: string, segment: Segment, outcome: LearnerOutcome): void {
@@ -249,7 +244,8 @@ export class SuccessRateLearner {
       return;
     }
     // Coarsest first, so a change the gateway level detects restarts the finer cells in this same
-    // update; the parent's shrunk mean before this update (p, w) sets a finer cell's idle grace.
+    // update; each finer cell's departure from its parent's estimate before this update (p, w)
+    // joins the parent's spread.
     let p = 0;
     let w = 0;
     let parent = -1;
@@ -257,17 +253,16 @@ export class SuccessRateLearner {
       const tick = this.tickPeer(this.keys.peers[level]!);
       const cell = this.cellFor(this.keys.cells[level]!, tick - 1, g);
       this.catchUpEpoch(cell, g);
-      const s0 = this.successes[cell]!;
-      const n0 = s0 + this.failures[cell]!;
-      const grace = level === GATEWAY_LEVEL ? this.config.idleGrace : this.graceFor(s0, n0, p, w);
-      const idle = this.idleFactor(tick - 1 - this.ticks[cell]!, grace);
+      const idle = this.idleFactor(tick - 1 - this.ticks[cell]!);
+      const s0 = this.successes[cell]! * idle;
+      const n0 = (this.successes[cell]! + this.failures[cell]!) * idle;
       if (level === GATEWAY_LEVEL) {
         const { alpha, beta } = this.config.prior;
-        p = (alpha + s0 * idle) / (alpha + beta + n0 * idle);
-        w = alpha + beta + n0 * idle;
-      } else if (n0 > 0) {
-        if (this.config.shrinkageMax > 0) this.hearSpread(parent, s0 * idle, n0 * idle, p);
-        this.shrink(s0 * idle, n0 * idle, p, w, parent);
+        p = (alpha + s0) / (alpha + beta + n0);
+        w = alpha + beta + n0;
+      } else if (n0 > 0 && this.config.shrinkageMax > 0) {
+        this.hearSpread(parent, s0, n0, p);
+        this.shrink(s0, n0, p, w, parent);
         p = this.answerShrunkP;
         w = this.answerShrunkW;
       }
@@ -397,25 +392,8 @@ export class SuccessRateLearner {
     return tick;
   }
 
-  private idleFactor(missed: number, grace: number): number {
-    return missed > grace ? this.config.idleDecay ** (missed - grace) : 1;
-  }
-
-  /**
-   * How far (in σ) a finer level's own mean (s of n) sits from its parent's (mean p, weight w).
-   * σ combines the cell's own posterior uncertainty (uniform prior) and the parent's, so a small
-   * cell's noise does not read as a departure.
-   */
-  private divergenceZ(s: number, n: number, p: number, w: number): number {
-    const m = (s + 1) / (n + 2);
-    return (m - p) / Math.sqrt((m * (1 - m)) / (n + 3) + (p * (1 - p)) / (w + 1));
-  }
-
-  /** A cell far below its parent fades after `divergentGrace` missed updates, others after `idleGrace`. */
-  private graceFor(s: number, n: number, p: number, w: number): number {
-    const { divergence, idleGrace, divergentGrace } = this.config;
-    if (divergence === 0 || n === 0) return idleGrace;
-    return this.divergenceZ(s, n, p, w) < -divergence ? divergentGrace : idleGrace;
+  private idleFactor(missed: number): number {
+    return missed > this.config.idleGrace ? this.config.idleDecay ** (missed - this.config.idleGrace) : 1;
   }
 
   /**
@@ -442,12 +420,7 @@ export class SuccessRateLearner {
 
   /** A finer level's shrunk mean and weight into the shrink fields: its own s of n plus k of the parent's mean p (weight w). */
   private shrink(s: number, n: number, p: number, w: number, parent: number): void {
-    const { divergence } = this.config;
-    let k = Math.min(this.shrinkageOf(parent, p), w);
-    if (divergence > 0) {
-      const z = this.divergenceZ(s, n, p, w);
-      if (z * z > divergence * divergence) k *= (divergence * divergence) / (z * z);
-    }
+    const k = Math.min(this.shrinkageOf(parent, p), w);
     this.answerShrunkP = (s + k * p) / (n + k);
     this.answerShrunkW = n + k;
   }
@@ -553,7 +526,7 @@ export class SuccessRateLearner {
     let n = this.levelN;
     let parent = this.levelCell;
     for (let l = GATEWAY_LEVEL - 1; l >= 0; l--) {
-      this.readLevel(l, p, w);
+      this.readLevel(l);
       const cell = this.levelCell;
       if (this.levelN > 0) {
         this.shrink(this.levelS, this.levelN, p, w, parent);
@@ -576,11 +549,8 @@ export class SuccessRateLearner {
     this.answeredSegment = segment;
   }
 
-  /**
-   * Effective long-memory counts of one level's cell after idle fading and any epoch restart,
-   * into `levelS` and `levelN`; `p` and `w` are its parent's shrunk mean and weight (finer levels).
-   */
-  private readLevel(level: number, p = 0, w = 0): void {
+  /** Effective long-memory counts of one level's cell after idle fading and any epoch restart, into `levelS`, `levelN` and `levelCell`. */
+  private readLevel(level: number): void {
     const key = this.keys.cells[level]!;
     const cell = key < 0 ? undefined : this.cellIndex.get(key);
     if (cell === undefined) {
@@ -596,8 +566,7 @@ export class SuccessRateLearner {
       s = Math.min(s, this.fastSuccesses[cell]!);
       f = Math.min(f, this.fastFailures[cell]!);
     }
-    const grace = level === GATEWAY_LEVEL ? this.config.idleGrace : this.graceFor(s, s + f, p, w);
-    const factor = this.idleFactor(this.segmentTicks[level]! - this.ticks[cell]!, grace);
+    const factor = this.idleFactor(this.segmentTicks[level]! - this.ticks[cell]!);
     this.levelS = s * factor;
     this.levelN = (s + f) * factor;
   }

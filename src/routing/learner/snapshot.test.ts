@@ -29,7 +29,7 @@ describe('learner snapshots', () => {
       for (const segment of [US_VISA, EU_MC]) expect(restored.estimate(gateway, segment)).toEqual(learner.estimate(gateway, segment));
       expect(restored.overall(gateway)).toEqual(learner.overall(gateway));
     }
-    expect(restored.estimate('gwa_x', US_VISA)).toEqual({ p: 0.8, n: 0, level: 'prior' });
+    expect(restored.estimate('gwa_x', US_VISA)).toEqual({ p: 0.5, n: 0, level: 'prior' });
   });
 
   it('keep a gateway’s health with its cells', () => {
