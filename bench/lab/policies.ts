@@ -10,7 +10,7 @@ import { DEFAULT_BREAKER_SETTINGS, breakerBoard } from '../../src/orchestrator/b
 import { decide, type GatewayCandidate } from '../../src/routing/decide.js';
 import { parseFeeSchedules } from '../../src/routing/fees/parse.js';
 import { feeFor, type FeeSchedule } from '../../src/routing/fees/schedule.js';
-import { SuccessRateLearner } from '../../src/routing/learner/learner.js';
+import { SuccessRateLearner, type LearnerConfig } from '../../src/routing/learner/learner.js';
 import { compile, type CompiledRuleset } from '../../src/routing/rules/compile.js';
 import { parseRuleset } from '../../src/routing/rules/parse.js';
 import type { RoutingTransaction } from '../../src/routing/rules/transaction.js';
@@ -93,9 +93,10 @@ export const MS_PER_TRANSACTION = 200;
  * The real engine, as the orchestrator runs it: decide() over candidates whose health is the
  * real breakers' state, every attempt through the account's breaker, every outcome back into
  * the learner. The breakers run on a simulated clock that moves MS_PER_TRANSACTION per transaction.
+ * `learner` overrides the learner's defaults, for tuning runs.
  */
-export function switchyard(schedules: readonly FeeSchedule[], seed: number): Policy {
-  const model = successModel(new SuccessRateLearner());
+export function switchyard(schedules: readonly FeeSchedule[], seed: number, learner: Partial<LearnerConfig> = {}): Policy {
+  const model = successModel(new SuccessRateLearner(learner));
   const clock = manualClock();
   const breakers = breakerBoard(DEFAULT_BREAKER_SETTINGS, clock);
   const ruleset = { version: 1, compiled: compiledLabRuleset() };

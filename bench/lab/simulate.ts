@@ -73,8 +73,15 @@ export function makePolicy(name: PolicyName, world: World, traffic: Traffic, sch
 /** Marks a transaction no gateway was eligible for (every breaker open): no attempt, no primary. */
 export const NO_PRIMARY = 255;
 
-export async function run(name: PolicyName, world: World, traffic: Traffic, schedules: readonly FeeSchedule[], seed: number): Promise<RunResult> {
-  const policy = makePolicy(name, world, traffic, schedules, seed);
+/** `policy` replaces the named policy's default construction (a tuning run's variant of it). */
+export async function run(
+  name: PolicyName,
+  world: World,
+  traffic: Traffic,
+  schedules: readonly FeeSchedule[],
+  seed: number,
+  policy: Policy = makePolicy(name, world, traffic, schedules, seed),
+): Promise<RunResult> {
   const n = traffic.txs.length;
   const primary = new Uint8Array(n);
   const primaryP = new Float32Array(n);

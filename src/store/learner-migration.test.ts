@@ -126,7 +126,7 @@ describe.each(DRIVERS)('the learner_per_merchant migration, on %s', (driver) => 
       expect(learners.of(merchantId).estimate(accountId, segment === SEGMENT ? tx('USD', 'visa') : tx('EUR', 'mastercard'))).toEqual(shared.estimate(accountId, segment));
       expect(learners.of(merchantId).overall(accountId)).toEqual(shared.overall(accountId));
     }
-    expect(learners.of(a).overall(bStripe)).toEqual({ p: 0.8, n: 0, level: 'prior' });
+    expect(learners.of(a).overall(bStripe)).toEqual({ p: 0.5, n: 0, level: 'prior' });
     await expect(staged.db.execute(sql`SELECT 1 FROM learner_state`)).rejects.toThrow();
   });
 });

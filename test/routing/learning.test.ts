@@ -41,14 +41,14 @@ describe('routing by learned success rate', () => {
 
     // Stripe recovers as Adyen slips to 0.8. The learner's memory is long (≈ 500 outcomes), so
     // the 0.5 stretch weighs on Stripe's estimate for a while: traffic comes back gradually
-    // (observed with these seeds: none in the first 100, 8 % over payments 300–450; the former
-    // 33-outcome memory had a quarter back within 250). bench/README.md, "The learner", says
-    // what this costs and what it buys.
+    // (observed with these seeds: 3 % over payments 300–450 since the idle grace went from 150 to
+    // 500 missed updates, 8 % before; the former 33-outcome memory had a quarter back within
+    // 250). bench/README.md, "The learner", says what this costs and what it buys.
     stripe!.setApprovalRates([{ rate: 0.9 }], 4);
     adyen!.setApprovalRates([{ rate: 0.8 }], 5);
     const recovered = await run(450);
     const late = primaryShare(recovered.slice(300), 'stripe');
-    expect(late).toBeGreaterThan(0.04);
+    expect(late).toBeGreaterThan(0.02);
     expect(late).toBeGreaterThan(primaryShare(recovered.slice(0, 100), 'stripe'));
     // Failover kept payments approved throughout: a soft decline on one gateway cascades to the other.
     const all = [...healthy, ...degraded, ...recovered];

@@ -12,7 +12,7 @@ import { tx } from '../../src/routing/rules/test-helpers.js';
 const TX = tx();
 const APPROVED: AuthorizationOutcome = { kind: 'approved', reference: 'r', captured: false };
 const DECLINED: AuthorizationOutcome = { kind: 'declined', reference: 'r', decline: decline('generic_decline', 'x') };
-const PRIOR = { p: 0.8, n: 0, level: 'prior' };
+const PRIOR = { p: 0.5, n: 0, level: 'prior' };
 
 /** Saving and restoring the learner state of two merchants that each have an account named `stripe`. */
 describe.each(DRIVERS)('learner state per merchant, on %s', (driver) => {

@@ -29,6 +29,12 @@ export interface LearnerConfig {
   prior: { alpha: number; beta: number };
   /** Pseudo-observations of its parent's mean a finer level starts from (hierarchical shrinkage). */
   shrinkage: number;
+  /**
+   * Above 0: the shrinkage weight is estimated per parent cell, James-Stein style, as p(1 − p) / τ²
+   * with τ² the spread of its children's rates beyond sampling noise, capped at this (and
+   * floored at `shrinkage` when children differ). 0: the fixed `shrinkage`.
+   */
+  shrinkageMax: number;
   /** Effective sample size a level needs to be named as the one that answered (explanations only). */
   minSamples: number;
   health: HealthConfig;
@@ -44,8 +50,15 @@ export interface LearnerConfig {
  * - A change detected at the gateway level restarts every segment cell of that gateway the
  *   same way (lazily, by an epoch), so a gateway-wide drop is not rediscovered segment by segment.
  * - Hierarchical shrinkage: each level's estimate starts from its parent's mean with the weight
- *   of `shrinkage` = 30 observations (or the parent's own evidence, if less), so a segment departs
- *   from its gateway only as far as its own data says, and segments add no noise when equal.
+ *   of k observations (or the parent's own evidence, if less), so a segment departs from its
+ *   gateway only as far as its own data says. k is estimated per parent from how much its
+ *   children's rates differ beyond noise (James-Stein: p(1 − p) / τ², between `shrinkage` = 200
+ *   and `shrinkageMax` = 2 000): alike segments borrow nearly all of their parent's evidence and
+ *   are explored as little as it is. In the lab this cut regret on every scenario (stationary
+ *   0.43 → 0.18 pp, close 0.57 → 0.36, segments 0.91 → 0.78), together with the two below.
+ * - Idle grace 500 (150 before): a gateway starved for being worse is re-tried less often. The
+ *   cost: a segment or gateway that recovers from a soft degradation is found again later.
+ * - Prior Beta(1, 1) at the gateway level: with little data the first outcomes decide sooner.
  * - Health: technical failures (refused, timed out) feed a per-gateway up/down filter; two in a
  *   row make "down" near certain and the gateway's draws 0, without waiting for its success rate
  *   to fall. While down, the chance it came back grows with the merchant's traffic, so it is
@@ -57,9 +70,10 @@ export const DEFAULT_LEARNER_CONFIG: Readonly<LearnerConfig> = Object.freeze({
   fastDecay: 0.95,
   changeThreshold: 4,
   idleDecay: 0.98,
-  idleGrace: 150,
-  prior: Object.freeze({ alpha: 4, beta: 1 }),
+  idleGrace: 500,
+  prior: Object.freeze({ alpha: 1, beta: 1 }),
   shrinkage: 200,
+  shrinkageMax: 2000,
   minSamples: 20,
   health: Object.freeze({ changePrior: 0.001, faultWhenUp: 0.01, faultWhenDown: 0.98, recovery: 0.002 }),
 });
@@ -92,6 +106,8 @@ export interface LearnerSnapshot {
   fast?: number[];
   /** Flat [gatewayId, pDown, healthTick, epoch] quadruples; absent in older snapshots. */
   gateways?: number[];
+  /** Flat [spreadSum, spreadWeight] pairs, one per cell in `cells` order (adaptive shrinkage); absent in older snapshots. */
+  spread?: number[];
 }
 
 /** What the learner hears about one attempt: `technical` is a failure the gateway did not answer. */
@@ -110,7 +126,8 @@ const MIN_VARIANCE = 0.0025;
  * `decay`) that estimates, and a short one (`fastDecay`) that watches for change (see
  * DEFAULT_LEARNER_CONFIG). Levels run from the full segment through (network, currency) and
  * network to the gateway alone; the gateway level's posterior is Beta(α0 + s, β0 + f), and each
- * finer level's mean is (s + k·parent) / (n + k) with k = min(shrinkage, parent's weight).
+ * finer level's mean is (s + k·parent) / (n + k) with k = min(k_parent, parent's weight), k_parent
+ * fixed (`shrinkage`) or estimated from the spread of the parent's children (`shrinkageMax`).
  *
  * Exploration floor: γ only fades a cell when it gets traffic, so a gateway that Thompson
  * sampling has starved would keep a stale estimate forever. Each level therefore counts the
@@ -135,6 +152,11 @@ export class SuccessRateLearner {
   private ticks: Float64Array = new Float64Array(INITIAL_CAPACITY);
   /** The cell's gateway's epoch at its last update: behind it, the long memory restarts from the short. */
   private epochs: Float64Array = new Float64Array(INITIAL_CAPACITY);
+  /** Per cell as a parent: decayed sums of its children's squared departures beyond noise, and of their weights. */
+  private spreadSum: Float64Array = new Float64Array(INITIAL_CAPACITY);
+  private spreadWeight: Float64Array = new Float64Array(INITIAL_CAPACITY);
+  /** The cell `readLevel` last read (−1: none). */
+  private levelCell = -1;
   /** Per interned gateway id: P(down) after its last answer, the gateway-level tick then, and its epoch. */
   private pDown: number[] = [];
   private healthTicks: number[] = [];
@@ -146,6 +168,8 @@ export class SuccessRateLearner {
   private answerW = 0;
   private answerN = 0;
   private answerDown = 0;
+  private answerShrunkP = 0;
+  private answerShrunkW = 0;
   private answerLevel: EstimateLevel = 'prior';
   /** What the answer fields hold: decide() asks `estimate` then `sample` of the same gateway and segment (segments are never mutated). */
   private answeredGateway: string | null = null;
@@ -162,7 +186,9 @@ export class SuccessRateLearner {
     if (!fraction(decay) || !fraction(fastDecay) || !fraction(idleDecay) || !(idleGrace >= 0) || !(prior.alpha > 0 && prior.beta > 0)) {
       throw new RangeError('learner config: decays must be in (0, 1], idleGrace ≥ 0 and the prior positive');
     }
-    if (!(changeThreshold > 0 && shrinkage >= 0 && minSamples >= 0)) throw new RangeError('learner config: changeThreshold > 0, shrinkage ≥ 0, minSamples ≥ 0');
+    if (!(changeThreshold > 0 && shrinkage >= 0 && minSamples >= 0 && this.config.shrinkageMax >= 0)) {
+      throw new RangeError('learner config: changeThreshold > 0, shrinkage, shrinkageMax and minSamples ≥ 0');
+    }
     if (![health.changePrior, health.recovery].every(probability) || !(health.faultWhenUp > 0 && health.faultWhenUp < health.faultWhenDown && health.faultWhenDown < 1)) {
       throw new RangeError('learner config: health probabilities in [0, 1], 0 < faultWhenUp < faultWhenDown < 1');
     }
@@ -217,12 +243,30 @@ export class SuccessRateLearner {
       this.hear(g, this.tickPeer(this.keys.peers[GATEWAY_LEVEL]!), true);
       return;
     }
-    // Coarsest first, so a change the gateway level detects restarts the finer cells in this same update.
+    // Coarsest first, so a change the gateway level detects restarts the finer cells in this same
+    // update; each finer cell's departure from its parent's estimate before this update (p, w)
+    // joins the parent's spread.
+    let p = 0;
+    let w = 0;
+    let parent = -1;
     for (let level = GATEWAY_LEVEL; level >= 0; level--) {
       const tick = this.tickPeer(this.keys.peers[level]!);
       const cell = this.cellFor(this.keys.cells[level]!, tick - 1, g);
       this.catchUpEpoch(cell, g);
       const idle = this.idleFactor(tick - 1 - this.ticks[cell]!);
+      const s0 = this.successes[cell]! * idle;
+      const n0 = (this.successes[cell]! + this.failures[cell]!) * idle;
+      if (level === GATEWAY_LEVEL) {
+        const { alpha, beta } = this.config.prior;
+        p = (alpha + s0) / (alpha + beta + n0);
+        w = alpha + beta + n0;
+      } else if (n0 > 0 && this.config.shrinkageMax > 0) {
+        this.hearSpread(parent, s0, n0, p);
+        this.shrink(s0, n0, p, w, parent);
+        p = this.answerShrunkP;
+        w = this.answerShrunkW;
+      }
+      parent = cell;
       this.successes[cell] = this.successes[cell]! * decay * idle + won;
       this.failures[cell] = this.failures[cell]! * decay * idle + (1 - won);
       this.fastSuccesses[cell] = this.fastSuccesses[cell]! * fastDecay * idle + won;
@@ -244,15 +288,17 @@ export class SuccessRateLearner {
   snapshot(): LearnerSnapshot {
     const cells: number[] = [];
     const fast: number[] = [];
+    const spread: number[] = [];
     for (const [key, cell] of this.cellIndex) {
       cells.push(key, this.successes[cell]!, this.failures[cell]!, this.ticks[cell]!);
       fast.push(this.fastSuccesses[cell]!, this.fastFailures[cell]!, this.epochs[cell]!);
+      spread.push(this.spreadSum[cell]!, this.spreadWeight[cell]!);
     }
     const peers: number[] = [];
     for (const [key, tick] of this.peerTicks) peers.push(key, tick);
     const gateways: number[] = [];
     this.gatewayEpochs.forEach((epoch, g) => gateways.push(g, this.pDown[g]!, this.healthTicks[g]!, epoch));
-    return { version: 1, values: this.keys.values(), cells, peers, fast, gateways };
+    return { version: 1, values: this.keys.values(), cells, peers, fast, gateways, spread };
   }
 
   /**
@@ -267,21 +313,35 @@ export class SuccessRateLearner {
       snapshot.cells.length % 4 !== 0 ||
       snapshot.peers.length % 2 !== 0 ||
       (snapshot.fast !== undefined && snapshot.fast.length !== count * 3) ||
-      (snapshot.gateways !== undefined && snapshot.gateways.length % 4 !== 0)
+      (snapshot.gateways !== undefined && snapshot.gateways.length % 4 !== 0) ||
+      (snapshot.spread !== undefined && snapshot.spread.length !== count * 2)
     ) {
       throw new Error('learner snapshot: unsupported version or malformed arrays');
     }
     const keys = new KeySpace();
     keys.load(snapshot.values);
     const capacity = Math.max(INITIAL_CAPACITY, count);
-    const arrays = Array.from({ length: 6 }, () => new Float64Array(capacity));
-    const [successes, failures, fastSuccesses, fastFailures, ticks, epochs] = arrays as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+    const arrays = Array.from({ length: 8 }, () => new Float64Array(capacity));
+    const [successes, failures, fastSuccesses, fastFailures, ticks, epochs, spreadSum, spreadWeight] = arrays as [
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+    ];
     const cellIndex = new Map<number, number>();
     for (let cell = 0; cell < count; cell++) {
       cellIndex.set(snapshot.cells[cell * 4]!, cell);
       successes[cell] = snapshot.cells[cell * 4 + 1]!;
       failures[cell] = snapshot.cells[cell * 4 + 2]!;
       ticks[cell] = snapshot.cells[cell * 4 + 3]!;
+      if (snapshot.spread) {
+        spreadSum[cell] = snapshot.spread[cell * 2]!;
+        spreadWeight[cell] = snapshot.spread[cell * 2 + 1]!;
+      }
       if (snapshot.fast) {
         fastSuccesses[cell] = snapshot.fast[cell * 3]!;
         fastFailures[cell] = snapshot.fast[cell * 3 + 1]!;
@@ -318,6 +378,8 @@ export class SuccessRateLearner {
     this.fastFailures = fastFailures;
     this.ticks = ticks;
     this.epochs = epochs;
+    this.spreadSum = spreadSum;
+    this.spreadWeight = spreadWeight;
     this.pDown = pDown;
     this.healthTicks = healthTicks;
     this.gatewayEpochs = gatewayEpochs;
@@ -332,6 +394,35 @@ export class SuccessRateLearner {
 
   private idleFactor(missed: number): number {
     return missed > this.config.idleGrace ? this.config.idleDecay ** (missed - this.config.idleGrace) : 1;
+  }
+
+  /**
+   * One child's departure from its parent (cell `parent`, mean p) joins the parent's spread
+   * estimate: (m − p)² less the sampling variance p(1 − p) / n expected of a child that does not
+   * differ, weighted by the child's evidence and decayed like the long memory.
+   */
+  private hearSpread(parent: number, s: number, n: number, p: number): void {
+    if (n < 1) return;
+    const gap = s / n - p;
+    const weight = Math.min(n, 1 / (1 - this.config.decay));
+    this.spreadSum[parent] = this.spreadSum[parent]! * this.config.decay + weight * (gap * gap - (p * (1 - p)) / n);
+    this.spreadWeight[parent] = this.spreadWeight[parent]! * this.config.decay + weight;
+  }
+
+  /** The parent's weight a child of cell `parent` (mean p) is shrunk with: fixed, or p(1 − p) / τ². */
+  private shrinkageOf(parent: number, p: number): number {
+    const { shrinkage, shrinkageMax } = this.config;
+    if (shrinkageMax === 0 || parent < 0 || this.spreadWeight[parent]! === 0) return shrinkageMax === 0 ? shrinkage : shrinkageMax;
+    const tau2 = this.spreadSum[parent]! / this.spreadWeight[parent]!;
+    const noise = p * (1 - p);
+    return tau2 * shrinkageMax <= noise ? shrinkageMax : Math.max(shrinkage, noise / tau2);
+  }
+
+  /** A finer level's shrunk mean and weight into the shrink fields: its own s of n plus k of the parent's mean p (weight w). */
+  private shrink(s: number, n: number, p: number, w: number, parent: number): void {
+    const k = Math.min(this.shrinkageOf(parent, p), w);
+    this.answerShrunkP = (s + k * p) / (n + k);
+    this.answerShrunkW = n + k;
   }
 
   /** The short memory's mean is more than `changeThreshold` σ from the long one's. */
@@ -418,6 +509,8 @@ export class SuccessRateLearner {
     this.fastFailures = widen(this.fastFailures);
     this.ticks = widen(this.ticks);
     this.epochs = widen(this.epochs);
+    this.spreadSum = widen(this.spreadSum);
+    this.spreadWeight = widen(this.spreadWeight);
   }
 
   /** Sets the answer fields: the gateway's posterior, shrunk level by level toward the segment's own data. */
@@ -425,22 +518,26 @@ export class SuccessRateLearner {
     if (segment === this.answeredSegment && gateway === this.answeredGateway) return;
     this.keys.resolve(gateway, segment, false);
     this.loadTicks(segment);
-    const { minSamples, shrinkage, prior } = this.config;
+    const { minSamples, prior } = this.config;
     this.readLevel(GATEWAY_LEVEL);
     let p = this.gatewayMean();
     let w = prior.alpha + prior.beta + this.levelN;
     let level: EstimateLevel = this.levelN >= minSamples ? 'gateway' : 'prior';
     let n = this.levelN;
+    let parent = this.levelCell;
     for (let l = GATEWAY_LEVEL - 1; l >= 0; l--) {
       this.readLevel(l);
-      if (this.levelN === 0) continue;
-      const k = Math.min(shrinkage, w);
-      p = (this.levelS + k * p) / (this.levelN + k);
-      w = this.levelN + k;
-      if (this.levelN >= minSamples) {
-        level = LEVELS[l]!;
-        n = this.levelN;
+      const cell = this.levelCell;
+      if (this.levelN > 0) {
+        this.shrink(this.levelS, this.levelN, p, w, parent);
+        p = this.answerShrunkP;
+        w = this.answerShrunkW;
+        if (this.levelN >= minSamples) {
+          level = LEVELS[l]!;
+          n = this.levelN;
+        }
       }
+      parent = cell;
     }
     this.answerP = p;
     this.answerW = w;
@@ -452,22 +549,24 @@ export class SuccessRateLearner {
     this.answeredSegment = segment;
   }
 
-  /** Effective long-memory counts of one level's cell after idle fading and any epoch restart, into `levelS` and `levelN`. */
+  /** Effective long-memory counts of one level's cell after idle fading and any epoch restart, into `levelS`, `levelN` and `levelCell`. */
   private readLevel(level: number): void {
     const key = this.keys.cells[level]!;
     const cell = key < 0 ? undefined : this.cellIndex.get(key);
     if (cell === undefined) {
       this.levelS = 0;
       this.levelN = 0;
+      this.levelCell = -1;
       return;
     }
-    const factor = this.idleFactor(this.segmentTicks[level]! - this.ticks[cell]!);
+    this.levelCell = cell;
     let s = this.successes[cell]!;
     let f = this.failures[cell]!;
     if (this.epochs[cell] !== this.gatewayEpochs[gatewayOfCell(key)]) {
       s = Math.min(s, this.fastSuccesses[cell]!);
       f = Math.min(f, this.fastFailures[cell]!);
     }
+    const factor = this.idleFactor(this.segmentTicks[level]! - this.ticks[cell]!);
     this.levelS = s * factor;
     this.levelN = (s + f) * factor;
   }

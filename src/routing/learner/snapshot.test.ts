@@ -29,7 +29,7 @@ describe('learner snapshots', () => {
       for (const segment of [US_VISA, EU_MC]) expect(restored.estimate(gateway, segment)).toEqual(learner.estimate(gateway, segment));
       expect(restored.overall(gateway)).toEqual(learner.overall(gateway));
     }
-    expect(restored.estimate('gwa_x', US_VISA)).toEqual({ p: 0.8, n: 0, level: 'prior' });
+    expect(restored.estimate('gwa_x', US_VISA)).toEqual({ p: 0.5, n: 0, level: 'prior' });
   });
 
   it('keep a gateway’s health with its cells', () => {
@@ -54,6 +54,22 @@ describe('learner snapshots', () => {
     expect(restored.snapshot()).toMatchObject({ fast: expect.any(Array), gateways: expect.any(Array) });
   });
 
+  it('keeps what the learner heard of its segments’ spread across a restart', () => {
+    // Networks 10 pp apart at one gateway: their spread keeps a small network's borrowed evidence low.
+    const learner = new SuccessRateLearner();
+    [0.95, 0.85, 0.75].forEach((rate, k) => {
+      for (let i = 0; i < 1_000; i++) learner.update('gwa_x', { ...US_VISA, network: `n${k}` }, i % 100 < rate * 100 ? 'success' : 'failure');
+    });
+    for (let i = 0; i < 20; i++) learner.update('gwa_x', US_VISA, 'success');
+    const restored = new SuccessRateLearner();
+    restored.restore(parseSnapshot(JSON.parse(JSON.stringify(learner.snapshot()))));
+    expect(restored.posterior('gwa_x', US_VISA)).toEqual(learner.posterior('gwa_x', US_VISA));
+    expect(restored.snapshot().spread).toEqual(learner.snapshot().spread);
+    // And both go on alike: the spread restored is the one later outcomes add to.
+    for (const l of [learner, restored]) for (let i = 0; i < 50; i++) l.update('gwa_x', { ...US_VISA, network: 'n2' }, i % 2 ? 'success' : 'failure');
+    expect(restored.posterior('gwa_x', US_VISA)).toEqual(learner.posterior('gwa_x', US_VISA));
+  });
+
   it('returns the same snapshot when every gateway is kept', () => {
     const snapshot = taught().snapshot();
     expect(retainGateways(snapshot, () => true)).toBe(snapshot);
@@ -69,6 +85,9 @@ describe('learner snapshots', () => {
     ['fast counts that do not match the cells', { ...taught().snapshot(), fast: [1, 2, 3] }],
     ['health naming no gateway', { ...taught().snapshot(), gateways: [99, 0, 0, 0] }],
     ['a probability of being down above 1', { ...taught().snapshot(), gateways: [0, 2, 0, 0] }],
+    ['spread that does not match the cells', { ...taught().snapshot(), spread: [0, 1] }],
+    ['a negative spread weight', { ...taught().snapshot(), spread: taught().snapshot().spread!.map((v, i) => (i % 2 ? -1 : v)) }],
+    ['a spread that is not a number', { ...taught().snapshot(), spread: taught().snapshot().spread!.map(() => 'x') }],
   ])('refuses %s', (_case, value) => {
     expect(() => parseSnapshot(value)).toThrow(/^learner snapshot: /);
   });
