@@ -1,14 +1,15 @@
 import Stripe from 'stripe';
-import type {
-  AttemptIdentity,
-  AuthorizeRequest,
-  CancelRequest,
-  CaptureRequest,
-  CompleteActionRequest,
-  GatewayAdapter,
-  ModificationSyncRequest,
-  RefundRequest,
-  SyncRequest,
+import {
+  type AttemptIdentity,
+  type AuthorizeRequest,
+  type CancelRequest,
+  type CaptureRequest,
+  type CompleteActionRequest,
+  type GatewayAdapter,
+  methodRefused,
+  type ModificationSyncRequest,
+  type RefundRequest,
+  type SyncRequest,
 } from '../testkit/contract.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
 import { fromStripeAmount, toStripeAmount } from './amounts.js';
@@ -55,6 +56,8 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
     const amount = toStripeAmount(request.amount, request.currency);
     // Nothing was sent, so nothing can have been charged: another gateway may take it.
     if (!amount.ok) return { kind: 'not_processed', reason: 'rejected', detail: amount.detail };
+    if (request.method.type !== 'card') return methodRefused('stripe', request.method);
+    const { card } = request.method;
     try {
       const intent = await stripe.paymentIntents.create(
         {
@@ -68,12 +71,12 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
             type: 'card',
             // Raw card data: Stripe accepts it only for accounts allowed to send PANs.
             card: {
-              number: request.card.number,
-              exp_month: request.card.expMonth,
-              exp_year: request.card.expYear,
-              ...(request.card.cvc === null ? {} : { cvc: request.card.cvc }),
+              number: card.number,
+              exp_month: card.expMonth,
+              exp_year: card.expYear,
+              ...(card.cvc === null ? {} : { cvc: card.cvc }),
             },
-            billing_details: { name: request.card.holderName ?? undefined, email: request.customerEmail ?? undefined },
+            billing_details: { name: card.holderName ?? undefined, email: request.customerEmail ?? undefined },
           } as unknown as Stripe.PaymentIntentCreateParams.PaymentMethodData,
           description: request.description ?? undefined,
           // Where the shopper comes back after 3-D Secure; without one Stripe uses the account's default.

@@ -62,7 +62,7 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
         amount: input.amount,
         currency: input.currency,
         captureMethod,
-        card: input.card,
+        method: { type: 'card', card: input.card },
         description: null,
         customerEmail: null,
         returnUrl: null,

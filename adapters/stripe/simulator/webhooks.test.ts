@@ -34,7 +34,7 @@ describe('Stripe simulator: signed webhooks', () => {
     amount: 4200,
     currency: 'USD',
     captureMethod,
-    card: { number, expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: '123', holderName: null },
+    method: { type: 'card', card: { number, expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: '123', holderName: null } },
     description: null,
     customerEmail: null,
     returnUrl: null,
