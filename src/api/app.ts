@@ -198,7 +198,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       return token && isApiKey(token) ? keyAuth(c, async () => void (await scoped(c, next))) : signedIn(c, next);
     });
   }
-  paymentMethodRoutes(app, deps.repositories, vault, clock);
+  paymentMethodRoutes(app, deps.repositories, vault, clock, deps.router);
   customerRoutes(app, deps.repositories, clock);
 
   app.notFound((c) =>

@@ -15,7 +15,7 @@ describe('Stripe simulator: signed webhooks', () => {
   beforeAll(async () => {
     sink = await startWebhookSink();
     sim = await startStripeSimulator({ webhookUrl: sink.url, webhookSecret: SECRET });
-    adapter = createStripeAdapter({ secretKey: 'sk_test_webhooks', webhookSecret: SECRET, host: sim.host, port: sim.port, protocol: 'http', timeoutMs: 300 });
+    adapter = createStripeAdapter({ secretKey: 'sk_test_webhooks', webhookSecret: SECRET, host: sim.host, port: sim.port, protocol: 'http', timeoutMs: 10_000 });
   });
   afterAll(async () => {
     await sim.close();
