@@ -15,6 +15,7 @@ const list = (values: readonly string[] | '*') => (values === '*' ? 'any' : valu
 const steps = (bySteps: Readonly<Record<string, number>>) => Object.entries(bySteps).map(([currency, step]) => `${currency} ${step}`).join(', ') || 'any';
 
 const ROWS: [string, (c: Capabilities) => string][] = [
+  ['payment methods', (c) => c.paymentMethods.join(', ')],
   ['card networks', (c) => list(c.cardNetworks)],
   ['currencies', (c) => list(c.currencies)],
   ['issuer countries', (c) => list(c.countries)],

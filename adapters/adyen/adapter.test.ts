@@ -42,7 +42,7 @@ function card(holderName: string | null = 'Jane Shopper', number = VISA): CardIn
   return { number, expMonth: 3, expYear: 2030, cvc: CVC, holderName };
 }
 
-function request(input: Partial<AuthorizeRequest> = {}): AuthorizeRequest {
+function request({ card: given, ...input }: Partial<AuthorizeRequest> & { card?: CardInput } = {}): AuthorizeRequest {
   sequence += 1;
   const paymentId = `pay_adyen_test_${sequence}`;
   return {
@@ -52,7 +52,7 @@ function request(input: Partial<AuthorizeRequest> = {}): AuthorizeRequest {
     amount: 2500,
     currency: 'EUR',
     captureMethod: 'automatic',
-    card: card(),
+    method: { type: 'card', card: given ?? card() },
     description: 'Order 1',
     customerEmail: 'shopper@example.com',
     returnUrl: null,

@@ -8,6 +8,7 @@ import {
   type CaptureRequest,
   type CompleteActionRequest,
   type GatewayAdapter,
+  type PaymentMethod,
   type ModificationSyncRequest,
   type RefundRequest,
   type SyncRequest,
@@ -37,7 +38,7 @@ export interface AdyenAdapterConfig {
 }
 
 export const ADYEN_CAPABILITIES: Capabilities = {
-  paymentMethods: ['card'],
+  paymentMethods: ['card', 'apple_pay', 'google_pay'],
   cardNetworks: ['visa', 'mastercard', 'amex', 'discover', 'diners', 'jcb', 'unionpay', 'maestro'],
   currencies: '*',
   countries: '*',
@@ -239,21 +240,13 @@ function amountRefused(detail: string): ModificationOutcome {
 
 /** `value`: the amount in Adyen's units (`amounts.ts`). */
 function paymentRequest(request: AuthorizeRequest, value: number, merchantAccount: string, returnUrl: string): PaymentRequest {
-  const { card } = request;
   return {
     merchantAccount,
     amount: { value, currency: request.currency },
     // Unique per attempt; merchantOrderReference ties the attempts of one payment together.
     reference: request.idempotencyKey,
     merchantOrderReference: request.paymentId,
-    paymentMethod: {
-      type: Types.checkout.CardDetails.TypeEnum.Scheme,
-      number: card.number,
-      expiryMonth: String(card.expMonth).padStart(2, '0'),
-      expiryYear: String(card.expYear),
-      ...(card.cvc === null ? {} : { cvc: card.cvc }),
-      ...(card.holderName === null ? {} : { holderName: card.holderName }),
-    },
+    paymentMethod: paymentMethodDetails(request.method),
     ...storedCredentialFields(request),
     returnUrl,
     // Required: 3-D Secure whatever Adyen's dynamic rules would decide; automatic: they decide.
@@ -263,6 +256,35 @@ function paymentRequest(request: AuthorizeRequest, value: number, merchantAccoun
     ...(request.captureMethod === 'automatic' ? { captureDelayHours: 0 } : {}),
     ...additionalData(request),
   };
+}
+
+/**
+ * The method as Adyen's `paymentMethod` names it. Wallet tokens go as the wallet gave them, for
+ * Adyen to decrypt: Apple Pay's `paymentData` JSON in base64 (`applePayToken`), Google Pay's
+ * token string (`googlePayToken`).
+ */
+function paymentMethodDetails(method: PaymentMethod): PaymentRequest['paymentMethod'] {
+  switch (method.type) {
+    case 'card': {
+      const { card } = method;
+      return {
+        type: Types.checkout.CardDetails.TypeEnum.Scheme,
+        number: card.number,
+        expiryMonth: String(card.expMonth).padStart(2, '0'),
+        expiryYear: String(card.expYear),
+        ...(card.cvc === null ? {} : { cvc: card.cvc }),
+        ...(card.holderName === null ? {} : { holderName: card.holderName }),
+      };
+    }
+    case 'apple_pay':
+      return { type: Types.checkout.ApplePayDetails.TypeEnum.Applepay, applePayToken: base64Utf8(JSON.stringify(method.applePay.paymentData)) };
+    case 'google_pay':
+      return { type: Types.checkout.GooglePayDetails.TypeEnum.Googlepay, googlePayToken: method.googlePay.token };
+  }
+}
+
+function base64Utf8(text: string): string {
+  return btoa(String.fromCharCode(...new TextEncoder().encode(text)));
 }
 
 /**

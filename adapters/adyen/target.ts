@@ -1,6 +1,6 @@
 import type { DeclineReason } from '../../src/domain/decline.js';
 import type { CardInput } from '../testkit/contract.js';
-import type { ConformanceTarget, ScenarioInput } from '../testkit/target.js';
+import { walletScenarios, type ConformanceTarget, type ScenarioInput } from '../testkit/target.js';
 import { createAdyenAdapter } from './adapter.js';
 import { startAdyenSimulator } from './simulator/index.js';
 
@@ -48,6 +48,7 @@ export const adyenTarget: ConformanceTarget = {
         approved: scenario(card(VISA)),
         declines: DECLINES,
         requiresAction: scenario(card('4212345678910006')),
+        wallets: walletScenarios(['apple_pay', 'google_pay'], { amount: 2500, currency: 'EUR' }, 'adyen'),
       },
       webhooks: simulator.webhooks,
       close: () => simulator.close(),

@@ -29,7 +29,7 @@ describe('Braintree adapter against the simulator', () => {
     sim.ledger.reset();
   });
 
-  function request(overrides: Partial<AuthorizeRequest> = {}): AuthorizeRequest {
+  function request({ card, ...overrides }: Partial<AuthorizeRequest> & { card?: CardInput } = {}): AuthorizeRequest {
     n += 1;
     return {
       paymentId: `pay_${n}`,
@@ -38,7 +38,7 @@ describe('Braintree adapter against the simulator', () => {
       amount: 2500,
       currency: 'USD',
       captureMethod: 'automatic',
-      card: VISA,
+      method: { type: 'card', card: card ?? VISA },
       description: null,
       customerEmail: 'ada@example.com',
       returnUrl: null,

@@ -10,6 +10,7 @@ import type {
   SyncRequest,
   WebhookRequest,
 } from '../testkit/contract.js';
+import { methodRefused } from '../testkit/contract.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
 import { fromBraintreeAmount, toBraintreeAmount } from './amounts.js';
 import { BRAINTREE_CAPABILITIES } from './capabilities.js';
@@ -87,7 +88,8 @@ export function createBraintreeAdapter(config: BraintreeAdapterConfig): GatewayA
     if (merchantAccountId === undefined) {
       return { kind: 'not_processed', reason: 'rejected', detail: `No Braintree merchant account is configured for ${request.currency}.` };
     }
-    const { card } = request;
+    if (request.method.type !== 'card') return methodRefused('braintree', request.method);
+    const { card } = request.method;
     try {
       const result = await transactions.sale({
         amount: toBraintreeAmount(request.amount, request.currency),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { attemptIdentity, type AuthorizeRequest } from '../testkit/contract.js';
+import { attemptIdentity, type AuthorizeRequest, type CardInput } from '../testkit/contract.js';
 import { completeChallenge } from '../testkit/shopper.js';
 import { createCheckoutAdapter } from './adapter.js';
 import { startCheckoutSimulator, type CheckoutSimulator } from './simulator/index.js';
@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => simulator?.close());
 beforeEach(() => simulator.ledger.reset());
 
-function request(overrides: Partial<AuthorizeRequest> = {}): AuthorizeRequest {
+function request({ card, ...overrides }: Partial<AuthorizeRequest> & { card?: CardInput } = {}): AuthorizeRequest {
   sequence += 1;
   const paymentId = `pay_adaptertest${sequence}`;
   return {
@@ -27,7 +27,7 @@ function request(overrides: Partial<AuthorizeRequest> = {}): AuthorizeRequest {
     amount: 1500,
     currency: 'GBP',
     captureMethod: 'manual',
-    card: { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '100', holderName: null },
+    method: { type: 'card', card: card ?? { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '100', holderName: null } },
     description: null,
     customerEmail: null,
     returnUrl: null,

@@ -5,8 +5,10 @@ import {
   type CancelRequest,
   type Capabilities,
   type CaptureRequest,
+  type CardInput,
   type CompleteActionRequest,
   type GatewayAdapter,
+  methodRefused,
   type ModificationSyncRequest,
   type RefundRequest,
   type SyncRequest,
@@ -78,8 +80,9 @@ export function createCheckoutAdapter(config: CheckoutAdapterConfig): GatewayAda
     if (!isCheckoutCurrency(request.currency)) return { kind: 'not_processed', reason: 'rejected', detail: `Checkout.com does not take ${request.currency}.` };
     const value = toCheckoutAmount(request.amount, request.currency);
     if (!value.ok) return { kind: 'not_processed', reason: 'rejected', detail: value.detail };
+    if (request.method.type !== 'card') return methodRefused('checkout', request.method);
     try {
-      return authorizationOutcome(await payments.request(paymentRequest(request, value.value, request.returnUrl ?? config.returnUrl), request.idempotencyKey), request.captureMethod);
+      return authorizationOutcome(await payments.request(paymentRequest(request, request.method.card, value.value, request.returnUrl ?? config.returnUrl), request.idempotencyKey), request.captureMethod);
     } catch (error) {
       return authorizationFailure(error);
     }
@@ -219,8 +222,7 @@ function amountRefused(detail: string): ModificationOutcome {
 }
 
 /** `value`: the amount in Checkout.com's units (`amounts.ts`). */
-function paymentRequest(request: AuthorizeRequest, value: number, returnUrl: string): Record<string, unknown> {
-  const { card } = request;
+function paymentRequest(request: AuthorizeRequest, card: CardInput, value: number, returnUrl: string): Record<string, unknown> {
   const credential = storedCredentialFields(request);
   return {
     source: {

@@ -33,7 +33,7 @@ describe('Stripe adapter against the simulator', () => {
     amount: 2500,
     currency: 'EUR',
     captureMethod,
-    card: { number, expMonth: 12, expYear: 2030, cvc: '123', holderName: null },
+    method: { type: 'card', card: { number, expMonth: 12, expYear: 2030, cvc: '123', holderName: null } },
     description: null,
     customerEmail: null,
     returnUrl: null,

@@ -1,14 +1,17 @@
 import Stripe from 'stripe';
-import type {
-  AttemptIdentity,
-  AuthorizeRequest,
-  CancelRequest,
-  CaptureRequest,
-  CompleteActionRequest,
-  GatewayAdapter,
-  ModificationSyncRequest,
-  RefundRequest,
-  SyncRequest,
+import {
+  type AttemptIdentity,
+  type AuthorizeRequest,
+  type CancelRequest,
+  type CaptureRequest,
+  type CompleteActionRequest,
+  type GatewayAdapter,
+  type ApplePayToken,
+  type CardInput,
+  methodRefused,
+  type ModificationSyncRequest,
+  type RefundRequest,
+  type SyncRequest,
 } from '../testkit/contract.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
 import { fromStripeAmount, toStripeAmount } from './amounts.js';
@@ -55,6 +58,15 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
     const amount = toStripeAmount(request.amount, request.currency);
     // Nothing was sent, so nothing can have been charged: another gateway may take it.
     if (!amount.ok) return { kind: 'not_processed', reason: 'rejected', detail: amount.detail };
+    if (request.method.type === 'google_pay') return methodRefused('stripe', request.method);
+    let card: Stripe.PaymentIntentCreateParams.PaymentMethodData;
+    if (request.method.type === 'apple_pay') {
+      const token = await applePayToken(request.method.applePay, request.idempotencyKey);
+      if (!token.ok) return token.outcome;
+      card = { type: 'card', card: { token: token.id } } as unknown as Stripe.PaymentIntentCreateParams.PaymentMethodData;
+    } else {
+      card = cardData(request.method.card, request.customerEmail);
+    }
     try {
       const intent = await stripe.paymentIntents.create(
         {
@@ -64,17 +76,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
           confirm: true,
           // Cards only: no redirect-based method can be picked, so no return_url is required.
           allowed_payment_method_types: ['card'],
-          payment_method_data: {
-            type: 'card',
-            // Raw card data: Stripe accepts it only for accounts allowed to send PANs.
-            card: {
-              number: request.card.number,
-              exp_month: request.card.expMonth,
-              exp_year: request.card.expYear,
-              ...(request.card.cvc === null ? {} : { cvc: request.card.cvc }),
-            },
-            billing_details: { name: request.card.holderName ?? undefined, email: request.customerEmail ?? undefined },
-          } as unknown as Stripe.PaymentIntentCreateParams.PaymentMethodData,
+          payment_method_data: card,
           description: request.description ?? undefined,
           // Where the shopper comes back after 3-D Secure; without one Stripe uses the account's default.
           ...(request.returnUrl === null ? {} : { return_url: request.returnUrl }),
@@ -92,6 +94,32 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
       return intentOutcome(intent);
     } catch (error) {
       return authorizationFailure(error);
+    }
+  }
+
+  /**
+   * An Apple Pay token as Stripe takes it: `POST /v1/tokens` with the PKPaymentToken's paymentData
+   * (`pk_token*`, parameters the stripe SDK does not type), which Stripe decrypts with the
+   * merchant's Apple Pay certificate and answers with a card token (`tok_…`) that pays once. No
+   * token means nothing was charged: another gateway may take the payment.
+   */
+  async function applePayToken(token: ApplePayToken, attemptKey: string): Promise<{ ok: true; id: string } | { ok: false; outcome: AuthorizationOutcome }> {
+    try {
+      const created = await stripe.tokens.create(
+        {
+          pk_token: JSON.stringify(token.paymentData),
+          pk_token_instrument_name: token.paymentMethod.displayName,
+          pk_token_payment_network: token.paymentMethod.network,
+          pk_token_transaction_id: token.transactionIdentifier,
+        } as unknown as Stripe.TokenCreateParams,
+        { idempotencyKey: `${attemptKey}:token` },
+      );
+      return { ok: true, id: created.id };
+    } catch (error) {
+      const failure = authorizationFailure(error);
+      // Whatever the answer (a refusal, a timeout), no PaymentIntent exists yet: nothing was charged.
+      const detail = 'detail' in failure ? failure.detail : failure.kind === 'declined' ? failure.decline.message : failure.kind;
+      return { ok: false, outcome: { kind: 'not_processed', reason: failure.kind === 'not_processed' ? failure.reason : 'rejected', detail: `Stripe made no token of the Apple Pay token: ${detail}` } };
     }
   }
 
@@ -299,4 +327,18 @@ function storedCredentialParams(request: AuthorizeRequest): Partial<Stripe.Payme
   const options = Object.keys(card).length === 0 ? {} : { payment_method_options: { card } as Stripe.PaymentIntentCreateParams.PaymentMethodOptions };
   if (stored === null) return options;
   return stored.initiator === 'merchant' ? { ...options, off_session: true } : { ...options, setup_future_usage: 'off_session' };
+}
+
+/** Raw card data: Stripe accepts it only for accounts allowed to send PANs. */
+function cardData(card: CardInput, email: string | null): Stripe.PaymentIntentCreateParams.PaymentMethodData {
+  return {
+    type: 'card',
+    card: {
+      number: card.number,
+      exp_month: card.expMonth,
+      exp_year: card.expYear,
+      ...(card.cvc === null ? {} : { cvc: card.cvc }),
+    },
+    billing_details: { name: card.holderName ?? undefined, email: email ?? undefined },
+  } as unknown as Stripe.PaymentIntentCreateParams.PaymentMethodData;
 }

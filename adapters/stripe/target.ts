@@ -1,5 +1,5 @@
 import type { CardInput } from '../testkit/contract.js';
-import type { ConformanceTarget, ScenarioInput } from '../testkit/target.js';
+import { walletScenarios, type ConformanceTarget, type ScenarioInput } from '../testkit/target.js';
 import { createStripeAdapter } from './adapter.js';
 import { randomToken } from './simulator/ids.js';
 import { startStripeSimulator, stripeWebhookSigner } from './simulator/index.js';
@@ -42,6 +42,7 @@ export const stripeTarget: ConformanceTarget = {
           processing_error: testCard('4000000000000119'),
         },
         requiresAction: testCard('4000002760003184'),
+        wallets: walletScenarios(['apple_pay'], { amount: 2500, currency: 'USD' }),
       },
       webhooks: stripeWebhookSigner(webhookSecret),
       close: () => simulator.close(),

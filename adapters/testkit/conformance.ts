@@ -4,7 +4,9 @@ import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain
 import type { WebhookEventType } from '../../src/domain/webhook.js';
 import { attemptIdentity, type AuthorizeRequest, type ModificationSyncRequest } from './contract.js';
 import { completeChallenge } from './shopper.js';
-import type { ConformanceEnv, ConformanceTarget, ScenarioInput } from './target.js';
+import { PAYMENT_METHOD_TYPES, type WalletType } from '../../src/domain/payment-method.js';
+import type { ConformanceEnv, ConformanceTarget, MethodScenario, ScenarioInput } from './target.js';
+import { sandboxApplePayToken, sandboxGooglePayToken } from './wallet-tokens.js';
 import { startWebhookSink, type WebhookSink } from './webhook-sink.js';
 
 /**
@@ -52,7 +54,7 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
 
     const caps = () => env.adapter.capabilities;
 
-    function request(input: ScenarioInput, captureMethod: 'automatic' | 'manual' = 'automatic'): AuthorizeRequest {
+    function request(input: ScenarioInput | MethodScenario, captureMethod: 'automatic' | 'manual' = 'automatic'): AuthorizeRequest {
       sequence += 1;
       const paymentId = `pay_conformance${Date.now().toString(36)}${sequence}`;
       return {
@@ -62,7 +64,7 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
         amount: input.amount,
         currency: input.currency,
         captureMethod,
-        card: input.card,
+        method: 'method' in input ? input.method : { type: 'card', card: input.card },
         description: null,
         customerEmail: null,
         returnUrl: null,
@@ -133,6 +135,79 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
           const req = request({ ...env.scenarios.approved, currency, amount: step * 50 + 1 });
           expect(await authorize(req)).toMatchObject({ kind: 'not_processed', reason: 'rejected' });
         }
+        expect(env.simulator.ledger.requestCount()).toBe(0);
+      });
+    });
+
+    describe('payment methods', () => {
+      const WALLETS = PAYMENT_METHOD_TYPES.filter((m): m is WalletType => m !== 'card');
+      const declared = (wallet: WalletType) => caps().paymentMethods.includes(wallet);
+      const scenario = (wallet: WalletType) => {
+        const found = env.scenarios.wallets?.[wallet];
+        if (!found) throw new Error(`${target.provider} declares ${wallet} but its target names no ${wallet} scenarios`);
+        return found;
+      };
+
+      it('names scenarios for every method it declares, and only declared methods', () => {
+        for (const wallet of WALLETS) {
+          if (declared(wallet)) expect(env.scenarios.wallets?.[wallet], wallet).toBeDefined();
+          else expect(env.scenarios.wallets?.[wallet], wallet).toBeUndefined();
+        }
+      });
+
+      describe.each(WALLETS)('%s', (wallet) => {
+        it('approves with automatic capture, then refunds in full', async () => {
+          if (!declared(wallet)) return;
+          const req = request(scenario(wallet).approved);
+          const outcome = await authorize(req);
+          expect(outcome).toMatchObject({ kind: 'approved', captured: true });
+          if (outcome.kind !== 'approved') return;
+          expect(env.simulator.ledger.totals().captured).toBe(req.amount);
+          if (!caps().refunds) return;
+          await settled(await env.adapter.refund({ reference: outcome.reference, amount: req.amount, currency: req.currency, idempotencyKey: `${req.paymentId}:refund:1` }), 'refund.succeeded');
+          expect(env.simulator.ledger.totals().refunded).toBe(req.amount);
+        });
+
+        it('authorizes for manual capture, is found by reference, then captures', async () => {
+          if (!declared(wallet) || !caps().captureMethods.includes('manual')) return;
+          const req = request(scenario(wallet).approved, 'manual');
+          const outcome = await authorize(req);
+          expect(outcome).toMatchObject({ kind: 'approved', captured: false });
+          if (outcome.kind !== 'approved') return;
+          expectFoundOrPending(await reconcile(req, outcome.reference), { kind: 'approved', reference: outcome.reference, captured: false });
+          await settled(await env.adapter.capture({ reference: outcome.reference, amount: req.amount, currency: req.currency, idempotencyKey: `${req.paymentId}:capture` }), 'capture.succeeded');
+          expect(env.simulator.ledger.totals().captured).toBe(req.amount);
+          expect(env.simulator.ledger.charges()).toBe(1);
+        });
+
+        it('declines as the token\'s card would, charging nothing', async () => {
+          if (!declared(wallet)) return;
+          expect(await authorize(request(scenario(wallet).declined))).toMatchObject({ kind: 'declined', decline: { reason: 'generic_decline' } });
+          expect(env.simulator.ledger.charges()).toBe(0);
+        });
+
+        it('a lost answer never charges twice: a sync with the request finds the one charge', async () => {
+          if (!declared(wallet)) return;
+          const req = request(scenario(wallet).approved);
+          await env.simulator.setFault({ kind: 'charge_then_500' }, { times: 1 });
+          const first = await authorize(req);
+          // Where the token is exchanged first (Stripe's /v1/tokens), the lost answer is the exchange's: nothing was charged yet.
+          if (first.kind === 'not_processed') expect(env.simulator.ledger.charges()).toBe(0);
+          else expect(first).toMatchObject({ kind: 'unknown' });
+          await env.simulator.clearFault();
+          expect(await resync(req)).toMatchObject({ kind: 'approved' });
+          expect(env.simulator.ledger.charges()).toBe(1);
+        });
+      });
+
+      it('refuses a method it does not declare before any request: certainly not processed', async () => {
+        const other = WALLETS.find((wallet) => !declared(wallet));
+        if (!other) return;
+        const method: MethodScenario['method'] =
+          other === 'apple_pay'
+            ? { type: 'apple_pay', applePay: sandboxApplePayToken('4242424242424242') }
+            : { type: 'google_pay', googlePay: { gateway: 'adyen', ...sandboxGooglePayToken('4242424242424242') } };
+        expect(await authorize(request({ ...env.scenarios.approved, method }))).toMatchObject({ kind: 'not_processed', reason: 'rejected' });
         expect(env.simulator.ledger.requestCount()).toBe(0);
       });
     });

@@ -2,17 +2,10 @@ import type { CardBrand } from '../../src/domain/card.js';
 import { CURRENCY_EXPONENTS } from '../../src/domain/currency.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
 import type { CaptureMethod } from '../../src/domain/payment.js';
-import type { WebhookEvent } from '../../src/domain/webhook.js';
+import type { CardInput, PaymentMethod, PaymentMethodType } from '../../src/domain/payment-method.js';
 
-/** Raw card data: it exists only in memory between the API edge (or the vault) and the adapter call. */
-export interface CardInput {
-  number: string;
-  expMonth: number;
-  expYear: number;
-  /** Null for a card from the vault, which never stores it. */
-  cvc: string | null;
-  holderName: string | null;
-}
+export type { ApplePayToken, CardInput, GooglePayToken, PaymentMethod, PaymentMethodType } from '../../src/domain/payment-method.js';
+import type { WebhookEvent } from '../../src/domain/webhook.js';
 
 /**
  * A payment with a saved card (card on file), as the networks' stored-credential rules want it
@@ -34,7 +27,8 @@ export interface AuthorizeRequest {
   amount: number;
   currency: string;
   captureMethod: CaptureMethod;
-  card: CardInput;
+  /** What pays: a card (typed in or opened from the vault) or a wallet's one-time token. Never stored, never logged. */
+  method: PaymentMethod;
   description: string | null;
   customerEmail: string | null;
   /** Where the shopper comes back after a redirect (3-D Secure); null: the account's configured default. */
@@ -45,7 +39,7 @@ export interface AuthorizeRequest {
   storedCredential?: StoredCredential | null;
 }
 
-/** An attempt as stored: everything but card data, which is never kept. */
+/** An attempt as stored: everything but the payment method's data (card or wallet token), which is never kept. */
 export interface AttemptIdentity {
   paymentId: string;
   attemptNumber: number;
@@ -55,10 +49,18 @@ export interface AttemptIdentity {
   captureMethod: CaptureMethod;
 }
 
-/** The attempt an authorization request makes, without its card data. */
+/** The attempt an authorization request makes, without its payment method's data. */
 export function attemptIdentity(request: AuthorizeRequest): AttemptIdentity {
   const { paymentId, attemptNumber, idempotencyKey, amount, currency, captureMethod } = request;
   return { paymentId, attemptNumber, idempotencyKey, amount, currency, captureMethod };
+}
+
+/**
+ * A method the adapter does not declare: refused before any call, so certainly not charged
+ * (routing never sends one; this guards a direct caller).
+ */
+export function methodRefused(provider: string, method: PaymentMethod): AuthorizationOutcome {
+  return { kind: 'not_processed', reason: 'rejected', detail: `The ${provider} adapter does not take ${method.type} payments.` };
 }
 
 export interface CaptureRequest {
@@ -162,7 +164,8 @@ export function amountSteps(convert: (minor: number, currency: string) => Provid
 }
 
 export interface Capabilities {
-  paymentMethods: readonly 'card'[];
+  /** The payment methods the adapter can send; conformance runs each one's flows. */
+  paymentMethods: readonly PaymentMethodType[];
   cardNetworks: readonly CardBrand[];
   /** Upper-case ISO 4217 codes, or '*' for any. */
   currencies: readonly string[] | '*';

@@ -1,5 +1,7 @@
 import type { DeclineReason } from '../../src/domain/decline.js';
-import type { CardInput, GatewayAdapter } from './contract.js';
+import type { GooglePayGateway, WalletType } from '../../src/domain/payment-method.js';
+import type { CardInput, GatewayAdapter, PaymentMethod } from './contract.js';
+import { sandboxApplePayToken, sandboxGooglePayToken } from './wallet-tokens.js';
 import type { SimulatorControl, WebhookSigner } from './simulator.js';
 
 /** The fields of an authorization that pick an outcome in a provider's sandbox (a test card, or an amount). */
@@ -7,6 +9,38 @@ export interface ScenarioInput {
   card: CardInput;
   amount: number;
   currency: string;
+}
+
+/** A payment with a method other than a typed-in card (a wallet token), and the amount that goes with it. */
+export interface MethodScenario {
+  method: PaymentMethod;
+  amount: number;
+  currency: string;
+}
+
+/** One approving and one declining payment per wallet the adapter declares. */
+export type WalletScenarios = Partial<Record<WalletType, { approved: MethodScenario; declined: MethodScenario }>>;
+
+/**
+ * The sandbox wallet tokens (testkit/wallet-tokens.ts) for these wallets: the approving one's
+ * device number is 4242 4242 4242 4242, the declining one's 4000 0000 0000 0002 (generic decline).
+ * `googlePayGateway`: the gateway a Google Pay token is made for.
+ */
+export function walletScenarios(
+  wallets: readonly WalletType[],
+  payment: { amount: number; currency: string },
+  googlePayGateway?: GooglePayGateway,
+): WalletScenarios {
+  const scenarios: WalletScenarios = {};
+  const method = (wallet: WalletType, pan: string): PaymentMethod => {
+    if (wallet === 'apple_pay') return { type: 'apple_pay', applePay: sandboxApplePayToken(pan) };
+    if (!googlePayGateway) throw new Error('A Google Pay scenario needs the gateway its token is made for.');
+    return { type: 'google_pay', googlePay: { gateway: googlePayGateway, ...sandboxGooglePayToken(pan) } };
+  };
+  for (const wallet of wallets) {
+    scenarios[wallet] = { approved: { ...payment, method: method(wallet, '4242424242424242') }, declined: { ...payment, method: method(wallet, '4000000000000002') } };
+  }
+  return scenarios;
 }
 
 export interface Scenarios {
@@ -18,6 +52,8 @@ export interface Scenarios {
    * declares `threeDSecure`. The simulator's page follows `testkit/shopper.ts`'s convention.
    */
   requiresAction?: ScenarioInput;
+  /** Required for every wallet the adapter declares in `paymentMethods`: conformance runs each one's flows. */
+  wallets?: WalletScenarios;
 }
 
 export interface ConformanceEnv {

@@ -65,7 +65,7 @@ function request(number: string): AuthorizeRequest {
     amount: 2500,
     currency: 'USD',
     captureMethod: 'automatic',
-    card: { number, expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvc: sandboxTestCard(number)?.brand === 'amex' ? '1234' : '123', holderName: 'Ada Lovelace' },
+    method: { type: 'card', card: { number, expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvc: sandboxTestCard(number)?.brand === 'amex' ? '1234' : '123', holderName: 'Ada Lovelace' } },
     description: null,
     customerEmail: null,
     returnUrl: null,
@@ -108,7 +108,7 @@ describe('the shared sandbox test cards', () => {
 
   it('give way to the provider’s own conventions: Adyen’s holder names, Braintree’s amounts', async () => {
     const approve = '4242424242424242';
-    expect(await adapters.adyen.authorize({ ...request(approve), card: { ...request(approve).card, holderName: 'NOT_ENOUGH_BALANCE' } })).toMatchObject({
+    expect(await adapters.adyen.authorize({ ...request(approve), method: { type: 'card', card: { number: approve, expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvc: '123', holderName: 'NOT_ENOUGH_BALANCE' } } })).toMatchObject({
       kind: 'declined',
       decline: { reason: 'insufficient_funds' },
     });

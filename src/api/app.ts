@@ -209,7 +209,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     });
   }
   const customers = customerService({ repositories: deps.repositories, vault, clock });
-  paymentMethodRoutes(app, deps.repositories, vault, customers);
+  paymentMethodRoutes(app, deps.repositories, vault, customers, deps.router);
   customerRoutes(app, deps.repositories, customers);
   planRoutes(app, deps.repositories, billing, DEFAULT_DUNNING.retryDays);
   subscriptionRoutes(app, deps.repositories, billing);

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { cardBrand, isExpired, luhnValid, validCardLength } from '../domain/card.js';
 import { isCurrency, maxAmountMinor, validateAmount } from '../domain/currency.js';
 import { PAYMENT_STATUSES } from '../domain/payment.js';
+import { GOOGLE_PAY_GATEWAYS, type GooglePayGateway } from '../domain/payment-method.js';
 
 /**
  * Request schemas validate at the edge and generate the OpenAPI document. A custom issue
@@ -79,6 +80,53 @@ export const Card = z
     }
   });
 
+const Base64 = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'Expected base64 text.');
+
+/** Apple Pay's PKPaymentToken (`PKPayment.token`) as the app receives it, JSON-decoded; EC_v1. */
+export const ApplePayTokenSchema = z
+  .strictObject({
+    paymentData: z.strictObject({
+      version: z.literal('EC_v1'),
+      data: Base64(16_384),
+      signature: Base64(16_384),
+      header: z.strictObject({
+        ephemeralPublicKey: Base64(1024),
+        publicKeyHash: Base64(128),
+        transactionId: z.string().regex(/^[0-9a-fA-F]{1,128}$/, 'transactionId is hexadecimal.'),
+        applicationData: z.string().regex(/^[0-9a-fA-F]{0,128}$/, 'applicationData is hexadecimal.').optional(),
+      }),
+    }),
+    paymentMethod: z.strictObject({
+      displayName: text().min(1).max(100),
+      network: z.string().regex(/^[A-Za-z]{2,30}$/, 'network is a payment network name such as Visa.'),
+      type: z.enum(['debit', 'credit', 'prepaid', 'store']),
+    }),
+    transactionIdentifier: z.string().regex(/^[0-9a-fA-F]{1,128}$/, 'transactionIdentifier is hexadecimal.'),
+  })
+  .openapi('ApplePayToken', { description: 'The PKPaymentToken as the app received it (paymentData encrypted for the merchant\'s Apple Pay payment-processing certificate, which each gateway that may receive it must hold).' });
+
+const GooglePayTokenString = z
+  .string()
+  .max(16_384)
+  .superRefine((value, ctx) => {
+    if (!isGooglePayToken(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'token must be the Google Pay tokenizationData.token string: JSON with signature, intermediateSigningKey {signedKey, signatures}, protocolVersion ECv2 and signedMessage.',
+        params: issueCode('invalid_wallet_token'),
+      });
+    }
+  });
+
+export const GooglePayTokenSchema = z
+  .strictObject({
+    gateway: z.enum(Object.keys(GOOGLE_PAY_GATEWAYS) as [GooglePayGateway, ...GooglePayGateway[]]).openapi({ description: 'The `gateway` the app\'s tokenizationSpecification named: the token is encrypted for that gateway only, and routing sends it nowhere else.' }),
+    token: GooglePayTokenString,
+    card_network: z.enum(['VISA', 'MASTERCARD', 'AMEX', 'DISCOVER', 'JCB', 'INTERAC']).openapi({ description: 'paymentMethodData.info.cardNetwork' }),
+    card_details: z.string().regex(/^\d{4}$/, 'card_details is the four digits Google Pay shows.').openapi({ description: 'paymentMethodData.info.cardDetails' }),
+  })
+  .openapi('GooglePayToken');
+
 export const PaymentMethodId = z.string().regex(/^pm_[0-9A-Z]{26}$/, 'Payment method ids look like pm_ followed by 26 letters and digits.').openapi({ example: 'pm_01JD0000000000000000000000' });
 export const PlanId = z.string().regex(/^plan_[0-9A-Z]{26}$/, 'Plan ids look like plan_ followed by 26 letters and digits.').openapi({ example: 'plan_01JD0000000000000000000000' });
 export const SubscriptionId = z.string().regex(/^sub_[0-9A-Z]{26}$/, 'Subscription ids look like sub_ followed by 26 letters and digits.').openapi({ example: 'sub_01JD0000000000000000000000' });
@@ -91,9 +139,16 @@ export const CreatePaymentBody = z
     currency: Currency,
     capture_method: z.enum(['automatic', 'manual']).default('automatic'),
     payment_method: z
-      .union([z.strictObject({ type: z.literal('card'), card: Card }), PaymentMethodId])
+      .union([
+        z.discriminatedUnion('type', [
+          z.strictObject({ type: z.literal('card'), card: Card }),
+          z.strictObject({ type: z.literal('apple_pay'), apple_pay: z.strictObject({ token: ApplePayTokenSchema }) }),
+          z.strictObject({ type: z.literal('google_pay'), google_pay: GooglePayTokenSchema }),
+        ]),
+        PaymentMethodId,
+      ])
       .optional()
-      .openapi({ description: 'A card, or a saved one (`pm_…`, no card data). Omitted: the default card of `customer`.' }),
+      .openapi({ description: 'A card, a wallet token (Apple Pay, Google Pay: passed to the gateway as the wallet made it, never stored), or a saved card (`pm_…`, no card data). Omitted: the default card of `customer`.' }),
     customer: z
       .union([
         z.strictObject({
@@ -217,6 +272,14 @@ const CardView = z.object({
   issuer_country: z.string().nullable().openapi({ description: 'The issuing country (ISO 3166-1 alpha-2) routing knew from the BIN when it decided; null when unknown.' }),
 });
 
+const WalletView = z
+  .object({
+    network: z.string(),
+    last4: z.string().nullable().openapi({ description: 'The last four digits the wallet shows (of the device or funding card number); null when it shows none.' }),
+    funding: z.enum(['credit', 'debit', 'prepaid']).nullable(),
+  })
+  .openapi('WalletDetails', { description: 'What the wallet showed in clear; the token itself is never stored.' });
+
 const Gateway = z.object({ account_id: z.string(), provider: z.string() });
 
 export const AttemptView = z
@@ -248,7 +311,11 @@ export const PaymentView = z
     amount_refunded: z.number().int(),
     currency: z.string(),
     capture_method: z.enum(['automatic', 'manual']),
-    payment_method: z.object({ type: z.literal('card'), card: CardView }),
+    payment_method: z.discriminatedUnion('type', [
+      z.object({ type: z.literal('card'), card: CardView }),
+      z.object({ type: z.literal('apple_pay'), apple_pay: WalletView }),
+      z.object({ type: z.literal('google_pay'), google_pay: WalletView }),
+    ]),
     customer: z.object({ id: z.string().nullable(), email: z.string().nullable(), country: z.string().nullable() }).nullable(),
     description: z.string().nullable(),
     metadata: z.record(z.string(), z.string()),
@@ -321,3 +388,25 @@ export const ProblemView = z
     request_id: z.string().optional(),
   })
   .openapi('Problem');
+
+/** Google Pay's ECv2 token structure (the gateway alone can check its signatures and decrypt it). */
+function isGooglePayToken(value: string): boolean {
+  let token: unknown;
+  try {
+    token = JSON.parse(value);
+  } catch {
+    return false;
+  }
+  const isString = (v: unknown, max = 16_384) => typeof v === 'string' && v.length > 0 && v.length <= max;
+  if (typeof token !== 'object' || token === null || Array.isArray(token)) return false;
+  const t = token as Record<string, unknown>;
+  const key = t.intermediateSigningKey as Record<string, unknown> | undefined;
+  return (
+    t.protocolVersion === 'ECv2' &&
+    isString(t.signature, 1024) &&
+    isString(t.signedMessage) &&
+    typeof key === 'object' && key !== null &&
+    isString(key.signedKey, 4096) &&
+    Array.isArray(key.signatures) && key.signatures.length > 0 && key.signatures.length <= 10 && key.signatures.every((s) => isString(s, 1024))
+  );
+}

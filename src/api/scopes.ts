@@ -51,6 +51,7 @@ export const ROUTE_SCOPES: Readonly<Record<string, Scope>> = {
   'GET /metrics': 'metrics:read',
   'POST /v1/payment_methods': 'payment_methods:write',
   'GET /v1/payment_methods': 'payment_methods:read',
+  'GET /v1/payment_methods/available': 'payment_methods:read',
   'GET /v1/payment_methods/{id}': 'payment_methods:read',
   'POST /v1/payment_methods/{id}': 'payment_methods:write',
   // The only route a publishable key (pk_…) can call.

@@ -1,7 +1,7 @@
 import type { z } from '@hono/zod-openapi';
 import type { EventRow } from '../store/events.js';
 import type { JobRow } from '../store/jobs.js';
-import type { AttemptRow, PaymentRecord, RefundRow } from '../store/payments.js';
+import type { AttemptRow, PaymentRecord, PaymentRow, RefundRow } from '../store/payments.js';
 import type { AttemptView, PaymentView, RefundView, TimelineEventView } from './schemas.js';
 
 /** A payment as the API answers it; `settlement` is its reconciler job, when it has one. */
@@ -17,20 +17,7 @@ export function paymentView({ payment: p, attempts }: PaymentRecord, settlement:
     amount_refunded: p.amountRefunded,
     currency: p.currency,
     capture_method: p.captureMethod as 'automatic' | 'manual',
-    payment_method: {
-      type: 'card',
-      card: {
-        brand: p.card.brand,
-        bin: p.card.bin,
-        last4: p.card.last4,
-        exp_month: p.card.exp_month,
-        exp_year: p.card.exp_year,
-        fingerprint: p.card.fingerprint,
-        holder_name: p.card.holder_name,
-        funding: p.card.funding ?? null,
-        issuer_country: p.card.issuer_country ?? null,
-      },
-    },
+    payment_method: paymentMethodView(p),
     customer: p.customer ?? null,
     description: p.description,
     metadata: p.metadata,
@@ -105,4 +92,27 @@ function decisionView(decision: Record<string, unknown>): Record<string, unknown
 
 export function timelineEventView(e: EventRow): z.infer<typeof TimelineEventView> {
   return { id: e.id, object: 'event', type: e.type, refund_id: e.refundId, data: e.data, created_at: e.createdAt.toISOString() };
+}
+
+/** What paid, as the payment shows it: a card's facts, or a wallet's display facts (never its token). */
+export function paymentMethodView(p: PaymentRow): z.infer<typeof PaymentView>['payment_method'] {
+  if (p.paymentMethodType !== 'card' && p.wallet) {
+    const wallet = { network: p.wallet.network, last4: p.wallet.last4, funding: p.wallet.funding };
+    return p.paymentMethodType === 'apple_pay' ? { type: 'apple_pay', apple_pay: wallet } : { type: 'google_pay', google_pay: wallet };
+  }
+  const card = p.card!;
+  return {
+    type: 'card',
+    card: {
+      brand: card.brand,
+      bin: card.bin,
+      last4: card.last4,
+      exp_month: card.exp_month,
+      exp_year: card.exp_year,
+      fingerprint: card.fingerprint,
+      holder_name: card.holder_name,
+      funding: card.funding ?? null,
+      issuer_country: card.issuer_country ?? null,
+    },
+  };
 }

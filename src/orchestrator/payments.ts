@@ -1,4 +1,5 @@
 import type { AttemptIdentity, AuthorizeRequest, CardInput, GatewayAdapter } from '../../adapters/testkit/contract.js';
+import { tokenProviders, walletDetails, type PaymentMethod, type WalletDetails, type WalletType } from '../domain/payment-method.js';
 import { cardFacts, cardFingerprint, isExpired, type CardFacts } from '../domain/card.js';
 import { after, type Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
@@ -49,8 +50,10 @@ export interface NewPaymentInput {
   amount: number;
   currency: string;
   captureMethod: CaptureMethod;
-  /** The card typed in; null when it comes from the vault (`paymentMethodId`, or the customer's default). */
+  /** The card typed in; null when it comes from the vault (`paymentMethodId`, or the customer's default), or a wallet pays. */
   card: CardInput | null;
+  /** A payment method other than a card, sent in the request (a wallet's one-time token). */
+  method?: Exclude<PaymentMethod, { type: 'card' }> | null;
   /** A saved card (pm_…) to pay with instead of `card`; with `card`, the saved record of that card, which this (customer-initiated) payment sets up. */
   paymentMethodId: string | null;
   /** A saved customer (cus_…): its default card pays when no payment method is named. */
@@ -105,10 +108,19 @@ export interface PaymentServiceDeps {
   vault: CardVault;
 }
 
-/** A payment request with its card at hand: typed in, or opened from the vault (`saved`). */
-interface ResolvedInput extends NewPaymentInput {
-  card: CardInput;
+/** A payment request with what pays at hand: a card typed in or opened from the vault (`saved`), or a wallet's token. */
+interface ResolvedInput extends Omit<NewPaymentInput, 'method'> {
+  method: PaymentMethod;
 }
+
+/**
+ * What a payment knows of what pays it. A card: its BIN facts, a per-merchant fingerprint and the
+ * network key the retry guard counts by. A wallet: only what the wallet shows in clear; its
+ * number is inside a one-time token, so there is nothing to fingerprint or count.
+ */
+type MethodFacts =
+  | { kind: 'card'; card: CardInput; facts: CardFacts; fingerprint: string; networkKey: string; routing: RoutingTransaction['card'] }
+  | { kind: 'wallet'; type: WalletType; wallet: WalletDetails; routing: RoutingTransaction['card'] };
 
 type Operation = 'capture' | 'cancel';
 
@@ -127,10 +139,9 @@ export function paymentService(deps: PaymentServiceDeps) {
     const { input, saved, refusal } = await withCard(merchantId, request);
     const started = clock.now();
     const id = context.paymentId ?? newId('pay');
-    const facts = cardFacts(input.card.number);
-    const fingerprint = await cardFingerprint(input.card.number, deps.fingerprintSecret, `merchant:${merchantId}`);
-    const networkKey = await cardFingerprint(input.card.number, deps.fingerprintSecret, 'network');
-    const tx = transactionFor(id, input, router.cardFacts(merchantId, input.card.number, facts.brand, facts.bin));
+    const known = await methodFacts(merchantId, input.method);
+    const networkKey = known.kind === 'card' ? known.networkKey : null;
+    const tx = transactionFor(id, input, known.routing);
     const { order, explanation, candidates } = await router.decideFor(merchantId, tx, input.gateways);
     const unknown = input.gateways?.filter((name) => !candidates.some((c) => c.name === name)) ?? [];
     // Raised after the key is claimed, so a retry of a request that once succeeded replays its answer.
@@ -152,20 +163,18 @@ export function paymentService(deps: PaymentServiceDeps) {
         if (claim.state !== 'claimed') return { claim };
       }
       if (invalid) throw invalid;
-      const refusal = guardRefusal(await repos.cards.guard(networkKey, new Date(started.getTime() - deps.retryGuard.windowDays * 86_400_000))) ?? routingRefusal(explanation);
+      const guard = networkKey === null ? null : guardRefusal(await repos.cards.guard(networkKey, new Date(started.getTime() - deps.retryGuard.windowDays * 86_400_000)));
+      const refusal = guard ?? routingRefusal(explanation);
       if (refusal) {
         const state: PaymentState = { ...newPaymentState(input.amount, input.captureMethod), status: 'failed', failure: refusal };
-        const refused = await repos.payments.create(newPaymentRow(id, merchantId, input, state, { facts, card: tx.card, fingerprint, networkKey, explanation, started, leaseUntil: null, gatewayAccountId: null }));
+        const refused = await repos.payments.create(newPaymentRow(id, merchantId, input, state, { known, explanation, started, leaseUntil: null, gatewayAccountId: null }));
         if (link) await repos.idempotency.link(merchantId, link.key, link.resource);
         await emit(repos, started, [{ type: 'payment.failed', merchantId, paymentId: id, data: paymentSnapshot(refused) }]);
         return { refused };
       }
       const first = route[0]!;
       const payment = newPaymentRow(id, merchantId, input, newPaymentState(input.amount, input.captureMethod), {
-        facts,
-        card: tx.card,
-        fingerprint,
-        networkKey,
+        known,
         explanation,
         started,
         leaseUntil,
@@ -216,7 +225,7 @@ export function paymentService(deps: PaymentServiceDeps) {
         amount: input.amount,
         currency: input.currency,
         captureMethod: input.captureMethod,
-        card: input.card,
+        method: input.method,
         description: input.description,
         customerEmail: input.customer?.email ?? null,
         returnUrl: input.returnUrl,
@@ -228,13 +237,13 @@ export function paymentService(deps: PaymentServiceDeps) {
         budgetMs: policy.requestLeaseMs - (now.getTime() - started.getTime()),
       });
       router.learner.of(merchantId).record(candidate.accountId, tx, outcome);
-      router.observeCard(merchantId, facts.bin, outcome);
+      if (known.kind === 'card') router.observeCard(merchantId, known.facts.bin, outcome);
       // What the vault learns must never abort the attempt loop after the gateway has answered: the
       // outcome still has to be written, or the payment waits for the reconciler.
       await savedCardFeedback(row, outcome);
       if (outcome.kind === 'declined') {
         declines++;
-        if (outcome.decline.adviceCode === '03' || outcome.decline.adviceCode === '21') {
+        if (networkKey !== null && (outcome.decline.adviceCode === '03' || outcome.decline.adviceCode === '21')) {
           await repositories.cards.block(networkKey, `mastercard_advice_${outcome.decline.adviceCode}`);
         }
       }
@@ -270,9 +279,10 @@ export function paymentService(deps: PaymentServiceDeps) {
       // this customer-initiated payment earns the saved card its network transaction id.
       const saved = await repositories.vault.get(merchantId, request.paymentMethodId);
       if (!saved) throw problems.invalidRequest('No such payment method.', 'payment_method', 'no_such_payment_method');
-      return { input: { ...request, card: request.card }, saved, refusal: savedCardRefusal(saved, request.customerId, 'customer') };
+      return { input: { ...request, method: { type: 'card', card: request.card } }, saved, refusal: savedCardRefusal(saved, request.customerId, 'customer') };
     }
-    if (request.card) return { input: { ...request, card: request.card }, saved: null, refusal: null };
+    if (request.card) return { input: { ...request, method: { type: 'card', card: request.card } }, saved: null, refusal: null };
+    if (request.method) return { input: { ...request, method: request.method }, saved: null, refusal: null };
     const customer = request.customerId === null ? null : await repositories.customers.get(merchantId, request.customerId);
     if (request.customerId !== null && !customer) throw problems.invalidRequest('No such customer.', 'customer', 'no_such_customer');
     const paymentMethodId = request.paymentMethodId ?? customer?.defaultPaymentMethodId ?? null;
@@ -281,7 +291,7 @@ export function paymentService(deps: PaymentServiceDeps) {
     if (!saved) throw problems.invalidRequest('No such payment method.', 'payment_method', 'no_such_payment_method');
     const input: ResolvedInput = {
       ...request,
-      card: await deps.vault.cardFor(saved),
+      method: { type: 'card', card: await deps.vault.cardFor(saved) },
       paymentMethodId: saved.id,
       customer: customer ? { id: customer.id, email: customer.email, country: null } : request.customer,
     };
@@ -389,8 +399,7 @@ export function paymentService(deps: PaymentServiceDeps) {
    */
   async function preview(merchantId: string, request: NewPaymentInput, explore = false): Promise<DecisionExplanation> {
     const { input } = await withCard(merchantId, request);
-    const facts = cardFacts(input.card.number);
-    const tx = transactionFor(newId('pay'), input, router.cardFacts(merchantId, input.card.number, facts.brand, facts.bin));
+    const tx = transactionFor(newId('pay'), input, (await methodFacts(merchantId, input.method)).routing);
     if (!explore) tx.paymentId = `dry_run:${JSON.stringify({ ...tx, paymentId: '' })}`;
     return (await router.decideFor(merchantId, tx, input.gateways, { explore })).explanation;
   }
@@ -497,12 +506,29 @@ export function paymentService(deps: PaymentServiceDeps) {
     });
     if (outcome.kind !== 'approved' && outcome.kind !== 'declined') return record;
     router.learner.of(merchantId).record(account.id, routingFacts(payment), outcome);
-    router.observeCard(merchantId, payment.card.bin, outcome);
+    if (payment.card) router.observeCard(merchantId, payment.card.bin, outcome);
     await savedCardFeedback(payment, outcome);
     const now = clock.now();
     const result = attemptResult(outcome, attempt.latencyMs ?? 0, 'resolved_by_confirm', now);
     await settleAttempt(payment, attempt, result, (p, a) => authorizationStep(p, a, outcome, result, now, policy));
     return (await payments.get(merchantId, id))!;
+  }
+
+  async function methodFacts(merchantId: string, method: PaymentMethod): Promise<MethodFacts> {
+    if (method.type !== 'card') {
+      const wallet = walletDetails(method);
+      return { kind: 'wallet', type: method.type, wallet, routing: { network: wallet.network, type: wallet.funding, bin: null, issuerCountry: null } };
+    }
+    const { card } = method;
+    const facts = cardFacts(card.number);
+    return {
+      kind: 'card',
+      card,
+      facts,
+      fingerprint: await cardFingerprint(card.number, deps.fingerprintSecret, `merchant:${merchantId}`),
+      networkKey: await cardFingerprint(card.number, deps.fingerprintSecret, 'network'),
+      routing: router.cardFacts(merchantId, card.number, facts.brand, facts.bin),
+    };
   }
 
   async function adapterForAccount(accountId: string | null): Promise<GatewayAdapter | null> {
@@ -571,7 +597,7 @@ function newPaymentRow(
   merchantId: string,
   input: ResolvedInput,
   state: PaymentState,
-  at: { facts: CardFacts; card: RoutingTransaction['card']; fingerprint: string; networkKey: string; explanation: DecisionExplanation; started: Date; leaseUntil: Date | null; gatewayAccountId: string | null },
+  at: { known: MethodFacts; explanation: DecisionExplanation; started: Date; leaseUntil: Date | null; gatewayAccountId: string | null },
 ): PaymentRow {
   return {
     id,
@@ -583,19 +609,7 @@ function newPaymentRow(
     amountCapturable: state.amountCapturable,
     amountCaptured: state.amountCaptured,
     amountRefunded: state.amountRefunded,
-    card: {
-      brand: at.facts.brand,
-      bin: at.facts.bin,
-      last4: at.facts.last4,
-      exp_month: input.card.expMonth,
-      exp_year: input.card.expYear,
-      fingerprint: at.fingerprint,
-      holder_name: input.card.holderName,
-      funding: at.card.type,
-      issuer_country: at.card.issuerCountry,
-    },
-    cardFingerprint: at.fingerprint,
-    cardNetworkKey: at.networkKey,
+    ...methodColumns(at.known),
     decision: at.explanation as unknown as Record<string, unknown>,
     customer: input.customer,
     description: input.description,
@@ -620,6 +634,28 @@ function newPaymentRow(
     paymentMethodId: input.paymentMethodId,
     createdAt: at.started,
     updatedAt: at.started,
+  };
+}
+
+/** The payment's columns for what pays it: a card's facts, or a wallet's display facts (never its token). */
+function methodColumns(known: MethodFacts): Pick<PaymentRow, 'paymentMethodType' | 'card' | 'wallet' | 'cardFingerprint' | 'cardNetworkKey'> {
+  if (known.kind === 'wallet') return { paymentMethodType: known.type, card: null, wallet: known.wallet, cardFingerprint: null, cardNetworkKey: null };
+  return {
+    paymentMethodType: 'card',
+    card: {
+      brand: known.facts.brand,
+      bin: known.facts.bin,
+      last4: known.facts.last4,
+      exp_month: known.card.expMonth,
+      exp_year: known.card.expYear,
+      fingerprint: known.fingerprint,
+      holder_name: known.card.holderName,
+      funding: known.routing.type,
+      issuer_country: known.routing.issuerCountry,
+    },
+    wallet: null,
+    cardFingerprint: known.fingerprint,
+    cardNetworkKey: known.networkKey,
   };
 }
 
@@ -650,8 +686,9 @@ function transactionFor(paymentId: string, input: ResolvedInput, card: RoutingTr
     paymentId,
     amount: input.amount,
     currency: input.currency,
-    paymentMethod: 'card',
+    paymentMethod: input.method.type,
     card,
+    tokenProviders: tokenProviders(input.method),
     billingCountry: input.customer?.country ?? null,
     captureMethod: input.captureMethod,
     initiator: input.initiator,

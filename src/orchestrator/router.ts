@@ -172,6 +172,18 @@ export function router(deps: RouterDeps) {
     return { order: order as RoutedCandidate[], explanation, candidates: all };
   }
 
+  /**
+   * Dry-run decisions for several transactions against one read of the merchant's accounts and
+   * active ruleset (the payment methods menu): ordered by the means, no probe turn, nothing changed.
+   */
+  async function decideEach(merchantId: string, txs: readonly RoutingTransaction[]): Promise<{ candidates: RoutedCandidate[]; decisions: DecisionExplanation[] }> {
+    const all = await candidates(merchantId);
+    const { ruleset, fallback } = await activeRuleset(merchantId, all.map((c) => c.name));
+    const model = deps.learner.of(merchantId);
+    const probe = { every: PROBE_EVERY, counter: 1 };
+    return { candidates: all, decisions: txs.map((tx) => decide({ tx, candidates: all, ruleset, fallback, explicit: null, model, random: deps.random, probe, explore: false }).explanation) };
+  }
+
   /** Every request after this uses the merchant's newly activated version. */
   function invalidate(merchantId: string): void {
     generations.set(merchantId, (generations.get(merchantId) ?? 0) + 1);
@@ -183,6 +195,7 @@ export function router(deps: RouterDeps) {
     check: checkRuleset,
     checkForMerchant,
     decideFor,
+    decideEach,
     /** The active version and, when routing cannot use it, why: for the health view. */
     async rulesetStatus(merchantId: string): Promise<{ active_version: number | null; fallback: RoutingFallback | null }> {
       const entry = await activeRuleset(merchantId, (await candidates(merchantId)).map((c) => c.name));

@@ -1,5 +1,6 @@
 import type { Capabilities } from '../../adapters/testkit/contract.js';
 import type { AuthorizationOutcome } from '../domain/outcome.js';
+import { methodIneligibility } from './candidates.js';
 import { feeFor, type FeeSchedule } from './fees/schedule.js';
 import type { Posterior } from './learner/index.js';
 import { firstChoice, splitOrder } from './first-choice.js';
@@ -209,7 +210,8 @@ function route(input: DecideInput): { source: DecisionExplanation['source']; rul
 export function ineligibility(c: GatewayCandidate, tx: RoutingTransaction): string | null {
   const caps = c.capabilities;
   if (c.health === 'open') return 'breaker_open';
-  if (!caps.paymentMethods.includes(tx.paymentMethod)) return 'payment_method_not_supported';
+  const method = methodIneligibility(c, tx);
+  if (method) return method;
   if (!caps.cardNetworks.includes(tx.card.network)) return 'card_network_not_supported';
   if (caps.currencies !== '*' && !caps.currencies.includes(tx.currency)) return 'currency_not_supported';
   if (caps.countries !== '*' && tx.card.issuerCountry !== null && !caps.countries.includes(tx.card.issuerCountry)) return 'country_not_supported';

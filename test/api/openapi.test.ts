@@ -61,6 +61,7 @@ describe('service documents', () => {
       '/v1/invoices/{id}',
       '/v1/jobs',
       '/v1/payment_methods',
+      '/v1/payment_methods/available',
       '/v1/payment_methods/{id}',
       '/v1/payments',
       '/v1/payments/{id}',

@@ -163,7 +163,7 @@ describe.each(DRIVERS)('recurring billing on %s', (driver) => {
 
   it('a hard decline stops at once (a card reported lost since): uncollectible, and canceled when the plan says so', async () => {
     const sub = await subscribe({}, { on_uncollectible: 'canceled' });
-    h.hooks.beforeAuthorize = (request) => ({ ...request, card: { ...request.card, number: CARDS.lost } });
+    h.hooks.beforeAuthorize = (request) => (request.method.type === 'card' ? { ...request, method: { ...request.method, card: { ...request.method.card, number: CARDS.lost } } } : request);
     await until(new Date('2027-02-28T10:00:00.000Z'));
     const [, renewal] = await invoices(sub.id);
     expect(renewal).toMatchObject({ status: 'uncollectible', attempt_count: 1, last_failure_code: 'lost_or_stolen', next_payment_attempt: null });

@@ -197,7 +197,7 @@ describe('the router against standalone simulators, through env: accounts', () =
         amount: 2500,
         currency: 'USD',
         captureMethod: 'automatic',
-        card: card(),
+        method: { type: 'card', card: card() },
         description: null,
         customerEmail: null,
         returnUrl: null,

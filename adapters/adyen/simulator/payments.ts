@@ -5,17 +5,23 @@ import { errors, type ApiResponse } from './errors.js';
 import { newPspReference } from './ids.js';
 import type { PaymentRecord } from './state.js';
 import { sharedCard, SOFT_DECLINE, testCard, triggerFor, type Outcome } from './test-cards.js';
+import { openApplePayPaymentData, openGooglePayToken, type OpenResult } from '../../testkit/wallet-tokens.js';
 
 type Json = Record<string, unknown>;
 
 interface CardFields {
   number: string;
   holderName: string | undefined;
+  /** `scheme` for a card; the wallet whose token carried the device number otherwise. */
+  type: 'scheme' | 'applepay' | 'googlepay';
 }
 
 /**
- * POST /v72/payments with a raw card (`paymentMethod.type: scheme`). The card number and CVC are
- * read to pick the outcome and are then dropped: the payment keeps network, issuer country, BIN and last four only.
+ * POST /v72/payments with a raw card (`paymentMethod.type: scheme`), or a wallet token
+ * (`applepay` with `applePayToken`, `googlepay` with `googlePayToken`) that Adyen decrypts. The card
+ * or device number and CVC are read to pick the outcome and are then dropped: the payment keeps
+ * network, issuer country, BIN and last four only. A wallet's cryptogram is its authentication:
+ * no 3-D Secure redirect follows.
  */
 export function createPayment(ctx: AccountContext, body: Json): ApiResponse {
   const merchantAccount = nonEmptyString(body['merchantAccount']) ?? fail(errors.merchantAccountMissing());
@@ -73,10 +79,10 @@ export function createPayment(ctx: AccountContext, body: Json): ApiResponse {
     pspReference: payment.pspReference,
     merchantReference: reference,
     amount: { currency: amount.currency, value: amount.value },
-    paymentMethod: { brand: variant(network), type: 'scheme' },
+    paymentMethod: { brand: card.type === 'scheme' ? variant(network) : `${variant(network)}_${card.type}`, type: card.type },
     additionalData: cardAdditionalData(payment),
   };
-  if (trigger.outcome === null && (known?.threeDSecure || shared?.threeDSecure || authentication === 'always')) {
+  if (card.type === 'scheme' && trigger.outcome === null && (known?.threeDSecure || shared?.threeDSecure || authentication === 'always')) {
     return {
       status: 200,
       body: {
@@ -159,6 +165,7 @@ export function readAmount(value: unknown): { value: number; currency: string } 
 
 function readCard(value: unknown): CardFields {
   if (!isRecord(value)) fail(errors.paymentMethodMissing());
+  if (value['type'] === 'applepay' || value['type'] === 'googlepay') return readWallet(value);
   if (value['type'] !== 'scheme') fail(errors.paymentMethodUnsupported());
   const number = value['number'];
   if (typeof number !== 'string' || !/^\d{12,19}$/.test(number) || !luhnValid(number)) fail(errors.cardNumberInvalid());
@@ -176,7 +183,28 @@ function readCard(value: unknown): CardFields {
   const cvcLength = cardBrand(number) === 'amex' ? 4 : 3;
   if (cvc !== undefined && (typeof cvc !== 'string' || !new RegExp(`^\\d{${cvcLength}}$`).test(cvc))) fail(errors.cvcLength());
   const holderName = value['holderName'];
-  return { number, holderName: typeof holderName === 'string' ? holderName : undefined };
+  return { number, holderName: typeof holderName === 'string' ? holderName : undefined, type: 'scheme' };
+}
+
+function readWallet(value: Json): CardFields {
+  const type = value['type'] as 'applepay' | 'googlepay';
+  const token = type === 'applepay' ? value['applePayToken'] : value['googlePayToken'];
+  if (typeof token !== 'string' || token.length === 0) fail(errors.walletTokenInvalid(`${type === 'applepay' ? 'applePayToken' : 'googlePayToken'} is required.`));
+  let opened: OpenResult;
+  if (type === 'applepay') {
+    let paymentData: unknown;
+    try {
+      // Adyen takes Apple Pay's paymentData JSON, base64-encoded.
+      paymentData = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(token), (c) => c.charCodeAt(0))));
+    } catch {
+      fail(errors.walletTokenInvalid('applePayToken is not base64 of the paymentData JSON.'));
+    }
+    opened = openApplePayPaymentData(paymentData);
+  } else {
+    opened = openGooglePayToken(token);
+  }
+  if (!opened.ok) fail(errors.walletTokenInvalid(opened.reason));
+  return { number: opened.token.pan, holderName: undefined, type };
 }
 
 function captureDelayHours(value: unknown): number {

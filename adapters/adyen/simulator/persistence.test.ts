@@ -18,7 +18,7 @@ function request(n: number, captureMethod: 'automatic' | 'manual' = 'automatic')
     amount: 4200,
     currency: 'EUR',
     captureMethod,
-    card: { number: CARD, expMonth: 3, expYear: 2030, cvc: CVC, holderName: 'Jane Shopper' },
+    method: { type: 'card', card: { number: CARD, expMonth: 3, expYear: 2030, cvc: CVC, holderName: 'Jane Shopper' } },
     description: null,
     customerEmail: null,
     returnUrl: null,

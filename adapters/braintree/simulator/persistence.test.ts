@@ -18,7 +18,7 @@ function request(n: number, captureMethod: 'automatic' | 'manual' = 'automatic')
     amount: 4200,
     currency: 'USD',
     captureMethod,
-    card: { number: CARD, expMonth: 12, expYear: 2030, cvc: CVV, holderName: 'Ada Lovelace' },
+    method: { type: 'card', card: { number: CARD, expMonth: 12, expYear: 2030, cvc: CVV, holderName: 'Ada Lovelace' } },
     description: null,
     customerEmail: null,
     returnUrl: null,

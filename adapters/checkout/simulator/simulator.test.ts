@@ -18,7 +18,7 @@ function request(n: number): AuthorizeRequest {
     amount: 4200,
     currency: 'EUR',
     captureMethod: 'automatic',
-    card: { number: CARD, expMonth: 3, expYear: 2030, cvc: '987', holderName: null },
+    method: { type: 'card', card: { number: CARD, expMonth: 3, expYear: 2030, cvc: '987', holderName: null } },
     description: null,
     customerEmail: null,
     returnUrl: null,

@@ -1,12 +1,14 @@
 import type { HandlerContext } from './context.js';
-import { ApiError, docUrl, paramErrors, resourceMissing, type StripeErrorObject } from './errors.js';
+import { openApplePayPaymentData } from '../../testkit/wallet-tokens.js';
+import { ApiError, docUrl, ok, paramErrors, resourceMissing, type ApiResponse, type StripeErrorObject } from './errors.js';
 import { newId, unixSeconds } from './ids.js';
 import { optionalObject, optionalString, rejectUnknown, requiredString, type Params } from './params.js';
 import type { BillingDetails, PaymentMethodRecord } from './state.js';
 import { evaluateCard, testCardForPaymentMethod, type RawCard } from './test-cards.js';
 
 const PM_DATA_PARAMS = ['type', 'card', 'billing_details', 'metadata', 'allow_redisplay'] as const;
-const CARD_PARAMS = ['number', 'exp_month', 'exp_year', 'cvc', 'networks'] as const;
+const CARD_PARAMS = ['number', 'exp_month', 'exp_year', 'cvc', 'networks', 'token'] as const;
+const PK_TOKEN_PARAMS = ['pk_token', 'pk_token_instrument_name', 'pk_token_payment_network', 'pk_token_transaction_id'] as const;
 const BILLING_PARAMS = ['name', 'email', 'phone', 'address'] as const;
 
 /**
@@ -43,6 +45,8 @@ function paymentMethodFromData(ctx: HandlerContext, data: Params): PaymentMethod
   const card = optionalObject(data, 'card', 'payment_method_data[card]');
   if (!card) throw paramErrors.missing('payment_method_data[card]');
   rejectUnknown(card, CARD_PARAMS, 'payment_method_data[card]');
+  const token = optionalString(card, 'token', 'payment_method_data[card][token]');
+  if (token !== undefined) return spendToken(ctx, token);
   const raw: RawCard = {
     number: requiredString(card, 'number', 'payment_method_data[card][number]'),
     expMonth: requiredString(card, 'exp_month', 'payment_method_data[card][exp_month]'),
@@ -83,5 +87,48 @@ function createCardPaymentMethod(ctx: HandlerContext, raw: RawCard, billing: Bil
     outcome: evaluation.outcome,
   };
   ctx.state.paymentMethods.set(pm.id, pm);
+  return pm;
+}
+
+/**
+ * POST /v1/tokens with an Apple Pay token (`pk_token`: the PKPaymentToken's paymentData JSON), as
+ * Stripe's mobile SDKs and servers send it: Stripe decrypts it with the merchant's Apple Pay
+ * certificate and answers a card token. The sandbox token's device number steers the outcome
+ * (testkit/wallet-tokens.ts); it is evaluated and dropped. A wallet's cryptogram is its
+ * authentication, so a card that would ask for 3-D Secure is approved.
+ */
+export function createToken(ctx: HandlerContext, params: Params): ApiResponse {
+  rejectUnknown(params, PK_TOKEN_PARAMS);
+  const pkToken = requiredString(params, 'pk_token');
+  let paymentData: unknown;
+  try {
+    paymentData = JSON.parse(pkToken);
+  } catch {
+    throw paramErrors.invalid('pk_token', 'pk_token must be the Apple Pay paymentData JSON.');
+  }
+  const opened = openApplePayPaymentData(paymentData);
+  if (!opened.ok) throw paramErrors.invalid('pk_token', `Your Apple Pay token could not be used: ${opened.reason}`);
+  const { pan, expMonth, expYear } = opened.token;
+  const pm = createCardPaymentMethod(ctx, { number: pan, expMonth: String(expMonth), expYear: String(expYear) }, noBilling());
+  if (pm.outcome.kind === 'authenticate') pm.outcome = { kind: 'approve' };
+  pm.token = { id: newId('tok'), used: false, tokenizationMethod: 'apple_pay' };
+  return ok({
+    id: pm.token.id,
+    object: 'token',
+    card: { id: newId('card'), object: 'card', brand: pm.card.brand, last4: pm.card.last4, exp_month: pm.card.expMonth, exp_year: pm.card.expYear, funding: pm.card.funding, country: pm.card.country, tokenization_method: 'apple_pay' },
+    client_ip: null,
+    created: pm.created,
+    livemode: false,
+    type: 'card',
+    used: false,
+  });
+}
+
+/** The card a token stands for, once: Stripe refuses a token used before. */
+function spendToken(ctx: HandlerContext, id: string): PaymentMethodRecord {
+  const pm = [...ctx.state.paymentMethods.values()].find((candidate) => candidate.token?.id === id);
+  if (!pm || !pm.token) throw resourceMissing('token', id, 'payment_method_data[card][token]');
+  if (pm.token.used) throw paramErrors.invalid('payment_method_data[card][token]', `You cannot use a Stripe token more than once: ${id}.`);
+  pm.token.used = true;
   return pm;
 }

@@ -17,7 +17,7 @@ function request(n: number, number = '4242424242424242', captureMethod: 'automat
     amount: 4200,
     currency: 'USD',
     captureMethod,
-    card: { number, expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: CVC, holderName: 'Ada Lovelace' },
+    method: { type: 'card', card: { number, expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: CVC, holderName: 'Ada Lovelace' } },
     description: null,
     customerEmail: null,
     returnUrl: null,

@@ -8,6 +8,7 @@ import {
   createPaymentIntent,
   retrievePaymentIntent,
 } from './payment-intents.js';
+import { createToken } from './payment-methods.js';
 import { createRefund, listRefunds, retrieveRefund } from './refunds.js';
 import { renderCharge, renderPaymentMethod } from './resources.js';
 import { searchPaymentIntents } from './search.js';
@@ -49,6 +50,7 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', pattern: new RegExp(`^/v1/refunds/${ID}$`), handler: (ctx, params, id) => retrieveRefund(ctx, id, params) },
   { method: 'GET', pattern: new RegExp(`^/v1/charges/${ID}$`), handler: retrieveCharge },
   { method: 'GET', pattern: new RegExp(`^/v1/payment_methods/${ID}$`), handler: retrievePaymentMethod },
+  { method: 'POST', pattern: /^\/v1\/tokens$/, handler: (ctx, params) => createToken(ctx, params) },
 ];
 
 /** Runs the API operation for `method path`; throws ApiError for Stripe error answers. */

@@ -27,6 +27,8 @@ export interface PaymentMethodRecord {
   billing: BillingDetails;
   /** What authorizing this card does; derived from the number, which is not kept. */
   outcome: CardOutcome;
+  /** Set when the card came in a token (`tok_…`, made from an Apple Pay token): a token pays once. */
+  token?: { id: string; used: boolean; tokenizationMethod: 'apple_pay' };
 }
 
 export interface ChargeRecord {

@@ -15,7 +15,7 @@ describe('Stripe simulator: signed webhooks', () => {
   beforeAll(async () => {
     sink = await startWebhookSink();
     sim = await startStripeSimulator({ webhookUrl: sink.url, webhookSecret: SECRET });
-    adapter = createStripeAdapter({ secretKey: 'sk_test_webhooks', webhookSecret: SECRET, host: sim.host, port: sim.port, protocol: 'http', timeoutMs: 300 });
+    adapter = createStripeAdapter({ secretKey: 'sk_test_webhooks', webhookSecret: SECRET, host: sim.host, port: sim.port, protocol: 'http', timeoutMs: 10_000 });
   });
   afterAll(async () => {
     await sim.close();
@@ -34,7 +34,7 @@ describe('Stripe simulator: signed webhooks', () => {
     amount: 4200,
     currency: 'USD',
     captureMethod,
-    card: { number, expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: '123', holderName: null },
+    method: { type: 'card', card: { number, expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: '123', holderName: null } },
     description: null,
     customerEmail: null,
     returnUrl: null,

@@ -1,5 +1,10 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { cardBrand, isExpired, luhnValid, validCardLength } from '../../domain/card.js';
+import { alpha3FromAlpha2 } from '../../domain/countries.js';
+import { isCurrency, maxAmountMinor, validateAmount } from '../../domain/currency.js';
+import { PAYMENT_METHOD_TYPES } from '../../domain/payment-method.js';
+import type { Router } from '../../orchestrator/router.js';
+import { menuProbes, methodMenu, type MenuQuery } from '../../routing/method-menu.js';
 import { problems } from '../../domain/problem.js';
 import type { Repositories } from '../../store/index.js';
 import type { PaymentMethodRow } from '../../store/vault.js';
@@ -86,6 +91,42 @@ const ListQuery = z.strictObject({
   customer: CustomerId.optional(),
 });
 
+const AvailableQuery = z.strictObject({
+  amount: z
+    .string()
+    .max(20)
+    .regex(/^[1-9]\d*$/, 'amount must be a positive integer number of minor units.')
+    .openapi({ example: '1999', description: 'Minor units of `currency`.' }),
+  currency: z
+    .string()
+    .max(3)
+    .refine(isCurrency, { message: 'currency must be an active ISO 4217 code in upper case, such as USD.', params: issueCode('unsupported_currency') })
+    .openapi({ example: 'USD' }),
+  country: z
+    .string()
+    .max(2)
+    .refine((code) => alpha3FromAlpha2(code) !== undefined, { message: 'country must be an ISO 3166-1 alpha-2 code in upper case.', params: issueCode('invalid_country') })
+    .openapi({ example: 'US', description: "The shopper's country." }),
+});
+
+const MethodMenuView = z
+  .object({
+    object: z.literal('payment_method_menu'),
+    amount: z.number().int(),
+    currency: z.string(),
+    country: z.string(),
+    available: z.array(
+      z.object({
+        type: z.enum(PAYMENT_METHOD_TYPES),
+        networks: z.array(z.string()),
+        gateways: z.array(z.string()).openapi({ description: 'The gateway accounts that would take it, in the order routing would try them.' }),
+        token_gateways: z.array(z.string()).optional().openapi({ description: 'Google Pay: the `gateway` values the app may put in its tokenization specification; a token is encrypted for that one gateway.' }),
+      }),
+    ),
+    unavailable: z.array(z.object({ type: z.enum(PAYMENT_METHOD_TYPES), reason: z.enum(['blocked', 'no_eligible_gateway']), rule: z.string().nullable() })),
+  })
+  .openapi('PaymentMethodMenu');
+
 const errors = {
   400: problem('Invalid request; `param` names the field.'),
   401: problem('Missing or invalid API key.'),
@@ -131,6 +172,17 @@ const routes = {
     request: { query: ListQuery },
     responses: { 200: json(listOf(PaymentMethodView, 'PaymentMethodList'), 'A page of payment methods.'), 400: errors[400], 401: errors[401] },
   }),
+  available: createRoute({
+    method: 'get',
+    path: '/v1/payment_methods/available',
+    operationId: 'availablePaymentMethods',
+    summary: 'Which payment methods this payment can be made with: one list for the checkout to render',
+    description:
+      "From the merchant's usable gateway accounts (their methods, networks, currencies, amount limits, countries; a breaker that is open) and the active routing rules (a rule that blocks a method, or routes it only to gateways that cannot take it).",
+    security,
+    request: { query: AvailableQuery },
+    responses: { 200: json(MethodMenuView, 'The methods available, and why the others are not.'), 400: errors[400], 401: errors[401] },
+  }),
   get: createRoute({
     method: 'get',
     path: '/v1/payment_methods/{id}',
@@ -152,7 +204,7 @@ const routes = {
   }),
 };
 
-export function paymentMethodRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositories, vault: CardVault, customers: CustomerService): void {
+export function paymentMethodRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositories, vault: CardVault, customers: CustomerService, router: Router): void {
   const toStore = (card: z.infer<typeof CardToSave>) => ({ number: card.number, expMonth: card.exp_month, expYear: card.exp_year, holderName: card.holder_name ?? null });
 
   app.openapi(routes.create, async (c) => {
@@ -170,6 +222,27 @@ export function paymentMethodRoutes(app: OpenAPIHono<AppEnv>, repositories: Repo
     const query = c.req.valid('query');
     const rows = await repositories.vault.list(c.get('merchantId'), { limit: query.limit, startingAfter: query.starting_after, customerId: query.customer });
     return c.json({ object: 'list' as const, data: rows.slice(0, query.limit).map(paymentMethodView), has_more: rows.length > query.limit }, 200);
+  });
+
+  // Before `/v1/payment_methods/{id}`, which would take `available` for an id.
+  app.openapi(routes.available, async (c) => {
+    const query = c.req.valid('query');
+    const menu: MenuQuery = { amount: Number(query.amount), currency: query.currency, country: query.country };
+    const amount = validateAmount(menu.amount, menu.currency);
+    if (!amount.ok) throw problems.invalidRequest(`amount must be a positive integer of at most ${maxAmountMinor(menu.currency)} for ${menu.currency}.`, 'amount', 'invalid_amount');
+    const merchantId = c.get('merchantId');
+    const probes = menuProbes(menu, await router.candidates(merchantId));
+    const decided = await router.decideEach(merchantId, probes.map((p) => p.tx));
+    const { available, unavailable } = methodMenu(probes, decided.decisions, decided.candidates);
+    return c.json(
+      {
+        object: 'payment_method_menu' as const,
+        ...menu,
+        available: available.map((m) => ({ type: m.type, networks: m.networks, gateways: m.gateways, ...(m.tokenGateways ? { token_gateways: m.tokenGateways } : {}) })),
+        unavailable,
+      },
+      200,
+    );
   });
 
   app.openapi(routes.get, async (c) => {

@@ -121,13 +121,14 @@ const routes = {
 /** A validated create-payment body in the orchestrator's terms. */
 export function paymentInput(body: z.infer<typeof CreatePaymentBody>): NewPaymentInput {
   const method = body.payment_method;
-  const card = typeof method === 'object' ? method.card : null;
+  const card = typeof method === 'object' && method.type === 'card' ? method.card : null;
   const customer = body.customer;
   return {
     amount: body.amount,
     currency: body.currency,
     captureMethod: body.capture_method,
     card: card ? { number: card.number, expMonth: card.exp_month, expYear: card.exp_year, cvc: card.cvc, holderName: card.holder_name ?? null } : null,
+    method: typeof method === 'object' ? walletInput(method) : null,
     paymentMethodId: typeof method === 'string' ? method : null,
     customerId: typeof customer === 'string' ? customer : null,
     customer: typeof customer === 'object' ? { id: customer.id ?? null, email: customer.email ?? null, country: customer.country ?? null } : null,
@@ -138,6 +139,20 @@ export function paymentInput(body: z.infer<typeof CreatePaymentBody>): NewPaymen
     returnUrl: body.return_url ?? null,
     threeDSecure: body.three_d_secure,
   };
+}
+
+/** A wallet in the request, in the canonical model's terms; null for a card. */
+function walletInput(method: Exclude<z.infer<typeof CreatePaymentBody>['payment_method'], string | undefined>): NewPaymentInput['method'] {
+  switch (method.type) {
+    case 'card':
+      return null;
+    case 'apple_pay':
+      return { type: 'apple_pay', applePay: method.apple_pay.token };
+    case 'google_pay': {
+      const { gateway, token, card_network: cardNetwork, card_details: cardDetails } = method.google_pay;
+      return { type: 'google_pay', googlePay: { gateway, token, cardNetwork, cardDetails } };
+    }
+  }
 }
 
 export function paymentRoutes(

@@ -114,7 +114,8 @@ function conditionTest(condition: Condition): (tx: RoutingTransaction) => boolea
     }
     case 'bin': {
       const { intervals, negated } = condition;
-      return (tx) => binMatches(intervals, tx.card.bin) !== negated;
+      // A payment without a BIN (a wallet's number is inside its token) matches no BIN condition, negated or not.
+      return (tx) => tx.card.bin !== null && binMatches(intervals, tx.card.bin) !== negated;
     }
     case 'metadata': {
       const { key, values, prefixes, negated } = condition;

@@ -1,5 +1,6 @@
 import { isMap, isScalar, type YAMLMap } from 'yaml';
 import { isCurrency } from '../../domain/currency.js';
+import { PAYMENT_METHOD_TYPES } from '../../domain/payment-method.js';
 import { binInterval, binRange, parseBin, parseBinPrefix } from './bins.js';
 import type { BinInterval, Condition, SetField } from './ruleset.js';
 import { joinPath, suggestion, type Located, type MapEntry, type SourceRef, type YamlSource } from './source.js';
@@ -8,7 +9,7 @@ export const CARD_NETWORKS = ['visa', 'mastercard', 'amex', 'discover', 'diners'
 
 /** Closed value domains; `not_in` over them is stored as `in` over the complement, which makes shadowing checks plain set inclusion. */
 const DOMAINS: Partial<Record<SetField, readonly (string | null)[]>> = {
-  payment_method: ['card'],
+  payment_method: PAYMENT_METHOD_TYPES,
   'card.network': CARD_NETWORKS,
   'card.type': ['credit', 'debit', 'prepaid', null],
   capture_method: ['automatic', 'manual'],

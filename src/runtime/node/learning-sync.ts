@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CardBrand } from '../../domain/card.js';
+import { PAYMENT_METHOD_TYPES } from '../../domain/payment-method.js';
 import { decline, DECLINE_REASONS } from '../../domain/decline.js';
 import type { Logger } from '../../domain/logger.js';
 import type { AuthorizationOutcome, NotProcessedReason, UnknownReason } from '../../domain/outcome.js';
@@ -149,7 +150,9 @@ const WireRecorded = z.object({
     // Any brand the sending instance knew: the learner only uses it as a segment value.
     network: z.string().min(1).max(20),
     type: z.enum(['credit', 'debit', 'prepaid']).nullable(),
-    bin: z.string().regex(/^\d{0,8}$/),
+    bin: z.string().regex(/^\d{0,8}$/).nullable(),
+    // Absent from instances that knew only cards.
+    method: z.enum(PAYMENT_METHOD_TYPES).default('card'),
     issuer: country,
     billing: country,
     capture: z.enum(['automatic', 'manual']),
@@ -170,6 +173,7 @@ export function encodeOutcome({ merchantId, accountId, tx, outcome }: RecordedOu
       network: tx.card.network,
       type: tx.card.type,
       bin: tx.card.bin,
+      method: tx.paymentMethod,
       issuer: tx.card.issuerCountry,
       billing: tx.billingCountry,
       capture: tx.captureMethod,
@@ -208,7 +212,7 @@ export function decodeOutcome(item: unknown): RecordedOutcome | null {
       paymentId: '',
       amount: t.amount,
       currency: t.currency,
-      paymentMethod: 'card',
+      paymentMethod: t.method,
       card: { network: t.network as CardBrand, type: t.type, bin: t.bin, issuerCountry: t.issuer },
       billingCountry: t.billing,
       captureMethod: t.capture,

@@ -165,7 +165,7 @@ export function createMetrics(deps: { jobStats: () => Promise<JobStats[]>; clock
     },
     contentType: registry.contentType,
     paymentCreated({ payment }) {
-      const segment = `${payment.card.brand ?? 'unknown'}_${amountBand(payment.amount, payment.currency)}`;
+      const segment = `${(payment.card?.brand ?? payment.wallet?.network ?? 'unknown')}_${amountBand(payment.amount, payment.currency)}`;
       payments.inc({ status: payment.status, failure_code: payment.failureCode ?? '', gateway_account: payment.gatewayAccountId ?? '', segment });
     },
     gatewayCall({ provider, accountId, operation, outcome, seconds }) {

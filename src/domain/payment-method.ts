@@ -1,0 +1,119 @@
+/**
+ * The canonical payment method: what a payment is paid with, from the API edge to the adapter.
+ * One variant per method; a new method is one more variant here, one more in the API schema
+ * (src/api/schemas.ts) and in the payment view, and the adapters that declare it.
+ *
+ * Wallet tokens are one-time cryptograms that only the gateway can decrypt (it holds the key):
+ * the router passes them on untouched, keeps only the display facts the wallet shows in clear,
+ * and never logs or stores the token.
+ */
+import type { CardBrand, CardFunding } from './card.js';
+
+/** Raw card data: it exists only in memory between the API edge (or the vault) and the adapter call. */
+export interface CardInput {
+  number: string;
+  expMonth: number;
+  expYear: number;
+  /** Null for a card from the vault, which never stores it. */
+  cvc: string | null;
+  holderName: string | null;
+}
+
+/**
+ * Apple Pay's PKPaymentToken as the app receives it (`PKPayment.token`, JSON-decoded), EC_v1:
+ * `paymentData` is encrypted with the merchant's payment-processing certificate, which must be
+ * registered with every gateway that may receive it.
+ */
+export interface ApplePayToken {
+  paymentData: {
+    version: 'EC_v1';
+    /** Base64 ciphertext. */
+    data: string;
+    /** Base64 detached PKCS #7 signature. */
+    signature: string;
+    header: { ephemeralPublicKey: string; publicKeyHash: string; transactionId: string; applicationData?: string };
+  };
+  paymentMethod: { displayName: string; network: string; type: 'debit' | 'credit' | 'prepaid' | 'store' };
+  transactionIdentifier: string;
+}
+
+/** The gateways a Google Pay PAYMENT_GATEWAY token can be made for, by our provider names. */
+export const GOOGLE_PAY_GATEWAYS = {
+  adyen: 'adyen',
+  checkoutltd: 'checkout',
+} as const satisfies Record<string, string>;
+export type GooglePayGateway = keyof typeof GOOGLE_PAY_GATEWAYS;
+
+/**
+ * A Google Pay `PAYMENT_GATEWAY` token (`paymentMethodData.tokenizationData.token`, ECv2) with
+ * the facts the app gets in clear beside it (`paymentMethodData.info`). The token is encrypted for
+ * the one gateway the merchant's tokenization specification named: only that gateway can use it.
+ */
+export interface GooglePayToken {
+  /** `tokenizationSpecification.parameters.gateway` as the app set it. */
+  gateway: GooglePayGateway;
+  /** The token string, byte for byte as Google Pay returned it: JSON of {signature, intermediateSigningKey, protocolVersion, signedMessage}. */
+  token: string;
+  /** `info.cardNetwork` (VISA, MASTERCARD, AMEX, DISCOVER, JCB, INTERAC). */
+  cardNetwork: string;
+  /** `info.cardDetails`: the last four digits of the card (or its device token) as Google Pay shows them. */
+  cardDetails: string;
+}
+
+export type PaymentMethod =
+  | { type: 'card'; card: CardInput }
+  | { type: 'apple_pay'; applePay: ApplePayToken }
+  | { type: 'google_pay'; googlePay: GooglePayToken };
+
+export type PaymentMethodType = PaymentMethod['type'];
+export type WalletType = Exclude<PaymentMethodType, 'card'>;
+
+export const PAYMENT_METHOD_TYPES = ['card', 'apple_pay', 'google_pay'] as const satisfies readonly PaymentMethodType[];
+
+/** What a payment keeps of a wallet: what the wallet itself shows the shopper, never the token. */
+export interface WalletDetails {
+  network: CardBrand;
+  /** Last four digits of the device or funding card number, as the wallet reveals them; null when it shows none. */
+  last4: string | null;
+  /** Apple Pay tells the card's funding; Google Pay does not. */
+  funding: CardFunding | null;
+}
+
+const NETWORKS: Readonly<Record<string, CardBrand>> = {
+  visa: 'visa',
+  mastercard: 'mastercard',
+  amex: 'amex',
+  americanexpress: 'amex',
+  discover: 'discover',
+  jcb: 'jcb',
+  chinaunionpay: 'unionpay',
+  unionpay: 'unionpay',
+  maestro: 'maestro',
+};
+
+/** A wallet's network name (Apple Pay's `Visa`, `MasterCard`, `AmEx`; Google Pay's `VISA`, `MASTERCARD`) as a card brand. */
+export function walletNetwork(name: string): CardBrand {
+  return NETWORKS[name.toLowerCase().replace(/[\s_-]/g, '')] ?? 'unknown';
+}
+
+/** The display facts of a wallet payment method: from the clear parts only. */
+export function walletDetails(method: Exclude<PaymentMethod, { type: 'card' }>): WalletDetails {
+  switch (method.type) {
+    case 'apple_pay': {
+      const { paymentMethod } = method.applePay;
+      const last4 = /(\d{4})$/.exec(paymentMethod.displayName)?.[1] ?? null;
+      return { network: walletNetwork(paymentMethod.network), last4, funding: paymentMethod.type === 'store' ? null : paymentMethod.type };
+    }
+    case 'google_pay':
+      return { network: walletNetwork(method.googlePay.cardNetwork), last4: /^\d{4}$/.test(method.googlePay.cardDetails) ? method.googlePay.cardDetails : null, funding: null };
+  }
+}
+
+/**
+ * The providers that can use this payment method's token at all, or null for any provider that
+ * declares the method. A Google Pay token is encrypted for one gateway; an Apple Pay token for the
+ * merchant's certificate, which the merchant registers with each gateway it uses.
+ */
+export function tokenProviders(method: PaymentMethod): readonly string[] | null {
+  return method.type === 'google_pay' ? [GOOGLE_PAY_GATEWAYS[method.googlePay.gateway]] : null;
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../domain/random.js';
+import { decide, type GatewayCandidate } from './decide.js';
+import { SuccessRateLearner } from './learner/index.js';
+import { menuProbes, methodMenu, type MenuQuery } from './method-menu.js';
+import { CARD_CAPABILITIES, compileYaml } from './rules/test-helpers.js';
+import { successModel } from './success-model.js';
+
+const account = (name: string, provider: string, paymentMethods: GatewayCandidate['capabilities']['paymentMethods'], extra: Partial<GatewayCandidate['capabilities']> = {}): GatewayCandidate => ({
+  accountId: `gwa_${name}`,
+  name,
+  provider,
+  capabilities: { ...CARD_CAPABILITIES, paymentMethods, ...extra },
+  health: 'closed',
+  fees: null,
+});
+
+const ACCOUNTS = [account('stripe', 'stripe', ['card', 'apple_pay']), account('adyen', 'adyen', ['card', 'apple_pay', 'google_pay'], { currencies: ['EUR'] }), account('braintree', 'braintree', ['card'])];
+
+function menu(query: MenuQuery, rules: string | null = null, accounts = ACCOUNTS) {
+  const probes = menuProbes(query, accounts);
+  const ruleset = rules === null ? null : { version: 1, compiled: compileYaml(rules) };
+  const model = successModel(new SuccessRateLearner());
+  const decisions = probes.map((p) => decide({ tx: p.tx, candidates: accounts, ruleset, explicit: null, model, random: seededRandom(1), probe: { every: 10, counter: 1 }, explore: false }).explanation);
+  return methodMenu(probes, decisions, accounts);
+}
+
+describe('the payment methods menu', () => {
+  it('offers each method some account can take for this currency, with its gateways and, for Google Pay, the gateways a token may be made for', () => {
+    const eur = menu({ amount: 1000, currency: 'EUR', country: 'DE' });
+    expect(eur.available.map((m) => m.type)).toEqual(['card', 'apple_pay', 'google_pay']);
+    expect(eur.available.find((m) => m.type === 'apple_pay')?.gateways.sort()).toEqual(['adyen', 'stripe']);
+    expect(eur.available.find((m) => m.type === 'google_pay')).toMatchObject({ gateways: ['adyen'], tokenGateways: ['adyen'] });
+
+    // Adyen's account takes only EUR: no gateway takes Google Pay in USD.
+    const usd = menu({ amount: 1000, currency: 'USD', country: 'US' });
+    expect(usd.available.map((m) => m.type)).toEqual(['card', 'apple_pay']);
+    expect(usd.unavailable).toEqual([{ type: 'google_pay', reason: 'no_eligible_gateway', rule: null }]);
+  });
+
+  it('answers what the active rules answer: a rule blocking a method, or routing it only to gateways that cannot take it', () => {
+    const blocked = menu({ amount: 1000, currency: 'EUR', country: 'DE' }, 'rules:\n  - id: no-apple-pay\n    when: { payment_method: apple_pay }\n    then: { block: { code: method_not_offered } }\ndefault: { optimize: { objective: expected_value } }\n');
+    expect(blocked.available.map((m) => m.type)).toEqual(['card', 'google_pay']);
+    expect(blocked.unavailable).toEqual([{ type: 'apple_pay', reason: 'blocked', rule: 'no-apple-pay' }]);
+
+    const routedAway = menu({ amount: 1000, currency: 'EUR', country: 'DE' }, 'rules:\n  - id: wallets-to-braintree\n    when: { payment_method: { in: [apple_pay, google_pay] } }\n    then: { route: [braintree] }\ndefault: { optimize: { objective: expected_value } }\n');
+    expect(routedAway.available.map((m) => m.type)).toEqual(['card']);
+    expect(routedAway.unavailable.map((m) => m.reason)).toEqual(['no_eligible_gateway', 'no_eligible_gateway']);
+  });
+
+  it('leaves out an amount over every limit, and a shopper country no account serves', () => {
+    expect(menu({ amount: CARD_CAPABILITIES.amountLimits.max + 1, currency: 'EUR', country: 'DE' }).available).toEqual([]);
+    const onlyUs = ACCOUNTS.map((a) => ({ ...a, capabilities: { ...a.capabilities, countries: ['US'] } }));
+    expect(menu({ amount: 1000, currency: 'EUR', country: 'DE' }, null, onlyUs).available).toEqual([]);
+  });
+});
