@@ -10,10 +10,10 @@ const STEP = 30_000;
 const RULES = 'default: { route: [stripe] }\n';
 
 describe('operatorScopes', () => {
-  it('gives viewers the read scopes, operators routing and webhooks too, admins every scope', () => {
+  it('gives viewers the read scopes, operators routing, webhooks and alert rules too, admins every scope', () => {
     expect(operatorScopes('viewer')).toEqual(SCOPES.filter((s) => s.endsWith(':read')));
     expect(operatorScopes('viewer')).not.toContain('payments:write');
-    expect(operatorScopes('operator')).toEqual([...SCOPES.filter((s) => s.endsWith(':read')), 'routing:write', 'webhooks:manage']);
+    expect(operatorScopes('operator')).toEqual([...SCOPES.filter((s) => s.endsWith(':read')), 'routing:write', 'webhooks:manage', 'alerts:write']);
     expect(operatorScopes('admin')).toEqual([...SCOPES]);
   });
 });

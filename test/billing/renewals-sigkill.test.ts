@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, RouterProcess, startSimulators, type SimulatorsProcess } from '../../bench/chaos/processes.js';
 import { generateApiKey } from '../../src/domain/api-keys.js';
+import type { LedgerExport } from '../../adapters/testkit/simulator.js';
 import type { InvoiceRow } from '../../src/store/billing.js';
 import { createRepositories, type Repositories } from '../../src/store/index.js';
 import { testDatabase, type TestDatabase } from '../support/databases.js';
 
 const MINUTE = 60_000;
 /** Polls of the database and the API while the router works; a condition not met by then is a failure. */
-const CONVERGE_MS = 240_000;
+const CONVERGE_MS = 600_000;
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -128,17 +129,26 @@ describe('twelve monthly renewals with SIGKILLs of the router', () => {
         kills++;
         await router.start();
       }
-      await converge(async () => (await invoicesOf(id)).find((i) => i.cycle === cycle)?.status === 'paid');
+      await converge(async () => {
+        const invoice = (await invoicesOf(id)).find((i) => i.cycle === cycle);
+        // A charge the kill left unknown at a provider that cannot look it up without card data
+        // (Adyen) is voided by the reconciler and fails the attempt: dunning retries it later, so go there.
+        if (invoice?.status === 'open' && invoice.nextPaymentAttempt) moveTo(invoice.nextPaymentAttempt);
+        return invoice?.status === 'paid';
+      });
     }
 
     const invoices = await invoicesOf(id);
     expect(invoices.map((i) => [i.cycle, i.status])).toEqual(Array.from({ length: 12 }, (_, n) => [n, 'paid']));
     expect(kills).toBe(8);
 
-    const ledger = (await (await fetch(`${sims.controlUrl}/ledger`)).json()) as Record<string, { charges: { authorized: number; paymentId: string | null; orderReference: string | null }[] }>;
-    const charged = Object.values(ledger).flatMap((l) => l.charges.filter((c) => c.authorized > 0));
+    const ledger = (await (await fetch(`${sims.controlUrl}/ledger`)).json()) as Record<string, LedgerExport>;
+    const charges = Object.values(ledger).flatMap((l) => l.charges.filter((c) => c.authorized > 0));
+    // An authorization voided after a kill took nothing and holds nothing.
+    expect(charges.filter((c) => c.captured === 0).every((c) => c.released === c.authorized)).toBe(true);
+    const charged = charges.filter((c) => c.captured > 0);
     expect(charged).toHaveLength(12);
-    expect(charged.every((c) => c.authorized === 1200)).toBe(true);
+    expect(charged.every((c) => c.captured === 1200 && c.refunded === 0)).toBe(true);
     // Each charge is one invoice's: one per invoice, none unaccounted for.
     const paidBy = new Set(invoices.flatMap((i) => i.paymentIds));
     const ours = charged.map((c) => c.paymentId ?? c.orderReference?.split(':')[0] ?? '');
