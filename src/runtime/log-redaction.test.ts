@@ -22,7 +22,7 @@ describe.each(LOGGERS)('%s logger', (_, make) => {
     expect(new Date(line.time as string).toISOString()).toBe(line.time);
   });
 
-  it('redacts card data, credentials and shopper data by name, at any of the first four levels', () => {
+  it('redacts card data, credentials and shopper data by name, at any depth and inside lists', () => {
     const { text, line } = logged({
       payment_method: { card: { number: '4242424242424242', cvc: '123', holder_name: 'Ada Lovelace' } },
       headers: { authorization: 'Bearer sk_live_abc' },
@@ -30,11 +30,13 @@ describe.each(LOGGERS)('%s logger', (_, make) => {
       metadata: { order: 'private-order-note' },
       secret: 'whsec_abc',
       a: { b: { c: { api_key: 'sk_deep' } } },
+      d: { e: { f: { g: { token: 'tok_deeper' } } } },
+      items: [{ cvc: '987' }],
     });
-    for (const value of ['4242424242424242', '"123"', 'Ada Lovelace', 'sk_live_abc', 'ada@example.com', 'private-order-note', 'whsec_abc', 'sk_deep']) {
+    for (const value of ['4242424242424242', '"123"', 'Ada Lovelace', 'sk_live_abc', 'ada@example.com', 'private-order-note', 'whsec_abc', 'sk_deep', 'tok_deeper', '987']) {
       expect(text).not.toContain(value);
     }
-    expect(line).toMatchObject({ customer: { email: '[redacted]', country: 'GB' }, metadata: '[redacted]', headers: { authorization: '[redacted]' } });
+    expect(line).toMatchObject({ customer: { email: '[redacted]', country: 'GB' }, metadata: '[redacted]', headers: { authorization: '[redacted]' }, items: [{ cvc: '[redacted]' }] });
   });
 
   it('masks card numbers inside free text and error messages', () => {

@@ -1,11 +1,11 @@
 import { pino, type DestinationStream } from 'pino';
 import type { Logger } from '../../domain/logger.js';
-import { CENSOR, REDACT_PATHS, scrubFields } from '../log-redaction.js';
+import { scrubFields } from '../log-redaction.js';
 
 /**
  * The server's logger: pino, one JSON line per event (`time`, `level`, `event`, fields), to
- * stdout unless given a destination. Fields are scrubbed (card numbers in text, failed
- * statements' parameters, errors) and then redacted by path (log-redaction.ts).
+ * stdout unless given a destination. Fields are scrubbed and redacted by key before pino sees
+ * them (log-redaction.ts: secret keys, card numbers in text, failed statements' parameters, errors).
  *
  * Stdout is written asynchronously: a request no longer waits for a write(2) of its log line, and
  * lines logged while a write is under way go out together in the next one. pino flushes what is
@@ -17,7 +17,6 @@ export function pinoLogger(destination?: DestinationStream): Logger {
     base: undefined,
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
-    redact: { paths: REDACT_PATHS, censor: CENSOR },
   };
   const log = pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
   return {
