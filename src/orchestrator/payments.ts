@@ -158,12 +158,12 @@ export function paymentService(deps: PaymentServiceDeps) {
     const route = order.slice(0, deps.maxAttempts);
     const leaseUntil = after(started, policy.requestLeaseMs);
     const opened = await repositories.transaction(async (repos): Promise<{ claim: Claim } | { refused: PaymentRow } | { payment: PaymentRow; attempt: AttemptRow }> => {
-      if (deferred) {
-        const claim = await deferred.claim(repos);
-        if (claim.state !== 'claimed') return { claim };
-      }
+      // The guard's read goes out with the claim (pipelined, one round trip); it is used only once the key is this request's.
+      const since = new Date(started.getTime() - deps.retryGuard.windowDays * 86_400_000);
+      const [claim, card] = await Promise.all([deferred?.claim(repos), networkKey === null || invalid ? null : repos.cards.guard(networkKey, since)]);
+      if (claim && claim.state !== 'claimed') return { claim };
       if (invalid) throw invalid;
-      const guard = networkKey === null ? null : guardRefusal(await repos.cards.guard(networkKey, new Date(started.getTime() - deps.retryGuard.windowDays * 86_400_000)));
+      const guard = card ? guardRefusal(card) : null;
       const refusal = guard ?? routingRefusal(explanation);
       if (refusal) {
         const state: PaymentState = { ...newPaymentState(input.amount, input.captureMethod), status: 'failed', failure: refusal };
