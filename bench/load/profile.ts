@@ -220,7 +220,7 @@ function callgrind(pid: number, args: string[]): void {
 }
 
 /**
- * Stops counting, asks for a dump, and reads its total instructions (`totals:` or `summary:` line).
+ * Stops counting, asks for a dump, and reads its total instructions (its `totals:` line, written last).
  * Valgrind takes the request only while the process runs code, so each poll also wakes the
  * router with a request to its control port.
  */
@@ -235,7 +235,8 @@ async function dumpedInstructions(router: Router): Promise<number> {
     await fetch(ready.counters);
     const fresh = (await dumps()).filter((f) => !before.has(f));
     for (const file of fresh) {
-      const total = /^(?:totals|summary):\s+(\d+)/m.exec(await readFile(join(dir, file), 'utf8'));
+      // `totals:` closes a complete dump; the header's `summary:` can read 0 (it did on valgrind 3.x here).
+      const total = /^totals:\s+(\d+)/m.exec(await readFile(join(dir, file), 'utf8'));
       if (total) return Number(total[1]);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
