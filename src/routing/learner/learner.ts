@@ -123,12 +123,8 @@ const GATEWAY_LEVEL = LEVELS.length - 1;
 /** Rates are clamped this far from 0 and 1 in the change test, so a cell at 0 % or 100 % still has a finite threshold. */
 const RATE_FLOOR = 0.0025;
 
-/** KL(q ‖ p) between two Bernoulli distributions, rates clamped to [RATE_FLOOR, 1 − RATE_FLOOR]. */
-function bernoulliKl(q: number, p: number): number {
-  const clamp = (x: number) => Math.min(1 - RATE_FLOOR, Math.max(RATE_FLOOR, x));
-  const a = clamp(q);
-  const b = clamp(p);
-  return a * Math.log(a / b) + (1 - a) * Math.log((1 - a) / (1 - b));
+function clampRate(x: number): number {
+  return x < RATE_FLOOR ? RATE_FLOOR : x > 1 - RATE_FLOOR ? 1 - RATE_FLOOR : x;
 }
 
 /**
@@ -455,7 +451,12 @@ export class SuccessRateLearner {
     // Only once the short memory is near full and the long one holds more.
     const { fastDecay, changeThreshold } = this.config;
     if (fn < 0.5 / (1 - fastDecay) || n <= fn) return false;
-    return this.effectiveN * bernoulliKl(fs / fn, s / n) > (changeThreshold * changeThreshold) / 2;
+    const q = clampRate(fs / fn);
+    const p = clampRate(s / n);
+    const limit = (changeThreshold * changeThreshold) / 2 / this.effectiveN;
+    // KL(q ‖ p) ≤ (q − p)² / (p(1 − p)): most updates are settled without logarithms.
+    if ((q - p) * (q - p) <= limit * p * (1 - p)) return false;
+    return q * Math.log(q / p) + (1 - q) * Math.log((1 - q) / (1 - p)) > limit;
   }
 
   /** A cell behind its gateway's epoch forgets its long memory (the short one stays) before it is updated. */
