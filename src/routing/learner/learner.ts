@@ -48,7 +48,7 @@ export interface LearnerConfig {
  *   their means differ by more than 5 σ on the Bernoulli likelihood ratio (`changed`) the long
  *   memory restarts from the short one, so a real change is followed within tens of updates
  *   instead of hundreds. The normal test at 4 σ (until 2026-11-30) restarted on chance runs of
- *   declines: at a 95 % rate, eight failures in sixty outcomes cut a gateway's evidence from 300
+ *   declines: at a 95 % rate, ten declines in about fifty outcomes cut a gateway's evidence from 300
  *   outcomes to 20 at 0.70, starving it for a thousand payments; the lab's stationary regret fell
  *   from 0.18 to 0.04 pp and segments' from 0.78 to 0.34 when those restarts stopped.
  * - A change detected at the gateway level restarts every segment cell of that gateway the
