@@ -58,10 +58,10 @@ describe('a Thompson-sampling router on the learner, through an outage and a rec
   });
 
   it('keeps exploring the degraded gateway until the end of the outage', () => {
-    // Observed: 0.013 in the last 1 000 transactions of the outage. Exploration narrows with
-    // evidence (long memory, idle grace 150): it was 0.08 with a 33-sample memory, a cost paid
-    // on every gateway known to be worse; the recovery below is still seen within 300.
-    expect(run.shareOfA(RECOVERY - 1_000, RECOVERY)).toBeGreaterThan(0.005);
+    // Observed: 0.003 in the last 1 000 transactions of the outage (0.013 with the 4 σ change
+    // test, whose chance restarts of B's memory sent A traffic; 0.08 with a 33-sample memory).
+    // Exploration narrows with evidence, a cost paid on every gateway known to be worse.
+    expect(run.shareOfA(RECOVERY - 1_000, RECOVERY)).toBeGreaterThan(0.001);
   });
 
   it('detects the recovery within 60 updates of exploration traffic', () => {
@@ -70,9 +70,12 @@ describe('a Thompson-sampling router on the learner, through an outage and a rec
     expect(run.updatesOfAUntilDetected).toBeLessThanOrEqual(60);
   });
 
-  it('gives the recovered gateway back more than 60 % of traffic within 300 transactions', () => {
-    // Observed: 50 transactions, then 0.96 of all traffic to the end.
-    expect(run.transactionsUntil(RECOVERY, (share) => share > 0.6)).toBeLessThanOrEqual(300);
+  it('gives the recovered gateway back more than 60 % of traffic within 1 000 transactions', () => {
+    // Observed: 675 transactions (50 with the 4 σ change test), then 0.96 of all traffic to the
+    // end. The 5 σ likelihood-ratio test needs A's short memory near 0.9 before its long memory
+    // (0.5) restarts, and A gets few updates while it is worse: the price of not restarting on
+    // chance runs of declines (bench/README.md, "The learner").
+    expect(run.transactionsUntil(RECOVERY, (share) => share > 0.6)).toBeLessThanOrEqual(1_000);
     expect(run.shareOfA(RECOVERY + 300, TRANSACTIONS)).toBeGreaterThan(0.7);
   });
 });
