@@ -36,8 +36,12 @@ export function toPayPalValue(minor: number, currency: string): { ok: true; valu
   return { ok: true, value };
 }
 
-/** The contract's form: PayPal's amount as a number of its own minor units (for `amountSteps`). */
+/**
+ * The contract's form: PayPal's amount as a number of its own minor units (for `amountSteps`). Only
+ * the units: a currency PayPal does not take at all has no step (routing reads the currency list).
+ */
 export function toPayPalAmount(minor: number, currency: string): ProviderAmount {
+  if (!isPayPalCurrency(currency)) return Number.isSafeInteger(minor) ? { ok: true, value: minor } : { ok: false, detail: `${minor} is not a whole number of minor units.` };
   const converted = toPayPalValue(minor, currency);
   if (!converted.ok) return converted;
   return { ok: true, value: Number(converted.value.replace('.', '')) };
