@@ -88,6 +88,11 @@ export type WalletType = Exclude<PaymentMethodType, 'card' | ApprovalMethodType>
 export const PAYMENT_METHOD_TYPES = ['card', 'apple_pay', 'google_pay', 'paypal'] as const satisfies readonly PaymentMethodType[];
 export const APPROVAL_METHOD_TYPES = ['paypal'] as const satisfies readonly ApprovalMethodType[];
 
+/** Whether the payer approves this method at the provider: no card, no card network. */
+export function isApprovalMethod(method: PaymentMethodType): method is ApprovalMethodType {
+  return (APPROVAL_METHOD_TYPES as readonly string[]).includes(method);
+}
+
 /** What a payment keeps of a PayPal payer, as PayPal reports it after the approval: never a credential. */
 export interface PayPalPayerDetails {
   /** PayPal's payer id (the `PayerID` it also brings back to the return URL). */
