@@ -93,15 +93,6 @@ export function isApprovalMethod(method: PaymentMethodType): method is ApprovalM
   return (APPROVAL_METHOD_TYPES as readonly string[]).includes(method);
 }
 
-/** What a payment keeps of a PayPal payer, as PayPal reports it after the approval: never a credential. */
-export interface PayPalPayerDetails {
-  /** PayPal's payer id (the `PayerID` it also brings back to the return URL). */
-  payerId: string | null;
-  email: string | null;
-  /** ISO 3166-1 alpha-2 of the payer's PayPal account. */
-  country: string | null;
-}
-
 /** What a payment keeps of a wallet: what the wallet itself shows the shopper, never the token. */
 export interface WalletDetails {
   network: CardBrand;

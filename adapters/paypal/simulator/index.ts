@@ -12,7 +12,7 @@ import type { SimulatorControl, WebhookSigner } from '../../testkit/simulator.js
 import { StateFile } from '../../testkit/state-file.js';
 import type { RetrySchedule } from '../../testkit/webhook-schedules.js';
 import { PAYPAL_RETRY_SCHEDULE } from './retry-schedule.js';
-import { newCertId, PayPalSimulatorServer, signingKeyFrom, type PayPalAccount, type SavedPayPalSimulator } from './server.js';
+import { PayPalSimulatorServer, signingKeyFrom, type PayPalAccount, type SavedPayPalSimulator } from './server.js';
 import type { PayPalLedger } from './state.js';
 import { newSigningKey, paypalWebhookSigner } from './webhook-signer.js';
 
@@ -48,7 +48,7 @@ export async function startPayPalSimulator(options: PayPalSimulatorOptions = {})
     webhookId: options.webhookId ?? saved?.account.webhookId ?? randomBytes(9).toString('hex').toUpperCase(),
   };
   const key = saved ? signingKeyFrom(saved.signing) : newSigningKey();
-  const certId = saved?.signing.certId ?? newCertId(randomBytes(16).toString('hex'));
+  const certId = saved?.signing.certId ?? randomBytes(13).toString('hex');
   const server = new PayPalSimulatorServer({
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,

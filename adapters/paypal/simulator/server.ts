@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, createPrivateKey, randomBytes } from 'node:crypto';
+import { createPublicKey, createPrivateKey, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestFaults, type RequestFault } from '../../testkit/faults.js';
 import { FaultSwitch, firstHeader, PendingRequests, readRequest, SimulatorHttpServer } from '../../testkit/http-server.js';
@@ -326,8 +326,4 @@ function parseBody(text: string): Record<string, unknown> {
 export function signingKeyFrom(saved: SavedPayPalSimulator['signing']): SigningKey {
   const privateKey = createPrivateKey(saved.privateKey);
   return { privateKey, publicKey: createPublicKey(privateKey) };
-}
-
-export function newCertId(seed: string): string {
-  return createHash('sha256').update(seed).digest('hex').slice(0, 26);
 }
