@@ -47,7 +47,7 @@ export async function startPayPalSimulator(options: PayPalSimulatorOptions = {})
     clientSecret: options.clientSecret ?? saved?.account.clientSecret ?? `E${randomBytes(20).toString('base64url')}`,
     webhookId: options.webhookId ?? saved?.account.webhookId ?? randomBytes(9).toString('hex').toUpperCase(),
   };
-  const key = saved ? signingKeyFrom(saved.signing) : newSigningKey();
+  const key = saved ? signingKeyFrom(saved.signing) : await newSigningKey();
   const certId = saved?.signing.certId ?? randomBytes(13).toString('hex');
   const server = new PayPalSimulatorServer({
     host: options.host ?? '127.0.0.1',

@@ -1,4 +1,5 @@
-import { createSign, createVerify, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { createSign, createVerify, generateKeyPair, randomUUID, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 import type { WebhookRequest } from '../../testkit/contract.js';
 import type { WebhookSigner } from '../../testkit/simulator.js';
@@ -23,8 +24,9 @@ export interface SigningKey {
   publicKey: KeyObject;
 }
 
-export function newSigningKey(): SigningKey {
-  return generateKeyPairSync('rsa', { modulusLength: 2048 });
+/** A 2048-bit RSA key, made off the event loop (it takes the better part of a second on a busy machine). */
+export function newSigningKey(): Promise<SigningKey> {
+  return promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
 }
 
 /** What PayPal signs: `transmission_id|transmission_time|webhook_id|crc32(body)`, the CRC as an unsigned decimal. */
@@ -79,7 +81,7 @@ export function paypalEvent(eventType: string, resourceType: string, resource: R
  * same event signs the same way.
  */
 export function paypalWebhookSigner(key: SigningKey, webhookId: string, certUrl: string): WebhookSigner {
-  let otherKey: SigningKey | undefined;
+  let otherKey: Promise<SigningKey> | undefined;
   return {
     signsTimestamp: true,
     async sign(event, options = {}) {
@@ -99,8 +101,8 @@ export function paypalWebhookSigner(key: SigningKey, webhookId: string, certUrl:
       const shape = shapes[event.type];
       if (!shape) throw new RangeError(`PayPal sends no event for ${event.type}.`);
       const body = paypalEvent(shape[0], shape[1], shape[2], new URL(certUrl).origin, at, event.eventId);
-      otherKey ??= options.wrongSecret ? newSigningKey() : undefined;
-      return signedRequest(body, options.wrongSecret ? otherKey! : key, webhookId, certUrl, at);
+      if (options.wrongSecret) otherKey ??= newSigningKey();
+      return signedRequest(body, options.wrongSecret ? await otherKey! : key, webhookId, certUrl, at);
     },
     tamper(request) {
       const body = JSON.parse(request.rawBody) as PayPalEvent;
