@@ -1,5 +1,6 @@
 import Adyen from '@adyen/api-library';
 import {
+  methodRefused,
   amountSteps,
   type AttemptIdentity,
   type AuthorizeRequest,
@@ -84,8 +85,10 @@ export function createAdyenAdapter(config: AdyenAdapterConfig): GatewayAdapter {
     const value = toAdyenAmount(request.amount, request.currency);
     // Nothing was sent, so nothing can have been charged: another gateway may take it.
     if (!value.ok) return { kind: 'not_processed', reason: 'rejected', detail: value.detail };
+    const { method } = request;
+    if (method.type === 'paypal') return methodRefused('adyen', method);
     try {
-      const response = await payments.payments(paymentRequest(request, value.value, merchantAccount, request.returnUrl ?? config.returnUrl), {
+      const response = await payments.payments(paymentRequest(request, method, value.value, merchantAccount, request.returnUrl ?? config.returnUrl), {
         idempotencyKey: request.idempotencyKey,
       });
       return authorizationOutcome(response, { captureMethod: request.captureMethod, merchantReference: request.idempotencyKey });
@@ -239,14 +242,14 @@ function amountRefused(detail: string): ModificationOutcome {
 }
 
 /** `value`: the amount in Adyen's units (`amounts.ts`). */
-function paymentRequest(request: AuthorizeRequest, value: number, merchantAccount: string, returnUrl: string): PaymentRequest {
+function paymentRequest(request: AuthorizeRequest, method: Exclude<PaymentMethod, { type: 'paypal' }>, value: number, merchantAccount: string, returnUrl: string): PaymentRequest {
   return {
     merchantAccount,
     amount: { value, currency: request.currency },
     // Unique per attempt; merchantOrderReference ties the attempts of one payment together.
     reference: request.idempotencyKey,
     merchantOrderReference: request.paymentId,
-    paymentMethod: paymentMethodDetails(request.method),
+    paymentMethod: paymentMethodDetails(method),
     ...storedCredentialFields(request),
     returnUrl,
     // Required: 3-D Secure whatever Adyen's dynamic rules would decide; automatic: they decide.
@@ -263,7 +266,7 @@ function paymentRequest(request: AuthorizeRequest, value: number, merchantAccoun
  * Adyen to decrypt: Apple Pay's `paymentData` JSON in base64 (`applePayToken`), Google Pay's
  * token string (`googlePayToken`).
  */
-function paymentMethodDetails(method: PaymentMethod): PaymentRequest['paymentMethod'] {
+function paymentMethodDetails(method: Exclude<PaymentMethod, { type: 'paypal' }>): PaymentRequest['paymentMethod'] {
   switch (method.type) {
     case 'card': {
       const { card } = method;

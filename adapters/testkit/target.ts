@@ -1,5 +1,5 @@
 import type { DeclineReason } from '../../src/domain/decline.js';
-import type { GooglePayGateway, WalletType } from '../../src/domain/payment-method.js';
+import type { ApprovalMethodType, GooglePayGateway, PaymentMethodType, WalletType } from '../../src/domain/payment-method.js';
 import type { CardInput, GatewayAdapter, PaymentMethod } from './contract.js';
 import { sandboxApplePayToken, sandboxGooglePayToken } from './wallet-tokens.js';
 import type { SimulatorControl, WebhookSigner } from './simulator.js';
@@ -56,10 +56,26 @@ export interface Scenarios {
   wallets?: WalletScenarios;
 }
 
+/**
+ * A method the payer approves at the provider (PayPal): the authorization answers a redirect to the
+ * provider's approval page, which the suite's shopper (`testkit/shopper.ts`) approves or cancels.
+ * `declined`: a payment whose completion the provider declines, for `reason`.
+ */
+export interface ApprovalScenario {
+  approved: MethodScenario;
+  declined: MethodScenario;
+  reason: DeclineReason;
+}
+
+export type ApprovalScenarios = Partial<Record<ApprovalMethodType, ApprovalScenario>>;
+
 export interface ConformanceEnv {
   adapter: GatewayAdapter;
   simulator: SimulatorControl;
-  scenarios: Scenarios;
+  /** The card scenarios (and wallets); null for an adapter that takes no cards. */
+  scenarios: Scenarios | null;
+  /** Required for every payer-approval method the adapter declares. */
+  approvals?: ApprovalScenarios;
   webhooks: WebhookSigner;
   close(): Promise<void>;
 }
@@ -71,5 +87,10 @@ export interface ConformanceEnv {
  */
 export interface ConformanceTarget {
   provider: string;
+  /**
+   * The methods its adapter declares (checked against its capabilities), named before it starts so
+   * the suite registers their flows. Absent: a card adapter's (card and the wallets it declares).
+   */
+  paymentMethods?: readonly PaymentMethodType[];
   start(options: { timeoutMs: number; webhookUrl: string }): Promise<ConformanceEnv>;
 }

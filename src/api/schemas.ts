@@ -133,6 +133,16 @@ export const SubscriptionId = z.string().regex(/^sub_[0-9A-Z]{26}$/, 'Subscripti
 export const InvoiceId = z.string().regex(/^in_[0-9A-Z]{26}$/, 'Invoice ids look like in_ followed by 26 letters and digits.').openapi({ example: 'in_01JD0000000000000000000000' });
 export const CustomerId = z.string().regex(/^cus_[0-9A-Z]{26}$/, 'Customer ids look like cus_ followed by 26 letters and digits.').openapi({ example: 'cus_01JD0000000000000000000000' });
 
+/** What a PayPal payment may say about the approval page: never a credential (the payer logs in at PayPal). */
+const PayPalInputSchema = z
+  .strictObject({
+    email_hint: z.email().max(254).optional().openapi({ description: 'Prefills the PayPal login; the payer may use another account.' }),
+    brand_name: text().min(1).max(127).optional().openapi({ description: 'The merchant\'s name on the approval page.' }),
+    locale: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'locale must be a BCP 47 tag such as en-US.').optional(),
+    shipping_preference: z.enum(['no_shipping', 'get_from_file']).default('no_shipping'),
+  })
+  .openapi('PayPalInput');
+
 export const CreatePaymentBody = z
   .strictObject({
     amount: z.number().openapi({ example: 1999, description: 'Positive integer in the currency\'s minor unit.' }),
@@ -144,11 +154,12 @@ export const CreatePaymentBody = z
           z.strictObject({ type: z.literal('card'), card: Card }),
           z.strictObject({ type: z.literal('apple_pay'), apple_pay: z.strictObject({ token: ApplePayTokenSchema }) }),
           z.strictObject({ type: z.literal('google_pay'), google_pay: GooglePayTokenSchema }),
+          z.strictObject({ type: z.literal('paypal'), paypal: PayPalInputSchema.optional() }),
         ]),
         PaymentMethodId,
       ])
       .optional()
-      .openapi({ description: 'A card, a wallet token (Apple Pay, Google Pay: passed to the gateway as the wallet made it, never stored), or a saved card (`pm_…`, no card data). Omitted: the default card of `customer`.' }),
+      .openapi({ description: 'A card, a wallet token (Apple Pay, Google Pay: passed to the gateway as the wallet made it, never stored), PayPal (no credentials: the payer approves at PayPal through `next_action`), or a saved card (`pm_…`, no card data). Omitted: the default card of `customer`.' }),
     customer: z
       .union([
         z.strictObject({
@@ -315,6 +326,7 @@ export const PaymentView = z
       z.object({ type: z.literal('card'), card: CardView }),
       z.object({ type: z.literal('apple_pay'), apple_pay: WalletView }),
       z.object({ type: z.literal('google_pay'), google_pay: WalletView }),
+      z.object({ type: z.literal('paypal'), paypal: z.object({}) }),
     ]),
     customer: z.object({ id: z.string().nullable(), email: z.string().nullable(), country: z.string().nullable() }).nullable(),
     description: z.string().nullable(),

@@ -96,6 +96,7 @@ export function timelineEventView(e: EventRow): z.infer<typeof TimelineEventView
 
 /** What paid, as the payment shows it: a card's facts, or a wallet's display facts (never its token). */
 export function paymentMethodView(p: PaymentRow): z.infer<typeof PaymentView>['payment_method'] {
+  if (p.paymentMethodType === 'paypal') return { type: 'paypal', paypal: {} };
   if (p.paymentMethodType !== 'card' && p.wallet) {
     const wallet = { network: p.wallet.network, last4: p.wallet.last4, funding: p.wallet.funding };
     return p.paymentMethodType === 'apple_pay' ? { type: 'apple_pay', apple_pay: wallet } : { type: 'google_pay', google_pay: wallet };

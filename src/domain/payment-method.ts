@@ -60,15 +60,38 @@ export interface GooglePayToken {
   cardDetails: string;
 }
 
+/**
+ * A PayPal payment: no credentials at all. The payer logs in and approves the order at PayPal (a
+ * redirect), so what the merchant may give is only a hint and how the approval page should look.
+ */
+export interface PayPalInput {
+  /** Prefills the PayPal login (`payment_source.paypal.email_address`); the payer may use another account. */
+  emailHint: string | null;
+  /** `experience_context`: the merchant's name on the approval page, and its language (BCP 47, e.g. `en-US`). */
+  brandName: string | null;
+  locale: string | null;
+  /** `NO_SHIPPING` for goods that are not shipped; `GET_FROM_FILE` lets the payer pick a PayPal address. */
+  shippingPreference: 'no_shipping' | 'get_from_file';
+}
+
 export type PaymentMethod =
   | { type: 'card'; card: CardInput }
   | { type: 'apple_pay'; applePay: ApplePayToken }
-  | { type: 'google_pay'; googlePay: GooglePayToken };
+  | { type: 'google_pay'; googlePay: GooglePayToken }
+  | { type: 'paypal'; paypal: PayPalInput };
 
 export type PaymentMethodType = PaymentMethod['type'];
-export type WalletType = Exclude<PaymentMethodType, 'card'>;
+/** The methods the payer approves at the provider (a redirect), with no credentials passed through us. */
+export type ApprovalMethodType = 'paypal';
+export type WalletType = Exclude<PaymentMethodType, 'card' | ApprovalMethodType>;
 
-export const PAYMENT_METHOD_TYPES = ['card', 'apple_pay', 'google_pay'] as const satisfies readonly PaymentMethodType[];
+export const PAYMENT_METHOD_TYPES = ['card', 'apple_pay', 'google_pay', 'paypal'] as const satisfies readonly PaymentMethodType[];
+export const APPROVAL_METHOD_TYPES = ['paypal'] as const satisfies readonly ApprovalMethodType[];
+
+/** Whether the payer approves this method at the provider: no card, no card network. */
+export function isApprovalMethod(method: PaymentMethodType): method is ApprovalMethodType {
+  return (APPROVAL_METHOD_TYPES as readonly string[]).includes(method);
+}
 
 /** What a payment keeps of a wallet: what the wallet itself shows the shopper, never the token. */
 export interface WalletDetails {
@@ -97,7 +120,7 @@ export function walletNetwork(name: string): CardBrand {
 }
 
 /** The display facts of a wallet payment method: from the clear parts only. */
-export function walletDetails(method: Exclude<PaymentMethod, { type: 'card' }>): WalletDetails {
+export function walletDetails(method: Extract<PaymentMethod, { type: WalletType }>): WalletDetails {
   switch (method.type) {
     case 'apple_pay': {
       const { paymentMethod } = method.applePay;

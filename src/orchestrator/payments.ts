@@ -120,7 +120,9 @@ interface ResolvedInput extends Omit<NewPaymentInput, 'method'> {
  */
 type MethodFacts =
   | { kind: 'card'; card: CardInput; facts: CardFacts; fingerprint: string; networkKey: string; routing: RoutingTransaction['card'] }
-  | { kind: 'wallet'; type: WalletType; wallet: WalletDetails; routing: RoutingTransaction['card'] };
+  | { kind: 'wallet'; type: WalletType; wallet: WalletDetails; routing: RoutingTransaction['card'] }
+  /** The payer approves at PayPal: no card, no network, nothing known before the approval. */
+  | { kind: 'paypal'; routing: RoutingTransaction['card'] };
 
 type Operation = 'capture' | 'cancel';
 
@@ -515,6 +517,7 @@ export function paymentService(deps: PaymentServiceDeps) {
   }
 
   async function methodFacts(merchantId: string, method: PaymentMethod): Promise<MethodFacts> {
+    if (method.type === 'paypal') return { kind: 'paypal', routing: { network: 'unknown', type: null, bin: null, issuerCountry: null } };
     if (method.type !== 'card') {
       const wallet = walletDetails(method);
       return { kind: 'wallet', type: method.type, wallet, routing: { network: wallet.network, type: wallet.funding, bin: null, issuerCountry: null } };
@@ -640,6 +643,7 @@ function newPaymentRow(
 /** The payment's columns for what pays it: a card's facts, or a wallet's display facts (never its token). */
 function methodColumns(known: MethodFacts): Pick<PaymentRow, 'paymentMethodType' | 'card' | 'wallet' | 'cardFingerprint' | 'cardNetworkKey'> {
   if (known.kind === 'wallet') return { paymentMethodType: known.type, card: null, wallet: known.wallet, cardFingerprint: null, cardNetworkKey: null };
+  if (known.kind === 'paypal') return { paymentMethodType: 'paypal', card: null, wallet: null, cardFingerprint: null, cardNetworkKey: null };
   return {
     paymentMethodType: 'card',
     card: {

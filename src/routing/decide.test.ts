@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../domain/random.js';
-import { decide, type DecideInput, type GatewayCandidate, type Health } from './decide.js';
+import { decide, ineligibility, type DecideInput, type GatewayCandidate, type Health } from './decide.js';
+import type { RoutingTransaction } from './rules/transaction.js';
 import { SuccessRateLearner } from './learner/index.js';
 import { CARD_CAPABILITIES, compileYaml, GATEWAYS, tx } from './rules/test-helpers.js';
 import { successModel } from './success-model.js';
@@ -86,5 +87,29 @@ describe('decide: dry runs and logged propensities', () => {
     const normal = decide(input({ candidates: half, probe: { every: 10, counter: 3 } })).explanation;
     expect(normal.probe).toBe(false);
     expect(firstProbabilities(normal).braintree).toBe(0);
+  });
+});
+
+describe('eligibility of a payer-approval method', () => {
+  const paypal: GatewayCandidate = { accountId: 'gwa_paypal', name: 'paypal', provider: 'paypal', capabilities: { ...CARD_CAPABILITIES, paymentMethods: ['paypal'], cardNetworks: [] }, health: 'closed', fees: null };
+  const payment = (paymentMethod: RoutingTransaction['paymentMethod']): RoutingTransaction => ({
+    paymentId: 'pay_1',
+    amount: 1000,
+    currency: 'EUR',
+    paymentMethod,
+    card: { network: 'unknown', type: null, bin: null, issuerCountry: null },
+    billingCountry: null,
+    captureMethod: 'automatic',
+    initiator: 'customer',
+    metadata: {},
+  });
+
+  it('a PayPal payment needs no card network; a card payment still does', () => {
+    expect(ineligibility(paypal, payment('paypal'))).toBeNull();
+    expect(ineligibility({ ...paypal, capabilities: { ...paypal.capabilities, paymentMethods: ['card', 'paypal'] } }, payment('card'))).toBe('card_network_not_supported');
+  });
+
+  it('a gateway that does not declare PayPal is not eligible for it', () => {
+    expect(ineligibility({ ...paypal, capabilities: { ...CARD_CAPABILITIES } }, payment('paypal'))).toBe('payment_method_not_supported');
   });
 });

@@ -35,17 +35,32 @@ describe('the payment methods menu', () => {
     // Adyen's account takes only EUR: no gateway takes Google Pay in USD.
     const usd = menu({ amount: 1000, currency: 'USD', country: 'US' });
     expect(usd.available.map((m) => m.type)).toEqual(['card', 'apple_pay']);
-    expect(usd.unavailable).toEqual([{ type: 'google_pay', reason: 'no_eligible_gateway', rule: null }]);
+    expect(usd.unavailable).toEqual([
+      { type: 'google_pay', reason: 'no_eligible_gateway', rule: null },
+      { type: 'paypal', reason: 'no_eligible_gateway', rule: null },
+    ]);
+  });
+
+  it('offers PayPal, on no card network, where a PayPal account takes the currency', () => {
+    const paypal = account('paypal', 'paypal', ['paypal'], { cardNetworks: [], currencies: ['USD', 'EUR'] });
+    const usd = menu({ amount: 1000, currency: 'USD', country: 'US' }, null, [...ACCOUNTS, paypal]);
+    expect(usd.available.find((m) => m.type === 'paypal')).toMatchObject({ networks: [], gateways: ['paypal'] });
+    const gbp = menu({ amount: 1000, currency: 'GBP', country: 'GB' }, null, [...ACCOUNTS, paypal]);
+    expect(gbp.unavailable).toContainEqual({ type: 'paypal', reason: 'no_eligible_gateway', rule: null });
   });
 
   it('answers what the active rules answer: a rule blocking a method, or routing it only to gateways that cannot take it', () => {
     const blocked = menu({ amount: 1000, currency: 'EUR', country: 'DE' }, 'rules:\n  - id: no-apple-pay\n    when: { payment_method: apple_pay }\n    then: { block: { code: method_not_offered } }\ndefault: { optimize: { objective: expected_value } }\n');
     expect(blocked.available.map((m) => m.type)).toEqual(['card', 'google_pay']);
-    expect(blocked.unavailable).toEqual([{ type: 'apple_pay', reason: 'blocked', rule: 'no-apple-pay' }]);
+    expect(blocked.unavailable).toEqual([
+      { type: 'apple_pay', reason: 'blocked', rule: 'no-apple-pay' },
+      { type: 'paypal', reason: 'no_eligible_gateway', rule: null },
+    ]);
 
     const routedAway = menu({ amount: 1000, currency: 'EUR', country: 'DE' }, 'rules:\n  - id: wallets-to-braintree\n    when: { payment_method: { in: [apple_pay, google_pay] } }\n    then: { route: [braintree] }\ndefault: { optimize: { objective: expected_value } }\n');
     expect(routedAway.available.map((m) => m.type)).toEqual(['card']);
-    expect(routedAway.unavailable.map((m) => m.reason)).toEqual(['no_eligible_gateway', 'no_eligible_gateway']);
+    expect(routedAway.unavailable.map((m) => m.type)).toEqual(['apple_pay', 'google_pay', 'paypal']);
+    expect(routedAway.unavailable.map((m) => m.reason)).toEqual(['no_eligible_gateway', 'no_eligible_gateway', 'no_eligible_gateway']);
   });
 
   it('leaves out an amount over every limit, and a shopper country no account serves', () => {

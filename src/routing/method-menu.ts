@@ -1,5 +1,5 @@
 import type { CardBrand } from '../domain/card.js';
-import { GOOGLE_PAY_GATEWAYS, PAYMENT_METHOD_TYPES, type GooglePayGateway, type PaymentMethodType } from '../domain/payment-method.js';
+import { GOOGLE_PAY_GATEWAYS, isApprovalMethod, PAYMENT_METHOD_TYPES, type GooglePayGateway, type PaymentMethodType } from '../domain/payment-method.js';
 import type { DecisionExplanation, GatewayCandidate } from './decide.js';
 import type { RoutingTransaction } from './rules/transaction.js';
 
@@ -42,7 +42,8 @@ export interface UnavailableMethod {
 export function menuProbes(query: MenuQuery, candidates: readonly Pick<GatewayCandidate, 'capabilities'>[]): MenuProbe[] {
   const networks = [...new Set(candidates.flatMap((c) => c.capabilities.cardNetworks))].sort();
   return PAYMENT_METHOD_TYPES.flatMap((method) =>
-    networks.map((network) => ({
+    // A payer-approval method (PayPal) has no network: one probe, on no network.
+    (isApprovalMethod(method) ? (['unknown'] as const) : networks).map((network) => ({
       method,
       network,
       tx: {
@@ -77,7 +78,7 @@ export function methodMenu(
       continue;
     }
     const gateways = [...new Set(routed.flatMap(({ decision }) => decision.order))];
-    const entry: AvailableMethod = { type: method, networks: routed.map(({ probe }) => probe.network), gateways };
+    const entry: AvailableMethod = { type: method, networks: isApprovalMethod(method) ? [] : routed.map(({ probe }) => probe.network), gateways };
     if (method === 'google_pay') {
       const providers = new Set(routed.flatMap(({ decision }) => decision.order).map((name) => candidates.find((c) => c.name === name)?.provider));
       entry.tokenGateways = (Object.keys(GOOGLE_PAY_GATEWAYS) as GooglePayGateway[]).filter((gateway) => providers.has(GOOGLE_PAY_GATEWAYS[gateway]));

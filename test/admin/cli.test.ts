@@ -216,7 +216,7 @@ describe.each(DRIVERS)('the admin CLI on %s', (driver) => {
       [account('--credentials', RAW_SECRET), '--credentials'],
       [account('--credentials', 'sandbox:stripe'), '--credentials'],
       [account('--credentials', 'env:lower'), '--credentials'],
-      [account('--provider', 'paypal'), '--provider'],
+      [account('--provider', 'worldpay'), '--provider'],
       [account('--name', 'Bad Name'), '--name'],
       [account('--priority', '1e3'), '--priority'],
       [account('--priority', '1001'), '--priority'],

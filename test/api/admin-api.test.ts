@@ -262,7 +262,7 @@ describe.each(DRIVERS)('the admin API on %s', (driver) => {
       [accounts, { ...newAccount, credentials_ref: RAW_SECRET }, 400, { param: 'credentials_ref' }],
       [accounts, { ...newAccount, credentials_ref: 'sandbox:stripe' }, 400, { param: 'credentials_ref' }],
       [accounts, { ...newAccount, credentials_ref: 'env:lower' }, 400, { param: 'credentials_ref' }],
-      [accounts, { ...newAccount, provider: 'paypal' }, 400, { param: 'provider' }],
+      [accounts, { ...newAccount, provider: 'worldpay' }, 400, { param: 'provider' }],
       [accounts, { ...newAccount, name: 'Bad Name' }, 400, { param: 'name' }],
       [accounts, { ...newAccount, name: 'stripe' }, 400, { param: 'name' }],
       [accounts, { ...newAccount, label: 'a\u2028b\u0007' }, 400, { param: 'label' }],

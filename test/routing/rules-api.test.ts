@@ -55,7 +55,7 @@ default: { route: [stripe] }
       source: `rules:
   - id: split
     when: { currency: USD }
-    then: { split: { stripe: 60, paypal: 30 } }
+    then: { split: { stripe: 60, worldpay: 30 } }
 default: { optimize: { objective: cheapest } }
 `,
     });
@@ -68,7 +68,7 @@ default: { optimize: { objective: cheapest } }
       expect(error.column).toBeGreaterThan(0);
       expect(error.message.length).toBeGreaterThan(5);
     }
-    expect(JSON.stringify(res.body.errors)).toMatch(/paypal/);
+    expect(JSON.stringify(res.body.errors)).toMatch(/worldpay/);
     expect((await t.api('GET', '/v1/routing/rules')).body.versions).toHaveLength(before.versions.length);
   });
 
@@ -124,7 +124,7 @@ default: { optimize: { objective: cheapest } }
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ object: 'routing_decision', source: 'rules', order: ['braintree'] });
-    expect(res.body.candidates).toHaveLength(4);
+    expect(res.body.candidates).toHaveLength(5);
     expect((await t.api('GET', '/v1/payments?limit=100')).body.data.length).toBe(payments);
     expect(Object.values(t.sandbox.simulators).map((s) => s.ledger.requestCount())).toEqual(calls);
   });
@@ -162,7 +162,7 @@ default: { optimize: { objective: cheapest } }
       amount: 2500,
       currency: 'USD',
       payment_method: { type: 'card', card: { number: '4111111111111111', exp_month: 12, exp_year: 2030, cvc: '123' } },
-      routing: { gateways: ['paypal'] },
+      routing: { gateways: ['worldpay'] },
     });
     expect(unknown).toMatchObject({ status: 400, body: { code: 'unknown_gateway', param: 'routing.gateways' } });
   });

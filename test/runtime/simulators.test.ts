@@ -1,3 +1,4 @@
+import { completeChallenge } from '../../adapters/testkit/shopper.js';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -139,7 +140,7 @@ describe('standalone simulators: the control endpoint', () => {
   });
 
   it('answers a clear error for what it cannot do, and changes nothing', async () => {
-    expect(await control(sims, 'GET', '/paypal/ledger')).toMatchObject({ status: 404, body: { error: expect.stringContaining('paypal') } });
+    expect(await control(sims, 'GET', '/worldpay/ledger')).toMatchObject({ status: 404, body: { error: expect.stringContaining('worldpay') } });
     expect(await control(sims, 'GET', '/nowhere')).toMatchObject({ status: 404 });
     expect(await control(sims, 'PUT', '/stripe/fault', { fault: { kind: 'explode' } })).toMatchObject({ status: 400 });
     expect(await control(sims, 'PUT', '/stripe/fault', { fault: { kind: 'http_error', status: 418 } })).toMatchObject({ status: 400 });
@@ -297,6 +298,9 @@ describe('the sandbox keeps its simulators across a restart', () => {
           }),
         );
       }
+      const paypal = await api(first, 'POST', '/v1/payments', { amount: 1999, currency: 'USD', payment_method: { type: 'paypal' }, routing: { gateways: ['paypal'] } });
+      const back = await completeChallenge(paypal.next_action.url, 'succeed');
+      payments.push(await api(first, 'POST', `/v1/payments/${paypal.id}/confirm`, { return_params: back.returnParams }));
       await first.close();
 
       const second = await startSandbox({ ...options, logger: captureLogger().logger });

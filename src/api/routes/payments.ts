@@ -152,6 +152,13 @@ function walletInput(method: Exclude<z.infer<typeof CreatePaymentBody>['payment_
       const { gateway, token, card_network: cardNetwork, card_details: cardDetails } = method.google_pay;
       return { type: 'google_pay', googlePay: { gateway, token, cardNetwork, cardDetails } };
     }
+    case 'paypal': {
+      const paypal = method.paypal;
+      return {
+        type: 'paypal',
+        paypal: { emailHint: paypal?.email_hint ?? null, brandName: paypal?.brand_name ?? null, locale: paypal?.locale ?? null, shippingPreference: paypal?.shipping_preference ?? 'no_shipping' },
+      };
+    }
   }
 }
 

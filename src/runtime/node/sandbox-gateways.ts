@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startAdyenSimulator } from '../../../adapters/adyen/simulator/index.js';
 import { startBraintreeSimulator } from '../../../adapters/braintree/simulator/index.js';
 import { startCheckoutSimulator } from '../../../adapters/checkout/simulator/index.js';
+import { startPayPalSimulator } from '../../../adapters/paypal/simulator/index.js';
 import { startStripeSimulator } from '../../../adapters/stripe/simulator/index.js';
 import type { SimulatorControl } from '../../../adapters/testkit/simulator.js';
 import { PROVIDERS } from '../providers.js';
@@ -39,6 +40,8 @@ interface SandboxSecrets {
   braintree: { publicKey: string; privateKey: string };
   /** Absent from a secrets file written before the sandbox had Checkout.com: made then, and kept. */
   checkout?: { secretKey: string; webhookSecret: string };
+  /** Absent from a secrets file written before the sandbox had PayPal: derived from the file's own. */
+  paypal?: { clientId: string; clientSecret: string; webhookId: string };
 }
 
 const MERCHANT_ACCOUNT = 'SwitchyardSandbox';
@@ -71,7 +74,10 @@ export async function startSandboxGateways(webhookUrl: (provider: string) => str
   const checkoutSecrets = secrets.checkout ?? derivedCheckoutSecrets(secrets);
   const checkout = await startCheckoutSimulator({ ...checkoutSecrets, webhookRetry, ...statePath('checkout') });
 
-  const simulators: Record<string, SimulatorControl> = { stripe, adyen, braintree, checkout };
+  const paypalSecrets = secrets.paypal ?? derivedPayPalSecrets(secrets);
+  const paypal = await startPayPalSimulator({ ...paypalSecrets, webhookRetry, ...statePath('paypal') });
+
+  const simulators: Record<string, SimulatorControl> = { stripe, adyen, braintree, checkout, paypal };
   return {
     configs: {
       stripe: { ...secrets.stripe, host: stripe.host, port: stripe.port, protocol: 'http' },
@@ -79,6 +85,7 @@ export async function startSandboxGateways(webhookUrl: (provider: string) => str
       adyen: { ...adyenAccount, baseUrl: adyen.url, returnUrl: `${adyen.url}/return` },
       braintree: { ...braintreeAccount, host: braintree.host, port: braintree.port, ssl: false },
       checkout: { ...checkoutSecrets, baseUrl: checkout.url, subdomain: null, returnUrl: `${checkout.url}/return` },
+      paypal: { ...paypalSecrets, environment: 'sandbox', baseUrl: paypal.url, returnUrl: `${paypal.url}/return` },
     },
     simulators,
     connectWebhooks: async () => {
@@ -106,6 +113,7 @@ async function sandboxSecrets(stateDir: string | undefined): Promise<SandboxSecr
     adyen: { apiKey: `AQE_${secret()}`, hmacKey: secret() },
     braintree: { publicKey: secret(), privateKey: secret() },
     checkout: { secretKey: checkoutKey(crypto.getRandomValues(new Uint8Array(27))), webhookSecret: secret() },
+    paypal: { clientId: `A${secret()}`, clientSecret: `E${secret()}`, webhookId: secret().slice(0, 17).toUpperCase() },
   };
   if (file !== null) {
     await mkdir(stateDir!, { recursive: true });
@@ -131,6 +139,12 @@ function checkoutKey(bytes: Uint8Array): string {
 function derivedCheckoutSecrets(secrets: SandboxSecrets): { secretKey: string; webhookSecret: string } {
   const digest = (label: string) => createHash('sha256').update(`${label}:${secrets.stripe.secretKey}:${secrets.braintree.privateKey}`).digest();
   return { secretKey: checkoutKey(digest('checkout-secret-key')), webhookSecret: digest('checkout-webhook-secret').toString('hex') };
+}
+
+/** For a secrets file written before the sandbox had PayPal: its credentials derived from the file's own. */
+function derivedPayPalSecrets(secrets: SandboxSecrets): { clientId: string; clientSecret: string; webhookId: string } {
+  const digest = (label: string) => createHash('sha256').update(`${label}:${secrets.stripe.secretKey}:${secrets.braintree.privateKey}`).digest('hex');
+  return { clientId: `A${digest('paypal-client-id')}`, clientSecret: `E${digest('paypal-client-secret')}`, webhookId: digest('paypal-webhook-id').slice(0, 17).toUpperCase() };
 }
 
 export interface EnvGatewayOptions {

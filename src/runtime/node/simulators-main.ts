@@ -45,6 +45,7 @@ const options: StandaloneOptions = {
     adyen: port('SIMULATOR_ADYEN_PORT', DEFAULT_PORTS.adyen),
     braintree: port('SIMULATOR_BRAINTREE_PORT', DEFAULT_PORTS.braintree),
     checkout: port('SIMULATOR_CHECKOUT_PORT', DEFAULT_PORTS.checkout),
+    paypal: port('SIMULATOR_PAYPAL_PORT', DEFAULT_PORTS.paypal),
   },
   stripe: pick([
     ['secretKey', 'SIMULATOR_STRIPE_SECRET_KEY'],
@@ -74,6 +75,12 @@ const options: StandaloneOptions = {
     ['secretKey', 'SIMULATOR_CHECKOUT_SECRET_KEY'],
     ['webhookSecret', 'SIMULATOR_CHECKOUT_WEBHOOK_SECRET'],
     ['webhookUrl', 'SIMULATOR_CHECKOUT_WEBHOOK_URL'],
+  ]),
+  paypal: pick([
+    ['clientId', 'SIMULATOR_PAYPAL_CLIENT_ID'],
+    ['clientSecret', 'SIMULATOR_PAYPAL_CLIENT_SECRET'],
+    ['webhookId', 'SIMULATOR_PAYPAL_WEBHOOK_ID'],
+    ['webhookUrl', 'SIMULATOR_PAYPAL_WEBHOOK_URL'],
   ]),
   webhookRetryScale: number('SIMULATOR_WEBHOOK_RETRY_SCALE') ?? 1,
   ...(env.SIMULATOR_STATE_DIR ? { stateDir: env.SIMULATOR_STATE_DIR } : {}),

@@ -4,16 +4,17 @@ import { join } from 'node:path';
 import { startAdyenSimulator, type AdyenSimulator } from '../../../adapters/adyen/simulator/index.js';
 import { startBraintreeSimulator, type BraintreeSimulator } from '../../../adapters/braintree/simulator/index.js';
 import { startCheckoutSimulator, type CheckoutSimulator } from '../../../adapters/checkout/simulator/index.js';
+import { startPayPalSimulator, type PayPalSimulator } from '../../../adapters/paypal/simulator/index.js';
 import type { SimulatorControl } from '../../../adapters/testkit/simulator.js';
 import { startStripeSimulator, type StripeSimulator } from '../../../adapters/stripe/simulator/index.js';
 
 /**
- * The four provider simulators as one standalone process, with a control endpoint (loopback
+ * The five provider simulators as one standalone process, with a control endpoint (loopback
  * JSON over HTTP) a chaos benchmark or a newcomer drives them through. `npm run simulators`
  * (simulators-main.ts) starts it from environment variables.
  */
 
-export const PROVIDER_NAMES = ['stripe', 'adyen', 'braintree', 'checkout'] as const;
+export const PROVIDER_NAMES = ['stripe', 'adyen', 'braintree', 'checkout', 'paypal'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 /** The fixed, documented sandbox secrets: public on purpose, never a real provider's. */
@@ -23,9 +24,10 @@ export const DEFAULT_SECRETS = {
   braintree: { merchantId: 'switchyard_simulator', publicKey: 'switchyard_simulator_public', privateKey: 'switchyard_simulator_private' },
   // Shaped as a Checkout.com sandbox key, so the SDK sends it as a Bearer token as it does a real one.
   checkout: { secretKey: 'sk_sbox_switchyardsimulatorkey2345', webhookSecret: 'switchyard_simulator_checkout_webhook', returnUrl: null },
+  paypal: { clientId: 'switchyard_simulator_paypal_client', clientSecret: 'switchyard_simulator_paypal_secret', webhookId: 'SWITCHYARDSIMWH01' },
 } as const;
 
-export const DEFAULT_PORTS = { control: 12110, stripe: 12111, adyen: 12112, braintree: 12113, checkout: 12114 } as const;
+export const DEFAULT_PORTS = { control: 12110, stripe: 12111, adyen: 12112, braintree: 12113, checkout: 12114, paypal: 12115 } as const;
 
 /** Braintree fixes one currency per merchant account. */
 export const DEFAULT_BRAINTREE_MERCHANT_ACCOUNTS: Readonly<Record<string, string>> = { USD: 'switchyard_usd', EUR: 'switchyard_eur', GBP: 'switchyard_gbp' };
@@ -38,6 +40,7 @@ export interface StandaloneOptions {
   adyen?: { apiKey?: string; merchantAccount?: string; hmacKey?: string; webhookUrl?: string; notificationDelayMs?: number };
   braintree?: { merchantId?: string; publicKey?: string; privateKey?: string; webhookUrl?: string; merchantAccounts?: Readonly<Record<string, string>>; settlementDelayMs?: number | null };
   checkout?: { secretKey?: string; webhookSecret?: string; webhookUrl?: string };
+  paypal?: { clientId?: string; clientSecret?: string; webhookId?: string; webhookUrl?: string };
   /** Multiplies the providers' webhook retry schedules (0.001: a day in 86 s). Default 1. */
   webhookRetryScale?: number;
   /** Where each simulator keeps its state (`<dir>/<provider>.json`); omitted: in memory. */
@@ -49,6 +52,7 @@ export interface StandaloneSimulators {
   adyen: AdyenSimulator;
   braintree: BraintreeSimulator;
   checkout: CheckoutSimulator;
+  paypal: PayPalSimulator;
   /** `http://127.0.0.1:<port>` of the control endpoint. */
   controlUrl: string;
   /** What `GET /` answers: each simulator's URL, credentials and the variables of an `env:` account for it. */
@@ -117,8 +121,19 @@ export async function startStandaloneSimulators(options: StandaloneOptions = {})
       ...statePath('checkout'),
     });
     started.push(checkout);
+    const paypal = await startPayPalSimulator({
+      host,
+      port: ports.paypal,
+      clientId: options.paypal?.clientId ?? DEFAULT_SECRETS.paypal.clientId,
+      clientSecret: options.paypal?.clientSecret ?? DEFAULT_SECRETS.paypal.clientSecret,
+      webhookId: options.paypal?.webhookId ?? DEFAULT_SECRETS.paypal.webhookId,
+      ...(options.paypal?.webhookUrl ? { webhookUrl: options.paypal.webhookUrl } : {}),
+      webhookRetry,
+      ...statePath('paypal'),
+    });
+    started.push(paypal);
 
-    const simulators = { stripe, adyen, braintree, checkout };
+    const simulators = { stripe, adyen, braintree, checkout, paypal };
     const describe = (): Record<ProviderName, SimulatorDescription> => ({
       stripe: {
         url: stripe.url,
@@ -158,6 +173,19 @@ export async function startStandaloneSimulators(options: StandaloneOptions = {})
           CHECKOUT_SIM_BASE_URL: checkout.url,
         },
       },
+      paypal: {
+        url: paypal.url,
+        account: { ...paypal.account },
+        env: {
+          PAYPAL_SIM_CLIENT_ID: paypal.account.clientId,
+          PAYPAL_SIM_CLIENT_SECRET: paypal.account.clientSecret,
+          PAYPAL_SIM_WEBHOOK_ID: paypal.account.webhookId,
+          PAYPAL_SIM_ENVIRONMENT: 'sandbox',
+          // No shop stands behind the simulators: the payer's approval returns to the simulator.
+          PAYPAL_SIM_RETURN_URL: `${paypal.url}/return`,
+          PAYPAL_SIM_BASE_URL: paypal.url,
+        },
+      },
     });
     const control = await listenControl(ports.control, simulators, describe);
     return {
@@ -192,7 +220,7 @@ class ControlError extends Error {
 type Simulators = Record<ProviderName, SimulatorControl>;
 
 /**
- * Routes of the control endpoint; `:provider` is `stripe`, `adyen`, `braintree`, `checkout` or `all`.
+ * Routes of the control endpoint; `:provider` is `stripe`, `adyen`, `braintree`, `checkout`, `paypal` or `all`.
  *
  *   GET    /                                 each simulator's URL, credentials and env: variables
  *   GET    /ledger                           every simulator's full ledger
@@ -218,7 +246,7 @@ async function handleControl(sims: Simulators, describe: () => unknown, method: 
   if (!match) throw new ControlError(404, `no such control route: ${method} ${path}`);
   const [, name, action] = match as unknown as [string, string, string];
   const targets = name === 'all' ? PROVIDER_NAMES.map((n) => sims[n]) : PROVIDER_NAMES.includes(name as ProviderName) ? [sims[name as ProviderName]] : null;
-  if (targets === null) throw new ControlError(404, `no simulator named ${name} (stripe, adyen, braintree, checkout or all)`);
+  if (targets === null) throw new ControlError(404, `no simulator named ${name} (stripe, adyen, braintree, checkout, paypal or all)`);
   const each = async (fn: (sim: SimulatorControl) => unknown) => {
     for (const sim of targets) await fn(sim);
     return { ok: true };

@@ -1,0 +1,4 @@
+import { describeConformance } from '../testkit/conformance.js';
+import { paypalTarget } from './target.js';
+
+describeConformance(paypalTarget);
