@@ -38,9 +38,15 @@ export function alertService(deps: { repositories: Repositories; clock: Clock; w
   }
 
   return {
-    async create(merchantId: string, input: RuleInput): Promise<AlertRuleRow> {
+    /** Creates the rule and links it to the request's Idempotency-Key in one transaction: a retry after a crash answers this rule. */
+    async create(merchantId: string, input: RuleInput, context: { idempotencyKey?: string } = {}): Promise<AlertRuleRow> {
       const now = clock.now();
-      const row = await repositories.alerts.createRule({ id: newId('alr'), merchantId, ...input, createdAt: now, updatedAt: now }, MAX_RULES_PER_MERCHANT);
+      const id = newId('alr');
+      const row = await repositories.transaction(async (tx) => {
+        const created = await tx.alerts.createRule({ id, merchantId, ...input, createdAt: now, updatedAt: now }, MAX_RULES_PER_MERCHANT);
+        if (created !== 'limit_reached' && context.idempotencyKey) await tx.idempotency.link(merchantId, context.idempotencyKey, { type: 'alert_rule', id });
+        return created;
+      });
       if (row === 'limit_reached') throw problems.conflict('alert_rule_limit_reached', `A merchant may have at most ${MAX_RULES_PER_MERCHANT} alert rules; delete one first.`);
       return row;
     },

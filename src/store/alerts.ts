@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import type { Database } from './database.js';
-import { alertRules, alerts, payments, rollupAttempts } from './schema.js';
+import { alertRules, alerts, merchants, payments, rollupAttempts } from './schema.js';
 
 export type AlertRuleRow = typeof alertRules.$inferSelect;
 export type AlertRow = typeof alerts.$inferSelect;
@@ -16,7 +16,9 @@ export interface AlertReading {
 export function alertRepository(db: Database) {
   return {
     /** Answers 'limit_reached' when the merchant has `max` rules already. */
+    /** Call it inside a transaction: the merchant's row stays locked until it ends, so concurrent creates count one after another. */
     async createRule(row: typeof alertRules.$inferInsert, max: number): Promise<AlertRuleRow | 'limit_reached'> {
+      await db.select({ id: merchants.id }).from(merchants).where(eq(merchants.id, row.merchantId)).for('update');
       const [{ n }] = (await db.select({ n: count() }).from(alertRules).where(eq(alertRules.merchantId, row.merchantId))) as [{ n: number }];
       if (n >= max) return 'limit_reached';
       const [created] = await db.insert(alertRules).values(row).returning();

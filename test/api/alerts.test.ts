@@ -68,6 +68,35 @@ describe.each(DRIVERS)('alert rules and alerts on %s', (driver) => {
     expect((await call('GET', '/v1/alert_rules', undefined, h.otherKey)).body.data).toEqual([]);
   });
 
+  it('binds a create to its Idempotency-Key in the same transaction: a retry answers the same rule, also after a crash', async () => {
+    const create = () => h.request('POST', '/v1/alert_rules', { body: { kind: 'review_queue', params: { max_count: 1 } }, headers: { 'Idempotency-Key': 'rule-key-1' } });
+    const first = await create();
+    expect(first.status).toBe(201);
+    const rule = await first.json();
+    const again = await create();
+    expect(again.status).toBe(201);
+    expect(await again.json()).toEqual(rule);
+    const result = await h.database.db.execute(sql`select resource_type, resource_id from idempotency_keys where key = 'rule-key-1'`);
+    const [key] = (result as unknown as { rows?: unknown[] }).rows ?? (result as unknown as unknown[]);
+    expect(key).toEqual({ resource_type: 'alert_rule', resource_id: rule.id });
+    // The request that created it died before storing its answer, and its lease ran out: the retry answers the rule, creating none.
+    await h.database.db.execute(sql`update idempotency_keys set state = 'in_progress', response_status = null, response_body = null, locked_until = ${new Date(T0.getTime() - MINUTE).toISOString()} where key = 'rule-key-1'`);
+    const recovered = await create();
+    expect(recovered.status).toBe(201);
+    expect(await recovered.json()).toEqual(rule);
+    expect(await ruleCount()).toBe(1);
+  });
+
+  it('keeps to 50 rules per merchant when creates race', async () => {
+    for (let i = 0; i < 45; i++) expect((await call('POST', '/v1/alert_rules', { kind: 'review_queue', name: `rule ${i}` })).status).toBe(201);
+    const racing = await Promise.all(Array.from({ length: 10 }, (_, i) => call('POST', '/v1/alert_rules', { kind: 'review_queue', name: `racer ${i}` })));
+    expect(racing.map((r) => r.status).sort()).toEqual([...Array(5).fill(201), ...Array(5).fill(409)]);
+    expect(racing.find((r) => r.status === 409)!.body).toMatchObject({ code: 'alert_rule_limit_reached' });
+    expect(await ruleCount()).toBe(50);
+    // The other merchant's count is its own.
+    expect((await call('POST', '/v1/alert_rules', { kind: 'review_queue' }, h.otherKey)).status).toBe(201);
+  });
+
   it('fires an approval drop against the gateway’s own baseline, delivers it as an event, and resolves it with hysteresis', async () => {
     await call('POST', '/v1/alert_rules', { kind: 'approval_drop', name: 'Approvals', params: { window_minutes: 10, baseline_hours: 1, drop_pp: 20, min_attempts: 5 } });
     // The hour before: five approvals. Now: five declines.

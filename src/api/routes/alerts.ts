@@ -68,7 +68,7 @@ const AlertView = z
   })
   .openapi('Alert');
 
-const ruleView = (r: AlertRuleRow): z.infer<typeof RuleView> => ({
+export const ruleView = (r: AlertRuleRow): z.infer<typeof RuleView> => ({
   id: r.id,
   object: 'alert_rule',
   kind: r.kind as z.infer<typeof RuleView>['kind'],
@@ -150,7 +150,11 @@ export function alertRoutes(app: OpenAPIHono<AppEnv>, service: AlertService): vo
 
   app.openapi(routes.create, async (c) => {
     const body = c.req.valid('json');
-    const rule = await service.create(c.get('merchantId'), { kind: body.kind, name: body.name ?? body.kind.replaceAll('_', ' '), enabled: body.enabled, params: params(body.kind, body.params) });
+    const rule = await service.create(
+      c.get('merchantId'),
+      { kind: body.kind, name: body.name ?? body.kind.replaceAll('_', ' '), enabled: body.enabled, params: params(body.kind, body.params) },
+      { idempotencyKey: c.get('idempotencyKey') },
+    );
     return c.json(ruleView(rule), 201);
   });
 
