@@ -1,6 +1,6 @@
 import type { InstanceCapacity } from '../analytics/capacity.js';
-import { peakForecast } from '../analytics/forecast.js';
 import { hourlyHistory } from '../analytics/history.js';
+import { forecastCache, type ForecastCache } from '../alerts/forecast-cache.js';
 import { approvalDrop, breakerOpen, forecastAboveCapacity, reconcilerBacklog, reviewQueue, transition, type AccountApprovals, type Finding } from '../alerts/evaluate.js';
 import { isAlertKind, PARAMS, type AlertKind } from '../alerts/rules.js';
 import { alertView } from '../alerts/view.js';
@@ -32,6 +32,8 @@ export interface AlertDeps {
   logger: Logger;
   health: AlertHealth;
   capacity: InstanceCapacity;
+  /** Forecast fits kept between evaluations (alertJobs keeps one per instance); without it each evaluation fits afresh. */
+  forecasts?: ForecastCache;
 }
 
 /**
@@ -40,7 +42,8 @@ export interface AlertDeps {
  * and records each alert that fires or resolves with its event (a webhook and a message on the
  * live stream) in one transaction per merchant. Answers how many fired and resolved.
  */
-export async function evaluateAlerts(deps: AlertDeps): Promise<{ fired: number; resolved: number }> {
+export async function evaluateAlerts(input: AlertDeps): Promise<{ fired: number; resolved: number }> {
+  const deps = { ...input, forecasts: input.forecasts ?? forecastCache() };
   const { repositories, clock } = deps;
   const now = clock.now();
   const rules = await repositories.alerts.enabledRules();
@@ -48,6 +51,7 @@ export async function evaluateAlerts(deps: AlertDeps): Promise<{ fired: number; 
   const byMerchant = new Map<string, AlertRuleRow[]>();
   for (const rule of rules) byMerchant.set(rule.merchantId, [...(byMerchant.get(rule.merchantId) ?? []), rule]);
   const totals = { fired: 0, resolved: 0 };
+  deps.forecasts.retain(new Set(rules.filter((r) => r.kind === 'forecast_above_capacity').map((r) => r.merchantId)));
   for (const [merchantId, merchantRules] of byMerchant) {
     const findings = new Map<string, Finding[]>();
     for (const rule of merchantRules) {
@@ -95,7 +99,7 @@ export async function evaluateAlerts(deps: AlertDeps): Promise<{ fired: number; 
   return totals;
 }
 
-async function findingsOf(deps: AlertDeps, merchantId: string, kind: AlertKind, stored: Record<string, unknown>, now: Date): Promise<Finding[]> {
+async function findingsOf(deps: AlertDeps & { forecasts: ForecastCache }, merchantId: string, kind: AlertKind, stored: Record<string, unknown>, now: Date): Promise<Finding[]> {
   const { repositories } = deps;
   switch (kind) {
     case 'approval_drop': {
@@ -134,15 +138,16 @@ async function findingsOf(deps: AlertDeps, merchantId: string, kind: AlertKind, 
       return reviewQueue(PARAMS.review_queue.parse(stored), await repositories.alerts.reviewCount(merchantId));
     case 'forecast_above_capacity': {
       const params = PARAMS.forecast_above_capacity.parse(stored);
-      const { series, start } = await hourlyHistory(repositories.rollups, merchantId, now);
-      const f = peakForecast(series, start, params.horizon, deps.capacity);
+      const history = await hourlyHistory(repositories.rollups, merchantId, now);
+      const f = deps.forecasts.forecast(merchantId, params.horizon, history, deps.capacity);
       return forecastAboveCapacity(params, { peakAt: f.peak.t, peakPerSecond: f.peak.paymentsPerSecond, perInstance: f.capacity.perInstance, instancesNeeded: f.capacity.instancesNeeded });
     }
   }
 }
 
-export function alertJobs(deps: AlertDeps & { intervalMs?: number }): Record<string, JobKind> {
-  const intervalMs = deps.intervalMs ?? DEFAULT_ALERT_INTERVAL_MS;
+export function alertJobs(input: AlertDeps & { intervalMs?: number }): Record<string, JobKind> {
+  const intervalMs = input.intervalMs ?? DEFAULT_ALERT_INTERVAL_MS;
+  const deps = { ...input, forecasts: input.forecasts ?? forecastCache() };
   return {
     [ALERTS_JOB]: {
       async run() {
