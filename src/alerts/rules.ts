@@ -20,12 +20,14 @@ export const ApprovalDropParams = z
   .strictObject({
     gateway_account_id: GatewayAccount,
     window_minutes: z.number().int().min(1).max(720).default(15),
+    /** `preceding`: the `baseline_hours` before the window (minute rollups); `last_week`: the same window a week earlier (hourly rollups). */
+    baseline: z.enum(['preceding', 'last_week']).default('preceding'),
     baseline_hours: z.number().int().min(1).max(47).default(24),
     drop_pp: z.number().min(1).max(100).default(10),
     min_attempts: z.number().int().min(1).max(1_000_000).default(20),
     resolve_after: ResolveAfter,
   })
-  .refine((p) => p.window_minutes + p.baseline_hours * 60 <= MAX_LOOKBACK_MINUTES, {
+  .refine((p) => p.baseline === 'last_week' || p.window_minutes + p.baseline_hours * 60 <= MAX_LOOKBACK_MINUTES, {
     message: `window_minutes plus baseline_hours reach back at most ${MAX_LOOKBACK_MINUTES / 60} hours.`,
     path: ['baseline_hours'],
   });

@@ -19,6 +19,9 @@ export const ALERTS_JOB = 'alerts.evaluate';
 export const DEFAULT_ALERT_INTERVAL_MS = 15_000;
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
+const WEEK_MS = 7 * 24 * HOUR_MS;
+const hourFloor = (t: Date) => new Date(Math.floor(t.getTime() / HOUR_MS) * HOUR_MS);
+const hourCeil = (t: Date) => new Date(Math.ceil(t.getTime() / HOUR_MS) * HOUR_MS);
 
 /** What the evaluation reads besides the store: this instance's breakers (shared between instances through PostgreSQL) and gateway accounts. */
 export interface AlertHealth {
@@ -107,7 +110,10 @@ async function findingsOf(deps: AlertDeps & { forecasts: ForecastCache }, mercha
       const windowStart = after(now, -params.window_minutes * MINUTE_MS);
       const [current, baseline, accounts] = await Promise.all([
         repositories.alerts.approvalTotals(merchantId, windowStart, now),
-        repositories.alerts.approvalTotals(merchantId, after(windowStart, -params.baseline_hours * HOUR_MS), windowStart),
+        params.baseline === 'last_week'
+          ? // Minute rollups are kept three days: last week's window is read from the whole hours around it.
+            repositories.alerts.approvalTotals(merchantId, hourFloor(after(windowStart, -WEEK_MS)), hourCeil(after(now, -WEEK_MS)), 'hour')
+          : repositories.alerts.approvalTotals(merchantId, after(windowStart, -params.baseline_hours * HOUR_MS), windowStart),
         deps.health.accounts(merchantId),
       ]);
       const names = new Map(accounts.map((a) => [a.accountId, a.name]));

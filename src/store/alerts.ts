@@ -111,7 +111,7 @@ export function alertRepository(db: Database) {
     },
 
     /** Attempts and approvals per gateway account in [from, to), from the minute rollups. */
-    async approvalTotals(merchantId: string, from: Date, to: Date): Promise<{ gatewayAccountId: string; attempts: number; approved: number }[]> {
+    async approvalTotals(merchantId: string, from: Date, to: Date, granularity: 'minute' | 'hour' = 'minute'): Promise<{ gatewayAccountId: string; attempts: number; approved: number }[]> {
       const t = rollupAttempts;
       return db
         .select({
@@ -120,7 +120,7 @@ export function alertRepository(db: Database) {
           approved: sql<number>`coalesce(sum(${t.approved}), 0)`.mapWith(Number),
         })
         .from(t)
-        .where(and(eq(t.merchantId, merchantId), eq(t.granularity, 'minute'), gte(t.bucket, from), lt(t.bucket, to)))
+        .where(and(eq(t.merchantId, merchantId), eq(t.granularity, granularity), gte(t.bucket, from), lt(t.bucket, to)))
         .groupBy(t.gatewayAccountId);
     },
 

@@ -13,6 +13,7 @@ import { fixedKey } from '../support/keys.js';
 
 const T0 = new Date('2026-06-01T12:00:00.000Z');
 const MINUTE = 60_000;
+const WEEK = 7 * 24 * 60 * MINUTE;
 
 describe.each(DRIVERS)('alert rules and alerts on %s', (driver) => {
   let h: Harness;
@@ -130,6 +131,26 @@ describe.each(DRIVERS)('alert rules and alerts on %s', (driver) => {
     expect((await call('GET', '/v1/alerts', undefined, h.otherKey)).body.data).toEqual([]);
   });
 
+  it('compares with the same window last week when the rule says baseline: last_week', async () => {
+    const weekly = await call('POST', '/v1/alert_rules', { kind: 'approval_drop', name: 'Week on week', params: { baseline: 'last_week', window_minutes: 10, drop_pp: 20, min_attempts: 5 } });
+    expect(weekly.body.params).toMatchObject({ baseline: 'last_week' });
+    await call('POST', '/v1/alert_rules', { kind: 'approval_drop', name: 'Hour before', params: { window_minutes: 10, baseline_hours: 1, drop_pp: 20, min_attempts: 5 } });
+    // A week ago in the same window: five approvals.
+    clock.set(new Date(T0.getTime() - WEEK - 5 * MINUTE));
+    for (let i = 0; i < 5; i++) expect((await call('POST', '/v1/payments', paymentBody())).body.status).toBe('succeeded');
+    // The hour before the window was as poor as the window: against it, nothing dropped.
+    clock.set(new Date(T0.getTime() - 30 * MINUTE));
+    for (let i = 0; i < 5; i++) await h.request('POST', '/v1/payments', { body: paymentBody({}, { number: CARDS.genericDecline }) });
+    clock.set(new Date(T0.getTime() - 5 * MINUTE));
+    for (let i = 0; i < 5; i++) await h.request('POST', '/v1/payments', { body: paymentBody({}, { number: CARDS.genericDecline }) });
+    clock.set(T0);
+    await foldRollups(h.repositories, clock, new Map());
+    expect(await evaluate()).toEqual({ fired: 1, resolved: 0 });
+    const [alert] = (await call('GET', '/v1/alerts?state=firing')).body.data;
+    expect(alert).toMatchObject({ rule_id: weekly.body.id, value: 0, threshold: 0.8, detail: { baseline: 'last_week', baseline_attempts: 5, baseline_approved: 5 } });
+    expect(alert.summary).toBe('stripe: approval rate 0.0 % over 10 min against 100.0 % in the same window last week');
+  });
+
   it('fires on an open breaker, holds while half-open, and resolves when the rule is disabled', async () => {
     const rule = await call('POST', '/v1/alert_rules', { kind: 'breaker_open', params: { resolve_after: 1 } });
     const [account] = await h.repositories.merchants.gatewayAccounts(merchantId);
@@ -170,6 +191,7 @@ describe.each(DRIVERS)('alert rules and alerts on %s', (driver) => {
       ['a parameter of the wrong type', { kind: 'approval_drop', params: { min_attempts: '20' } }, 'params.min_attempts', 'invalid_field'],
       ['an unknown parameter', { kind: 'breaker_open', params: { window_minutes: 5 } }, 'params.window_minutes', 'unknown_field'],
       ['a lookback past the minute rollups', { kind: 'approval_drop', params: { window_minutes: 61, baseline_hours: 47 } }, 'params.baseline_hours', 'invalid_field'],
+      ['an unknown baseline', { kind: 'approval_drop', params: { baseline: 'yesterday' } }, 'params.baseline', 'invalid_field'],
       ['a backlog rule without a threshold', { kind: 'reconciler_backlog' }, 'params.max_count', 'invalid_field'],
       ['a gateway account that is not an id', { kind: 'breaker_open', params: { gateway_account_id: "gwa_1' or 1=1" } }, 'params.gateway_account_id', 'invalid_field'],
       ['params that are not an object', { kind: 'review_queue', params: [1] }, 'params', 'invalid_field'],

@@ -14,7 +14,7 @@ const Name = text().pipe(z.string().trim().min(1, 'name may not be empty.').max(
 const Params = z.record(z.string(), z.unknown()).openapi({
   description:
     'Per kind (every field optional unless said; `resolve_after`, 1–20, default 2: evaluations in a row that must find the condition cleared before the alert resolves). ' +
-    '`approval_drop`: `gateway_account_id` (default: every account), `window_minutes` (1–720, default 15), `baseline_hours` (1–47, default 24: the hours before the window; with the window at most 48 h), ' +
+    '`approval_drop`: `gateway_account_id` (default: every account), `window_minutes` (1–720, default 15), `baseline` (`preceding`, default: the `baseline_hours` before the window; `last_week`: the same window a week earlier, read from hourly rollups so it spans the whole hours around that window), `baseline_hours` (1–47, default 24; with the window at most 48 h; used by `preceding`), ' +
     '`drop_pp` (1–100, default 10: percentage points below the baseline), `min_attempts` (default 20, in the window and in the baseline). ' +
     '`breaker_open`: `gateway_account_id`. `reconciler_backlog`: `max_count` and/or `max_age_minutes` (at least one). `review_queue`: `max_count` (default 0). ' +
     '`forecast_above_capacity`: `horizon` (`24h` or `7d`), `instances` (default 1).',
