@@ -202,7 +202,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   if (deps.monitoring) eventStreamRoutes(app, deps.monitoring.eventStream);
   merchantWebhookRoutes(app, webhooks);
   analyticsRoutes(app, deps.repositories, clock, deps.capacity ?? DEFAULT_INSTANCE_CAPACITY);
-  alertRoutes(app, alertService({ repositories: deps.repositories, clock, wake: () => deps.jobs?.wake() }));
+  alertRoutes(app, alertService({ repositories: deps.repositories, clock, wake: () => deps.jobs?.wake() }), clock);
   if (deps.monitoring) {
     const keyAuth = auth(deps.repositories, clock);
     const scoped = requireScope();
