@@ -4,6 +4,7 @@ import { DEFAULT_BREAKER_SETTINGS } from '../../src/orchestrator/breakers.js';
 import { manualClock } from '../support/clock.js';
 import { cardPayment, eventually, startConsoleRig, type ConsoleRig } from '../support/console-browser.js';
 import { CARDS } from '../support/harness.js';
+import { signIn } from '../support/operators.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -55,7 +56,15 @@ describe('alerts, analytics and forecast in the console', { timeout: 180_000 }, 
     await rules.getByRole('cell', { name: 'Approval rate drop', exact: true }).waitFor();
     await page.getByText('No alert is firing.').waitFor();
 
+    // An operator watching every merchant: Stripe's approval rate across them.
     clock.set(new Date(realStart - 30 * MINUTE));
+    const token = await signIn(sandbox.url, sandbox.operator, clock);
+    const operatorRule = await fetch(`${sandbox.url}/v1/admin/alert_rules`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ kind: 'approval_drop', name: 'Stripe everywhere', params: { provider: 'stripe', window_minutes: 2, baseline_hours: 1, drop_pp: 20 } }),
+    });
+    expect(operatorRule.status).toBe(201);
     await sandbox.simulators.stripe!.setFault({ kind: 'refuse_connections' });
     for (let i = 0; i < 25; i++) expect((await pay(CARDS.visa)).status).toBe('failed');
     await sandbox.simulators.stripe!.clearFault();
@@ -65,6 +74,9 @@ describe('alerts, analytics and forecast in the console', { timeout: 180_000 }, 
     const firing = page.getByRole('region', { name: 'Firing alerts' });
     await eventually(() => firing.textContent()).toMatch(/approval drop\s*stripe: approval rate 0\.0 % over 2 min against 88\.0 % over the 1 h before/);
     expect(Number(await page.getByTestId('alert-badge').textContent())).toBeGreaterThanOrEqual(1);
+    const operatorWide = page.getByRole('region', { name: 'Operator-wide alerts' });
+    await eventually(() => operatorWide.textContent()).toMatch(/approval drop\s*stripe: approval rate 0\.0 % over 2 min against 88\.0 % over the 1 h before \(every merchant\)/);
+    expect(await operatorWide.textContent()).toContain('Watching every merchant: Stripe everywhere.');
     await shot('alerts-firing');
     const alerts = await api<{ data: { kind: string; state: string }[] }>('/v1/alerts?state=firing');
     expect(alerts.data.map((a) => a.kind)).toContain('approval_drop');
