@@ -35,8 +35,9 @@ describe('alerts, analytics and forecast in the console', { timeout: 180_000 }, 
 
   beforeAll(async () => {
     rig = await startConsoleRig('alertsconsole', clock, {
-      // Stripe's breaker stays closed (its opening hangs on real time): every refused call is an attempt the
-      // approval-drop rule counts. Breaker alerts are tested in test/api/alerts.test.ts.
+      // Stripe's breaker stays closed so that every refused call is an attempt the approval-drop rule counts
+      // (an open breaker would take Stripe out of routing: no attempts, nothing to compare). Breakers follow the
+      // injected clock (src/orchestrator/breakers.ts); breaker alerts are tested in test/api/alerts.test.ts.
       breakers: { ...DEFAULT_BREAKER_SETTINGS, volumeThreshold: 1_000 },
     });
     sandbox = rig.sandbox;
