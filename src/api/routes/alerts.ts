@@ -8,6 +8,7 @@ import type { AlertRuleRow } from '../../store/alerts.js';
 import type { Clock } from '../../domain/clock.js';
 import { Problem, problems } from '../../domain/problem.js';
 import type { AppEnv } from '../env.js';
+import { listPage } from '../list-page.js';
 import { requireOperator } from '../middleware/operator.js';
 import { idempotencyHeader, json, operatorSecurity, problem, security } from '../openapi.js';
 import { validationProblem } from '../problem-response.js';
@@ -225,6 +226,6 @@ function register(app: OpenAPIHono<AppEnv>, service: AlertService, scope: 'merch
   app.openapi({ ...routes.alerts, ...read }, async (c) => {
     const query = c.req.valid('query');
     const rows = await service.alerts(whose(c), { limit: query.limit, startingAfter: query.starting_after, state: query.state });
-    return c.json({ object: 'list' as const, data: rows.slice(0, query.limit).map(alertView), has_more: rows.length > query.limit }, 200);
+    return c.json(listPage(rows, query.limit, alertView), 200);
   });
 }
