@@ -3,6 +3,7 @@ import { headers } from './api.js';
 export interface StreamEvent {
   id: string;
   type: string;
+  /** The event's object (a payment, a refund, an alert…): what `data.object` carries in the Event. */
   data: { id?: string; status?: string; amount?: number; currency?: string; created_at?: string; [key: string]: unknown };
 }
 
@@ -70,8 +71,9 @@ export function openStream(onEvent: (event: StreamEvent) => void, onStatus: (sta
     if (data.length === 0) return;
     if (id) lastId = id;
     try {
-      const event = JSON.parse(data.join('\n')) as { data?: StreamEvent['data'] };
-      onEvent({ id, type, data: event.data ?? {} });
+      // Each message is an Event (`{id, object: 'event', type, data: {object: …}}`): screens get the object.
+      const event = JSON.parse(data.join('\n')) as { data?: { object?: StreamEvent['data'] } };
+      onEvent({ id, type, data: event.data?.object ?? {} });
     } catch {
       // Not JSON: nothing the console can show.
     }

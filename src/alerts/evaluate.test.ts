@@ -41,6 +41,15 @@ describe('approval_drop', () => {
     expect(status(85)).toBe('clear');
   });
 
+  it('says which baseline it compared with: the hours before, or the same window last week', () => {
+    const weekly = PARAMS.approval_drop.parse({ baseline: 'last_week', window_minutes: 30, min_attempts: 20 });
+    const [finding] = approvalDrop(weekly, [account([40, 28], [40, 36])]);
+    expect(finding).toMatchObject({ status: 'breached', detail: { baseline: 'last_week' } });
+    expect(finding!.summary).toBe('a: approval rate 70.0 % over 30 min against 90.0 % in the same window last week');
+    // A week back does not count against the 48 h of minute rollups: it is read from the hourly ones.
+    expect(PARAMS.approval_drop.safeParse({ baseline: 'last_week', window_minutes: 720, baseline_hours: 47 }).success).toBe(true);
+  });
+
   it('watches only the named gateway account when the rule names one', () => {
     const rule = PARAMS.approval_drop.parse({ gateway_account_id: 'gwa_b' });
     expect(approvalDrop(rule, [account([40, 0], [1000, 900], 'gwa_a'), account([40, 0], [1000, 900], 'gwa_b')]).map((f) => f.subject)).toEqual(['gwa_b']);

@@ -29,8 +29,9 @@ const pct = (rate: number) => `${(rate * 100).toFixed(1)} %`;
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
 
 /**
- * A gateway account's approval rate over the window against its own rate over the baseline
- * before it. Fires when it is `drop_pp` points or more below, both periods having at least
+ * A gateway account's approval rate over the window against its own rate over the baseline: the
+ * hours before the window, or the same window a week earlier (`baseline: last_week`, which
+ * holds a weekly rhythm — a quiet Sunday night — against itself). Fires when it is `drop_pp` points or more below, both periods having at least
  * `min_attempts`; clears once it is back within half the drop, or when the window has too few
  * attempts to say anything (a quiet gateway is no evidence of an outage).
  */
@@ -42,6 +43,7 @@ export function approvalDrop(params: ApprovalDrop, accounts: readonly AccountApp
       const detail = {
         gateway_account: a.name,
         window_minutes: params.window_minutes,
+        baseline: params.baseline,
         attempts: a.current.attempts,
         approved: a.current.approved,
         baseline_attempts: a.baseline.attempts,
@@ -55,7 +57,8 @@ export function approvalDrop(params: ApprovalDrop, accounts: readonly AccountApp
       const baseline = a.baseline.approved / a.baseline.attempts;
       const threshold = baseline - drop;
       const status: Finding['status'] = rate < threshold ? 'breached' : rate >= baseline - drop / 2 ? 'clear' : 'between';
-      const summary = `${a.name}: approval rate ${pct(rate)} over ${params.window_minutes} min against ${pct(baseline)} over the ${params.baseline_hours} h before`;
+      const against = params.baseline === 'last_week' ? 'in the same window last week' : `over the ${params.baseline_hours} h before`;
+      const summary = `${a.name}: approval rate ${pct(rate)} over ${params.window_minutes} min against ${pct(baseline)} ${against}`;
       return { subject: a.accountId, status, value: round(rate), threshold: round(threshold), summary, detail };
     });
 }

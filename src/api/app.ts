@@ -56,7 +56,7 @@ import { isApiKey } from '../domain/api-keys.js';
 import { observePayments } from './monitoring.js';
 import { eventStreamRoutes } from './routes/events-stream.js';
 import { metricsRoutes } from './routes/metrics.js';
-import { alertRoutes } from './routes/alerts.js';
+import { alertRoutes, ruleView } from './routes/alerts.js';
 import { alertService } from '../alerts/service.js';
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -171,6 +171,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
             const created = await webhooks.creationAnswer(merchantId, resource.id);
             return created ? { status: 201, body: createdEndpointView(created.endpoint, created.secret) } : null;
           }
+          if (resource.type === 'alert_rule') {
+            const rule = await deps.repositories.alerts.rule(merchantId, resource.id);
+            return rule ? { status: 201, body: ruleView(rule) } : null;
+          }
           if (resource.type === 'refund') {
             const refund = await deps.repositories.payments.refund(resource.id);
             return refund && refund.merchantId === merchantId ? { status: 201, body: refundView(refund) } : null;
@@ -198,7 +202,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   if (deps.monitoring) eventStreamRoutes(app, deps.monitoring.eventStream);
   merchantWebhookRoutes(app, webhooks);
   analyticsRoutes(app, deps.repositories, clock, deps.capacity ?? DEFAULT_INSTANCE_CAPACITY);
-  alertRoutes(app, alertService({ repositories: deps.repositories, clock, wake: () => deps.jobs?.wake() }));
+  alertRoutes(app, alertService({ repositories: deps.repositories, clock, wake: () => deps.jobs?.wake() }), clock);
   if (deps.monitoring) {
     const keyAuth = auth(deps.repositories, clock);
     const scoped = requireScope();

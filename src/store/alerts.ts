@@ -1,6 +1,6 @@
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Database } from './database.js';
-import { alertRules, alerts, payments, rollupAttempts } from './schema.js';
+import { alertRules, alerts, gatewayAccounts, merchants, payments, rollupAttempts } from './schema.js';
 
 export type AlertRuleRow = typeof alertRules.$inferSelect;
 export type AlertRow = typeof alerts.$inferSelect;
@@ -13,38 +13,48 @@ export interface AlertReading {
   detail: Record<string, unknown>;
 }
 
+/** Whose rules and alerts: a merchant's id, or null for the operator-wide ones. */
+export type AlertScope = string | null;
+const ownedBy = (column: typeof alertRules.merchantId | typeof alerts.merchantId, scope: AlertScope) => (scope === null ? isNull(column) : eq(column, scope));
+
 export function alertRepository(db: Database) {
   return {
-    /** Answers 'limit_reached' when the merchant has `max` rules already. */
-    async createRule(row: typeof alertRules.$inferInsert, max: number): Promise<AlertRuleRow | 'limit_reached'> {
-      const [{ n }] = (await db.select({ n: count() }).from(alertRules).where(eq(alertRules.merchantId, row.merchantId))) as [{ n: number }];
+    /**
+     * Answers 'limit_reached' when the scope has `max` rules already. Call it inside a transaction:
+     * the merchant's row (operator-wide: a transaction-scoped advisory lock) stays locked until it
+     * ends, so concurrent creates count one after another.
+     */
+    async createRule(row: typeof alertRules.$inferInsert & { merchantId: AlertScope }, max: number): Promise<AlertRuleRow | 'limit_reached'> {
+      if (row.merchantId === null) await db.execute(sql`select pg_advisory_xact_lock(hashtext('alert_rules:operator'))`);
+      else await db.select({ id: merchants.id }).from(merchants).where(eq(merchants.id, row.merchantId)).for('update');
+      const [{ n }] = (await db.select({ n: count() }).from(alertRules).where(ownedBy(alertRules.merchantId, row.merchantId))) as [{ n: number }];
       if (n >= max) return 'limit_reached';
       const [created] = await db.insert(alertRules).values(row).returning();
       return created!;
     },
 
-    async rules(merchantId: string): Promise<AlertRuleRow[]> {
-      return db.select().from(alertRules).where(eq(alertRules.merchantId, merchantId)).orderBy(asc(alertRules.id));
+    async rules(merchantId: AlertScope): Promise<AlertRuleRow[]> {
+      return db.select().from(alertRules).where(ownedBy(alertRules.merchantId, merchantId)).orderBy(asc(alertRules.id));
     },
 
-    async rule(merchantId: string, id: string): Promise<AlertRuleRow | null> {
-      const [row] = await db.select().from(alertRules).where(and(eq(alertRules.merchantId, merchantId), eq(alertRules.id, id)));
+    async rule(merchantId: AlertScope, id: string): Promise<AlertRuleRow | null> {
+      const [row] = await db.select().from(alertRules).where(and(ownedBy(alertRules.merchantId, merchantId), eq(alertRules.id, id)));
       return row ?? null;
     },
 
-    async updateRule(merchantId: string, id: string, patch: Partial<Pick<AlertRuleRow, 'name' | 'params' | 'enabled'>>, now: Date): Promise<AlertRuleRow | null> {
+    async updateRule(merchantId: AlertScope, id: string, patch: Partial<Pick<AlertRuleRow, 'name' | 'params' | 'enabled'>>, now: Date): Promise<AlertRuleRow | null> {
       const [row] = await db
         .update(alertRules)
         .set({ ...patch, updatedAt: now })
-        .where(and(eq(alertRules.merchantId, merchantId), eq(alertRules.id, id)))
+        .where(and(ownedBy(alertRules.merchantId, merchantId), eq(alertRules.id, id)))
         .returning();
       return row ?? null;
     },
 
-    async deleteRule(merchantId: string, id: string): Promise<AlertRuleRow | null> {
+    async deleteRule(merchantId: AlertScope, id: string): Promise<AlertRuleRow | null> {
       const [row] = await db
         .delete(alertRules)
-        .where(and(eq(alertRules.merchantId, merchantId), eq(alertRules.id, id)))
+        .where(and(ownedBy(alertRules.merchantId, merchantId), eq(alertRules.id, id)))
         .returning();
       return row ?? null;
     },
@@ -91,8 +101,8 @@ export function alertRepository(db: Database) {
     },
 
     /** The merchant's alerts, newest first; one row more than asked tells `has_more`. */
-    async list(merchantId: string, filter: { limit: number; startingAfter?: string; state?: AlertState }): Promise<AlertRow[]> {
-      const where = [eq(alerts.merchantId, merchantId)];
+    async list(merchantId: AlertScope, filter: { limit: number; startingAfter?: string; state?: AlertState }): Promise<AlertRow[]> {
+      const where = [ownedBy(alerts.merchantId, merchantId)];
       if (filter.state) where.push(eq(alerts.state, filter.state));
       if (filter.startingAfter) where.push(lt(alerts.id, filter.startingAfter));
       return db
@@ -103,13 +113,13 @@ export function alertRepository(db: Database) {
         .limit(filter.limit + 1);
     },
 
-    async get(merchantId: string, id: string): Promise<AlertRow | null> {
-      const [row] = await db.select().from(alerts).where(and(eq(alerts.merchantId, merchantId), eq(alerts.id, id)));
+    async get(merchantId: AlertScope, id: string): Promise<AlertRow | null> {
+      const [row] = await db.select().from(alerts).where(and(ownedBy(alerts.merchantId, merchantId), eq(alerts.id, id)));
       return row ?? null;
     },
 
     /** Attempts and approvals per gateway account in [from, to), from the minute rollups. */
-    async approvalTotals(merchantId: string, from: Date, to: Date): Promise<{ gatewayAccountId: string; attempts: number; approved: number }[]> {
+    async approvalTotals(merchantId: string, from: Date, to: Date, granularity: 'minute' | 'hour' = 'minute'): Promise<{ gatewayAccountId: string; attempts: number; approved: number }[]> {
       const t = rollupAttempts;
       return db
         .select({
@@ -118,16 +128,31 @@ export function alertRepository(db: Database) {
           approved: sql<number>`coalesce(sum(${t.approved}), 0)`.mapWith(Number),
         })
         .from(t)
-        .where(and(eq(t.merchantId, merchantId), eq(t.granularity, 'minute'), gte(t.bucket, from), lt(t.bucket, to)))
+        .where(and(eq(t.merchantId, merchantId), eq(t.granularity, granularity), gte(t.bucket, from), lt(t.bucket, to)))
         .groupBy(t.gatewayAccountId);
     },
 
-    /** Payments flagged for review (read on the partial index payments_review_idx). */
-    async reviewCount(merchantId: string): Promise<number> {
+    /** Attempts and approvals per provider across every merchant in [from, to): what an operator-wide rule compares. */
+    async approvalTotalsByProvider(from: Date, to: Date, granularity: 'minute' | 'hour' = 'minute'): Promise<{ provider: string; attempts: number; approved: number }[]> {
+      const t = rollupAttempts;
+      return db
+        .select({
+          provider: gatewayAccounts.provider,
+          attempts: sql<number>`coalesce(sum(${t.attempts}), 0)`.mapWith(Number),
+          approved: sql<number>`coalesce(sum(${t.approved}), 0)`.mapWith(Number),
+        })
+        .from(t)
+        .innerJoin(gatewayAccounts, eq(gatewayAccounts.id, t.gatewayAccountId))
+        .where(and(eq(t.granularity, granularity), gte(t.bucket, from), lt(t.bucket, to)))
+        .groupBy(gatewayAccounts.provider);
+    },
+
+    /** Payments flagged for review (read on the partial index payments_review_idx); null: every merchant's. */
+    async reviewCount(merchantId: AlertScope): Promise<number> {
       const [row] = await db
         .select({ n: count() })
         .from(payments)
-        .where(and(eq(payments.merchantId, merchantId), isNotNull(payments.reviewReason)));
+        .where(and(merchantId === null ? undefined : eq(payments.merchantId, merchantId), isNotNull(payments.reviewReason)));
       return row?.n ?? 0;
     },
   };

@@ -5,7 +5,7 @@ import { idempotencyKeys } from './schema.js';
 import { placeholdersOf, runShaped, statementCache } from './statement-cache.js';
 
 /** What a request with this key created: a retry after a crash answers it as it now stands. */
-export type IdempotentResourceType = 'payment.create' | 'payment' | 'refund' | 'webhook_endpoint' | 'stripe.payment_intent';
+export type IdempotentResourceType = 'payment.create' | 'payment' | 'refund' | 'webhook_endpoint' | 'stripe.payment_intent' | 'alert_rule';
 export interface IdempotentResource {
   type: IdempotentResourceType;
   id: string;

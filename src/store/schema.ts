@@ -721,7 +721,8 @@ export const alertRules = pgTable(
   'alert_rules',
   {
     id: text('id').primaryKey(),
-    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    /** Null: an operator-wide rule, watching every merchant (admin API, /v1/admin/alert_rules). */
+    merchantId: text('merchant_id').references(() => merchants.id),
     kind: text('kind').notNull(),
     name: text('name').notNull(),
     /** The kind's parameters, validated on the way in (snake_case, as the API takes them). */
@@ -741,7 +742,8 @@ export const alerts = pgTable(
   'alerts',
   {
     id: text('id').primaryKey(),
-    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    /** Null: raised by an operator-wide rule. */
+    merchantId: text('merchant_id').references(() => merchants.id),
     /** No foreign key: an alert outlives its rule as history. */
     ruleId: text('rule_id').notNull(),
     kind: text('kind').notNull(),

@@ -13,6 +13,7 @@ import { fixedKey } from '../support/keys.js';
 
 const T0 = new Date('2026-06-01T12:00:00.000Z');
 const MINUTE = 60_000;
+const WEEK = 7 * 24 * 60 * MINUTE;
 
 describe.each(DRIVERS)('alert rules and alerts on %s', (driver) => {
   let h: Harness;
@@ -68,6 +69,35 @@ describe.each(DRIVERS)('alert rules and alerts on %s', (driver) => {
     expect((await call('GET', '/v1/alert_rules', undefined, h.otherKey)).body.data).toEqual([]);
   });
 
+  it('binds a create to its Idempotency-Key in the same transaction: a retry answers the same rule, also after a crash', async () => {
+    const create = () => h.request('POST', '/v1/alert_rules', { body: { kind: 'review_queue', params: { max_count: 1 } }, headers: { 'Idempotency-Key': 'rule-key-1' } });
+    const first = await create();
+    expect(first.status).toBe(201);
+    const rule = await first.json();
+    const again = await create();
+    expect(again.status).toBe(201);
+    expect(await again.json()).toEqual(rule);
+    const result = await h.database.db.execute(sql`select resource_type, resource_id from idempotency_keys where key = 'rule-key-1'`);
+    const [key] = (result as unknown as { rows?: unknown[] }).rows ?? (result as unknown as unknown[]);
+    expect(key).toEqual({ resource_type: 'alert_rule', resource_id: rule.id });
+    // The request that created it died before storing its answer, and its lease ran out: the retry answers the rule, creating none.
+    await h.database.db.execute(sql`update idempotency_keys set state = 'in_progress', response_status = null, response_body = null, locked_until = ${new Date(T0.getTime() - MINUTE).toISOString()} where key = 'rule-key-1'`);
+    const recovered = await create();
+    expect(recovered.status).toBe(201);
+    expect(await recovered.json()).toEqual(rule);
+    expect(await ruleCount()).toBe(1);
+  });
+
+  it('keeps to 50 rules per merchant when creates race', async () => {
+    for (let i = 0; i < 45; i++) expect((await call('POST', '/v1/alert_rules', { kind: 'review_queue', name: `rule ${i}` })).status).toBe(201);
+    const racing = await Promise.all(Array.from({ length: 10 }, (_, i) => call('POST', '/v1/alert_rules', { kind: 'review_queue', name: `racer ${i}` })));
+    expect(racing.map((r) => r.status).sort()).toEqual([...Array(5).fill(201), ...Array(5).fill(409)]);
+    expect(racing.find((r) => r.status === 409)!.body).toMatchObject({ code: 'alert_rule_limit_reached' });
+    expect(await ruleCount()).toBe(50);
+    // The other merchant's count is its own.
+    expect((await call('POST', '/v1/alert_rules', { kind: 'review_queue' }, h.otherKey)).status).toBe(201);
+  });
+
   it('fires an approval drop against the gateway’s own baseline, delivers it as an event, and resolves it with hysteresis', async () => {
     await call('POST', '/v1/alert_rules', { kind: 'approval_drop', name: 'Approvals', params: { window_minutes: 10, baseline_hours: 1, drop_pp: 20, min_attempts: 5 } });
     // The hour before: five approvals. Now: five declines.
@@ -99,6 +129,26 @@ describe.each(DRIVERS)('alert rules and alerts on %s', (driver) => {
     expect((await call('GET', '/v1/events?type=alert.*')).body.data.map((e: { type: string }) => e.type)).toEqual(['alert.resolved', 'alert.firing']);
     // The other merchant has no alerts.
     expect((await call('GET', '/v1/alerts', undefined, h.otherKey)).body.data).toEqual([]);
+  });
+
+  it('compares with the same window last week when the rule says baseline: last_week', async () => {
+    const weekly = await call('POST', '/v1/alert_rules', { kind: 'approval_drop', name: 'Week on week', params: { baseline: 'last_week', window_minutes: 10, drop_pp: 20, min_attempts: 5 } });
+    expect(weekly.body.params).toMatchObject({ baseline: 'last_week' });
+    await call('POST', '/v1/alert_rules', { kind: 'approval_drop', name: 'Hour before', params: { window_minutes: 10, baseline_hours: 1, drop_pp: 20, min_attempts: 5 } });
+    // A week ago in the same window: five approvals.
+    clock.set(new Date(T0.getTime() - WEEK - 5 * MINUTE));
+    for (let i = 0; i < 5; i++) expect((await call('POST', '/v1/payments', paymentBody())).body.status).toBe('succeeded');
+    // The hour before the window was as poor as the window: against it, nothing dropped.
+    clock.set(new Date(T0.getTime() - 30 * MINUTE));
+    for (let i = 0; i < 5; i++) await h.request('POST', '/v1/payments', { body: paymentBody({}, { number: CARDS.genericDecline }) });
+    clock.set(new Date(T0.getTime() - 5 * MINUTE));
+    for (let i = 0; i < 5; i++) await h.request('POST', '/v1/payments', { body: paymentBody({}, { number: CARDS.genericDecline }) });
+    clock.set(T0);
+    await foldRollups(h.repositories, clock, new Map());
+    expect(await evaluate()).toEqual({ fired: 1, resolved: 0 });
+    const [alert] = (await call('GET', '/v1/alerts?state=firing')).body.data;
+    expect(alert).toMatchObject({ rule_id: weekly.body.id, value: 0, threshold: 0.8, detail: { baseline: 'last_week', baseline_attempts: 5, baseline_approved: 5 } });
+    expect(alert.summary).toBe('stripe: approval rate 0.0 % over 10 min against 100.0 % in the same window last week');
   });
 
   it('fires on an open breaker, holds while half-open, and resolves when the rule is disabled', async () => {
@@ -141,6 +191,7 @@ describe.each(DRIVERS)('alert rules and alerts on %s', (driver) => {
       ['a parameter of the wrong type', { kind: 'approval_drop', params: { min_attempts: '20' } }, 'params.min_attempts', 'invalid_field'],
       ['an unknown parameter', { kind: 'breaker_open', params: { window_minutes: 5 } }, 'params.window_minutes', 'unknown_field'],
       ['a lookback past the minute rollups', { kind: 'approval_drop', params: { window_minutes: 61, baseline_hours: 47 } }, 'params.baseline_hours', 'invalid_field'],
+      ['an unknown baseline', { kind: 'approval_drop', params: { baseline: 'yesterday' } }, 'params.baseline', 'invalid_field'],
       ['a backlog rule without a threshold', { kind: 'reconciler_backlog' }, 'params.max_count', 'invalid_field'],
       ['a gateway account that is not an id', { kind: 'breaker_open', params: { gateway_account_id: "gwa_1' or 1=1" } }, 'params.gateway_account_id', 'invalid_field'],
       ['params that are not an object', { kind: 'review_queue', params: [1] }, 'params', 'invalid_field'],

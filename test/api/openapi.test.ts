@@ -23,6 +23,9 @@ describe('service documents', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/metrics',
+      '/v1/admin/alert_rules',
+      '/v1/admin/alert_rules/{id}',
+      '/v1/admin/alerts',
       '/v1/admin/audit',
       '/v1/admin/gateway_accounts/{id}',
       '/v1/admin/gateway_accounts/{id}/disable',

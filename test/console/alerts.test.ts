@@ -1,19 +1,13 @@
-import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BREAKER_SETTINGS } from '../../src/orchestrator/breakers.js';
-import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
-import { captureLogger } from '../support/capture-logger.js';
 import { manualClock } from '../support/clock.js';
-import { CARDS, SECRETS_KEY } from '../support/harness.js';
-import { fixedKey } from '../support/keys.js';
+import { cardPayment, eventually, startConsoleRig, type ConsoleRig } from '../support/console-browser.js';
+import { CARDS } from '../support/harness.js';
 import { signIn } from '../support/operators.js';
 
-const ARTIFACTS = '.artifacts/console';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 30_000 });
 
 /**
  * A gateway outage seen in the console, and the analytics and forecast screens over seeded
@@ -25,20 +19,12 @@ describe('alerts, analytics and forecast in the console', { timeout: 180_000 }, 
   // The browser asks about windows ending at its own now: the sandbox's clock stays behind it.
   const realStart = Date.now();
   const clock = manualClock(new Date(realStart - 60 * MINUTE));
-  let sandbox: Sandbox;
-  let browser: Browser;
+  let rig: ConsoleRig;
+  let sandbox: ConsoleRig['sandbox'];
   let page: Page;
-  const problems: string[] = [];
-  const shot = (name: string, target: Page = page) => target.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
-  const pay = async (number: string) => {
-    const res = await fetch(`${sandbox.url}/v1/payments`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${sandbox.apiKey}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ amount: 2500, currency: 'USD', payment_method: { type: 'card', card: { number, exp_month: 12, exp_year: 2030, cvc: '123' } }, routing: { gateways: ['stripe'] } }),
-    });
-    return (await res.json()) as { status: string };
-  };
-  const api = async <T>(path: string) => (await (await fetch(`${sandbox.url}${path}`, { headers: { Authorization: `Bearer ${sandbox.apiKey}` } })).json()) as T;
+  const shot = (name: string, target: Page = page) => rig.shot(target, name);
+  const pay = async (number: string) => (await rig.api<{ status: string }>('POST', '/v1/payments', cardPayment(number, 2500, { gateways: ['stripe'] }))).body;
+  const api = async <T>(path: string) => (await rig.api<T>('GET', path)).body;
   /** Past the fold's lag: the fold runs, then (its numbers committed) the alert evaluation. */
   const runJobs = async () => {
     clock.advance(16_000);
@@ -48,41 +34,20 @@ describe('alerts, analytics and forecast in the console', { timeout: 180_000 }, 
   };
 
   beforeAll(async () => {
-    await mkdir(ARTIFACTS, { recursive: true });
-    sandbox = await startSandbox({
-      host: '127.0.0.1',
-      port: 0,
-      sandboxKey: fixedKey('alertsconsole'),
-      fingerprintSecret: 'fp',
-      secretsKey: SECRETS_KEY,
-      gatewayTimeoutMs: 10_000,
-      routingRulesDir: 'routing-rules',
-      routingSeed: 1,
-      logger: captureLogger().logger,
-      clock,
-      operatorPassword: 'alerts-test-password',
-      // Stripe's breaker stays closed (its opening hangs on real time): every refused call is an attempt the
-      // approval-drop rule counts. Breaker alerts are tested in test/api/alerts.test.ts.
+    rig = await startConsoleRig('alertsconsole', clock, {
+      // Stripe's breaker stays closed so that every refused call is an attempt the approval-drop rule counts
+      // (an open breaker would take Stripe out of routing: no attempts, nothing to compare). Breakers follow the
+      // injected clock (src/orchestrator/breakers.ts); breaker alerts are tested in test/api/alerts.test.ts.
       breakers: { ...DEFAULT_BREAKER_SETTINGS, volumeThreshold: 1_000 },
     });
+    sandbox = rig.sandbox;
     // An hour of normal traffic on Stripe: 22 approvals and 3 declines.
     for (let i = 0; i < 22; i++) expect((await pay(CARDS.visa)).status).toBe('succeeded');
     for (let i = 0; i < 3; i++) expect((await pay(CARDS.insufficientFunds)).status).toBe('failed');
-    const token = await signIn(sandbox.url, sandbox.operator, clock);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(60_000);
-    const stored = { token, operator: { id: 'op', email: sandbox.operator.email, name: 'Ops', role: 'admin', merchant_ids: null }, merchantId: sandbox.merchantId, merchantName: 'Demo merchant' };
-    await context.addInitScript(`sessionStorage.setItem('switchyard.console', ${JSON.stringify(JSON.stringify(stored))})`);
-    page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !/status of (400|404)\b/.test(message.text())) problems.push(message.text());
-    });
+    page = rig.watch(await (await rig.signedIn()).newPage());
   }, 180_000);
   afterAll(async () => {
-    await browser?.close();
-    await sandbox?.close();
+    await rig?.close();
   });
 
   it('shows an injected Stripe outage as a firing alert, live, with a badge, and as a drop in the approval chart', async () => {
@@ -92,7 +57,15 @@ describe('alerts, analytics and forecast in the console', { timeout: 180_000 }, 
     await rules.getByRole('cell', { name: 'Approval rate drop', exact: true }).waitFor();
     await page.getByText('No alert is firing.').waitFor();
 
+    // An operator watching every merchant: Stripe's approval rate across them.
     clock.set(new Date(realStart - 30 * MINUTE));
+    const token = await signIn(sandbox.url, sandbox.operator, clock);
+    const operatorRule = await fetch(`${sandbox.url}/v1/admin/alert_rules`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ kind: 'approval_drop', name: 'Stripe everywhere', params: { provider: 'stripe', window_minutes: 2, baseline_hours: 1, drop_pp: 20 } }),
+    });
+    expect(operatorRule.status).toBe(201);
     await sandbox.simulators.stripe!.setFault({ kind: 'refuse_connections' });
     for (let i = 0; i < 25; i++) expect((await pay(CARDS.visa)).status).toBe('failed');
     await sandbox.simulators.stripe!.clearFault();
@@ -102,6 +75,9 @@ describe('alerts, analytics and forecast in the console', { timeout: 180_000 }, 
     const firing = page.getByRole('region', { name: 'Firing alerts' });
     await eventually(() => firing.textContent()).toMatch(/approval drop\s*stripe: approval rate 0\.0 % over 2 min against 88\.0 % over the 1 h before/);
     expect(Number(await page.getByTestId('alert-badge').textContent())).toBeGreaterThanOrEqual(1);
+    const operatorWide = page.getByRole('region', { name: 'Operator-wide alerts' });
+    await eventually(() => operatorWide.textContent()).toMatch(/approval drop\s*stripe: approval rate 0\.0 % over 2 min against 88\.0 % over the 1 h before \(every merchant\)/);
+    expect(await operatorWide.textContent()).toContain('Watching every merchant: Stripe everywhere.');
     await shot('alerts-firing');
     const alerts = await api<{ data: { kind: string; state: string }[] }>('/v1/alerts?state=firing');
     expect(alerts.data.map((a) => a.kind)).toContain('approval_drop');
@@ -171,6 +147,6 @@ describe('alerts, analytics and forecast in the console', { timeout: 180_000 }, 
   });
 
   it('ran without script errors', () => {
-    expect(problems).toEqual([]);
+    expect(rig.problems).toEqual([]);
   });
 });

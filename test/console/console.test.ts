@@ -1,18 +1,10 @@
-import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
-import { captureLogger } from '../support/capture-logger.js';
+import { sandboxApplePayToken } from '../../adapters/testkit/wallet-tokens.js';
 import { manualClock } from '../support/clock.js';
-import { CARDS, SECRETS_KEY } from '../support/harness.js';
-import { fixedKey } from '../support/keys.js';
-import { signIn, totpCode } from '../support/operators.js';
-
-/** Screenshots land here (ignored by git): what each step looked like when a test fails in CI. */
-const ARTIFACTS = '.artifacts/console';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** What the page shows once it has caught up (the machine may be busy). */
-const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 30_000 });
+import { cardPayment, eventually, startConsoleRig, type ConsoleRig } from '../support/console-browser.js';
+import { CARDS } from '../support/harness.js';
+import { totpCode } from '../support/operators.js';
 
 /**
  * The console in Debian's chromium against a real sandbox (PGlite, simulators). The tests run in
@@ -22,57 +14,31 @@ const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 3
 // A browser and a sandbox on a machine shared with other work: generous timeouts, no timing asserted.
 describe('the ops console in a browser', { timeout: 120_000 }, () => {
   const clock = manualClock(new Date());
-  let sandbox: Sandbox;
-  let browser: Browser;
+  let rig: ConsoleRig;
+  let sandbox: ConsoleRig['sandbox'];
   let context: BrowserContext;
   let page: Page;
   let declinedId: string;
-  const problems: string[] = [];
-
-  const shot = (name: string, target: Page = page) => target.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
-  const watch = (target: Page) => {
-    target.on('console', (message) => {
-      // Failed requests the console handles are logged by the browser too: 404 and 400 (analytics and the stream
-      // are not in every router), 401 (the wrong code tried on purpose), 403 (mfa_required, which asks for a code).
-      if (message.type() === 'error' && !/status of (400|401|403|404)\b/.test(message.text())) problems.push(message.text());
-    });
-    target.on('pageerror', (error) => problems.push(error.message));
-  };
+  let walletId: string;
+  const shot = (name: string, target: Page = page) => rig.shot(target, name);
+  const pay = async (body: unknown) => (await rig.api<{ id: string; status: string }>('POST', '/v1/payments', body)).body;
 
   beforeAll(async () => {
-    await mkdir(ARTIFACTS, { recursive: true });
-    sandbox = await startSandbox({
-      host: '127.0.0.1',
-      port: 0,
-      sandboxKey: fixedKey('console'),
-      fingerprintSecret: 'fp',
-      secretsKey: SECRETS_KEY,
-      gatewayTimeoutMs: 10_000,
-      routingRulesDir: 'routing-rules',
-      routingSeed: 1,
-      logger: captureLogger().logger,
-      clock,
-      operatorPassword: 'console-test-password',
-    });
-    const pay = async (number: string, amount: number, routing?: { gateways: string[] }) => {
-      const res = await fetch(`${sandbox.url}/v1/payments`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${sandbox.apiKey}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ amount, currency: 'USD', payment_method: { type: 'card', card: { number, exp_month: 12, exp_year: 2030, cvc: '123' } }, ...(routing ? { routing } : {}) }),
-      });
-      return ((await res.json()) as { id: string }).id;
-    };
-    await pay(CARDS.visa, 1999, { gateways: ['stripe'] });
-    declinedId = await pay(CARDS.insufficientFunds, 4200);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    rig = await startConsoleRig('console', clock);
+    sandbox = rig.sandbox;
+    await pay(cardPayment(CARDS.visa, 1999, { gateways: ['stripe'] }));
+    declinedId = (await pay(cardPayment(CARDS.insufficientFunds, 4200))).id;
+    const wallet = await pay({ amount: 1500, currency: 'USD', payment_method: { type: 'apple_pay', apple_pay: { token: sandboxApplePayToken('4242424242424242') } }, routing: { gateways: ['stripe'] } });
+    expect(wallet.status).toBe('succeeded');
+    walletId = wallet.id;
+    context = await rig.browser.newContext({ viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(60_000);
-    page = await context.newPage();
-    watch(page);
+    // Failed requests the console handles are logged by the browser too: 404 and 400 (analytics and the stream
+    // are not in every router), 401 (the wrong code tried on purpose), 403 (mfa_required, which asks for a code).
+    page = rig.watch(await context.newPage(), [400, 401, 403, 404]);
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await sandbox?.close();
+    await rig?.close();
   });
 
   it('signs in with email, password and a TOTP code, and picks the merchant', async () => {
@@ -100,6 +66,17 @@ describe('the ops console in a browser', { timeout: 120_000 }, () => {
     await shot('overview');
   });
 
+  it('shows a payment made while the Overview is open in Latest events, with its id and amount', async () => {
+    await eventually(() => page.getByTestId('stream-status').textContent()).toBe('live');
+    const live = await pay(cardPayment(CARDS.visa, 1234, { gateways: ['stripe'] }));
+    expect(live.status).toBe('succeeded');
+    const latest = page.getByRole('region', { name: 'Latest events' });
+    await eventually(async () => (await latest.getByRole('listitem').allTextContents()).join('\n')).toContain(`payment.succeeded ${live.id} $12.34`);
+    await latest.getByRole('link', { name: live.id }).waitFor();
+    expect(await page.getByRole('region', { name: 'Live volume and approval' }).textContent()).not.toContain('Waiting for payments');
+    await shot('overview-live');
+  });
+
   it('finds a payment and reads its timeline: decision, attempts, events', async () => {
     await page.getByRole('link', { name: 'Payments' }).click();
     await page.getByLabel('Status').selectOption('failed');
@@ -118,6 +95,18 @@ describe('the ops console in a browser', { timeout: 120_000 }, () => {
     // A reload of a client route lands on the same screen (index.html fallback, session kept in the tab).
     await page.reload();
     await page.getByRole('heading', { name: `Payment ${declinedId}` }).waitFor();
+  });
+
+  it('shows a wallet payment’s method and display facts in the list and on its timeline', async () => {
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Payments' }).click();
+    const row = page.getByRole('row', { name: new RegExp(walletId) });
+    await eventually(() => row.textContent()).toContain('Apple Pay · visa •4242');
+    const card = page.getByRole('row').filter({ hasText: declinedId });
+    expect(await card.textContent()).toMatch(/[a-z]+ •\d{4}/);
+    await row.getByRole('link', { name: walletId }).click();
+    await page.getByRole('heading', { name: `Payment ${walletId}` }).waitFor();
+    await eventually(() => page.locator('dl.facts').first().textContent()).toContain('Payment methodApple Pay · visa •4242 (credit)');
+    await shot('wallet-payment');
   });
 
   it('shows a rule error at its line and column, runs rule tests, and stores a valid version', async () => {
@@ -153,7 +142,7 @@ describe('the ops console in a browser', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Confirm and activate' }).click();
     await page.getByText('Version 2 is active.').waitFor();
     await shot('activated');
-    const rules = (await (await fetch(`${sandbox.url}/v1/routing/rules`, { headers: { Authorization: `Bearer ${sandbox.apiKey}` } })).json()) as { active_version: number; audit: { action: string; actor: string }[] };
+    const { body: rules } = await rig.api<{ active_version: number; audit: { action: string; actor: string }[] }>('GET', '/v1/routing/rules');
     expect(rules.active_version).toBe(2);
     // The audit lists the newest first.
     expect(rules.audit[0]).toMatchObject({ action: 'activate', version: 2, actor: expect.stringMatching(/^operator:op_/) });
@@ -161,14 +150,8 @@ describe('the ops console in a browser', { timeout: 120_000 }, () => {
 
   it('fits a phone: no sideways scrolling, the menu opens the screens', async () => {
     clock.advance(60_000);
-    const token = await signIn(sandbox.url, sandbox.operator, clock);
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-    phone.setDefaultTimeout(60_000);
-    // Signed in already in this tab: what the sign-in screen would have stored.
-    const stored = { token, operator: { id: 'op', email: sandbox.operator.email, name: 'Phone', role: 'admin', merchant_ids: null }, merchantId: sandbox.merchantId, merchantName: 'Demo merchant' };
-    await phone.addInitScript(`sessionStorage.setItem('switchyard.console', ${JSON.stringify(JSON.stringify(stored))})`);
-    const small = await phone.newPage();
-    watch(small);
+    const phone = await rig.signedIn({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const small = rig.watch(await phone.newPage(), [400, 401, 403, 404]);
     await small.goto(`${sandbox.url}/console/payments`);
     await small.getByRole('link', { name: declinedId }).waitFor();
     expect(await small.getByRole('navigation', { name: 'Screens' }).isVisible()).toBe(false);
@@ -182,6 +165,6 @@ describe('the ops console in a browser', { timeout: 120_000 }, () => {
   });
 
   it('ran without script errors or Content-Security-Policy violations', () => {
-    expect(problems).toEqual([]);
+    expect(rig.problems).toEqual([]);
   });
 });

@@ -2,7 +2,11 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, when } from '../api.js';
 import { ErrorNote, Panel, Show } from '../components/panel.js';
 import { useApi } from '../components/use-api.js';
+import { session } from '../session.js';
 import { openStream } from '../stream.js';
+
+/** Operator-wide alerts are no merchant's event, so they are not on the stream: read again this often (and on any alert event). */
+const OPERATOR_POLL_MS = 15_000;
 
 export interface Alert {
   id: string;
@@ -150,8 +154,38 @@ export function Alerts() {
             {(list) => <AlertList alerts={list.data} empty="None resolved yet." />}
           </Show>
         </Panel>
+        {session.get().operator?.merchant_ids === null ? <OperatorAlerts /> : null}
       </div>
     </main>
+  );
+}
+
+/** Every merchant's numbers together: operator-wide alerts and the rules that raise them (changed through the admin API). */
+function OperatorAlerts() {
+  const [firing, reloadFiring] = useApi<List<Alert>>('/v1/admin/alerts', { merchant: false, query: { state: 'firing', limit: 100 } });
+  const [rules, reloadRules] = useApi<List<Rule>>('/v1/admin/alert_rules', { merchant: false });
+  const reload = () => {
+    reloadFiring();
+    reloadRules();
+  };
+  useAlertEvents(reload);
+  useEffect(() => {
+    const timer = setInterval(reload, OPERATOR_POLL_MS);
+    return () => clearInterval(timer);
+  }, []);
+  return (
+    <Panel title="Operator-wide alerts" wide>
+      <Show loaded={firing} what="Operator-wide alerts">
+        {(list) => <AlertList alerts={list.data} empty="No operator-wide alert is firing." />}
+      </Show>
+      <Show loaded={rules} what="Operator-wide alert rules">
+        {(list) => (
+          <p class="muted">
+            {list.data.length === 0 ? 'No operator-wide rules.' : `Watching every merchant: ${list.data.map((r) => `${r.name}${r.enabled ? '' : ' (disabled)'}`).join(', ')}.`}
+          </p>
+        )}
+      </Show>
+    </Panel>
   );
 }
 

@@ -1,6 +1,7 @@
 import { money, percent, when } from '../api.js';
 import { Panel, Show } from '../components/panel.js';
 import { useApi } from '../components/use-api.js';
+import { methodFunding, methodLabel } from '../payment-method.js';
 import { linkProps } from '../router.js';
 import type { PaymentSummary } from './payments.js';
 
@@ -90,8 +91,11 @@ export function PaymentTimeline(props: { id: string }) {
                 <dd>
                   {money(p.amount, p.currency)} (captured {money(p.amount_captured, p.currency)}, refunded {money(p.amount_refunded, p.currency)})
                 </dd>
-                <dt>Card</dt>
-                <dd>{p.payment_method.card ? `${p.payment_method.card.brand} •${p.payment_method.card.last4}` : '—'}</dd>
+                <dt>Payment method</dt>
+                <dd>
+                  {methodLabel(p.payment_method)}
+                  {methodFunding(p.payment_method) ? <span class="muted"> ({methodFunding(p.payment_method)})</span> : null}
+                </dd>
                 <dt>Gateway</dt>
                 <dd>{p.gateway ? `${p.gateway.provider} (${p.gateway.account_id})` : '—'}</dd>
                 <dt>Created</dt>

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { money, when } from '../api.js';
 import { Panel, Show } from '../components/panel.js';
 import { useApi } from '../components/use-api.js';
+import { methodLabel, type PaymentMethod } from '../payment-method.js';
 import { linkProps, navigate } from '../router.js';
 
 export interface PaymentSummary {
@@ -10,7 +11,7 @@ export interface PaymentSummary {
   amount: number;
   currency: string;
   gateway: { account_id: string; provider: string } | null;
-  payment_method: { card?: { brand: string; last4: string } };
+  payment_method: PaymentMethod;
   failure: { code: string; message: string } | null;
   review: unknown;
   created_at: string;
@@ -92,7 +93,7 @@ export function Payments() {
                     <th>Payment</th>
                     <th>Status</th>
                     <th>Amount</th>
-                    <th>Card</th>
+                    <th>Method</th>
                     <th>Gateway</th>
                     <th>Created</th>
                   </tr>
@@ -109,7 +110,7 @@ export function Payments() {
                         {p.review ? <span class="badge open"> review</span> : null}
                       </td>
                       <td class="number">{money(p.amount, p.currency)}</td>
-                      <td>{p.payment_method.card ? `${p.payment_method.card.brand} •${p.payment_method.card.last4}` : '—'}</td>
+                      <td>{methodLabel(p.payment_method)}</td>
                       <td>{p.gateway?.provider ?? '—'}</td>
                       <td>{when(p.created_at)}</td>
                     </tr>

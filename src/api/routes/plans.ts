@@ -7,6 +7,7 @@ import type { BillingService } from '../../orchestrator/subscriptions.js';
 import type { PlanRow } from '../../store/billing.js';
 import type { Repositories } from '../../store/index.js';
 import type { AppEnv } from '../env.js';
+import { listPage } from '../list-page.js';
 import { idempotencyHeader, json, problem, security } from '../openapi.js';
 import { Currency, issueCode, listOf, Metadata, PlanId, text } from '../schemas.js';
 
@@ -155,7 +156,7 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositories,
   app.openapi(routes.list, async (c) => {
     const query = c.req.valid('query');
     const rows = await repositories.billing.plans(c.get('merchantId'), { limit: query.limit, startingAfter: query.starting_after, archived: query.archived === 'true' });
-    return c.json({ object: 'list' as const, data: rows.slice(0, query.limit).map(view), has_more: rows.length > query.limit }, 200);
+    return c.json(listPage(rows, query.limit, view), 200);
   });
 
   app.openapi(routes.get, async (c) => {

@@ -4,6 +4,7 @@ import { subscriptionSnapshot, type BillingService } from '../../orchestrator/su
 import type { SubscriptionRow } from '../../store/billing.js';
 import type { Repositories } from '../../store/index.js';
 import type { AppEnv } from '../env.js';
+import { listPage } from '../list-page.js';
 import { idempotencyHeader, json, problem, security } from '../openapi.js';
 import { CustomerId, listOf, Metadata, PaymentMethodId, PlanId, SubscriptionId } from '../schemas.js';
 import { invoiceListRoute, invoicePage } from './invoices.js';
@@ -116,7 +117,7 @@ export function subscriptionRoutes(app: OpenAPIHono<AppEnv>, repositories: Repos
   app.openapi(routes.list, async (c) => {
     const query = c.req.valid('query');
     const rows = await repositories.billing.subscriptions(c.get('merchantId'), { limit: query.limit, startingAfter: query.starting_after, customerId: query.customer, status: query.status });
-    return c.json({ object: 'list' as const, data: rows.slice(0, query.limit).map(view), has_more: rows.length > query.limit }, 200);
+    return c.json(listPage(rows, query.limit, view), 200);
   });
 
   app.openapi(routes.get, async (c) => {

@@ -1,4 +1,6 @@
 import { createApp } from '../../api/app.js';
+import { consoleRoutes } from '../../api/routes/console.js';
+import { workerConsoleAssets, type AssetsBinding } from './console-assets.js';
 import { DEFAULT_RATE_LIMIT, tokenBuckets } from '../../api/middleware/rate-limit.js';
 import { systemClock } from '../../domain/clock.js';
 import { createJobEngine } from '../../jobs/engine.js';
@@ -33,6 +35,8 @@ export interface WorkerEnv {
   /** The card vault's key-encryption key (or keyring, newest first): a secret; SECRETS_KEY when unset. */
   VAULT_KEK?: string;
   GATEWAY_TIMEOUT_MS?: string;
+  /** The built console (wrangler.toml [assets]); absent when the Worker was bundled without it. */
+  ASSETS?: AssetsBinding;
   [secret: string]: unknown;
 }
 
@@ -65,6 +69,7 @@ export default {
     const s = services(env);
     if (!s) return new Response('DATABASE_URL or a HYPERDRIVE binding is required', { status: 500 });
     const app = createApp({ repositories: s.repositories, logger, fingerprintSecret: env.FINGERPRINT_SECRET, gateways: s.gateways, providers: PROVIDERS.map((p) => p.name), router: s.router, secretsKey: env.SECRETS_KEY, vaultKms: localKms(vaultKeyring(env)), rateLimits });
+    if (env.ASSETS) consoleRoutes(app, workerConsoleAssets(env.ASSETS));
     const response = await app.fetch(request);
     ctx.waitUntil(s.store.close());
     return response;
