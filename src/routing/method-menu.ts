@@ -1,5 +1,5 @@
 import type { CardBrand } from '../domain/card.js';
-import { GOOGLE_PAY_GATEWAYS, PAYMENT_METHOD_TYPES, type GooglePayGateway, type PaymentMethodType } from '../domain/payment-method.js';
+import { GOOGLE_PAY_GATEWAYS, onCardNetwork, PAYMENT_METHOD_TYPES, type GooglePayGateway, type PaymentMethodType } from '../domain/payment-method.js';
 import type { DecisionExplanation, GatewayCandidate } from './decide.js';
 import type { RoutingTransaction } from './rules/transaction.js';
 
@@ -20,7 +20,7 @@ export interface MenuProbe {
 
 export interface AvailableMethod {
   type: PaymentMethodType;
-  /** The networks of this method some gateway would take. */
+  /** The networks of this method some gateway would take; `unknown` alone for a bank debit, which uses none. */
   networks: CardBrand[];
   /** The gateway accounts that would take it on some network, in the order routing would try them. */
   gateways: string[];
@@ -41,8 +41,10 @@ export interface UnavailableMethod {
  */
 export function menuProbes(query: MenuQuery, candidates: readonly Pick<GatewayCandidate, 'capabilities'>[]): MenuProbe[] {
   const networks = [...new Set(candidates.flatMap((c) => c.capabilities.cardNetworks))].sort();
+  // A bank debit is on no card network: one probe, with the shopper's country as its bank's.
+  const bankNetworks: CardBrand[] = ['unknown'];
   return PAYMENT_METHOD_TYPES.flatMap((method) =>
-    networks.map((network) => ({
+    (onCardNetwork(method) ? networks : bankNetworks).map((network) => ({
       method,
       network,
       tx: {
