@@ -364,7 +364,7 @@ export const AttemptView = z
     gateway: Gateway,
     gateway_reference: z.string().nullable(),
     status: z.enum(['pending', 'succeeded', 'requires_action', 'failed', 'unknown']),
-    outcome: z.enum(['approved', 'requires_action', 'declined', 'not_processed', 'unknown']).nullable(),
+    outcome: z.enum(['approved', 'requires_action', 'pending', 'declined', 'not_processed', 'unknown']).nullable().openapi({ description: '`pending`: the gateway accepted a bank debit and says days later whether it settled (the payment stays `processing`).' }),
     outcome_reason: z.string().nullable(),
     decline_reason: z.string().nullable(),
     provider_code: z.string().nullable(),

@@ -42,6 +42,7 @@ import {
   operationWaitStep,
   PAYMENT_JOB,
   paymentJobKey,
+  settlingStep,
   writeStep,
   type PaymentStep,
   type SettlementPolicy,
@@ -329,6 +330,7 @@ export function paymentService(deps: PaymentServiceDeps) {
     if (outcome.kind === 'approved' || outcome.kind === 'declined' || outcome.kind === 'requires_action') {
       return authorizationStep(p, a, outcome, result, now, policy);
     }
+    if (outcome.kind === 'pending') return settlingStep(p, a, outcome.reference, result, now, policy);
     if (!awaitsAuthorization(p, a) || p.status !== 'processing') return null;
     if (outcome.kind === 'not_processed') {
       const failure: PaymentFailure = rejection
@@ -752,6 +754,8 @@ export function attemptResult(outcome: AuthorizationOutcome, latencyMs: number, 
     case 'approved':
     case 'requires_action':
       return { ...base, gatewayReference: outcome.reference, outcomeReason: resolvedBy };
+    case 'pending':
+      return { ...base, gatewayReference: outcome.reference, outcomeReason: resolvedBy ?? 'awaiting_settlement' };
     case 'declined':
       return {
         ...base,
