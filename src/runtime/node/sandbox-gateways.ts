@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startAdyenSimulator } from '../../../adapters/adyen/simulator/index.js';
 import { startBraintreeSimulator } from '../../../adapters/braintree/simulator/index.js';
 import { startCheckoutSimulator } from '../../../adapters/checkout/simulator/index.js';
+import { startGoCardlessSimulator } from '../../../adapters/gocardless/simulator/index.js';
 import { startStripeSimulator } from '../../../adapters/stripe/simulator/index.js';
 import type { SimulatorControl } from '../../../adapters/testkit/simulator.js';
 import { PROVIDERS } from '../providers.js';
@@ -71,7 +72,11 @@ export async function startSandboxGateways(webhookUrl: (provider: string) => str
   const checkoutSecrets = secrets.checkout ?? derivedCheckoutSecrets(secrets);
   const checkout = await startCheckoutSimulator({ ...checkoutSecrets, webhookRetry, ...statePath('checkout') });
 
-  const simulators: Record<string, SimulatorControl> = { stripe, adyen, braintree, checkout };
+  // In memory even with a state dir: the GoCardless simulator keeps no state file (its debits start afresh at each run).
+  const gocardlessSecrets = { accessToken: `sandbox_${secrets.stripe.secretKey.slice(8, 40)}`, webhookSecret: createHash('sha256').update(`gocardless-webhook:${secrets.stripe.webhookSecret}`).digest('hex') };
+  const gocardless = await startGoCardlessSimulator({ ...gocardlessSecrets, webhookRetry });
+
+  const simulators: Record<string, SimulatorControl> = { stripe, adyen, braintree, checkout, gocardless };
   return {
     configs: {
       stripe: { ...secrets.stripe, host: stripe.host, port: stripe.port, protocol: 'http' },
@@ -79,6 +84,7 @@ export async function startSandboxGateways(webhookUrl: (provider: string) => str
       adyen: { ...adyenAccount, baseUrl: adyen.url, returnUrl: `${adyen.url}/return` },
       braintree: { ...braintreeAccount, host: braintree.host, port: braintree.port, ssl: false },
       checkout: { ...checkoutSecrets, baseUrl: checkout.url, subdomain: null, returnUrl: `${checkout.url}/return` },
+      gocardless: { ...gocardlessSecrets, environment: 'sandbox', local: { host: gocardless.host, port: gocardless.port } },
     },
     simulators,
     connectWebhooks: async () => {
