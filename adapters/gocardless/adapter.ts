@@ -81,7 +81,8 @@ export function createGoCardlessAdapter(config: GoCardlessAdapterConfig): Gatewa
           ? { account_number: method.achDebit.accountNumber, branch_code: method.achDebit.routingNumber, account_type: method.achDebit.accountType, country_code: 'US', account_holder_name: holder }
           : {};
     const bankAccount = await client.customerBankAccounts.create({ ...account, links: { customer: customer.id! } } as Parameters<GoCardlessClient['customerBankAccounts']['create']>[0], `${key}:bank_account`);
-    const acceptance = method.type === 'sepa_debit' && method.sepaDebit.mandate.kind === 'acceptance' ? method.sepaDebit.mandate : null;
+    const acceptance =
+      method.type === 'ach_debit' ? method.achDebit.acceptance : method.type === 'sepa_debit' && method.sepaDebit.mandate.kind === 'acceptance' ? method.sepaDebit.mandate : null;
     const mandate = await client.mandates.create(
       {
         scheme: method.type === 'ach_debit' ? 'ach' : 'sepa_core',

@@ -167,6 +167,7 @@ export const AchDebitSchema = z
     account_type: z.enum(['checking', 'savings']),
     account_holder_name: text().min(1).max(140),
     account_holder_type: z.enum(['individual', 'company']),
+    mandate_acceptance: MandateAcceptance,
   })
   .superRefine((value, ctx) => {
     if (!validRoutingNumber(value.routing_number)) {

@@ -82,6 +82,8 @@ export interface AchDebitInput {
   accountType: 'checking' | 'savings';
   accountHolderName: string;
   accountHolderType: 'individual' | 'company';
+  /** The payer's authorization of the debit (NACHA requires one; GoCardless wants the payer's IP address). */
+  acceptance: Extract<MandateInput, { kind: 'acceptance' }>;
 }
 
 export type PaymentMethod =

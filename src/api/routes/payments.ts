@@ -170,7 +170,14 @@ function methodInput(method: Exclude<z.infer<typeof CreatePaymentBody>['payment_
       const a = method.ach_debit;
       return {
         type: 'ach_debit',
-        achDebit: { routingNumber: a.routing_number, accountNumber: a.account_number, accountType: a.account_type, accountHolderName: a.account_holder_name, accountHolderType: a.account_holder_type },
+        achDebit: {
+          routingNumber: a.routing_number,
+          accountNumber: a.account_number,
+          accountType: a.account_type,
+          accountHolderName: a.account_holder_name,
+          accountHolderType: a.account_holder_type,
+          acceptance: { kind: 'acceptance', acceptedAt: new Date(a.mandate_acceptance.accepted_at), ip: a.mandate_acceptance.ip, userAgent: a.mandate_acceptance.user_agent },
+        },
       };
     }
   }
