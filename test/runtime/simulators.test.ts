@@ -306,7 +306,8 @@ describe('the sandbox keeps its simulators across a restart', () => {
           expect(refund.status, payment.gateway.provider).toBe(['adyen', 'checkout'].includes(payment.gateway.provider) ? 'pending' : 'succeeded');
         }
         for (const sim of Object.values(second.simulators)) await sim.idle();
-        for (const [provider, sim] of Object.entries(second.simulators)) {
+        // The gateways paid by card above (GoCardless takes bank debits only, and had nothing to send).
+        for (const [provider, sim] of Object.entries(second.simulators).filter(([name]) => payments.some((p) => p.gateway.provider === name))) {
           const deliveries = sim.webhookDeliveries();
           expect(deliveries.length, provider).toBeGreaterThan(0);
           expect(deliveries.every((d) => d.state === 'delivered' && d.attempts.every((a) => a.status === 200)), provider).toBe(true);
