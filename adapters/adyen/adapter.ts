@@ -1,6 +1,5 @@
 import Adyen from '@adyen/api-library';
 import {
-  methodRefused,
   amountSteps,
   type AttemptIdentity,
   type AuthorizeRequest,
@@ -16,6 +15,7 @@ import {
   type WebhookAck,
   type WebhookRequest,
   type WebhookVerification,
+  methodRefused,
 } from '../testkit/contract.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
 import { toAdyenAmount } from './amounts.js';
@@ -85,8 +85,8 @@ export function createAdyenAdapter(config: AdyenAdapterConfig): GatewayAdapter {
     const value = toAdyenAmount(request.amount, request.currency);
     // Nothing was sent, so nothing can have been charged: another gateway may take it.
     if (!value.ok) return { kind: 'not_processed', reason: 'rejected', detail: value.detail };
-    const { method } = request;
-    if (method.type === 'paypal') return methodRefused('adyen', method);
+    const method = request.method;
+    if (method.type !== 'card' && method.type !== 'apple_pay' && method.type !== 'google_pay') return methodRefused('adyen', method);
     try {
       const response = await payments.payments(paymentRequest(request, method, value.value, merchantAccount, request.returnUrl ?? config.returnUrl), {
         idempotencyKey: request.idempotencyKey,
@@ -242,7 +242,7 @@ function amountRefused(detail: string): ModificationOutcome {
 }
 
 /** `value`: the amount in Adyen's units (`amounts.ts`). */
-function paymentRequest(request: AuthorizeRequest, method: Exclude<PaymentMethod, { type: 'paypal' }>, value: number, merchantAccount: string, returnUrl: string): PaymentRequest {
+function paymentRequest(request: AuthorizeRequest, method: AdyenMethod, value: number, merchantAccount: string, returnUrl: string): PaymentRequest {
   return {
     merchantAccount,
     amount: { value, currency: request.currency },
@@ -266,7 +266,9 @@ function paymentRequest(request: AuthorizeRequest, method: Exclude<PaymentMethod
  * Adyen to decrypt: Apple Pay's `paymentData` JSON in base64 (`applePayToken`), Google Pay's
  * token string (`googlePayToken`).
  */
-function paymentMethodDetails(method: Exclude<PaymentMethod, { type: 'paypal' }>): PaymentRequest['paymentMethod'] {
+type AdyenMethod = Extract<PaymentMethod, { type: 'card' | 'apple_pay' | 'google_pay' }>;
+
+function paymentMethodDetails(method: AdyenMethod): PaymentRequest['paymentMethod'] {
   switch (method.type) {
     case 'card': {
       const { card } = method;

@@ -35,6 +35,8 @@ export const CHECKOUT_EVENT_TYPES: Readonly<Record<WebhookEventType, string | nu
   'refund.succeeded': 'payment_refunded',
   'refund.failed': 'payment_refund_declined',
   'settlement.succeeded': null,
+  // This adapter takes no bank debits.
+  'debit.returned': null,
 };
 
 export function importSignatureKey(secret: string): Promise<CryptoKey> {

@@ -58,7 +58,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
     const amount = toStripeAmount(request.amount, request.currency);
     // Nothing was sent, so nothing can have been charged: another gateway may take it.
     if (!amount.ok) return { kind: 'not_processed', reason: 'rejected', detail: amount.detail };
-    if (request.method.type === 'google_pay' || request.method.type === 'paypal') return methodRefused('stripe', request.method);
+    if (request.method.type !== 'card' && request.method.type !== 'apple_pay') return methodRefused('stripe', request.method);
     let card: Stripe.PaymentIntentCreateParams.PaymentMethodData;
     if (request.method.type === 'apple_pay') {
       const token = await applePayToken(request.method.applePay, request.idempotencyKey);

@@ -2,7 +2,8 @@ import { z } from '@hono/zod-openapi';
 import { cardBrand, isExpired, luhnValid, validCardLength } from '../domain/card.js';
 import { isCurrency, maxAmountMinor, validateAmount } from '../domain/currency.js';
 import { PAYMENT_STATUSES } from '../domain/payment.js';
-import { GOOGLE_PAY_GATEWAYS, type GooglePayGateway } from '../domain/payment-method.js';
+import { DEBIT_SCHEME_CURRENCY, GOOGLE_PAY_GATEWAYS, isBankDebit, methodTakesCurrency, type GooglePayGateway } from '../domain/payment-method.js';
+import { parseIban, validRoutingNumber, validUsAccountNumber } from '../domain/bank-account.js';
 
 /**
  * Request schemas validate at the edge and generate the OpenAPI document. A custom issue
@@ -127,6 +128,57 @@ export const GooglePayTokenSchema = z
   })
   .openapi('GooglePayToken');
 
+const IBAN_MESSAGES = {
+  invalid_iban: 'iban is not a valid IBAN (its format or check digits are wrong).',
+  iban_country_not_sepa: "iban belongs to a country outside the SEPA scheme.",
+} as const;
+
+const IpAddress = z.union([z.ipv4(), z.ipv6()]);
+
+/** The shopper accepting the mandate at checkout: when, from where, with which browser (kept by the gateway as the mandate's proof). */
+export const MandateAcceptance = z
+  .strictObject({
+    accepted_at: z.iso.datetime({ offset: true }).openapi({ example: '2026-11-30T15:04:05Z' }),
+    ip: IpAddress.openapi({ example: '203.0.113.7' }),
+    user_agent: text().min(1).max(500),
+  })
+  .openapi('MandateAcceptance');
+
+export const SepaDebitSchema = z
+  .strictObject({
+    iban: z.string().max(42).openapi({ example: 'DE89370400440532013000', description: 'Spaces allowed; never stored or echoed: the payment keeps its country, bank code and last four characters.' }),
+    account_holder_name: text().min(1).max(140),
+    mandate_acceptance: MandateAcceptance.optional(),
+    mandate: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'mandate is a mandate reference of letters, digits, _ and -.').optional().openapi({ description: "A mandate the gateway already holds (GoCardless `MD…`): no new acceptance is needed." }),
+  })
+  .superRefine((value, ctx) => {
+    const parsed = parseIban(value.iban);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', path: ['iban'], message: IBAN_MESSAGES[parsed.problem], params: issueCode(parsed.problem) });
+    if ((value.mandate_acceptance === undefined) === (value.mandate === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['mandate_acceptance'], message: 'Give either mandate_acceptance (the shopper accepted a new mandate) or mandate (an existing one), not both.', params: issueCode('mandate_required') });
+    }
+  })
+  .openapi('SepaDebit');
+
+export const AchDebitSchema = z
+  .strictObject({
+    routing_number: z.string().max(9).openapi({ example: '110000000' }),
+    account_number: z.string().max(17).openapi({ example: '000123456789', description: 'Never stored or echoed: the payment keeps the last four digits.' }),
+    account_type: z.enum(['checking', 'savings']),
+    account_holder_name: text().min(1).max(140),
+    account_holder_type: z.enum(['individual', 'company']),
+    mandate_acceptance: MandateAcceptance,
+  })
+  .superRefine((value, ctx) => {
+    if (!validRoutingNumber(value.routing_number)) {
+      ctx.addIssue({ code: 'custom', path: ['routing_number'], message: 'routing_number is not a valid ABA routing number (nine digits with a valid checksum).', params: issueCode('invalid_routing_number') });
+    }
+    if (!validUsAccountNumber(value.account_number)) {
+      ctx.addIssue({ code: 'custom', path: ['account_number'], message: 'account_number must be 4 to 17 digits.', params: issueCode('invalid_account_number') });
+    }
+  })
+  .openapi('AchDebit');
+
 export const PaymentMethodId = z.string().regex(/^pm_[0-9A-Z]{26}$/, 'Payment method ids look like pm_ followed by 26 letters and digits.').openapi({ example: 'pm_01JD0000000000000000000000' });
 export const PlanId = z.string().regex(/^plan_[0-9A-Z]{26}$/, 'Plan ids look like plan_ followed by 26 letters and digits.').openapi({ example: 'plan_01JD0000000000000000000000' });
 export const SubscriptionId = z.string().regex(/^sub_[0-9A-Z]{26}$/, 'Subscription ids look like sub_ followed by 26 letters and digits.').openapi({ example: 'sub_01JD0000000000000000000000' });
@@ -155,11 +207,13 @@ export const CreatePaymentBody = z
           z.strictObject({ type: z.literal('apple_pay'), apple_pay: z.strictObject({ token: ApplePayTokenSchema }) }),
           z.strictObject({ type: z.literal('google_pay'), google_pay: GooglePayTokenSchema }),
           z.strictObject({ type: z.literal('paypal'), paypal: PayPalInputSchema.optional() }),
+          z.strictObject({ type: z.literal('sepa_debit'), sepa_debit: SepaDebitSchema }),
+          z.strictObject({ type: z.literal('ach_debit'), ach_debit: AchDebitSchema }),
         ]),
         PaymentMethodId,
       ])
       .optional()
-      .openapi({ description: 'A card, a wallet token (Apple Pay, Google Pay: passed to the gateway as the wallet made it, never stored), PayPal (no credentials: the payer approves at PayPal through `next_action`), or a saved card (`pm_…`, no card data). Omitted: the default card of `customer`.' }),
+      .openapi({ description: 'A card, a wallet token (Apple Pay, Google Pay: passed to the gateway as the wallet made it, never stored), PayPal (no credentials: the payer approves at PayPal through `next_action`), a bank debit (SEPA in EUR, ACH in USD: the payment stays `processing` until the bank settles it, days later), or a saved card (`pm_…`, no card data). Omitted: the default card of `customer`.' }),
     customer: z
       .union([
         z.strictObject({
@@ -198,6 +252,15 @@ export const CreatePaymentBody = z
   .superRefine((body, ctx) => {
     if (body.payment_method === undefined && typeof body.customer !== 'string') {
       ctx.addIssue({ code: 'custom', path: ['payment_method'], message: 'payment_method is required, unless a saved customer (cus_…) pays with its default card.', params: issueCode('payment_method_required') });
+    }
+    const method = body.payment_method;
+    if (typeof method === 'object' && isBankDebit(method.type)) {
+      if (!methodTakesCurrency(method.type, body.currency)) {
+        ctx.addIssue({ code: 'custom', path: ['currency'], message: `A ${method.type} payment is collected in ${DEBIT_SCHEME_CURRENCY[method.type]}.`, params: issueCode('currency_not_supported_by_method') });
+      }
+      if (body.capture_method !== 'automatic') {
+        ctx.addIssue({ code: 'custom', path: ['capture_method'], message: 'A bank debit cannot be authorized now and captured later: capture_method must be automatic.', params: issueCode('capture_method_not_supported') });
+      }
     }
     if (!isCurrency(body.currency)) return;
     const check = validateAmount(body.amount, body.currency);
@@ -291,6 +354,18 @@ const WalletView = z
   })
   .openapi('WalletDetails', { description: 'What the wallet showed in clear; the token itself is never stored.' });
 
+const BankAccountView = z
+  .object({
+    country: z.string().openapi({ description: "The account's country (ISO 3166-1 alpha-2): the IBAN's, or US for ACH." }),
+    bank_code: z.string().nullable().openapi({ description: 'The bank code the IBAN carries, or the ABA routing number.' }),
+    last4: z.string(),
+    fingerprint: z.string().openapi({ description: 'The same account paying this merchant again shows the same value (a keyed hash; the account number cannot be recomputed from it).' }),
+    holder_name: z.string(),
+    account_type: z.enum(['checking', 'savings']).optional(),
+    account_holder_type: z.enum(['individual', 'company']).optional(),
+  })
+  .openapi('BankAccountDetails', { description: 'What the payment keeps of the debited account; never the IBAN or account number.' });
+
 const Gateway = z.object({ account_id: z.string(), provider: z.string() });
 
 export const AttemptView = z
@@ -301,7 +376,7 @@ export const AttemptView = z
     gateway: Gateway,
     gateway_reference: z.string().nullable(),
     status: z.enum(['pending', 'succeeded', 'requires_action', 'failed', 'unknown']),
-    outcome: z.enum(['approved', 'requires_action', 'declined', 'not_processed', 'unknown']).nullable(),
+    outcome: z.enum(['approved', 'requires_action', 'pending', 'declined', 'not_processed', 'unknown']).nullable().openapi({ description: '`pending`: the gateway accepted a bank debit and says days later whether it settled (the payment stays `processing`).' }),
     outcome_reason: z.string().nullable(),
     decline_reason: z.string().nullable(),
     provider_code: z.string().nullable(),
@@ -327,6 +402,8 @@ export const PaymentView = z
       z.object({ type: z.literal('apple_pay'), apple_pay: WalletView }),
       z.object({ type: z.literal('google_pay'), google_pay: WalletView }),
       z.object({ type: z.literal('paypal'), paypal: z.object({}) }),
+      z.object({ type: z.literal('sepa_debit'), sepa_debit: BankAccountView }),
+      z.object({ type: z.literal('ach_debit'), ach_debit: BankAccountView }),
     ]),
     customer: z.object({ id: z.string().nullable(), email: z.string().nullable(), country: z.string().nullable() }).nullable(),
     description: z.string().nullable(),

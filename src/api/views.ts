@@ -94,9 +94,12 @@ export function timelineEventView(e: EventRow): z.infer<typeof TimelineEventView
   return { id: e.id, object: 'event', type: e.type, refund_id: e.refundId, data: e.data, created_at: e.createdAt.toISOString() };
 }
 
-/** What paid, as the payment shows it: a card's facts, or a wallet's display facts (never its token). */
+/** What paid, as the payment shows it: a card's facts, a wallet's display facts (never its token), or a debited bank account's (never its number). */
 export function paymentMethodView(p: PaymentRow): z.infer<typeof PaymentView>['payment_method'] {
   if (p.paymentMethodType === 'paypal') return { type: 'paypal', paypal: {} };
+  if ((p.paymentMethodType === 'sepa_debit' || p.paymentMethodType === 'ach_debit') && p.bankAccount) {
+    return p.paymentMethodType === 'sepa_debit' ? { type: 'sepa_debit', sepa_debit: p.bankAccount } : { type: 'ach_debit', ach_debit: p.bankAccount };
+  }
   if (p.paymentMethodType !== 'card' && p.wallet) {
     const wallet = { network: p.wallet.network, last4: p.wallet.last4, funding: p.wallet.funding };
     return p.paymentMethodType === 'apple_pay' ? { type: 'apple_pay', apple_pay: wallet } : { type: 'google_pay', google_pay: wallet };

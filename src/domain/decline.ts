@@ -13,6 +13,10 @@ export const DECLINE_REASONS = [
   'velocity_exceeded',
   'restricted_card',
   'processing_error',
+  /** Bank debits: the account cannot be debited (closed, invalid details, debits blocked). */
+  'invalid_account',
+  /** Bank debits: the mandate is cancelled, expired or was refused by the payer's bank. */
+  'mandate_invalid',
   'unknown',
 ] as const;
 export type DeclineReason = (typeof DECLINE_REASONS)[number];
@@ -46,6 +50,8 @@ const CLASSIFICATION: Record<DeclineReason, { cascade: boolean; retry: RetryAdvi
   velocity_exceeded: { cascade: false, retry: 'later', message: 'The card exceeded its usage limits.' },
   restricted_card: { cascade: false, retry: 'never', message: 'The card cannot be used for this payment.' },
   processing_error: { cascade: true, retry: 'later', message: 'The gateway could not process the card.' },
+  invalid_account: { cascade: false, retry: 'with_new_data', message: 'The bank account cannot be debited.' },
+  mandate_invalid: { cascade: false, retry: 'with_new_data', message: 'The debit mandate is not valid: the payer must accept a new one.' },
   unknown: { cascade: false, retry: 'later', message: 'The card was declined.' },
 };
 

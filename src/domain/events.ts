@@ -10,6 +10,7 @@ export const MERCHANT_EVENT_TYPES = [
   'payment.succeeded',
   'payment.failed',
   'payment.canceled',
+  'payment.returned',
   'payment.review_required',
   'payment.review_resolved',
   'refund.pending',

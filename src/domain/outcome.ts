@@ -10,12 +10,15 @@ export interface NextAction {
  * What one authorization attempt at one gateway led to. `not_processed` is certain (the
  * gateway never acted: connection refused, rate limited, rejected our request); `unknown`
  * is ambiguous (a timeout or 5xx: it may have charged) and must be resolved, never retried
- * elsewhere (principle 2).
+ * elsewhere (principle 2). `pending` is certain too: the gateway accepted a bank debit and
+ * will say days later whether the money came (a webhook, or a lookup by `reference`); the payment
+ * stays `processing`, is never sent to another gateway and never voided meanwhile.
  */
 export type AuthorizationOutcome =
   /** `networkTransactionId`: the card network's id for this payment, which merchant-initiated payments on a saved card cite later. */
   | { kind: 'approved'; reference: string; captured: boolean; card?: CardReport; networkTransactionId?: string }
   | { kind: 'requires_action'; reference: string; nextAction: NextAction | null }
+  | { kind: 'pending'; reference: string }
   | { kind: 'declined'; reference: string | null; decline: Decline; card?: CardReport }
   | { kind: 'not_processed'; reason: NotProcessedReason; detail: string }
   | { kind: 'unknown'; reason: UnknownReason; detail: string };

@@ -74,23 +74,73 @@ export interface PayPalInput {
   shippingPreference: 'no_shipping' | 'get_from_file';
 }
 
+/**
+ * The shopper's authorization for a SEPA debit: the acceptance the checkout recorded (when, from
+ * which address and browser), or the reference of a mandate the gateway already holds.
+ */
+export type MandateInput =
+  | { kind: 'acceptance'; acceptedAt: Date; ip: string; userAgent: string }
+  | { kind: 'existing'; reference: string };
+
+/** A SEPA Direct Debit: the IBAN (already validated, electronic format) and who holds it. */
+export interface SepaDebitInput {
+  iban: string;
+  accountHolderName: string;
+  mandate: MandateInput;
+}
+
+/** An ACH debit on a US bank account (routing number checksum already validated). */
+export interface AchDebitInput {
+  routingNumber: string;
+  accountNumber: string;
+  accountType: 'checking' | 'savings';
+  accountHolderName: string;
+  accountHolderType: 'individual' | 'company';
+  /** The payer's authorization of the debit (NACHA requires one; GoCardless wants the payer's IP address). */
+  acceptance: Extract<MandateInput, { kind: 'acceptance' }>;
+}
+
 export type PaymentMethod =
   | { type: 'card'; card: CardInput }
   | { type: 'apple_pay'; applePay: ApplePayToken }
   | { type: 'google_pay'; googlePay: GooglePayToken }
-  | { type: 'paypal'; paypal: PayPalInput };
+  | { type: 'paypal'; paypal: PayPalInput }
+  | { type: 'sepa_debit'; sepaDebit: SepaDebitInput }
+  | { type: 'ach_debit'; achDebit: AchDebitInput };
 
 export type PaymentMethodType = PaymentMethod['type'];
 /** The methods the payer approves at the provider (a redirect), with no credentials passed through us. */
 export type ApprovalMethodType = 'paypal';
-export type WalletType = Exclude<PaymentMethodType, 'card' | ApprovalMethodType>;
+export type WalletType = 'apple_pay' | 'google_pay';
+export type WalletMethod = Extract<PaymentMethod, { type: WalletType }>;
+/** Bank debits: the gateway accepts them and says days later whether the money came (an outcome `pending`). */
+export type BankDebitType = 'sepa_debit' | 'ach_debit';
+export type BankDebitMethod = Extract<PaymentMethod, { type: BankDebitType }>;
 
-export const PAYMENT_METHOD_TYPES = ['card', 'apple_pay', 'google_pay', 'paypal'] as const satisfies readonly PaymentMethodType[];
+export const PAYMENT_METHOD_TYPES = ['card', 'apple_pay', 'google_pay', 'paypal', 'sepa_debit', 'ach_debit'] as const satisfies readonly PaymentMethodType[];
 export const APPROVAL_METHOD_TYPES = ['paypal'] as const satisfies readonly ApprovalMethodType[];
+export const BANK_DEBIT_TYPES = ['sepa_debit', 'ach_debit'] as const satisfies readonly BankDebitType[];
 
 /** Whether the payer approves this method at the provider: no card, no card network. */
 export function isApprovalMethod(method: PaymentMethodType): method is ApprovalMethodType {
   return (APPROVAL_METHOD_TYPES as readonly string[]).includes(method);
+}
+
+export function isBankDebit(type: PaymentMethodType): type is BankDebitType {
+  return (BANK_DEBIT_TYPES as readonly string[]).includes(type);
+}
+
+/** The one currency each bank debit scheme collects in; other methods take any currency their gateway does. */
+export const DEBIT_SCHEME_CURRENCY: Readonly<Record<BankDebitType, string>> = { sepa_debit: 'EUR', ach_debit: 'USD' };
+
+/** Whether the method can be paid in this currency at all, whatever the gateway. */
+export function methodTakesCurrency(type: PaymentMethodType, currency: string): boolean {
+  return !isBankDebit(type) || DEBIT_SCHEME_CURRENCY[type] === currency;
+}
+
+/** Whether the method pays on a card network (a card or a wallet's card): network eligibility and BIN facts apply. */
+export function onCardNetwork(type: PaymentMethodType): boolean {
+  return !isBankDebit(type) && !isApprovalMethod(type);
 }
 
 /** What a payment keeps of a wallet: what the wallet itself shows the shopper, never the token. */
@@ -120,7 +170,7 @@ export function walletNetwork(name: string): CardBrand {
 }
 
 /** The display facts of a wallet payment method: from the clear parts only. */
-export function walletDetails(method: Extract<PaymentMethod, { type: WalletType }>): WalletDetails {
+export function walletDetails(method: WalletMethod): WalletDetails {
   switch (method.type) {
     case 'apple_pay': {
       const { paymentMethod } = method.applePay;

@@ -9,6 +9,8 @@ export const PAYMENT_STATUSES = [
   'succeeded',
   'failed',
   'canceled',
+  /** A bank debit that succeeded and was later returned by the payer's bank (the money went back). */
+  'returned',
 ] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 export type CaptureMethod = 'automatic' | 'manual';
@@ -157,6 +159,11 @@ export function planRefund(state: PaymentState, requested: number | undefined, p
   return amount;
 }
 
+/** A settled bank debit the payer's bank returned: nothing is captured any more, nothing can be refunded. */
+export function afterReturn(state: PaymentState, failure: PaymentFailure): PaymentState {
+  return { ...state, status: 'returned', failure };
+}
+
 export function afterRefund(state: PaymentState, refunded: number): PaymentState {
   return { ...state, amountRefunded: state.amountRefunded + refunded };
 }
@@ -169,6 +176,9 @@ export function attemptStatusFor(outcome: AuthorizationOutcome): AttemptStatus {
       return 'succeeded';
     case 'requires_action':
       return 'requires_action';
+    case 'pending':
+      // Still open: the gateway's settlement answer (webhook or lookup) finishes it.
+      return 'pending';
     case 'declined':
     case 'not_processed':
       return 'failed';

@@ -16,7 +16,9 @@ export type WebhookEventType =
   | 'cancel.failed'
   | 'refund.succeeded'
   | 'refund.failed'
-  | 'settlement.succeeded';
+  | 'settlement.succeeded'
+  /** The payer's bank returned a settled debit (SEPA R-transaction, ACH return, GoCardless chargeback or late failure): `returnCode` says why. */
+  | 'debit.returned';
 
 export interface WebhookEvent {
   /** The provider's own event id: applying an event twice must change nothing. */
@@ -41,4 +43,6 @@ export interface WebhookEvent {
   /** An approval's card network transaction id, when the provider sends it (merchant-initiated payments on the saved card cite it). */
   networkTransactionId?: string | null;
   occurredAt: Date;
+  /** A return's reason as the provider gives it (a SEPA reason code such as MD06, an ACH code such as R01, or the provider's own). */
+  returnCode?: string | null;
 }

@@ -1,5 +1,6 @@
 import type { AttemptIdentity, AuthorizeRequest, CardInput, GatewayAdapter } from '../../adapters/testkit/contract.js';
-import { tokenProviders, walletDetails, type PaymentMethod, type WalletDetails, type WalletType } from '../domain/payment-method.js';
+import { tokenProviders, walletDetails, type BankDebitMethod, type BankDebitType, type PaymentMethod, type WalletDetails, type WalletType } from '../domain/payment-method.js';
+import { bankAccountFingerprint, parseIban, type BankAccountDetails } from '../domain/bank-account.js';
 import { cardFacts, cardFingerprint, isExpired, type CardFacts } from '../domain/card.js';
 import { after, type Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
@@ -41,6 +42,7 @@ import {
   operationWaitStep,
   PAYMENT_JOB,
   paymentJobKey,
+  settlingStep,
   writeStep,
   type PaymentStep,
   type SettlementPolicy,
@@ -122,7 +124,8 @@ type MethodFacts =
   | { kind: 'card'; card: CardInput; facts: CardFacts; fingerprint: string; networkKey: string; routing: RoutingTransaction['card'] }
   | { kind: 'wallet'; type: WalletType; wallet: WalletDetails; routing: RoutingTransaction['card'] }
   /** The payer approves at PayPal: no card, no network, nothing known before the approval. */
-  | { kind: 'paypal'; routing: RoutingTransaction['card'] };
+  | { kind: 'paypal'; routing: RoutingTransaction['card'] }
+  | { kind: 'bank'; type: BankDebitType; bankAccount: BankAccountDetails; routing: RoutingTransaction['card'] };
 
 type Operation = 'capture' | 'cancel';
 
@@ -329,6 +332,7 @@ export function paymentService(deps: PaymentServiceDeps) {
     if (outcome.kind === 'approved' || outcome.kind === 'declined' || outcome.kind === 'requires_action') {
       return authorizationStep(p, a, outcome, result, now, policy);
     }
+    if (outcome.kind === 'pending') return settlingStep(p, a, outcome.reference, result, now, policy);
     if (!awaitsAuthorization(p, a) || p.status !== 'processing') return null;
     if (outcome.kind === 'not_processed') {
       const failure: PaymentFailure = rejection
@@ -518,6 +522,11 @@ export function paymentService(deps: PaymentServiceDeps) {
 
   async function methodFacts(merchantId: string, method: PaymentMethod): Promise<MethodFacts> {
     if (method.type === 'paypal') return { kind: 'paypal', routing: { network: 'unknown', type: null, bin: null, issuerCountry: null } };
+    if (method.type === 'sepa_debit' || method.type === 'ach_debit') {
+      const bankAccount = await bankAccountFacts(method, deps.fingerprintSecret, merchantId);
+      // No card network: the bank's country stands where a card's issuer country would.
+      return { kind: 'bank', type: method.type, bankAccount, routing: { network: 'unknown', type: null, bin: null, issuerCountry: bankAccount.country } };
+    }
     if (method.type !== 'card') {
       const wallet = walletDetails(method);
       return { kind: 'wallet', type: method.type, wallet, routing: { network: wallet.network, type: wallet.funding, bin: null, issuerCountry: null } };
@@ -641,9 +650,10 @@ function newPaymentRow(
 }
 
 /** The payment's columns for what pays it: a card's facts, or a wallet's display facts (never its token). */
-function methodColumns(known: MethodFacts): Pick<PaymentRow, 'paymentMethodType' | 'card' | 'wallet' | 'cardFingerprint' | 'cardNetworkKey'> {
-  if (known.kind === 'wallet') return { paymentMethodType: known.type, card: null, wallet: known.wallet, cardFingerprint: null, cardNetworkKey: null };
-  if (known.kind === 'paypal') return { paymentMethodType: 'paypal', card: null, wallet: null, cardFingerprint: null, cardNetworkKey: null };
+function methodColumns(known: MethodFacts): Pick<PaymentRow, 'paymentMethodType' | 'card' | 'wallet' | 'bankAccount' | 'cardFingerprint' | 'cardNetworkKey'> {
+  if (known.kind === 'wallet') return { paymentMethodType: known.type, card: null, wallet: known.wallet, bankAccount: null, cardFingerprint: null, cardNetworkKey: null };
+  if (known.kind === 'bank') return { paymentMethodType: known.type, card: null, wallet: null, bankAccount: known.bankAccount, cardFingerprint: null, cardNetworkKey: null };
+  if (known.kind === 'paypal') return { paymentMethodType: 'paypal', card: null, wallet: null, bankAccount: null, cardFingerprint: null, cardNetworkKey: null };
   return {
     paymentMethodType: 'card',
     card: {
@@ -658,8 +668,29 @@ function methodColumns(known: MethodFacts): Pick<PaymentRow, 'paymentMethodType'
       issuer_country: known.routing.issuerCountry,
     },
     wallet: null,
+    bankAccount: null,
     cardFingerprint: known.fingerprint,
     cardNetworkKey: known.networkKey,
+  };
+}
+
+/** What a payment keeps of the account a debit is drawn on: country, bank code, last four digits and a keyed fingerprint. */
+async function bankAccountFacts(method: BankDebitMethod, secret: string, merchantId: string): Promise<BankAccountDetails> {
+  if (method.type === 'sepa_debit') {
+    const { iban, accountHolderName } = method.sepaDebit;
+    const parsed = parseIban(iban);
+    if (!parsed.ok) throw problems.invalidRequest('The IBAN is not valid.', 'payment_method.sepa_debit.iban', parsed.problem);
+    return { country: parsed.country, bank_code: parsed.bankCode, last4: parsed.iban.slice(-4), fingerprint: await bankAccountFingerprint(parsed.iban, secret, merchantId), holder_name: accountHolderName };
+  }
+  const a = method.achDebit;
+  return {
+    country: 'US',
+    bank_code: a.routingNumber,
+    last4: a.accountNumber.slice(-4),
+    fingerprint: await bankAccountFingerprint(`${a.routingNumber}:${a.accountNumber}`, secret, merchantId),
+    holder_name: a.accountHolderName,
+    account_type: a.accountType,
+    account_holder_type: a.accountHolderType,
   };
 }
 
@@ -727,6 +758,8 @@ export function attemptResult(outcome: AuthorizationOutcome, latencyMs: number, 
     case 'approved':
     case 'requires_action':
       return { ...base, gatewayReference: outcome.reference, outcomeReason: resolvedBy };
+    case 'pending':
+      return { ...base, gatewayReference: outcome.reference, outcomeReason: resolvedBy ?? 'awaiting_settlement' };
     case 'declined':
       return {
         ...base,

@@ -3,6 +3,7 @@ import { after, type Clock } from '../domain/clock.js';
 import type { Logger } from '../domain/logger.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../domain/outcome.js';
 import { gatewayKeys } from '../domain/payment.js';
+import { isBankDebit } from '../domain/payment-method.js';
 import type { MerchantLearners } from '../routing/merchant-learners.js';
 import type { Repositories } from '../store/index.js';
 import type { GatewayAccount } from '../store/merchants.js';
@@ -20,6 +21,7 @@ import {
   operationDoneStep,
   operationRevertStep,
   operationWaitStep,
+  settlingStep,
   writeStep,
   type PaymentStep,
   type SettlementPolicy,
@@ -30,7 +32,12 @@ import {
  * owned by the request that started it (until then); or still open, to look at again (no later
  * than `deadline` when one applies, such as a 3-D Secure challenge's expiry).
  */
-export type Reconciled = { state: 'settled' } | { state: 'leased'; until: Date } | { state: 'open'; reason: string; deadline?: Date };
+export type Reconciled =
+  | { state: 'settled' }
+  | { state: 'leased'; until: Date }
+  | { state: 'open'; reason: string; deadline?: Date }
+  /** A bank debit the gateway accepted and settles later: looked at on the settlement schedule until `overdueAt`, then flagged. */
+  | { state: 'settling'; overdueAt: Date };
 
 export interface ReconcilerDeps {
   repositories: Repositories;
@@ -87,6 +94,7 @@ export function reconciler(deps: ReconcilerDeps) {
     if (outcome.kind === 'approved' || outcome.kind === 'declined' || outcome.kind === 'requires_action') {
       return resolveAttempt(row, attempt, account!, outcome, now);
     }
+    if (outcome.kind === 'pending') return settling(row, attempt, outcome.reference, now);
     if (outcome.kind === 'unknown' && outcome.reason === 'not_found' && now.getTime() - attempt.createdAt.getTime() >= policy.notFoundAfterMs) {
       // The gateway looked long after the attempt and has no record of it: it was never made.
       const result: AttemptResult = { status: 'failed', outcome: 'not_processed', outcomeReason: 'not_found_at_gateway', completedAt: now };
@@ -124,6 +132,27 @@ export function reconciler(deps: ReconcilerDeps) {
       await recordSavedCardOutcome(repositories, row, outcome, now);
     }
     return payment(row.id);
+  }
+
+  /**
+   * A bank debit the gateway holds and has not settled yet. An attempt whose first answer was lost
+   * learns its reference here; the look is on the timeline. Its window runs from the attempt.
+   */
+  async function settling(row: PaymentRow, attempt: AttemptRow, reference: string, now: Date): Promise<Reconciled> {
+    if (attempt.outcome !== 'pending') {
+      const result = attemptResult({ kind: 'pending', reference }, attempt.latencyMs ?? 0, 'resolved_by_reconciler', now);
+      const written = await step(row, (p, a) => {
+        const found = a.find((x) => x.id === attempt.id);
+        const settled = found ? settlingStep(p, found, reference, result, now, policy) : null;
+        // The job's own outcome schedules the next look.
+        return settled ? { set: settled.set, ...(settled.attempt ? { attempt: settled.attempt } : {}), notes: [note(p, 'reconciler.resolved', { attempt: attempt.number, outcome: 'pending' })] } : null;
+      });
+      if (!written) return payment(row.id);
+    }
+    const method = row.paymentMethodType;
+    const windowMs = isBankDebit(method) ? policy.settlementWindowMs[method] : Math.max(...Object.values(policy.settlementWindowMs));
+    await checked(row, 'awaiting_settlement', { attempt: attempt.number });
+    return { state: 'settling', overdueAt: after(attempt.createdAt, windowMs) };
   }
 
   /** A 3-D Secure challenge: finished meanwhile (the webhook may be lost), still running, or expired. */

@@ -4,7 +4,7 @@ import type { PaymentRow } from '../store/payments.js';
 
 /**
  * A stored payment's facts for the learner's segment (method, network, currency, issuer
- * country, amount; a wallet's network as it showed it, without BIN or issuer country), so late webhook feedback lands where the attempt's would have. Card type
+ * country, amount; a wallet's network as it showed it, without BIN or issuer country; a bank debit's bank country), so late webhook feedback lands where the attempt's would have. Card type
  * and issuer country are the BIN facts the decision used, stored with the card (unknown on
  * payments made before routing had them). The initiator is not stored and does not segment the learner.
  */
@@ -16,7 +16,7 @@ export function routingFacts(payment: PaymentRow): RoutingTransaction {
     paymentMethod: payment.paymentMethodType,
     card: payment.card
       ? { network: payment.card.brand as CardBrand, type: payment.card.funding ?? null, bin: payment.card.bin, issuerCountry: payment.card.issuer_country ?? null }
-      : { network: payment.wallet?.network ?? 'unknown', type: payment.wallet?.funding ?? null, bin: null, issuerCountry: null },
+      : { network: payment.wallet?.network ?? 'unknown', type: payment.wallet?.funding ?? null, bin: null, issuerCountry: payment.bankAccount?.country ?? null },
     billingCountry: payment.customer?.country ?? null,
     captureMethod: payment.captureMethod as RoutingTransaction['captureMethod'],
     initiator: 'customer',

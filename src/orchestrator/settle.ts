@@ -1,6 +1,7 @@
 import { after } from '../domain/clock.js';
 import type { AuthorizationOutcome } from '../domain/outcome.js';
-import { afterAuthorization, afterCancel, afterCapture, type PaymentStatus } from '../domain/payment.js';
+import { afterAuthorization, afterCancel, afterCapture, afterReturn, type PaymentStatus } from '../domain/payment.js';
+import type { BankDebitType } from '../domain/payment-method.js';
 import type { Repositories } from '../store/index.js';
 import {
   OPEN_ATTEMPT_STATUSES,
@@ -23,6 +24,16 @@ export interface SettlementPolicy {
   notFoundAfterMs: number;
   /** A `requires_action` payment fails with `authentication_abandoned` after this long. */
   actionTtlMs: number;
+  /**
+   * A bank debit the gateway accepted (`pending`) is looked up on this schedule, the last delay
+   * repeating, until its settlement window ends: webhooks usually settle it first.
+   */
+  settlementDelaysMs: readonly number[];
+  /**
+   * Per bank debit scheme, how long after the attempt the gateway must have said whether the money
+   * came: then the payment is flagged for review (it stays `processing`; a late answer still settles it).
+   */
+  settlementWindowMs: Readonly<Record<BankDebitType, number>>;
 }
 
 export const DEFAULT_SETTLEMENT_POLICY: SettlementPolicy = {
@@ -30,6 +41,12 @@ export const DEFAULT_SETTLEMENT_POLICY: SettlementPolicy = {
   retryDelaysMs: [30_000, 120_000, 600_000, 3_600_000, 21_600_000, 86_400_000],
   notFoundAfterMs: 600_000,
   actionTtlMs: 3_600_000,
+  settlementDelaysMs: [3_600_000, 6 * 3_600_000, 12 * 3_600_000, 86_400_000],
+  // The longest a debit can take to settle: a first collection on a new mandate is charged up to
+  // 5 business days out (SEPA Core pre-notification; GoCardless' first-payment lead time), then
+  // collected, then the bank's interbank return window (SEPA R-transactions before settlement,
+  // ACH's two banking days) runs; with weekends and bank holidays, 14 days for SEPA and 10 for ACH.
+  settlementWindowMs: { sepa_debit: 14 * 86_400_000, ach_debit: 10 * 86_400_000 },
 };
 
 export const PAYMENT_JOB = 'payment.settle';
@@ -182,4 +199,36 @@ export function operationRevertStep(payment: PaymentRow, operation: 'capture' | 
 /** A capture or cancel waiting on the gateway: accepted (confirmed later by webhook) or with its answer lost. */
 export function operationWaitStep(state: 'accepted' | 'unknown', runAt: Date | null): PaymentStep {
   return { set: { status: 'processing', operationState: state, leaseUntil: null }, ...(runAt ? { job: { runAt } } : {}) };
+}
+
+/**
+ * The gateway accepted a bank debit and will say days later (`pending`): the attempt keeps its
+ * reference and stays open, the payment stays `processing` under the reconciler's settlement
+ * schedule. Null when the payment moved on (an early webhook already settled it).
+ */
+export function settlingStep(payment: PaymentRow, attempt: AttemptRow, reference: string, result: AttemptResult, now: Date, policy: SettlementPolicy): PaymentStep | null {
+  if (!awaitsAuthorization(payment, attempt) || payment.status !== 'processing') return null;
+  return {
+    set: { gatewayReference: reference, gatewayAccountId: attempt.gatewayAccountId, leaseUntil: null },
+    attempt: { id: attempt.id, result },
+    job: { runAt: after(now, policy.settlementDelaysMs[0] ?? 0) },
+  };
+}
+
+/**
+ * The bank returned a debit after it had settled (a SEPA R-transaction, an ACH return, a
+ * GoCardless chargeback or late failure): the money went back to the payer. A succeeded payment
+ * becomes `returned`; one whose success never reached us fails. Null when there is nothing to reverse.
+ */
+export function returnedStep(payment: PaymentRow, attempt: AttemptRow, code: string, at: Date): PaymentStep | null {
+  const message = `The payer's bank returned the debit (${code}): the money went back to the payer.`;
+  if (payment.status === 'succeeded' && !payment.pendingOperation) {
+    return { set: { ...stateColumns(afterReturn(stateOf(payment), { code: 'debit_returned', message })), leaseUntil: null, reviewReason: null, reviewAt: null } };
+  }
+  if (!awaitsAuthorization(payment, attempt) || payment.status !== 'processing') return null;
+  return {
+    set: { status: 'failed', failureCode: 'debit_returned', failureMessage: message, gatewayReference: attempt.gatewayReference ?? payment.gatewayReference, leaseUntil: null, reviewReason: null, reviewAt: null },
+    attempt: { id: attempt.id, result: { status: 'failed', outcome: 'declined', outcomeReason: 'returned_after_settlement', declineReason: 'debit_returned', providerCode: code, completedAt: at } },
+    job: 'cancel',
+  };
 }

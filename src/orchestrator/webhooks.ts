@@ -22,6 +22,7 @@ import {
   voidedStep,
   operationDoneStep,
   operationRevertStep,
+  returnedStep,
   writeStep,
   type FinalAuthorization,
   type PaymentStep,
@@ -136,6 +137,8 @@ export function webhookService(deps: WebhookServiceDeps) {
         const final = event.type === 'refund.succeeded' ? ({ status: 'succeeded', gatewayReference: reference } as const) : ({ status: 'failed', failureCode: 'refund_failed', gatewayReference: reference } as const);
         return (await writeRefundStep(repos, refund, { patch: final, final: true }, now, now)) ? 'applied' : 'no_change';
       }
+      case 'debit.returned':
+        return write(returnedStep(payment, attempt, event.returnCode ?? 'unspecified', event.occurredAt));
       case 'settlement.succeeded':
         // Captured funds settled: our model already counts them as captured.
         return 'no_change';

@@ -1,6 +1,6 @@
 import type { Capabilities } from '../../adapters/testkit/contract.js';
 import type { AuthorizationOutcome } from '../domain/outcome.js';
-import { isApprovalMethod } from '../domain/payment-method.js';
+import { methodTakesCurrency, onCardNetwork } from '../domain/payment-method.js';
 import { methodIneligibility } from './candidates.js';
 import { feeFor, type FeeSchedule } from './fees/schedule.js';
 import type { Posterior } from './learner/index.js';
@@ -213,9 +213,9 @@ export function ineligibility(c: GatewayCandidate, tx: RoutingTransaction): stri
   if (c.health === 'open') return 'breaker_open';
   const method = methodIneligibility(c, tx);
   if (method) return method;
-  // A payer-approval method (PayPal) has no card network: the method alone decides.
-  if (!isApprovalMethod(tx.paymentMethod) && !caps.cardNetworks.includes(tx.card.network)) return 'card_network_not_supported';
+  if (onCardNetwork(tx.paymentMethod) && !caps.cardNetworks.includes(tx.card.network)) return 'card_network_not_supported';
   if (caps.currencies !== '*' && !caps.currencies.includes(tx.currency)) return 'currency_not_supported';
+  if (!methodTakesCurrency(tx.paymentMethod, tx.currency)) return 'currency_not_supported';
   if (caps.countries !== '*' && tx.card.issuerCountry !== null && !caps.countries.includes(tx.card.issuerCountry)) return 'country_not_supported';
   if (!caps.captureMethods.includes(tx.captureMethod)) return 'capture_method_not_supported';
   if (tx.threeDSecure === 'required' && !caps.threeDSecure) return 'three_d_secure_not_supported';

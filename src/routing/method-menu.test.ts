@@ -15,6 +15,8 @@ const account = (name: string, provider: string, paymentMethods: GatewayCandidat
   fees: null,
 });
 
+const BANK_DEBITS: readonly string[] = ['sepa_debit', 'ach_debit'];
+
 const ACCOUNTS = [account('stripe', 'stripe', ['card', 'apple_pay']), account('adyen', 'adyen', ['card', 'apple_pay', 'google_pay'], { currencies: ['EUR'] }), account('braintree', 'braintree', ['card'])];
 
 function menu(query: MenuQuery, rules: string | null = null, accounts = ACCOUNTS) {
@@ -35,7 +37,7 @@ describe('the payment methods menu', () => {
     // Adyen's account takes only EUR: no gateway takes Google Pay in USD.
     const usd = menu({ amount: 1000, currency: 'USD', country: 'US' });
     expect(usd.available.map((m) => m.type)).toEqual(['card', 'apple_pay']);
-    expect(usd.unavailable).toEqual([
+    expect(usd.unavailable.filter((m) => !BANK_DEBITS.includes(m.type))).toEqual([
       { type: 'google_pay', reason: 'no_eligible_gateway', rule: null },
       { type: 'paypal', reason: 'no_eligible_gateway', rule: null },
     ]);
@@ -52,20 +54,34 @@ describe('the payment methods menu', () => {
   it('answers what the active rules answer: a rule blocking a method, or routing it only to gateways that cannot take it', () => {
     const blocked = menu({ amount: 1000, currency: 'EUR', country: 'DE' }, 'rules:\n  - id: no-apple-pay\n    when: { payment_method: apple_pay }\n    then: { block: { code: method_not_offered } }\ndefault: { optimize: { objective: expected_value } }\n');
     expect(blocked.available.map((m) => m.type)).toEqual(['card', 'google_pay']);
-    expect(blocked.unavailable).toEqual([
+    expect(blocked.unavailable.filter((m) => !BANK_DEBITS.includes(m.type))).toEqual([
       { type: 'apple_pay', reason: 'blocked', rule: 'no-apple-pay' },
       { type: 'paypal', reason: 'no_eligible_gateway', rule: null },
     ]);
 
     const routedAway = menu({ amount: 1000, currency: 'EUR', country: 'DE' }, 'rules:\n  - id: wallets-to-braintree\n    when: { payment_method: { in: [apple_pay, google_pay] } }\n    then: { route: [braintree] }\ndefault: { optimize: { objective: expected_value } }\n');
     expect(routedAway.available.map((m) => m.type)).toEqual(['card']);
-    expect(routedAway.unavailable.map((m) => m.type)).toEqual(['apple_pay', 'google_pay', 'paypal']);
-    expect(routedAway.unavailable.map((m) => m.reason)).toEqual(['no_eligible_gateway', 'no_eligible_gateway', 'no_eligible_gateway']);
+    expect(routedAway.unavailable.filter((m) => !BANK_DEBITS.includes(m.type)).map((m) => m.type)).toEqual(['apple_pay', 'google_pay', 'paypal']);
+    expect(routedAway.unavailable.filter((m) => !BANK_DEBITS.includes(m.type)).map((m) => m.reason)).toEqual(['no_eligible_gateway', 'no_eligible_gateway', 'no_eligible_gateway']);
   });
 
   it('leaves out an amount over every limit, and a shopper country no account serves', () => {
     expect(menu({ amount: CARD_CAPABILITIES.amountLimits.max + 1, currency: 'EUR', country: 'DE' }).available).toEqual([]);
     const onlyUs = ACCOUNTS.map((a) => ({ ...a, capabilities: { ...a.capabilities, countries: ['US'] } }));
     expect(menu({ amount: 1000, currency: 'EUR', country: 'DE' }, null, onlyUs).available).toEqual([]);
+  });
+
+  it('offers a bank debit where an account declares it, for its currency and the shopper\'s country, on no card network', () => {
+    const debits = account('gocardless', 'gocardless', ['sepa_debit', 'ach_debit'], { cardNetworks: [], currencies: ['EUR', 'USD'], countries: ['DE', 'FR', 'US'] });
+    const accounts = [...ACCOUNTS, debits];
+    const de = menu({ amount: 1000, currency: 'EUR', country: 'DE' }, null, accounts);
+    expect(de.available.filter((m) => BANK_DEBITS.includes(m.type))).toEqual([{ type: 'sepa_debit', networks: ['unknown'], gateways: ['gocardless'] }]);
+    // ACH collects only US dollars.
+    expect(de.unavailable).toContainEqual({ type: 'ach_debit', reason: 'no_eligible_gateway', rule: null });
+    const us = menu({ amount: 1000, currency: 'USD', country: 'US' }, null, accounts);
+    expect(us.available.filter((m) => BANK_DEBITS.includes(m.type))).toEqual([{ type: 'ach_debit', networks: ['unknown'], gateways: ['gocardless'] }]);
+    // A bank in a country the account does not serve.
+    const se = menu({ amount: 1000, currency: 'EUR', country: 'SE' }, null, accounts);
+    expect(se.unavailable.filter((m) => BANK_DEBITS.includes(m.type)).map((m) => m.reason)).toEqual(['no_eligible_gateway', 'no_eligible_gateway']);
   });
 });

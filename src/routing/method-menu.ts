@@ -1,5 +1,5 @@
 import type { CardBrand } from '../domain/card.js';
-import { GOOGLE_PAY_GATEWAYS, isApprovalMethod, PAYMENT_METHOD_TYPES, type GooglePayGateway, type PaymentMethodType } from '../domain/payment-method.js';
+import { GOOGLE_PAY_GATEWAYS, onCardNetwork, PAYMENT_METHOD_TYPES, type GooglePayGateway, type PaymentMethodType } from '../domain/payment-method.js';
 import type { DecisionExplanation, GatewayCandidate } from './decide.js';
 import type { RoutingTransaction } from './rules/transaction.js';
 
@@ -20,7 +20,7 @@ export interface MenuProbe {
 
 export interface AvailableMethod {
   type: PaymentMethodType;
-  /** The networks of this method some gateway would take. */
+  /** The networks of this method some gateway would take; `unknown` alone for a bank debit, which uses none. */
   networks: CardBrand[];
   /** The gateway accounts that would take it on some network, in the order routing would try them. */
   gateways: string[];
@@ -41,9 +41,11 @@ export interface UnavailableMethod {
  */
 export function menuProbes(query: MenuQuery, candidates: readonly Pick<GatewayCandidate, 'capabilities'>[]): MenuProbe[] {
   const networks = [...new Set(candidates.flatMap((c) => c.capabilities.cardNetworks))].sort();
+  // A bank debit or a payer-approval method (PayPal) is on no card network: one probe, on no network
+  // (for a bank debit, the shopper's country stands as its bank's).
+  const bankNetworks: CardBrand[] = ['unknown'];
   return PAYMENT_METHOD_TYPES.flatMap((method) =>
-    // A payer-approval method (PayPal) has no network: one probe, on no network.
-    (isApprovalMethod(method) ? (['unknown'] as const) : networks).map((network) => ({
+    (onCardNetwork(method) ? networks : bankNetworks).map((network) => ({
       method,
       network,
       tx: {
@@ -78,7 +80,7 @@ export function methodMenu(
       continue;
     }
     const gateways = [...new Set(routed.flatMap(({ decision }) => decision.order))];
-    const entry: AvailableMethod = { type: method, networks: isApprovalMethod(method) ? [] : routed.map(({ probe }) => probe.network), gateways };
+    const entry: AvailableMethod = { type: method, networks: !onCardNetwork(method) ? [] : routed.map(({ probe }) => probe.network), gateways };
     if (method === 'google_pay') {
       const providers = new Set(routed.flatMap(({ decision }) => decision.order).map((name) => candidates.find((c) => c.name === name)?.provider));
       entry.tokenGateways = (Object.keys(GOOGLE_PAY_GATEWAYS) as GooglePayGateway[]).filter((gateway) => providers.has(GOOGLE_PAY_GATEWAYS[gateway]));

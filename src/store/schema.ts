@@ -14,6 +14,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { CardDetails } from '../domain/payment.js';
+import type { BankAccountDetails } from '../domain/bank-account.js';
 import type { PaymentMethodType, WalletDetails } from '../domain/payment-method.js';
 
 export interface GatewayAccountSettings {
@@ -87,12 +88,14 @@ export const payments = pgTable(
     amountCapturable: money('amount_capturable').default(0),
     amountCaptured: money('amount_captured').default(0),
     amountRefunded: money('amount_refunded').default(0),
-    /** What paid: `card`, `apple_pay`, `google_pay` (src/domain/payment-method.ts). */
+    /** What paid: `card`, `apple_pay`, `google_pay`, `sepa_debit`, `ach_debit` (src/domain/payment-method.ts). */
     paymentMethodType: text('payment_method_type').$type<PaymentMethodType>().notNull().default('card'),
     /** The card's facts; null for a wallet, whose card number the router never sees. */
     card: jsonb('card').$type<CardDetails>(),
     /** A wallet's display facts (network, last4 as the wallet shows it); never its token. Null for a card. */
     wallet: jsonb('wallet').$type<WalletDetails>(),
+    /** A bank debit's account: country, bank code, last4, keyed fingerprint; never the IBAN or account number. Null otherwise. */
+    bankAccount: jsonb('bank_account').$type<BankAccountDetails>(),
     /** Indexed copy of card.fingerprint: the card as this merchant knows it. Null for a wallet (its token is one-time). */
     cardFingerprint: text('card_fingerprint'),
     /** The card as the networks know it, across merchants (a keyed hash): what the retry guard counts by. Null before it existed. */

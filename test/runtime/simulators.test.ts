@@ -287,7 +287,7 @@ describe('the sandbox keeps its simulators across a restart', () => {
       const first = await startSandbox({ ...options, logger: captureLogger().logger });
       // Every notification of this run is held back past its end, so the next run sends them.
       for (const sim of Object.values(first.simulators)) sim.setWebhookFault({ kind: 'delay', ms: 600_000 });
-      const payments = [];
+      const payments: any[] = [];
       for (const provider of ['stripe', 'adyen', 'braintree', 'checkout']) {
         payments.push(
           await api(first, 'POST', '/v1/payments', {
@@ -310,7 +310,8 @@ describe('the sandbox keeps its simulators across a restart', () => {
           expect(refund.status, payment.gateway.provider).toBe(['adyen', 'checkout'].includes(payment.gateway.provider) ? 'pending' : 'succeeded');
         }
         for (const sim of Object.values(second.simulators)) await sim.idle();
-        for (const [provider, sim] of Object.entries(second.simulators)) {
+        // The gateways paid by card above (GoCardless takes bank debits only, and had nothing to send).
+        for (const [provider, sim] of Object.entries(second.simulators).filter(([name]) => payments.some((p) => p.gateway.provider === name))) {
           const deliveries = sim.webhookDeliveries();
           expect(deliveries.length, provider).toBeGreaterThan(0);
           expect(deliveries.every((d) => d.state === 'delivered' && d.attempts.every((a) => a.status === 200)), provider).toBe(true);

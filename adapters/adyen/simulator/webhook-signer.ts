@@ -68,6 +68,8 @@ const EVENT_CODES: Readonly<Record<WebhookEventType, readonly [eventCode: string
   'authorization.voided': ['TECHNICAL_CANCEL', true],
   // Adyen's standard notifications report no settlement (that comes in its settlement reports).
   'settlement.succeeded': null,
+  // Bank debits are not simulated for Adyen.
+  'debit.returned': null,
 };
 
 /**

@@ -85,6 +85,7 @@ function stripeNotification(event: CanonicalEvent): { type: StripeEventType; obj
     case 'cancel.failed':
     case 'settlement.succeeded':
     case 'authorization.voided':
+    case 'debit.returned':
       throw new Error(`Stripe sends no webhook for ${event.type}`);
   }
 }

@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
 import { Problem, problems } from '../../domain/problem.js';
+import { parseIban } from '../../domain/bank-account.js';
 import type { NewPaymentInput, paymentService } from '../../orchestrator/payments.js';
 import type { refundService } from '../../orchestrator/refunds.js';
 import type { AppEnv } from '../env.js';
@@ -128,7 +129,7 @@ export function paymentInput(body: z.infer<typeof CreatePaymentBody>): NewPaymen
     currency: body.currency,
     captureMethod: body.capture_method,
     card: card ? { number: card.number, expMonth: card.exp_month, expYear: card.exp_year, cvc: card.cvc, holderName: card.holder_name ?? null } : null,
-    method: typeof method === 'object' ? walletInput(method) : null,
+    method: typeof method === 'object' ? methodInput(method) : null,
     paymentMethodId: typeof method === 'string' ? method : null,
     customerId: typeof customer === 'string' ? customer : null,
     customer: typeof customer === 'object' ? { id: customer.id ?? null, email: customer.email ?? null, country: customer.country ?? null } : null,
@@ -141,8 +142,8 @@ export function paymentInput(body: z.infer<typeof CreatePaymentBody>): NewPaymen
   };
 }
 
-/** A wallet in the request, in the canonical model's terms; null for a card. */
-function walletInput(method: Exclude<z.infer<typeof CreatePaymentBody>['payment_method'], string | undefined>): NewPaymentInput['method'] {
+/** A wallet or a bank debit in the request, in the canonical model's terms; null for a card. */
+function methodInput(method: Exclude<z.infer<typeof CreatePaymentBody>['payment_method'], string | undefined>): NewPaymentInput['method'] {
   switch (method.type) {
     case 'card':
       return null;
@@ -157,6 +158,33 @@ function walletInput(method: Exclude<z.infer<typeof CreatePaymentBody>['payment_
       return {
         type: 'paypal',
         paypal: { emailHint: paypal?.email_hint ?? null, brandName: paypal?.brand_name ?? null, locale: paypal?.locale ?? null, shippingPreference: paypal?.shipping_preference ?? 'no_shipping' },
+      };
+    }
+    case 'sepa_debit': {
+      const { iban, account_holder_name: accountHolderName, mandate, mandate_acceptance: acceptance } = method.sepa_debit;
+      const parsed = parseIban(iban);
+      if (!parsed.ok) throw problems.invalidRequest('The IBAN is not valid.', 'payment_method.sepa_debit.iban', parsed.problem);
+      return {
+        type: 'sepa_debit',
+        sepaDebit: {
+          iban: parsed.iban,
+          accountHolderName,
+          mandate: acceptance ? { kind: 'acceptance', acceptedAt: new Date(acceptance.accepted_at), ip: acceptance.ip, userAgent: acceptance.user_agent } : { kind: 'existing', reference: mandate! },
+        },
+      };
+    }
+    case 'ach_debit': {
+      const a = method.ach_debit;
+      return {
+        type: 'ach_debit',
+        achDebit: {
+          routingNumber: a.routing_number,
+          accountNumber: a.account_number,
+          accountType: a.account_type,
+          accountHolderName: a.account_holder_name,
+          accountHolderType: a.account_holder_type,
+          acceptance: { kind: 'acceptance', acceptedAt: new Date(a.mandate_acceptance.accepted_at), ip: a.mandate_acceptance.ip, userAgent: a.mandate_acceptance.user_agent },
+        },
       };
     }
   }

@@ -43,6 +43,9 @@ const DECLINE_CODES: Record<DeclineReason, { code: string; decline_code: string 
   velocity_exceeded: { code: 'card_declined', decline_code: 'card_velocity_exceeded' },
   restricted_card: { code: 'card_declined', decline_code: 'restricted_card' },
   processing_error: { code: 'processing_error', decline_code: 'processing_error' },
+  // Stripe's codes for a debit it could not collect.
+  invalid_account: { code: 'payment_method_not_available', decline_code: 'account_closed' },
+  mandate_invalid: { code: 'payment_method_not_available', decline_code: 'debit_not_authorized' },
   unknown: { code: 'card_declined', decline_code: 'generic_decline' },
 };
 
@@ -78,6 +81,9 @@ export function intentStatus(intent: StripeIntentRow, record: PaymentRecord | nu
     case 'canceled':
     case 'processing':
       return record.payment.status;
+    case 'returned':
+      // Stripe keeps a returned debit's intent succeeded (its charge shows the return).
+      return 'succeeded';
     default:
       return 'processing';
   }

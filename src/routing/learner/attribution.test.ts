@@ -33,6 +33,8 @@ describe('attribution', () => {
     restricted_card: 'ignored',
     velocity_exceeded: 'ignored',
     authentication_required: 'ignored',
+    invalid_account: 'ignored',
+    mandate_invalid: 'ignored',
     do_not_honor: 'failure',
     generic_decline: 'failure',
     issuer_unavailable: 'failure',

@@ -12,6 +12,9 @@ const TECHNICAL: ReadonlySet<string> = new Set(['connection_refused', 'rate_limi
  */
 const ISSUER_SIDE: ReadonlySet<DeclineReason> = new Set<DeclineReason>([
   'insufficient_funds',
+  // The payer's account or mandate, whichever gateway collects.
+  'invalid_account',
+  'mandate_invalid',
   'expired_card',
   'invalid_number',
   'invalid_cvc',
@@ -26,7 +29,7 @@ const ISSUER_SIDE: ReadonlySet<DeclineReason> = new Set<DeclineReason>([
  * What an authorization outcome teaches the learner about the gateway that handled it.
  * Soft declines (do_not_honor, generic_decline, issuer_unavailable, processing_error, unknown)
  * count as failures: a gateway with worse approval rates shows it exactly there. A pending
- * 3-D Secure challenge is not an answer yet; its final outcome arrives later as another update.
+ * 3-D Secure challenge or a bank debit awaiting settlement is not an answer yet; its final outcome arrives later as another update.
  * Refused connections, time-outs and 5xx are `technical`: failures that also feed the gateway's
  * up/down filter. An open breaker's refusal never reached the gateway and says nothing of it.
  */
@@ -35,6 +38,7 @@ export function attribution(outcome: AuthorizationOutcome): Attribution {
     case 'approved':
       return 'success';
     case 'requires_action':
+    case 'pending':
       return 'ignored';
     case 'declined':
       return ISSUER_SIDE.has(outcome.decline.reason) ? 'ignored' : 'failure';

@@ -5,7 +5,7 @@ import { passwordHasher } from '../../admin/passwords.js';
 import { systemClock } from '../../domain/clock.js';
 import { createSecretBox } from '../../domain/secret-box.js';
 import { createRepositories } from '../../store/index.js';
-import { PROVIDERS } from '../providers.js';
+import { NODE_PROVIDERS } from './providers.js';
 import { cliSecretsKey, cliVaultKeys, storeConfig } from './config.js';
 import { localKms } from '../../vault/kms.js';
 import { openDatabase } from './database.js';
@@ -42,7 +42,7 @@ try {
       repositories,
       actor: { type: 'cli', id: user, name: user },
       clock: systemClock,
-      providers: PROVIDERS.map((p) => p.name),
+      providers: NODE_PROVIDERS.map((p) => p.name),
       operators: secretsKey === null ? null : operatorService({ repositories, secrets: createSecretBox(secretsKey), passwords: passwordHasher(), clock: systemClock }),
       newPassword: () => randomToken(18),
       vaultKms: vaultKeys !== null ? localKms(vaultKeys.keys) : secretsKey !== null ? localKms(secretsKey) : null,

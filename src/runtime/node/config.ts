@@ -181,6 +181,8 @@ function serverConfig(values: z.infer<z.ZodObject<typeof serverFields>>, now: ()
       retryDelaysMs: values.SWITCHYARD_RECONCILE_DELAYS_MS ?? [...DEFAULT_SETTLEMENT_POLICY.retryDelaysMs],
       notFoundAfterMs: values.SWITCHYARD_NOT_FOUND_AFTER_MS ?? DEFAULT_SETTLEMENT_POLICY.notFoundAfterMs,
       actionTtlMs: values.SWITCHYARD_ACTION_TTL_MS ?? DEFAULT_SETTLEMENT_POLICY.actionTtlMs,
+      settlementDelaysMs: DEFAULT_SETTLEMENT_POLICY.settlementDelaysMs,
+      settlementWindowMs: DEFAULT_SETTLEMENT_POLICY.settlementWindowMs,
     },
     jobPollMs: values.SWITCHYARD_JOB_POLL_MS ?? 1000,
     migrate: values.SWITCHYARD_MIGRATE === '1',

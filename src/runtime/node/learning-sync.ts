@@ -190,6 +190,9 @@ function wireOutcome(outcome: AuthorizationOutcome): WireRecorded['o'] {
       return { kind: outcome.kind, captured: outcome.captured };
     case 'requires_action':
       return { kind: outcome.kind };
+    case 'pending':
+      // Like a challenge, not an answer yet: the learner ignores both, so the wire need not tell them apart.
+      return { kind: 'requires_action' };
     case 'declined':
       return { kind: outcome.kind, reason: outcome.decline.reason, code: outcome.decline.providerCode.slice(0, 100), advice: outcome.decline.adviceCode };
     case 'not_processed':

@@ -5,6 +5,7 @@ import { startAdyenSimulator } from '../../../adapters/adyen/simulator/index.js'
 import { startBraintreeSimulator } from '../../../adapters/braintree/simulator/index.js';
 import { startCheckoutSimulator } from '../../../adapters/checkout/simulator/index.js';
 import { startPayPalSimulator } from '../../../adapters/paypal/simulator/index.js';
+import { startGoCardlessSimulator } from '../../../adapters/gocardless/simulator/index.js';
 import { startStripeSimulator } from '../../../adapters/stripe/simulator/index.js';
 import type { SimulatorControl } from '../../../adapters/testkit/simulator.js';
 import { PROVIDERS } from '../providers.js';
@@ -77,7 +78,11 @@ export async function startSandboxGateways(webhookUrl: (provider: string) => str
   const paypalSecrets = secrets.paypal ?? derivedPayPalSecrets(secrets);
   const paypal = await startPayPalSimulator({ ...paypalSecrets, webhookRetry, ...statePath('paypal') });
 
-  const simulators: Record<string, SimulatorControl> = { stripe, adyen, braintree, checkout, paypal };
+  // In memory even with a state dir: the GoCardless simulator keeps no state file (its debits start afresh at each run).
+  const gocardlessSecrets = { accessToken: `sandbox_${secrets.stripe.secretKey.slice(8, 40)}`, webhookSecret: createHash('sha256').update(`gocardless-webhook:${secrets.stripe.webhookSecret}`).digest('hex') };
+  const gocardless = await startGoCardlessSimulator({ ...gocardlessSecrets, webhookRetry });
+
+  const simulators: Record<string, SimulatorControl> = { stripe, adyen, braintree, checkout, paypal, gocardless };
   return {
     configs: {
       stripe: { ...secrets.stripe, host: stripe.host, port: stripe.port, protocol: 'http' },
@@ -86,6 +91,7 @@ export async function startSandboxGateways(webhookUrl: (provider: string) => str
       braintree: { ...braintreeAccount, host: braintree.host, port: braintree.port, ssl: false },
       checkout: { ...checkoutSecrets, baseUrl: checkout.url, subdomain: null, returnUrl: `${checkout.url}/return` },
       paypal: { ...paypalSecrets, environment: 'sandbox', baseUrl: paypal.url, returnUrl: `${paypal.url}/return` },
+      gocardless: { ...gocardlessSecrets, environment: 'sandbox', local: { host: gocardless.host, port: gocardless.port } },
     },
     simulators,
     connectWebhooks: async () => {

@@ -19,7 +19,7 @@ import type { SettlementPolicy } from '../../orchestrator/settle.js';
 import { formatError } from '../../routing/rules/source.js';
 import type { JobEngine } from '../../jobs/engine.js';
 import type { Repositories } from '../../store/index.js';
-import { PROVIDERS } from '../providers.js';
+import { NODE_PROVIDERS } from './providers.js';
 import type { OpenDatabase } from './database.js';
 import { loadRoutingFiles } from './routing-files.js';
 import { connectEnvGateways, startSandboxGateways } from './sandbox-gateways.js';
@@ -178,7 +178,7 @@ async function seedDemoMerchant(repositories: Repositories, fixedKey: string | u
   const merchantId = (await merchants.findByName(DEMO_MERCHANT)) ?? (await merchants.create(DEMO_MERCHANT));
   const existing = await merchants.gatewayAccounts(merchantId, { includeDisabled: true });
   const accounts: Record<string, string> = {};
-  for (const [priority, provider] of PROVIDERS.entries()) {
+  for (const [priority, provider] of NODE_PROVIDERS.entries()) {
     const credentialsRef = `sandbox:${provider.name}`;
     accounts[provider.name] =
       existing.find((a) => a.credentialsRef === credentialsRef)?.id ??

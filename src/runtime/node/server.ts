@@ -25,7 +25,7 @@ import { webhookJobKinds } from '../../jobs/webhook-delivery.js';
 import { createRepositories, type Repositories } from '../../store/index.js';
 import { createLookupCache, DEFAULT_LOOKUP_CACHE_MS } from '../../store/lookup-cache.js';
 import { gatewayRegistry } from '../gateways.js';
-import { PROVIDERS } from '../providers.js';
+import { NODE_PROVIDERS } from './providers.js';
 import { createRouter, createRoutingState } from '../routing.js';
 import { openDatabase, type MigrationPolicy, type OpenDatabase } from './database.js';
 import { DEFAULT_SERVER_LIMITS, listen, type ServerLimits } from './http-server.js';
@@ -118,7 +118,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     if (tracing) cleanup.push(() => tracing.stop());
     const metrics = createMetrics({ jobStats: () => repositories.jobs.stats(), clock });
     const gateways = instrumentGateways(
-      gatewayRegistry({ providers: PROVIDERS, sandbox: options.sandboxGateways ?? {}, env: options.env, timeoutMs: options.gatewayTimeoutMs }),
+      gatewayRegistry({ providers: NODE_PROVIDERS, sandbox: options.sandboxGateways ?? {}, env: options.env, timeoutMs: options.gatewayTimeoutMs }),
       metrics,
       tracing?.tracer ?? null,
     );
@@ -170,7 +170,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       logger: options.logger,
       fingerprintSecret: options.fingerprintSecret,
       gateways,
-      providers: PROVIDERS.map((p) => p.name),
+      providers: NODE_PROVIDERS.map((p) => p.name),
       router: tracing ? traceRouter(router, tracing.tracer) : router,
       retryGuard: options.retryGuard,
       clock,
