@@ -75,11 +75,11 @@ describe('the payment methods menu', () => {
     const debits = account('gocardless', 'gocardless', ['sepa_debit', 'ach_debit'], { cardNetworks: [], currencies: ['EUR', 'USD'], countries: ['DE', 'FR', 'US'] });
     const accounts = [...ACCOUNTS, debits];
     const de = menu({ amount: 1000, currency: 'EUR', country: 'DE' }, null, accounts);
-    expect(de.available.filter((m) => BANK_DEBITS.includes(m.type))).toEqual([{ type: 'sepa_debit', networks: ['unknown'], gateways: ['gocardless'] }]);
+    expect(de.available.filter((m) => BANK_DEBITS.includes(m.type))).toEqual([{ type: 'sepa_debit', networks: [], gateways: ['gocardless'] }]);
     // ACH collects only US dollars.
     expect(de.unavailable).toContainEqual({ type: 'ach_debit', reason: 'no_eligible_gateway', rule: null });
     const us = menu({ amount: 1000, currency: 'USD', country: 'US' }, null, accounts);
-    expect(us.available.filter((m) => BANK_DEBITS.includes(m.type))).toEqual([{ type: 'ach_debit', networks: ['unknown'], gateways: ['gocardless'] }]);
+    expect(us.available.filter((m) => BANK_DEBITS.includes(m.type))).toEqual([{ type: 'ach_debit', networks: [], gateways: ['gocardless'] }]);
     // A bank in a country the account does not serve.
     const se = menu({ amount: 1000, currency: 'EUR', country: 'SE' }, null, accounts);
     expect(se.unavailable.filter((m) => BANK_DEBITS.includes(m.type)).map((m) => m.reason)).toEqual(['no_eligible_gateway', 'no_eligible_gateway']);
