@@ -37,7 +37,10 @@ describe('BIN facts on sandbox traffic', () => {
     const payment = await client.pay({ amount: 2500, currency: 'USD' }, US_DEBIT);
     expect(payment).toMatchObject({ status: 'succeeded', gateway: { provider: 'adyen' }, decision: { rule: 'debit-to-adyen', order: ['adyen'] } });
     expect(payment.payment_method.card).toMatchObject({ bin: '400022', funding: 'debit', issuer_country: 'US' });
-    const fees = Object.fromEntries(payment.decision.candidates.map((c: { gateway: string; fee: number }) => [c.gateway, c.fee]));
+    type Candidate = { gateway: string; eligible: boolean; fee: number };
+    // PayPal and GoCardless take no cards: they are candidates, ineligible, and priced at nothing.
+    expect(payment.decision.candidates.filter((c: Candidate) => !c.eligible).map((c: Candidate) => c.gateway).sort()).toEqual(['gocardless', 'paypal']);
+    const fees = Object.fromEntries(payment.decision.candidates.filter((c: Candidate) => c.eligible).map((c: Candidate) => [c.gateway, c.fee]));
     // routing-rules/fees.yaml on 25.00 USD: Adyen (NL) prices USD debit at 1.50% + 13 and adds
     // 1.10% for a card issued outside NL: 65 + 13. Stripe (2.90% + 30) and Braintree (2.59% + 49)
     // are US acquirers: no cross-border fee on a US card. Checkout.com (GB) prices USD at 2.30% + 15

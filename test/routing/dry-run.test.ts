@@ -30,7 +30,10 @@ describe('routing dry runs', () => {
     const first = answers[0].candidates.map((c: { first_probability: number }) => c.first_probability);
     for (const answer of answers) expect(answer.candidates.map((c: { first_probability: number }) => c.first_probability)).toEqual(first);
     expect(first.reduce((s: number, p: number) => s + p, 0)).toBeCloseTo(1, 4);
-    for (const p of first) expect(p).toBeGreaterThan(0.2);
+    // The four card gateways share the first place; PayPal and GoCardless take no cards.
+    const eligible = answers[0].candidates.map((c: { eligible: boolean }) => c.eligible);
+    expect(eligible.filter(Boolean)).toHaveLength(4);
+    first.forEach((p: number, i: number) => (eligible[i] ? expect(p).toBeGreaterThan(0.2) : expect(p).toBe(0)));
     expect(answers[0].propensity).toBe(first[answers[0].candidates.findIndex((c: { gateway: string }) => c.gateway === answers[0].order[0])]);
   });
 
@@ -50,7 +53,7 @@ describe('routing dry runs', () => {
     for (let i = 0; i < 10; i++) firsts.add((await decide({ metadata: { order: 'A-17' } })).order[0]);
     expect(firsts.size).toBe(1);
     const answer = await decide({ metadata: { order: 'A-17' } });
-    expect(Object.fromEntries(answer.candidates.map((c: { gateway: string; first_probability: number }) => [c.gateway, c.first_probability]))).toEqual({ stripe: 0.5, adyen: 0, braintree: 0.5, checkout: 0 });
+    expect(Object.fromEntries(answer.candidates.map((c: { gateway: string; first_probability: number }) => [c.gateway, c.first_probability]))).toEqual({ stripe: 0.5, adyen: 0, braintree: 0.5, checkout: 0, paypal: 0, gocardless: 0 });
     // Other requests spread over both sides, as payments do.
     const spread = new Set<string>();
     for (let i = 0; i < 20; i++) spread.add((await decide({ metadata: { order: `B-${i}` } })).order[0]);
