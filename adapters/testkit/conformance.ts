@@ -4,7 +4,7 @@ import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain
 import type { WebhookEventType } from '../../src/domain/webhook.js';
 import { attemptIdentity, type AuthorizeRequest, type ModificationSyncRequest } from './contract.js';
 import { completeChallenge } from './shopper.js';
-import { APPROVAL_METHOD_TYPES, PAYMENT_METHOD_TYPES, type ApprovalMethodType, type WalletType } from '../../src/domain/payment-method.js';
+import { APPROVAL_METHOD_TYPES, WALLET_TYPES, type ApprovalMethodType, type WalletType } from '../../src/domain/payment-method.js';
 import type { ApprovalScenario, ConformanceEnv, ConformanceTarget, MethodScenario, ScenarioInput, Scenarios } from './target.js';
 import { sandboxApplePayToken, sandboxGooglePayToken } from './wallet-tokens.js';
 import { startWebhookSink, type WebhookSink } from './webhook-sink.js';
@@ -161,7 +161,7 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
     });
 
     describe('payment methods', () => {
-      const WALLETS = PAYMENT_METHOD_TYPES.filter((m): m is WalletType => m !== 'card' && !(APPROVAL_METHOD_TYPES as readonly string[]).includes(m));
+      const WALLETS: readonly WalletType[] = WALLET_TYPES;
       const declared = (wallet: WalletType) => caps().paymentMethods.includes(wallet);
       const scenario = (wallet: WalletType) => {
         const found = env.scenarios?.wallets?.[wallet];

@@ -118,6 +118,7 @@ export type BankDebitType = 'sepa_debit' | 'ach_debit';
 export type BankDebitMethod = Extract<PaymentMethod, { type: BankDebitType }>;
 
 export const PAYMENT_METHOD_TYPES = ['card', 'apple_pay', 'google_pay', 'paypal', 'sepa_debit', 'ach_debit'] as const satisfies readonly PaymentMethodType[];
+export const WALLET_TYPES = ['apple_pay', 'google_pay'] as const satisfies readonly WalletType[];
 export const APPROVAL_METHOD_TYPES = ['paypal'] as const satisfies readonly ApprovalMethodType[];
 export const BANK_DEBIT_TYPES = ['sepa_debit', 'ach_debit'] as const satisfies readonly BankDebitType[];
 
