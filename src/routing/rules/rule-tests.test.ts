@@ -86,6 +86,21 @@ describe('rule test cases', () => {
     ]);
   });
 
+  it('take the payment method as a fact, and report one the rules do not know', () => {
+    const byMethod = compileYaml('rules:\n  - id: cards-cheap\n    when: { payment_method: card }\n    then: { optimize: { objective: cost } }\ndefault: { optimize: { objective: success_rate } }\n');
+    const results = cases(
+      ['cases:', '  - name: card', '    expect: { rule: cards-cheap }', '  - name: ach', '    transaction: { payment_method: ach_debit }', '    expect: { optimize: success_rate, rule: default }'].join('\n'),
+    ).map((c) => runRuleTest(byMethod, c));
+    expect(results.map((r) => [r.name, r.passed, r.rule])).toEqual([
+      ['card', true, 'cards-cheap'],
+      ['ach', true, 'default'],
+    ]);
+    const parsed = parseRuleTests('cases:\n  - name: x\n    transaction: { payment_method: cheque }\n    expect: { rule: default }\n', 't.test.yaml');
+    expect('errors' in parsed && parsed.errors.map(formatError)).toEqual([
+      "t.test.yaml:3:36: unknown payment method 'cheque': expected one of card, apple_pay, google_pay, paypal, sepa_debit, ach_debit",
+    ]);
+  });
+
   it('report expectations naming rules or gateways the ruleset lacks', () => {
     const parsed = parseRuleset(RULES, 'rules.yaml', GATEWAYS);
     if ('errors' in parsed) throw new Error('the ruleset should parse');

@@ -1,5 +1,6 @@
 import { isMap } from 'yaml';
 import { isCurrency } from '../../domain/currency.js';
+import { PAYMENT_METHOD_TYPES } from '../../domain/payment-method.js';
 import { CARD_NETWORKS } from './conditions.js';
 import { evaluate, type CompiledRuleset, type RouteAction } from './compile.js';
 import { sortErrors, type Parsed } from './parse.js';
@@ -34,7 +35,7 @@ export interface RuleTestResult {
 }
 
 const CASE_FIELDS = ['name', 'transaction', 'expect'];
-const TX_FIELDS = ['payment_id', 'amount', 'currency', 'card', 'billing_country', 'capture_method', 'initiator', 'metadata'];
+const TX_FIELDS = ['payment_id', 'amount', 'currency', 'payment_method', 'card', 'billing_country', 'capture_method', 'initiator', 'metadata'];
 const CARD_FIELDS = ['network', 'type', 'bin', 'issuer_country'];
 const EXPECT_FIELDS = ['route', 'split_one_of', 'optimize', 'block', 'rule'];
 const ACTION_EXPECTATIONS = ['route', 'split_one_of', 'optimize', 'block'];
@@ -168,7 +169,8 @@ function readTransaction(src: YamlSource, at: Located, tx: RoutingTransaction): 
       const code = src.string(value, '`currency`');
       if (code !== undefined && !isCurrency(code)) src.report(value.ref, `unknown currency '${code}': expected an ISO 4217 code`);
       tx.currency = code ?? tx.currency;
-    } else if (key === 'billing_country') tx.billingCountry = country(value, 'billing country');
+    } else if (key === 'payment_method') tx.paymentMethod = oneOf(value, 'payment method', PAYMENT_METHOD_TYPES) ?? tx.paymentMethod;
+    else if (key === 'billing_country') tx.billingCountry = country(value, 'billing country');
     else if (key === 'capture_method') tx.captureMethod = oneOf(value, 'capture method', ['automatic', 'manual'] as const) ?? tx.captureMethod;
     else if (key === 'initiator') tx.initiator = oneOf(value, 'initiator', ['customer', 'merchant'] as const) ?? tx.initiator;
     else if (key === 'metadata') tx.metadata = readMetadata(src, value);
