@@ -2,7 +2,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'adapters/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'bench/**/*.test.ts', 'adapters/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts'],
     // scripts/new-adapter.test.ts scaffolds adapters/probe<pid> for a moment and runs its suite itself;
     // a concurrent run of the whole suite must not pick that folder up.
     exclude: [...configDefaults.exclude, ...(process.env.SWITCHYARD_SCAFFOLD_PROBE ? [] : ['adapters/probe*/**'])],

@@ -2,12 +2,15 @@
  * The routing lab: seeded simulations through the real routing engine against an environment
  * model, side by side with baseline policies and an oracle.
  *
- *   tsx bench/lab/main.ts [--quick] [--json]
+ *   tsx bench/lab/main.ts [--quick] [--json] [--scenario name[,name…]] [--seeds N]
  *
  * Writes bench/results/lab.json (lab.quick.json) and SVG charts under bench/results/lab/.
+ * A run narrowed by --scenario or --seeds is for trying a change: it writes lab.partial.json
+ * and no charts, so the full results stay the ones of a full run.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { benchFlags, report, table } from '../lib/report.js';
+import { report, table } from '../lib/report.js';
+import { labFlags } from './flags.js';
 import { lineChart, type Series } from './charts.js';
 import { generateTraffic } from './env.js';
 import { movedOffWithin, moves, round, shareSeries, summary, type Move, type Summary } from './metrics.js';
@@ -15,9 +18,10 @@ import { POLICY_NAMES, feeSchedules, type PolicyName } from './policies.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 import { run, type RunResult } from './simulate.js';
 
-const flags = benchFlags();
+const flags = labFlags(SCENARIOS.map((s) => s.name));
 const TRANSACTIONS = flags.quick ? 20_000 : 200_000;
-const SEEDS = flags.quick ? [1, 2, 3] : [1, 2, 3, 4, 5];
+const SEEDS = Array.from({ length: flags.seeds ?? (flags.quick ? 3 : 5) }, (_, i) => i + 1);
+const PARTIAL = flags.scenarios !== null || flags.seeds !== null;
 const BUCKETS = 200;
 const CHARTED = new Set(['outage', 'drift', 'segments', 'segment_outage', 'hard_outage']);
 /** The outage targets: this share of traffic off a dead gateway within OFF_WITHIN transactions, and back within BACK_WITHIN. */
@@ -115,7 +119,7 @@ async function runScenario(scenario: Scenario, index: number) {
       const movedOff = scenario.track ? changes.map((c) => movedOffWithin(r.primary, traffic.txs, scenario.track!, c, OFF_WITHIN)) : [];
       perPolicy.get(r.policy)!.push(seedMetrics(r, oracle, moved, movedOff));
       timings.set(r.policy, (timings.get(r.policy) ?? 0) + r.elapsedMs);
-      if (seed === SEEDS[0] && scenario.track && CHARTED.has(scenario.name)) {
+      if (!PARTIAL && seed === SEEDS[0] && scenario.track && CHARTED.has(scenario.name)) {
         series.push({ name: r.policy, values: shareSeries(r.primary, traffic.txs, scenario.track, BUCKETS).map((v) => round(v, 4)) });
       }
     }
@@ -242,6 +246,7 @@ function targets(results: ScenarioResult[]) {
 const started = performance.now();
 const results: ScenarioResult[] = [];
 for (const [index, scenario] of SCENARIOS.entries()) {
+  if (flags.scenarios !== null && !flags.scenarios.includes(scenario.name)) continue;
   results.push(await runScenario(scenario, index));
   if (!flags.json) process.stderr.write(`  ${scenario.name} done (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
 }
@@ -262,7 +267,7 @@ const text = [
   `${seconds} s in all`,
 ].join('\n');
 
-await report('lab', flags, text, {
+await report(PARTIAL ? 'lab.partial' : 'lab', flags, text, {
   transactions_per_scenario: TRANSACTIONS,
   seeds: SEEDS,
   seconds,

@@ -31,7 +31,9 @@ describe.each(DRIVERS)('what routing learned survives a restart, on %s', (driver
       ...(postgresDatabase ? { databaseUrl: postgresDatabase.url } : { pgliteDir: join(dir, 'pglite') }),
       sandboxKey: DEMO_KEY,
       fingerprintSecret: 'fp',
-      gatewayTimeoutMs: 2000,
+      // A payment that times out is learned twice (the timeout, then the settled outcome), so a
+      // loaded machine must not turn a slow sandbox answer into a timeout: the counts below are exact.
+      gatewayTimeoutMs: 30_000,
       routingRulesDir: 'routing-rules',
       routingSeed: 3,
       logger: captureLogger().logger,
