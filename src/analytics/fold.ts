@@ -1,3 +1,4 @@
+import type { PaymentMethodType } from '../domain/payment-method.js';
 import { feeFor, type FeeSchedule, type FeeTransaction } from '../routing/fees/schedule.js';
 import { bucketStart, GRANULARITIES, type Granularity } from './buckets.js';
 import { emptyHistogram, latencyBucket } from './latency.js';
@@ -9,6 +10,7 @@ export interface FoldPayment {
   status: string;
   amount: number;
   currency: string;
+  paymentMethod: PaymentMethodType;
   network: string;
   cardType: string | null;
   issuerCountry: string | null;
@@ -184,5 +186,5 @@ export function foldPayments(
 function feeOf(fees: ReadonlyMap<string, FeeSchedule>, p: FoldPayment, a: FoldAttempt): number | null {
   const schedule = fees.get(a.accountName);
   if (!schedule) return null;
-  return feeFor(schedule, { amount: p.amount, currency: p.currency, card: { network: p.network as FeeTransaction['card']['network'], type: p.cardType as FeeTransaction['card']['type'], issuerCountry: p.issuerCountry } });
+  return feeFor(schedule, { amount: p.amount, currency: p.currency, paymentMethod: p.paymentMethod, card: { network: p.network as FeeTransaction['card']['network'], type: p.cardType as FeeTransaction['card']['type'], issuerCountry: p.issuerCountry } });
 }

@@ -70,6 +70,7 @@ export function rollupRepository(db: Database) {
           currency: payments.currency,
           card: payments.card,
           wallet: payments.wallet,
+          paymentMethod: payments.paymentMethodType,
           createdAt: payments.createdAt,
           updatedAt: payments.updatedAt,
         })
@@ -108,6 +109,7 @@ export function rollupRepository(db: Database) {
           status: r.status,
           amount: r.amount,
           currency: r.currency,
+          paymentMethod: r.paymentMethod,
           network: r.card?.brand ?? r.wallet?.network ?? 'unknown',
           cardType: r.card?.funding ?? r.wallet?.funding ?? null,
           issuerCountry: r.card?.issuer_country ?? null,

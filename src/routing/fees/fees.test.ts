@@ -12,6 +12,11 @@ function payment(amount: number, currency: string, card: Partial<FeeTransaction[
   return { amount, currency, card: { network: 'visa', type: 'credit', issuerCountry: 'US', ...card } };
 }
 
+/** A bank debit or PayPal payment: no card network, no issuer. */
+function byMethod(paymentMethod: FeeTransaction['paymentMethod'], amount: number, currency: string): FeeTransaction {
+  return { amount, currency, paymentMethod, card: { network: 'unknown', type: null, issuerCountry: null } };
+}
+
 describe('percentOf rounds half up, exactly', () => {
   it.each([
     [50, 100, 1], //     50 × 1%    = 0.5  → 1
@@ -78,6 +83,31 @@ describe('feeFor with the shipped (illustrative) schedules', () => {
   });
 });
 
+describe('feeFor by payment method, with caps', () => {
+  it('stripe, SEPA debit of 1,000.00 EUR: 35 cents flat, not the card price', () => {
+    expect(feeFor(schedule('stripe'), byMethod('sepa_debit', 100_000, 'EUR'))).toBe(35);
+  });
+
+  it('stripe, ACH debit: 0.8 %, capped at $5 from $625 up', () => {
+    expect(feeFor(schedule('stripe'), byMethod('ach_debit', 10_000, 'USD'))).toBe(80);
+    expect(feeFor(schedule('stripe'), byMethod('ach_debit', 62_500, 'USD'))).toBe(500);
+    expect(feeFor(schedule('stripe'), byMethod('ach_debit', 1_000_000, 'USD'))).toBe(500);
+  });
+
+  it('a wallet not priced apart pays the card price', () => {
+    expect(feeFor(schedule('stripe'), { ...payment(10_000, 'USD'), paymentMethod: 'apple_pay' })).toBe(320);
+  });
+
+  it('gocardless, SEPA debit: 1 % + 20 cents up to a 4 euro cap', () => {
+    expect(feeFor(schedule('gocardless'), byMethod('sepa_debit', 5_000, 'EUR'))).toBe(70);
+    expect(feeFor(schedule('gocardless'), byMethod('sepa_debit', 500_000, 'EUR'))).toBe(400);
+  });
+
+  it('paypal, 100.00 USD: 3.49 % + 49 cents', () => {
+    expect(feeFor(schedule('paypal'), byMethod('paypal', 10_000, 'USD'))).toBe(398);
+  });
+});
+
 describe('parseFeeSchedules', () => {
   const rows = [
     'gateways:',
@@ -120,6 +150,27 @@ describe('parseFeeSchedules', () => {
   });
 
   it('lists every account of the shipped file', () => {
-    expect([...shipped.schedules.keys()]).toEqual(['stripe', 'adyen', 'braintree', 'checkout']);
+    expect([...shipped.schedules.keys()]).toEqual(['stripe', 'adyen', 'braintree', 'checkout', 'paypal', 'gocardless']);
+  });
+
+  it('refuses an unknown payment method, a cap below the fixed fee and a negative cap', () => {
+    const bad = [
+      'gateways:',
+      '  gc:',
+      '    country: GB',
+      '    settlement_currencies: [EUR]',
+      '    prices:',
+      '      EUR: { percent_bps: 100, fixed: 20, cap: 10 }',
+      '    payment_methods:',
+      '      sepa_debitt: { EUR: { percent_bps: 0, fixed: 35 } }',
+      '      ach_debit: { USD: { percent_bps: 80, fixed: 0, cap: -1 } }',
+    ];
+    const parsed = parseFeeSchedules(bad.join('\n'), 'fees.yaml');
+    const at = (line: number, text: string) => `fees.yaml:${line}:${bad[line - 1]!.indexOf(text) + 1}`;
+    expect('errors' in parsed && parsed.errors.map(formatError)).toEqual([
+      `${at(6, '10 }')}: \`cap\` (10) is below \`fixed\` (20): every EUR payment would pay the cap`,
+      `${at(8, 'sepa_debitt')}: unknown payment method 'sepa_debitt': expected one of card, apple_pay, google_pay, paypal, sepa_debit, ach_debit (did you mean 'sepa_debit'?)`,
+      `${at(9, '-1')}: \`cap\` (minor units) must be at least 0, got -1`,
+    ]);
   });
 });

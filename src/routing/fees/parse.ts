@@ -1,4 +1,5 @@
 import { isCurrency } from '../../domain/currency.js';
+import { PAYMENT_METHOD_TYPES } from '../../domain/payment-method.js';
 import { CARD_NETWORKS } from '../rules/conditions.js';
 import { sortErrors, type Parsed } from '../rules/parse.js';
 import { suggestion, YamlSource, type Located } from '../rules/source.js';
@@ -7,7 +8,7 @@ import type { FeeSchedule, Price } from './schedule.js';
 const GATEWAY_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const COUNTRY = /^[A-Z]{2}$/;
 const CARD_TYPES = ['credit', 'debit', 'prepaid'];
-const SCHEDULE_FIELDS = ['country', 'settlement_currencies', 'prices', 'card_networks', 'card_types', 'cross_border_bps', 'fx_markup_bps'];
+const SCHEDULE_FIELDS = ['country', 'settlement_currencies', 'prices', 'payment_methods', 'card_networks', 'card_types', 'cross_border_bps', 'fx_markup_bps'];
 const MAX_BPS = 10_000;
 
 /** Parses a fee schedule file (`gateways: { <account name>: schedule }`), reporting every error with its line and column. */
@@ -42,6 +43,7 @@ function readSchedule(src: YamlSource, gateway: string, at: Located): FeeSchedul
   const settlement = settlementAt && readCurrencies(src, settlementAt);
   const pricesAt = required('prices');
   const prices = pricesAt && readPrices(src, pricesAt);
+  const methodPrices = readOverrides(src, field('payment_methods'), 'payment method', PAYMENT_METHOD_TYPES);
   const networkPrices = readOverrides(src, field('card_networks'), 'card network', CARD_NETWORKS);
   const cardTypePrices = readOverrides(src, field('card_types'), 'card type', CARD_TYPES);
   const crossBorderAt = field('cross_border_bps');
@@ -52,6 +54,7 @@ function readSchedule(src: YamlSource, gateway: string, at: Located): FeeSchedul
     country === undefined ||
     settlement === undefined ||
     prices === undefined ||
+    methodPrices === undefined ||
     networkPrices === undefined ||
     cardTypePrices === undefined ||
     crossBorderBps === undefined ||
@@ -59,7 +62,7 @@ function readSchedule(src: YamlSource, gateway: string, at: Located): FeeSchedul
   ) {
     return undefined;
   }
-  return { gateway, country, settlementCurrencies: settlement, prices, networkPrices, cardTypePrices, crossBorderBps, fxMarkupBps };
+  return { gateway, country, settlementCurrencies: settlement, prices, methodPrices, networkPrices, cardTypePrices, crossBorderBps, fxMarkupBps };
 }
 
 function readCurrencies(src: YamlSource, at: Located): Set<string> | undefined {
@@ -81,9 +84,9 @@ function checkCurrency(src: YamlSource, code: string, at: Located): boolean {
   return false;
 }
 
-/** `{ <currency>: { percent_bps, fixed } }` */
+/** `{ <currency>: { percent_bps, fixed, cap? } }` */
 function readPrices(src: YamlSource, at: Located): Map<string, Price> | undefined {
-  const entries = src.map(at, 'prices (currency: { percent_bps, fixed })');
+  const entries = src.map(at, 'prices (currency: { percent_bps, fixed, cap })');
   if (entries === undefined) return undefined;
   const prices = new Map<string, Price>();
   for (const { key, keyRef, value } of entries) {
@@ -95,16 +98,20 @@ function readPrices(src: YamlSource, at: Located): Map<string, Price> | undefine
 }
 
 function readPrice(src: YamlSource, currency: string, at: Located): Price | undefined {
-  const entries = src.map(at, `the ${currency} price`, ['percent_bps', 'fixed']);
+  const entries = src.map(at, `the ${currency} price`, ['percent_bps', 'fixed', 'cap']);
   if (entries === undefined) return undefined;
   const percentAt = entries.find((e) => e.key === 'percent_bps')?.value;
   const fixedAt = entries.find((e) => e.key === 'fixed')?.value;
+  const capAt = entries.find((e) => e.key === 'cap')?.value;
   if (percentAt === undefined || fixedAt === undefined) {
     return src.report(at.ref, `the ${currency} price needs \`percent_bps\` (basis points) and \`fixed\` (minor units)`);
   }
   const percentBps = src.integer(percentAt, '`percent_bps`', 0, MAX_BPS);
   const fixed = src.integer(fixedAt, '`fixed` (minor units)', 0);
-  return percentBps === undefined || fixed === undefined ? undefined : { percentBps, fixed };
+  if (capAt === undefined) return percentBps === undefined || fixed === undefined ? undefined : { percentBps, fixed };
+  const cap = src.integer(capAt, '`cap` (minor units)', 0);
+  if (cap !== undefined && fixed !== undefined && cap < fixed) return src.report(capAt.ref, `\`cap\` (${cap}) is below \`fixed\` (${fixed}): every ${currency} payment would pay the cap`);
+  return percentBps === undefined || fixed === undefined || cap === undefined ? undefined : { percentBps, fixed, cap };
 }
 
 /** `{ <network or card type>: { <currency>: price } }`; absent means no overrides. */
