@@ -20,6 +20,7 @@ describe('the ops console in a browser', { timeout: 120_000 }, () => {
   let page: Page;
   let declinedId: string;
   let walletId: string;
+  let debitId: string;
   const shot = (name: string, target: Page = page) => rig.shot(target, name);
   const pay = async (body: unknown) => (await rig.api<{ id: string; status: string }>('POST', '/v1/payments', body)).body;
 
@@ -31,6 +32,17 @@ describe('the ops console in a browser', { timeout: 120_000 }, () => {
     const wallet = await pay({ amount: 1500, currency: 'USD', payment_method: { type: 'apple_pay', apple_pay: { token: sandboxApplePayToken('4242424242424242') } }, routing: { gateways: ['stripe'] } });
     expect(wallet.status).toBe('succeeded');
     walletId = wallet.id;
+    const debit = await pay({
+      amount: 2500,
+      currency: 'EUR',
+      payment_method: {
+        type: 'sepa_debit',
+        sepa_debit: { iban: 'DE89 3704 0044 0532 0130 00', account_holder_name: 'Ada Lovelace', mandate_acceptance: { accepted_at: clock.now().toISOString(), ip: '203.0.113.7', user_agent: 'Mozilla/5.0 (test)' } },
+      },
+      routing: { gateways: ['gocardless'] },
+    });
+    expect(debit.status).toBe('processing');
+    debitId = debit.id;
     context = await rig.browser.newContext({ viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(60_000);
     // Failed requests the console handles are logged by the browser too: 404 and 400 (analytics and the stream
@@ -107,6 +119,16 @@ describe('the ops console in a browser', { timeout: 120_000 }, () => {
     await page.getByRole('heading', { name: `Payment ${walletId}` }).waitFor();
     await eventually(() => page.locator('dl.facts').first().textContent()).toContain('Payment methodApple Pay · visa •4242 (credit)');
     await shot('wallet-payment');
+  });
+
+  it('shows a bank debit by its account country, bank code and last four, never the IBAN', async () => {
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Payments' }).click();
+    const row = page.getByRole('row', { name: new RegExp(debitId) });
+    await eventually(() => row.textContent()).toContain('SEPA debit · DE 37040044 •3000');
+    await row.getByRole('link', { name: debitId }).click();
+    await page.getByRole('heading', { name: `Payment ${debitId}` }).waitFor();
+    await eventually(() => page.locator('dl.facts').first().textContent()).toContain('Payment methodSEPA debit · DE 37040044 •3000');
+    expect(await page.content()).not.toContain('370400440532013000');
   });
 
   it('shows a rule error at its line and column, runs rule tests, and stores a valid version', async () => {

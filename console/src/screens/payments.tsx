@@ -17,7 +17,7 @@ export interface PaymentSummary {
   created_at: string;
 }
 
-const STATUSES = ['', 'processing', 'requires_action', 'requires_capture', 'succeeded', 'failed', 'canceled'];
+const STATUSES = ['', 'processing', 'requires_action', 'requires_capture', 'succeeded', 'failed', 'canceled', 'returned'];
 
 /** The list API's filters: status, created between, review; a payment id opens its timeline. */
 export function Payments() {
