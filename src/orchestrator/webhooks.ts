@@ -79,8 +79,10 @@ export function webhookService(deps: WebhookServiceDeps) {
         const payment = found ? await repos.payments.lock(found.payment.id) : null;
         const attempt = found && payment ? (await repos.payments.attempts(payment.id)).find((a) => a.id === found.attempt.id)! : null;
         const result: WebhookEventResult = payment && attempt ? await applyToPayment(repos, payment, attempt, event, now) : 'unmatched';
-        if (payment && result === 'applied' && (event.type === 'authorization.succeeded' || event.type === 'authorization.failed')) {
-          // Late feedback: the gateway answered what the attempt could not learn.
+        // Late feedback: the gateway answered what the attempt could not learn. An attempt still in
+        // flight (no outcome written yet) is learned by the call itself when its answer comes back,
+        // so a notification that overtakes that answer must not teach the learner a second time.
+        if (payment && attempt && attempt.outcome !== null && result === 'applied' && (event.type === 'authorization.succeeded' || event.type === 'authorization.failed')) {
           learner.of(payment.merchantId).record(account.id, routingFacts(payment), authorizationOf(event, payment));
         }
         const fresh = await repos.webhooks.record({

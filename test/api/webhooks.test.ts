@@ -76,6 +76,26 @@ describe.each(DRIVERS)('provider webhooks on %s', (driver) => {
     expect((await (await h.request('GET', `/v1/payments/${payment.id}`)).json()).updated_at).toBe(settled.updated_at);
   });
 
+  it('learns an approval once when its notification overtakes the answer of the call itself', async () => {
+    const samples = async () => {
+      const health = await (await h.request('GET', '/v1/gateways/health')).json();
+      return health.data.find((g: { account_id: string }) => g.account_id === account).success_rate.samples as number;
+    };
+    const before = await samples();
+    let delivered: Response | undefined;
+    // The gateway has answered, the router has not yet seen it: the provider's notification lands now.
+    h.hooks.afterAuthorize = async () => {
+      const intent = h.stripe.ledger.paymentIntents()[0]!;
+      delivered = await deliver(intentEvent('evt_race_1', 'payment_intent.succeeded', { id: intent.id, amount: 1999, amount_received: 1999, currency: 'usd', status: 'succeeded', metadata: intent.metadata }));
+    };
+    const payment = await (await h.request('POST', '/v1/payments', { body: paymentBody() })).json();
+    expect(delivered?.status).toBe(200);
+    expect(payment.status).toBe('succeeded');
+    expect(payment.attempts[0]).toMatchObject({ outcome: 'approved', outcome_reason: 'resolved_by_webhook' });
+    // One payment, one approval: the webhook settled the attempt, the call's own answer taught the learner.
+    expect((await samples()) - before).toBeCloseTo(1, 1);
+  });
+
   it('records a failed authorization with its decline', async () => {
     const { payment, intent } = await processingPayment();
     const res = await deliver(
