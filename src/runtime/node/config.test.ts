@@ -32,7 +32,7 @@ describe('the production configuration', () => {
     });
     expect(config.settlement.retryDelaysMs).toEqual([1000, 2000]);
     expect(config.secretsKey).toHaveLength(2);
-    expect(config).toMatchObject({ rateLimit: { perSecond: 100, burst: 200 }, serverLimits: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 1024 } });
+    expect(config).toMatchObject({ rateLimit: { perSecond: 100, burst: 200 }, serverLimits: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000, maxConnections: 1024 } });
     expect(
       productionConfig({ ...PRODUCTION, SWITCHYARD_RATE_LIMIT_PER_SECOND: '20', SWITCHYARD_RATE_LIMIT_BURST: '40', SWITCHYARD_HEADERS_TIMEOUT_MS: '5000', SWITCHYARD_REQUEST_TIMEOUT_MS: '8000', SWITCHYARD_KEEP_ALIVE_TIMEOUT_MS: '1000', SWITCHYARD_MAX_CONNECTIONS: '64' }),
     ).toMatchObject({ rateLimit: { perSecond: 20, burst: 40 }, serverLimits: { headersTimeoutMs: 5000, requestTimeoutMs: 8000, keepAliveTimeoutMs: 1000, maxConnections: 64 } });

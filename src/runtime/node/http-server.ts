@@ -7,7 +7,11 @@ export interface ServerLimits {
   headersTimeoutMs: number;
   /** The whole request, body included, must arrive within this; the answer may take longer. */
   requestTimeoutMs: number;
-  /** An idle keep-alive connection is closed after this. */
+  /**
+   * An idle keep-alive connection is closed after this. Longer than the idle timeout of the
+   * balancers in front (60 s on the common ones) and of clients' pools: a connection the server
+   * closes just as a client reuses it is an ECONNRESET on a request that may already be on its way.
+   */
   keepAliveTimeoutMs: number;
   /** Connections beyond this many open ones are refused. */
   maxConnections: number;
@@ -16,7 +20,7 @@ export interface ServerLimits {
 export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
-  keepAliveTimeoutMs: 5_000,
+  keepAliveTimeoutMs: 65_000,
   maxConnections: 1_024,
 };
 
