@@ -511,13 +511,17 @@ export function paymentService(deps: PaymentServiceDeps) {
       returnParams,
     });
     if (outcome.kind !== 'approved' && outcome.kind !== 'declined') return record;
-    router.learner.of(merchantId).record(account.id, routingFacts(payment), outcome);
     if (payment.card) router.observeCard(merchantId, payment.card.bin, outcome);
     await savedCardFeedback(payment, outcome);
     const now = clock.now();
     const result = attemptResult(outcome, attempt.latencyMs ?? 0, 'resolved_by_confirm', now);
     await settleAttempt(payment, attempt, result, (p, a) => authorizationStep(p, a, outcome, result, now, policy));
-    return (await payments.get(merchantId, id))!;
+    const settled = (await payments.get(merchantId, id))!;
+    // The gateway's notification of the same challenge may have settled it first, and taught the learner then.
+    if (settled.attempts.find((a) => a.id === attempt.id)?.outcomeReason === 'resolved_by_confirm') {
+      router.learner.of(merchantId).record(account.id, routingFacts(payment), outcome);
+    }
+    return settled;
   }
 
   async function methodFacts(merchantId: string, method: PaymentMethod): Promise<MethodFacts> {
