@@ -471,6 +471,8 @@ export const stripePaymentIntents = pgTable(
     metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
     returnUrl: text('return_url'),
     paymentMethod: text('payment_method'),
+    /** Stripe's `payment_method_types`: which kinds of payment method a confirmation may use. */
+    paymentMethodTypes: jsonb('payment_method_types').$type<string[]>().notNull().default(['card']),
     /** The saved customer (cus_…) the intent pays for: its saved cards pay without card data. */
     customer: text('customer'),
     /** `on_session` or `off_session`: the card typed in is saved (with the shopper's consent) by the confirmation. */

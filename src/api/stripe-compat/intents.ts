@@ -1,9 +1,11 @@
 import type { z } from '@hono/zod-openapi';
 import type { CardInput } from '../../../adapters/testkit/contract.js';
+import { parseIban, validRoutingNumber, validUsAccountNumber } from '../../domain/bank-account.js';
 import { cardBrand, isExpired, luhnValid, validCardLength } from '../../domain/card.js';
 import type { Clock } from '../../domain/clock.js';
 import { isCurrency, maxAmountMinor, validateAmount } from '../../domain/currency.js';
 import { newId } from '../../domain/ids.js';
+import { DEBIT_SCHEME_CURRENCY, type BankDebitMethod } from '../../domain/payment-method.js';
 import { Problem } from '../../domain/problem.js';
 import type { NewPaymentInput, paymentService } from '../../orchestrator/payments.js';
 import type { refundService } from '../../orchestrator/refunds.js';
@@ -13,7 +15,7 @@ import type { CustomerService } from '../../vault/customers.js';
 import type { PaymentRecord } from '../../store/payments.js';
 import type { StripeIntentRow } from '../../store/stripe-payment-intents.js';
 import { fromProblem, invalidRequest, resourceMissing, StripeApiError, unexpectedState } from './errors.js';
-import type { CancelIntentParams, ConfirmIntentParams, CreateIntentParams, CreateRefundParams, ListIntentsParams, ListRefundsParams } from './params.js';
+import type { CancelIntentParams, ConfirmIntentParams, CreateIntentParams, CreateRefundParams, IntentMethodType, ListIntentsParams, ListRefundsParams } from './params.js';
 import { canonicalAmount, intentView, paymentError, refundView, type IntentView } from './views.js';
 
 export interface IntentServiceDeps {
@@ -25,8 +27,11 @@ export interface IntentServiceDeps {
   clock: Clock;
 }
 
-/** What a confirmation pays with: a card at hand (typed in, or a test PaymentMethod), or a card saved in the vault. */
-type PaymentSource = { kind: 'card'; card: CardInput } | { kind: 'saved'; paymentMethodId: string };
+/** What a confirmation pays with: a card at hand (typed in, or a test PaymentMethod), a card saved in the vault, or a bank account to debit. */
+type PaymentSource = { kind: 'card'; card: CardInput } | { kind: 'saved'; paymentMethodId: string } | { kind: 'debit'; method: BankDebitMethod };
+
+/** The Stripe name of what a source pays with. */
+const sourceType = (source: PaymentSource): IntentMethodType => (source.kind === 'debit' ? (source.method.type === 'sepa_debit' ? 'sepa_debit' : 'us_bank_account') : 'card');
 
 /** Who asks: the merchant, whether its key is live, and the request's (namespaced) Idempotency-Key. */
 export interface Caller {
@@ -84,9 +89,11 @@ export function intentService(deps: IntentServiceDeps) {
     if (params.payment_method_data && !params.confirm) {
       throw invalidRequest('Switchyard keeps no card data between requests: send payment_method_data with confirm=true, or to the confirm call.', 'payment_method_data');
     }
-    // Checked before anything is stored: bad card data changes nothing.
+    // Checked before anything is stored: bad card or account data changes nothing.
     const source = sourceFrom(caller, params, clock.now());
     if (params.confirm && !source) throw invalidRequest('You cannot confirm this PaymentIntent because it\'s missing a payment method.', 'payment_method', 'payment_intent_unexpected_state');
+    const methodTypes = params.payment_method_types ?? ['card'];
+    if (source) assertSourceFits(source, { methodTypes, currency, captureMethod: params.capture_method === 'manual' ? 'manual' : 'automatic', setupFutureUsage: params.setup_future_usage ?? null });
     if (params.customer && !(await repositories.customers.get(caller.merchantId, params.customer))) throw resourceMissing('customer', 'customer');
     await assertSaved(caller, source);
     const now = clock.now();
@@ -101,6 +108,7 @@ export function intentService(deps: IntentServiceDeps) {
         metadata: params.metadata ?? {},
         returnUrl: params.return_url ?? null,
         paymentMethod: params.payment_method ?? null,
+        paymentMethodTypes: methodTypes,
         customer: params.customer ?? null,
         setupFutureUsage: params.setup_future_usage ?? null,
         createdAt: now,
@@ -123,6 +131,7 @@ export function intentService(deps: IntentServiceDeps) {
     assertConfirmable(intent, rec);
     const source = sourceFrom(caller, params, clock.now()) ?? (intent.paymentMethod ? sourceFrom(caller, { payment_method: intent.paymentMethod }, clock.now()) : null);
     if (!source) throw invalidRequest('You cannot confirm this PaymentIntent because it\'s missing a payment method.', 'payment_method', 'payment_intent_unexpected_state');
+    assertSourceFits(source, { methodTypes: intent.paymentMethodTypes, currency: intent.currency, captureMethod: intent.captureMethod, setupFutureUsage: params.setup_future_usage ?? intent.setupFutureUsage });
     await assertSaved(caller, source);
     return confirmWith(caller, intent, source, params);
   }
@@ -147,7 +156,7 @@ export function intentService(deps: IntentServiceDeps) {
     const saved =
       source.kind === 'saved'
         ? source.paymentMethodId
-        : setupFutureUsage
+        : setupFutureUsage && source.kind === 'card'
           ? (await customers.saveCard(caller.merchantId, { number: source.card.number, expMonth: source.card.expMonth, expYear: source.card.expYear, holderName: source.card.holderName }, intent.customer ?? undefined).catch(rethrow({ customer: 'customer' }))).row.id
           : null;
     const paymentMethod = saved ?? params.payment_method;
@@ -169,6 +178,7 @@ export function intentService(deps: IntentServiceDeps) {
       currency: intent.currency,
       captureMethod: intent.captureMethod as 'automatic' | 'manual',
       card: source.kind === 'card' ? source.card : null,
+      method: source.kind === 'debit' ? source.method : null,
       paymentMethodId: saved,
       customerId: intent.customer,
       customer: params.receipt_email ? { id: null, email: params.receipt_email, country: null } : null,
@@ -287,6 +297,33 @@ function assertConfirmable(intent: StripeIntentRow, rec: PaymentRecord | null): 
   }
 }
 
+/**
+ * Refuses, before anything is stored, a payment method the intent does not take: a type outside
+ * its `payment_method_types`, and for a debit a currency its scheme does not collect, a later
+ * capture or a future use (the vault keeps cards only). Stripe's messages and codes.
+ */
+function assertSourceFits(source: PaymentSource, intent: { methodTypes: readonly string[]; currency: string; captureMethod: string; setupFutureUsage: string | null }): void {
+  const type = sourceType(source);
+  if (!intent.methodTypes.includes(type)) {
+    throw invalidRequest(
+      `The payment method type provided: ${type} is invalid. This PaymentIntent is configured to accept the following payment method types: ${intent.methodTypes.join(', ')}.`,
+      'payment_method_data[type]',
+      'payment_intent_invalid_parameter',
+    );
+  }
+  if (source.kind !== 'debit') return;
+  const currency = DEBIT_SCHEME_CURRENCY[source.method.type];
+  if (intent.currency !== currency) {
+    throw invalidRequest(`A ${type} payment must be in ${currency.toLowerCase()}.`, 'currency', 'payment_intent_invalid_parameter');
+  }
+  if (intent.captureMethod === 'manual') {
+    throw invalidRequest(`capture_method=manual is not supported for ${type}: a debit is collected when confirmed.`, 'capture_method', 'payment_intent_invalid_parameter');
+  }
+  if (intent.setupFutureUsage) {
+    throw invalidRequest(`setup_future_usage is not supported for ${type}: only cards are saved.`, 'setup_future_usage', 'payment_intent_invalid_parameter');
+  }
+}
+
 function toCanonical(value: number, currency: string, param: string): number {
   const amount = canonicalAmount(value, currency);
   if (amount === null || amount <= 0) throw invalidRequest(`Invalid ${param}: a positive whole number of the currency's smallest unit, as Stripe counts it, is expected.`, param, 'invalid_charge_amount');
@@ -312,7 +349,7 @@ function rethrow(params: Record<string, string>) {
  * canonical API checks it; a test PaymentMethod name on a test key; or a saved card (`pm_…`),
  * which the payment service looks up (and refuses, named, when it is not the merchant's).
  */
-function sourceFrom(caller: Caller, params: Pick<ConfirmFields, 'payment_method' | 'payment_method_data'>, now: Date): PaymentSource | null {
+function sourceFrom(caller: Caller, params: Pick<ConfirmFields, 'payment_method' | 'payment_method_data' | 'mandate_data'>, now: Date): PaymentSource | null {
   if (params.payment_method && params.payment_method_data) {
     throw invalidRequest('Send either payment_method or payment_method_data, not both.', 'payment_method_data');
   }
@@ -325,12 +362,49 @@ function sourceFrom(caller: Caller, params: Pick<ConfirmFields, 'payment_method'
     if (caller.livemode) throw resourceMissing('payment_method (the test PaymentMethods work with test keys only)', 'payment_method');
     return { kind: 'card', card: { number, expMonth: 12, expYear: now.getUTCFullYear() + 3, cvc: cardBrand(number) === 'amex' ? '1234' : '123', holderName: null } };
   }
-  const card = cardData(params.payment_method_data, now);
-  return card ? { kind: 'card', card } : null;
+  const data = params.payment_method_data;
+  if (!data) return null;
+  if (data.type === 'card') return { kind: 'card', card: cardData(data, now) };
+  return { kind: 'debit', method: debitData(data, params.mandate_data, now) };
 }
 
-function cardData(data: ConfirmFields['payment_method_data'], now: Date): CardInput | null {
-  if (!data) return null;
+type MethodData = NonNullable<ConfirmFields['payment_method_data']>;
+
+/**
+ * A bank account from `payment_method_data[sepa_debit]` or `[us_bank_account]`, checked as the
+ * canonical API checks it, with the payer's online acceptance (`mandate_data`), which a debit
+ * cannot go without. The account number is never echoed in an error.
+ */
+function debitData(data: Exclude<MethodData, { type: 'card' }>, mandate: ConfirmFields['mandate_data'], now: Date): BankDebitMethod {
+  if (!mandate) throw invalidRequest('A debit needs the payer\'s acceptance of the mandate: send mandate_data[customer_acceptance].', 'mandate_data', 'parameter_missing');
+  const { accepted_at: acceptedAt, online } = mandate.customer_acceptance;
+  const acceptance = { kind: 'acceptance' as const, acceptedAt: acceptedAt === undefined ? now : new Date(acceptedAt * 1000), ip: online.ip_address, userAgent: online.user_agent };
+  const holder = data.billing_details.name;
+  if (data.type === 'sepa_debit') {
+    const parsed = parseIban(data.sepa_debit.iban);
+    if (!parsed.ok) {
+      const notSepa = parsed.problem === 'iban_country_not_sepa';
+      throw invalidRequest(notSepa ? 'The IBAN\'s country is not in the SEPA area.' : 'The IBAN you provided is invalid.', 'payment_method_data[sepa_debit][iban]', notSepa ? 'invalid_iban_country_code' : 'invalid_bank_account_iban');
+    }
+    return { type: 'sepa_debit', sepaDebit: { iban: parsed.iban, accountHolderName: holder, mandate: acceptance } };
+  }
+  const account = data.us_bank_account;
+  if (!validRoutingNumber(account.routing_number)) throw invalidRequest('The routing number you provided is invalid.', 'payment_method_data[us_bank_account][routing_number]', 'routing_number_invalid');
+  if (!validUsAccountNumber(account.account_number)) throw invalidRequest('The account number you provided is invalid.', 'payment_method_data[us_bank_account][account_number]', 'account_number_invalid');
+  return {
+    type: 'ach_debit',
+    achDebit: {
+      routingNumber: account.routing_number,
+      accountNumber: account.account_number,
+      accountType: account.account_type ?? 'checking',
+      accountHolderName: holder,
+      accountHolderType: account.account_holder_type ?? 'individual',
+      acceptance,
+    },
+  };
+}
+
+function cardData(data: Extract<MethodData, { type: 'card' }>, now: Date): CardInput {
   const { number, exp_month: expMonth, exp_year: expYear, cvc } = data.card;
   const param = (field: string) => `payment_method_data[card][${field}]`;
   if (!/^\d{12,19}$/.test(number) || !luhnValid(number) || !validCardLength(number, cardBrand(number))) {

@@ -73,16 +73,44 @@ const CardData = z.strictObject({
   cvc: z.string().max(8),
 });
 
-const PaymentMethodData = z.strictObject({
-  type: z.literal('card', { error: 'Only card payment methods are supported.' }),
-  card: CardData,
-  billing_details: z
-    .strictObject({
-      name: text().min(1).max(200).optional(),
-      email: z.email().max(254).optional(),
-      address: z.strictObject({ country: z.string().regex(/^[A-Z]{2}$/, 'country must be an ISO 3166-1 alpha-2 code in upper case.').optional() }).optional(),
-    })
-    .optional(),
+const BillingDetails = z.strictObject({
+  name: text().min(1).max(200).optional(),
+  email: z.email().max(254).optional(),
+  address: z.strictObject({ country: z.string().regex(/^[A-Z]{2}$/, 'country must be an ISO 3166-1 alpha-2 code in upper case.').optional() }).optional(),
+});
+
+/** The kinds of payment method a confirmation can bring, as Stripe names them. */
+export const INTENT_METHOD_TYPES = ['card', 'sepa_debit', 'us_bank_account'] as const;
+export type IntentMethodType = (typeof INTENT_METHOD_TYPES)[number];
+const UNSUPPORTED_TYPE = `Only ${INTENT_METHOD_TYPES.join(', ')} payment methods are supported.`;
+
+const PaymentMethodData = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('card'), card: CardData, billing_details: BillingDetails.optional() }),
+    // A debit needs the account holder's name, as Stripe's does.
+    z.strictObject({ type: z.literal('sepa_debit'), sepa_debit: z.strictObject({ iban: z.string().max(42) }), billing_details: BillingDetails.extend({ name: text().min(1).max(140) }) }),
+    z.strictObject({
+      type: z.literal('us_bank_account'),
+      us_bank_account: z.strictObject({
+        routing_number: z.string().max(9),
+        account_number: z.string().max(17),
+        account_holder_type: z.enum(['individual', 'company']).optional(),
+        account_type: z.enum(['checking', 'savings']).optional(),
+      }),
+      billing_details: BillingDetails.extend({ name: text().min(1).max(140) }),
+    }),
+  ],
+  { error: UNSUPPORTED_TYPE },
+);
+
+/** The payer's agreement to a debit (Stripe's `mandate_data`): online, with the browser's address and agent. */
+const MandateData = z.strictObject({
+  customer_acceptance: z.strictObject({
+    type: z.literal('online', { error: 'Only online acceptance is supported: the debit gateways need the payer\'s IP address and user agent.' }),
+    accepted_at: integer.optional(),
+    online: z.strictObject({ ip_address: z.union([z.ipv4(), z.ipv6()], { error: 'ip_address must be an IPv4 or IPv6 address.' }), user_agent: text().min(1).max(500) }),
+  }),
 });
 
 const PaymentMethodOptions = z.strictObject({
@@ -95,6 +123,7 @@ const confirmFields = {
   payment_method: z.string().max(100).optional(),
   payment_method_data: PaymentMethodData.optional(),
   payment_method_options: PaymentMethodOptions.optional(),
+  mandate_data: MandateData.optional(),
   return_url: url.optional(),
   off_session: boolean.optional(),
   receipt_email: z.email().max(254).optional(),
@@ -109,7 +138,12 @@ export const CreateIntentParams = z.strictObject({
   confirm: boolean.optional(),
   description: text().max(1000).optional(),
   metadata: Metadata.optional(),
-  payment_method_types: z.array(z.literal('card', { error: 'Only card payment methods are supported.' })).min(1).max(1).optional(),
+  payment_method_types: z
+    .array(z.enum(INTENT_METHOD_TYPES, { error: UNSUPPORTED_TYPE }))
+    .min(1)
+    .max(INTENT_METHOD_TYPES.length)
+    .refine((types) => new Set(types).size === types.length, 'Each payment method type may be named once.')
+    .optional(),
   automatic_payment_methods: z.strictObject({ enabled: boolean, allow_redirects: z.enum(['always', 'never']).optional() }).optional(),
   ...confirmFields,
 });

@@ -119,7 +119,7 @@ export function intentView(intent: StripeIntentRow, record: PaymentRecord | null
         ? { type: 'redirect_to_url' as const, redirect_to_url: { url: payment.nextAction.url, return_url: payment.returnUrl } }
         : null,
     payment_method: intent.paymentMethod,
-    payment_method_types: ['card'],
+    payment_method_types: intent.paymentMethodTypes,
     receipt_email: payment?.customer?.email ?? null,
     setup_future_usage: intent.setupFutureUsage,
     status,

@@ -1,0 +1,1 @@
+ALTER TABLE "stripe_payment_intents" ADD COLUMN "payment_method_types" jsonb DEFAULT '["card"]'::jsonb NOT NULL;
