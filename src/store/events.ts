@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, gt, inArray, like, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, like, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from './database.js';
+import { rowsOf } from './rows.js';
 import { events } from './schema.js';
 
 export type EventRow = typeof events.$inferSelect;
@@ -14,10 +15,72 @@ export interface EventFilter {
   paymentId?: string;
 }
 
-export function eventRepository(db: Database) {
+/**
+ * Told which merchants' events a write stored: at once outside a transaction, after the commit of
+ * the outermost one inside (store/index.ts), never for a write rolled back.
+ */
+export type EventsWritten = (merchantIds: readonly string[]) => void;
+
+/** A point in PostgreSQL's commit history: a `pg_snapshot` as text (`xmin:xmax:xip,…`). */
+export type CommitSnapshot = string;
+
+/** The distinct merchants of the merchant events among `rows`. */
+export function merchantsOf(rows: readonly NewEvent[]): string[] {
+  return [...new Set(rows.filter((row) => row.visibility === 'merchant').map((row) => row.merchantId))];
+}
+
+export function eventRepository(db: Database, written: EventsWritten = () => {}) {
   return {
     async record(rows: NewEvent[]): Promise<void> {
-      if (rows.length > 0) await db.insert(events).values(rows);
+      if (rows.length === 0) return;
+      await db.insert(events).values(rows);
+      const merchants = merchantsOf(rows);
+      if (merchants.length > 0) written(merchants);
+    },
+
+    /** Now, in commit history: what `committedSince` will later read from. */
+    async snapshot(): Promise<CommitSnapshot> {
+      const [row] = rowsOf(await db.execute(sql`select pg_current_snapshot()::text as snapshot`));
+      return row!.snapshot as string;
+    },
+
+    /**
+     * The merchants' merchant events that `since` did not see committed and are committed now,
+     * `chunk` at a time to `each`, each chunk oldest id first; answers the snapshot they were read
+     * at, which the next call passes as `since`. All chunks are read in one snapshot (a
+     * repeatable-read transaction), so no event is read twice or skipped between two calls.
+     */
+    async committedSince(
+      since: CommitSnapshot,
+      merchantIds: readonly string[],
+      chunk: number,
+      each: (rows: EventRow[]) => void,
+    ): Promise<CommitSnapshot> {
+      return db.transaction(
+        async (tx) => {
+          // The first statement fixes the transaction's snapshot: the one reported is the one read.
+          const [row] = rowsOf(await tx.execute(sql`select pg_current_snapshot()::text as snapshot`));
+          if (merchantIds.length === 0) return row!.snapshot as string;
+          // Not seen by `since`: written by a transaction that had not started (>= its xmax) or was in progress (its xip).
+          const unseen = or(
+            sql`${events.tx} >= pg_snapshot_xmax(${since}::pg_snapshot)`,
+            sql`${events.tx} = any(array(select pg_snapshot_xip(${since}::pg_snapshot)))`,
+          );
+          let after: string | null = null;
+          for (;;) {
+            const rows: EventRow[] = await tx
+              .select()
+              .from(events)
+              .where(and(inArray(events.merchantId, [...merchantIds]), eq(events.visibility, 'merchant'), unseen, after === null ? undefined : gt(events.id, after)))
+              .orderBy(asc(events.id))
+              .limit(chunk);
+            if (rows.length > 0) each(rows);
+            if (rows.length < chunk) return row!.snapshot as string;
+            after = rows.at(-1)!.id;
+          }
+        },
+        { isolationLevel: 'repeatable read', accessMode: 'read only' },
+      );
     },
 
     async get(merchantId: string, id: string): Promise<EventRow | null> {
@@ -40,15 +103,6 @@ export function eventRepository(db: Database) {
         .where(and(...where))
         .orderBy(desc(events.id))
         .limit(filter.limit + 1);
-    },
-
-    /** Merchant events by id (any merchant's: the live stream sorts them out), in no particular order. */
-    async byIds(ids: readonly string[]): Promise<EventRow[]> {
-      if (ids.length === 0) return [];
-      return db
-        .select()
-        .from(events)
-        .where(and(inArray(events.id, [...ids]), eq(events.visibility, 'merchant')));
     },
 
     /** The merchant's events after `id`, oldest first, at most `limit`. */
