@@ -27,9 +27,6 @@ export interface EventFeed {
   stop(): Promise<void>;
 }
 
-/** Events fetched per query when many arrive at once. */
-const FETCH_CHUNK = 500;
-
 /**
  * Every merchant event of every instance, read from the events table for the merchants someone
  * here listens to, when a hint says there is something new and every `catchUpMs` while anyone
@@ -43,6 +40,8 @@ const FETCH_CHUNK = 500;
  * the events whose transaction the previous read's snapshot did not see committed and its own does
  * (store/events.ts, committedSince): every committed event is seen by exactly one read. Across
  * reads, events come in commit order; within one read (a few milliseconds of commits), by id.
+ * One read holds what was committed since the last for these merchants: a hint and the periodic
+ * catch-up keep that to about a second's worth, unless reads keep failing.
  */
 export async function eventFeed(deps: {
   events: Pick<ReturnType<typeof eventRepository>, 'snapshot' | 'committedSince'>;
@@ -56,8 +55,6 @@ export async function eventFeed(deps: {
   let chain: Promise<unknown> = Promise.resolve();
   let readQueued = false;
   let stopped = false;
-  // Events handed out by a read that then failed: its retry reads them again and must not repeat them.
-  let handedOut = new Set<string>();
 
   function enqueue<T>(task: () => Promise<T>): Promise<T> {
     const run = chain.then(task);
@@ -67,26 +64,17 @@ export async function eventFeed(deps: {
 
   async function read(): Promise<void> {
     const merchants = [...listeners.keys()];
-    if (merchants.length === 0) {
-      // No one to hand anything to: only the cursor moves, so a first listener starts from now.
-      since = await deps.events.snapshot().catch((error: unknown) => {
-        deps.onError(error);
-        return since;
-      });
-      return;
-    }
-    const thisRead = new Set<string>();
     try {
-      since = await deps.events.committedSince(since, merchants, FETCH_CHUNK, (rows) => {
-        for (const row of rows) {
-          if (handedOut.has(row.id)) continue;
-          thisRead.add(row.id);
-          for (const listener of [...(listeners.get(row.merchantId) ?? [])]) listener.event(row);
-        }
-      });
-      handedOut = new Set();
+      if (merchants.length === 0) {
+        // No one to hand anything to: only the cursor moves, so a first listener starts from now.
+        since = await deps.events.snapshot();
+        return;
+      }
+      const read = await deps.events.committedSince(since, merchants);
+      since = read.snapshot;
+      for (const row of read.events) for (const listener of [...(listeners.get(row.merchantId) ?? [])]) listener.event(row);
     } catch (error) {
-      for (const id of thisRead) handedOut.add(id);
+      // The cursor stays: the next read finds these events.
       deps.onError(error);
     }
   }

@@ -46,41 +46,20 @@ export function eventRepository(db: Database, written: EventsWritten = () => {})
 
     /**
      * The merchants' merchant events that `since` did not see committed and are committed now,
-     * `chunk` at a time to `each`, each chunk oldest id first; answers the snapshot they were read
-     * at, which the next call passes as `since`. All chunks are read in one snapshot (a
-     * repeatable-read transaction), so no event is read twice or skipped between two calls.
+     * oldest id first, and the snapshot they were read at (the next call's `since`): one
+     * statement, so the rows and the snapshot agree, and no event is read by two calls nor
+     * skipped between them.
      */
-    async committedSince(
-      since: CommitSnapshot,
-      merchantIds: readonly string[],
-      chunk: number,
-      each: (rows: EventRow[]) => void,
-    ): Promise<CommitSnapshot> {
-      return db.transaction(
-        async (tx) => {
-          // The first statement fixes the transaction's snapshot: the one reported is the one read.
-          const [row] = rowsOf(await tx.execute(sql`select pg_current_snapshot()::text as snapshot`));
-          if (merchantIds.length === 0) return row!.snapshot as string;
-          // Not seen by `since`: written by a transaction that had not started (>= its xmax) or was in progress (its xip).
-          const unseen = or(
-            sql`${events.tx} >= pg_snapshot_xmax(${since}::pg_snapshot)`,
-            sql`${events.tx} = any(array(select pg_snapshot_xip(${since}::pg_snapshot)))`,
-          );
-          let after: string | null = null;
-          for (;;) {
-            const rows: EventRow[] = await tx
-              .select()
-              .from(events)
-              .where(and(inArray(events.merchantId, [...merchantIds]), eq(events.visibility, 'merchant'), unseen, after === null ? undefined : gt(events.id, after)))
-              .orderBy(asc(events.id))
-              .limit(chunk);
-            if (rows.length > 0) each(rows);
-            if (rows.length < chunk) return row!.snapshot as string;
-            after = rows.at(-1)!.id;
-          }
-        },
-        { isolationLevel: 'repeatable read', accessMode: 'read only' },
-      );
+    async committedSince(since: CommitSnapshot, merchantIds: readonly string[]): Promise<{ snapshot: CommitSnapshot; events: EventRow[] }> {
+      // `xmin:xmax:xip,…`: not seen are the transactions from xmax on, and those then in progress (xip).
+      const [, xmax, xip] = since.split(':');
+      const unseen = or(sql`${events.tx} >= ${xmax}::xid8`, sql`${events.tx} = any(${`{${xip ?? ''}}`}::xid8[])`);
+      const rows = await db
+        .select({ snapshot: sql<string>`pg_current_snapshot()::text`, event: events })
+        .from(sql`(select 1) as one`)
+        .leftJoin(events, and(inArray(events.merchantId, [...merchantIds]), eq(events.visibility, 'merchant'), unseen));
+      const found = rows.flatMap((row) => (row.event ? [row.event] : []));
+      return { snapshot: rows[0]!.snapshot, events: found.sort((a, b) => (a.id < b.id ? -1 : 1)) };
     },
 
     async get(merchantId: string, id: string): Promise<EventRow | null> {
