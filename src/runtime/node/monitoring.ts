@@ -19,7 +19,7 @@ export interface StreamTiming {
 }
 
 /** Between an instance's hints to the others that it committed merchant events. */
-const EVENT_HINT_BATCH_MS = 5;
+export const EVENT_HINT_BATCH_MS = 5;
 
 /**
  * What the API gets to watch itself: metrics, the trace of each request, and the live event
