@@ -109,6 +109,34 @@ describe.each(DRIVERS)('the live event feed on %s', (driver) => {
     expect(dropped.got).toEqual([]);
   });
 
+  it('finds at the next read what a failed read missed, and reports the failure', async () => {
+    await start();
+    await feed.stop();
+    const errors: unknown[] = [];
+    let failing = false;
+    feed = await eventFeed({
+      events: {
+        snapshot: () => repositories.events.snapshot(),
+        committedSince: (since, merchants) => (failing ? Promise.reject(new Error('connection lost')) : repositories.events.committedSince(since, merchants)),
+      },
+      timers: clock,
+      catchUpMs: CATCH_UP_MS,
+      onError: (error) => errors.push(error),
+    });
+    const listener = await listen(feed, merchant);
+    const row = event(merchant);
+    await repositories.events.record([row]);
+    failing = true;
+    feed.hint([merchant]);
+    await until(() => errors.length === 1);
+    expect(listener.got).toEqual([]);
+    failing = false;
+    clock.advance(CATCH_UP_MS);
+    await until(() => listener.got.length === 1);
+    await settled(feed);
+    expect(listener.ids()).toEqual([row.id]);
+  });
+
   it('tells the store hook the merchants whose events committed, after the commit, and nothing for a rollback', async () => {
     await start();
     await repositories.transaction(async (tx) => {

@@ -70,9 +70,9 @@ export async function eventFeed(deps: {
         since = await deps.events.snapshot();
         return;
       }
-      const read = await deps.events.committedSince(since, merchants);
-      since = read.snapshot;
-      for (const row of read.events) for (const listener of [...(listeners.get(row.merchantId) ?? [])]) listener.event(row);
+      const found = await deps.events.committedSince(since, merchants);
+      since = found.snapshot;
+      for (const row of found.events) for (const listener of [...(listeners.get(row.merchantId) ?? [])]) listener.event(row);
     } catch (error) {
       // The cursor stays: the next read finds these events.
       deps.onError(error);
@@ -88,13 +88,12 @@ export async function eventFeed(deps: {
     });
   }
 
-  let cancelTick = () => {};
   const tick = () => {
     if (stopped) return;
     if (listeners.size > 0) scheduleRead();
     cancelTick = deps.timers.after(deps.catchUpMs, tick);
   };
-  cancelTick = deps.timers.after(deps.catchUpMs, tick);
+  let cancelTick = deps.timers.after(deps.catchUpMs, tick);
 
   return {
     subscribe(merchantId, listener) {
