@@ -26,6 +26,9 @@ import { hashApiKey, keyHint, SCOPES } from '../../src/domain/api-keys.js';
 import { createRepositories, type Repositories } from '../../src/store/index.js';
 import { createLookupCache, DEFAULT_LOOKUP_CACHE_MS } from '../../src/store/lookup-cache.js';
 import { syncLookups } from '../../src/runtime/node/lookup-sync.js';
+import { eventFeed } from '../../src/store/event-feed.js';
+import { hintEvents } from '../../src/runtime/node/event-hints.js';
+import { EVENT_HINT_BATCH_MS } from '../../src/runtime/node/monitoring.js';
 import { gatewayRegistry } from '../../src/runtime/gateways.js';
 import { pinoLogger } from '../../src/runtime/node/logger.js';
 import { openDatabase } from '../../src/runtime/node/database.js';
@@ -49,8 +52,13 @@ const counter = statementCounter();
 const database = await openDatabase({ url: databaseUrl, pgliteDir: databaseUrl ? undefined : `${dataDir}/pglite`, onQuery: counter.onQuery });
 // As the server composes it: API keys and gateway accounts cached, dropped on the admin channel's notifications.
 const lookups = createLookupCache({ clock: systemClock, ttlMs: DEFAULT_LOOKUP_CACHE_MS });
-const repositories = lookups.wrap(countingLookups(createRepositories(database.db)));
+// As the server composes it: committed events hinted to the live streams after each commit, batched.
+let eventsCommitted = (_merchantIds: readonly string[]) => {};
+const repositories = lookups.wrap(countingLookups(createRepositories(database.db, { eventsCommitted: (merchantIds) => eventsCommitted(merchantIds) })));
 const lookupSync = await syncLookups({ subscribe: database.subscribe, cache: lookups });
+const feed = await eventFeed({ events: repositories.events, timers: systemClock, catchUpMs: 1_000, onError: (error) => logger.warn('events.stream_read_failed', { error: String(error) }) });
+const hints = await hintEvents({ instanceId: crypto.randomUUID(), db: database.db, subscribe: database.subscribe, logger, batchMs: EVENT_HINT_BATCH_MS, feed });
+eventsCommitted = hints.committed;
 const gateways = gatewayRegistry({
   providers: PROVIDERS,
   sandbox: {
@@ -100,6 +108,8 @@ exitOnSignal(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   router.breakers.shutdown();
   await lookupSync.stop();
+  await hints.stop();
+  await feed.stop();
   await database.close();
 });
 announce({

@@ -35,6 +35,8 @@ export interface Repetition {
   commitsPerPayment: number | null;
   /** The lookup cache's reads over the run (each one statement and one commit), per 201 answer. */
   lookupReadsPerPayment: number | null;
+  /** Notifications sent outside a transaction (each one statement and one commit: the batched event hints), per 201 answer. */
+  notifiesPerPayment: number | null;
   samples: string[];
 }
 
@@ -108,6 +110,7 @@ async function measureOnce(stack: Stack, target: Target, connections: number, am
     statementsPerPayment: perPayment((c) => c.statements - c.lookupReads),
     commitsPerPayment: perPayment((c) => c.commits - c.lookupReads),
     lookupReadsPerPayment: perPayment((c) => c.lookupReads),
+    notifiesPerPayment: perPayment((c) => c.notifies),
     samples: run.samples,
   };
 }
@@ -117,8 +120,8 @@ async function counts(target: Target): Promise<StatementCounts | null> {
   if (!target.counters) return null;
   const response = await fetch(target.counters);
   const body = (await response.json()) as Partial<StatementCounts>;
-  return typeof body.statements === 'number' && typeof body.commits === 'number' && typeof body.lookupReads === 'number'
-    ? { statements: body.statements, commits: body.commits, lookupReads: body.lookupReads }
+  return typeof body.statements === 'number' && typeof body.commits === 'number' && typeof body.lookupReads === 'number' && typeof body.notifies === 'number'
+    ? { statements: body.statements, commits: body.commits, lookupReads: body.lookupReads, notifies: body.notifies }
     : null;
 }
 

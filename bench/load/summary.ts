@@ -28,6 +28,8 @@ export interface ConfigSummary {
   commits_per_payment: number | null;
   /** The lookup cache's reads per payment (left out of the two above; median). */
   lookup_reads_per_payment: number | null;
+  /** The batched event hints (NOTIFY outside a transaction) per payment (left out of the two above; median). */
+  notifies_per_payment: number | null;
   /** Switchyard only: over (a) direct at the same latency and concurrency, and against (b). */
   added_p50_ms: number | null;
   added_p99_ms: number | null;
@@ -66,6 +68,7 @@ export function summarize(measurements: readonly Measurement[]): ConfigSummary[]
       statements_per_payment: medianOrNull(reps.map((r) => r.statementsPerPayment)),
       commits_per_payment: medianOrNull(reps.map((r) => r.commitsPerPayment)),
       lookup_reads_per_payment: medianOrNull(reps.map((r) => r.lookupReadsPerPayment)),
+      notifies_per_payment: medianOrNull(reps.map((r) => r.notifiesPerPayment)),
       added_p50_ms: null,
       added_p99_ms: null,
       fraction_of_ceiling: null,
@@ -154,7 +157,7 @@ function hotPathChecks(at: (target: TargetName, latency: number, connections?: n
 }
 
 export function render(summaries: readonly ConfigSummary[], checked: readonly Check[], plan: Plan, notes: readonly string[]): string {
-  const header = ['sim', 'conc', 'target', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'errors', '+p50 ms', '+p99 ms', '% of (b)', 'CPU ms/pay', 'stmts/pay', 'commits/pay', 'cache reads/pay', 'RSS peak MiB', 'RSS med MiB', 'ledger'];
+  const header = ['sim', 'conc', 'target', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'errors', '+p50 ms', '+p99 ms', '% of (b)', 'CPU ms/pay', 'stmts/pay', 'commits/pay', 'cache reads/pay', 'hints/pay', 'RSS peak MiB', 'RSS med MiB', 'ledger'];
   const rows = summaries.map((s) => [
     `${s.simulator_latency_ms} ms`,
     s.connections,
@@ -172,6 +175,7 @@ export function render(summaries: readonly ConfigSummary[], checked: readonly Ch
     s.statements_per_payment ?? '',
     s.commits_per_payment ?? '',
     s.lookup_reads_per_payment ?? '',
+    s.notifies_per_payment ?? '',
     s.rss_peak_mib,
     s.rss_median_mib,
     ledgerCell(s),
@@ -188,6 +192,7 @@ export function render(summaries: readonly ConfigSummary[], checked: readonly Ch
     '    PostgreSQL router sent (postgres.js debug hook; BEGIN/COMMIT not counted as statements; a statement outside a transaction',
     '    counts as a commit), per 201. cache reads/pay: the API-key and gateway-account cache\'s reads (one statement and one commit',
     '    each, when an entry is first needed or dropped by a change), counted apart and left out of stmts/pay and commits/pay.',
+    '    hints/pay: the NOTIFYs that tell the live streams events were committed (one per 5 ms batch, outside any transaction), likewise apart.',
     'RSS: the target process (sampled every 100 ms from /proc/<pid>/status during the measured runs): the highest sample and the median of the runs\' medians.',
     ...notes,
     '',

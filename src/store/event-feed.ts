@@ -1,89 +1,130 @@
-import type { Subscribe } from './database.js';
-import type { EventRow } from './events.js';
+import type { TimerClock } from '../domain/clock.js';
+import type { CommitSnapshot, EventRow, eventRepository } from './events.js';
 
-/** Where the events table announces each committed merchant event (migration 0011): `<merchant id> <event id>`. */
+/**
+ * Where an instance hints, after committing merchant events, which merchants they belong to
+ * (runtime/node/event-hints.ts). A hint carries no event: the events table is the truth.
+ */
 export const EVENTS_CHANNEL = 'switchyard_events';
 
 export interface FeedListener {
   /** One of the merchant's events, committed by any instance. */
   event(event: EventRow): void;
-  /** The feed stopped listening for a while (a lost connection): events of that time were not heard. */
-  gap(): void;
   /** The feed stops (the server is closing): no more events will come. */
   end(): void;
 }
 
 export interface EventFeed {
-  /** Hands `listener` each of the merchant's events committed from now on; answers a function that stops it. */
-  subscribe(merchantId: string, listener: FeedListener): () => void;
+  /**
+   * Hands `listener` each of the merchant's events committed after the subscription, once each;
+   * answers (once listening) a function that stops it.
+   */
+  subscribe(merchantId: string, listener: FeedListener): Promise<() => void>;
+  /** Events of these merchants were committed, here or by another instance: read them soon. */
+  hint(merchantIds: readonly string[]): void;
+  /** Hints may have been missed (the hint channel reconnected): read whatever is new. */
+  catchUp(): void;
   stop(): Promise<void>;
 }
 
-/** Ids fetched per query when many events arrive at once. */
-const FETCH_CHUNK = 500;
-
 /**
- * Every merchant event of every instance, as PostgreSQL (or PGlite, in process) announces it on
- * commit. Only events of merchants someone here listens to are read, a batch of ids per query.
+ * Every merchant event of every instance, read from the events table for the merchants someone
+ * here listens to, when a hint says there is something new and every `catchUpMs` while anyone
+ * listens (a hint is lost when its sender crashes between its commit and the hint, or while this
+ * instance reconnects).
+ *
+ * The cursor is a PostgreSQL snapshot, not an event id. Ids are drawn before their transaction
+ * commits, so a transaction that commits late (or on an instance whose clock is behind) would put
+ * an id below one already delivered, and `id > cursor` would skip it; a trailing window would only
+ * make that rarer. Each event records the transaction that wrote it (`tx`), and each read answers
+ * the events whose transaction the previous read's snapshot did not see committed and its own does
+ * (store/events.ts, committedSince): every committed event is seen by exactly one read. Across
+ * reads, events come in commit order; within one read (a few milliseconds of commits), by id.
+ * One read holds what was committed since the last for these merchants: a hint and the periodic
+ * catch-up keep that to about a second's worth, unless reads keep failing.
  */
 export async function eventFeed(deps: {
-  subscribe: Subscribe;
-  events: { byIds(ids: readonly string[]): Promise<EventRow[]> };
+  events: Pick<ReturnType<typeof eventRepository>, 'snapshot' | 'committedSince'>;
+  timers: TimerClock;
+  catchUpMs: number;
   onError: (error: unknown) => void;
 }): Promise<EventFeed> {
   const listeners = new Map<string, Set<FeedListener>>();
-  let pending: string[] = [];
-  let reading: Promise<void> | null = null;
-  let listening = false;
+  let since = await deps.events.snapshot();
+  // Reads and subscriptions, one at a time, in order.
+  let chain: Promise<unknown> = Promise.resolve();
+  let readQueued = false;
+  let stopped = false;
 
-  async function read(): Promise<void> {
-    while (pending.length > 0) {
-      const ids = pending.splice(0, FETCH_CHUNK);
-      const rows = await deps.events.byIds(ids).catch((error: unknown) => {
-        deps.onError(error);
-        return [];
-      });
-      // In the order they were announced, which is the order they were committed.
-      const byId = new Map(rows.map((row) => [row.id, row]));
-      for (const id of ids) {
-        const row = byId.get(id);
-        if (!row) continue;
-        for (const listener of listeners.get(row.merchantId) ?? []) listener.event(row);
-      }
-    }
-    reading = null;
+  function enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = chain.then(task);
+    chain = run.catch(() => {});
+    return run;
   }
 
-  const subscription = await deps.subscribe(EVENTS_CHANNEL, {
-    onNotify(payload) {
-      const [merchantId, eventId] = payload.split(' ');
-      if (!merchantId || !eventId || !listeners.has(merchantId)) return;
-      pending.push(eventId);
-      reading ??= Promise.resolve().then(read);
-    },
-    onListen() {
-      // The first call is the subscription itself; later ones follow a reconnection.
-      if (listening) for (const set of listeners.values()) for (const listener of set) listener.gap();
-      listening = true;
-    },
-  });
+  async function read(): Promise<void> {
+    const merchants = [...listeners.keys()];
+    try {
+      if (merchants.length === 0) {
+        // No one to hand anything to: only the cursor moves, so a first listener starts from now.
+        since = await deps.events.snapshot();
+        return;
+      }
+      const found = await deps.events.committedSince(since, merchants);
+      since = found.snapshot;
+      for (const row of found.events) for (const listener of [...(listeners.get(row.merchantId) ?? [])]) listener.event(row);
+    } catch (error) {
+      // The cursor stays: the next read finds these events.
+      deps.onError(error);
+    }
+  }
+
+  function scheduleRead(): void {
+    if (readQueued || stopped) return;
+    readQueued = true;
+    void enqueue(() => {
+      readQueued = false;
+      return read();
+    });
+  }
+
+  const tick = () => {
+    if (stopped) return;
+    if (listeners.size > 0) scheduleRead();
+    cancelTick = deps.timers.after(deps.catchUpMs, tick);
+  };
+  let cancelTick = deps.timers.after(deps.catchUpMs, tick);
 
   return {
     subscribe(merchantId, listener) {
-      let set = listeners.get(merchantId);
-      if (!set) listeners.set(merchantId, (set = new Set()));
-      set.add(listener);
-      return () => {
-        set.delete(listener);
-        if (set.size === 0 && listeners.get(merchantId) === set) listeners.delete(merchantId);
-      };
+      // A read first: what was committed before it goes to the listeners already there, and the new one starts after it.
+      return enqueue(async () => {
+        if (stopped) {
+          listener.end();
+          return () => {};
+        }
+        await read();
+        let set = listeners.get(merchantId);
+        if (!set) listeners.set(merchantId, (set = new Set()));
+        set.add(listener);
+        return () => {
+          set.delete(listener);
+          if (set.size === 0 && listeners.get(merchantId) === set) listeners.delete(merchantId);
+        };
+      });
+    },
+    hint(merchantIds) {
+      if (merchantIds.some((id) => listeners.has(id))) scheduleRead();
+    },
+    catchUp() {
+      if (listeners.size > 0) scheduleRead();
     },
     async stop() {
+      stopped = true;
+      cancelTick();
       for (const set of listeners.values()) for (const listener of set) listener.end();
       listeners.clear();
-      pending = [];
-      await reading;
-      await subscription.unsubscribe();
+      await chain;
     },
   };
 }

@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, gt, inArray, like, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, like, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from './database.js';
+import { rowsOf } from './rows.js';
 import { events } from './schema.js';
 
 export type EventRow = typeof events.$inferSelect;
@@ -14,10 +15,51 @@ export interface EventFilter {
   paymentId?: string;
 }
 
-export function eventRepository(db: Database) {
+/**
+ * Told which merchants' events a write stored: at once outside a transaction, after the commit of
+ * the outermost one inside (store/index.ts), never for a write rolled back.
+ */
+export type EventsWritten = (merchantIds: readonly string[]) => void;
+
+/** A point in PostgreSQL's commit history: a `pg_snapshot` as text (`xmin:xmax:xip,…`). */
+export type CommitSnapshot = string;
+
+/** The distinct merchants of the merchant events among `rows`. */
+export function merchantsOf(rows: readonly NewEvent[]): string[] {
+  return [...new Set(rows.filter((row) => row.visibility === 'merchant').map((row) => row.merchantId))];
+}
+
+export function eventRepository(db: Database, written: EventsWritten = () => {}) {
   return {
     async record(rows: NewEvent[]): Promise<void> {
-      if (rows.length > 0) await db.insert(events).values(rows);
+      if (rows.length === 0) return;
+      await db.insert(events).values(rows);
+      const merchants = merchantsOf(rows);
+      if (merchants.length > 0) written(merchants);
+    },
+
+    /** Now, in commit history: what `committedSince` will later read from. */
+    async snapshot(): Promise<CommitSnapshot> {
+      const [row] = rowsOf(await db.execute(sql`select pg_current_snapshot()::text as snapshot`));
+      return row!.snapshot as string;
+    },
+
+    /**
+     * The merchants' merchant events that `since` did not see committed and are committed now,
+     * oldest id first, and the snapshot they were read at (the next call's `since`): one
+     * statement, so the rows and the snapshot agree, and no event is read by two calls nor
+     * skipped between them.
+     */
+    async committedSince(since: CommitSnapshot, merchantIds: readonly string[]): Promise<{ snapshot: CommitSnapshot; events: EventRow[] }> {
+      // `xmin:xmax:xip,…`: not seen are the transactions from xmax on, and those then in progress (xip).
+      const [, xmax, xip] = since.split(':');
+      const unseen = or(sql`${events.tx} >= ${xmax}::xid8`, sql`${events.tx} = any(${`{${xip ?? ''}}`}::xid8[])`);
+      const rows = await db
+        .select({ snapshot: sql<string>`pg_current_snapshot()::text`, event: events })
+        .from(sql`(select 1) as one`)
+        .leftJoin(events, and(inArray(events.merchantId, [...merchantIds]), eq(events.visibility, 'merchant'), unseen));
+      const found = rows.flatMap((row) => (row.event ? [row.event] : []));
+      return { snapshot: rows[0]!.snapshot, events: found.sort((a, b) => (a.id < b.id ? -1 : 1)) };
     },
 
     async get(merchantId: string, id: string): Promise<EventRow | null> {
@@ -40,15 +82,6 @@ export function eventRepository(db: Database) {
         .where(and(...where))
         .orderBy(desc(events.id))
         .limit(filter.limit + 1);
-    },
-
-    /** Merchant events by id (any merchant's: the live stream sorts them out), in no particular order. */
-    async byIds(ids: readonly string[]): Promise<EventRow[]> {
-      if (ids.length === 0) return [];
-      return db
-        .select()
-        .from(events)
-        .where(and(inArray(events.id, [...ids]), eq(events.visibility, 'merchant')));
     },
 
     /** The merchant's events after `id`, oldest first, at most `limit`. */

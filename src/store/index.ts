@@ -7,7 +7,7 @@ import { customerRepository } from './customers.js';
 import { vaultRepository } from './vault.js';
 import { idempotencyRepository } from './idempotency.js';
 import { jobRepository } from './jobs.js';
-import { eventRepository } from './events.js';
+import { eventRepository, type EventsWritten } from './events.js';
 import { learnerRepository } from './learner.js';
 import { observedBinRepository } from './observed-bins.js';
 import { merchantRepository } from './merchants.js';
@@ -23,13 +23,23 @@ import { webhookDeliveryRepository, webhookEndpointRepository } from './webhook-
 
 export type { Database } from './database.js';
 
+export interface StoreHooks {
+  /** Merchant events of these merchants were committed (told after the commit; see EventsWritten). */
+  eventsCommitted?: EventsWritten;
+}
+
 /** One repository layer over either driver: the code path is the same for PGlite and PostgreSQL. */
-export function createRepositories(db: Database): Repositories {
+export function createRepositories(db: Database, hooks: StoreHooks = {}): Repositories {
+  return repositoriesOn(db, hooks.eventsCommitted ?? (() => {}));
+}
+
+/** Repositories on `db` (the database or a transaction on it), telling `eventsWritten` what they store. */
+function repositoriesOn(db: Database, eventsWritten: EventsWritten): Repositories {
   return {
     merchants: merchantRepository(db),
     payments: paymentRepository(db),
     paymentHistory: paymentHistoryRepository(db),
-    paymentWrites: paymentWriteRepository(db),
+    paymentWrites: paymentWriteRepository(db, eventsWritten),
     idempotency: idempotencyRepository(db),
     webhooks: webhookRepository(db),
     routing: routingRepository(db),
@@ -37,7 +47,7 @@ export function createRepositories(db: Database): Repositories {
     learner: learnerRepository(db),
     observedBins: observedBinRepository(db),
     jobs: jobRepository(db),
-    events: eventRepository(db),
+    events: eventRepository(db, eventsWritten),
     webhookEndpoints: webhookEndpointRepository(db),
     webhookDeliveries: webhookDeliveryRepository(db),
     audit: auditRepository(db),
@@ -48,8 +58,17 @@ export function createRepositories(db: Database): Repositories {
     customers: customerRepository(db),
     billing: billingRepository(db),
     alerts: alertRepository(db),
-    /** Runs `work` in one transaction, with repositories bound to it. */
-    transaction: (work) => db.transaction((tx) => work(createRepositories(tx))),
+    /**
+     * Runs `work` in one transaction, with repositories bound to it. The merchants whose events it
+     * wrote are told to `eventsWritten` once it commits: after the commit for the outermost
+     * transaction, to the enclosing one's for a nested one (a savepoint).
+     */
+    async transaction(work) {
+      const merchants = new Set<string>();
+      const result = await db.transaction((tx) => work(repositoriesOn(tx, (ids) => ids.forEach((id) => merchants.add(id)))));
+      if (merchants.size > 0) eventsWritten([...merchants]);
+      return result;
+    },
   };
 }
 

@@ -2,7 +2,7 @@ import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from './database.js';
 import type { IdempotentResource } from './idempotency.js';
 import { jobValues, upsertJobSql, type ScheduleJob } from './jobs.js';
-import type { NewEvent } from './events.js';
+import { merchantsOf, type EventsWritten, type NewEvent } from './events.js';
 import type { AttemptResult, AttemptRow, PaymentPatch, PaymentRow } from './payments.js';
 import { OPEN_ATTEMPT_STATUSES } from './payments.js';
 import { attempts, idempotencyKeys, jobs, payments } from './schema.js';
@@ -48,7 +48,7 @@ export interface SettleWritten {
 
 const statements = statementCache();
 
-export function paymentWriteRepository(db: Database) {
+export function paymentWriteRepository(db: Database, eventsWritten: EventsWritten = () => {}) {
   return {
     /** Inserts the payment, its attempt and its job, and links the key, in one statement. */
     async open(o: OpenPayment): Promise<void> {
@@ -72,6 +72,8 @@ export function paymentWriteRepository(db: Database) {
       if (w.response) values.k = w.response;
       const shape = `settle|${keysOf(w.set)}|${w.attempt ? keysOf(w.attempt.result) : '-'}|${w.cancelJob ? 'j' : ''}|${w.events.length}|${w.jobs.length}|${w.response ? 'k' : ''}`;
       const [row] = (await runShaped(db, statements.get(shape, () => settleSql(db, w)), values)) as { written: boolean; attempt: boolean; job: boolean; response: boolean }[];
+      const merchants = row!.written ? merchantsOf(w.events) : [];
+      if (merchants.length > 0) eventsWritten(merchants);
       return { written: row!.written, attemptWritten: row!.written && row!.attempt, jobCanceled: row!.written && row!.job, responseStored: row!.response };
     },
   };

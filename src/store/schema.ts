@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  customType,
   doublePrecision,
   index,
   integer,
@@ -24,6 +25,8 @@ export interface GatewayAccountSettings {
 
 const money = (name: string) => bigint(name, { mode: 'number' }).notNull();
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+/** A 64-bit transaction id (PostgreSQL's `xid8`), as its decimal text. */
+const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });
 
 export const merchants = pgTable('merchants', {
   id: text('id').primaryKey(),
@@ -414,8 +417,17 @@ export const events = pgTable(
     refundId: text('refund_id'),
     data: jsonb('data').$type<Record<string, unknown>>().notNull(),
     createdAt: createdAt(),
+    /**
+     * The transaction that wrote the event, which the live stream compares with its last snapshot
+     * (event-feed.ts). Null for events written before migration 0022.
+     */
+    tx: xid8('tx').default(sql`pg_current_xact_id()`),
   },
-  (t) => [index('events_merchant_idx').on(t.merchantId, t.visibility, t.id), index('events_payment_idx').on(t.paymentId, t.id)],
+  (t) => [
+    index('events_merchant_idx').on(t.merchantId, t.visibility, t.id),
+    index('events_payment_idx').on(t.paymentId, t.id),
+    index('events_feed_idx').on(t.merchantId, t.tx).where(sql`${t.visibility} = 'merchant'`),
+  ],
 );
 
 /** Where a merchant receives its events; the signing secret is kept encrypted and shown once. */

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey, keyHint, SCOPES } from '../../src/domain/api-keys.js';
+import { newId } from '../../src/domain/ids.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/runtime/node/sandbox.js';
+import { createRepositories } from '../../src/store/index.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { DRIVERS, testDatabase, type TestDatabase } from '../support/databases.js';
 import { readStream } from '../support/event-stream.js';
@@ -139,8 +141,10 @@ describe('GET /v1/events/stream across instances', () => {
   let b: Sandbox;
   beforeAll(async () => {
     database = await testDatabase('postgres');
-    a = await sandboxOn(database.url);
-    b = await sandboxOn(database.url);
+    // No periodic catch-up within the test: what b streams, a's hint told it to read.
+    const hintsOnly = { eventStream: { heartbeatMs: 50, catchUpMs: 3_600_000 } };
+    a = await sandboxOn(database.url, hintsOnly);
+    b = await sandboxOn(database.url, hintsOnly);
   });
   afterAll(async () => {
     await b?.close();
@@ -148,10 +152,27 @@ describe('GET /v1/events/stream across instances', () => {
     await database?.close();
   });
 
-  it("streams from one instance the events another instance commits", async () => {
+  it('streams from one instance the events another instance commits', async () => {
     const events = readStream(await stream(b, b.apiKey));
     const payment = await pay(a, a.apiKey);
     expect(JSON.parse((await events.nextEvent())!.data!).data.object.id).toBe(payment.id);
     await events.close();
+  });
+
+  it('streams events whose writer sent no hint (it crashed after its commit) at the next catch-up', async () => {
+    const c = await sandboxOn(database.url, { eventStream: { heartbeatMs: 50, catchUpMs: 100 } });
+    try {
+      const events = readStream(await stream(c, c.apiKey));
+      // Repositories without the hook: the events are committed and no instance is told.
+      const silent = createRepositories(database.db);
+      const id = newId('evt');
+      await silent.events.record([{ id, merchantId: c.merchantId, type: 'payment.succeeded', visibility: 'merchant', paymentId: null, data: { id: 'pay_unhinted' } }]);
+      const message = (await events.nextEvent())!;
+      expect(message.id).toBe(id);
+      expect(JSON.parse(message.data!).data.object).toEqual({ id: 'pay_unhinted' });
+      await events.close();
+    } finally {
+      await c.close();
+    }
   });
 });

@@ -101,7 +101,9 @@ export async function startHarness(
   const clock = options.clock ?? systemClock;
   const settlement = options.settlement ?? DEFAULT_SETTLEMENT_POLICY;
   const database = await testDatabase(driver);
-  const repositories = createRepositories(database.db);
+  // The repositories tell the live stream what they commit; the stream starts below, with them.
+  let eventsCommitted = (_merchantIds: readonly string[]) => {};
+  const repositories = createRepositories(database.db, { eventsCommitted: (merchantIds) => eventsCommitted(merchantIds) });
   const stripe = await startStripeSimulator();
   const { logger, lines } = captureLogger();
   const registry = gatewayRegistry({
@@ -132,7 +134,8 @@ export async function startHarness(
     },
   };
   const router = createRouter({ repositories, gateways, logger, fees: new Map(), state: createRoutingState({ seed: 1, breakerClock: options.breakerClock }) });
-  const monitor = await untracedMonitoring({ router, subscribe: database.subscribe, repositories, logger, clock });
+  const monitor = await untracedMonitoring({ router, db: database.db, subscribe: database.subscribe, repositories, logger, clock });
+  eventsCommitted = monitor.eventsCommitted;
   const deps: AppDeps = {
     monitoring: monitor.monitoring,
     repositories,

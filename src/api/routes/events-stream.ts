@@ -65,7 +65,6 @@ export function eventStreamRoutes(app: OpenAPIHono<AppEnv>, settings: EventStrea
     }
     // Listening starts before the replay is read, so nothing committed in between is missed.
     const queue: EventRow[] = [];
-    let gapped = false;
     let ended = false;
     let wake: (() => void) | null = null;
     const rouse = () => {
@@ -76,14 +75,10 @@ export function eventStreamRoutes(app: OpenAPIHono<AppEnv>, settings: EventStrea
       ended = true;
       rouse();
     };
-    const unsubscribe = settings.feed.subscribe(merchantId, {
+    const unsubscribe = await settings.feed.subscribe(merchantId, {
       event(event) {
         queue.push(event);
         if (queue.length > MAX_QUEUED) stop();
-        rouse();
-      },
-      gap() {
-        gapped = true;
         rouse();
       },
       end: stop,
@@ -91,18 +86,13 @@ export function eventStreamRoutes(app: OpenAPIHono<AppEnv>, settings: EventStrea
 
     return streamSSE(c, async (stream) => {
       stream.onAbort(stop);
-      // What the last replay sent: the same events may be waiting in the queue too.
-      let replayed = new Set<string>();
-      let last = lastEventId;
-      const send = async (event: EventRow) => {
-        if (last === undefined || event.id > last) last = event.id;
-        await stream.writeSSE({ id: event.id, event: event.type, data: JSON.stringify(eventEnvelope(event)) });
-      };
-      /** Sends what was committed after `last`; false when more is waiting than one replay sends. */
+      // What the replay sent: the same events may be waiting in the queue too.
+      const replayed = new Set<string>();
+      const send = (event: EventRow) => stream.writeSSE({ id: event.id, event: event.type, data: JSON.stringify(eventEnvelope(event)) });
+      /** Sends what was committed after Last-Event-ID; false when more is waiting than one replay sends. */
       const replay = async (): Promise<boolean> => {
-        if (last === undefined) return true;
-        const rows = await settings.after(merchantId, last, MAX_REPLAY + 1);
-        replayed = new Set();
+        if (lastEventId === undefined) return true;
+        const rows = await settings.after(merchantId, lastEventId, MAX_REPLAY + 1);
         for (const row of rows.slice(0, MAX_REPLAY)) {
           replayed.add(row.id);
           await send(row);
@@ -120,15 +110,11 @@ export function eventStreamRoutes(app: OpenAPIHono<AppEnv>, settings: EventStrea
       try {
         if (!(await replay())) return;
         while (!ended) {
-          if (gapped) {
-            gapped = false;
-            if (!(await replay())) return;
-          }
           while (queue.length > 0 && !ended) {
             const event = queue.shift()!;
             if (!replayed.has(event.id)) await send(event);
           }
-          if (queue.length === 0 && !gapped && !ended) await new Promise<void>((resolve) => (wake = resolve));
+          if (queue.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
         }
       } finally {
         unsubscribe();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureLogger } from '../../../test/support/capture-logger.js';
 import { DRIVERS, testDatabase, type TestDatabase } from '../../../test/support/databases.js';
 import { until } from '../../../test/support/until.js';
-import type { Database, Subscribe } from '../../store/database.js';
+import type { Database, NotificationHandler, Subscribe } from '../../store/database.js';
 import { MAX_NOTIFY_BYTES, notify } from '../../store/notify.js';
 import { openPglite } from '../../store/pglite.js';
 import { openPostgres } from '../../store/postgres.js';
@@ -90,5 +90,42 @@ describe.each(DRIVERS)('an instance channel on %s', (driver) => {
     } finally {
       await b.stop();
     }
+  });
+});
+
+describe('an instance channel, its options', () => {
+  it('sends an item once per batch when distinct, and says when it listens again after a lost connection', async () => {
+    let handler!: NotificationHandler;
+    // A connection this test drops by hand: each listen calls onListen, as postgres.js does.
+    const subscribe: Subscribe = async (_channel, h) => {
+      handler = h;
+      h.onListen();
+      return { unsubscribe: async () => {} };
+    };
+    const batches: string[][] = [];
+    let relistened = 0;
+    const channel = await instanceChannel<string>({
+      channel: CHANNEL,
+      instanceId: 'a',
+      // Never used: `publish` takes the batches.
+      db: {} as Database,
+      subscribe,
+      logger: captureLogger().logger,
+      batchMs: 60_000,
+      distinct: true,
+      encode: (item) => item,
+      receive: () => {},
+      publish: async (items) => void batches.push([...items]),
+      relisten: () => relistened++,
+    });
+    for (const item of ['m1', 'm2', 'm1', 'm2', 'm3']) channel.send(item);
+    await channel.flush();
+    channel.send('m1');
+    await channel.flush();
+    expect(batches).toEqual([['"m1"', '"m2"', '"m3"'], ['"m1"']]);
+    expect(relistened).toBe(0);
+    handler.onListen();
+    expect(relistened).toBe(1);
+    await channel.stop();
   });
 });

@@ -20,7 +20,8 @@ const MAX_PENDING = 10_000;
  * `{"from": <instance id>, "items": [...]}`. An instance hears its own notifications too and
  * skips them by `from`. Delivery is at most once: a notification sent while an instance is not
  * listening (restarting, reconnecting) is lost to it, so what travels here must be state that
- * only costs accuracy when lost, never money (learner evidence, breaker verdicts).
+ * only costs accuracy or time when lost, never money (learner evidence, breaker verdicts, hints
+ * that events were committed).
  *
  * `receive` gets another instance's items as parsed JSON, unchecked: it validates them itself.
  */
@@ -40,10 +41,17 @@ export async function instanceChannel<T>(deps: {
   publish?(items: readonly string[]): Promise<void>;
   /** The bytes an encoded item may take in the notification (default: its own). */
   sizeOf?(item: string): number;
+  /** An item already waiting for the batch is not queued again. */
+  distinct?: boolean;
+  /** Listening again after a lost connection: what was sent meanwhile was not heard. */
+  relisten?(): void;
 }): Promise<InstanceChannel<T>> {
   const prefix = `{"from":${JSON.stringify(deps.instanceId)},"items":[`;
   const suffix = ']}';
   let pending: string[] = [];
+  // The pending items, when `distinct`.
+  let queued = new Set<string>();
+  let listening = false;
   let dropped = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let flushing: Promise<void> = Promise.resolve();
@@ -64,8 +72,11 @@ export async function instanceChannel<T>(deps: {
       }
       deps.receive(message.items);
     },
-    // Missed notifications are not replayed: what they carried only sharpens estimates.
-    onListen() {},
+    // The first call is the subscription itself; later ones follow a reconnection.
+    onListen() {
+      if (listening) deps.relisten?.();
+      listening = true;
+    },
   });
 
   const sizeOf = deps.sizeOf ?? ((item: string) => Buffer.byteLength(item));
@@ -99,6 +110,7 @@ export async function instanceChannel<T>(deps: {
   async function sendPending(): Promise<void> {
     const items = pending;
     pending = [];
+    queued = new Set();
     for (const batch of batches(items)) {
       await publish(batch).catch((error: unknown) => {
         deps.logger.warn('instances.notify_failed', { channel: deps.channel, error: error instanceof Error ? error.message : String(error) });
@@ -127,7 +139,12 @@ export async function instanceChannel<T>(deps: {
         dropped++;
         return;
       }
-      pending.push(JSON.stringify(deps.encode(item)));
+      const encoded = JSON.stringify(deps.encode(item));
+      if (deps.distinct) {
+        if (queued.has(encoded)) return;
+        queued.add(encoded);
+      }
+      pending.push(encoded);
       if (timer === undefined) {
         timer = setTimeout(() => void flush(), deps.batchMs);
         timer.unref();

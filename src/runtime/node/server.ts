@@ -112,7 +112,9 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   try {
     const clock = options.clock ?? systemClock;
     const lookups = createLookupCache({ clock, ttlMs: options.lookupCacheMs ?? DEFAULT_LOOKUP_CACHE_MS });
-    const repositories = lookups.wrap(createRepositories(database.db));
+    // The repositories tell the live stream what they commit; the stream starts below, with them.
+    let eventsCommitted = (_merchantIds: readonly string[]) => {};
+    const repositories = lookups.wrap(createRepositories(database.db, { eventsCommitted: (merchantIds) => eventsCommitted(merchantIds) }));
     const exporter = options.traceExporter ?? otlpExporterFromEnv(options.env);
     const tracing = exporter ? startTracing(exporter, { immediate: options.traceExporter !== undefined }) : null;
     if (tracing) cleanup.push(() => tracing.stop());
@@ -160,7 +162,19 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     const shared = await shareWithInstances(database, router, instanceId, options.logger);
     cleanup.push(() => shared.stop());
     const settlement = options.settlement ?? DEFAULT_SETTLEMENT_POLICY;
-    const monitor = await startMonitoring({ metrics, router, tracing, subscribe: database.subscribe, repositories, logger: options.logger, clock, stream: options.eventStream });
+    const monitor = await startMonitoring({
+      metrics,
+      router,
+      tracing,
+      instanceId,
+      db: database.db,
+      subscribe: database.subscribe,
+      repositories,
+      logger: options.logger,
+      clock,
+      stream: options.eventStream,
+    });
+    eventsCommitted = monitor.eventsCommitted;
     cleanup.push(() => monitor.stop());
     const reconcile = reconciler({ repositories, gateways, learner: router.learner, logger: options.logger, clock, policy: settlement });
     const capacity = options.capacity ?? (await loadInstanceCapacity(options.env));
