@@ -91,7 +91,10 @@ export const goCardlessTarget: ConformanceTarget = {
         bank: {
           settlesAfterMs: TIMELINE.settleAfterMs,
           advance: (ms) => simulator.advance(ms),
-          returnDebit: (reference, code) => simulator.returnPayment(reference, 'charged_back', code),
+          returnDebit: (reference, code) => {
+            simulator.returnPayment(reference, 'charged_back', code);
+            return code;
+          },
         },
       },
       webhooks: goCardlessWebhookSigner(simulator.account.webhookSecret),

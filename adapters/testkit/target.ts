@@ -90,8 +90,12 @@ export interface SimulatedBank {
   advance(ms: number): void;
   /** How long after it is accepted a debit has settled on that calendar. */
   readonly settlesAfterMs: number;
-  /** The payer's bank returns a collected debit with this scheme reason code (SEPA MD06, ACH R10). */
-  returnDebit(reference: string, reasonCode: string): void;
+  /**
+   * The payer's bank returns a collected debit with this scheme reason code (SEPA MD06, ACH R10).
+   * Answers the return code the provider's notification will carry: the scheme's, or the provider's
+   * own reason where it reports no scheme code (Stripe's dispute `reason`).
+   */
+  returnDebit(reference: string, reasonCode: string): string;
 }
 
 export interface ConformanceEnv {
