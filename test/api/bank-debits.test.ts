@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GoCardlessSimulator } from '../../adapters/gocardless/simulator/index.js';
+import type { AdyenSimulator } from '../../adapters/adyen/simulator/index.js';
 import type { StripeSimulator } from '../../adapters/stripe/simulator/index.js';
 import { DEFAULT_SETTLEMENT_POLICY } from '../../src/orchestrator/settle.js';
 import { captureLogger } from '../support/capture-logger.js';
@@ -157,10 +158,11 @@ describe('bank debits through GoCardless', () => {
   it('offers SEPA in euros and ACH in dollars in the methods menu, with every debit gateway behind them', async () => {
     const eur = (await t.api('GET', '/v1/payment_methods/available?amount=2500&currency=EUR&country=DE')).body;
     const sepaMenu = eur.available.find((m: { type: string }) => m.type === 'sepa_debit');
-    expect([...sepaMenu.gateways].sort()).toEqual(['gocardless', 'stripe']);
+    expect([...sepaMenu.gateways].sort()).toEqual(['adyen', 'gocardless', 'stripe']);
     expect(eur.unavailable).toContainEqual({ type: 'ach_debit', reason: 'no_eligible_gateway', rule: null });
     const usd = (await t.api('GET', '/v1/payment_methods/available?amount=2500&currency=USD&country=US')).body;
-    expect(usd.available).toContainEqual(expect.objectContaining({ type: 'ach_debit', gateways: ['gocardless'] }));
+    const achMenu = usd.available.find((m: { type: string }) => m.type === 'ach_debit');
+    expect([...achMenu.gateways].sort()).toEqual(['adyen', 'gocardless']);
   });
 });
 
@@ -211,5 +213,50 @@ describe('SEPA debits through Stripe', () => {
     sim().returnDebit(created.body.attempts[0].gateway_reference, 'MD06');
     const returned = await settledTo(created.body.id, 'returned');
     expect(returned.failure.message).toContain('debit_not_authorized');
+  });
+});
+
+/**
+ * SEPA and ACH debits through Adyen end to end: `Received` kept as a pending debit, the AUTHORISATION
+ * notification settling it on the simulator's bank calendar, and a CHARGEBACK returning it.
+ */
+describe('bank debits through Adyen', () => {
+  let t: Awaited<ReturnType<typeof sandboxClient>>;
+  const { logger, lines } = captureLogger();
+  const sim = () => t.sandbox.simulators['adyen'] as AdyenSimulator;
+  const get = async (id: string) => (await t.api('GET', `/v1/payments/${id}`)).body;
+  const pay = (body: Record<string, unknown>) => t.api('POST', '/v1/payments', { amount: 2500, currency: 'EUR', routing: { gateways: ['adyen'] }, ...body });
+  async function settledTo(id: string, status: string) {
+    await until(async () => (await get(id)).status === status);
+    return get(id);
+  }
+
+  beforeAll(async () => {
+    t = await sandboxClient({ clock: manualClock(new Date()), jobPollMs: 3_600_000, logger });
+  });
+  afterAll(() => t?.close());
+
+  it('keeps a SEPA debit processing until Adyen authorises it, then succeeds, keeping no IBAN', async () => {
+    const created = await pay({ payment_method: sepa() });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'processing', gateway: { provider: 'adyen' }, attempts: [{ outcome: 'pending' }] });
+    expect(created.body.attempts).toHaveLength(1);
+    sim().advanceBank(sim().debitSettlementMs);
+    expect(await settledTo(created.body.id, 'succeeded')).toMatchObject({ amount_captured: 2500 });
+    const stored = await t.sandbox.repositories.payments.get(t.sandbox.merchantId, created.body.id);
+    for (const text of [JSON.stringify(stored), lines.join('\n')]) expect(text).not.toContain('0532013000');
+  });
+
+  it('debits a US account by ACH, fails one the bank refuses, and returns a collected one by CHARGEBACK', async () => {
+    const collected = await pay({ amount: 5000, currency: 'USD', payment_method: ach() });
+    const refused = await pay({ amount: 5000, currency: 'USD', payment_method: ach({ account_holder_name: 'NOT_ENOUGH_BALANCE' }) });
+    expect([collected.body.status, refused.body.status]).toEqual(['processing', 'processing']);
+    sim().advanceBank(sim().debitSettlementMs);
+    await settledTo(collected.body.id, 'succeeded');
+    expect(await settledTo(refused.body.id, 'failed')).toMatchObject({ failure: { code: 'insufficient_funds' } });
+    sim().returnDebit(collected.body.attempts[0].gateway_reference, 'R10');
+    const returned = await settledTo(collected.body.id, 'returned');
+    expect(returned.failure.message).toContain('R10');
+    expect(JSON.stringify([collected.body, returned, lines])).not.toContain('000123456789');
   });
 });
