@@ -155,6 +155,18 @@ describe('bank debits through GoCardless', () => {
     expect((await t.api('GET', '/v1/payments?limit=100')).body.data.length).toBe(before);
   });
 
+  it('routes an unforced debit like a card: by the rules\' default among the gateways that take it, the others ineligible', async () => {
+    type Candidate = { gateway: string; eligible: boolean };
+    const eligible = (body: { decision: { candidates: Candidate[] } }) => body.decision.candidates.filter((c) => c.eligible).map((c) => c.gateway).sort();
+    const sepaDebit = await t.api('POST', '/v1/payments', { amount: 2500, currency: 'EUR', payment_method: sepa() });
+    expect(sepaDebit.body).toMatchObject({ status: 'processing', decision: { rule: 'default' } });
+    expect(eligible(sepaDebit.body)).toEqual(['adyen', 'gocardless', 'stripe']);
+    expect(['adyen', 'gocardless', 'stripe']).toContain(sepaDebit.body.gateway.provider);
+    const achDebit = await t.api('POST', '/v1/payments', { amount: 5000, currency: 'USD', payment_method: ach() });
+    expect(eligible(achDebit.body)).toEqual(['adyen', 'gocardless']);
+    expect(achDebit.body.attempts).toHaveLength(1);
+  });
+
   it('offers SEPA in euros and ACH in dollars in the methods menu, with every debit gateway behind them', async () => {
     const eur = (await t.api('GET', '/v1/payment_methods/available?amount=2500&currency=EUR&country=DE')).body;
     const sepaMenu = eur.available.find((m: { type: string }) => m.type === 'sepa_debit');
