@@ -15,8 +15,10 @@ import {
   type WebhookAck,
   type WebhookRequest,
   type WebhookVerification,
+  accountRefused,
   methodRefused,
 } from '../testkit/contract.js';
+import type { BankDebitMethod } from '../../src/domain/payment-method.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
 import { toAdyenAmount } from './amounts.js';
 import { createFetchClient } from './http-client.js';
@@ -39,7 +41,7 @@ export interface AdyenAdapterConfig {
 }
 
 export const ADYEN_CAPABILITIES: Capabilities = {
-  paymentMethods: ['card', 'apple_pay', 'google_pay'],
+  paymentMethods: ['card', 'apple_pay', 'google_pay', 'sepa_debit', 'ach_debit'],
   cardNetworks: ['visa', 'mastercard', 'amex', 'discover', 'diners', 'jcb', 'unionpay', 'maestro'],
   currencies: '*',
   countries: '*',
@@ -86,12 +88,45 @@ export function createAdyenAdapter(config: AdyenAdapterConfig): GatewayAdapter {
     // Nothing was sent, so nothing can have been charged: another gateway may take it.
     if (!value.ok) return { kind: 'not_processed', reason: 'rejected', detail: value.detail };
     const method = request.method;
+    if (method.type === 'sepa_debit' || method.type === 'ach_debit') return authorizeDebit(request, method, value.value);
     if (method.type !== 'card' && method.type !== 'apple_pay' && method.type !== 'google_pay') return methodRefused('adyen', method);
     try {
       const response = await payments.payments(paymentRequest(request, method, value.value, merchantAccount, request.returnUrl ?? config.returnUrl), {
         idempotencyKey: request.idempotencyKey,
       });
       return authorizationOutcome(response, { captureMethod: request.captureMethod, merchantReference: request.idempotencyKey });
+    } catch (error) {
+      return authorizationFailure(error);
+    }
+  }
+
+  /**
+   * A SEPA or ACH debit: `/payments` with the account and the payer's IP address, which Adyen
+   * answers `Received` (outcome `pending`); the AUTHORISATION notification settles it days later.
+   */
+  async function authorizeDebit(request: AuthorizeRequest, method: BankDebitMethod, value: number): Promise<AuthorizationOutcome> {
+    if (request.captureMethod !== 'automatic') return { kind: 'not_processed', reason: 'rejected', detail: 'A bank debit cannot be captured later.' };
+    const refused = accountRefused(method);
+    if (refused) return refused;
+    const acceptance = method.type === 'ach_debit' ? method.achDebit.acceptance : method.sepaDebit.mandate;
+    if (acceptance.kind !== 'acceptance') return { kind: 'not_processed', reason: 'rejected', detail: 'Adyen debits an existing mandate only through its stored payment method: send the payer\'s acceptance.' };
+    try {
+      const response = await payments.payments(
+        {
+          merchantAccount,
+          amount: { value, currency: request.currency },
+          reference: request.idempotencyKey,
+          merchantOrderReference: request.paymentId,
+          paymentMethod: debitDetails(method),
+          shopperInteraction: Types.checkout.PaymentRequest.ShopperInteractionEnum.Ecommerce,
+          shopperIP: acceptance.ip,
+          returnUrl: request.returnUrl ?? config.returnUrl,
+          captureDelayHours: 0,
+          ...(request.customerEmail === null ? {} : { shopperEmail: request.customerEmail }),
+        },
+        { idempotencyKey: request.idempotencyKey },
+      );
+      return authorizationOutcome(response, { captureMethod: 'automatic', merchantReference: request.idempotencyKey, debit: true });
     } catch (error) {
       return authorizationFailure(error);
     }
@@ -286,6 +321,22 @@ function paymentMethodDetails(method: AdyenMethod): PaymentRequest['paymentMetho
     case 'google_pay':
       return { type: Types.checkout.GooglePayDetails.TypeEnum.Googlepay, googlePayToken: method.googlePay.token };
   }
+}
+
+/** A debit's account as the library's models name it: `iban` and `ownerName` for SEPA; routing number as `bankLocationId` for ACH. */
+function debitDetails(method: BankDebitMethod): PaymentRequest['paymentMethod'] {
+  if (method.type === 'sepa_debit') {
+    return { type: Types.checkout.SepaDirectDebitDetails.TypeEnum.Sepadirectdebit, iban: method.sepaDebit.iban, ownerName: method.sepaDebit.accountHolderName };
+  }
+  const { achDebit } = method;
+  return {
+    type: Types.checkout.AchDetails.TypeEnum.Ach,
+    bankAccountNumber: achDebit.accountNumber,
+    bankLocationId: achDebit.routingNumber,
+    bankAccountType: achDebit.accountType === 'savings' ? Types.checkout.AchDetails.BankAccountTypeEnum.Savings : Types.checkout.AchDetails.BankAccountTypeEnum.Checking,
+    accountHolderType: achDebit.accountHolderType === 'company' ? Types.checkout.AchDetails.AccountHolderTypeEnum.Business : Types.checkout.AchDetails.AccountHolderTypeEnum.Personal,
+    ownerName: achDebit.accountHolderName,
+  };
 }
 
 function base64Utf8(text: string): string {

@@ -36,7 +36,8 @@ export interface ModificationResponse {
  */
 export function authorizationOutcome(
   response: PaymentResult,
-  request: { captureMethod: CaptureMethod; merchantReference: string },
+  /** `debit`: a bank debit, which Adyen accepts as `Received` and settles days later. */
+  request: { captureMethod: CaptureMethod; merchantReference: string; debit?: boolean },
 ): AuthorizationOutcome {
   const reference = response.pspReference;
   const card = cardReport(response.additionalData);
@@ -67,6 +68,9 @@ export function authorizationOutcome(
         nextAction: url ? { type: 'redirect', url } : null,
       };
     }
+    case 'Received':
+      if (request.debit && reference) return { kind: 'pending', reference };
+      return { kind: 'unknown', reason: 'pending_at_gateway', detail: 'Adyen answered resultCode Received.' };
     case undefined:
       return malformed('Adyen answered without a resultCode.');
     default:

@@ -1,6 +1,6 @@
 import type { DeclineReason } from '../../src/domain/decline.js';
 import type { CardInput } from '../testkit/contract.js';
-import { walletScenarios, type ConformanceTarget, type ScenarioInput } from '../testkit/target.js';
+import { walletScenarios, type ConformanceTarget, type MethodScenario, type ScenarioInput } from '../testkit/target.js';
 import { createAdyenAdapter } from './adapter.js';
 import { startAdyenSimulator } from './simulator/index.js';
 
@@ -36,8 +36,25 @@ const DECLINES: Partial<Record<DeclineReason, ScenarioInput>> = {
   processing_error: scenario(card(MASTERCARD, 'ERROR')),
 };
 
+const acceptance = { kind: 'acceptance', acceptedAt: new Date('2026-11-30T10:00:00Z'), ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (conformance)' } as const;
+
+/** A SEPA debit; the owner name takes the holder-name triggers (NOT_ENOUGH_BALANCE fails at settlement). */
+function sepa(iban: string, owner = 'Ada Lovelace'): MethodScenario {
+  return { method: { type: 'sepa_debit', sepaDebit: { iban, accountHolderName: owner, mandate: acceptance } }, amount: 2500, currency: 'EUR' };
+}
+
+/** An ACH debit from Adyen's test account (routing 011000138). */
+function ach(routingNumber: string, accountNumber: string, owner = 'Grace Hopper'): MethodScenario {
+  return {
+    method: { type: 'ach_debit', achDebit: { routingNumber, accountNumber, accountType: 'checking', accountHolderName: owner, accountHolderType: 'individual', acceptance } },
+    amount: 5000,
+    currency: 'USD',
+  };
+}
+
 export const adyenTarget: ConformanceTarget = {
   provider: 'adyen',
+  paymentMethods: ['card', 'apple_pay', 'google_pay', 'sepa_debit', 'ach_debit'],
   async start({ timeoutMs, webhookUrl }) {
     const simulator = await startAdyenSimulator({ hmacKey: HMAC_KEY, apiKey: API_KEY, merchantAccount: MERCHANT_ACCOUNT, webhookUrl });
     const adapter = createAdyenAdapter({ apiKey: API_KEY, merchantAccount: MERCHANT_ACCOUNT, baseUrl: simulator.url, hmacKey: HMAC_KEY, returnUrl: 'https://shop.example/return', timeoutMs });
@@ -49,6 +66,20 @@ export const adyenTarget: ConformanceTarget = {
         declines: DECLINES,
         requiresAction: scenario(card('4212345678910006')),
         wallets: walletScenarios(['apple_pay', 'google_pay'], { amount: 2500, currency: 'EUR' }, 'adyen'),
+      },
+      debits: {
+        scenarios: {
+          sepa_debit: { settles: sepa('DE87123456781234567890'), fails: sepa('DE87123456781234567890', 'NOT_ENOUGH_BALANCE'), reason: 'insufficient_funds', bad: sepa('DE87123456781234567891') },
+          ach_debit: { settles: ach('011000138', '1234567890'), fails: ach('011000138', '1234567890', 'NOT_ENOUGH_BALANCE'), reason: 'insufficient_funds', bad: ach('011000139', '1234567890') },
+        },
+        bank: {
+          settlesAfterMs: simulator.debitSettlementMs,
+          advance: (ms) => simulator.advanceBank(ms),
+          returnDebit: (reference, code) => {
+            simulator.returnDebit(reference, code);
+            return code;
+          },
+        },
       },
       webhooks: simulator.webhooks,
       close: () => simulator.close(),

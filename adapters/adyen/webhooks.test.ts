@@ -214,3 +214,31 @@ describe('the simulator signer', () => {
     await expect(signer.sign({ type: 'settlement.succeeded', reference: 'P', amount: 1, currency: 'EUR' })).rejects.toThrow(RangeError);
   });
 });
+
+describe('Adyen notifications: bank debit returns', () => {
+  const chargeback = (overrides: Partial<NotificationFields> = {}) =>
+    fields({
+      eventCode: 'CHARGEBACK',
+      pspReference: 'DEBIT0000000001',
+      originalReference: undefined,
+      merchantReference: 'pay_debit:attempt:1',
+      amount: { value: 2500, currency: 'EUR' },
+      paymentMethod: 'sepadirectdebit',
+      reason: 'Returned',
+      additionalData: { chargebackReasonCode: 'MD06' },
+      ...overrides,
+    });
+
+  it.each(['sepadirectdebit', 'ach'])('reads a CHARGEBACK of a %s payment as a returned debit with the scheme reason code', async (paymentMethod) => {
+    expect(await parse(body(chargeback({ paymentMethod })))).toMatchObject({
+      ok: true,
+      events: [{ type: 'debit.returned', reference: 'DEBIT0000000001', amount: 2500, currency: 'EUR', returnCode: 'MD06', eventId: 'DEBIT0000000001:CHARGEBACK:true' }],
+    });
+  });
+
+  it('reads no return from a card chargeback, a notice of chargeback, or an unsuccessful chargeback', async () => {
+    for (const item of [chargeback({ paymentMethod: 'visa' }), chargeback({ eventCode: 'NOTIFICATIONOFCHARGEBACK' }), chargeback({ success: false })]) {
+      expect(await parse(body(item))).toEqual({ ok: true, events: [] });
+    }
+  });
+});

@@ -14,6 +14,8 @@ export interface NotificationItem {
   eventDate: string;
   success: 'true' | 'false';
   reason?: string;
+  /** The payment method's variant (`visa`, `sepadirectdebit`, `ach`, ...). */
+  paymentMethod?: string;
   additionalData?: Record<string, string>;
 }
 
@@ -141,9 +143,35 @@ function technicalCancel(item: NotificationItem, amount: number): WebhookEvent |
   };
 }
 
+/** The bank debits' variants: a CHARGEBACK of one is the payer's bank returning the debit. */
+const DEBIT_VARIANTS: ReadonlySet<string> = new Set(['sepadirectdebit', 'ach']);
+
+/**
+ * CHARGEBACK of a SEPA or ACH debit: the money is taken back, with the scheme's reason code
+ * (`additionalData.chargebackReasonCode`: MD06, AM04, R01, R10, ...). NOTIFICATIONOFCHARGEBACK, the
+ * notice before it, moves no money and is not read; card chargebacks are not returns.
+ */
+function returnedDebit(item: NotificationItem, amount: number): WebhookEvent | null {
+  if (item.success !== 'true' || !DEBIT_VARIANTS.has(item.paymentMethod ?? '')) return null;
+  return {
+    eventId: `${item.pspReference}:${item.eventCode}:${item.success}`,
+    type: 'debit.returned',
+    reference: item.originalReference || item.pspReference,
+    merchantReference: null,
+    modificationReference: null,
+    modificationKey: null,
+    amount,
+    currency: item.amount.currency,
+    decline: null,
+    returnCode: item.additionalData?.['chargebackReasonCode'] ?? item.reason ?? null,
+    occurredAt: new Date(item.eventDate),
+  };
+}
+
 /** `amount`: the item's, in canonical minor units. */
 function toEvent(item: NotificationItem, amount: number): WebhookEvent | null {
   if (item.eventCode === 'TECHNICAL_CANCEL') return technicalCancel(item, amount);
+  if (item.eventCode === 'CHARGEBACK') return returnedDebit(item, amount);
   const type = eventType(item);
   if (type === undefined) return null;
   // Modifications name the payment in originalReference and themselves in pspReference.
@@ -175,7 +203,7 @@ function toEvent(item: NotificationItem, amount: number): WebhookEvent | null {
 
 function readItem(value: unknown): NotificationItem | null {
   if (!isRecord(value)) return null;
-  const { pspReference, originalReference, merchantAccountCode, merchantReference, amount, eventCode, eventDate, success, reason, additionalData } = value;
+  const { pspReference, originalReference, merchantAccountCode, merchantReference, amount, eventCode, eventDate, success, reason, paymentMethod, additionalData } = value;
   if (
     !isString(pspReference) ||
     !isString(merchantAccountCode) ||
@@ -203,6 +231,7 @@ function readItem(value: unknown): NotificationItem | null {
     eventDate,
     success,
     ...(reason === undefined ? {} : { reason }),
+    ...(isString(paymentMethod) ? { paymentMethod } : {}),
     ...(additionalData === undefined ? {} : { additionalData: stringEntries(additionalData) }),
   };
 }

@@ -1,6 +1,7 @@
 import gocardless, { Environments, type GoCardlessClient } from 'gocardless-nodejs';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
 import {
+  accountRefused,
   amountSteps,
   methodRefused,
   type AuthorizeRequest,
@@ -100,6 +101,8 @@ export function createGoCardlessAdapter(config: GoCardlessAdapterConfig): Gatewa
     const amount = toGoCardlessAmount(request.amount, request.currency);
     if (!amount.ok) return { kind: 'not_processed', reason: 'rejected', detail: amount.detail };
     if (request.captureMethod !== 'automatic') return { kind: 'not_processed', reason: 'rejected', detail: 'A bank debit cannot be captured later.' };
+    const refused = accountRefused(request.method);
+    if (refused) return refused;
     try {
       const mandate = await mandateFor(request, request.idempotencyKey);
       const payment = await client.payments.create(

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import {
+  accountRefused,
   type AttemptIdentity,
   type AuthorizeRequest,
   type CancelRequest,
@@ -14,6 +15,7 @@ import {
   type SyncRequest,
 } from '../testkit/contract.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
+import type { SepaDebitInput } from '../../src/domain/payment-method.js';
 import { fromStripeAmount, toStripeAmount } from './amounts.js';
 import { STRIPE_CAPABILITIES } from './capabilities.js';
 import {
@@ -58,6 +60,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
     const amount = toStripeAmount(request.amount, request.currency);
     // Nothing was sent, so nothing can have been charged: another gateway may take it.
     if (!amount.ok) return { kind: 'not_processed', reason: 'rejected', detail: amount.detail };
+    if (request.method.type === 'sepa_debit') return authorizeSepaDebit(request, request.method.sepaDebit, amount.value);
     if (request.method.type !== 'card' && request.method.type !== 'apple_pay') return methodRefused('stripe', request.method);
     let card: Stripe.PaymentIntentCreateParams.PaymentMethodData;
     if (request.method.type === 'apple_pay') {
@@ -88,6 +91,47 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
           },
           // The charge carries the card's funding and issuing country (payment_method_details.card), which routing remembers per BIN.
           expand: ['latest_charge'],
+        },
+        { idempotencyKey: request.idempotencyKey },
+      );
+      return intentOutcome(intent);
+    } catch (error) {
+      return authorizationFailure(error);
+    }
+  }
+
+  /**
+   * A SEPA Direct Debit: a PaymentIntent confirmed with the IBAN (`payment_method_data[sepa_debit]`)
+   * and the payer's acceptance of the mandate (`mandate_data`), which Stripe answers `processing`:
+   * the debit is accepted and settles days later (`payment_intent.succeeded` or `payment_failed`).
+   */
+  async function authorizeSepaDebit(request: AuthorizeRequest, debit: SepaDebitInput, amount: number): Promise<AuthorizationOutcome> {
+    if (request.captureMethod !== 'automatic') return { kind: 'not_processed', reason: 'rejected', detail: 'A bank debit cannot be captured later.' };
+    const refused = accountRefused(request.method);
+    if (refused) return refused;
+    // A mandate Stripe holds belongs to the PaymentMethod it was made with, which this router does not keep.
+    if (debit.mandate.kind !== 'acceptance') return { kind: 'not_processed', reason: 'rejected', detail: 'Stripe debits an existing mandate only with its saved PaymentMethod: send the payer\'s acceptance.' };
+    const { acceptedAt, ip, userAgent } = debit.mandate;
+    try {
+      const intent = await stripe.paymentIntents.create(
+        {
+          amount,
+          currency: request.currency.toLowerCase(),
+          capture_method: 'automatic',
+          confirm: true,
+          allowed_payment_method_types: ['sepa_debit'],
+          payment_method_data: {
+            type: 'sepa_debit',
+            sepa_debit: { iban: debit.iban },
+            billing_details: { name: debit.accountHolderName, ...(request.customerEmail ? { email: request.customerEmail } : {}) },
+          },
+          mandate_data: { customer_acceptance: { type: 'online', accepted_at: Math.floor(acceptedAt.getTime() / 1000), online: { ip_address: ip, user_agent: userAgent } } },
+          description: request.description ?? undefined,
+          metadata: {
+            switchyard_payment: request.paymentId,
+            switchyard_attempt: String(request.attemptNumber),
+            [ATTEMPT_KEY_METADATA]: request.idempotencyKey,
+          },
         },
         { idempotencyKey: request.idempotencyKey },
       );

@@ -2,12 +2,14 @@ import { amountSteps, type Capabilities } from '../testkit/contract.js';
 import { toStripeAmount } from './amounts.js';
 
 /**
- * What a Stripe account can do with cards through PaymentIntents.
+ * What a Stripe account can do through PaymentIntents.
  *
  * - Methods: cards, and Apple Pay tokens (made into a card token by `POST /v1/tokens`). Google Pay
  *   is not declared: a Google Pay token made for Stripe (`gateway: stripe`) is already a Stripe
  *   token minted by Google's call to Stripe with the merchant's publishable key, not the ECv2 token
- *   this router passes on.
+ *   this router passes on. SEPA Direct Debit (EUR): a PaymentIntent answered `processing`, settled
+ *   days later. Not ACH: Stripe verifies US account numbers typed in (microdeposits or Financial
+ *   Connections) before it debits them, a step a one-call debit has no place for.
  * - Networks: the brands Stripe processes as its own (`card.brand`). Maestro is left out: Stripe
  *   has no Maestro brand and does not promise acceptance of every Maestro range.
  * - Currencies and issuer countries: any (Stripe settles 135+ currencies; which ones an account
@@ -21,7 +23,7 @@ import { toStripeAmount } from './amounts.js';
  *   can move on safely. The maximum is Stripe's eight-digit amount field.
  */
 export const STRIPE_CAPABILITIES: Capabilities = {
-  paymentMethods: ['card', 'apple_pay'],
+  paymentMethods: ['card', 'apple_pay', 'sepa_debit'],
   cardNetworks: ['visa', 'mastercard', 'amex', 'discover', 'diners', 'jcb', 'unionpay'],
   currencies: '*',
   countries: '*',

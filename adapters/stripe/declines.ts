@@ -32,6 +32,13 @@ const REASONS: Record<string, DeclineReason> = {
   not_permitted: 'restricted_card',
   processing_error: 'processing_error',
   reenter_transaction: 'processing_error',
+  // A SEPA debit's charge failure codes (the payer's bank answers days later).
+  account_closed: 'invalid_account',
+  no_account: 'invalid_account',
+  invalid_account_number: 'invalid_account',
+  bank_account_restricted: 'invalid_account',
+  account_frozen: 'invalid_account',
+  debit_not_authorized: 'mandate_invalid',
 };
 
 /**

@@ -45,6 +45,10 @@ export function intentOutcome(intent: Stripe.PaymentIntent): AuthorizationOutcom
     case 'requires_payment_method':
     case 'canceled':
       return { kind: 'declined', reference: intent.id, decline: stripeDecline(intent.last_payment_error ?? {}), ...intentCard(intent) };
+    case 'processing':
+      // A SEPA debit Stripe accepted: certain, and settled days later. A card's processing is brief and stays unknown.
+      if (intent.payment_method_types.includes('sepa_debit')) return { kind: 'pending', reference: intent.id };
+      return { kind: 'unknown', reason: 'pending_at_gateway', detail: 'Stripe payment intent is processing.' };
     default:
       return { kind: 'unknown', reason: 'pending_at_gateway', detail: `Stripe payment intent is ${intent.status}.` };
   }

@@ -1,5 +1,5 @@
 import type { CardInput } from '../testkit/contract.js';
-import { walletScenarios, type ConformanceTarget, type ScenarioInput } from '../testkit/target.js';
+import { walletScenarios, type ConformanceTarget, type MethodScenario, type ScenarioInput } from '../testkit/target.js';
 import { createStripeAdapter } from './adapter.js';
 import { randomToken } from './simulator/ids.js';
 import { startStripeSimulator, stripeWebhookSigner } from './simulator/index.js';
@@ -12,8 +12,16 @@ function testCard(number: string): ScenarioInput {
   return { card, amount: 2500, currency: 'USD' };
 }
 
+const acceptance = { kind: 'acceptance', acceptedAt: new Date('2026-11-30T10:00:00Z'), ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (conformance)' } as const;
+
+/** A SEPA debit of 25.00 EUR from one of Stripe's test IBANs. */
+function sepa(iban: string): MethodScenario {
+  return { method: { type: 'sepa_debit', sepaDebit: { iban, accountHolderName: 'Ada Lovelace', mandate: acceptance } }, amount: 2500, currency: 'EUR' };
+}
+
 export const stripeTarget: ConformanceTarget = {
   provider: 'stripe',
+  paymentMethods: ['card', 'apple_pay', 'sepa_debit'],
   async start({ timeoutMs, webhookUrl }) {
     const webhookSecret = `whsec_${randomToken(32)}`;
     const simulator = await startStripeSimulator({ webhookUrl, webhookSecret });
@@ -43,6 +51,17 @@ export const stripeTarget: ConformanceTarget = {
         },
         requiresAction: testCard('4000002760003184'),
         wallets: walletScenarios(['apple_pay'], { amount: 2500, currency: 'USD' }),
+      },
+      debits: {
+        scenarios: {
+          // Stripe's test IBANs: collected, and failed (processing → requires_payment_method).
+          sepa_debit: { settles: sepa('DE89370400440532013000'), fails: sepa('AT861904300235473202'), reason: 'insufficient_funds', bad: sepa('DE89370400440532013001') },
+        },
+        bank: {
+          settlesAfterMs: simulator.debitSettlementMs,
+          advance: (ms) => simulator.advanceBank(ms),
+          returnDebit: (reference, code) => simulator.returnDebit(reference, code),
+        },
       },
       webhooks: stripeWebhookSigner(webhookSecret),
       close: () => simulator.close(),

@@ -223,3 +223,39 @@ describe('Stripe webhooks: amounts in Stripe\'s units', () => {
     expect(await adapter.parseWebhook(await stripeEvent('payment_intent.succeeded', isk), NOW)).toEqual({ ok: false, reason: 'malformed' });
   });
 });
+
+describe('Stripe webhooks: SEPA debit returns', () => {
+  const dispute = (fields: Record<string, unknown>) => ({
+    id: 'du_webhooks_1',
+    object: 'dispute',
+    amount: 2500,
+    currency: 'eur',
+    charge: 'py_webhooks_1',
+    payment_intent: 'pi_webhooks_3',
+    payment_method_details: { type: 'sepa_debit' },
+    reason: 'debit_not_authorized',
+    status: 'lost',
+    ...fields,
+  });
+
+  it('reads a SEPA dispute, lost from the start, as a returned debit with Stripe\'s reason', async () => {
+    expect(await adapter.parseWebhook(await stripeEvent('charge.dispute.created', dispute({})), NOW)).toMatchObject({
+      ok: true,
+      events: [{ type: 'debit.returned', reference: 'pi_webhooks_3', amount: 2500, currency: 'EUR', returnCode: 'debit_not_authorized' }],
+    });
+  });
+
+  it('reads a card dispute, which opens to be answered, and a card dispute lost at once as no return', async () => {
+    for (const fields of [{ status: 'needs_response', payment_method_details: { type: 'card' } }, { status: 'lost', payment_method_details: { type: 'card' } }]) {
+      expect(await adapter.parseWebhook(await stripeEvent('charge.dispute.created', dispute(fields)), NOW)).toEqual({ ok: true, events: [] });
+    }
+  });
+
+  it('reads a failed debit\'s charge failure code as a decline that never cascades', async () => {
+    const failed = intent({ id: 'pi_webhooks_4', currency: 'eur', status: 'requires_payment_method', payment_method_types: ['sepa_debit'], last_payment_error: { type: 'invalid_request_error', code: 'account_closed', message: 'closed' } });
+    expect(await adapter.parseWebhook(await stripeEvent('payment_intent.payment_failed', failed), NOW)).toMatchObject({
+      ok: true,
+      events: [{ type: 'authorization.failed', decline: { reason: 'invalid_account', cascade: false } }],
+    });
+  });
+});

@@ -118,6 +118,8 @@ function translate(type: string, object: Json): Translation | null {
     }
     case 'charge.refunded':
       return newestEmbeddedRefund(object);
+    case 'charge.dispute.created':
+      return returnedDebit(object);
     case 'refund.created':
     case 'refund.updated':
     case 'refund.failed':
@@ -161,6 +163,29 @@ function declineFields(error: unknown): StripeDeclineFields {
     return typeof value === 'string' ? value : null;
   };
   return { code: pick('code'), decline_code: pick('decline_code'), network_advice_code: pick('network_advice_code') };
+}
+
+/**
+ * A SEPA debit the payer's bank took back: Stripe records a dispute that cannot be contested, lost
+ * from the start. A card dispute opens to be answered (or names its card): not a return.
+ */
+function returnedDebit(dispute: Json): Translation | null {
+  const method = dispute.payment_method_details;
+  const type = typeof method === 'object' && method !== null ? (method as Json).type : null;
+  if (text(dispute, 'status') !== 'lost' || type === 'card') return null;
+  const reference = optionalText(dispute, 'payment_intent');
+  if (reference === null) return null;
+  return {
+    type: 'debit.returned',
+    reference,
+    merchantReference: null,
+    modificationReference: null,
+    modificationKey: null,
+    amount: canonicalAmount(dispute, 'amount'),
+    currency: currency(dispute),
+    decline: null,
+    returnCode: text(dispute, 'reason'),
+  };
 }
 
 function refundEvent(refund: Json): Translation | null {

@@ -1,5 +1,7 @@
+import { bankAccountProblem } from '../../src/domain/bank-account.js';
 import type { CardBrand } from '../../src/domain/card.js';
 import { CURRENCY_EXPONENTS } from '../../src/domain/currency.js';
+import { decline } from '../../src/domain/decline.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
 import type { CaptureMethod } from '../../src/domain/payment.js';
 import type { CardInput, PaymentMethod, PaymentMethodType } from '../../src/domain/payment-method.js';
@@ -61,6 +63,17 @@ export function attemptIdentity(request: AuthorizeRequest): AttemptIdentity {
  */
 export function methodRefused(provider: string, method: PaymentMethod): AuthorizationOutcome {
   return { kind: 'not_processed', reason: 'rejected', detail: `The ${provider} adapter does not take ${method.type} payments.` };
+}
+
+/**
+ * A bank debit whose account details are malformed (a direct caller's: the API edge refuses them
+ * first): declined `invalid_account` before any call, so nothing was debited and the payer's data
+ * is at fault; null for any other method or a well-formed account.
+ */
+export function accountRefused(method: PaymentMethod): AuthorizationOutcome | null {
+  if (method.type !== 'sepa_debit' && method.type !== 'ach_debit') return null;
+  const problem = bankAccountProblem(method);
+  return problem === null ? null : { kind: 'declined', reference: null, decline: decline('invalid_account', problem) };
 }
 
 export interface CaptureRequest {

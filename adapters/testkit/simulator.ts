@@ -184,6 +184,8 @@ export interface SimulatorControl {
 export interface WebhookSigner {
   /** Whether the scheme signs a timestamp (so a stale request can be refused). */
   readonly signsTimestamp: boolean;
+  /** False where the provider's notifications name no amount (GoCardless sends ids and causes only). */
+  readonly carriesAmounts?: false;
   /** `amount` in canonical minor units: the signer writes it in the provider's units. */
   sign(
     event: { type: WebhookEventType; reference: string; amount: number; currency: string; eventId?: string },

@@ -1,5 +1,5 @@
 import type { DeclineReason } from '../../src/domain/decline.js';
-import type { ApprovalMethodType, GooglePayGateway, PaymentMethodType, WalletType } from '../../src/domain/payment-method.js';
+import type { ApprovalMethodType, BankDebitType, GooglePayGateway, PaymentMethodType, WalletType } from '../../src/domain/payment-method.js';
 import type { CardInput, GatewayAdapter, PaymentMethod } from './contract.js';
 import { sandboxApplePayToken, sandboxGooglePayToken } from './wallet-tokens.js';
 import type { SimulatorControl, WebhookSigner } from './simulator.js';
@@ -69,6 +69,35 @@ export interface ApprovalScenario {
 
 export type ApprovalScenarios = Partial<Record<ApprovalMethodType, ApprovalScenario>>;
 
+/**
+ * A bank debit scheme's accounts in the provider's sandbox: one whose debit the bank collects, one
+ * it refuses at settlement (or at once, where the provider checks the account first) for `reason`,
+ * and `bad`, whose details are malformed. The account numbers are what the suite looks for in
+ * everything the adapter answers.
+ */
+export interface BankDebitScenario {
+  settles: MethodScenario;
+  fails: MethodScenario;
+  reason: DeclineReason;
+  bad: MethodScenario;
+}
+
+export type BankDebitScenarios = Partial<Record<BankDebitType, BankDebitScenario>>;
+
+/** The simulator's bank: debits settle on its own calendar, which the suite moves on. */
+export interface SimulatedBank {
+  /** Moves the bank's calendar on by `ms`: debits falling due settle (or fail) and their notifications go out. */
+  advance(ms: number): void;
+  /** How long after it is accepted a debit has settled on that calendar. */
+  readonly settlesAfterMs: number;
+  /**
+   * The payer's bank returns a collected debit with this scheme reason code (SEPA MD06, ACH R10).
+   * Answers the return code the provider's notification will carry: the scheme's, or the provider's
+   * own reason where it reports no scheme code (Stripe's dispute `reason`).
+   */
+  returnDebit(reference: string, reasonCode: string): string;
+}
+
 export interface ConformanceEnv {
   adapter: GatewayAdapter;
   simulator: SimulatorControl;
@@ -76,6 +105,8 @@ export interface ConformanceEnv {
   scenarios: Scenarios | null;
   /** Required for every payer-approval method the adapter declares. */
   approvals?: ApprovalScenarios;
+  /** Required for every bank debit the adapter declares. */
+  debits?: { scenarios: BankDebitScenarios; bank: SimulatedBank };
   webhooks: WebhookSigner;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bankAccountFingerprint, parseIban, validRoutingNumber, validUsAccountNumber } from './bank-account.js';
+import { bankAccountFingerprint, bankAccountProblem, parseIban, validRoutingNumber, validUsAccountNumber } from './bank-account.js';
 
 describe('IBAN validation', () => {
   it('accepts a valid SEPA IBAN in any spacing or case, and reads its country and bank code', () => {
@@ -52,5 +52,23 @@ describe('bank account fingerprints', () => {
     expect(await bankAccountFingerprint('NL91ABNA0417164300', 'secret', 'mer_1')).not.toBe(a);
     expect(a).not.toContain('0532013000');
     expect(a).toHaveLength(22);
+  });
+});
+
+describe('bankAccountProblem', () => {
+  const acceptance = { kind: 'acceptance' as const, acceptedAt: new Date(0), ip: '203.0.113.7', userAgent: 'x' };
+  const sepa = (iban: string) => ({ type: 'sepa_debit' as const, sepaDebit: { iban, accountHolderName: 'A', mandate: acceptance } });
+  const ach = (routingNumber: string, accountNumber: string) => ({
+    type: 'ach_debit' as const,
+    achDebit: { routingNumber, accountNumber, accountType: 'checking' as const, accountHolderName: 'A', accountHolderType: 'individual' as const, acceptance },
+  });
+
+  it('names what is wrong with a debit\'s account, or nothing when it can be sent', () => {
+    expect(bankAccountProblem(sepa('DE89370400440532013000'))).toBeNull();
+    expect(bankAccountProblem(sepa('DE89370400440532013001'))).toBe('invalid_iban');
+    expect(bankAccountProblem(sepa('BR1800360305000010009795493C1'))).toBe('iban_country_not_sepa');
+    expect(bankAccountProblem(ach('110000000', '000123456789'))).toBeNull();
+    expect(bankAccountProblem(ach('110000001', '000123456789'))).toBe('invalid_routing_number');
+    expect(bankAccountProblem(ach('110000000', '12'))).toBe('invalid_account_number');
   });
 });

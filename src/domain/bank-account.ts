@@ -6,6 +6,7 @@
  */
 import { electronicFormatIBAN, extractIBAN, isSEPACountry } from 'ibantools';
 import { keyedDigest } from './card.js';
+import type { BankDebitMethod } from './payment-method.js';
 
 /** Why an IBAN is refused: it fails its checksum or its country's format, or the country is outside the SEPA scheme. */
 export type IbanProblem = 'invalid_iban' | 'iban_country_not_sepa';
@@ -57,4 +58,17 @@ export interface BankAccountDetails {
 /** The account's fingerprint for one merchant: HMAC with the router's fingerprint secret, never the number itself. */
 export async function bankAccountFingerprint(accountKey: string, secret: string, merchantId: string): Promise<string> {
   return (await keyedDigest(secret, `bank:merchant:${merchantId}\u0000${accountKey}`)).slice(0, 22);
+}
+
+/**
+ * What is wrong with a debit's account details, or null when they can be sent. The API edge
+ * refuses them already; adapters ask again so a direct caller's bad account never reaches a gateway.
+ */
+export function bankAccountProblem(method: BankDebitMethod): 'invalid_iban' | 'iban_country_not_sepa' | 'invalid_routing_number' | 'invalid_account_number' | null {
+  if (method.type === 'sepa_debit') {
+    const parsed = parseIban(method.sepaDebit.iban);
+    return parsed.ok ? null : parsed.problem;
+  }
+  if (!validRoutingNumber(method.achDebit.routingNumber)) return 'invalid_routing_number';
+  return validUsAccountNumber(method.achDebit.accountNumber) ? null : 'invalid_account_number';
 }

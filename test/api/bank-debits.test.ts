@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GoCardlessSimulator } from '../../adapters/gocardless/simulator/index.js';
+import type { AdyenSimulator } from '../../adapters/adyen/simulator/index.js';
+import type { StripeSimulator } from '../../adapters/stripe/simulator/index.js';
 import { DEFAULT_SETTLEMENT_POLICY } from '../../src/orchestrator/settle.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { manualClock, type ManualClock } from '../support/clock.js';
@@ -28,7 +30,7 @@ describe('bank debits through GoCardless', () => {
   const { logger, lines } = captureLogger();
   const sim = () => t.sandbox.simulators['gocardless'] as GoCardlessSimulator;
   const get = async (id: string) => (await t.api('GET', `/v1/payments/${id}`)).body;
-  const pay = (body: Record<string, unknown>) => t.api('POST', '/v1/payments', { amount: 2500, currency: 'EUR', ...body });
+  const pay = (body: Record<string, unknown>) => t.api('POST', '/v1/payments', { amount: 2500, currency: 'EUR', routing: { gateways: ['gocardless'] }, ...body });
   async function settledTo(id: string, status: string) {
     await until(async () => (await get(id)).status === status);
     return get(id);
@@ -44,7 +46,7 @@ describe('bank debits through GoCardless', () => {
     sim().failNextPayments(null);
   });
 
-  it('routes a SEPA debit to GoCardless, keeps it processing until the bank confirms it by webhook, and keeps no IBAN', async () => {
+  it('sends a SEPA debit to GoCardless, keeps it processing until the bank confirms it by webhook, and keeps no IBAN', async () => {
     const created = await pay({ payment_method: sepa() });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
@@ -153,11 +155,120 @@ describe('bank debits through GoCardless', () => {
     expect((await t.api('GET', '/v1/payments?limit=100')).body.data.length).toBe(before);
   });
 
-  it('offers SEPA in euros and ACH in dollars in the methods menu, with GoCardless behind them', async () => {
+  it('routes an unforced debit like a card: by the rules\' default among the gateways that take it, the others ineligible', async () => {
+    type Candidate = { gateway: string; eligible: boolean };
+    const eligible = (body: { decision: { candidates: Candidate[] } }) => body.decision.candidates.filter((c) => c.eligible).map((c) => c.gateway).sort();
+    const sepaDebit = await t.api('POST', '/v1/payments', { amount: 2500, currency: 'EUR', payment_method: sepa() });
+    expect(sepaDebit.body).toMatchObject({ status: 'processing', decision: { rule: 'default' } });
+    expect(eligible(sepaDebit.body)).toEqual(['adyen', 'gocardless', 'stripe']);
+    expect(['adyen', 'gocardless', 'stripe']).toContain(sepaDebit.body.gateway.provider);
+    const achDebit = await t.api('POST', '/v1/payments', { amount: 5000, currency: 'USD', payment_method: ach() });
+    expect(eligible(achDebit.body)).toEqual(['adyen', 'gocardless']);
+    expect(achDebit.body.attempts).toHaveLength(1);
+  });
+
+  it('offers SEPA in euros and ACH in dollars in the methods menu, with every debit gateway behind them', async () => {
     const eur = (await t.api('GET', '/v1/payment_methods/available?amount=2500&currency=EUR&country=DE')).body;
-    expect(eur.available).toContainEqual(expect.objectContaining({ type: 'sepa_debit', gateways: ['gocardless'] }));
+    const sepaMenu = eur.available.find((m: { type: string }) => m.type === 'sepa_debit');
+    expect([...sepaMenu.gateways].sort()).toEqual(['adyen', 'gocardless', 'stripe']);
     expect(eur.unavailable).toContainEqual({ type: 'ach_debit', reason: 'no_eligible_gateway', rule: null });
     const usd = (await t.api('GET', '/v1/payment_methods/available?amount=2500&currency=USD&country=US')).body;
-    expect(usd.available).toContainEqual(expect.objectContaining({ type: 'ach_debit', gateways: ['gocardless'] }));
+    const achMenu = usd.available.find((m: { type: string }) => m.type === 'ach_debit');
+    expect([...achMenu.gateways].sort()).toEqual(['adyen', 'gocardless']);
+  });
+});
+
+/**
+ * A SEPA debit through Stripe end to end: the stripe SDK, `processing` kept as a pending debit, the
+ * simulator's bank calendar settling it, and its return as a lost dispute.
+ */
+describe('SEPA debits through Stripe', () => {
+  let t: Awaited<ReturnType<typeof sandboxClient>>;
+  const { logger, lines } = captureLogger();
+  const sim = () => t.sandbox.simulators['stripe'] as StripeSimulator;
+  const get = async (id: string) => (await t.api('GET', `/v1/payments/${id}`)).body;
+  const pay = (iban: string) => t.api('POST', '/v1/payments', { amount: 2500, currency: 'EUR', routing: { gateways: ['stripe'] }, payment_method: sepa({ iban }) });
+  async function settledTo(id: string, status: string) {
+    await until(async () => (await get(id)).status === status);
+    return get(id);
+  }
+
+  beforeAll(async () => {
+    t = await sandboxClient({ clock: manualClock(new Date()), jobPollMs: 3_600_000, logger });
+  });
+  afterAll(() => t?.close());
+
+  it('keeps a debit processing until Stripe settles it, then succeeds, keeping no IBAN', async () => {
+    const created = await pay('DE89370400440532013000');
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'processing', gateway: { provider: 'stripe' }, attempts: [{ outcome: 'pending' }], payment_method: { sepa_debit: { last4: '3000' } } });
+    expect(created.body.attempts).toHaveLength(1);
+    sim().advanceBank(sim().debitSettlementMs);
+    expect(await settledTo(created.body.id, 'succeeded')).toMatchObject({ amount_captured: 2500 });
+    const stored = await t.sandbox.repositories.payments.get(t.sandbox.merchantId, created.body.id);
+    for (const text of [JSON.stringify(stored), lines.join('\n')]) expect(text).not.toContain('0532013000');
+  });
+
+  it('fails a debit from Stripe\'s failing test IBAN, never trying another gateway', async () => {
+    const created = await pay('AT861904300235473202');
+    expect(created.body.status).toBe('processing');
+    sim().advanceBank(sim().debitSettlementMs);
+    const failed = await settledTo(created.body.id, 'failed');
+    expect(failed).toMatchObject({ failure: { code: 'insufficient_funds' } });
+    expect(failed.attempts).toHaveLength(1);
+  });
+
+  it('reverses a collected debit the payer\'s bank returns (a lost SEPA dispute)', async () => {
+    const created = await pay('DE89370400440532013000');
+    sim().advanceBank(sim().debitSettlementMs);
+    await settledTo(created.body.id, 'succeeded');
+    sim().returnDebit(created.body.attempts[0].gateway_reference, 'MD06');
+    const returned = await settledTo(created.body.id, 'returned');
+    expect(returned.failure.message).toContain('debit_not_authorized');
+  });
+});
+
+/**
+ * SEPA and ACH debits through Adyen end to end: `Received` kept as a pending debit, the AUTHORISATION
+ * notification settling it on the simulator's bank calendar, and a CHARGEBACK returning it.
+ */
+describe('bank debits through Adyen', () => {
+  let t: Awaited<ReturnType<typeof sandboxClient>>;
+  const { logger, lines } = captureLogger();
+  const sim = () => t.sandbox.simulators['adyen'] as AdyenSimulator;
+  const get = async (id: string) => (await t.api('GET', `/v1/payments/${id}`)).body;
+  const pay = (body: Record<string, unknown>) => t.api('POST', '/v1/payments', { amount: 2500, currency: 'EUR', routing: { gateways: ['adyen'] }, ...body });
+  async function settledTo(id: string, status: string) {
+    await until(async () => (await get(id)).status === status);
+    return get(id);
+  }
+
+  beforeAll(async () => {
+    t = await sandboxClient({ clock: manualClock(new Date()), jobPollMs: 3_600_000, logger });
+  });
+  afterAll(() => t?.close());
+
+  it('keeps a SEPA debit processing until Adyen authorises it, then succeeds, keeping no IBAN', async () => {
+    const created = await pay({ payment_method: sepa() });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'processing', gateway: { provider: 'adyen' }, attempts: [{ outcome: 'pending' }] });
+    expect(created.body.attempts).toHaveLength(1);
+    sim().advanceBank(sim().debitSettlementMs);
+    expect(await settledTo(created.body.id, 'succeeded')).toMatchObject({ amount_captured: 2500 });
+    const stored = await t.sandbox.repositories.payments.get(t.sandbox.merchantId, created.body.id);
+    for (const text of [JSON.stringify(stored), lines.join('\n')]) expect(text).not.toContain('0532013000');
+  });
+
+  it('debits a US account by ACH, fails one the bank refuses, and returns a collected one by CHARGEBACK', async () => {
+    const collected = await pay({ amount: 5000, currency: 'USD', payment_method: ach() });
+    const refused = await pay({ amount: 5000, currency: 'USD', payment_method: ach({ account_holder_name: 'NOT_ENOUGH_BALANCE' }) });
+    expect([collected.body.status, refused.body.status]).toEqual(['processing', 'processing']);
+    sim().advanceBank(sim().debitSettlementMs);
+    await settledTo(collected.body.id, 'succeeded');
+    expect(await settledTo(refused.body.id, 'failed')).toMatchObject({ failure: { code: 'insufficient_funds' } });
+    sim().returnDebit(collected.body.attempts[0].gateway_reference, 'R10');
+    const returned = await settledTo(collected.body.id, 'returned');
+    expect(returned.failure.message).toContain('R10');
+    expect(JSON.stringify([collected.body, returned, lines])).not.toContain('000123456789');
   });
 });

@@ -11,6 +11,8 @@ export interface AccountContext {
   readonly notifier: Notifier;
   /** http://host:port of the simulator, for the 3-D Secure page. */
   readonly baseUrl: string;
+  /** The bank's calendar (ms, moved on by `advanceBank`) and how long a debit takes to settle on it. */
+  readonly bank: { now(): number; readonly settlementMs: number };
 }
 
 /** Adyen's payment method variant names, as notifications report them. */
@@ -41,7 +43,7 @@ export function authorisationNotification(payment: PaymentRecord): NotificationF
     merchantReference: payment.merchantReference,
     amount: { value: payment.amount, currency: payment.currency },
     eventDate: new Date(),
-    paymentMethod: variant(payment.network),
+    paymentMethod: payment.debit?.type ?? variant(payment.network),
     ...(authorised
       ? {
           operations: payment.manualCapture ? ['CANCEL', 'CAPTURE', 'REFUND'] : ['REFUND'],

@@ -51,6 +51,9 @@ export const errors = {
   returnUrlMissing: () => invalid('14_030', 'Return URL is missing.'),
   paymentMethodMissing: () => invalid('14_006', 'paymentMethod object has not been provided in the request'),
   paymentMethodUnsupported: () => invalid('905', 'Payment details are not supported'),
+  /** The simulator's code for bank details Adyen refuses (an invalid IBAN, routing or account number, no owner). */
+  bankDetailsInvalid: (field: string) => invalid('161', `Invalid bank details: ${field}`),
+  debitCaptureNotSupported: () => invalid('905', 'Payment details are not supported: a bank debit cannot be captured manually'),
   walletTokenInvalid: (detail: string) => invalid('5_001', `Invalid wallet token: ${detail}`),
   cardNumberInvalid: () => invalid('101', 'Invalid card number'),
   expiryInvalid: () => invalid('140', 'Invalid expiryMonth[1..12] / expiryYear[>2000], or before now'),

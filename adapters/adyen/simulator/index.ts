@@ -7,6 +7,7 @@
  * one. Node only. See ../README.md.
  */
 import { randomBytes } from 'node:crypto';
+import { DEBIT_SETTLEMENT_MS } from './bank-debits.js';
 import type { SimulatorControl, WebhookSigner } from '../../testkit/simulator.js';
 import { StateFile } from '../../testkit/state-file.js';
 import { ADYEN_RETRY_SCHEDULE, type RetrySchedule } from '../../testkit/webhook-schedules.js';
@@ -44,6 +45,8 @@ export interface AdyenSimulatorOptions {
   host?: string;
   /** Default 0: a free port (kept when connections are refused and accepted again). */
   port?: number;
+  /** How long after it is received a bank debit settles on the simulator's bank calendar. Default `DEBIT_SETTLEMENT_MS` (4 days). */
+  debitSettlementMs?: number;
 }
 
 export interface AdyenSimulator extends SimulatorControl {
@@ -54,6 +57,12 @@ export interface AdyenSimulator extends SimulatorControl {
   readonly account: AdyenAccount;
   /** Every notification produced, and whether it was delivered. */
   notifications(): readonly NotificationDelivery[];
+  /** How long after it is received a bank debit settles on the simulator's bank calendar. */
+  readonly debitSettlementMs: number;
+  /** Moves the bank's calendar on by `ms`: SEPA and ACH debits falling due settle and their AUTHORISATION notifications go out. */
+  advanceBank(ms: number): void;
+  /** The payer's bank returns a collected debit: a CHARGEBACK notification with this scheme reason code (MD06, R10). */
+  returnDebit(pspReference: string, reasonCode: string): void;
 }
 
 export async function startAdyenSimulator(options: AdyenSimulatorOptions = {}): Promise<AdyenSimulator> {
@@ -78,6 +87,7 @@ export async function startAdyenSimulator(options: AdyenSimulatorOptions = {}): 
     },
     statePath,
     saved,
+    debitSettlementMs: options.debitSettlementMs ?? DEBIT_SETTLEMENT_MS,
   });
   const { host, port, url } = await server.listen();
   await server.save();
@@ -94,6 +104,9 @@ export async function startAdyenSimulator(options: AdyenSimulatorOptions = {}): 
     setApprovalRates: (rules, seed) => server.approval.set(rules, seed),
     setLatency: (distribution, seed) => server.latency.set(distribution, seed),
     notifications: () => server.notifier.deliveries(),
+    debitSettlementMs: options.debitSettlementMs ?? DEBIT_SETTLEMENT_MS,
+    advanceBank: (ms) => server.advanceBank(ms),
+    returnDebit: (pspReference, reasonCode) => server.returnDebit(pspReference, reasonCode),
     idle: () => server.notifier.idle(),
     setWebhookUrl: (webhookUrl) => {
       server.notifier.webhookUrl = webhookUrl;

@@ -1,6 +1,7 @@
 import { cardBrand, luhnValid } from '../../../src/domain/card.js';
 import { currencyExponent } from '../../../src/domain/currency.js';
 import { settleAuthorisation, variant, type AccountContext } from './account.js';
+import { createDebitPayment, isDebitType, type DebitType } from './bank-debits.js';
 import { errors, type ApiResponse } from './errors.js';
 import { newPspReference } from './ids.js';
 import type { PaymentRecord } from './state.js';
@@ -24,10 +25,12 @@ interface CardFields {
  * no 3-D Secure redirect follows.
  */
 export function createPayment(ctx: AccountContext, body: Json): ApiResponse {
+  const method = body['paymentMethod'];
+  if (isRecord(method) && isDebitType(method['type'])) return createDebitPayment(ctx, body, method as Json & { type: DebitType });
   const merchantAccount = nonEmptyString(body['merchantAccount']) ?? fail(errors.merchantAccountMissing());
   const amount = readAmount(body['amount']);
   const reference = nonEmptyString(body['reference']) ?? fail(errors.referenceMissing());
-  const card = readCard(body['paymentMethod']);
+  const card = readCard(method);
   const returnUrl = nonEmptyString(body['returnUrl']) ?? fail(errors.returnUrlMissing());
   const additionalData = isRecord(body['additionalData']) ? body['additionalData'] : {};
   const manualCapture = additionalData['manualCapture'] === 'true' || captureDelayHours(body['captureDelayHours']) > 0;

@@ -13,6 +13,7 @@ import { paymentDetails } from './details.js';
 import { createModification, decideModification, reportFailure } from './modifications.js';
 import { Notifier, type PendingJob } from './notifications.js';
 import { createPayment, isRecord } from './payments.js';
+import { returnDebit, settleDueDebits } from './bank-debits.js';
 import { createLedger, SimulatorState, type AdyenLedger, type LoggedRequest, type ModificationKind, type SavedAdyenState } from './state.js';
 import { createTechnicalCancel, decideTechnicalCancel } from './technical-cancel.js';
 import { threeDSecurePage } from './three-d-secure.js';
@@ -44,6 +45,8 @@ export interface SavedAdyenSimulator {
   idempotency: SavedIdempotencyEntry[];
   jobs: PendingJob[];
   webhooks: PendingWebhook[];
+  /** How far `advanceBank` moved the bank's calendar ahead of the clock (absent in files saved before bank debits). */
+  bankOffsetMs?: number;
 }
 
 export interface ServerOptions {
@@ -55,6 +58,8 @@ export interface ServerOptions {
   webhookRetry: { schedule: RetrySchedule; scale: number; concurrency?: number | undefined };
   statePath: string | null;
   saved: SavedAdyenSimulator | null;
+  /** How long after it is received a bank debit settles on the bank's calendar. */
+  debitSettlementMs: number;
 }
 
 /**
@@ -75,6 +80,7 @@ export class AdyenSimulatorServer {
   private readonly faultSwitch: FaultSwitch;
   private readonly stateFile: StateFile<SavedAdyenSimulator>;
   private baseUrl = '';
+  private bankOffsetMs = 0;
   private readonly context: AccountContext;
 
   constructor(private readonly options: ServerOptions) {
@@ -101,9 +107,11 @@ export class AdyenSimulatorServer {
       get baseUrl() {
         return server.baseUrl;
       },
+      bank: { now: () => Date.now() + server.bankOffsetMs, settlementMs: options.debitSettlementMs },
     };
     if (saved) {
       this.state.restore(saved.state);
+      this.bankOffsetMs = saved.bankOffsetMs ?? 0;
       this.idempotency.restore(saved.idempotency);
       this.notifier.restore(saved.jobs, saved.webhooks, (job) => this.resumeJob(job));
     }
@@ -120,6 +128,19 @@ export class AdyenSimulatorServer {
     const address = await this.http.listen();
     this.baseUrl = address.url;
     return address;
+  }
+
+  /** Moves the bank's calendar on by `ms`: debits falling due settle and their AUTHORISATION goes out. */
+  advanceBank(ms: number): void {
+    this.bankOffsetMs += ms;
+    settleDueDebits(this.context);
+    this.stateFile.changed();
+  }
+
+  /** The payer's bank returns a collected debit: a CHARGEBACK notification with this reason code. */
+  returnDebit(pspReference: string, reasonCode: string): void {
+    returnDebit(this.context, pspReference, reasonCode);
+    this.stateFile.changed();
   }
 
   setFault(fault: SimulatorFault, options?: FaultOptions): Promise<void> {
@@ -152,6 +173,7 @@ export class AdyenSimulatorServer {
       idempotency: this.idempotency.saved(),
       jobs: this.notifier.pendingJobs(),
       webhooks: this.notifier.dispatcher.pending(),
+      bankOffsetMs: this.bankOffsetMs,
     };
   }
 
@@ -173,6 +195,8 @@ export class AdyenSimulatorServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Time passed on its own too: whatever fell due settles before the request is answered.
+    settleDueDebits(this.context);
     const request = await readRequest(req, res);
     if (request === null) return;
     const { method, url, body } = request;

@@ -27,6 +27,8 @@ export interface PaymentRecord {
   returnUrl?: string;
   /** Handed to the shopper's browser on its way back from 3-D Secure; `/payments/details` takes it. */
   redirectResult?: string | null;
+  /** A bank debit: its type, the account's last four digits, when the bank settles it (null once settled), how it fails, whether it was returned. */
+  debit?: { type: 'sepadirectdebit' | 'ach'; last4: string; settlesAt: number | null; failure: { code: string; text: string } | null; returned: boolean };
   /** The network transaction id an Authorised answer reports (`additionalData.networkTxReference`). */
   networkTxReference?: string;
   // What moved, in minor units.

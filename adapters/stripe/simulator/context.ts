@@ -19,6 +19,8 @@ export interface HandlerContext {
   fingerprint(digits: string): string;
   /** Whether the issuer approves an authorization the card itself would get approved (approval-rate steering). */
   issuerApproves(segment: Segment): boolean;
+  /** The simulator's bank calendar (ms, moved on by `advanceBank`) and how long a bank debit takes to settle on it. */
+  readonly bank: { now(): number; readonly settlementMs: number };
   /** Queues a webhook event about `object` (rendered as Stripe returns it); a no-op without a webhook endpoint. */
   emit(type: StripeEventType, object: Record<string, unknown>): void;
 }

@@ -18,6 +18,7 @@ import { SimulatorServer, type SavedStripeSimulator, type StripeAccount } from '
 import type { StripeFaults } from './faults.js';
 import type { StripeLedger } from './ledger.js';
 import { randomToken } from './ids.js';
+import { DEBIT_SETTLEMENT_MS } from './bank-debits.js';
 
 export type { StripeFault, StripeFaultOptions, StripeFaults } from './faults.js';
 export type { LedgerPaymentIntent, LedgerRefund, LedgerRequest, LedgerTotals, StripeLedger } from './ledger.js';
@@ -25,6 +26,7 @@ export type { LedgerEvent, LedgerEventType } from './state.js';
 export type { SavedStripeSimulator, StripeAccount } from './server.js';
 export { TEST_CARDS, type CardOutcome, type TestCard } from './test-cards.js';
 export { stripeWebhookSigner } from './webhook-signer.js';
+export { DEBIT_SETTLEMENT_MS } from './bank-debits.js';
 
 export interface WebhookRetryOptions {
   /** Multiplies the retry schedule's delays (0.001: three days in under five minutes). Default 1. */
@@ -57,6 +59,8 @@ export interface StripeSimulatorOptions {
    */
   statePath?: string;
   webhookRetry?: WebhookRetryOptions;
+  /** How long after confirmation a bank debit settles on the simulator's bank calendar. Default `DEBIT_SETTLEMENT_MS` (4 days). */
+  debitSettlementMs?: number;
 }
 
 export interface StripeSimulator extends SimulatorControl {
@@ -65,6 +69,12 @@ export interface StripeSimulator extends SimulatorControl {
   readonly faults: StripeFaults;
   /** The secrets a client and a webhook endpoint of this account use. */
   readonly account: StripeAccount;
+  /** How long after confirmation a bank debit settles on the bank's calendar. */
+  readonly debitSettlementMs: number;
+  /** Moves the bank's calendar on by `ms`: SEPA debits falling due settle (or fail) and their events go out. */
+  advanceBank(ms: number): void;
+  /** The payer's bank returns a collected debit with this SEPA return code (MD06): a lost dispute; answers its Stripe reason. */
+  returnDebit(paymentIntentId: string, schemeCode: string): string;
 }
 
 export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): Promise<StripeSimulator> {
@@ -90,6 +100,7 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): P
     },
     statePath,
     saved,
+    debitSettlementMs: opts.debitSettlementMs ?? DEBIT_SETTLEMENT_MS,
   });
   const { host, port, url } = await server.listen();
   await server.save();
@@ -101,6 +112,9 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): P
     account: { ...account },
     ledger: server.ledger,
     faults: server.faults,
+    debitSettlementMs: opts.debitSettlementMs ?? DEBIT_SETTLEMENT_MS,
+    advanceBank: (ms) => server.advanceBank(ms),
+    returnDebit: (paymentIntentId, schemeCode) => server.returnDebit(paymentIntentId, schemeCode),
     setFault: (fault, options) => server.setFault(fault, options),
     clearFault: () => server.clearFault(),
     setApprovalRates: (rules, seed) => server.approvals.set(rules, seed),

@@ -25,6 +25,7 @@ import {
   requiredString,
   type Params,
 } from './params.js';
+import { BANK_DEBIT_TYPES, checkDebitConfirmation, startDebit } from './bank-debits.js';
 import { resolvePaymentMethod } from './payment-methods.js';
 import { renderPaymentIntent, renderPaymentMethod } from './resources.js';
 import type { CaptureMethod, ChargeRecord, PaymentIntentRecord, PaymentIntentStatus, PaymentMethodRecord } from './state.js';
@@ -39,12 +40,12 @@ const CREATE_PARAMS = [
   'payment_method_types', 'allowed_payment_method_types', 'excluded_payment_method_types', 'automatic_payment_methods',
   'description', 'metadata', 'return_url', 'expand', 'receipt_email', 'statement_descriptor',
   'statement_descriptor_suffix', 'customer', 'off_session', 'setup_future_usage', 'confirmation_method',
-  'error_on_requires_action', 'payment_method_options', 'shipping', 'transfer_group', 'use_stripe_sdk',
+  'error_on_requires_action', 'payment_method_options', 'shipping', 'transfer_group', 'use_stripe_sdk', 'mandate_data',
 ] as const;
 const CONFIRM_PARAMS = [
   'payment_method', 'payment_method_data', 'return_url', 'capture_method', 'expand', 'receipt_email', 'off_session',
   'setup_future_usage', 'payment_method_options', 'payment_method_types', 'allowed_payment_method_types',
-  'excluded_payment_method_types', 'error_on_requires_action', 'shipping', 'use_stripe_sdk',
+  'excluded_payment_method_types', 'error_on_requires_action', 'shipping', 'use_stripe_sdk', 'mandate_data',
 ] as const;
 const CAPTURE_PARAMS = ['amount_to_capture', 'expand', 'metadata', 'final_capture', 'statement_descriptor', 'statement_descriptor_suffix'] as const;
 const CANCEL_PARAMS = ['cancellation_reason', 'expand'] as const;
@@ -98,8 +99,8 @@ function typeList(params: Params): { name: string; types: string[] } | undefined
     if (value === undefined || value === '') continue;
     const list = Array.isArray(value) ? value : typeof value === 'object' && value !== null ? Object.values(value) : [value];
     for (const type of list) {
-      if (type !== 'card') {
-        throw paramErrors.invalid(name, `The simulator supports only the card payment method type, not '${String(type)}'.`);
+      if (type !== 'card' && !(BANK_DEBIT_TYPES as readonly unknown[]).includes(type)) {
+        throw paramErrors.invalid(name, `The simulator supports the card and sepa_debit payment method types, not '${String(type)}'.`);
       }
     }
     return { name, types: list as string[] };
@@ -119,8 +120,8 @@ function paymentMethodSetup(params: Params): PaymentMethodSetup {
   if (types !== undefined) {
     return {
       automaticPaymentMethods: null,
-      allowedPaymentMethodTypes: types.name === 'allowed_payment_method_types' ? ['card'] : null,
-      paymentMethodTypes: ['card'],
+      allowedPaymentMethodTypes: types.name === 'allowed_payment_method_types' ? types.types : null,
+      paymentMethodTypes: types.types,
       returnUrlRequired: false,
     };
   }
@@ -268,6 +269,7 @@ export function createPaymentIntent(ctx: HandlerContext, params: Params, meta: R
   // A bad card fails here with a 402, before any PaymentIntent exists (as when Stripe cannot create the PaymentMethod).
   const pm = resolvePaymentMethod(ctx, params);
   if (confirm && !pm) throw missingPaymentMethod();
+  if (confirm && pm?.bankDebit) checkDebitConfirmation(params, { paymentMethodTypes: setup.paymentMethodTypes, currency, captureMethod }, pm.bankDebit);
 
   const pi = newPaymentIntent({
     id: newId('pi'),
@@ -314,6 +316,7 @@ export function confirmPaymentIntent(ctx: HandlerContext, id: string, params: Pa
   }
   const pm = resolvePaymentMethod(ctx, params) ?? (pi.paymentMethodId ? ctx.state.paymentMethods.get(pi.paymentMethodId) : undefined);
   if (!pm) throw missingPaymentMethod();
+  if (pm.bankDebit) checkDebitConfirmation(params, { ...pi, captureMethod: captureMethod ?? pi.captureMethod }, pm.bankDebit);
   if (captureMethod) pi.captureMethod = captureMethod;
   if (returnUrl !== undefined) pi.returnUrl = returnUrl;
   if (requestThreeDSecure !== undefined) pi.requestThreeDSecure = requestThreeDSecure;
@@ -331,12 +334,14 @@ export function attemptPayment(
   authenticated: boolean,
   expand: readonly string[] = [],
 ): ApiResponse {
+  if (pm.bankDebit) return startDebit(ctx, pi, pm, expand);
   const { state } = ctx;
   const now = ctx.now();
+  const outcome = pm.outcome;
+  if (!outcome) throw new Error(`Payment method ${pm.id} is neither a card nor a bank debit`);
   pi.paymentMethodId = pm.id;
   pi.lastPaymentError = null;
   pi.nextAction = null;
-  const outcome = pm.outcome;
 
   if (outcome.kind === 'authenticate' && !authenticated) {
     pi.status = 'requires_action';
@@ -370,7 +375,7 @@ export function attemptPayment(
   const declined =
     outcome.kind === 'decline'
       ? outcome
-      : ctx.issuerApproves({ network: pm.card.brand, currency: pi.currency, country: pm.card.country ?? 'US' })
+      : ctx.issuerApproves({ network: pm.card?.brand ?? 'unknown', currency: pi.currency, country: pm.card?.country ?? 'US' })
         ? null
         : ISSUER_SOFT_DECLINE;
   if (declined) {

@@ -1,12 +1,13 @@
+import { bankDebitPaymentMethod } from './bank-debits.js';
 import type { HandlerContext } from './context.js';
 import { openApplePayPaymentData } from '../../testkit/wallet-tokens.js';
 import { ApiError, docUrl, ok, paramErrors, resourceMissing, type ApiResponse, type StripeErrorObject } from './errors.js';
 import { newId, unixSeconds } from './ids.js';
 import { optionalObject, optionalString, rejectUnknown, requiredString, type Params } from './params.js';
 import type { BillingDetails, PaymentMethodRecord } from './state.js';
-import { evaluateCard, testCardForPaymentMethod, type RawCard } from './test-cards.js';
+import { evaluateCard, testCardForPaymentMethod, type CardDetails, type CardOutcome, type RawCard } from './test-cards.js';
 
-const PM_DATA_PARAMS = ['type', 'card', 'billing_details', 'metadata', 'allow_redisplay'] as const;
+const PM_DATA_PARAMS = ['type', 'card', 'sepa_debit', 'billing_details', 'metadata', 'allow_redisplay'] as const;
 const CARD_PARAMS = ['number', 'exp_month', 'exp_year', 'cvc', 'networks', 'token'] as const;
 const PK_TOKEN_PARAMS = ['pk_token', 'pk_token_instrument_name', 'pk_token_payment_network', 'pk_token_transaction_id'] as const;
 const BILLING_PARAMS = ['name', 'email', 'phone', 'address'] as const;
@@ -39,8 +40,9 @@ function existingPaymentMethod(ctx: HandlerContext, id: string): PaymentMethodRe
 function paymentMethodFromData(ctx: HandlerContext, data: Params): PaymentMethodRecord {
   rejectUnknown(data, PM_DATA_PARAMS, 'payment_method_data');
   const type = requiredString(data, 'type', 'payment_method_data[type]');
+  if (type === 'sepa_debit') return bankDebitPaymentMethod(ctx, type, data, billingDetails(data));
   if (type !== 'card') {
-    throw paramErrors.invalid('payment_method_data[type]', `The simulator supports only card payment methods, not '${type}'.`);
+    throw paramErrors.invalid('payment_method_data[type]', `The simulator supports card and sepa_debit payment methods, not '${type}'.`);
   }
   const card = optionalObject(data, 'card', 'payment_method_data[card]');
   if (!card) throw paramErrors.missing('payment_method_data[card]');
@@ -71,7 +73,7 @@ function noBilling(): BillingDetails {
   return { name: null, email: null, phone: null };
 }
 
-function createCardPaymentMethod(ctx: HandlerContext, raw: RawCard, billing: BillingDetails): PaymentMethodRecord {
+function createCardPaymentMethod(ctx: HandlerContext, raw: RawCard, billing: BillingDetails): PaymentMethodRecord & { card: CardDetails; outcome: CardOutcome } {
   const evaluation = evaluateCard(raw, new Date(ctx.now()), ctx.fingerprint);
   if (!evaluation.ok) {
     const { code, message, field } = evaluation.error;
@@ -79,7 +81,7 @@ function createCardPaymentMethod(ctx: HandlerContext, raw: RawCard, billing: Bil
     if (code === 'expired_card') error.decline_code = 'expired_card';
     throw new ApiError(402, error);
   }
-  const pm: PaymentMethodRecord = {
+  const pm: PaymentMethodRecord & { card: CardDetails; outcome: CardOutcome } = {
     id: newId('pm'),
     created: unixSeconds(ctx.now()),
     card: evaluation.details,

@@ -138,4 +138,29 @@ describe('Stripe simulator: state kept across a restart', () => {
       await sink.close();
     }
   });
+  it('keeps a SEPA debit processing across a restart, with the bank\'s calendar where it was, and never the IBAN', async () => {
+    const first = await startStripeSimulator({ statePath: path });
+    const debit: AuthorizeRequest = {
+      ...request(90),
+      amount: 2500,
+      currency: 'EUR',
+      method: { type: 'sepa_debit', sepaDebit: { iban: 'DE89370400440532013000', accountHolderName: 'Ada Lovelace', mandate: { kind: 'acceptance', acceptedAt: new Date(), ip: '203.0.113.7', userAgent: 'test' } } },
+    };
+    const accepted = await adapterFor(first).authorize(debit);
+    expect(accepted).toMatchObject({ kind: 'pending' });
+    first.advanceBank(first.debitSettlementMs / 2);
+    await first.close();
+    expect(await readFile(path, 'utf8')).not.toContain('0532013000');
+
+    const second = await startStripeSimulator({ statePath: path });
+    try {
+      const reference = accepted.kind === 'pending' ? accepted.reference : '';
+      const sync = () => adapterFor(second).sync({ reference, attempt: { ...debit }, resend: null });
+      expect(await sync()).toMatchObject({ kind: 'pending' });
+      second.advanceBank(second.debitSettlementMs / 2);
+      expect(await sync()).toMatchObject({ kind: 'approved', captured: true });
+    } finally {
+      await second.close();
+    }
+  });
 });

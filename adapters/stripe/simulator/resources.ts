@@ -1,4 +1,4 @@
-import type { ChargeRecord, PaymentIntentRecord, PaymentMethodRecord, RefundRecord, SimulatorState } from './state.js';
+import type { BankDebitDetails, ChargeRecord, PaymentIntentRecord, PaymentMethodRecord, RefundRecord, SimulatorState } from './state.js';
 
 /** Renders records as the JSON objects Stripe returns. Nothing here ever sees a card number. */
 
@@ -8,7 +8,8 @@ export const API_VERSION = '2026-10-28.endive';
 type Json = Record<string, unknown>;
 
 export function renderPaymentMethod(pm: PaymentMethodRecord): Json {
-  const { card } = pm;
+  const { card, bankDebit } = pm;
+  const type = bankDebit ? bankDebit.type : 'card';
   return {
     id: pm.id,
     object: 'payment_method',
@@ -19,30 +20,44 @@ export function renderPaymentMethod(pm: PaymentMethodRecord): Json {
       name: pm.billing.name,
       phone: pm.billing.phone,
     },
-    card: {
-      brand: card.brand,
-      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: card.cvcCheck },
-      country: card.country,
-      display_brand: card.brand,
-      exp_month: card.expMonth,
-      exp_year: card.expYear,
-      fingerprint: card.fingerprint,
-      funding: card.funding,
-      generated_from: null,
-      last4: card.last4,
-      networks: { available: [card.brand], preferred: null },
-      three_d_secure_usage: { supported: true },
-      wallet: null,
-    },
+    ...(card
+      ? {
+          card: {
+            brand: card.brand,
+            checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: card.cvcCheck },
+            country: card.country,
+            display_brand: card.brand,
+            exp_month: card.expMonth,
+            exp_year: card.expYear,
+            fingerprint: card.fingerprint,
+            funding: card.funding,
+            generated_from: null,
+            last4: card.last4,
+            networks: { available: [card.brand], preferred: null },
+            three_d_secure_usage: { supported: true },
+            wallet: null,
+          },
+        }
+      : {}),
+    ...(bankDebit ? { [bankDebit.type]: bankAccountView(bankDebit, null) } : {}),
     created: pm.created,
     customer: null,
     livemode: false,
     metadata: {},
-    type: 'card',
+    type,
   };
 }
 
+/** A SEPA debit's account as Stripe shows it on the PaymentMethod and the charge: never the number. */
+function bankAccountView(bank: BankDebitDetails, mandate: string | null | undefined): Json {
+  const charged = mandate === undefined ? {} : { mandate };
+  return { bank_code: bank.bankCode, branch_code: '', country: bank.country, fingerprint: bank.fingerprint, generated_from: { charge: null, setup_attempt: null }, last4: bank.last4, ...charged };
+}
+
 function chargeOutcome(charge: ChargeRecord): Json {
+  if (charge.status === 'pending') {
+    return { network_status: 'approved_by_network', reason: null, risk_level: 'not_assessed', risk_score: null, seller_message: 'Payment pending.', type: 'authorized' };
+  }
   if (charge.status === 'succeeded') {
     return {
       network_status: 'approved_by_network',
@@ -96,7 +111,7 @@ export function renderCharge(state: SimulatorState, charge: ChargeRecord, expand
     paid: charge.status === 'succeeded',
     payment_intent: expand.includes('payment_intent') && pi ? renderPaymentIntent(state, pi) : charge.paymentIntentId,
     payment_method: charge.paymentMethodId,
-    payment_method_details: pm
+    payment_method_details: pm?.card
       ? {
           type: 'card',
           card: {
@@ -113,7 +128,10 @@ export function renderCharge(state: SimulatorState, charge: ChargeRecord, expand
             network_transaction_id: charge.networkTransactionId ?? null,
           },
         }
-      : null,
+      : pm?.bankDebit
+        ? { type: pm.bankDebit.type, [pm.bankDebit.type]: bankAccountView(pm.bankDebit, charge.mandate ?? null) }
+        : null,
+    disputed: Boolean(charge.dispute),
     refunded: charge.amountCaptured > 0 && charge.amountRefunded >= charge.amountCaptured,
     status: charge.status,
   };
@@ -151,7 +169,10 @@ export function renderPaymentIntent(state: SimulatorState, pi: PaymentIntentReco
     on_behalf_of: null,
     payment_method: expand.includes('payment_method') && pm ? renderPaymentMethod(pm) : pi.paymentMethodId,
     payment_method_options: {
-      card: { installments: null, mandate_options: null, network: null, request_three_d_secure: pi.requestThreeDSecure ?? 'automatic' },
+      ...(pi.paymentMethodTypes.includes('card')
+        ? { card: { installments: null, mandate_options: null, network: null, request_three_d_secure: pi.requestThreeDSecure ?? 'automatic' } }
+        : {}),
+      ...(pi.paymentMethodTypes.includes('sepa_debit') ? { sepa_debit: {} } : {}),
     },
     payment_method_types: pi.paymentMethodTypes,
     processing: null,

@@ -18,6 +18,7 @@ import { API_VERSION } from './resources.js';
 import { dispatch } from './router.js';
 import { SimulatorState, type SavedStripeState } from './state.js';
 import { handleThreeDSecure } from './three-d-secure.js';
+import { disputeDebit, disputeReason, settleDueDebits } from './bank-debits.js';
 import { signedWebhook, WebhookOutbox, type EventOrigin } from './webhooks.js';
 
 /** The account's secrets: they sign webhooks and key fingerprints and idempotency digests. */
@@ -36,6 +37,8 @@ export interface SavedStripeSimulator {
   state: SavedStripeState;
   idempotency: SavedIdempotencyEntry[];
   webhooks: PendingWebhook[];
+  /** How far `advanceBank` moved the bank's calendar ahead of the clock (absent in files saved before bank debits). */
+  bankOffsetMs?: number;
 }
 
 export interface SimulatorServerConfig {
@@ -51,6 +54,8 @@ export interface SimulatorServerConfig {
   webhookRetry: { schedule: RetrySchedule; scale: number; concurrency?: number | undefined };
   statePath: string | null;
   saved: SavedStripeSimulator | null;
+  /** How long after confirmation a bank debit settles on the bank's calendar. */
+  debitSettlementMs: number;
 }
 
 /**
@@ -73,6 +78,7 @@ export class SimulatorServer {
   private readonly faultSwitch: FaultSwitch;
   private readonly stateFile: StateFile<SavedStripeSimulator>;
   private baseUrl = '';
+  private bankOffsetMs = 0;
   private readonly ctx: HandlerContext;
 
   constructor(private readonly config: SimulatorServerConfig) {
@@ -100,6 +106,7 @@ export class SimulatorServer {
       this.state.restore(config.saved.state);
       this.idempotency.restore(config.saved.idempotency);
       this.dispatcher.restore(config.saved.webhooks);
+      this.bankOffsetMs = config.saved.bankOffsetMs ?? 0;
     }
     const self = this;
     this.ctx = {
@@ -110,6 +117,7 @@ export class SimulatorServer {
       },
       fingerprint: (digits) => base62(createHmac('sha256', this.secret).update(`fingerprint:${digits}`).digest()).slice(0, 16),
       issuerApproves: (segment) => this.approvals.approves(segment),
+      bank: { now: () => config.now() + this.bankOffsetMs, settlementMs: config.debitSettlementMs },
       emit: (type, object) => this.outbox.add(type, object),
     };
     this.http = new SimulatorHttpServer(config.host, config.port, (req, res) => {
@@ -142,6 +150,27 @@ export class SimulatorServer {
     return this.faultSwitch.clear();
   }
 
+  /** Moves the bank's calendar on by `ms`: bank debits falling due settle, and their events go out. */
+  advanceBank(ms: number): void {
+    this.bankOffsetMs += ms;
+    this.settleDebits();
+  }
+
+  /** The payer's bank returns a collected debit (a dispute, lost from the start); answers Stripe's dispute reason. */
+  returnDebit(paymentIntentId: string, schemeCode: string): string {
+    const reason = disputeDebit(this.ctx, paymentIntentId, disputeReason(schemeCode));
+    this.outbox.flush({ requestId: null, idempotencyKey: null });
+    this.stateFile.changed();
+    return reason;
+  }
+
+  /** Debits the bank settles on its own: their events name no API request. */
+  private settleDebits(): void {
+    settleDueDebits(this.ctx);
+    this.outbox.flush({ requestId: null, idempotencyKey: null });
+    this.stateFile.changed();
+  }
+
   /** Writes the state file now (a no-op without one). */
   save(): Promise<void> {
     return this.stateFile.flush();
@@ -163,6 +192,7 @@ export class SimulatorServer {
       state: this.state.saved(),
       idempotency: this.idempotency.saved(),
       webhooks: this.dispatcher.pending(),
+      bankOffsetMs: this.bankOffsetMs,
     };
   }
 
@@ -182,6 +212,8 @@ export class SimulatorServer {
       return;
     }
 
+    // Time passed on its own too: whatever fell due settles before the request is answered.
+    this.settleDebits();
     const requestId = newId('req');
     const idempotencyKey = method === 'POST' ? firstHeader(req, 'idempotency-key') || null : null;
     const entry = this.ledger.recordRequest(method, url.pathname, idempotencyKey, this.config.now());

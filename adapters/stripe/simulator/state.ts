@@ -20,13 +20,35 @@ export interface BillingDetails {
   phone: string | null;
 }
 
+/**
+ * Stripe's SEPA debit payment method: what Stripe shows of the account (never its number), and
+ * what the payer's bank will do with a debit, decided by the test account number as Stripe's are.
+ */
+export type DebitFate =
+  | { kind: 'collect' }
+  | { kind: 'fail'; code: string; message: string }
+  /** Collected, then disputed at once by the payer's bank (Stripe's "disputed" test accounts). */
+  | { kind: 'dispute'; reason: string };
+
+export interface BankDebitDetails {
+  type: 'sepa_debit';
+  country: string;
+  /** The IBAN's bank code. */
+  bankCode: string | null;
+  last4: string;
+  fingerprint: string;
+  fate: DebitFate;
+}
+
 export interface PaymentMethodRecord {
   id: string;
   created: number;
-  card: CardDetails;
+  /** A card payment method's details; absent on a bank debit's. */
+  card?: CardDetails;
+  bankDebit?: BankDebitDetails;
   billing: BillingDetails;
   /** What authorizing this card does; derived from the number, which is not kept. */
-  outcome: CardOutcome;
+  outcome?: CardOutcome;
   /** Set when the card came in a token (`tok_…`, made from an Apple Pay token): a token pays once. */
   token?: { id: string; used: boolean; tokenizationMethod: 'apple_pay' };
 }
@@ -38,13 +60,17 @@ export interface ChargeRecord {
   paymentMethodId: string;
   amount: number;
   currency: string;
-  status: 'succeeded' | 'failed';
+  status: 'succeeded' | 'failed' | 'pending';
   captured: boolean;
   amountCaptured: number;
   amountRefunded: number;
   failureCode: string | null;
   failureMessage: string | null;
   declineCode: string | null;
+  /** A bank debit's mandate (`payment_method_details.<type>.mandate`). */
+  mandate?: string | null;
+  /** Set when the payer's bank disputed (returned) the debit: Stripe's dispute object. */
+  dispute?: { id: string; created: number; reason: string } | null;
   /** The card network's id of an authorized charge (`payment_method_details.card.network_transaction_id`); absent on charges saved before it existed. */
   networkTransactionId?: string | null;
 }
@@ -71,6 +97,8 @@ export interface PaymentIntentRecord {
   /** `payment_method_options[card][request_three_d_secure]`; absent: `automatic`. */
   requestThreeDSecure?: 'automatic' | 'any' | 'challenge';
   paymentMethodId: string | null;
+  /** A bank debit in `processing`: when its bank settles it, on the simulator's bank calendar (ms). */
+  debitSettlesAt?: number | null;
   latestChargeId: string | null;
   lastPaymentError: StripeErrorObject | null;
   nextAction: Record<string, unknown> | null;

@@ -13,7 +13,8 @@ type CanonicalEvent = Parameters<WebhookSigner['sign']>[0];
 /**
  * Builds webhook requests as Stripe sends them, signed with `secret`, for verification tests:
  * each canonical event becomes the Stripe event that announces it. Stripe has no event for a
- * failed capture or cancel (both fail synchronously) nor for settlement: signing one throws.
+ * failed capture or cancel (both fail synchronously) nor for settlement: signing one throws. A
+ * returned debit is a SEPA dispute, lost from the start.
  * The event's canonical amount is written in Stripe's units (5 ISK as 500).
  */
 export function stripeWebhookSigner(secret: string): WebhookSigner {
@@ -81,11 +82,29 @@ function stripeNotification(event: CanonicalEvent): { type: StripeEventType; obj
       return { type: 'refund.created', object: refund(event) };
     case 'refund.failed':
       return { type: 'refund.failed', object: { ...refund(event), status: 'failed', failure_reason: 'declined' } };
+    case 'debit.returned':
+      return {
+        type: 'charge.dispute.created',
+        object: {
+          id: newId('du'),
+          object: 'dispute',
+          amount: event.amount,
+          charge: newId('py'),
+          created: unixSeconds(Date.now()),
+          currency: event.currency.toLowerCase(),
+          is_charge_refundable: false,
+          livemode: false,
+          metadata: {},
+          payment_intent: event.reference,
+          payment_method_details: { type: 'sepa_debit' },
+          reason: 'debit_not_authorized',
+          status: 'lost',
+        },
+      };
     case 'capture.failed':
     case 'cancel.failed':
     case 'settlement.succeeded':
     case 'authorization.voided':
-    case 'debit.returned':
       throw new Error(`Stripe sends no webhook for ${event.type}`);
   }
 }

@@ -10,6 +10,8 @@ export type StripeEventType =
   | 'payment_intent.amount_capturable_updated'
   | 'payment_intent.payment_failed'
   | 'payment_intent.canceled'
+  | 'payment_intent.processing'
+  | 'charge.dispute.created'
   | 'charge.refunded'
   | 'refund.created'
   | 'refund.failed';

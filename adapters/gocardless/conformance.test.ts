@@ -1,0 +1,4 @@
+import { describeConformance } from '../testkit/conformance.js';
+import { goCardlessTarget } from './conformance-target.js';
+
+describeConformance(goCardlessTarget);
