@@ -88,10 +88,10 @@ describe('feeFor by payment method, with caps', () => {
     expect(feeFor(schedule('stripe'), byMethod('sepa_debit', 100_000, 'EUR'))).toBe(35);
   });
 
-  it('stripe, ACH debit: 0.8 %, capped at $5 from $625 up', () => {
-    expect(feeFor(schedule('stripe'), byMethod('ach_debit', 10_000, 'USD'))).toBe(80);
-    expect(feeFor(schedule('stripe'), byMethod('ach_debit', 62_500, 'USD'))).toBe(500);
-    expect(feeFor(schedule('stripe'), byMethod('ach_debit', 1_000_000, 'USD'))).toBe(500);
+  it('adyen, ACH debit: 0.6 % + 13 cents, never more than its $5 cap', () => {
+    expect(feeFor(schedule('adyen'), byMethod('ach_debit', 10_000, 'USD'))).toBe(73);
+    expect(feeFor(schedule('adyen'), byMethod('ach_debit', 90_000, 'USD'))).toBe(500);
+    expect(feeFor(schedule('adyen'), byMethod('ach_debit', 1_000_000, 'USD'))).toBe(500);
   });
 
   it('a wallet not priced apart pays the card price', () => {
