@@ -44,7 +44,7 @@ describe('SuccessRateLearner', () => {
     expect(counts[25]).toBeLessThan(40);
   });
 
-  it.each([{ decay: 0 }, { decay: 1.1 }, { prior: { alpha: 1, beta: 0 } }, { shrinkage: -1 }, { health: { ...DEFAULT_LEARNER_CONFIG.health, faultWhenUp: 0.99 } }])('refuses the config %o', (config) => {
+  it.each([{ decay: 0 }, { decay: 1.1 }, { prior: { alpha: 1, beta: 0 } }, { shrinkage: -1 }, { degradedGrace: -1 }, { degradedShrinkage: Number.NaN }, { health: { ...DEFAULT_LEARNER_CONFIG.health, faultWhenUp: 0.99 } }])('refuses the config %o', (config) => {
     expect(() => new SuccessRateLearner(config)).toThrow(RangeError);
   });
 

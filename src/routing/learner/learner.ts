@@ -197,7 +197,7 @@ export class SuccessRateLearner {
   private degradedAbove = false;
   /** The cell `readLevel` last read (−1: none). */
   private levelCell = -1;
-  /** Whether that cell's last restart, in its gateway's current epoch, was a drop. */
+  /** Whether that cell's own last restart was a drop, with no later restart above it since. */
   private levelDegraded = false;
   /** Per interned gateway id: P(down) after its last answer, the gateway-level tick then, and its epoch. */
   private pDown: number[] = [];
@@ -223,12 +223,13 @@ export class SuccessRateLearner {
   constructor(config: Partial<LearnerConfig> = {}) {
     this.config = { ...DEFAULT_LEARNER_CONFIG, ...config };
     this.effectiveN = 1 / ((1 - this.config.fastDecay) / (1 + this.config.fastDecay) + (1 - this.config.decay) / (1 + this.config.decay));
-    const { decay, fastDecay, changeThreshold, idleDecay, idleGrace, prior, shrinkage, minSamples, health } = this.config;
+    const { decay, fastDecay, changeThreshold, idleDecay, idleGrace, degradedGrace, degradedShrinkage, prior, shrinkage, minSamples, health } = this.config;
     const fraction = (x: number) => x > 0 && x <= 1;
     const probability = (x: number) => x >= 0 && x <= 1;
-    if (!fraction(decay) || !fraction(fastDecay) || !fraction(idleDecay) || !(idleGrace >= 0) || !(prior.alpha > 0 && prior.beta > 0)) {
-      throw new RangeError('learner config: decays must be in (0, 1], idleGrace ≥ 0 and the prior positive');
+    if (!fraction(decay) || !fraction(fastDecay) || !fraction(idleDecay) || !(idleGrace >= 0 && degradedGrace >= 0) || !(prior.alpha > 0 && prior.beta > 0)) {
+      throw new RangeError('learner config: decays must be in (0, 1], idleGrace and degradedGrace ≥ 0 and the prior positive');
     }
+    if (!(degradedShrinkage >= 0)) throw new RangeError('learner config: degradedShrinkage ≥ 0');
     if (!(changeThreshold > 0 && shrinkage >= 0 && minSamples >= 0 && this.config.shrinkageMax >= 0)) {
       throw new RangeError('learner config: changeThreshold > 0, shrinkage, shrinkageMax and minSamples ≥ 0');
     }
@@ -288,7 +289,7 @@ export class SuccessRateLearner {
       this.hear(g, this.tickPeer(this.keys.peers[GATEWAY_LEVEL]!), true);
       return;
     }
-    // Coarsest first, so a change the gateway level detects restarts the finer cells in this same
+    // Coarsest first, so a change a level detects restarts the finer cells under it in this same
     // update; each finer cell's departure from its parent's estimate before this update (p, w)
     // joins the parent's spread.
     let p = 0;
@@ -461,7 +462,7 @@ export class SuccessRateLearner {
     return tick;
   }
 
-  /** `degraded`: the cell's own last restart was a drop; its gateway's counts too. */
+  /** `degraded`: the cell's own last restart was a drop; a drop of a coarser cell on its path (`degradedAbove`) counts too. */
   private idleFactor(missed: number, degraded: boolean): number {
     const grace = degraded || this.degradedAbove ? this.config.degradedGrace : this.config.idleGrace;
     return missed > grace ? this.config.idleDecay ** (missed - grace) : 1;
