@@ -44,7 +44,7 @@ describe('SuccessRateLearner', () => {
     expect(counts[25]).toBeLessThan(40);
   });
 
-  it.each([{ decay: 0 }, { decay: 1.1 }, { prior: { alpha: 1, beta: 0 } }, { shrinkage: -1 }, { health: { ...DEFAULT_LEARNER_CONFIG.health, faultWhenUp: 0.99 } }])('refuses the config %o', (config) => {
+  it.each([{ decay: 0 }, { decay: 1.1 }, { prior: { alpha: 1, beta: 0 } }, { shrinkage: -1 }, { degradedGrace: -1 }, { degradedShrinkage: Number.NaN }, { health: { ...DEFAULT_LEARNER_CONFIG.health, faultWhenUp: 0.99 } }])('refuses the config %o', (config) => {
     expect(() => new SuccessRateLearner(config)).toThrow(RangeError);
   });
 
@@ -183,6 +183,44 @@ describe('SuccessRateLearner', () => {
     // Only US cards are seen at the new rate; the gateway level notices and GB's long memory restarts.
     feed(learner, 'A', US_VISA, 0.3, 60, random);
     expect(learner.estimate('A', GB_VISA).p).toBeLessThan(0.75);
+  });
+
+  it('restarts the finer cells of a network that drops at one gateway, not its other networks', () => {
+    const random = seededRandom(13);
+    const learner = new SuccessRateLearner();
+    const usMastercard: Segment = { ...US_VISA, network: 'mastercard' };
+    const gbMastercard: Segment = { ...usMastercard, currency: 'GBP', issuerCountry: 'GB' };
+    const segments = [US_VISA, GB_VISA, usMastercard, gbMastercard];
+    for (let i = 0; i < 2_000; i++) feed(learner, 'A', segments[i % 4]!, 0.9, 1, random);
+    expect(learner.estimate('A', gbMastercard).p).toBeGreaterThan(0.85);
+    // Only US mastercard is seen at the new rate: the mastercard cell notices, and GB mastercard,
+    // which has had no outcome since, restarts with it; the gateway as a whole does not.
+    for (let i = 0; i < 80; i++) {
+      feed(learner, 'A', usMastercard, 0.4, 1, random);
+      for (const segment of [US_VISA, GB_VISA, US_VISA]) feed(learner, 'A', segment, 0.9, 1, random);
+    }
+    expect(learner.estimate('A', gbMastercard).p).toBeLessThan(0.75);
+    expect(learner.estimate('A', GB_VISA).p).toBeGreaterThan(0.85);
+  });
+
+  it('re-tries a gateway that dropped sooner than one that was always as bad', () => {
+    const random = seededRandom(14);
+    const dropped = new SuccessRateLearner();
+    feed(dropped, 'A', US_VISA, 0.9, 500, random);
+    feed(dropped, 'A', US_VISA, 0.5, 150, random);
+    const alwaysBad = new SuccessRateLearner();
+    feed(alwaysBad, 'A', US_VISA, 0.5, 650, random);
+    for (const learner of [dropped, alwaysBad]) feed(learner, 'B', US_VISA, 0.8, 200, random);
+    // 200 updates elsewhere: past the 50 of a gateway whose last restart was a drop, inside the usual 500.
+    expect(dropped.estimate('A', US_VISA).n).toBeLessThan(30);
+    expect(alwaysBad.estimate('A', US_VISA).n).toBeGreaterThan(300);
+    const wins = (learner: SuccessRateLearner) => {
+      const draws = seededRandom(15);
+      return Array.from({ length: 1_000 }, () => learner.sample('A', US_VISA, draws) > learner.sample('B', US_VISA, draws)).filter(Boolean).length;
+    };
+    // Some draws of the one that dropped beat B's 0.8; hardly any of the other's.
+    expect(wins(dropped)).toBeGreaterThan(5);
+    expect(wins(alwaysBad)).toBeLessThan(wins(dropped) / 5);
   });
 
   describe('health', () => {

@@ -70,6 +70,32 @@ describe('learner snapshots', () => {
     expect(restored.posterior('gwa_x', US_VISA)).toEqual(learner.posterior('gwa_x', US_VISA));
   });
 
+  it('keeps which cells restarted on a drop, so a degraded segment is still re-tried sooner after a restart', () => {
+    const learner = new SuccessRateLearner();
+    for (let i = 0; i < 600; i++) learner.update('gwa_x', US_VISA, i % 10 === 0 ? 'failure' : 'success');
+    for (let i = 0; i < 60; i++) learner.update('gwa_x', US_VISA, i % 10 < 7 ? 'failure' : 'success');
+    const restored = new SuccessRateLearner();
+    restored.restore(parseSnapshot(JSON.parse(JSON.stringify(learner.snapshot()))));
+    expect(restored.snapshot().restarts).toEqual(learner.snapshot().restarts);
+    expect(learner.snapshot().restarts).toContain(1);
+    // Past the degraded grace (50 updates elsewhere), both fade the degraded gateway alike.
+    for (const l of [learner, restored]) for (let i = 0; i < 120; i++) l.update('gwa_y', US_VISA, 'success');
+    expect(restored.posterior('gwa_x', US_VISA)).toEqual(learner.posterior('gwa_x', US_VISA));
+    // And a restart after the restore comes after every restart before it.
+    for (const l of [learner, restored]) for (let i = 0; i < 80; i++) l.update('gwa_x', US_VISA, 'success');
+    expect(restored.snapshot()).toEqual(learner.snapshot());
+  });
+
+  it('load a snapshot from before the restart stamps, with the same estimates', () => {
+    const learner = taught();
+    const { restarts: _restarts, ...old } = learner.snapshot();
+    const restored = new SuccessRateLearner();
+    restored.restore(parseSnapshot(JSON.parse(JSON.stringify(old))));
+    for (const gateway of ['gwa_x', 'gwa_y', 'gwa_z']) {
+      for (const segment of [US_VISA, EU_MC]) expect(restored.estimate(gateway, segment)).toEqual(learner.estimate(gateway, segment));
+    }
+  });
+
   it('returns the same snapshot when every gateway is kept', () => {
     const snapshot = taught().snapshot();
     expect(retainGateways(snapshot, () => true)).toBe(snapshot);
@@ -88,6 +114,9 @@ describe('learner snapshots', () => {
     ['spread that does not match the cells', { ...taught().snapshot(), spread: [0, 1] }],
     ['a negative spread weight', { ...taught().snapshot(), spread: taught().snapshot().spread!.map((v, i) => (i % 2 ? -1 : v)) }],
     ['a spread that is not a number', { ...taught().snapshot(), spread: taught().snapshot().spread!.map(() => 'x') }],
+    ['restarts that do not match the cells', { ...taught().snapshot(), restarts: [0, 0] }],
+    ['a drop flag other than 0 or 1', { ...taught().snapshot(), restarts: taught().snapshot().restarts!.map((v, i) => (i % 2 ? 2 : v)) }],
+    ['a fractional restart stamp', { ...taught().snapshot(), restarts: taught().snapshot().restarts!.map((v, i) => (i % 2 ? v : 0.5)) }],
   ])('refuses %s', (_case, value) => {
     expect(() => parseSnapshot(value)).toThrow(/^learner snapshot: /);
   });

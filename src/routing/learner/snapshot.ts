@@ -8,7 +8,7 @@ const isNumberArray = (value: unknown, tuple: number): value is number[] =>
 /** A stored snapshot checked for shape; throws (saying what, never the data) when it is not one. */
 export function parseSnapshot(value: unknown): LearnerSnapshot {
   if (typeof value !== 'object' || value === null) throw new Error('learner snapshot: not an object');
-  const { version, values, cells, peers, fast, gateways: health, spread } = value as Record<string, unknown>;
+  const { version, values, cells, peers, fast, gateways: health, spread, restarts } = value as Record<string, unknown>;
   if (version !== 1) throw new Error('learner snapshot: unsupported version');
   if (typeof values !== 'object' || values === null) throw new Error('learner snapshot: values missing');
   for (const dimension of INTERNED_DIMENSIONS) {
@@ -20,6 +20,7 @@ export function parseSnapshot(value: unknown): LearnerSnapshot {
   if (fast !== undefined && (!isNumberArray(fast, 3) || fast.length !== (cells.length / 4) * 3)) throw new Error('learner snapshot: fast counts malformed');
   if (health !== undefined && !isNumberArray(health, 4)) throw new Error('learner snapshot: gateway health malformed');
   if (spread !== undefined && !isSpread(spread, cells.length / 4)) throw new Error('learner snapshot: spread malformed');
+  if (restarts !== undefined && !isRestarts(restarts, cells.length / 4)) throw new Error('learner snapshot: restarts malformed');
   const gateways = (values as InternedValues).gateway.length;
   for (let i = 0; i < cells.length; i += 4) {
     if (!Number.isInteger(cells[i]) || gatewayOfCell(cells[i]!) >= gateways) throw new Error('learner snapshot: a cell names no gateway');
@@ -35,7 +36,15 @@ export function parseSnapshot(value: unknown): LearnerSnapshot {
     ...(fast === undefined ? {} : { fast }),
     ...(health === undefined ? {} : { gateways: health }),
     ...(spread === undefined ? {} : { spread }),
+    ...(restarts === undefined ? {} : { restarts }),
   };
+}
+
+/** [stamp, drop] per cell: a stamp is a restart count, drop 0 or 1. */
+function isRestarts(value: unknown, cells: number): value is number[] {
+  if (!isNumberArray(value, 2) || value.length !== cells * 2) return false;
+  for (let i = 0; i < value.length; i += 2) if (!Number.isInteger(value[i]) || (value[i + 1] !== 0 && value[i + 1] !== 1)) return false;
+  return true;
 }
 
 /** [sum, weight] per cell: a sum of departures beyond noise may be negative, its weight not. */
@@ -65,12 +74,14 @@ export function retainGateways(snapshot: LearnerSnapshot, keep: (gateway: string
   const cells: number[] = [];
   const fast: number[] = [];
   const spread: number[] = [];
+  const restarts: number[] = [];
   for (let i = 0, j = 0, k = 0; i < snapshot.cells.length; i += 4, j += 3, k += 2) {
     const gateway = renumbered.get(gatewayOfCell(snapshot.cells[i]!));
     if (gateway === undefined) continue;
     cells.push(withGateway(snapshot.cells[i]!, gateway), snapshot.cells[i + 1]!, snapshot.cells[i + 2]!, snapshot.cells[i + 3]!);
     if (snapshot.fast) fast.push(snapshot.fast[j]!, snapshot.fast[j + 1]!, snapshot.fast[j + 2]!);
     if (snapshot.spread) spread.push(snapshot.spread[k]!, snapshot.spread[k + 1]!);
+    if (snapshot.restarts) restarts.push(snapshot.restarts[k]!, snapshot.restarts[k + 1]!);
   }
   const health: number[] = [];
   for (let i = 0; i < (snapshot.gateways?.length ?? 0); i += 4) {
@@ -84,5 +95,6 @@ export function retainGateways(snapshot: LearnerSnapshot, keep: (gateway: string
     ...(snapshot.fast ? { fast } : {}),
     ...(snapshot.gateways ? { gateways: health } : {}),
     ...(snapshot.spread ? { spread } : {}),
+    ...(snapshot.restarts ? { restarts } : {}),
   };
 }
