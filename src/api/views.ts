@@ -97,6 +97,7 @@ export function timelineEventView(e: EventRow): z.infer<typeof TimelineEventView
 /** What paid, as the payment shows it: a card's facts, a wallet's display facts (never its token), or a debited bank account's (never its number). */
 export function paymentMethodView(p: PaymentRow): z.infer<typeof PaymentView>['payment_method'] {
   if (p.paymentMethodType === 'paypal') return { type: 'paypal', paypal: {} };
+  if (p.paymentMethodType === 'crypto') return { type: 'crypto', crypto: {} };
   if ((p.paymentMethodType === 'sepa_debit' || p.paymentMethodType === 'ach_debit') && p.bankAccount) {
     return p.paymentMethodType === 'sepa_debit' ? { type: 'sepa_debit', sepa_debit: p.bankAccount } : { type: 'ach_debit', ach_debit: p.bankAccount };
   }
