@@ -44,6 +44,7 @@ export function invoiceEvents(invoice: InvoiceAnswer, amount: number | null, now
       amount,
       currency: typeof invoice.currency === 'string' ? invoice.currency : null,
       decline: outcome.kind === 'declined' ? outcome.decline : null,
+      crypto: outcome.crypto ?? null,
       occurredAt: now,
     },
   ];

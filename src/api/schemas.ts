@@ -397,6 +397,16 @@ export const AttemptView = z
     decline_reason: z.string().nullable(),
     provider_code: z.string().nullable(),
     latency_ms: z.number().int().nullable(),
+    crypto: z
+      .object({
+        currency: z.string(),
+        amount_due: z.number().int(),
+        amount_paid: z.number().int(),
+        overpaid: z.number().int(),
+        rate: z.number().nullable(),
+      })
+      .nullable()
+      .openapi({ description: 'A crypto payment: the coin, the amount quoted (network fee included) and paid, in its smallest unit (satoshis), the part paid above the amount due (returned to the payer by the gateway), and the rate in the payment currency per coin.' }),
     created_at: z.string(),
     completed_at: z.string().nullable(),
   })

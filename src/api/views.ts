@@ -56,6 +56,9 @@ function attemptView(a: AttemptRow): z.infer<typeof AttemptView> {
     decline_reason: a.declineReason,
     provider_code: a.providerCode,
     latency_ms: a.latencyMs,
+    crypto: a.cryptoQuote
+      ? { currency: a.cryptoQuote.currency, amount_due: a.cryptoQuote.amountDue, amount_paid: a.cryptoQuote.amountPaid, overpaid: a.cryptoQuote.overpaid, rate: a.cryptoQuote.rate }
+      : null,
     created_at: a.createdAt.toISOString(),
     completed_at: a.completedAt?.toISOString() ?? null,
   };

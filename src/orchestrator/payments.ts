@@ -710,6 +710,7 @@ function newAttemptRow(paymentId: string, number: number, candidate: { accountId
     providerCode: null,
     gatewayReference: null,
     latencyMs: null,
+    cryptoQuote: null,
     createdAt: now,
     completedAt: null,
   };
@@ -756,6 +757,7 @@ export function attemptResult(outcome: AuthorizationOutcome, latencyMs: number, 
   };
   switch (outcome.kind) {
     case 'approved':
+      return { ...base, gatewayReference: outcome.reference, outcomeReason: resolvedBy, ...(outcome.crypto ? { cryptoQuote: outcome.crypto } : {}) };
     case 'requires_action':
       return { ...base, gatewayReference: outcome.reference, outcomeReason: resolvedBy };
     case 'pending':
@@ -767,6 +769,7 @@ export function attemptResult(outcome: AuthorizationOutcome, latencyMs: number, 
         declineReason: outcome.decline.reason,
         providerCode: outcome.decline.providerCode,
         outcomeReason: resolvedBy,
+        ...(outcome.crypto ? { cryptoQuote: outcome.crypto } : {}),
       };
     case 'not_processed':
     case 'unknown':

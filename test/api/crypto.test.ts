@@ -51,6 +51,9 @@ describe('crypto payments through BitPay', () => {
     expect(await pay(created.body.next_action.url, 'succeed')).toBe('https://shop.example/back');
     const settled = await settledTo(created.body.id, 'succeeded');
     expect(settled).toMatchObject({ amount_captured: 2500, currency: 'USD' });
+    // The quote, in satoshis, as BitPay reported it with the confirmation.
+    const due = sim().ledger.invoice(reference)!.paymentTotals['BTC'];
+    expect(settled.attempts).toMatchObject([{ outcome: 'approved', crypto: { currency: 'BTC', amount_due: due, amount_paid: due, overpaid: 0, rate: 60_000 } }]);
     expect(sim().ledger.export().charges.filter((c) => c.reference === reference)).toMatchObject([{ captured: 2500, status: 'confirmed' }]);
   });
 
@@ -62,14 +65,21 @@ describe('crypto payments through BitPay', () => {
     expect((await get(created.body.id)).status).toBe('requires_action');
     clock.advance(DEFAULT_SETTLEMENT_POLICY.requestLeaseMs + 1_000);
     await t.sandbox.jobs.runDue();
-    expect(await settledTo(created.body.id, 'succeeded')).toMatchObject({ amount_captured: 2500 });
+    const settled = await settledTo(created.body.id, 'succeeded');
+    expect(settled).toMatchObject({ amount_captured: 2500 });
+    // Found by the reconciler: the quote comes from the invoice it read.
+    expect(settled.attempts[0]).toMatchObject({ outcome_reason: 'resolved_by_reconciler', crypto: { amount_paid: expect.any(Number) } });
   });
 
   it('an overpaid invoice succeeds for the price', async () => {
     const created = await create();
     await pay(created.body.next_action.url, 'overpay');
-    expect(await settledTo(created.body.id, 'succeeded')).toMatchObject({ amount_captured: 2500 });
-    expect(sim().ledger.invoice(created.body.gateway_reference)!.exceptionStatus).toBe('paidOver');
+    const settled = await settledTo(created.body.id, 'succeeded');
+    expect(settled).toMatchObject({ amount_captured: 2500 });
+    const invoice = sim().ledger.invoice(created.body.gateway_reference)!;
+    expect(invoice.exceptionStatus).toBe('paidOver');
+    expect(settled.attempts[0].crypto).toEqual({ currency: 'BTC', amount_due: invoice.paymentTotals['BTC'], amount_paid: invoice.amountPaid, overpaid: invoice.amountPaid - invoice.paymentTotals['BTC']!, rate: 60_000 });
+    expect(settled.attempts[0].crypto.overpaid).toBeGreaterThan(0);
   });
 
   it('an underpaid invoice that expires fails as underpaid; nothing is charged', async () => {
@@ -77,7 +87,9 @@ describe('crypto payments through BitPay', () => {
     await pay(created.body.next_action.url, 'underpay');
     expect((await get(created.body.id)).status).toBe('requires_action');
     sim().expire(created.body.gateway_reference);
-    expect(await settledTo(created.body.id, 'failed')).toMatchObject({ failure: { code: 'underpaid' }, amount_captured: 0 });
+    const failed = await settledTo(created.body.id, 'failed');
+    expect(failed).toMatchObject({ failure: { code: 'underpaid' }, amount_captured: 0 });
+    expect(failed.attempts[0].crypto.amount_paid).toBeLessThan(failed.attempts[0].crypto.amount_due);
     expect(sim().ledger.export().charges.find((c) => c.reference === created.body.gateway_reference)).toMatchObject({ captured: 0, status: 'expired' });
   });
 
