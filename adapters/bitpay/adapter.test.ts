@@ -127,6 +127,14 @@ describe('bitpay adapter against the simulator', () => {
     expect(await adapter.completeAction({ reference, attempt: identity(r), returnParams: {} })).toMatchObject({ kind: 'declined', decline: { reason: 'payment_expired' } });
   });
 
+  it('the hosted page offers only the invoice\'s coins and never echoes another', async () => {
+    const { url } = await created(request());
+    const hostile = await fetch(`${url}?coin=${encodeURIComponent('<script>alert(1)</script>')}`);
+    expect(hostile.status).toBe(400);
+    expect(await hostile.text()).not.toContain('<script>');
+    expect((await fetch(`${url}/pay?coin=LTC&result=succeed`, { redirect: 'manual' })).status).toBe(400);
+  });
+
   it('a lost creation answer is found by the attempt key (guid), without the invoice id', async () => {
     const r = request();
     await simulator.setFault({ kind: 'charge_then_hang' }, { times: 1, pathPrefix: '/invoices' });

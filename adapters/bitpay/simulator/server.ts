@@ -356,15 +356,16 @@ export class BitPaySimulatorServer {
     const invoice = this.state.invoices.get(id);
     if (!invoice) return page(404, 'Unknown invoice.');
     this.current(invoice);
-    const coin = url.searchParams.get('coin') ?? invoice.paymentCurrencies[0]!;
+    const asked = url.searchParams.get('coin');
+    if (asked !== null && !invoice.paymentCurrencies.includes(asked)) return page(400, 'This invoice is not payable in that coin.');
+    const coin = asked ?? invoice.paymentCurrencies[0]!;
     if (!paying) {
       const action = `/i/${invoice.id}/pay?coin=${coin}`;
       const due = invoice.paymentTotals[coin];
       return page(200, `Pay ${invoice.price} ${invoice.currency} (${due} of the smallest unit of ${coin}). <a href="${action}&amp;result=succeed">Pay</a> <a href="${action}&amp;result=underpay">Pay too little</a> <a href="${action}&amp;result=overpay">Pay too much</a> <a href="${action}&amp;result=fail">Close</a>`);
     }
     if (invoice.status !== 'new') return page(409, `Already ${invoice.status}.`);
-    const due = invoice.paymentTotals[coin];
-    if (due === undefined) return page(400, `This invoice is not payable in ${coin}.`);
+    const due = invoice.paymentTotals[coin]!;
     const result = url.searchParams.get('result');
     if (result === 'fail') return page(302, 'Closed.', invoice.closeURL);
     invoice.transactionCurrency = coin;
