@@ -25,6 +25,8 @@ const EXPECTED: Record<DeclineReason, readonly string[]> = {
   issuer_unavailable: [],
   invalid_account: [],
   mandate_invalid: [],
+  payment_expired: [],
+  underpaid: [],
   processing_error: [
     '2023', '2024', '2025', '2026', '2027', '2028', '2030', '2031', '2032', '2033', '2034', '2036', '2037', '2039', '2040',
     '2042', '2045', '2048', '2049', '2052', '2054', '2055', '2056', '2062', '2063', '2064', '2065', '2066', '2067', '2068',

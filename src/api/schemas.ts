@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { cardBrand, isExpired, luhnValid, validCardLength } from '../domain/card.js';
 import { isCurrency, maxAmountMinor, validateAmount } from '../domain/currency.js';
 import { PAYMENT_STATUSES } from '../domain/payment.js';
-import { DEBIT_SCHEME_CURRENCY, GOOGLE_PAY_GATEWAYS, isBankDebit, methodTakesCurrency, type GooglePayGateway } from '../domain/payment-method.js';
+import { CRYPTO_CURRENCIES, CRYPTO_PRICE_CURRENCIES, DEBIT_SCHEME_CURRENCY, GOOGLE_PAY_GATEWAYS, isBankDebit, methodTakesCurrency, type GooglePayGateway } from '../domain/payment-method.js';
 import { parseIban, validRoutingNumber, validUsAccountNumber } from '../domain/bank-account.js';
 
 /**
@@ -195,6 +195,13 @@ const PayPalInputSchema = z
   })
   .openapi('PayPalInput');
 
+/** What a crypto payment may say: the coin the payer means to pay with, or nothing (the payer picks on the hosted page). */
+const CryptoInputSchema = z
+  .strictObject({
+    currency: z.enum(CRYPTO_CURRENCIES).optional().openapi({ description: 'The coin the payer pays with; omitted: the payer picks one on the hosted page.' }),
+  })
+  .openapi('CryptoInput');
+
 export const CreatePaymentBody = z
   .strictObject({
     amount: z.number().openapi({ example: 1999, description: 'Positive integer in the currency\'s minor unit.' }),
@@ -207,13 +214,14 @@ export const CreatePaymentBody = z
           z.strictObject({ type: z.literal('apple_pay'), apple_pay: z.strictObject({ token: ApplePayTokenSchema }) }),
           z.strictObject({ type: z.literal('google_pay'), google_pay: GooglePayTokenSchema }),
           z.strictObject({ type: z.literal('paypal'), paypal: PayPalInputSchema.optional() }),
+          z.strictObject({ type: z.literal('crypto'), crypto: CryptoInputSchema.optional() }),
           z.strictObject({ type: z.literal('sepa_debit'), sepa_debit: SepaDebitSchema }),
           z.strictObject({ type: z.literal('ach_debit'), ach_debit: AchDebitSchema }),
         ]),
         PaymentMethodId,
       ])
       .optional()
-      .openapi({ description: 'A card, a wallet token (Apple Pay, Google Pay: passed to the gateway as the wallet made it, never stored), PayPal (no credentials: the payer approves at PayPal through `next_action`), a bank debit (SEPA in EUR, ACH in USD: the payment stays `processing` until the bank settles it, days later), or a saved card (`pm_…`, no card data). Omitted: the default card of `customer`.' }),
+      .openapi({ description: 'A card, a wallet token (Apple Pay, Google Pay: passed to the gateway as the wallet made it, never stored), PayPal (no credentials: the payer approves at PayPal through `next_action`), crypto (priced in `currency`; the payer pays the quoted coin amount on the provider\'s hosted page through `next_action`), a bank debit (SEPA in EUR, ACH in USD: the payment stays `processing` until the bank settles it, days later), or a saved card (`pm_…`, no card data). Omitted: the default card of `customer`.' }),
     customer: z
       .union([
         z.strictObject({
@@ -260,6 +268,14 @@ export const CreatePaymentBody = z
       }
       if (body.capture_method !== 'automatic') {
         ctx.addIssue({ code: 'custom', path: ['capture_method'], message: 'A bank debit cannot be authorized now and captured later: capture_method must be automatic.', params: issueCode('capture_method_not_supported') });
+      }
+    }
+    if (typeof method === 'object' && method.type === 'crypto') {
+      if (!methodTakesCurrency('crypto', body.currency)) {
+        ctx.addIssue({ code: 'custom', path: ['currency'], message: `A crypto payment is priced in one of ${CRYPTO_PRICE_CURRENCIES.join(', ')}.`, params: issueCode('currency_not_supported_by_method') });
+      }
+      if (body.capture_method !== 'automatic') {
+        ctx.addIssue({ code: 'custom', path: ['capture_method'], message: 'A crypto payment is final once paid: capture_method must be automatic.', params: issueCode('capture_method_not_supported') });
       }
     }
     if (!isCurrency(body.currency)) return;
@@ -381,6 +397,16 @@ export const AttemptView = z
     decline_reason: z.string().nullable(),
     provider_code: z.string().nullable(),
     latency_ms: z.number().int().nullable(),
+    crypto: z
+      .object({
+        currency: z.string(),
+        amount_due: z.number().int(),
+        amount_paid: z.number().int(),
+        overpaid: z.number().int(),
+        rate: z.number().nullable(),
+      })
+      .nullable()
+      .openapi({ description: 'A crypto payment: the coin, the amount quoted (network fee included) and paid, in its smallest unit (satoshis), the part paid above the amount due (returned to the payer by the gateway), and the rate in the payment currency per coin.' }),
     created_at: z.string(),
     completed_at: z.string().nullable(),
   })
@@ -402,6 +428,7 @@ export const PaymentView = z
       z.object({ type: z.literal('apple_pay'), apple_pay: WalletView }),
       z.object({ type: z.literal('google_pay'), google_pay: WalletView }),
       z.object({ type: z.literal('paypal'), paypal: z.object({}) }),
+      z.object({ type: z.literal('crypto'), crypto: z.object({}) }),
       z.object({ type: z.literal('sepa_debit'), sepa_debit: BankAccountView }),
       z.object({ type: z.literal('ach_debit'), ach_debit: BankAccountView }),
     ]),

@@ -56,6 +56,9 @@ function attemptView(a: AttemptRow): z.infer<typeof AttemptView> {
     decline_reason: a.declineReason,
     provider_code: a.providerCode,
     latency_ms: a.latencyMs,
+    crypto: a.cryptoQuote
+      ? { currency: a.cryptoQuote.currency, amount_due: a.cryptoQuote.amountDue, amount_paid: a.cryptoQuote.amountPaid, overpaid: a.cryptoQuote.overpaid, rate: a.cryptoQuote.rate }
+      : null,
     created_at: a.createdAt.toISOString(),
     completed_at: a.completedAt?.toISOString() ?? null,
   };
@@ -97,6 +100,7 @@ export function timelineEventView(e: EventRow): z.infer<typeof TimelineEventView
 /** What paid, as the payment shows it: a card's facts, a wallet's display facts (never its token), or a debited bank account's (never its number). */
 export function paymentMethodView(p: PaymentRow): z.infer<typeof PaymentView>['payment_method'] {
   if (p.paymentMethodType === 'paypal') return { type: 'paypal', paypal: {} };
+  if (p.paymentMethodType === 'crypto') return { type: 'crypto', crypto: {} };
   if ((p.paymentMethodType === 'sepa_debit' || p.paymentMethodType === 'ach_debit') && p.bankAccount) {
     return p.paymentMethodType === 'sepa_debit' ? { type: 'sepa_debit', sepa_debit: p.bankAccount } : { type: 'ach_debit', ach_debit: p.bankAccount };
   }

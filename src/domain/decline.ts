@@ -17,6 +17,10 @@ export const DECLINE_REASONS = [
   'invalid_account',
   /** Bank debits: the mandate is cancelled, expired or was refused by the payer's bank. */
   'mandate_invalid',
+  /** Crypto: the payment request (a BitPay invoice) expired before the payer paid it. */
+  'payment_expired',
+  /** Crypto: the payer sent less than the amount due before the request expired; the provider returns what came. */
+  'underpaid',
   'unknown',
 ] as const;
 export type DeclineReason = (typeof DECLINE_REASONS)[number];
@@ -52,6 +56,8 @@ const CLASSIFICATION: Record<DeclineReason, { cascade: boolean; retry: RetryAdvi
   processing_error: { cascade: true, retry: 'later', message: 'The gateway could not process the card.' },
   invalid_account: { cascade: false, retry: 'with_new_data', message: 'The bank account cannot be debited.' },
   mandate_invalid: { cascade: false, retry: 'with_new_data', message: 'The debit mandate is not valid: the payer must accept a new one.' },
+  payment_expired: { cascade: false, retry: 'later', message: 'The payment request expired before the payer paid it.' },
+  underpaid: { cascade: false, retry: 'with_new_data', message: 'The payer sent less than the amount due; the provider returns it to them.' },
   unknown: { cascade: false, retry: 'later', message: 'The card was declined.' },
 };
 

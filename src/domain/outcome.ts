@@ -16,12 +16,25 @@ export interface NextAction {
  */
 export type AuthorizationOutcome =
   /** `networkTransactionId`: the card network's id for this payment, which merchant-initiated payments on a saved card cite later. */
-  | { kind: 'approved'; reference: string; captured: boolean; card?: CardReport; networkTransactionId?: string }
+  | { kind: 'approved'; reference: string; captured: boolean; card?: CardReport; networkTransactionId?: string; crypto?: CryptoQuote }
   | { kind: 'requires_action'; reference: string; nextAction: NextAction | null }
   | { kind: 'pending'; reference: string }
-  | { kind: 'declined'; reference: string | null; decline: Decline; card?: CardReport }
+  | { kind: 'declined'; reference: string | null; decline: Decline; card?: CardReport; crypto?: CryptoQuote }
   | { kind: 'not_processed'; reason: NotProcessedReason; detail: string }
   | { kind: 'unknown'; reason: UnknownReason; detail: string };
+
+/**
+ * What a crypto payment was quoted and paid, as the provider reports it: the coin, the amount due
+ * and the amount paid in its smallest unit (satoshis), and the rate (fiat major units per coin).
+ * `overpaid` is the part paid above the amount due (the provider returns it to the payer).
+ */
+export interface CryptoQuote {
+  currency: string;
+  amountDue: number;
+  amountPaid: number;
+  overpaid: number;
+  rate: number | null;
+}
 
 /**
  * What the gateway said about the card it saw (Stripe's funding and country, Adyen's

@@ -74,6 +74,25 @@ export interface PayPalInput {
   shippingPreference: 'no_shipping' | 'get_from_file';
 }
 
+/** The cryptocurrencies a crypto payment may be paid in: coins whose smallest unit (1e-8) keeps any price a safe integer. */
+export const CRYPTO_CURRENCIES = ['BTC', 'BCH', 'LTC', 'DOGE'] as const;
+export type CryptoCurrency = (typeof CRYPTO_CURRENCIES)[number];
+
+/**
+ * The fiat currencies a crypto payment may be priced in: those the crypto gateway prices invoices in
+ * and settles (BitPay: see adapters/bitpay/README.md).
+ */
+export const CRYPTO_PRICE_CURRENCIES = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'NZD', 'CHF', 'JPY', 'MXN'] as const;
+
+/**
+ * A crypto payment: no credentials. The price is in fiat; the payer picks a coin and pays the quoted
+ * amount on the provider's hosted page (a redirect), from their own wallet.
+ */
+export interface CryptoInput {
+  /** The coin the payer means to pay with (the hosted page then offers only that one); null: the payer picks. */
+  currency: CryptoCurrency | null;
+}
+
 /**
  * The shopper's authorization for a SEPA debit: the acceptance the checkout recorded (when, from
  * which address and browser), or the reference of a mandate the gateway already holds.
@@ -105,21 +124,22 @@ export type PaymentMethod =
   | { type: 'apple_pay'; applePay: ApplePayToken }
   | { type: 'google_pay'; googlePay: GooglePayToken }
   | { type: 'paypal'; paypal: PayPalInput }
+  | { type: 'crypto'; crypto: CryptoInput }
   | { type: 'sepa_debit'; sepaDebit: SepaDebitInput }
   | { type: 'ach_debit'; achDebit: AchDebitInput };
 
 export type PaymentMethodType = PaymentMethod['type'];
 /** The methods the payer approves at the provider (a redirect), with no credentials passed through us. */
-export type ApprovalMethodType = 'paypal';
+export type ApprovalMethodType = 'paypal' | 'crypto';
 export type WalletType = 'apple_pay' | 'google_pay';
 export type WalletMethod = Extract<PaymentMethod, { type: WalletType }>;
 /** Bank debits: the gateway accepts them and says days later whether the money came (an outcome `pending`). */
 export type BankDebitType = 'sepa_debit' | 'ach_debit';
 export type BankDebitMethod = Extract<PaymentMethod, { type: BankDebitType }>;
 
-export const PAYMENT_METHOD_TYPES = ['card', 'apple_pay', 'google_pay', 'paypal', 'sepa_debit', 'ach_debit'] as const satisfies readonly PaymentMethodType[];
+export const PAYMENT_METHOD_TYPES = ['card', 'apple_pay', 'google_pay', 'paypal', 'crypto', 'sepa_debit', 'ach_debit'] as const satisfies readonly PaymentMethodType[];
 export const WALLET_TYPES = ['apple_pay', 'google_pay'] as const satisfies readonly WalletType[];
-export const APPROVAL_METHOD_TYPES = ['paypal'] as const satisfies readonly ApprovalMethodType[];
+export const APPROVAL_METHOD_TYPES = ['paypal', 'crypto'] as const satisfies readonly ApprovalMethodType[];
 export const BANK_DEBIT_TYPES = ['sepa_debit', 'ach_debit'] as const satisfies readonly BankDebitType[];
 
 /** Whether the payer approves this method at the provider: no card, no card network. */
@@ -136,6 +156,7 @@ export const DEBIT_SCHEME_CURRENCY: Readonly<Record<BankDebitType, string>> = { 
 
 /** Whether the method can be paid in this currency at all, whatever the gateway. */
 export function methodTakesCurrency(type: PaymentMethodType, currency: string): boolean {
+  if (type === 'crypto') return (CRYPTO_PRICE_CURRENCIES as readonly string[]).includes(currency);
   return !isBankDebit(type) || DEBIT_SCHEME_CURRENCY[type] === currency;
 }
 

@@ -1,4 +1,5 @@
 import type { Decline } from './decline.js';
+import type { CryptoQuote } from './outcome.js';
 
 /**
  * A provider notification in canonical form. `reference` is the provider's payment
@@ -43,6 +44,8 @@ export interface WebhookEvent {
   /** An approval's card network transaction id, when the provider sends it (merchant-initiated payments on the saved card cite it). */
   networkTransactionId?: string | null;
   occurredAt: Date;
+  /** A crypto payment's quote and what was paid, as the provider reports it with the final state. */
+  crypto?: CryptoQuote | null;
   /** A return's reason as the provider gives it (a SEPA reason code such as MD06, an ACH code such as R01, or the provider's own). */
   returnCode?: string | null;
 }

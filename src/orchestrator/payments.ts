@@ -1,5 +1,5 @@
 import type { AttemptIdentity, AuthorizeRequest, CardInput, GatewayAdapter } from '../../adapters/testkit/contract.js';
-import { tokenProviders, walletDetails, type BankDebitMethod, type BankDebitType, type PaymentMethod, type WalletDetails, type WalletType } from '../domain/payment-method.js';
+import { tokenProviders, walletDetails, type ApprovalMethodType, type BankDebitMethod, type BankDebitType, type PaymentMethod, type WalletDetails, type WalletType } from '../domain/payment-method.js';
 import { bankAccountFingerprint, parseIban, type BankAccountDetails } from '../domain/bank-account.js';
 import { cardFacts, cardFingerprint, isExpired, type CardFacts } from '../domain/card.js';
 import { after, type Clock } from '../domain/clock.js';
@@ -123,8 +123,8 @@ interface ResolvedInput extends Omit<NewPaymentInput, 'method'> {
 type MethodFacts =
   | { kind: 'card'; card: CardInput; facts: CardFacts; fingerprint: string; networkKey: string; routing: RoutingTransaction['card'] }
   | { kind: 'wallet'; type: WalletType; wallet: WalletDetails; routing: RoutingTransaction['card'] }
-  /** The payer approves at PayPal: no card, no network, nothing known before the approval. */
-  | { kind: 'paypal'; routing: RoutingTransaction['card'] }
+  /** The payer approves at the provider (PayPal, a crypto hosted page): no card, no network, nothing known before the approval. */
+  | { kind: 'approval'; type: ApprovalMethodType; routing: RoutingTransaction['card'] }
   | { kind: 'bank'; type: BankDebitType; bankAccount: BankAccountDetails; routing: RoutingTransaction['card'] };
 
 type Operation = 'capture' | 'cancel';
@@ -525,7 +525,7 @@ export function paymentService(deps: PaymentServiceDeps) {
   }
 
   async function methodFacts(merchantId: string, method: PaymentMethod): Promise<MethodFacts> {
-    if (method.type === 'paypal') return { kind: 'paypal', routing: { network: 'unknown', type: null, bin: null, issuerCountry: null } };
+    if (method.type === 'paypal' || method.type === 'crypto') return { kind: 'approval', type: method.type, routing: { network: 'unknown', type: null, bin: null, issuerCountry: null } };
     if (method.type === 'sepa_debit' || method.type === 'ach_debit') {
       const bankAccount = await bankAccountFacts(method, deps.fingerprintSecret, merchantId);
       // No card network: the bank's country stands where a card's issuer country would.
@@ -657,7 +657,7 @@ function newPaymentRow(
 function methodColumns(known: MethodFacts): Pick<PaymentRow, 'paymentMethodType' | 'card' | 'wallet' | 'bankAccount' | 'cardFingerprint' | 'cardNetworkKey'> {
   if (known.kind === 'wallet') return { paymentMethodType: known.type, card: null, wallet: known.wallet, bankAccount: null, cardFingerprint: null, cardNetworkKey: null };
   if (known.kind === 'bank') return { paymentMethodType: known.type, card: null, wallet: null, bankAccount: known.bankAccount, cardFingerprint: null, cardNetworkKey: null };
-  if (known.kind === 'paypal') return { paymentMethodType: 'paypal', card: null, wallet: null, bankAccount: null, cardFingerprint: null, cardNetworkKey: null };
+  if (known.kind === 'approval') return { paymentMethodType: known.type, card: null, wallet: null, bankAccount: null, cardFingerprint: null, cardNetworkKey: null };
   return {
     paymentMethodType: 'card',
     card: {
@@ -714,6 +714,7 @@ function newAttemptRow(paymentId: string, number: number, candidate: { accountId
     providerCode: null,
     gatewayReference: null,
     latencyMs: null,
+    cryptoQuote: null,
     createdAt: now,
     completedAt: null,
   };
@@ -760,6 +761,7 @@ export function attemptResult(outcome: AuthorizationOutcome, latencyMs: number, 
   };
   switch (outcome.kind) {
     case 'approved':
+      return { ...base, gatewayReference: outcome.reference, outcomeReason: resolvedBy, ...(outcome.crypto ? { cryptoQuote: outcome.crypto } : {}) };
     case 'requires_action':
       return { ...base, gatewayReference: outcome.reference, outcomeReason: resolvedBy };
     case 'pending':
@@ -771,6 +773,7 @@ export function attemptResult(outcome: AuthorizationOutcome, latencyMs: number, 
         declineReason: outcome.decline.reason,
         providerCode: outcome.decline.providerCode,
         outcomeReason: resolvedBy,
+        ...(outcome.crypto ? { cryptoQuote: outcome.crypto } : {}),
       };
     case 'not_processed':
     case 'unknown':

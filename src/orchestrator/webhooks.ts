@@ -152,8 +152,14 @@ export function webhookService(deps: WebhookServiceDeps) {
 
 function authorizationOf(event: WebhookEvent, payment: PaymentRow): FinalAuthorization & AuthorizationOutcome {
   return event.type === 'authorization.succeeded'
-    ? { kind: 'approved', reference: event.reference, captured: payment.captureMethod === 'automatic', ...(event.networkTransactionId ? { networkTransactionId: event.networkTransactionId } : {}) }
-    : { kind: 'declined', reference: event.reference, decline: event.decline ?? decline('unknown', 'webhook') };
+    ? {
+        kind: 'approved',
+        reference: event.reference,
+        captured: payment.captureMethod === 'automatic',
+        ...(event.networkTransactionId ? { networkTransactionId: event.networkTransactionId } : {}),
+        ...(event.crypto ? { crypto: event.crypto } : {}),
+      }
+    : { kind: 'declined', reference: event.reference, decline: event.decline ?? decline('unknown', 'webhook'), ...(event.crypto ? { crypto: event.crypto } : {}) };
 }
 
 /**

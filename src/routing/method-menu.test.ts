@@ -40,6 +40,7 @@ describe('the payment methods menu', () => {
     expect(usd.unavailable.filter((m) => !BANK_DEBITS.includes(m.type))).toEqual([
       { type: 'google_pay', reason: 'no_eligible_gateway', rule: null },
       { type: 'paypal', reason: 'no_eligible_gateway', rule: null },
+      { type: 'crypto', reason: 'no_eligible_gateway', rule: null },
     ]);
   });
 
@@ -51,18 +52,27 @@ describe('the payment methods menu', () => {
     expect(gbp.unavailable).toContainEqual({ type: 'paypal', reason: 'no_eligible_gateway', rule: null });
   });
 
+  it('offers crypto, on no card network, where a crypto account prices the currency', () => {
+    const bitpay = account('bitpay', 'bitpay', ['crypto'], { cardNetworks: [], currencies: ['USD', 'EUR'], captureMethods: ['automatic'] });
+    const usd = menu({ amount: 1000, currency: 'USD', country: 'US' }, null, [...ACCOUNTS, bitpay]);
+    expect(usd.available.find((m) => m.type === 'crypto')).toMatchObject({ networks: [], gateways: ['bitpay'] });
+    const sek = menu({ amount: 1000, currency: 'SEK', country: 'SE' }, null, [...ACCOUNTS, bitpay]);
+    expect(sek.unavailable).toContainEqual({ type: 'crypto', reason: 'no_eligible_gateway', rule: null });
+  });
+
   it('answers what the active rules answer: a rule blocking a method, or routing it only to gateways that cannot take it', () => {
     const blocked = menu({ amount: 1000, currency: 'EUR', country: 'DE' }, 'rules:\n  - id: no-apple-pay\n    when: { payment_method: apple_pay }\n    then: { block: { code: method_not_offered } }\ndefault: { optimize: { objective: expected_value } }\n');
     expect(blocked.available.map((m) => m.type)).toEqual(['card', 'google_pay']);
     expect(blocked.unavailable.filter((m) => !BANK_DEBITS.includes(m.type))).toEqual([
       { type: 'apple_pay', reason: 'blocked', rule: 'no-apple-pay' },
       { type: 'paypal', reason: 'no_eligible_gateway', rule: null },
+      { type: 'crypto', reason: 'no_eligible_gateway', rule: null },
     ]);
 
     const routedAway = menu({ amount: 1000, currency: 'EUR', country: 'DE' }, 'rules:\n  - id: wallets-to-braintree\n    when: { payment_method: { in: [apple_pay, google_pay] } }\n    then: { route: [braintree] }\ndefault: { optimize: { objective: expected_value } }\n');
     expect(routedAway.available.map((m) => m.type)).toEqual(['card']);
-    expect(routedAway.unavailable.filter((m) => !BANK_DEBITS.includes(m.type)).map((m) => m.type)).toEqual(['apple_pay', 'google_pay', 'paypal']);
-    expect(routedAway.unavailable.filter((m) => !BANK_DEBITS.includes(m.type)).map((m) => m.reason)).toEqual(['no_eligible_gateway', 'no_eligible_gateway', 'no_eligible_gateway']);
+    expect(routedAway.unavailable.filter((m) => !BANK_DEBITS.includes(m.type)).map((m) => m.type)).toEqual(['apple_pay', 'google_pay', 'paypal', 'crypto']);
+    expect(routedAway.unavailable.filter((m) => !BANK_DEBITS.includes(m.type)).map((m) => m.reason)).toEqual(['no_eligible_gateway', 'no_eligible_gateway', 'no_eligible_gateway', 'no_eligible_gateway']);
   });
 
   it('leaves out an amount over every limit, and a shopper country no account serves', () => {

@@ -14,6 +14,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { CryptoQuote } from '../domain/outcome.js';
 import type { CardDetails } from '../domain/payment.js';
 import type { BankAccountDetails } from '../domain/bank-account.js';
 import type { PaymentMethodType, WalletDetails } from '../domain/payment-method.js';
@@ -171,6 +172,8 @@ export const attempts = pgTable(
     providerCode: text('provider_code'),
     gatewayReference: text('gateway_reference'),
     latencyMs: integer('latency_ms'),
+    /** A crypto payment's quote and what was paid, as the gateway reported it (coin amounts in the coin's smallest unit). */
+    cryptoQuote: jsonb('crypto_quote').$type<CryptoQuote>(),
     createdAt: createdAt(),
     completedAt: timestamp('completed_at', { withTimezone: true, mode: 'date' }),
   },

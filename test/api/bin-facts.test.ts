@@ -38,8 +38,8 @@ describe('BIN facts on sandbox traffic', () => {
     expect(payment).toMatchObject({ status: 'succeeded', gateway: { provider: 'adyen' }, decision: { rule: 'debit-to-adyen', order: ['adyen'] } });
     expect(payment.payment_method.card).toMatchObject({ bin: '400022', funding: 'debit', issuer_country: 'US' });
     type Candidate = { gateway: string; eligible: boolean; fee: number };
-    // PayPal and GoCardless take no cards: they are candidates, ineligible, and priced at nothing.
-    expect(payment.decision.candidates.filter((c: Candidate) => !c.eligible).map((c: Candidate) => c.gateway).sort()).toEqual(['gocardless', 'paypal']);
+    // PayPal, GoCardless and BitPay take no cards: they are candidates, ineligible, and priced at nothing.
+    expect(payment.decision.candidates.filter((c: Candidate) => !c.eligible).map((c: Candidate) => c.gateway).sort()).toEqual(['bitpay', 'gocardless', 'paypal']);
     const fees = Object.fromEntries(payment.decision.candidates.filter((c: Candidate) => c.eligible).map((c: Candidate) => [c.gateway, c.fee]));
     // routing-rules/fees.yaml on 25.00 USD: Adyen (NL) prices USD debit at 1.50% + 13 and adds
     // 1.10% for a card issued outside NL: 65 + 13. Stripe (2.90% + 30) and Braintree (2.59% + 49)

@@ -81,12 +81,12 @@ describe.each(DRIVERS)('wallet payments on %s', (driver) => {
   it('answers the methods menu from the gateways and rules, and refuses bad queries', async () => {
     const menu = await client.api('GET', '/v1/payment_methods/available?amount=2500&currency=EUR&country=DE');
     expect(menu.status).toBe(200);
-    expect(menu.body.available.map((m: { type: string }) => m.type)).toEqual(['card', 'apple_pay', 'google_pay', 'paypal', 'sepa_debit']);
+    expect(menu.body.available.map((m: { type: string }) => m.type)).toEqual(['card', 'apple_pay', 'google_pay', 'paypal', 'crypto', 'sepa_debit']);
     expect(menu.body.available.find((m: { type: string }) => m.type === 'google_pay')).toMatchObject({ gateways: ['adyen'], token_gateways: ['adyen'] });
 
     // The sandbox rules block sanctioned billing countries: nothing is available there.
     const sanctioned = await client.api('GET', '/v1/payment_methods/available?amount=2500&currency=USD&country=KP');
-    expect(sanctioned.body).toMatchObject({ available: [], unavailable: [{ type: 'card', reason: 'blocked', rule: 'block-sanctioned' }, { type: 'apple_pay', reason: 'blocked' }, { type: 'google_pay', reason: 'blocked' }, { type: 'paypal', reason: 'blocked' }, { type: 'sepa_debit', reason: 'blocked' }, { type: 'ach_debit', reason: 'blocked' }] });
+    expect(sanctioned.body).toMatchObject({ available: [], unavailable: [{ type: 'card', reason: 'blocked', rule: 'block-sanctioned' }, { type: 'apple_pay', reason: 'blocked' }, { type: 'google_pay', reason: 'blocked' }, { type: 'paypal', reason: 'blocked' }, { type: 'crypto', reason: 'blocked' }, { type: 'sepa_debit', reason: 'blocked' }, { type: 'ach_debit', reason: 'blocked' }] });
 
     const bad: [string, string][] = [
       ['currency=EUR&country=DE', 'amount'],

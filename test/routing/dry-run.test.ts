@@ -53,7 +53,7 @@ describe('routing dry runs', () => {
     for (let i = 0; i < 10; i++) firsts.add((await decide({ metadata: { order: 'A-17' } })).order[0]);
     expect(firsts.size).toBe(1);
     const answer = await decide({ metadata: { order: 'A-17' } });
-    expect(Object.fromEntries(answer.candidates.map((c: { gateway: string; first_probability: number }) => [c.gateway, c.first_probability]))).toEqual({ stripe: 0.5, adyen: 0, braintree: 0.5, checkout: 0, paypal: 0, gocardless: 0 });
+    expect(Object.fromEntries(answer.candidates.map((c: { gateway: string; first_probability: number }) => [c.gateway, c.first_probability]))).toEqual({ stripe: 0.5, adyen: 0, braintree: 0.5, checkout: 0, paypal: 0, gocardless: 0, bitpay: 0 });
     // Other requests spread over both sides, as payments do.
     const spread = new Set<string>();
     for (let i = 0; i < 20; i++) spread.add((await decide({ metadata: { order: `B-${i}` } })).order[0]);

@@ -124,7 +124,7 @@ default: { optimize: { objective: cheapest } }
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ object: 'routing_decision', source: 'rules', order: ['braintree'] });
-    expect(res.body.candidates).toHaveLength(6);
+    expect(res.body.candidates).toHaveLength(7);
     expect((await t.api('GET', '/v1/payments?limit=100')).body.data.length).toBe(payments);
     expect(Object.values(t.sandbox.simulators).map((s) => s.ledger.requestCount())).toEqual(calls);
   });

@@ -160,6 +160,8 @@ function methodInput(method: Exclude<z.infer<typeof CreatePaymentBody>['payment_
         paypal: { emailHint: paypal?.email_hint ?? null, brandName: paypal?.brand_name ?? null, locale: paypal?.locale ?? null, shippingPreference: paypal?.shipping_preference ?? 'no_shipping' },
       };
     }
+    case 'crypto':
+      return { type: 'crypto', crypto: { currency: method.crypto?.currency ?? null } };
     case 'sepa_debit': {
       const { iban, account_holder_name: accountHolderName, mandate, mandate_acceptance: acceptance } = method.sepa_debit;
       const parsed = parseIban(iban);

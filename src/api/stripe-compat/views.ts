@@ -46,6 +46,8 @@ const DECLINE_CODES: Record<DeclineReason, { code: string; decline_code: string 
   // Stripe's codes for a debit it could not collect.
   invalid_account: { code: 'payment_method_not_available', decline_code: 'account_closed' },
   mandate_invalid: { code: 'payment_method_not_available', decline_code: 'debit_not_authorized' },
+  payment_expired: { code: 'payment_intent_payment_attempt_expired', decline_code: 'payment_expired' },
+  underpaid: { code: 'payment_intent_payment_attempt_failed', decline_code: 'underpaid' },
   unknown: { code: 'card_declined', decline_code: 'generic_decline' },
 };
 

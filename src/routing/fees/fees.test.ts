@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { PAYMENT_METHOD_TYPES } from '../../domain/payment-method.js';
 import { formatError } from '../rules/source.js';
 import { parseFeeSchedules } from './parse.js';
 import { feeFor, percentOf, type FeeSchedule, type FeeTransaction } from './schedule.js';
@@ -103,6 +104,10 @@ describe('feeFor by payment method, with caps', () => {
     expect(feeFor(schedule('gocardless'), byMethod('sepa_debit', 500_000, 'EUR'))).toBe(400);
   });
 
+  it('bitpay, 100.00 EUR in crypto: 1 %, no fixed fee', () => {
+    expect(feeFor(schedule('bitpay'), byMethod('crypto', 10_000, 'EUR'))).toBe(100);
+  });
+
   it('paypal, 100.00 USD: 3.49 % + 49 cents', () => {
     expect(feeFor(schedule('paypal'), byMethod('paypal', 10_000, 'USD'))).toBe(398);
   });
@@ -150,7 +155,7 @@ describe('parseFeeSchedules', () => {
   });
 
   it('lists every account of the shipped file', () => {
-    expect([...shipped.schedules.keys()]).toEqual(['stripe', 'adyen', 'braintree', 'checkout', 'paypal', 'gocardless']);
+    expect([...shipped.schedules.keys()]).toEqual(['stripe', 'adyen', 'braintree', 'checkout', 'paypal', 'gocardless', 'bitpay']);
   });
 
   it('refuses an unknown payment method, a cap below the fixed fee and a negative cap', () => {
@@ -169,7 +174,7 @@ describe('parseFeeSchedules', () => {
     const at = (line: number, text: string) => `fees.yaml:${line}:${bad[line - 1]!.indexOf(text) + 1}`;
     expect('errors' in parsed && parsed.errors.map(formatError)).toEqual([
       `${at(6, '10 }')}: \`cap\` (10) is below \`fixed\` (20): every EUR payment would pay the cap`,
-      `${at(8, 'sepa_debitt')}: unknown payment method 'sepa_debitt': expected one of card, apple_pay, google_pay, paypal, sepa_debit, ach_debit (did you mean 'sepa_debit'?)`,
+      `${at(8, 'sepa_debitt')}: unknown payment method 'sepa_debitt': expected one of ${PAYMENT_METHOD_TYPES.join(', ')} (did you mean 'sepa_debit'?)`,
       `${at(9, '-1')}: \`cap\` (minor units) must be at least 0, got -1`,
     ]);
   });

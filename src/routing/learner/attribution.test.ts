@@ -35,6 +35,8 @@ describe('attribution', () => {
     authentication_required: 'ignored',
     invalid_account: 'ignored',
     mandate_invalid: 'ignored',
+    payment_expired: 'ignored',
+    underpaid: 'ignored',
     do_not_honor: 'failure',
     generic_decline: 'failure',
     issuer_unavailable: 'failure',

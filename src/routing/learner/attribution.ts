@@ -15,6 +15,9 @@ const ISSUER_SIDE: ReadonlySet<DeclineReason> = new Set<DeclineReason>([
   // The payer's account or mandate, whichever gateway collects.
   'invalid_account',
   'mandate_invalid',
+  // The crypto payer let the request expire or sent too little: their doing, not the gateway's.
+  'payment_expired',
+  'underpaid',
   'expired_card',
   'invalid_number',
   'invalid_cvc',

@@ -1,9 +1,11 @@
 import type { ProviderModule } from '../../../adapters/testkit/contract.js';
+import { bitpayProvider } from '../../../adapters/bitpay/index.js';
 import { gocardlessProvider } from '../../../adapters/gocardless/index.js';
 import { PROVIDERS } from '../providers.js';
 
 /**
  * The providers of the Node runtime: every edge-ready one, then those whose SDK needs Node itself
- * (GoCardless: got over Node's https), which the worker cannot bundle.
+ * (GoCardless: got over Node's https; BitPay: bitpay-sdk loads Node's fs, querystring and crypto),
+ * which the worker cannot bundle.
  */
-export const NODE_PROVIDERS: readonly ProviderModule<any>[] = [...PROVIDERS, gocardlessProvider];
+export const NODE_PROVIDERS: readonly ProviderModule<any>[] = [...PROVIDERS, gocardlessProvider, bitpayProvider];

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { newPrivateKey, startBitPaySimulator } from '../../../adapters/bitpay/simulator/index.js';
 import { startAdyenSimulator } from '../../../adapters/adyen/simulator/index.js';
 import { startBraintreeSimulator } from '../../../adapters/braintree/simulator/index.js';
 import { startCheckoutSimulator } from '../../../adapters/checkout/simulator/index.js';
@@ -43,6 +44,8 @@ interface SandboxSecrets {
   checkout?: { secretKey: string; webhookSecret: string };
   /** Absent from a secrets file written before the sandbox had PayPal: derived from the file's own. */
   paypal?: { clientId: string; clientSecret: string; webhookId: string };
+  /** Absent from a secrets file written before the sandbox had BitPay: derived from the file's own. */
+  bitpay?: { privateKey: string; merchantToken: string };
 }
 
 const MERCHANT_ACCOUNT = 'SwitchyardSandbox';
@@ -82,7 +85,10 @@ export async function startSandboxGateways(webhookUrl: (provider: string) => str
   const gocardlessSecrets = { accessToken: `sandbox_${secrets.stripe.secretKey.slice(8, 40)}`, webhookSecret: createHash('sha256').update(`gocardless-webhook:${secrets.stripe.webhookSecret}`).digest('hex') };
   const gocardless = await startGoCardlessSimulator({ ...gocardlessSecrets, webhookRetry });
 
-  const simulators: Record<string, SimulatorControl> = { stripe, adyen, braintree, checkout, paypal, gocardless };
+  const bitpaySecrets = secrets.bitpay ?? derivedBitPaySecrets(secrets);
+  const bitpay = await startBitPaySimulator({ ...bitpaySecrets, webhookRetry, ...statePath('bitpay') });
+
+  const simulators: Record<string, SimulatorControl> = { stripe, adyen, braintree, checkout, paypal, gocardless, bitpay };
   return {
     configs: {
       stripe: { ...secrets.stripe, host: stripe.host, port: stripe.port, protocol: 'http' },
@@ -92,6 +98,7 @@ export async function startSandboxGateways(webhookUrl: (provider: string) => str
       checkout: { ...checkoutSecrets, baseUrl: checkout.url, subdomain: null, returnUrl: `${checkout.url}/return` },
       paypal: { ...paypalSecrets, environment: 'sandbox', baseUrl: paypal.url, returnUrl: `${paypal.url}/return` },
       gocardless: { ...gocardlessSecrets, environment: 'sandbox', local: { host: gocardless.host, port: gocardless.port } },
+      bitpay: { ...bitpaySecrets, environment: 'test', baseUrl: bitpay.url, notificationUrl: webhookUrl('bitpay'), returnUrl: `${bitpay.url}/return` },
     },
     simulators,
     connectWebhooks: async () => {
@@ -120,6 +127,7 @@ async function sandboxSecrets(stateDir: string | undefined): Promise<SandboxSecr
     braintree: { publicKey: secret(), privateKey: secret() },
     checkout: { secretKey: checkoutKey(crypto.getRandomValues(new Uint8Array(27))), webhookSecret: secret() },
     paypal: { clientId: `A${secret()}`, clientSecret: `E${secret()}`, webhookId: secret().slice(0, 17).toUpperCase() },
+    bitpay: { privateKey: newPrivateKey(), merchantToken: secret() },
   };
   if (file !== null) {
     await mkdir(stateDir!, { recursive: true });
@@ -151,6 +159,13 @@ function derivedCheckoutSecrets(secrets: SandboxSecrets): { secretKey: string; w
 function derivedPayPalSecrets(secrets: SandboxSecrets): { clientId: string; clientSecret: string; webhookId: string } {
   const digest = (label: string) => createHash('sha256').update(`${label}:${secrets.stripe.secretKey}:${secrets.braintree.privateKey}`).digest('hex');
   return { clientId: `A${digest('paypal-client-id')}`, clientSecret: `E${digest('paypal-client-secret')}`, webhookId: digest('paypal-webhook-id').slice(0, 17).toUpperCase() };
+}
+
+/** For a secrets file written before the sandbox had BitPay: its key and token derived from the file's own. */
+function derivedBitPaySecrets(secrets: SandboxSecrets): { privateKey: string; merchantToken: string } {
+  const digest = (label: string) => createHash('sha256').update(`${label}:${secrets.stripe.secretKey}:${secrets.braintree.privateKey}`).digest('hex');
+  // A SHA-256 digest is a valid secp256k1 private key but for a chance of about 2^-128.
+  return { privateKey: digest('bitpay-private-key'), merchantToken: digest('bitpay-merchant-token') };
 }
 
 export interface EnvGatewayOptions {
