@@ -2,7 +2,7 @@ import type { ServerType } from '@hono/node-server';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SERVER_LIMITS, listen, type ServerLimits } from './http-server.js';
+import { closeGracefully, DEFAULT_SERVER_LIMITS, listen, type ServerLimits } from './http-server.js';
 
 /** Small injected limits; the sockets are real, so the waits are bounded generously for a busy machine. */
 describe('the HTTP server limits', () => {
@@ -14,8 +14,8 @@ describe('the HTTP server limits', () => {
     server = undefined;
   });
 
-  async function start(limits: Partial<ServerLimits>) {
-    server = await listen(() => new Response('ok'), '127.0.0.1', 0, { ...DEFAULT_SERVER_LIMITS, ...limits });
+  async function start(limits: Partial<ServerLimits>, answer: () => Response | Promise<Response> = () => new Response('ok')) {
+    server = await listen(answer, '127.0.0.1', 0, { ...DEFAULT_SERVER_LIMITS, ...limits });
     const address = server.address();
     return typeof address === 'object' && address ? address.port : 0;
   }
@@ -63,6 +63,27 @@ describe('the HTTP server limits', () => {
     client.socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     expect(await within(client.closed, 10_000)).not.toBe('still open');
     expect(client.received()).toMatch(/^HTTP\/1\.1 200/);
+  });
+
+  it('closes gracefully: a connection busy at close is ended once its answer is sent, not after the keep-alive timeout', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let arrived!: () => void;
+    const requested = new Promise<void>((resolve) => (arrived = resolve));
+    const port = await start({ keepAliveTimeoutMs: 600_000 }, async () => {
+      arrived();
+      await held;
+      return new Response('late');
+    });
+    const client = open(port);
+    await client.connected;
+    client.socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    await requested;
+    const closing = closeGracefully(server!);
+    server = undefined;
+    release();
+    expect(await within(closing, 10_000)).not.toBe('still open');
+    expect(client.received()).toMatch(/^HTTP\/1\.1 200[\s\S]*late$/);
   });
 
   it('refuses connections beyond the cap while the others stay open', async () => {

@@ -53,3 +53,19 @@ export function listen(
     server.once('error', reject);
   });
 }
+
+/**
+ * Stops accepting connections and resolves once every open one has ended. Idle keep-alive
+ * connections are closed at once; one busy with a request is closed as soon as its answer is
+ * sent, rather than left open for the keep-alive timeout.
+ */
+export function closeGracefully(server: ServerType): Promise<void> {
+  const http = server as Server;
+  return new Promise((resolve) => {
+    const sweep = setInterval(() => http.closeIdleConnections(), 50);
+    http.close(() => {
+      clearInterval(sweep);
+      resolve();
+    });
+  });
+}

@@ -28,7 +28,7 @@ import { gatewayRegistry } from '../gateways.js';
 import { NODE_PROVIDERS } from './providers.js';
 import { createRouter, createRoutingState } from '../routing.js';
 import { openDatabase, type MigrationPolicy, type OpenDatabase } from './database.js';
-import { DEFAULT_SERVER_LIMITS, listen, type ServerLimits } from './http-server.js';
+import { closeGracefully, DEFAULT_SERVER_LIMITS, listen, type ServerLimits } from './http-server.js';
 import { consoleRoutes } from '../../api/routes/console.js';
 import { consoleAssets } from './console-assets.js';
 import { persistLearner } from './learner-persistence.js';
@@ -218,13 +218,13 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     consoleRoutes(app, consoleAssets());
 
     const server = await listen(app.fetch, options.host, options.port, { ...DEFAULT_SERVER_LIMITS, ...options.serverLimits });
-    cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    cleanup.push(() => closeGracefully(server));
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
     const url = `http://${options.host}:${port}`;
     const stripeServer =
       options.stripePort === undefined ? undefined : await listen(createStripeApp(deps).fetch, options.host, options.stripePort, { ...DEFAULT_SERVER_LIMITS, ...options.serverLimits });
-    if (stripeServer) cleanup.push(() => new Promise<void>((resolve) => stripeServer.close(() => resolve())));
+    if (stripeServer) cleanup.push(() => closeGracefully(stripeServer));
     const stripeAddress = stripeServer?.address();
     const stripeUrl = stripeServer ? `http://${options.host}:${typeof stripeAddress === 'object' && stripeAddress ? stripeAddress.port : options.stripePort}` : null;
     const extra = await options.beforeJobs?.(url);
@@ -242,8 +242,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       async close() {
         // Live streams end first: the server closes once its connections have.
         await monitor.stop();
-        if (stripeServer) await new Promise<void>((resolve) => stripeServer.close(() => resolve()));
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        if (stripeServer) await closeGracefully(stripeServer);
+        await closeGracefully(server);
         await jobs.stop();
         await tracing?.stop();
         await shared.stop();
