@@ -27,6 +27,7 @@ export function splitOrder(chosen: string, weights: Readonly<Record<string, numb
  * id is random, so its bucket is too); an optimize action's Thompson draws, closed breakers
  * before half-open ones, unless this transaction is a half-open gateway's probe (`probe`). A
  * block sends nothing anywhere. Eligible gateways in the merchant's order; absent ones are 0.
+ * `rescue` is what the optimize action's scores took for the fallbacks' worth.
  */
 export function firstChoice(
   action: RouteAction,
@@ -34,6 +35,7 @@ export function firstChoice(
   eligible: readonly ChoiceCandidate[],
   amount: number,
   probe: string | null,
+  rescue = 0,
 ): Map<string, number> {
   const out = new Map<string, number>();
   const isEligible = (name: string) => eligible.some((c) => c.gateway === name);
@@ -62,6 +64,7 @@ export function firstChoice(
         contenders.map((c) => ({ mean: c.draw.mean, weight: c.draw.weight, down: c.draw.down, fee: c.fee })),
         objective,
         amount,
+        rescue,
       );
       contenders.forEach((c, i) => add(c.gateway, probabilities[i]!));
       return out;

@@ -60,8 +60,9 @@ function ensure(candidates: number): void {
 /**
  * The probability each candidate would go first when ranked by `objective` on Thompson draws,
  * in input order (equal scores keep the input order); sums to 1 for a non-empty list.
+ * `rescue` is the order's fallback worth, as `score` takes it.
  */
-export function firstChoiceProbabilities(candidates: readonly DrawnCandidate[], objective: Objective, amount: number): number[] {
+export function firstChoiceProbabilities(candidates: readonly DrawnCandidate[], objective: Objective, amount: number, rescue = 0): number[] {
   const count = candidates.length;
   const answer = new Array<number>(count).fill(0);
   if (count === 0) return answer;
@@ -77,6 +78,7 @@ export function firstChoiceProbabilities(candidates: readonly DrawnCandidate[], 
     return answer;
   }
   ensure(count);
+  kappa = objective === 'expected_value' ? rescue : 0;
   let low = -Infinity;
   let high = -Infinity;
   for (let i = 0; i < count; i++) {
@@ -92,8 +94,8 @@ export function firstChoiceProbabilities(candidates: readonly DrawnCandidate[], 
     kas[i] = 1 / (9 * a);
     kbs[i] = 1 / (9 * b);
     const spread = TAIL * Math.sqrt((p * (1 - p)) / (w + 1));
-    const x0 = Math.max(p - spread, 0) * scale;
-    const x1 = Math.min(p + spread, 1) * scale;
+    const x0 = scoreOf(Math.max(p - spread, 0), scale);
+    const x1 = scoreOf(Math.min(p + spread, 1), scale);
     lows[i] = Math.min(x0, x1);
     highs[i] = Math.max(x0, x1);
     low = Math.max(low, lows[i]!);
@@ -152,10 +154,19 @@ function whole(i: number, beta: number, atOrAboveZero: boolean): number {
   return (atOrAboveZero ? down : 0) + (1 - down) * beta;
 }
 
+/** The rescue of the call under way (0 unless expected value): the score is p·scale / (1 − κ + κp). */
+let kappa = 0;
+
+/** The score of a draw `p` with net amount `scale`: increasing in p when scale > 0, decreasing when < 0. */
+function scoreOf(p: number, scale: number): number {
+  return (p * scale) / (1 - kappa + kappa * p);
+}
+
 /** P(score of candidate i ≤ s), inside its tails. */
 function cdf(i: number, s: number): number {
   const scale = scales[i]!;
-  const x = s / scale;
+  // The draw whose score is s: scoreOf inverted.
+  const x = (s * (1 - kappa)) / (scale - s * kappa);
   // A negative net amount reverses the order: S ≤ s when X ≥ s / scale.
   const below = x <= 0 ? 0 : x >= 1 ? 1 : paulson(((x / (1 - x)) * ratios[i]!), kas[i]!, kbs[i]!);
   return scale > 0 ? below : 1 - below;
