@@ -32,8 +32,8 @@ export interface SuccessModel {
   sample(accountId: string, tx: RoutingTransaction, random: () => number): number;
   /** The distribution `sample` draws from: what the logged first-choice probabilities are computed on. */
   posterior(accountId: string, tx: RoutingTransaction): Posterior;
-  /** What a failed attempt is still worth through the fallbacks, in [0, MAX_RESCUE] (`RescueRate`): how expected value scores an order. */
-  rescue(): number;
+  /** What a failed attempt at this account is still worth through the fallbacks, in [0, MAX_RESCUE] (`RescueRate`): how expected value scores an order. */
+  rescue(accountId: string): number;
 }
 
 /** The model with its feedback: every attempt's outcome (and late webhook outcomes) goes back in. */
@@ -123,7 +123,6 @@ export function decide(input: DecideInput): { order: GatewayCandidate[]; explana
   const action = routed.action;
   const objective = action.kind === 'optimize' ? action.objective : DEFAULT_OBJECTIVE;
   const explore = input.explore ?? true;
-  const rescue = objective === 'expected_value' ? input.model.rescue() : 0;
   const estimates = new Map<string, RankingCandidate & { draw: Posterior; level: string; priced: boolean }>();
   for (const c of eligible.values()) {
     const estimate = input.model.estimate(c.accountId, tx);
@@ -135,6 +134,7 @@ export function decide(input: DecideInput): { order: GatewayCandidate[]; explana
       draw: input.model.posterior(c.accountId, tx),
       level: estimate.level,
       fee: (c.fees ? feeFor(c.fees, tx) : null) ?? 0,
+      rescue: objective === 'expected_value' ? input.model.rescue(c.accountId) : 0,
       priced: c.fees !== null,
       health: c.health === 'half_open' ? 'half_open' : 'closed',
     });
@@ -155,13 +155,13 @@ export function decide(input: DecideInput): { order: GatewayCandidate[]; explana
       break;
     case 'optimize': {
       const among = action.among;
-      const ranked = rankCandidates(among ? ranking.filter((r) => among.includes(r.gateway)) : ranking, objective, tx.amount, input.probe, rescue);
+      const ranked = rankCandidates(among ? ranking.filter((r) => among.includes(r.gateway)) : ranking, objective, tx.amount, input.probe);
       if (ranked[0]?.probe) probe = ranked[0].gateway;
       names = ranked.map((r) => r.gateway);
       break;
     }
   }
-  const first = firstChoice(action, objective, ranking, tx.amount, probe, rescue);
+  const first = firstChoice(action, objective, ranking, tx.amount, probe);
 
   const explanation: DecisionExplanation = {
     source: routed.source,
@@ -183,7 +183,7 @@ export function decide(input: DecideInput): { order: GatewayCandidate[]; explana
         estimate_level: e?.level ?? 'none',
         fee: e?.priced ? e.fee : null,
         // The objective on the mean estimate; the order itself used a draw from the posterior.
-        score: e ? round(score(objective, e, tx.amount, rescue)) : null,
+        score: e ? round(score(objective, e, tx.amount)) : null,
         first_probability: roundProbability(first.get(c.name) ?? 0),
         posterior: e ? { mean: roundProbability(e.draw.mean), weight: round(e.draw.weight), down: roundProbability(e.draw.down) } : null,
       };

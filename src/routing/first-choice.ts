@@ -10,6 +10,8 @@ export interface ChoiceCandidate {
   draw: Posterior;
   /** Minor units. */
   fee: number;
+  /** What a failed attempt here is still worth through the fallbacks (`score`); 0 when absent. */
+  rescue?: number;
   health: 'closed' | 'half_open';
 }
 
@@ -27,7 +29,6 @@ export function splitOrder(chosen: string, weights: Readonly<Record<string, numb
  * id is random, so its bucket is too); an optimize action's Thompson draws, closed breakers
  * before half-open ones, unless this transaction is a half-open gateway's probe (`probe`). A
  * block sends nothing anywhere. Eligible gateways in the merchant's order; absent ones are 0.
- * `rescue` is what the optimize action's scores took for the fallbacks' worth.
  */
 export function firstChoice(
   action: RouteAction,
@@ -35,7 +36,6 @@ export function firstChoice(
   eligible: readonly ChoiceCandidate[],
   amount: number,
   probe: string | null,
-  rescue = 0,
 ): Map<string, number> {
   const out = new Map<string, number>();
   const isEligible = (name: string) => eligible.some((c) => c.gateway === name);
@@ -61,10 +61,9 @@ export function firstChoice(
       const closed = pool.filter((c) => c.health === 'closed');
       const contenders = closed.length > 0 ? closed : pool;
       const probabilities = firstChoiceProbabilities(
-        contenders.map((c) => ({ mean: c.draw.mean, weight: c.draw.weight, down: c.draw.down, fee: c.fee })),
+        contenders.map((c) => ({ mean: c.draw.mean, weight: c.draw.weight, down: c.draw.down, fee: c.fee, rescue: c.rescue })),
         objective,
         amount,
-        rescue,
       );
       contenders.forEach((c, i) => add(c.gateway, probabilities[i]!));
       return out;

@@ -10,6 +10,8 @@ export interface RankingCandidate {
   n: number;
   /** Minor units. */
   fee: number;
+  /** What a failed attempt here is still worth through the fallbacks (`score`); 0 when absent. */
+  rescue?: number;
   health: 'closed' | 'half_open';
 }
 
@@ -35,19 +37,19 @@ export interface ProbeSlot {
 /**
  * Orders candidates best first by the objective on their Thompson draws. Equal scores keep the
  * input order, which is the merchant's priority order, so the result is deterministic.
- * `rescue` is what a failed attempt is still worth through the fallbacks (`score`).
  */
 export function rankCandidates(
   candidates: readonly RankingCandidate[],
   objective: Objective,
   amount: number,
   probeSlot: ProbeSlot,
-  rescue = 0,
 ): RankedCandidate[] {
   if (!Number.isInteger(probeSlot.every) || probeSlot.every < 1 || !Number.isInteger(probeSlot.counter) || probeSlot.counter < 0) {
     throw new RangeError('probe slot: `every` must be a positive integer and `counter` a non-negative one');
   }
-  if (!(rescue >= 0 && rescue <= MAX_RESCUE)) throw new RangeError(`rescue must be between 0 and ${MAX_RESCUE}`);
+  for (const c of candidates) {
+    if (c.rescue !== undefined && !(c.rescue >= 0 && c.rescue <= MAX_RESCUE)) throw new RangeError(`rescue of ${c.gateway} must be between 0 and ${MAX_RESCUE}`);
+  }
   // Fixed-shape objects, not spreads: callers pass richer objects, and copying their every field was most of this function's time.
   const scored = candidates.map(
     (c): RankedCandidate => ({
@@ -57,8 +59,8 @@ export function rankCandidates(
       n: c.n,
       fee: c.fee,
       health: c.health,
-      score: score(objective, { probability: c.sampled, fee: c.fee }, amount, rescue),
-      expectedScore: score(objective, c, amount, rescue),
+      score: score(objective, { probability: c.sampled, fee: c.fee, rescue: c.rescue }, amount),
+      expectedScore: score(objective, c, amount),
       probe: false,
     }),
   );

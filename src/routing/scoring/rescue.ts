@@ -11,29 +11,37 @@ export interface AttemptOutcome {
 export interface RescueConfig {
   /** Each tally is multiplied by this at each of its updates: memory of about 1 / (1 − decay) events. */
   decay: number;
-  /** Pseudo-events at no rescue: with little evidence the order is scored as a single attempt. */
+  /** Pseudo-events at no recovery: with few fallbacks seen the order is scored as a single attempt. */
   prior: number;
+  /** Pseudo-failures at the merchant-wide cascade share that a gateway's own share starts from. */
+  pooled: number;
   /** Payments awaiting their fallback attempt that are remembered; the oldest is forgotten first. */
   pending: number;
 }
 
-export const DEFAULT_RESCUE: RescueConfig = { decay: 0.999, prior: 50, pending: 4096 };
+export const DEFAULT_RESCUE: RescueConfig = { decay: 0.999, prior: 50, pooled: 10, pending: 4096 };
+
+interface Failures {
+  failures: number;
+  cascaded: number;
+}
 
 /**
- * What a failed attempt is still worth to one merchant (κ in `score`): the share of the
- * gateway's failures the orchestrator fails over, times how its fallback attempts fare against
- * the learner's own estimate for them (approvals ÷ the sum of their estimated approval rates).
+ * What a failed attempt at a gateway is still worth to one merchant (κ in `score`): the share
+ * of that gateway's failures the orchestrator fails over (a time-out stops the payment, a
+ * refused connection or a soft decline moves on), times how fallback attempts fare against the
+ * learner's own estimate for them (approvals ÷ the sum of their estimated approval rates).
  * Fallback outcomes are correlated with the failure before them (a soft decline at one acquirer
- * is often the issuer's answer everywhere), so the second factor is measured, not assumed:
- * where a fallback approves as often as a first attempt κ nears the cascade share, where
+ * is often the issuer's answer everywhere), so that second factor is measured, not assumed:
+ * where a fallback approves as often as a first attempt κ nears the cascade share; where
  * cascades rarely rescue anything κ stays near 0 and the order is scored as a single attempt.
  *
  * A fallback attempt is recognised by its payment id: the same payment's previous attempt failed
  * and cascaded. Every instance sees every outcome (the learner's sync), so each reaches the same κ.
  */
 export class RescueRate {
-  private failures = 0;
-  private cascaded = 0;
+  private readonly byGateway = new Map<string, Failures>();
+  private readonly all: Failures = { failures: 0, cascaded: 0 };
   private approved = 0;
   private expected = 0;
   /** Payment ids whose last attempt failed and cascaded: their next attempt is a fallback. */
@@ -41,20 +49,22 @@ export class RescueRate {
 
   constructor(private readonly config: RescueConfig = DEFAULT_RESCUE) {}
 
-  /** κ in [0, MAX_RESCUE]. */
-  value(): number {
-    const { prior } = this.config;
-    if (this.failures === 0 || this.expected === 0) return 0;
-    const cascadeShare = this.cascaded / this.failures;
+  /** κ of `gateway`, in [0, MAX_RESCUE]. */
+  value(gateway: string): number {
+    if (this.expected === 0 || this.all.failures === 0) return 0;
+    const { prior, pooled } = this.config;
+    const own = this.byGateway.get(gateway) ?? { failures: 0, cascaded: 0 };
+    const pooledShare = this.all.cascaded / this.all.failures;
+    const cascadeShare = (own.cascaded + pooled * pooledShare) / (own.failures + pooled);
     const recovery = this.approved / (this.expected + prior);
     return Math.min(MAX_RESCUE, cascadeShare * recovery);
   }
 
   /**
-   * One attempt of payment `paymentId`; `estimate` answers the learner's approval estimate for
-   * its gateway before this outcome is learned (asked only of fallback attempts).
+   * One attempt of payment `paymentId` at `gateway`; `estimate` answers the learner's approval
+   * estimate for it before this outcome is learned (asked only of fallback attempts).
    */
-  record(paymentId: string, outcome: AttemptOutcome, estimate: () => number): void {
+  record(paymentId: string, gateway: string, outcome: AttemptOutcome, estimate: () => number): void {
     const { decay } = this.config;
     const fallback = this.awaiting.delete(paymentId);
     if (outcome.attribution === 'ignored') {
@@ -67,8 +77,12 @@ export class RescueRate {
       this.expected = this.expected * decay + estimate();
     }
     if (outcome.attribution === 'success') return;
-    this.failures = this.failures * decay + 1;
-    this.cascaded = this.cascaded * decay + (outcome.cascades ? 1 : 0);
+    let own = this.byGateway.get(gateway);
+    if (!own) this.byGateway.set(gateway, (own = { failures: 0, cascaded: 0 }));
+    for (const tally of [own, this.all]) {
+      tally.failures = tally.failures * decay + 1;
+      tally.cascaded = tally.cascaded * decay + (outcome.cascades ? 1 : 0);
+    }
     if (outcome.cascades) this.await(paymentId);
   }
 
