@@ -30,11 +30,11 @@ export function successModel(learner: SuccessRateLearner): SuccessLearner {
     estimate: (gateway, tx) => learner.estimate(gateway, segment(tx)),
     sample: (gateway, tx, random) => learner.sample(gateway, segment(tx), random),
     posterior: (gateway, tx) => learner.posterior(gateway, segment(tx)),
-    rescue: (gateway) => rescue.value(gateway),
+    rescue: () => rescue.value(),
     record: (gateway, tx, outcome) => {
       const at = segment(tx);
       const attributed = attribution(outcome);
-      rescue.record(tx.paymentId, gateway, { attribution: attributed, cascades: cascades(outcome) }, () => learner.estimate(gateway, at).p);
+      rescue.record(tx.paymentId, { attribution: attributed, cascades: cascades(outcome) }, () => learner.estimate(gateway, at).p);
       learner.update(gateway, at, attributed);
     },
     overall: (gateway) => learner.overall(gateway),

@@ -13,35 +13,30 @@ export interface RescueConfig {
   decay: number;
   /** Pseudo-events at no recovery: with few fallbacks seen the order is scored as a single attempt. */
   prior: number;
-  /** Pseudo-failures at the merchant-wide cascade share that a gateway's own share starts from. */
-  pooled: number;
   /** Payments awaiting their fallback attempt that are remembered; the oldest is forgotten first. */
   pending: number;
 }
 
-export const DEFAULT_RESCUE: RescueConfig = { decay: 0.999, prior: 50, pooled: 10, pending: 4096 };
-
-interface Failures {
-  failures: number;
-  cascaded: number;
-}
+export const DEFAULT_RESCUE: RescueConfig = { decay: 0.999, prior: 50, pending: 4096 };
 
 /**
- * What a failed attempt at a gateway is still worth to one merchant (κ in `score`): the share
- * of that gateway's failures the orchestrator fails over (a time-out stops the payment, a
- * refused connection or a soft decline moves on), times how fallback attempts fare against the
- * learner's own estimate for them (approvals ÷ the sum of their estimated approval rates).
- * Fallback outcomes are correlated with the failure before them (a soft decline at one acquirer
- * is often the issuer's answer everywhere), so that second factor is measured, not assumed:
- * where a fallback approves as often as a first attempt κ nears the cascade share; where
- * cascades rarely rescue anything κ stays near 0 and the order is scored as a single attempt.
+ * What a failed attempt is still worth to one merchant (κ in `score`): the share of failures the
+ * orchestrator fails over (a time-out stops the payment, a refused connection or a soft decline
+ * moves on), times how fallback attempts fare against the learner's own estimate for them
+ * (approvals ÷ the sum of their estimated approval rates). Fallback outcomes are correlated with
+ * the failure before them (a soft decline at one acquirer is often the issuer's answer
+ * everywhere), so that second factor is measured, not assumed: where a fallback approves as often
+ * as a first attempt κ nears the cascade share; where cascades rarely rescue anything κ stays
+ * near 0 and the order is scored as a single attempt.
  *
+ * One value for all of the merchant's gateways: a per-gateway cascade share was tried and kept
+ * a gateway's outage time-outs against it long after it recovered (bench/README.md, scoring).
  * A fallback attempt is recognised by its payment id: the same payment's previous attempt failed
  * and cascaded. Every instance sees every outcome (the learner's sync), so each reaches the same κ.
  */
 export class RescueRate {
-  private readonly byGateway = new Map<string, Failures>();
-  private readonly all: Failures = { failures: 0, cascaded: 0 };
+  private failures = 0;
+  private cascaded = 0;
   private approved = 0;
   private expected = 0;
   /** Payment ids whose last attempt failed and cascaded: their next attempt is a fallback. */
@@ -49,22 +44,18 @@ export class RescueRate {
 
   constructor(private readonly config: RescueConfig = DEFAULT_RESCUE) {}
 
-  /** κ of `gateway`, in [0, MAX_RESCUE]. */
-  value(gateway: string): number {
-    if (this.expected === 0 || this.all.failures === 0) return 0;
-    const { prior, pooled } = this.config;
-    const own = this.byGateway.get(gateway) ?? { failures: 0, cascaded: 0 };
-    const pooledShare = this.all.cascaded / this.all.failures;
-    const cascadeShare = (own.cascaded + pooled * pooledShare) / (own.failures + pooled);
-    const recovery = this.approved / (this.expected + prior);
-    return Math.min(MAX_RESCUE, cascadeShare * recovery);
+  /** κ in [0, MAX_RESCUE]. */
+  value(): number {
+    if (this.expected === 0 || this.failures === 0) return 0;
+    const recovery = this.approved / (this.expected + this.config.prior);
+    return Math.min(MAX_RESCUE, (this.cascaded / this.failures) * recovery);
   }
 
   /**
-   * One attempt of payment `paymentId` at `gateway`; `estimate` answers the learner's approval
-   * estimate for it before this outcome is learned (asked only of fallback attempts).
+   * One attempt of payment `paymentId`; `estimate` answers the learner's approval estimate for
+   * its gateway before this outcome is learned (asked only of fallback attempts).
    */
-  record(paymentId: string, gateway: string, outcome: AttemptOutcome, estimate: () => number): void {
+  record(paymentId: string, outcome: AttemptOutcome, estimate: () => number): void {
     const { decay } = this.config;
     const fallback = this.awaiting.delete(paymentId);
     if (outcome.attribution === 'ignored') {
@@ -77,12 +68,8 @@ export class RescueRate {
       this.expected = this.expected * decay + estimate();
     }
     if (outcome.attribution === 'success') return;
-    let own = this.byGateway.get(gateway);
-    if (!own) this.byGateway.set(gateway, (own = { failures: 0, cascaded: 0 }));
-    for (const tally of [own, this.all]) {
-      tally.failures = tally.failures * decay + 1;
-      tally.cascaded = tally.cascaded * decay + (outcome.cascades ? 1 : 0);
-    }
+    this.failures = this.failures * decay + 1;
+    this.cascaded = this.cascaded * decay + (outcome.cascades ? 1 : 0);
     if (outcome.cascades) this.await(paymentId);
   }
 
