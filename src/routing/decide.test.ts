@@ -8,6 +8,8 @@ import { successModel } from './success-model.js';
 import { decline } from '../domain/decline.js';
 import type { AuthorizationOutcome } from '../domain/outcome.js';
 import { parseFeeSchedules } from './fees/parse.js';
+import { readLoggedDecision } from './backtest/logged-decision.js';
+import { firstChoiceUnder } from './backtest/policy.js';
 
 const candidates = (health: Partial<Record<string, Health>> = {}): GatewayCandidate[] =>
   GATEWAYS.map((name) => ({ accountId: `gwa_${name}`, name, provider: name, capabilities: CARD_CAPABILITIES, health: health[name] ?? 'closed', fees: null }));
@@ -107,7 +109,7 @@ gateways:
   const SOFT: AuthorizationOutcome = { kind: 'declined', reference: 'r', decline: decline('do_not_honor', '05') };
 
   /** Stripe approves 91 %, Adyen 89 %, Braintree 86 %; `failover`: a decline goes on to the next gateway, which approves as its own rate says. */
-  function learned(failover: boolean) {
+  function learnedModel(failover: boolean) {
     const learned = successModel(new SuccessRateLearner());
     const random = seededRandom(4);
     for (let i = 0; i < 4000; i++) {
@@ -125,17 +127,31 @@ gateways:
   const large = tx({ paymentId: 'pay_next', amount: 100_000 });
 
   it('keeps the more reliable gateway first on a large amount while no fallback has rescued a decline', () => {
-    const { explanation } = decide(input({ tx: large, candidates: priced, model: learned(false), explore: false }));
+    const { explanation } = decide(input({ tx: large, candidates: priced, model: learnedModel(false), explore: false }));
     expect(explanation.order[0]).toBe('stripe');
   });
 
   it('puts the cheaper gateway first when its declines are rescued by the next gateway', () => {
-    const { explanation } = decide(input({ tx: large, candidates: priced, model: learned(true), explore: false }));
+    const { explanation } = decide(input({ tx: large, candidates: priced, model: learnedModel(true), explore: false }));
     expect(explanation.order[0]).toBe('adyen');
     const scores = Object.fromEntries(explanation.candidates.map((c) => [c.gateway, c.score!]));
     expect(scores.adyen!).toBeGreaterThan(scores.stripe!);
     // Live traffic would follow the same order nearly always.
     expect(firstProbabilities(explanation).adyen!).toBeGreaterThan(0.9);
+  });
+
+  it('logs the rescue it scored with, so a backtest of the same policy finds the same first choices', () => {
+    const learned = learnedModel(true);
+    const { explanation } = decide(input({ tx: large, candidates: priced, model: learned, explore: true }));
+    expect(explanation.rescue).toBeGreaterThan(0.5);
+    const logged = readLoggedDecision(JSON.parse(JSON.stringify(explanation)))!;
+    const replayed = firstChoiceUnder(null, large, logged);
+    for (const [gateway, p] of logged.firstProbabilities) expect(replayed.get(gateway) ?? 0).toBeCloseTo(p, 3);
+    // Read as a single attempt, the same decision would have gone elsewhere more often than not.
+    const single = firstChoiceUnder(null, large, readLoggedDecision({ ...JSON.parse(JSON.stringify(explanation)), rescue: 0 })!);
+    expect(single.get('stripe')!).toBeGreaterThan(0.5);
+    // A rescue no decision could have scored with is not read as one.
+    for (const rescue of [1, -0.1, '0.5']) expect(readLoggedDecision({ ...JSON.parse(JSON.stringify(explanation)), rescue })).toBeNull();
   });
 });
 

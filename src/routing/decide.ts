@@ -79,6 +79,8 @@ export interface DecisionExplanation {
   rule: string | null;
   action: RouteAction['kind'];
   objective: Objective | null;
+  /** What a failed attempt was worth through the fallbacks in the expected-value scores (`RescueRate`); 0 under the other objectives. */
+  rescue: number;
   candidates: CandidateExplanation[];
   order: string[];
   blocked: { code: string } | null;
@@ -170,6 +172,7 @@ export function decide(input: DecideInput): { order: GatewayCandidate[]; explana
     rule: routed.rule,
     action: action.kind,
     objective: action.kind === 'optimize' ? objective : null,
+    rescue: roundProbability(rescue),
     candidates: verdicts.map(({ candidate: c, reason }) => {
       const e = estimates.get(c.name);
       return {

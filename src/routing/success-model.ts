@@ -3,7 +3,7 @@ import { attribution } from './learner/attribution.js';
 import type { SuccessRateLearner } from './learner/learner.js';
 import { segmentOf, type Segment } from './learner/segment.js';
 import type { RoutingTransaction } from './rules/transaction.js';
-import { RescueRate } from './scoring/rescue.js';
+import { RescueRate } from './scoring/index.js';
 import type { AuthorizationOutcome } from '../domain/outcome.js';
 
 /** The learner seen through a transaction: its segment, and which outcomes the gateway answers for. */
