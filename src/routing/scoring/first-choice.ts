@@ -168,7 +168,7 @@ function cdf(i: number, s: number): number {
   const kappa = kappas[i]!;
   // The draw whose score is s: scoreOf inverted.
   const x = (s * (1 - kappa)) / (scale - s * kappa);
-  // A negative net amount reverses the order: S ≤ s when X ≥ s / scale.
+  // A negative net amount reverses the order: S ≤ s when X ≥ x.
   const below = x <= 0 ? 0 : x >= 1 ? 1 : paulson(((x / (1 - x)) * ratios[i]!), kas[i]!, kbs[i]!);
   return scale > 0 ? below : 1 - below;
 }
