@@ -82,7 +82,7 @@ export function refundView(r: RefundRow): z.infer<typeof RefundView> {
   };
 }
 
-const DECISION_KEYS = ['source', 'ruleset_version', 'rule', 'action', 'objective', 'blocked', 'fallback', 'order', 'propensity', 'explore', 'probe', 'candidates'];
+const DECISION_KEYS = ['source', 'ruleset_version', 'rule', 'action', 'objective', 'rescue', 'blocked', 'fallback', 'order', 'propensity', 'explore', 'probe', 'candidates'];
 const CANDIDATE_KEYS = ['gateway', 'account_id', 'provider', 'eligible', 'reason', 'health', 'probability', 'samples', 'estimate_level', 'fee', 'score', 'first_probability', 'posterior'];
 
 /** The stored decision in its documented field order (the database keeps JSON keys in its own order). */

@@ -32,6 +32,8 @@ export interface SuccessModel {
   sample(accountId: string, tx: RoutingTransaction, random: () => number): number;
   /** The distribution `sample` draws from: what the logged first-choice probabilities are computed on. */
   posterior(accountId: string, tx: RoutingTransaction): Posterior;
+  /** What a failed attempt is still worth through the fallbacks, in [0, MAX_RESCUE] (`RescueRate`): how expected value scores an order. */
+  rescue(): number;
 }
 
 /** The model with its feedback: every attempt's outcome (and late webhook outcomes) goes back in. */
@@ -77,6 +79,8 @@ export interface DecisionExplanation {
   rule: string | null;
   action: RouteAction['kind'];
   objective: Objective | null;
+  /** What a failed attempt was worth through the fallbacks in the expected-value scores (`RescueRate`); 0 under the other objectives. */
+  rescue: number;
   candidates: CandidateExplanation[];
   order: string[];
   blocked: { code: string } | null;
@@ -121,6 +125,7 @@ export function decide(input: DecideInput): { order: GatewayCandidate[]; explana
   const action = routed.action;
   const objective = action.kind === 'optimize' ? action.objective : DEFAULT_OBJECTIVE;
   const explore = input.explore ?? true;
+  const rescue = objective === 'expected_value' ? input.model.rescue() : 0;
   const estimates = new Map<string, RankingCandidate & { draw: Posterior; level: string; priced: boolean }>();
   for (const c of eligible.values()) {
     const estimate = input.model.estimate(c.accountId, tx);
@@ -132,6 +137,7 @@ export function decide(input: DecideInput): { order: GatewayCandidate[]; explana
       draw: input.model.posterior(c.accountId, tx),
       level: estimate.level,
       fee: (c.fees ? feeFor(c.fees, tx) : null) ?? 0,
+      rescue,
       priced: c.fees !== null,
       health: c.health === 'half_open' ? 'half_open' : 'closed',
     });
@@ -166,6 +172,7 @@ export function decide(input: DecideInput): { order: GatewayCandidate[]; explana
     rule: routed.rule,
     action: action.kind,
     objective: action.kind === 'optimize' ? objective : null,
+    rescue: roundProbability(rescue),
     candidates: verdicts.map(({ candidate: c, reason }) => {
       const e = estimates.get(c.name);
       return {

@@ -10,6 +10,8 @@ export interface ChoiceCandidate {
   draw: Posterior;
   /** Minor units. */
   fee: number;
+  /** What a failed attempt here is still worth through the fallbacks (`score`); 0 when absent. */
+  rescue?: number;
   health: 'closed' | 'half_open';
 }
 
@@ -59,7 +61,7 @@ export function firstChoice(
       const closed = pool.filter((c) => c.health === 'closed');
       const contenders = closed.length > 0 ? closed : pool;
       const probabilities = firstChoiceProbabilities(
-        contenders.map((c) => ({ mean: c.draw.mean, weight: c.draw.weight, down: c.draw.down, fee: c.fee })),
+        contenders.map((c) => ({ mean: c.draw.mean, weight: c.draw.weight, down: c.draw.down, fee: c.fee, rescue: c.rescue })),
         objective,
         amount,
       );

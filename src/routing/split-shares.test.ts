@@ -18,6 +18,7 @@ const model: SuccessModel = {
   estimate: (accountId) => ({ p: accountId === 'gwa_stripe' ? 0.95 : 0.8, n: 100, level: 'gateway' }),
   sample: (accountId) => (accountId === 'gwa_stripe' ? 0.95 : 0.8),
   posterior: (accountId) => ({ mean: accountId === 'gwa_stripe' ? 0.95 : 0.8, weight: 105, down: 0 }),
+  rescue: () => 0,
 };
 
 const compiled = compileYaml(`rules:

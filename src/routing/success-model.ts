@@ -3,6 +3,8 @@ import { attribution } from './learner/attribution.js';
 import type { SuccessRateLearner } from './learner/learner.js';
 import { segmentOf, type Segment } from './learner/segment.js';
 import type { RoutingTransaction } from './rules/transaction.js';
+import { RescueRate } from './scoring/index.js';
+import type { AuthorizationOutcome } from '../domain/outcome.js';
 
 /** The learner seen through a transaction: its segment, and which outcomes the gateway answers for. */
 export function successModel(learner: SuccessRateLearner): SuccessLearner {
@@ -23,11 +25,23 @@ export function successModel(learner: SuccessRateLearner): SuccessLearner {
     }
     return last.segment;
   };
+  const rescue = new RescueRate();
   return {
     estimate: (gateway, tx) => learner.estimate(gateway, segment(tx)),
     sample: (gateway, tx, random) => learner.sample(gateway, segment(tx), random),
     posterior: (gateway, tx) => learner.posterior(gateway, segment(tx)),
-    record: (gateway, tx, outcome) => learner.update(gateway, segment(tx), attribution(outcome)),
+    rescue: () => rescue.value(),
+    record: (gateway, tx, outcome) => {
+      const at = segment(tx);
+      const attributed = attribution(outcome);
+      rescue.record(tx.paymentId, { attribution: attributed, cascades: cascades(outcome) }, () => learner.estimate(gateway, at).p);
+      learner.update(gateway, at, attributed);
+    },
     overall: (gateway) => learner.overall(gateway),
   };
+}
+
+/** The orchestrator fails over after it (src/orchestrator/payments.ts, principle 2). */
+function cascades(outcome: AuthorizationOutcome): boolean {
+  return outcome.kind === 'not_processed' || (outcome.kind === 'declined' && outcome.decline.cascade);
 }

@@ -1,5 +1,6 @@
 import type { ChoiceCandidate } from '../first-choice.js';
 import type { Posterior } from '../learner/index.js';
+import { MAX_RESCUE } from '../scoring/index.js';
 
 /** What a backtest reads back from a payment's stored `decision`. */
 export interface LoggedDecision {
@@ -27,6 +28,9 @@ const isProbability = (v: unknown): v is number => typeof v === 'number' && v >=
 export function readLoggedDecision(stored: unknown): LoggedDecision | null {
   if (!isObject(stored)) return null;
   const { source, order, propensity, probe, candidates } = stored;
+  // Decisions logged before the order was scored with its fallbacks carry none: a single attempt.
+  const rescue = stored.rescue ?? 0;
+  if (typeof rescue !== 'number' || !(rescue >= 0 && rescue <= MAX_RESCUE)) return null;
   if (source !== 'rules' && source !== 'explicit' && source !== 'default') return null;
   if (!Array.isArray(order) || !order.every((g) => typeof g === 'string')) return null;
   const tried = order.length > 0;
@@ -44,7 +48,7 @@ export function readLoggedDecision(stored: unknown): LoggedDecision | null {
     if (!isProbability(c.first_probability)) return null;
     firstProbabilities.set(c.gateway, c.first_probability);
     if (c.fee !== null && (typeof c.fee !== 'number' || !Number.isInteger(c.fee))) return null;
-    eligible.push({ gateway: c.gateway, draw: posterior, fee: c.fee ?? 0, health: c.health === 'half_open' ? 'half_open' : 'closed' });
+    eligible.push({ gateway: c.gateway, draw: posterior, fee: c.fee ?? 0, rescue, health: c.health === 'half_open' ? 'half_open' : 'closed' });
   }
   return { source, order: order as string[], propensity: tried ? (propensity as number) : null, probe, eligible, firstProbabilities, names };
 }

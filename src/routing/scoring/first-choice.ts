@@ -8,6 +8,8 @@ export interface DrawnCandidate {
   down: number;
   /** Minor units. */
   fee: number;
+  /** What a failed attempt here is still worth through the fallbacks (`score`); 0 when absent. */
+  rescue?: number;
 }
 
 /**
@@ -33,6 +35,7 @@ const GRID = 16;
 // Scratch space reused across calls: the decision path allocates only the answer.
 let cdfs = new Float64Array(0);
 let scales = new Float64Array(0);
+let kappas = new Float64Array(0);
 let lows = new Float64Array(0);
 let highs = new Float64Array(0);
 let ratios = new Float64Array(0);
@@ -47,6 +50,7 @@ function ensure(candidates: number): void {
   const size = Math.max(16, candidates * 2);
   cdfs = new Float64Array(size * (GRID + 1));
   scales = new Float64Array(size);
+  kappas = new Float64Array(size);
   lows = new Float64Array(size);
   highs = new Float64Array(size);
   ratios = new Float64Array(size);
@@ -88,12 +92,13 @@ export function firstChoiceProbabilities(candidates: readonly DrawnCandidate[], 
     const a = p * w;
     const b = (1 - p) * w;
     scales[i] = scale;
+    kappas[i] = objective === 'expected_value' ? (c.rescue ?? 0) : 0;
     ratios[i] = b / a;
     kas[i] = 1 / (9 * a);
     kbs[i] = 1 / (9 * b);
     const spread = TAIL * Math.sqrt((p * (1 - p)) / (w + 1));
-    const x0 = Math.max(p - spread, 0) * scale;
-    const x1 = Math.min(p + spread, 1) * scale;
+    const x0 = scoreOf(Math.max(p - spread, 0), scale, kappas[i]!);
+    const x1 = scoreOf(Math.min(p + spread, 1), scale, kappas[i]!);
     lows[i] = Math.min(x0, x1);
     highs[i] = Math.max(x0, x1);
     low = Math.max(low, lows[i]!);
@@ -152,11 +157,18 @@ function whole(i: number, beta: number, atOrAboveZero: boolean): number {
   return (atOrAboveZero ? down : 0) + (1 - down) * beta;
 }
 
+/** The score of a draw `p` with net amount `scale` and rescue κ (`score`): increasing in p when scale > 0, decreasing when < 0. */
+function scoreOf(p: number, scale: number, kappa: number): number {
+  return (p * scale) / (1 - kappa * (1 - p));
+}
+
 /** P(score of candidate i ≤ s), inside its tails. */
 function cdf(i: number, s: number): number {
   const scale = scales[i]!;
-  const x = s / scale;
-  // A negative net amount reverses the order: S ≤ s when X ≥ s / scale.
+  const kappa = kappas[i]!;
+  // The draw whose score is s: scoreOf inverted.
+  const x = (s * (1 - kappa)) / (scale - s * kappa);
+  // A negative net amount reverses the order: S ≤ s when X ≥ x.
   const below = x <= 0 ? 0 : x >= 1 ? 1 : paulson(((x / (1 - x)) * ratios[i]!), kas[i]!, kbs[i]!);
   return scale > 0 ? below : 1 - below;
 }

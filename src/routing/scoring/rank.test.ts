@@ -33,6 +33,17 @@ describe('rankCandidates', () => {
     expect(ranked[1]!.score).toBeCloseTo(8_580, 9);
   });
 
+  it('orders by expected value of the whole order: with declines rescued, the cheaper gateway first', () => {
+    // 1 000.00: alone 0.90 × 97 000 = 87 300 beats 0.88 × 98 500 = 86 680; rescued at 0.9 the cheap one's declines cost less.
+    const big = (c: RankingCandidate, rescue: number) => ({ ...c, fee: c === reliable ? 3_000 : 1_500, rescue });
+    expect(order(rankCandidates([big(cheap, 0), big(reliable, 0)], 'expected_value', 100_000, NO_PROBE))).toEqual(['reliable', 'cheap']);
+    expect(order(rankCandidates([big(reliable, 0.9), big(cheap, 0.9)], 'expected_value', 100_000, NO_PROBE))).toEqual(['cheap', 'reliable']);
+  });
+
+  it('refuses a rescue outside [0, MAX_RESCUE]', () => {
+    for (const rescue of [-0.1, 0.96, Number.NaN]) expect(() => rankCandidates([{ ...reliable, rescue }], 'expected_value', 1_000, NO_PROBE)).toThrow(RangeError);
+  });
+
   it('orders by the Thompson draw but reports the mean beside it', () => {
     const lucky = candidate('lucky', { probability: 0.7, sampled: 0.95, n: 4 });
     const [first, second] = rankCandidates([reliable, lucky], 'success_rate', 10_000, NO_PROBE);

@@ -1,4 +1,4 @@
-import { score, type Objective } from './score.js';
+import { MAX_RESCUE, score, type Objective } from './score.js';
 
 export interface RankingCandidate {
   gateway: string;
@@ -10,6 +10,8 @@ export interface RankingCandidate {
   n: number;
   /** Minor units. */
   fee: number;
+  /** What a failed attempt here is still worth through the fallbacks (`score`); 0 when absent. */
+  rescue?: number;
   health: 'closed' | 'half_open';
 }
 
@@ -45,6 +47,9 @@ export function rankCandidates(
   if (!Number.isInteger(probeSlot.every) || probeSlot.every < 1 || !Number.isInteger(probeSlot.counter) || probeSlot.counter < 0) {
     throw new RangeError('probe slot: `every` must be a positive integer and `counter` a non-negative one');
   }
+  for (const c of candidates) {
+    if (c.rescue !== undefined && !(c.rescue >= 0 && c.rescue <= MAX_RESCUE)) throw new RangeError(`rescue of ${c.gateway} must be between 0 and ${MAX_RESCUE}`);
+  }
   // Fixed-shape objects, not spreads: callers pass richer objects, and copying their every field was most of this function's time.
   const scored = candidates.map(
     (c): RankedCandidate => ({
@@ -54,7 +59,7 @@ export function rankCandidates(
       n: c.n,
       fee: c.fee,
       health: c.health,
-      score: score(objective, { probability: c.sampled, fee: c.fee }, amount),
+      score: score(objective, { probability: c.sampled, fee: c.fee, rescue: c.rescue }, amount),
       expectedScore: score(objective, c, amount),
       probe: false,
     }),
