@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PAYMENT_METHOD_TYPES } from '../../domain/payment-method.js';
 import { parseRuleset } from './parse.js';
 import { parseRuleTests, ruleTestErrors, runRuleTest, type RuleTestCase } from './rule-tests.js';
 import { formatError } from './source.js';
@@ -97,7 +98,7 @@ describe('rule test cases', () => {
     ]);
     const parsed = parseRuleTests('cases:\n  - name: x\n    transaction: { payment_method: cheque }\n    expect: { rule: default }\n', 't.test.yaml');
     expect('errors' in parsed && parsed.errors.map(formatError)).toEqual([
-      "t.test.yaml:3:36: unknown payment method 'cheque': expected one of card, apple_pay, google_pay, paypal, sepa_debit, ach_debit",
+      `t.test.yaml:3:36: unknown payment method 'cheque': expected one of ${PAYMENT_METHOD_TYPES.join(', ')}`,
     ]);
   });
 
