@@ -57,7 +57,7 @@ describe('a broken copy of the folder', () => {
     expect(result.stderr).toBe(
       [
         `${at('EURO')}: unknown currency 'EURO': expected an ISO 4217 code`,
-        `${at('strpe')}: unknown gateway 'strpe' (did you mean 'stripe'?) (known: stripe, adyen, braintree, checkout)`,
+        `${at('strpe')}: unknown gateway 'strpe' (did you mean 'stripe'?) (known: stripe, adyen, braintree, checkout, paypal, gocardless, bitpay)`,
         `2 errors in ${dir}`,
         '',
       ].join('\n'),
