@@ -16,7 +16,7 @@ const invoice = (overrides: InvoiceAnswer = {}): InvoiceAnswer => ({
 describe('BitPay invoices as outcomes', () => {
   it.each([
     ['new', 'requires_action'],
-    ['paid', 'requires_action'],
+    ['paid', 'pending'],
     ['confirmed', 'approved'],
     ['complete', 'approved'],
     ['expired', 'declined'],

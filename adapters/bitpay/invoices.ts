@@ -51,12 +51,14 @@ export function invoiceOutcome(invoice: InvoiceAnswer): AuthorizationOutcome {
   const quote = invoiceQuote(invoice);
   const withQuote = quote === null ? {} : { crypto: quote };
   switch (invoice.status) {
-    case 'new':
-    case 'paid': {
-      // `paid`: seen on the chain, not yet confirmed at the invoice's transaction speed; the payer's part is done.
+    case 'new': {
       const url = typeof invoice.url === 'string' ? invoice.url : null;
       return { kind: 'requires_action', reference: id, nextAction: url === null ? null : { type: 'redirect', url } };
     }
+    case 'paid':
+      // Seen on the chain, not yet confirmed at the invoice's transaction speed: the payer's part is
+      // done and BitPay holds the money until the confirmations come (or the payment proves invalid).
+      return { kind: 'pending', reference: id };
     case 'confirmed':
     case 'complete':
       return { kind: 'approved', reference: id, captured: true, ...withQuote };

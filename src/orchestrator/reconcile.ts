@@ -135,8 +135,9 @@ export function reconciler(deps: ReconcilerDeps) {
   }
 
   /**
-   * A bank debit the gateway holds and has not settled yet. An attempt whose first answer was lost
-   * learns its reference here; the look is on the timeline. Its window runs from the attempt.
+   * A payment the gateway holds and has not settled yet: a bank debit, or a crypto payment awaiting
+   * its confirmations. An attempt whose first answer was lost, or whose payer just finished on the
+   * gateway's page, learns its reference here; the look is on the timeline. Its window runs from the attempt.
    */
   async function settling(row: PaymentRow, attempt: AttemptRow, reference: string, now: Date): Promise<Reconciled> {
     if (attempt.outcome !== 'pending') {
@@ -164,6 +165,8 @@ export function reconciler(deps: ReconcilerDeps) {
       ? await adapter.completeAction({ reference: attempt.gatewayReference ?? row.gatewayReference!, attempt: storedAttempt(row, attempt), returnParams: {} })
       : { kind: 'unknown', reason: 'pending_at_gateway', detail: 'The gateway account is no longer configured.' };
     if (outcome.kind === 'approved' || outcome.kind === 'declined') return resolveAttempt(row, attempt, account!, outcome, now);
+    // The payer did their part and the gateway holds the money until it settles: never abandoned.
+    if (outcome.kind === 'pending') return settling(row, attempt, outcome.reference, now);
     const expiresAt = row.actionExpiresAt ?? now;
     if (now < expiresAt) return checked(row, 'awaiting_shopper', { attempt: attempt.number }, expiresAt);
     // Abandoned. Void it at the gateway so a late completion cannot charge; the attempt stays open,

@@ -202,14 +202,17 @@ export function operationWaitStep(state: 'accepted' | 'unknown', runAt: Date | n
 }
 
 /**
- * The gateway accepted a bank debit and will say days later (`pending`): the attempt keeps its
- * reference and stays open, the payment stays `processing` under the reconciler's settlement
- * schedule. Null when the payment moved on (an early webhook already settled it).
+ * The gateway holds the money and will say later whether it settled (`pending`): a bank debit it
+ * accepted, or a payment the payer made on the gateway's page that awaits confirmation (crypto on
+ * the chain). The attempt keeps its reference and stays open; the payment is `processing` (no longer
+ * the shopper's to abandon) under the reconciler's settlement schedule. Null when the payment moved
+ * on (an early webhook already settled it).
  */
 export function settlingStep(payment: PaymentRow, attempt: AttemptRow, reference: string, result: AttemptResult, now: Date, policy: SettlementPolicy): PaymentStep | null {
-  if (!awaitsAuthorization(payment, attempt) || payment.status !== 'processing') return null;
+  if (!awaitsAuthorization(payment, attempt) || (payment.status !== 'processing' && payment.status !== 'requires_action')) return null;
+  const leavesAction: PaymentPatch = payment.status === 'requires_action' ? { status: 'processing', nextAction: null, actionExpiresAt: null } : {};
   return {
-    set: { gatewayReference: reference, gatewayAccountId: attempt.gatewayAccountId, leaseUntil: null },
+    set: { ...leavesAction, gatewayReference: reference, gatewayAccountId: attempt.gatewayAccountId, leaseUntil: null },
     attempt: { id: attempt.id, result },
     job: { runAt: after(now, policy.settlementDelaysMs[0] ?? 0) },
   };

@@ -57,6 +57,25 @@ describe('crypto payments through BitPay', () => {
     expect(sim().ledger.export().charges.filter((c) => c.reference === reference)).toMatchObject([{ captured: 2500, status: 'confirmed' }]);
   });
 
+  it('a paid invoice still awaiting confirmations outlives the payer\'s hour: processing until the chain confirms, never abandoned', async () => {
+    sim().holdConfirmations(true);
+    try {
+      const created = await create();
+      const reference = created.body.gateway_reference as string;
+      await pay(created.body.next_action.url, 'succeed');
+      await sim().idle();
+      expect(sim().ledger.invoice(reference)).toMatchObject({ status: 'paid' });
+      expect((await get(created.body.id)).status).toBe('requires_action');
+      clock.advance(DEFAULT_SETTLEMENT_POLICY.actionTtlMs + 1_000);
+      await t.sandbox.jobs.runDue();
+      expect(await get(created.body.id)).toMatchObject({ status: 'processing', attempts: [{ outcome: 'pending' }] });
+      sim().confirm(reference);
+      expect(await settledTo(created.body.id, 'succeeded')).toMatchObject({ amount_captured: 2500, failure: null });
+    } finally {
+      sim().holdConfirmations(false);
+    }
+  });
+
   it('settles a payment whose IPNs are lost, by the reconciler reading the invoice', async () => {
     sim().setWebhookFault({ kind: 'drop', forever: true }, { types: ['invoice_paidInFull', 'invoice_confirmed'] });
     const created = await create({ payment_method: { type: 'crypto' } });

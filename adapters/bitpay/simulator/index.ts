@@ -41,6 +41,10 @@ export interface BitPaySimulator extends SimulatorControl {
   expire(invoiceId: string): void;
   /** The payer gave a refund address and BitPay sent the refund (`success`). */
   settleRefund(refundId: string): void;
+  /** While held, a paid invoice waits at `paid` (seen on the chain, not confirmed) until `confirm`. */
+  holdConfirmations(held: boolean): void;
+  /** The chain confirms a paid invoice (`confirmed`, or `invalid` for the steered share). */
+  confirm(invoiceId: string): void;
 }
 
 /** A new API key: a secp256k1 private key, hex, as BitPay's key generator makes it. */
@@ -79,6 +83,8 @@ export async function startBitPaySimulator(options: BitPaySimulatorOptions): Pro
     ledger: server.ledger,
     expire: (id) => server.expire(id),
     settleRefund: (id) => server.settleRefund(id),
+    holdConfirmations: (held) => server.holdConfirmations(held),
+    confirm: (id) => server.confirm(id),
     setFault: (fault, faultOptions) => server.setFault(fault, faultOptions),
     clearFault: () => server.clearFault(),
     setApprovalRates: (rules, seed) => server.approval.set(rules, seed),

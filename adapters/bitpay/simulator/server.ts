@@ -90,6 +90,7 @@ export class BitPaySimulatorServer {
   private readonly stateFile: StateFile<SavedBitPaySimulator>;
   private readonly identityKey;
   private baseUrl = '';
+  private holding = false;
 
   constructor(private readonly options: ServerOptions) {
     this.identityKey = publicKeyOf(options.account.identity);
@@ -149,6 +150,17 @@ export class BitPaySimulatorServer {
   expire(id: string): void {
     const invoice = this.state.invoices.get(id);
     if (invoice?.status === 'new') this.move(invoice, 'expired');
+  }
+
+  /** While held, a paid invoice waits at `paid` (on the chain, not yet confirmed) until `confirm`. */
+  holdConfirmations(held: boolean): void {
+    this.holding = held;
+  }
+
+  /** The chain confirms a paid invoice: `confirmed`, or `invalid` for the steered share. */
+  confirm(id: string): void {
+    const invoice = this.state.invoices.get(id);
+    if (invoice?.status === 'paid') this.move(invoice, this.approval.approves({ network: 'crypto', currency: invoice.currency, country: '' }) ? 'confirmed' : 'invalid');
   }
 
   /** The payer gave a refund address and BitPay sent the refund. */
@@ -346,7 +358,7 @@ export class BitPaySimulatorServer {
    * The payer's checkout page (the invoice `url`). Its links pay with the invoice's first coin (or
    * `coin=`): `result=succeed` the amount due, `result=underpay` half of it, `result=overpay` a tenth
    * more; `result=fail` closes the page unpaid. A full payment is `paid`, then confirmed at once
-   * (steering: a share fails to confirm, `invalid`); an underpayment keeps the invoice `new` with
+   * unless confirmations are held (steering: a share fails to confirm, `invalid`); an underpayment keeps the invoice `new` with
    * `paidPartial` until it expires. The browser goes back to redirectURL (paid) or closeURL.
    */
   private hostedPage(id: string, paying: boolean, url: URL, res: ServerResponse): void {
@@ -378,7 +390,7 @@ export class BitPaySimulatorServer {
     invoice.amountPaid = result === 'overpay' ? Math.ceil(due * 1.1) : due;
     invoice.exceptionStatus = result === 'overpay' ? 'paidOver' : false;
     this.move(invoice, 'paid');
-    this.move(invoice, this.approval.approves({ network: 'crypto', currency: invoice.currency, country: '' }) ? 'confirmed' : 'invalid');
+    if (!this.holding) this.confirm(invoice.id);
     page(302, 'Paid.', invoice.redirectURL);
   }
 
