@@ -1,6 +1,6 @@
 import type { PaymentMethod } from '../../src/domain/payment-method.js';
 import type { ConformanceTarget, MethodScenario } from '../testkit/target.js';
-import { createPayPalAdapter } from './adapter.js';
+import { createPayPalAdapter, PAYPAL_CAPABILITIES } from './adapter.js';
 import { startPayPalSimulator } from './simulator/index.js';
 import { DECLINING_PAYERS, DEFAULT_PAYER_EMAIL } from './simulator/payers.js';
 
@@ -16,6 +16,7 @@ const declining = Object.entries(DECLINING_PAYERS).find(([, issue]) => issue ===
 export const paypalTarget: ConformanceTarget = {
   provider: 'paypal',
   paymentMethods: ['paypal'],
+  capabilities: PAYPAL_CAPABILITIES,
   async start({ timeoutMs, webhookUrl }) {
     const simulator = await startPayPalSimulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, webhookId: WEBHOOK_ID, webhookUrl });
     const adapter = createPayPalAdapter({
@@ -31,7 +32,7 @@ export const paypalTarget: ConformanceTarget = {
       adapter,
       simulator,
       scenarios: null,
-      approvals: { paypal: { approved: scenario(DEFAULT_PAYER_EMAIL), declined: scenario(declining), reason: 'generic_decline' } },
+      approvals: { paypal: { approved: scenario(DEFAULT_PAYER_EMAIL), declined: scenario(declining), reason: 'generic_decline', createPath: '/v2/' } },
       webhooks: simulator.webhooks,
       close: () => simulator.close(),
     };

@@ -4,8 +4,9 @@ import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain
 import type { WebhookEvent, WebhookEventType } from '../../src/domain/webhook.js';
 import { attemptIdentity, type AuthorizeRequest, type ModificationSyncRequest } from './contract.js';
 import { completeChallenge } from './shopper.js';
-import { APPROVAL_METHOD_TYPES, BANK_DEBIT_TYPES, WALLET_TYPES, type ApprovalMethodType, type BankDebitType, type WalletType } from '../../src/domain/payment-method.js';
-import type { ApprovalScenario, BankDebitScenario, ConformanceEnv, ConformanceTarget, MethodScenario, ScenarioInput, Scenarios, SimulatedBank } from './target.js';
+import { APPROVAL_METHOD_TYPES, BANK_DEBIT_TYPES, WALLET_TYPES, type BankDebitType, type WalletType } from '../../src/domain/payment-method.js';
+import type { WebhookSigner } from './simulator.js';
+import type { ApprovalScenario, BankDebitScenario, ConformanceEnv, ConformanceTarget, HostedChargeScenario, MethodScenario, ScenarioInput, Scenarios, SimulatedBank } from './target.js';
 import { sandboxApplePayToken, sandboxGooglePayToken } from './wallet-tokens.js';
 import { startWebhookSink, type WebhookSink } from './webhook-sink.js';
 
@@ -28,6 +29,11 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
   const takesCards = declaredMethods === null || declaredMethods.includes('card');
   const APPROVAL_METHODS = APPROVAL_METHOD_TYPES.filter((m) => declaredMethods?.includes(m));
   const DEBIT_METHODS = BANK_DEBIT_TYPES.filter((m) => declaredMethods?.includes(m));
+  if (APPROVAL_METHODS.length > 0 && !target.capabilities) throw new Error(`${target.provider} declares a payer-approval method but names no capabilities to choose its flows`);
+  /** What the payer-approval flows are chosen from, before the adapter starts. */
+  const declaredCaps = target.capabilities ?? null;
+  const manualCapture = declaredCaps?.captureMethods.includes('manual') ?? false;
+  const signedWebhooks = target.webhooks !== 'unsigned';
   /** Card flows are registered only for an adapter that takes cards. */
   const cardDescribe = (name: string, body: () => void): void => {
     if (takesCards) describe(name, body);
@@ -71,8 +77,13 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
       return on.scenarios;
     };
     /** A payment it approves, by card or by its first payer-approval method. */
-    const base = (): ScenarioInput | MethodScenario =>
-      takesCards ? cards().approved : APPROVAL_METHODS.length > 0 ? approvalScenario(APPROVAL_METHODS[0]!).approved : debitScenario(DEBIT_METHODS[0]!).settles;
+    const base = (): ScenarioInput | MethodScenario => {
+      if (takesCards) return cards().approved;
+      const approval = APPROVAL_METHODS[0];
+      if (approval === 'crypto') return hostedScenario().approved;
+      if (approval === 'paypal') return approvalScenario().approved;
+      return debitScenario(DEBIT_METHODS[0]!).settles;
+    };
     const debitScenario = (method: BankDebitType): BankDebitScenario => {
       const found = env.debits?.scenarios[method];
       if (!found) throw new Error(`${target.provider} declares ${method} but its target names no ${method} scenarios`);
@@ -82,10 +93,19 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
       if (!env.debits) throw new Error(`${target.provider} declares bank debits but its target names no simulated bank`);
       return env.debits.bank;
     };
-    const approvalScenario = (method: ApprovalMethodType): ApprovalScenario => {
-      const found = env.approvals?.[method];
-      if (!found) throw new Error(`${target.provider} declares ${method} but its target names no ${method} scenarios`);
+    const approvalScenario = (): ApprovalScenario => {
+      const found = env.approvals?.paypal;
+      if (!found) throw new Error(`${target.provider} declares paypal but its target names no paypal scenarios`);
       return found;
+    };
+    const hostedScenario = (): HostedChargeScenario => {
+      const found = env.approvals?.crypto;
+      if (!found) throw new Error(`${target.provider} declares crypto but its target names no crypto scenarios`);
+      return found;
+    };
+    const signer = (): WebhookSigner => {
+      if (!env.webhooks) throw new Error(`${target.provider} signs its notifications but its target names no signer`);
+      return env.webhooks;
     };
 
     function request(input: ScenarioInput | MethodScenario, captureMethod: 'automatic' | 'manual' = 'automatic'): AuthorizeRequest {
@@ -154,6 +174,7 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
         const c = caps();
         if (declaredMethods !== null) expect([...c.paymentMethods].sort()).toEqual([...declaredMethods].sort());
         else expect(c.paymentMethods).toContain('card');
+        if (declaredCaps !== null) expect(c).toEqual(declaredCaps);
         if (takesCards) expect(c.cardNetworks.length).toBeGreaterThan(0);
         expect(c.captureMethods).toContain('automatic');
         expect(c.amountLimits.min).toBeGreaterThan(0);
@@ -545,7 +566,36 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
       });
     });
 
-    for (const method of APPROVAL_METHODS) describe(`payer approval: ${method}`, () => {
+    /** Creating a payer-approval payment against a provider that hangs, refuses, fails or garbles its answer. */
+    function transportFaults(payment: () => { input: MethodScenario; createPath: string }): void {
+      it('a timeout is unknown', async () => {
+        await impatient.simulator.setFault({ kind: 'hang' }, { pathPrefix: payment().createPath });
+        expect(await authorize(request(payment().input), impatient)).toMatchObject({ kind: 'unknown', reason: 'timeout' });
+      });
+
+      it('a refused connection is certain: not processed', async () => {
+        await env.simulator.setFault({ kind: 'refuse_connections' });
+        expect(await authorize(request(payment().input))).toMatchObject({ kind: 'not_processed', reason: 'connection_refused' });
+      });
+
+      it.each([500, 502, 503] as const)('a %i is unknown', async (status) => {
+        await env.simulator.setFault({ kind: 'http_error', status }, { pathPrefix: payment().createPath });
+        expect(await authorize(request(payment().input))).toMatchObject({ kind: 'unknown', reason: 'server_error' });
+      });
+
+      it('a 429 is certain: not processed, rate limited', async () => {
+        await env.simulator.setFault({ kind: 'http_error', status: 429 }, { pathPrefix: payment().createPath });
+        expect(await authorize(request(payment().input))).toMatchObject({ kind: 'not_processed', reason: 'rate_limited' });
+      });
+
+      it('an unreadable response is unknown', async () => {
+        await env.simulator.setFault({ kind: 'malformed_response' }, { times: 1, pathPrefix: payment().createPath });
+        expect(await authorize(request(payment().input))).toMatchObject({ kind: 'unknown' });
+      });
+    }
+
+    if (APPROVAL_METHODS.includes('paypal')) describe('payer approval: paypal', () => {
+      const method = 'paypal';
       /** An authorization the payer is sent to approve: a redirect, nothing charged yet. */
       async function awaitingPayer(input: MethodScenario, captureMethod: 'automatic' | 'manual' = 'automatic') {
         const req = { ...request(input, captureMethod), returnUrl: RETURN_URL };
@@ -558,7 +608,7 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
 
       /** The payer approves and comes back; completing the action charges (or authorizes) once. */
       async function approvedByPayer(captureMethod: 'automatic' | 'manual' = 'automatic') {
-        const { req, reference, url } = await awaitingPayer(approvalScenario(method).approved, captureMethod);
+        const { req, reference, url } = await awaitingPayer(approvalScenario().approved, captureMethod);
         const { location, returnParams } = await completeChallenge(url, 'succeed');
         if (location) expect(`${location.origin}${location.pathname}`).toBe(RETURN_URL);
         const completed = await env.adapter.completeAction({ reference, attempt: attemptIdentity(req), returnParams });
@@ -572,20 +622,22 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
         expect(env.approvals?.[method]).toBeDefined();
       });
 
-      it('approves with automatic capture once the payer approves; asked again, the same and nothing more; then refunds in full', async () => {
+      it('approves with automatic capture once the payer approves; asked again, the same and nothing more', async () => {
         const { req, reference, returnParams, completed } = await approvedByPayer('automatic');
         expect(env.simulator.ledger.totals().captured).toBe(req.amount);
         // The payer reloads the return page: the same answer, nothing charged anew.
         expect(await env.adapter.completeAction({ reference, attempt: attemptIdentity(req), returnParams })).toEqual(completed);
         expect(env.simulator.ledger.charges()).toBe(1);
         expect(env.simulator.ledger.totals().captured).toBe(req.amount);
-        if (!caps().refunds) return;
+      });
+
+      if (declaredCaps?.refunds) it('refunds an approved payment in full', async () => {
+        const { req, reference } = await approvedByPayer('automatic');
         await settled(await env.adapter.refund({ reference, amount: req.amount, currency: req.currency, idempotencyKey: `${req.paymentId}:refund:1` }), 'refund.succeeded');
         expect(env.simulator.ledger.totals().refunded).toBe(req.amount);
       });
 
-      it('authorizes for manual capture, is found by reference, then captures in full', async () => {
-        if (!caps().captureMethods.includes('manual')) return;
+      if (manualCapture) it('authorizes for manual capture, is found by reference, then captures in full', async () => {
         const { req, reference } = await approvedByPayer('manual');
         expect(env.simulator.ledger.totals().captured).toBe(0);
         expectFoundOrPending(await reconcile(req, reference), { kind: 'approved', reference, captured: false });
@@ -594,24 +646,21 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
         expect(env.simulator.ledger.charges()).toBe(1);
       });
 
-      it('captures in part', async () => {
-        if (!caps().partialCapture) return;
+      if (declaredCaps?.partialCapture) it('captures in part', async () => {
         const { req, reference } = await approvedByPayer('manual');
         const part = Math.floor(req.amount / 2);
         await settled(await env.adapter.capture({ reference, amount: part, currency: req.currency, idempotencyKey: `${req.paymentId}:capture` }), 'capture.succeeded');
         expect(env.simulator.ledger.totals().captured).toBe(part);
       });
 
-      it('voids an uncaptured authorization', async () => {
-        if (!caps().voids || !caps().captureMethods.includes('manual')) return;
+      if (declaredCaps?.voids && manualCapture) it('voids an uncaptured authorization', async () => {
         const { req, reference } = await approvedByPayer('manual');
         await settled(await env.adapter.cancel({ reference, amount: req.amount, currency: req.currency, idempotencyKey: `${req.paymentId}:cancel` }), 'cancel.succeeded');
         expect(env.simulator.ledger.totals().captured).toBe(0);
         expect(env.simulator.ledger.export().charges[0]).toMatchObject({ released: req.amount });
       });
 
-      it('refunds in part, several times', async () => {
-        if (!caps().partialRefund || !caps().multipleRefunds) return;
+      if (declaredCaps?.partialRefund && declaredCaps.multipleRefunds) it('refunds in part, several times', async () => {
         const { req, reference } = await approvedByPayer('automatic');
         const part = Math.floor(req.amount / 4);
         for (const n of [1, 2]) {
@@ -621,7 +670,7 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
       });
 
       it('a payer who cancels at the provider: declined, authentication required, nothing charged', async () => {
-        const { req, reference, url } = await awaitingPayer(approvalScenario(method).approved);
+        const { req, reference, url } = await awaitingPayer(approvalScenario().approved);
         const { returnParams } = await completeChallenge(url, 'fail');
         const completed = await env.adapter.completeAction({ reference, attempt: attemptIdentity(req), returnParams });
         outcomes.push(completed);
@@ -630,7 +679,7 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
       });
 
       it('a payer who has not come back: still requires_action on the router\'s own check, never approved or declined', async () => {
-        const { req, reference } = await awaitingPayer(approvalScenario(method).approved);
+        const { req, reference } = await awaitingPayer(approvalScenario().approved);
         const checked = await env.adapter.completeAction({ reference, attempt: attemptIdentity(req), returnParams: {} });
         outcomes.push(checked);
         expect(checked).toMatchObject({ kind: 'requires_action', reference });
@@ -639,7 +688,7 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
       });
 
       it('a payer who approved but never came back is completed on the router\'s own check, once', async () => {
-        const { req, reference, url } = await awaitingPayer(approvalScenario(method).approved);
+        const { req, reference, url } = await awaitingPayer(approvalScenario().approved);
         await completeChallenge(url, 'succeed');
         const completed = await env.adapter.completeAction({ reference, attempt: attemptIdentity(req), returnParams: {} });
         expect(completed).toMatchObject({ kind: 'approved', reference, captured: true });
@@ -647,7 +696,7 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
       });
 
       it('declines as the provider declines the payer\'s funding, with the taxonomy\'s flags, charging nothing', async () => {
-        const scenario = approvalScenario(method);
+        const scenario = approvalScenario();
         const { req, reference, url } = await awaitingPayer(scenario.declined);
         const { returnParams } = await completeChallenge(url, 'succeed');
         const completed = await env.adapter.completeAction({ reference, attempt: attemptIdentity(req), returnParams });
@@ -660,16 +709,15 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
         expect(env.simulator.ledger.charges()).toBe(0);
       });
 
-      it('the same authorization twice under one key makes one order', async () => {
-        if (!caps().idempotency) return;
-        const req = request(approvalScenario(method).approved);
+      if (declaredCaps?.idempotency) it('the same authorization twice under one key makes one order', async () => {
+        const req = request(approvalScenario().approved);
         const first = await authorize(req);
         expect(await authorize(req)).toEqual(first);
         expect(env.simulator.ledger.export().charges).toHaveLength(1);
       });
 
       it('a lost completion answer never charges twice: completing again finds the one charge', async () => {
-        const { req, reference, url } = await awaitingPayer(approvalScenario(method).approved);
+        const { req, reference, url } = await awaitingPayer(approvalScenario().approved);
         const { returnParams } = await completeChallenge(url, 'succeed');
         await env.simulator.setFault({ kind: 'charge_then_500' }, { times: 1, method: 'POST' });
         const lost = await env.adapter.completeAction({ reference, attempt: attemptIdentity(req), returnParams });
@@ -683,8 +731,8 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
       });
 
       it('a lost creation answer: a sync with the request finds the one order; the reconciler never answers approved or declined', async () => {
-        const req = request(approvalScenario(method).approved);
-        await env.simulator.setFault({ kind: 'charge_then_500' }, { times: 1, method: 'POST', pathPrefix: '/v2/' });
+        const req = request(approvalScenario().approved);
+        await env.simulator.setFault({ kind: 'charge_then_500' }, { times: 1, method: 'POST', pathPrefix: approvalScenario().createPath });
         expect(await authorize(req)).toMatchObject({ kind: 'unknown' });
         await env.simulator.clearFault();
         const found = await reconcile(req);
@@ -694,37 +742,14 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
         expect(env.simulator.ledger.charges()).toBe(0);
       });
 
-      it('a timeout is unknown', async () => {
-        await impatient.simulator.setFault({ kind: 'hang' }, { pathPrefix: '/v2/' });
-        expect(await authorize(request(approvalScenario(method).approved), impatient)).toMatchObject({ kind: 'unknown', reason: 'timeout' });
-      });
+      transportFaults(() => ({ input: approvalScenario().approved, createPath: approvalScenario().createPath }));
 
-      it('a refused connection is certain: not processed', async () => {
-        await env.simulator.setFault({ kind: 'refuse_connections' });
-        expect(await authorize(request(approvalScenario(method).approved))).toMatchObject({ kind: 'not_processed', reason: 'connection_refused' });
-      });
-
-      it.each([500, 502, 503] as const)('a %i is unknown', async (status) => {
-        await env.simulator.setFault({ kind: 'http_error', status }, { pathPrefix: '/v2/' });
-        expect(await authorize(request(approvalScenario(method).approved))).toMatchObject({ kind: 'unknown', reason: 'server_error' });
-      });
-
-      it('a 429 is certain: not processed, rate limited', async () => {
-        await env.simulator.setFault({ kind: 'http_error', status: 429 }, { pathPrefix: '/v2/' });
-        expect(await authorize(request(approvalScenario(method).approved))).toMatchObject({ kind: 'not_processed', reason: 'rate_limited' });
-      });
-
-      it('an unreadable response is unknown', async () => {
-        await env.simulator.setFault({ kind: 'malformed_response' }, { times: 1, pathPrefix: '/v2/' });
-        expect(await authorize(request(approvalScenario(method).approved))).toMatchObject({ kind: 'unknown' });
-      });
-
-      it.each([
-        ['capture', 'manual', 'capture.succeeded', () => caps().captureMethods.includes('manual')],
-        ['cancel', 'manual', 'cancel.succeeded', () => caps().voids],
-        ['refund', 'automatic', 'refund.succeeded', () => caps().refunds],
-      ] as const)('a lost %s answer: the resume settles it with exactly one at the provider, and a second changes nothing', async (operation, captureMethod, confirms, supported) => {
-        if (!supported()) return;
+      const modifications = ([
+        ['capture', 'manual', 'capture.succeeded', manualCapture],
+        ['cancel', 'manual', 'cancel.succeeded', manualCapture && declaredCaps?.voids === true],
+        ['refund', 'automatic', 'refund.succeeded', declaredCaps?.refunds === true],
+      ] as const).filter(([, , , supported]) => supported);
+      if (modifications.length > 0) it.each(modifications)('a lost %s answer: the resume settles it with exactly one at the provider, and a second changes nothing', async (operation, captureMethod, confirms) => {
         const { req, reference } = await approvedByPayer(captureMethod);
         const mod: ModificationSyncRequest = { operation, reference, modificationReference: null, amount: req.amount, currency: req.currency, idempotencyKey: `${req.paymentId}:${operation}:1` };
         await env.simulator.setFault({ kind: 'charge_then_500' }, { times: 1, method: 'POST' });
@@ -740,6 +765,144 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
         expect(again).toEqual(resumed);
         expect(env.simulator.ledger.totals()).toMatchObject(expected);
         expect(env.simulator.ledger.charges()).toBe(1);
+      });
+    });
+
+    if (APPROVAL_METHODS.includes('crypto')) describe('hosted charge: crypto', () => {
+      afterEach(() => env.approvals?.crypto?.chain.holdConfirmations(false));
+
+      /** A charge the payer is sent to the hosted page to pay: a redirect, nothing charged yet. */
+      async function awaitingPayment() {
+        const req = { ...request(hostedScenario().approved), returnUrl: RETURN_URL };
+        const outcome = await authorize(req);
+        expect(outcome).toMatchObject({ kind: 'requires_action', nextAction: { type: 'redirect' } });
+        if (outcome.kind !== 'requires_action' || outcome.nextAction === null) throw new Error('expected a redirect to the hosted page');
+        expect(env.simulator.ledger.charges()).toBe(0);
+        return { req, reference: outcome.reference, url: outcome.nextAction.url };
+      }
+
+      /** What completeAction and the reconciler's sync both answer. */
+      async function checked(req: AuthorizeRequest, reference: string) {
+        const completed = await env.adapter.completeAction({ reference, attempt: attemptIdentity(req), returnParams: {} });
+        const synced = await reconcile(req, reference);
+        outcomes.push(completed, synced);
+        return { completed, synced };
+      }
+
+      function expectDeclined(outcome: AuthorizationOutcome, reason: DeclineReason): void {
+        expect(outcome).toMatchObject({ kind: 'declined', decline: { reason } });
+        if (outcome.kind !== 'declined') return;
+        const expected = decline(reason, outcome.decline.providerCode);
+        expect({ cascade: outcome.decline.cascade, retry: outcome.decline.retry }).toEqual({ cascade: expected.cascade, retry: expected.retry });
+      }
+
+      it('names its scenarios', () => {
+        expect(env.approvals?.crypto).toBeDefined();
+      });
+
+      it('the payer pays in full: approved and captured by completeAction and by sync, once; asked again, the same', async () => {
+        const { req, reference, url } = await awaitingPayment();
+        const { location, returnParams } = await completeChallenge(url, 'succeed');
+        if (location) expect(`${location.origin}${location.pathname}`).toBe(RETURN_URL);
+        const completed = await env.adapter.completeAction({ reference, attempt: attemptIdentity(req), returnParams });
+        outcomes.push(completed);
+        expect(completed).toMatchObject({ kind: 'approved', reference, captured: true });
+        expect(await env.adapter.completeAction({ reference, attempt: attemptIdentity(req), returnParams })).toEqual(completed);
+        expect(await reconcile(req, reference)).toMatchObject({ kind: 'approved', reference, captured: true });
+        if (declaredCaps?.syncWithoutReference) expect(await reconcile(req)).toMatchObject({ kind: 'approved', reference, captured: true });
+        expect(env.simulator.ledger.charges()).toBe(1);
+        expect(env.simulator.ledger.totals().captured).toBe(req.amount);
+      });
+
+      it('a payer who has not paid, or closed the page unpaid: still requires_action, never approved or declined, nothing charged', async () => {
+        const { req, reference, url } = await awaitingPayment();
+        expect(await checked(req, reference)).toMatchObject({ completed: { kind: 'requires_action', reference }, synced: { kind: 'requires_action', reference } });
+        await completeChallenge(url, 'fail');
+        expect(await checked(req, reference)).toMatchObject({ completed: { kind: 'requires_action', reference }, synced: { kind: 'requires_action', reference } });
+        expect(env.simulator.ledger.charges()).toBe(0);
+      });
+
+      it('paid but not yet confirmed on the chain: pending (the payer\'s part is done), then approved once confirmed', async () => {
+        const { chain } = hostedScenario();
+        chain.holdConfirmations(true);
+        const { req, reference, url } = await awaitingPayment();
+        await completeChallenge(url, 'succeed');
+        expect(await checked(req, reference)).toMatchObject({ completed: { kind: 'pending', reference }, synced: { kind: 'pending', reference } });
+        chain.confirm(reference);
+        expect(await checked(req, reference)).toMatchObject({ completed: { kind: 'approved', reference, captured: true }, synced: { kind: 'approved', reference, captured: true } });
+        expect(env.simulator.ledger.charges()).toBe(1);
+      });
+
+      it('left unpaid until the time to pay runs out: declined payment_expired with the taxonomy\'s flags, nothing charged', async () => {
+        const { req, reference } = await awaitingPayment();
+        hostedScenario().chain.expire(reference);
+        const { completed, synced } = await checked(req, reference);
+        expectDeclined(completed, 'payment_expired');
+        expectDeclined(synced, 'payment_expired');
+        expect(env.simulator.ledger.charges()).toBe(0);
+      });
+
+      it('paid too little: awaiting the rest, then declined underpaid when the time runs out, nothing charged', async () => {
+        const { req, reference, url } = await awaitingPayment();
+        const { chain } = hostedScenario();
+        await chain.underpay(url);
+        expect(await checked(req, reference)).toMatchObject({ completed: { kind: 'requires_action', reference } });
+        chain.expire(reference);
+        const { completed, synced } = await checked(req, reference);
+        expectDeclined(completed, 'underpaid');
+        expectDeclined(synced, 'underpaid');
+        expect(env.simulator.ledger.charges()).toBe(0);
+      });
+
+      it('a lost creation answer: the reconciler finds the one charge (by the attempt key where it can) and never answers approved or declined', async () => {
+        const req = request(hostedScenario().approved);
+        await env.simulator.setFault({ kind: 'charge_then_500' }, { times: 1, method: 'POST', pathPrefix: hostedScenario().createPath });
+        expect(await authorize(req)).toMatchObject({ kind: 'unknown' });
+        await env.simulator.clearFault();
+        const found = await reconcile(req);
+        outcomes.push(found);
+        expect(found.kind, JSON.stringify(found)).toBe(declaredCaps?.syncWithoutReference ? 'requires_action' : 'unknown');
+        expect(await resync(req)).toMatchObject({ kind: 'requires_action' });
+        expect(env.simulator.ledger.export().charges).toHaveLength(1);
+        expect(env.simulator.ledger.charges()).toBe(0);
+      });
+
+      transportFaults(() => ({ input: hostedScenario().approved, createPath: hostedScenario().createPath }));
+
+      if (!signedWebhooks) describe('unsigned notifications, confirmed by reading the charge back', () => {
+        it('the provider\'s own notification of a paid charge gives its success, as the provider answers it', async () => {
+          const { req, reference, url } = await awaitingPayment();
+          await completeChallenge(url, 'succeed');
+          const delivered = await sink.waitFor(async (notification) => {
+            const read = await env.adapter.parseWebhook(notification, new Date());
+            return read.ok && read.events.some((e) => e.type === 'authorization.succeeded' && e.reference === reference);
+          });
+          const read = await env.adapter.parseWebhook(delivered, new Date());
+          expect(read).toMatchObject({ ok: true, events: [{ type: 'authorization.succeeded', reference, merchantReference: req.idempotencyKey, amount: req.amount, currency: req.currency }] });
+          // A repeat (the provider sends until answered) is the same event.
+          const again = await env.adapter.parseWebhook(delivered, new Date());
+          if (read.ok && again.ok) expect(again.events.map((e) => e.eventId)).toEqual(read.events.map((e) => e.eventId));
+        });
+
+        it('a forged notification claiming an unpaid charge confirmed is not believed', async () => {
+          const { reference } = await awaitingPayment();
+          const read = await env.adapter.parseWebhook(hostedScenario().forgeConfirmed(reference), new Date());
+          expect(read).toEqual({ ok: true, events: [] });
+          expect(env.simulator.ledger.charges()).toBe(0);
+        });
+
+        it('a forged notification claiming an expired charge confirmed gives its failure', async () => {
+          const { reference } = await awaitingPayment();
+          hostedScenario().chain.expire(reference);
+          const read = await env.adapter.parseWebhook(hostedScenario().forgeConfirmed(reference), new Date());
+          expect(read).toMatchObject({ ok: true, events: [{ type: 'authorization.failed', reference }] });
+          if (read.ok) expect(read.events.some((e) => e.type === 'authorization.succeeded')).toBe(false);
+        });
+
+        it('refuses a notification naming a charge the provider does not hold, and a body that is not a notification', async () => {
+          expect(await env.adapter.parseWebhook(hostedScenario().forgeConfirmed('Zz9NoSuchCharge0000'), new Date())).toMatchObject({ ok: false });
+          expect(await env.adapter.parseWebhook({ headers: { 'content-type': 'application/json' }, rawBody: '{"hello":' }, new Date())).toMatchObject({ ok: false });
+        });
       });
     });
 
@@ -870,42 +1033,42 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
       });
     });
 
-    describe('webhooks', () => {
+    if (signedWebhooks) describe('webhooks', () => {
       // Every provider notifies a refund (captures are synchronous at some).
       const event = { type: 'refund.succeeded' as const, reference: 'ref_conformance_1', amount: 1234, currency: 'EUR' };
 
       it('verifies a genuine notification', async () => {
-        const verified = await env.adapter.parseWebhook(await env.webhooks.sign(event), new Date());
+        const verified = await env.adapter.parseWebhook(await signer().sign(event), new Date());
         expect(verified.ok).toBe(true);
         if (!verified.ok) return;
         expect(verified.events).toHaveLength(1);
-        expect(verified.events[0]).toMatchObject({ type: 'refund.succeeded', reference: event.reference, ...(env.webhooks.carriesAmounts === false ? {} : { amount: 1234, currency: 'EUR' }) });
+        expect(verified.events[0]).toMatchObject({ type: 'refund.succeeded', reference: event.reference, ...(signer().carriesAmounts === false ? {} : { amount: 1234, currency: 'EUR' }) });
         expect(verified.events[0]!.eventId.length).toBeGreaterThan(0);
       });
 
       it('refuses a tampered body', async () => {
-        const forged = env.webhooks.tamper(await env.webhooks.sign(event));
+        const forged = signer().tamper(await signer().sign(event));
         expect(await env.adapter.parseWebhook(forged, new Date())).toEqual({ ok: false, reason: 'invalid_signature' });
       });
 
       it('refuses a notification signed with another secret', async () => {
-        const request = await env.webhooks.sign(event, { wrongSecret: true });
+        const request = await signer().sign(event, { wrongSecret: true });
         expect(await env.adapter.parseWebhook(request, new Date())).toEqual({ ok: false, reason: 'invalid_signature' });
       });
 
       it('refuses an unsigned notification', async () => {
-        const request = env.webhooks.unsigned(await env.webhooks.sign(event));
+        const request = signer().unsigned(await signer().sign(event));
         expect(await env.adapter.parseWebhook(request, new Date())).toEqual({ ok: false, reason: 'missing_signature' });
       });
 
       it('refuses a stale notification where the scheme signs a timestamp', async () => {
-        if (!env.webhooks.signsTimestamp) return;
-        const request = await env.webhooks.sign(event, { timestamp: new Date(Date.now() - 3600_000) });
+        if (!signer().signsTimestamp) return;
+        const request = await signer().sign(event, { timestamp: new Date(Date.now() - 3600_000) });
         expect(await env.adapter.parseWebhook(request, new Date())).toEqual({ ok: false, reason: 'stale' });
       });
 
       it('gives a replayed notification the same event id, so it can be applied once', async () => {
-        const request = await env.webhooks.sign(event);
+        const request = await signer().sign(event);
         const [a, b] = [await env.adapter.parseWebhook(request, new Date()), await env.adapter.parseWebhook(request, new Date())];
         expect(a.ok && b.ok).toBe(true);
         if (a.ok && b.ok) expect(b.events.map((e) => e.eventId)).toEqual(a.events.map((e) => e.eventId));

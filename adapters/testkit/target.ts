@@ -1,6 +1,6 @@
 import type { DeclineReason } from '../../src/domain/decline.js';
 import type { ApprovalMethodType, BankDebitType, GooglePayGateway, PaymentMethodType, WalletType } from '../../src/domain/payment-method.js';
-import type { CardInput, GatewayAdapter, PaymentMethod } from './contract.js';
+import type { Capabilities, CardInput, GatewayAdapter, PaymentMethod, WebhookRequest } from './contract.js';
 import { sandboxApplePayToken, sandboxGooglePayToken } from './wallet-tokens.js';
 import type { SimulatorControl, WebhookSigner } from './simulator.js';
 
@@ -65,9 +65,37 @@ export interface ApprovalScenario {
   approved: MethodScenario;
   declined: MethodScenario;
   reason: DeclineReason;
+  /** The path under which the provider's API creates the payment: the suite's transport faults aim there. */
+  createPath: string;
 }
 
-export type ApprovalScenarios = Partial<Record<ApprovalMethodType, ApprovalScenario>>;
+/**
+ * A crypto charge on the provider's hosted page (BitPay): the payer pays on the chain, and the
+ * chain, not the payer's return, decides. `chain` is the simulator's: it holds or gives the
+ * confirmations, lets the payer's time run out, and pays half the amount due from the page.
+ */
+export interface HostedChargeScenario {
+  approved: MethodScenario;
+  createPath: string;
+  chain: SimulatedChain;
+  /** An unsigned notification, in the provider's shape, claiming the charge `reference` paid and confirmed. */
+  forgeConfirmed(reference: string): WebhookRequest;
+}
+
+export interface SimulatedChain {
+  /** While held, a paid charge waits for its confirmations until `confirm`. */
+  holdConfirmations(held: boolean): void;
+  confirm(reference: string): void;
+  /** The payer's time to pay runs out. */
+  expire(reference: string): void;
+  /** The payer pays too little from the hosted page at `url`. */
+  underpay(url: string): Promise<void>;
+}
+
+export interface ApprovalScenarios {
+  paypal?: ApprovalScenario;
+  crypto?: HostedChargeScenario;
+}
 
 /**
  * A bank debit scheme's accounts in the provider's sandbox: one whose debit the bank collects, one
@@ -107,7 +135,8 @@ export interface ConformanceEnv {
   approvals?: ApprovalScenarios;
   /** Required for every bank debit the adapter declares. */
   debits?: { scenarios: BankDebitScenarios; bank: SimulatedBank };
-  webhooks: WebhookSigner;
+  /** The signer of the provider's notifications; null where it signs none (`ConformanceTarget.webhooks`). */
+  webhooks: WebhookSigner | null;
   close(): Promise<void>;
 }
 
@@ -123,5 +152,15 @@ export interface ConformanceTarget {
    * the suite registers their flows. Absent: a card adapter's (card and the wallets it declares).
    */
   paymentMethods?: readonly PaymentMethodType[];
+  /**
+   * The capabilities its adapter declares (checked against the adapter's), named before it starts
+   * so the suite registers only the payer-approval flows they allow. Required with a payer-approval method.
+   */
+  capabilities?: Capabilities;
+  /**
+   * `unsigned`: the provider signs no notification, so the adapter believes none and reads the
+   * payment back (BitPay's IPNs); the suite runs its read-back flows instead of the signature ones.
+   */
+  webhooks?: 'signed' | 'unsigned';
   start(options: { timeoutMs: number; webhookUrl: string }): Promise<ConformanceEnv>;
 }

@@ -1,0 +1,4 @@
+import { describeConformance } from '../testkit/conformance.js';
+import { bitpayTarget } from './conformance-target.js';
+
+describeConformance(bitpayTarget);
