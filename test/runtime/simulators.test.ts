@@ -342,7 +342,7 @@ describe('the router against the standalone GoCardless and BitPay simulators', (
 });
 
 describe('standalone simulators with a state dir', () => {
-  it('BitPay keeps its invoices across a restart; GoCardless starts afresh', async () => {
+  it('GoCardless and BitPay keep their payments across a restart, and no IBAN or private key is written', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'switchyard-standalone-'));
     try {
       const first = await startStandaloneSimulators({ ports: FREE_PORTS, stateDir: dir });
@@ -363,17 +363,35 @@ describe('standalone simulators with a state dir', () => {
         threeDSecure: 'automatic',
       });
       expect(outcome).toMatchObject({ kind: 'requires_action' });
+      const debit = await registry.adapterFor({ id: 'gwa_env_gocardless', provider: 'gocardless', credentialsRef: 'env:GOCARDLESS_SIM' } as GatewayAccount)!.authorize({
+        paymentId: 'pay_standalone_gocardless',
+        attemptNumber: 1,
+        idempotencyKey: 'pay_standalone_gocardless:attempt:1',
+        amount: 3100,
+        currency: 'EUR',
+        captureMethod: 'automatic',
+        method: {
+          type: 'sepa_debit',
+          sepaDebit: { iban: 'DE89370400440532013000', accountHolderName: 'Ada Lovelace', mandate: { kind: 'acceptance', acceptedAt: new Date('2026-11-30T10:00:00Z'), ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (test)' } },
+        },
+        description: null,
+        customerEmail: null,
+        returnUrl: null,
+        threeDSecure: 'automatic',
+      });
+      expect(debit).toMatchObject({ kind: 'pending' });
       await first.close();
 
       const second = await startStandaloneSimulators({ ports: FREE_PORTS, stateDir: dir });
       try {
         expect(second.bitpay.ledger.export().charges).toEqual([expect.objectContaining({ orderReference: 'pay_standalone_bitpay:attempt:1', amount: 4200, currency: 'USD' })]);
-        expect(second.gocardless.ledger.export().charges).toEqual([]);
-        // The private key is the simulator's fixed public one, never written to its state file.
-        const files = await readdir(dir);
-        expect(files).toContain('bitpay.json');
-        expect(files).not.toContain('gocardless.json');
+        const reference = (debit as { reference: string }).reference;
+        expect(second.gocardless.payment(reference)).toMatchObject({ status: 'pending_submission', amount: 3100, currency: 'EUR' });
+        second.gocardless.advance(4 * 24 * 60 * 60 * 1000);
+        expect(second.gocardless.payment(reference)?.status).toBe('confirmed');
+        expect(await readdir(dir)).toEqual(expect.arrayContaining(['bitpay.json', 'gocardless.json']));
         expect(await readFile(join(dir, 'bitpay.json'), 'utf8')).not.toContain(DEFAULT_SECRETS.bitpay.privateKey);
+        expect(await readFile(join(dir, 'gocardless.json'), 'utf8')).not.toMatch(/0532013000|DE89/);
       } finally {
         await second.close();
       }

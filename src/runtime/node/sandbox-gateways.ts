@@ -83,9 +83,8 @@ export async function startSandboxGateways(webhookUrl: (provider: string) => str
   const paypalSecrets = secrets.paypal ?? derivedPayPalSecrets(secrets);
   const paypal = await startPayPalSimulator({ ...paypalSecrets, webhookRetry, ...statePath('paypal') });
 
-  // In memory even with a state dir: the GoCardless simulator keeps no state file (its debits start afresh at each run).
   const gocardlessSecrets = secrets.gocardless ?? derivedGoCardlessSecrets(secrets);
-  const gocardless = await startGoCardlessSimulator({ ...gocardlessSecrets, webhookRetry });
+  const gocardless = await startGoCardlessSimulator({ ...gocardlessSecrets, webhookRetry, ...statePath('gocardless') });
 
   const bitpaySecrets = secrets.bitpay ?? derivedBitPaySecrets(secrets);
   const bitpay = await startBitPaySimulator({ ...bitpaySecrets, webhookRetry, ...statePath('bitpay') });

@@ -50,7 +50,7 @@ export interface StandaloneOptions {
   bitpay?: { privateKey?: string; merchantToken?: string; webhookUrl?: string };
   /** Multiplies the providers' webhook retry schedules (0.001: a day in 86 s). Default 1. */
   webhookRetryScale?: number;
-  /** Where each simulator keeps its state (`<dir>/<provider>.json`; GoCardless keeps none); omitted: in memory. */
+  /** Where each simulator keeps its state (`<dir>/<provider>.json`); omitted: in memory. */
   stateDir?: string;
 }
 
@@ -141,7 +141,6 @@ export async function startStandaloneSimulators(options: StandaloneOptions = {})
       ...statePath('paypal'),
     });
     started.push(paypal);
-    // In memory even with a state dir: the GoCardless simulator keeps no state file.
     const gocardless = await startGoCardlessSimulator({
       host,
       port: ports.gocardless,
@@ -149,6 +148,7 @@ export async function startStandaloneSimulators(options: StandaloneOptions = {})
       webhookSecret: options.gocardless?.webhookSecret ?? DEFAULT_SECRETS.gocardless.webhookSecret,
       ...(options.gocardless?.webhookUrl ? { webhookUrl: options.gocardless.webhookUrl } : {}),
       webhookRetry,
+      ...statePath('gocardless'),
     });
     started.push(gocardless);
     const bitpay = await startBitPaySimulator({
