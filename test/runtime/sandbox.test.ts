@@ -135,7 +135,7 @@ describe('the sandbox process', () => {
 
     expect(await readFile(join(dataDir, 'simulators', 'secrets.json'), 'utf8')).toBe(secrets);
     const files = await readdir(join(dataDir, 'simulators'));
-    expect(files.sort()).toEqual(['adyen.json', 'braintree.json', 'checkout.json', 'paypal.json', 'secrets.json', 'stripe.json']);
+    expect(files.sort()).toEqual(['adyen.json', 'bitpay.json', 'braintree.json', 'checkout.json', 'gocardless.json', 'paypal.json', 'secrets.json', 'stripe.json']);
     for (const file of files) {
       const text = await readFile(join(dataDir, 'simulators', file), 'utf8');
       expect(text).not.toContain(paymentBody().payment_method.card.number);

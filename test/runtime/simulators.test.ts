@@ -1,6 +1,6 @@
 import { completeChallenge } from '../../adapters/testkit/shopper.js';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Stripe from 'stripe';
@@ -9,14 +9,15 @@ import type { LedgerExport } from '../../adapters/testkit/simulator.js';
 import { startWebhookSink, type WebhookSink } from '../../adapters/testkit/webhook-sink.js';
 import { gatewayRegistry } from '../../src/runtime/gateways.js';
 import { PROVIDERS } from '../../src/runtime/providers.js';
-import { startStandaloneSimulators, type StandaloneSimulators } from '../../src/runtime/node/simulators.js';
+import { NODE_PROVIDERS } from '../../src/runtime/node/providers.js';
+import { DEFAULT_SECRETS, startStandaloneSimulators, type StandaloneSimulators } from '../../src/runtime/node/simulators.js';
 import type { GatewayAccount } from '../../src/store/merchants.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { startSandbox, type Sandbox } from '../../src/runtime/node/sandbox.js';
 import { fixedKey } from '../support/keys.js';
 import { until } from '../support/until.js';
 
-const FREE_PORTS = { control: 0, stripe: 0, adyen: 0, braintree: 0, checkout: 0 };
+const FREE_PORTS = { control: 0, stripe: 0, adyen: 0, braintree: 0, checkout: 0, paypal: 0, gocardless: 0, bitpay: 0 };
 
 async function control(sims: StandaloneSimulators, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(`${sims.controlUrl}${path}`, {
@@ -73,6 +74,22 @@ describe('standalone simulators: the control endpoint', () => {
     expect(body.simulators.adyen.env).toMatchObject({ ADYEN_SIM_API_KEY: 'AQE_switchyard_simulator', ADYEN_SIM_BASE_URL: sims.adyen.url });
     expect(body.simulators.braintree.env).toMatchObject({ BRAINTREE_SIM_MERCHANT_ID: 'switchyard_simulator', BRAINTREE_SIM_BASE_URL: sims.braintree.url });
     expect(body.simulators.checkout.env).toMatchObject({ CHECKOUT_SIM_SECRET_KEY: 'sk_sbox_switchyardsimulatorkey2345', CHECKOUT_SIM_BASE_URL: sims.checkout.url });
+    expect(body.simulators.gocardless.env).toEqual({
+      GOCARDLESS_SIM_ACCESS_TOKEN: 'sandbox_switchyard_simulator_gocardless',
+      GOCARDLESS_SIM_WEBHOOK_SECRET: 'switchyard_simulator_gocardless_webhook',
+      GOCARDLESS_SIM_ENVIRONMENT: 'sandbox',
+      GOCARDLESS_SIM_BASE_URL: sims.gocardless.url,
+    });
+    expect(body.simulators.bitpay.env).toEqual({
+      BITPAY_SIM_PRIVATE_KEY: DEFAULT_SECRETS.bitpay.privateKey,
+      BITPAY_SIM_MERCHANT_TOKEN: 'switchyard_simulator_bitpay_token',
+      BITPAY_SIM_ENVIRONMENT: 'test',
+      BITPAY_SIM_RETURN_URL: `${sims.bitpay.url}/return`,
+      BITPAY_SIM_BASE_URL: sims.bitpay.url,
+    });
+    // Each provider's own env: parsing accepts what the control endpoint describes.
+    const env = Object.assign({}, ...Object.values(body.simulators).map((d: any) => d.env)) as Record<string, string>;
+    for (const provider of NODE_PROVIDERS) expect(provider.configFromEnv(`${provider.name.toUpperCase()}_SIM`, env), provider.name).not.toBeNull();
   });
 
   it('reads each ledger in full, with provider reference, our references and the amounts that moved', async () => {
@@ -261,6 +278,129 @@ describe('the router against standalone simulators, through env: accounts', () =
   });
 });
 
+describe('the router against the standalone GoCardless and BitPay simulators', () => {
+  let sims: StandaloneSimulators;
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sims = await startStandaloneSimulators({ ports: FREE_PORTS, webhookRetryScale: 0.0001 });
+    sandbox = await startSandbox({
+      host: '127.0.0.1',
+      port: 0,
+      sandboxKey: fixedKey('envNodeOnly'),
+      fingerprintSecret: 'fp',
+      gatewayTimeoutMs: 5000,
+      routingRulesDir: 'routing-rules',
+      routingSeed: 3,
+      gateways: 'env',
+      simulatorsControlUrl: sims.controlUrl,
+      logger: captureLogger().logger,
+    });
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    await sims?.close();
+  });
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${sandbox.url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${sandbox.apiKey}`, 'Content-Type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return (await res.json()) as any;
+  };
+
+  it('collects a SEPA debit through GoCardless and hears its settlement by webhook', async () => {
+    const payment = await api('POST', '/v1/payments', {
+      amount: 2500,
+      currency: 'EUR',
+      routing: { gateways: ['gocardless'] },
+      payment_method: {
+        type: 'sepa_debit',
+        sepa_debit: { iban: 'DE89 3704 0044 0532 0130 00', account_holder_name: 'Ada Lovelace', mandate_acceptance: { accepted_at: '2026-11-30T10:00:00Z', ip: '203.0.113.7', user_agent: 'Mozilla/5.0 (test)' } },
+      },
+    });
+    expect(payment).toMatchObject({ status: 'processing', gateway: { provider: 'gocardless' } });
+    const reference = payment.attempts[0].gateway_reference as string;
+    expect(sims.gocardless.payment(reference)).toMatchObject({ status: 'pending_submission', amount: 2500, currency: 'EUR' });
+    sims.gocardless.advance(4 * 24 * 60 * 60 * 1000);
+    await until(async () => (await api('GET', `/v1/payments/${payment.id}`)).status === 'succeeded');
+    expect(sims.gocardless.webhookDeliveries().every((d) => d.state === 'delivered')).toBe(true);
+  });
+
+  it('opens a BitPay invoice for a crypto payment, on the simulator the env: account names', async () => {
+    const payment = await api('POST', '/v1/payments', {
+      amount: 2500,
+      currency: 'USD',
+      routing: { gateways: ['bitpay'] },
+      payment_method: { type: 'crypto', crypto: { currency: 'BTC' } },
+      return_url: 'https://shop.example/back',
+    });
+    expect(payment).toMatchObject({ status: 'requires_action', gateway: { provider: 'bitpay' }, next_action: { type: 'redirect' } });
+    expect(payment.next_action.url.startsWith(sims.bitpay.url)).toBe(true);
+    expect(sims.bitpay.ledger.export().charges.map((c) => c.reference)).toContain(payment.attempts[0].gateway_reference);
+  });
+});
+
+describe('standalone simulators with a state dir', () => {
+  it('GoCardless and BitPay keep their payments across a restart, and no IBAN or private key is written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-standalone-'));
+    try {
+      const first = await startStandaloneSimulators({ ports: FREE_PORTS, stateDir: dir });
+      const env = Object.assign({}, ...Object.values(first.describe()).map((d) => d.env)) as Record<string, string>;
+      const registry = gatewayRegistry({ providers: NODE_PROVIDERS, sandbox: {}, env, timeoutMs: 5000 });
+      const adapter = registry.adapterFor({ id: 'gwa_env_bitpay', provider: 'bitpay', credentialsRef: 'env:BITPAY_SIM' } as GatewayAccount)!;
+      const outcome = await adapter.authorize({
+        paymentId: 'pay_standalone_bitpay',
+        attemptNumber: 1,
+        idempotencyKey: 'pay_standalone_bitpay:attempt:1',
+        amount: 4200,
+        currency: 'USD',
+        captureMethod: 'automatic',
+        method: { type: 'crypto', crypto: { currency: 'BTC' } },
+        description: null,
+        customerEmail: null,
+        returnUrl: null,
+        threeDSecure: 'automatic',
+      });
+      expect(outcome).toMatchObject({ kind: 'requires_action' });
+      const debit = await registry.adapterFor({ id: 'gwa_env_gocardless', provider: 'gocardless', credentialsRef: 'env:GOCARDLESS_SIM' } as GatewayAccount)!.authorize({
+        paymentId: 'pay_standalone_gocardless',
+        attemptNumber: 1,
+        idempotencyKey: 'pay_standalone_gocardless:attempt:1',
+        amount: 3100,
+        currency: 'EUR',
+        captureMethod: 'automatic',
+        method: {
+          type: 'sepa_debit',
+          sepaDebit: { iban: 'DE89370400440532013000', accountHolderName: 'Ada Lovelace', mandate: { kind: 'acceptance', acceptedAt: new Date('2026-11-30T10:00:00Z'), ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (test)' } },
+        },
+        description: null,
+        customerEmail: null,
+        returnUrl: null,
+        threeDSecure: 'automatic',
+      });
+      expect(debit).toMatchObject({ kind: 'pending' });
+      await first.close();
+
+      const second = await startStandaloneSimulators({ ports: FREE_PORTS, stateDir: dir });
+      try {
+        expect(second.bitpay.ledger.export().charges).toEqual([expect.objectContaining({ orderReference: 'pay_standalone_bitpay:attempt:1', amount: 4200, currency: 'USD' })]);
+        const reference = (debit as { reference: string }).reference;
+        expect(second.gocardless.payment(reference)).toMatchObject({ status: 'pending_submission', amount: 3100, currency: 'EUR' });
+        second.gocardless.advance(4 * 24 * 60 * 60 * 1000);
+        expect(second.gocardless.payment(reference)?.status).toBe('confirmed');
+        expect(await readdir(dir)).toEqual(expect.arrayContaining(['bitpay.json', 'gocardless.json']));
+        expect(await readFile(join(dir, 'bitpay.json'), 'utf8')).not.toContain(DEFAULT_SECRETS.bitpay.privateKey);
+        expect(await readFile(join(dir, 'gocardless.json'), 'utf8')).not.toMatch(/0532013000|DE89/);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe('the sandbox keeps its simulators across a restart', () => {
   it('refunds on every gateway a payment made before the restart, and hears the webhooks left over from it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'switchyard-restart-'));
@@ -332,7 +472,7 @@ describe('the sandbox keeps its simulators across a restart', () => {
 describe('npm run simulators', () => {
   it('runs as its own process on the ports it is given, answers its control endpoint, and stops on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/runtime/node/simulators-main.ts'], {
-      env: { ...process.env, SIMULATOR_CONTROL_PORT: '0', SIMULATOR_STRIPE_PORT: '0', SIMULATOR_ADYEN_PORT: '0', SIMULATOR_BRAINTREE_PORT: '0', SIMULATOR_CHECKOUT_PORT: '0', SIMULATOR_STRIPE_WEBHOOK_SECRET: 'whsec_from_env' },
+      env: { ...process.env, SIMULATOR_CONTROL_PORT: '0', SIMULATOR_STRIPE_PORT: '0', SIMULATOR_ADYEN_PORT: '0', SIMULATOR_BRAINTREE_PORT: '0', SIMULATOR_CHECKOUT_PORT: '0', SIMULATOR_PAYPAL_PORT: '0', SIMULATOR_GOCARDLESS_PORT: '0', SIMULATOR_BITPAY_PORT: '0', SIMULATOR_STRIPE_WEBHOOK_SECRET: 'whsec_from_env' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let banner = '';
@@ -340,7 +480,7 @@ describe('npm run simulators', () => {
       child.stderr!.on('data', (chunk: Buffer) => {
         banner += chunk.toString();
         const url = /control listening on (http:\/\/\S+)/.exec(banner)?.[1];
-        if (url && banner.includes('BRAINTREE_SIM_BASE_URL')) resolve(url);
+        if (url && banner.includes('BITPAY_SIM_BASE_URL')) resolve(url);
       });
       child.once('exit', (code) => reject(new Error(`exited with ${code}: ${banner}`)));
     });
@@ -348,6 +488,8 @@ describe('npm run simulators', () => {
     const described = (await (await fetch(`${controlUrl}/`)).json()) as any;
     expect(described.simulators.stripe.account).toEqual({ secretKey: 'sk_test_switchyard_simulator', webhookSecret: 'whsec_from_env' });
     expect(banner).toContain(`export STRIPE_SIM_BASE_URL=${described.simulators.stripe.url}`);
+    expect(banner).toContain(`export GOCARDLESS_SIM_BASE_URL=${described.simulators.gocardless.url}`);
+    expect(banner).toContain(`export BITPAY_SIM_BASE_URL=${described.simulators.bitpay.url}`);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

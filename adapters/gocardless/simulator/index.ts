@@ -11,8 +11,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestFaults, type RequestFault } from '../../testkit/faults.js';
 import { FaultSwitch, firstHeader, PendingRequests, readRequest, SimulatorHttpServer } from '../../testkit/http-server.js';
 import type { SimulatorControl } from '../../testkit/simulator.js';
+import { StateFile } from '../../testkit/state-file.js';
 import { ApprovalRates, Latency } from '../../testkit/steering.js';
-import { WebhookDispatcher } from '../../testkit/webhook-dispatcher.js';
+import { WebhookDispatcher, type PendingWebhook } from '../../testkit/webhook-dispatcher.js';
 import type { RetrySchedule } from '../../testkit/webhook-schedules.js';
 import {
   ApiError,
@@ -37,7 +38,7 @@ import {
   type ApiContext,
   type ApiResponse,
 } from './api.js';
-import { createLedger, gcId, SimulatorState, type GoCardlessEvent, type PaymentFate } from './state.js';
+import { createLedger, gcId, SimulatorState, type GoCardlessEvent, type PaymentFate, type SavedGoCardlessState } from './state.js';
 import { signedRequest } from './webhook-signer.js';
 
 const MINUTE = 60_000;
@@ -53,12 +54,14 @@ export const GOCARDLESS_RETRY_SCHEDULE: RetrySchedule = {
 };
 
 export interface GoCardlessSimulatorOptions {
-  /** The accepted access token. Default: any. */
+  /** The accepted access token. Default: the saved one, else any. */
   accessToken?: string;
-  /** The webhook endpoint secret. Default: a new one. */
+  /** The webhook endpoint secret. Default: the saved one, else a new one. */
   webhookSecret?: string;
   webhookUrl?: string;
   webhookRetry?: { scale?: number };
+  /** Where the simulator keeps its resources, idempotency keys and undelivered webhooks across restarts; omitted: in memory. */
+  statePath?: string;
   host?: string;
   port?: number;
 }
@@ -100,15 +103,30 @@ const ENVELOPE: Readonly<Record<string, string>> = {
   '/refunds': 'refunds',
 };
 
+interface SavedGoCardlessSimulator {
+  version: 1;
+  provider: 'gocardless';
+  account: { accessToken: string | null; webhookSecret: string };
+  state: SavedGoCardlessState;
+  created: [string, string][];
+  webhooks: PendingWebhook[];
+}
+
 export async function startGoCardlessSimulator(options: GoCardlessSimulatorOptions = {}): Promise<GoCardlessSimulator> {
-  const account = { accessToken: options.accessToken ?? null, webhookSecret: options.webhookSecret ?? randomBytes(24).toString('hex') };
+  const statePath = options.statePath ?? null;
+  const saved = await StateFile.read<SavedGoCardlessSimulator>(statePath);
+  if (saved !== null && saved.provider !== 'gocardless') throw new Error(`${statePath} holds a ${String(saved.provider)} simulator's state, not GoCardless's`);
+  const account = {
+    accessToken: options.accessToken ?? saved?.account.accessToken ?? null,
+    webhookSecret: options.webhookSecret ?? saved?.account.webhookSecret ?? randomBytes(24).toString('hex'),
+  };
   const state = new SimulatorState();
   const faults = new RequestFaults();
   const approval = new ApprovalRates();
   const latency = new Latency();
   const pending = new PendingRequests();
   /** Idempotency-Key → the resource it created (GoCardless answers a reuse with a 409 naming it). */
-  const created = new Map<string, string>();
+  const created = new Map<string, string>(saved?.created);
   let forcedFailure: { cause: string; reasonCode: string; left: number | null } | null = null;
 
   const dispatcher = new WebhookDispatcher({
@@ -116,7 +134,20 @@ export async function startGoCardlessSimulator(options: GoCardlessSimulatorOptio
     retryScale: options.webhookRetry?.scale ?? 1,
     url: options.webhookUrl ?? null,
     render: (payload) => signedRequest(payload as GoCardlessEvent[], account.webhookSecret),
+    onChange: () => stateFile.changed(),
   });
+  const stateFile: StateFile<SavedGoCardlessSimulator> = new StateFile(statePath, () => ({
+    version: 1,
+    provider: 'gocardless',
+    account: { ...account },
+    state: state.saved(),
+    created: [...created],
+    webhooks: dispatcher.pending(),
+  }));
+  if (saved) {
+    state.restore(saved.state);
+    dispatcher.restore(saved.webhooks);
+  }
   const ctx: ApiContext = {
     state,
     fate({ currency, country }): PaymentFate {
@@ -187,6 +218,7 @@ export async function startGoCardlessSimulator(options: GoCardlessSimulatorOptio
       return send(401, JSON.stringify({ error: { message: 'Authentication failed', type: 'invalid_api_usage', code: 401, request_id: gcId('WB'), documentation_url: 'https://developer.gocardless.com/api-reference#authentication_failed', errors: [{ reason: 'authentication_failed', message: 'Authentication failed' }] } }));
     }
     const response = run(method, url, body, method === 'POST' ? firstHeader(req, 'idempotency-key') : null);
+    if (method === 'POST') stateFile.changed();
     const text = JSON.stringify(response.body);
     if (fault?.kind === 'charge_then_hang') return pending.hold(res);
     if (fault?.kind === 'charge_then_500') return send(500, JSON.stringify(invalidServer(500)));
@@ -205,6 +237,7 @@ export async function startGoCardlessSimulator(options: GoCardlessSimulatorOptio
   const ledger = createLedger(state, () => {
     created.clear();
     dispatcher.reset();
+    stateFile.changed();
   });
 
   return {
@@ -216,8 +249,12 @@ export async function startGoCardlessSimulator(options: GoCardlessSimulatorOptio
     advance(ms) {
       state.offsetMs += ms;
       progress(ctx);
+      stateFile.changed();
     },
-    returnPayment: (reference, kind, reasonCode) => returnPayment(ctx, reference, kind, reasonCode),
+    returnPayment(reference, kind, reasonCode) {
+      returnPayment(ctx, reference, kind, reasonCode);
+      stateFile.changed();
+    },
     failNextPayments(failure, times) {
       forcedFailure = failure ? { ...failure, left: times ?? null } : null;
     },
@@ -235,12 +272,12 @@ export async function startGoCardlessSimulator(options: GoCardlessSimulatorOptio
     clearWebhookFaults: () => dispatcher.clearFaults(),
     setWebhookRetryScale: (scale) => dispatcher.setRetryScale(scale),
     webhookDeliveries: () => dispatcher.deliveries(),
-    // No state file: everything is in memory, so there is nothing to write.
-    save: async () => {},
+    save: () => stateFile.flush(),
     async close() {
       dispatcher.close();
       pending.close();
       await http.close();
+      await stateFile.close();
     },
   };
 }

@@ -95,6 +95,15 @@ export interface GoCardlessEvent {
  */
 export const TIMELINE = { submitAfterMs: DAY, settleAfterMs: 4 * DAY, payoutAfterMs: 5 * DAY, refundPaidAfterMs: 2 * DAY } as const;
 
+export interface SavedGoCardlessState {
+  customers: CustomerRecord[];
+  bankAccounts: BankAccountRecord[];
+  mandates: MandateRecord[];
+  payments: PaymentRecord[];
+  refunds: RefundRecord[];
+  offsetMs: number;
+}
+
 export class SimulatorState {
   readonly customers = new Map<string, CustomerRecord>();
   readonly bankAccounts = new Map<string, BankAccountRecord>();
@@ -111,6 +120,31 @@ export class SimulatorState {
 
   iso(at = this.now()): string {
     return new Date(at).toISOString();
+  }
+
+  /** What a state file keeps: every resource and the bank's calendar (not the request log). */
+  saved(): SavedGoCardlessState {
+    return {
+      customers: [...this.customers.values()],
+      bankAccounts: [...this.bankAccounts.values()],
+      mandates: [...this.mandates.values()],
+      payments: [...this.payments.values()],
+      refunds: [...this.refunds.values()],
+      offsetMs: this.offsetMs,
+    };
+  }
+
+  restore(saved: SavedGoCardlessState): void {
+    for (const [map, records] of [
+      [this.customers, saved.customers],
+      [this.bankAccounts, saved.bankAccounts],
+      [this.mandates, saved.mandates],
+      [this.payments, saved.payments],
+      [this.refunds, saved.refunds],
+    ] as [Map<string, { id: string }>, { id: string }[]][]) {
+      for (const record of records) map.set(record.id, record);
+    }
+    this.offsetMs = saved.offsetMs;
   }
 
   reset(): void {

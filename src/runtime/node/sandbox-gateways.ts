@@ -9,7 +9,7 @@ import { startPayPalSimulator } from '../../../adapters/paypal/simulator/index.j
 import { startGoCardlessSimulator } from '../../../adapters/gocardless/simulator/index.js';
 import { startStripeSimulator } from '../../../adapters/stripe/simulator/index.js';
 import type { SimulatorControl } from '../../../adapters/testkit/simulator.js';
-import { PROVIDERS } from '../providers.js';
+import { NODE_PROVIDERS } from './providers.js';
 
 export interface SandboxGateways {
   /** Per provider, the adapter config that points at its simulator. */
@@ -44,6 +44,8 @@ interface SandboxSecrets {
   checkout?: { secretKey: string; webhookSecret: string };
   /** Absent from a secrets file written before the sandbox had PayPal: derived from the file's own. */
   paypal?: { clientId: string; clientSecret: string; webhookId: string };
+  /** Absent from a secrets file written before GoCardless's were kept: derived from the file's own. */
+  gocardless?: { accessToken: string; webhookSecret: string };
   /** Absent from a secrets file written before the sandbox had BitPay: derived from the file's own. */
   bitpay?: { privateKey: string; merchantToken: string };
 }
@@ -81,9 +83,8 @@ export async function startSandboxGateways(webhookUrl: (provider: string) => str
   const paypalSecrets = secrets.paypal ?? derivedPayPalSecrets(secrets);
   const paypal = await startPayPalSimulator({ ...paypalSecrets, webhookRetry, ...statePath('paypal') });
 
-  // In memory even with a state dir: the GoCardless simulator keeps no state file (its debits start afresh at each run).
-  const gocardlessSecrets = { accessToken: `sandbox_${secrets.stripe.secretKey.slice(8, 40)}`, webhookSecret: createHash('sha256').update(`gocardless-webhook:${secrets.stripe.webhookSecret}`).digest('hex') };
-  const gocardless = await startGoCardlessSimulator({ ...gocardlessSecrets, webhookRetry });
+  const gocardlessSecrets = secrets.gocardless ?? derivedGoCardlessSecrets(secrets);
+  const gocardless = await startGoCardlessSimulator({ ...gocardlessSecrets, webhookRetry, ...statePath('gocardless') });
 
   const bitpaySecrets = secrets.bitpay ?? derivedBitPaySecrets(secrets);
   const bitpay = await startBitPaySimulator({ ...bitpaySecrets, webhookRetry, ...statePath('bitpay') });
@@ -127,6 +128,7 @@ async function sandboxSecrets(stateDir: string | undefined): Promise<SandboxSecr
     braintree: { publicKey: secret(), privateKey: secret() },
     checkout: { secretKey: checkoutKey(crypto.getRandomValues(new Uint8Array(27))), webhookSecret: secret() },
     paypal: { clientId: `A${secret()}`, clientSecret: `E${secret()}`, webhookId: secret().slice(0, 17).toUpperCase() },
+    gocardless: { accessToken: `sandbox_${secret()}`, webhookSecret: secret() },
     bitpay: { privateKey: newPrivateKey(), merchantToken: secret() },
   };
   if (file !== null) {
@@ -161,6 +163,17 @@ function derivedPayPalSecrets(secrets: SandboxSecrets): { clientId: string; clie
   return { clientId: `A${digest('paypal-client-id')}`, clientSecret: `E${digest('paypal-client-secret')}`, webhookId: digest('paypal-webhook-id').slice(0, 17).toUpperCase() };
 }
 
+/**
+ * For a secrets file written before GoCardless's were kept in it: the token and webhook secret the
+ * sandbox has always derived from the file's own (so an older file's GoCardless account keeps them).
+ */
+function derivedGoCardlessSecrets(secrets: SandboxSecrets): { accessToken: string; webhookSecret: string } {
+  return {
+    accessToken: `sandbox_${secrets.stripe.secretKey.slice(8, 40)}`,
+    webhookSecret: createHash('sha256').update(`gocardless-webhook:${secrets.stripe.webhookSecret}`).digest('hex'),
+  };
+}
+
 /** For a secrets file written before the sandbox had BitPay: its key and token derived from the file's own. */
 function derivedBitPaySecrets(secrets: SandboxSecrets): { privateKey: string; merchantToken: string } {
   const digest = (label: string) => createHash('sha256').update(`${label}:${secrets.stripe.secretKey}:${secrets.braintree.privateKey}`).digest('hex');
@@ -193,7 +206,7 @@ export async function connectEnvGateways(webhookUrl: (provider: string) => strin
     env = { ...fromControl, ...Object.fromEntries(Object.entries(options.env).filter(([, value]) => value !== undefined && value !== '')) };
   }
   const configs: Record<string, unknown> = {};
-  for (const provider of PROVIDERS) {
+  for (const provider of NODE_PROVIDERS) {
     const prefix = `${provider.name.toUpperCase()}_SIM`;
     const config = provider.configFromEnv(prefix, env);
     if (config === null) throw new Error(`the sandbox's ${provider.name} account needs its ${prefix}_* variables (npm run simulators prints them), or SWITCHYARD_SIMULATORS_CONTROL_URL`);
@@ -204,7 +217,7 @@ export async function connectEnvGateways(webhookUrl: (provider: string) => strin
     simulators: {},
     connectWebhooks: async () => {
       if (!control) return;
-      for (const provider of PROVIDERS) await controlCall(control, 'PUT', `/${provider.name}/webhook-url`, { url: webhookUrl(provider.name) });
+      for (const provider of NODE_PROVIDERS) await controlCall(control, 'PUT', `/${provider.name}/webhook-url`, { url: webhookUrl(provider.name) });
     },
     close: async () => {},
   };

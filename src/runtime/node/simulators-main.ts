@@ -1,5 +1,5 @@
 /**
- * `npm run simulators`: the Stripe, Adyen, Braintree and Checkout.com simulators as one standalone process,
+ * `npm run simulators`: the Stripe, Adyen, Braintree, Checkout.com, PayPal, GoCardless and BitPay simulators as one standalone process,
  * on fixed ports with fixed sandbox secrets (each overridable by environment), and a control
  * endpoint on 127.0.0.1 (see README "Standalone simulators").
  */
@@ -46,6 +46,8 @@ const options: StandaloneOptions = {
     braintree: port('SIMULATOR_BRAINTREE_PORT', DEFAULT_PORTS.braintree),
     checkout: port('SIMULATOR_CHECKOUT_PORT', DEFAULT_PORTS.checkout),
     paypal: port('SIMULATOR_PAYPAL_PORT', DEFAULT_PORTS.paypal),
+    gocardless: port('SIMULATOR_GOCARDLESS_PORT', DEFAULT_PORTS.gocardless),
+    bitpay: port('SIMULATOR_BITPAY_PORT', DEFAULT_PORTS.bitpay),
   },
   stripe: pick([
     ['secretKey', 'SIMULATOR_STRIPE_SECRET_KEY'],
@@ -82,6 +84,16 @@ const options: StandaloneOptions = {
     ['webhookId', 'SIMULATOR_PAYPAL_WEBHOOK_ID'],
     ['webhookUrl', 'SIMULATOR_PAYPAL_WEBHOOK_URL'],
   ]),
+  gocardless: pick([
+    ['accessToken', 'SIMULATOR_GOCARDLESS_ACCESS_TOKEN'],
+    ['webhookSecret', 'SIMULATOR_GOCARDLESS_WEBHOOK_SECRET'],
+    ['webhookUrl', 'SIMULATOR_GOCARDLESS_WEBHOOK_URL'],
+  ]),
+  bitpay: pick([
+    ['privateKey', 'SIMULATOR_BITPAY_PRIVATE_KEY'],
+    ['merchantToken', 'SIMULATOR_BITPAY_MERCHANT_TOKEN'],
+    ['webhookUrl', 'SIMULATOR_BITPAY_WEBHOOK_URL'],
+  ]),
   webhookRetryScale: number('SIMULATOR_WEBHOOK_RETRY_SCALE') ?? 1,
   ...(env.SIMULATOR_STATE_DIR ? { stateDir: env.SIMULATOR_STATE_DIR } : {}),
 };
@@ -92,7 +104,7 @@ process.stderr.write(
   [
     '',
     'Switchyard simulators',
-    ...PROVIDER_NAMES.map((name) => `  ${`${name}:`.padEnd(11)}${described[name].url}`),
+    ...PROVIDER_NAMES.map((name) => `  ${`${name}:`.padEnd(12)}${described[name].url}`),
     `  control listening on ${simulators.controlUrl} (GET / for credentials, GET /ledger, README "Standalone simulators")`,
     `  webhook retries: the providers' schedules × ${options.webhookRetryScale}; state: ${options.stateDir ?? 'in memory'}`,
     '',

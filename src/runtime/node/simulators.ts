@@ -3,18 +3,20 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startAdyenSimulator, type AdyenSimulator } from '../../../adapters/adyen/simulator/index.js';
 import { startBraintreeSimulator, type BraintreeSimulator } from '../../../adapters/braintree/simulator/index.js';
+import { startBitPaySimulator, type BitPaySimulator } from '../../../adapters/bitpay/simulator/index.js';
 import { startCheckoutSimulator, type CheckoutSimulator } from '../../../adapters/checkout/simulator/index.js';
+import { startGoCardlessSimulator, type GoCardlessSimulator } from '../../../adapters/gocardless/simulator/index.js';
 import { startPayPalSimulator, type PayPalSimulator } from '../../../adapters/paypal/simulator/index.js';
 import type { SimulatorControl } from '../../../adapters/testkit/simulator.js';
 import { startStripeSimulator, type StripeSimulator } from '../../../adapters/stripe/simulator/index.js';
 
 /**
- * The five provider simulators as one standalone process, with a control endpoint (loopback
+ * The seven provider simulators as one standalone process, with a control endpoint (loopback
  * JSON over HTTP) a chaos benchmark or a newcomer drives them through. `npm run simulators`
  * (simulators-main.ts) starts it from environment variables.
  */
 
-export const PROVIDER_NAMES = ['stripe', 'adyen', 'braintree', 'checkout', 'paypal'] as const;
+export const PROVIDER_NAMES = ['stripe', 'adyen', 'braintree', 'checkout', 'paypal', 'gocardless', 'bitpay'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 /** The fixed, documented sandbox secrets: public on purpose, never a real provider's. */
@@ -25,9 +27,12 @@ export const DEFAULT_SECRETS = {
   // Shaped as a Checkout.com sandbox key, so the SDK sends it as a Bearer token as it does a real one.
   checkout: { secretKey: 'sk_sbox_switchyardsimulatorkey2345', webhookSecret: 'switchyard_simulator_checkout_webhook', returnUrl: null },
   paypal: { clientId: 'switchyard_simulator_paypal_client', clientSecret: 'switchyard_simulator_paypal_secret', webhookId: 'SWITCHYARDSIMWH01' },
+  gocardless: { accessToken: 'sandbox_switchyard_simulator_gocardless', webhookSecret: 'switchyard_simulator_gocardless_webhook' },
+  // BitPay's API key is a secp256k1 private key: sha256("switchyard-simulator-bitpay"), public like the rest.
+  bitpay: { privateKey: '5c979be6d8f233dbb7173a88ff237de0f2018e6291789b44bbbc4978171e571b', merchantToken: 'switchyard_simulator_bitpay_token' },
 } as const;
 
-export const DEFAULT_PORTS = { control: 12110, stripe: 12111, adyen: 12112, braintree: 12113, checkout: 12114, paypal: 12115 } as const;
+export const DEFAULT_PORTS = { control: 12110, stripe: 12111, adyen: 12112, braintree: 12113, checkout: 12114, paypal: 12115, gocardless: 12116, bitpay: 12117 } as const;
 
 /** Braintree fixes one currency per merchant account. */
 export const DEFAULT_BRAINTREE_MERCHANT_ACCOUNTS: Readonly<Record<string, string>> = { USD: 'switchyard_usd', EUR: 'switchyard_eur', GBP: 'switchyard_gbp' };
@@ -41,6 +46,8 @@ export interface StandaloneOptions {
   braintree?: { merchantId?: string; publicKey?: string; privateKey?: string; webhookUrl?: string; merchantAccounts?: Readonly<Record<string, string>>; settlementDelayMs?: number | null };
   checkout?: { secretKey?: string; webhookSecret?: string; webhookUrl?: string };
   paypal?: { clientId?: string; clientSecret?: string; webhookId?: string; webhookUrl?: string };
+  gocardless?: { accessToken?: string; webhookSecret?: string; webhookUrl?: string };
+  bitpay?: { privateKey?: string; merchantToken?: string; webhookUrl?: string };
   /** Multiplies the providers' webhook retry schedules (0.001: a day in 86 s). Default 1. */
   webhookRetryScale?: number;
   /** Where each simulator keeps its state (`<dir>/<provider>.json`); omitted: in memory. */
@@ -53,6 +60,8 @@ export interface StandaloneSimulators {
   braintree: BraintreeSimulator;
   checkout: CheckoutSimulator;
   paypal: PayPalSimulator;
+  gocardless: GoCardlessSimulator;
+  bitpay: BitPaySimulator;
   /** `http://127.0.0.1:<port>` of the control endpoint. */
   controlUrl: string;
   /** What `GET /` answers: each simulator's URL, credentials and the variables of an `env:` account for it. */
@@ -132,8 +141,28 @@ export async function startStandaloneSimulators(options: StandaloneOptions = {})
       ...statePath('paypal'),
     });
     started.push(paypal);
+    const gocardless = await startGoCardlessSimulator({
+      host,
+      port: ports.gocardless,
+      accessToken: options.gocardless?.accessToken ?? DEFAULT_SECRETS.gocardless.accessToken,
+      webhookSecret: options.gocardless?.webhookSecret ?? DEFAULT_SECRETS.gocardless.webhookSecret,
+      ...(options.gocardless?.webhookUrl ? { webhookUrl: options.gocardless.webhookUrl } : {}),
+      webhookRetry,
+      ...statePath('gocardless'),
+    });
+    started.push(gocardless);
+    const bitpay = await startBitPaySimulator({
+      host,
+      port: ports.bitpay,
+      privateKey: options.bitpay?.privateKey ?? DEFAULT_SECRETS.bitpay.privateKey,
+      merchantToken: options.bitpay?.merchantToken ?? DEFAULT_SECRETS.bitpay.merchantToken,
+      ...(options.bitpay?.webhookUrl ? { webhookUrl: options.bitpay.webhookUrl } : {}),
+      webhookRetry,
+      ...statePath('bitpay'),
+    });
+    started.push(bitpay);
 
-    const simulators = { stripe, adyen, braintree, checkout, paypal };
+    const simulators = { stripe, adyen, braintree, checkout, paypal, gocardless, bitpay };
     const describe = (): Record<ProviderName, SimulatorDescription> => ({
       stripe: {
         url: stripe.url,
@@ -186,6 +215,28 @@ export async function startStandaloneSimulators(options: StandaloneOptions = {})
           PAYPAL_SIM_BASE_URL: paypal.url,
         },
       },
+      gocardless: {
+        url: gocardless.url,
+        account: { ...gocardless.account },
+        env: {
+          GOCARDLESS_SIM_ACCESS_TOKEN: gocardless.account.accessToken ?? '',
+          GOCARDLESS_SIM_WEBHOOK_SECRET: gocardless.account.webhookSecret,
+          GOCARDLESS_SIM_ENVIRONMENT: 'sandbox',
+          GOCARDLESS_SIM_BASE_URL: gocardless.url,
+        },
+      },
+      bitpay: {
+        url: bitpay.url,
+        account: { ...bitpay.credentials },
+        env: {
+          BITPAY_SIM_PRIVATE_KEY: bitpay.credentials.privateKey,
+          BITPAY_SIM_MERCHANT_TOKEN: bitpay.credentials.merchantToken,
+          BITPAY_SIM_ENVIRONMENT: 'test',
+          // No shop stands behind the simulators: the payer returns to the simulator.
+          BITPAY_SIM_RETURN_URL: `${bitpay.url}/return`,
+          BITPAY_SIM_BASE_URL: bitpay.url,
+        },
+      },
     });
     const control = await listenControl(ports.control, simulators, describe);
     return {
@@ -220,7 +271,7 @@ class ControlError extends Error {
 type Simulators = Record<ProviderName, SimulatorControl>;
 
 /**
- * Routes of the control endpoint; `:provider` is `stripe`, `adyen`, `braintree`, `checkout`, `paypal` or `all`.
+ * Routes of the control endpoint; `:provider` is `stripe`, `adyen`, `braintree`, `checkout`, `paypal`, `gocardless`, `bitpay` or `all`.
  *
  *   GET    /                                 each simulator's URL, credentials and env: variables
  *   GET    /ledger                           every simulator's full ledger
@@ -246,7 +297,7 @@ async function handleControl(sims: Simulators, describe: () => unknown, method: 
   if (!match) throw new ControlError(404, `no such control route: ${method} ${path}`);
   const [, name, action] = match as unknown as [string, string, string];
   const targets = name === 'all' ? PROVIDER_NAMES.map((n) => sims[n]) : PROVIDER_NAMES.includes(name as ProviderName) ? [sims[name as ProviderName]] : null;
-  if (targets === null) throw new ControlError(404, `no simulator named ${name} (stripe, adyen, braintree, checkout, paypal or all)`);
+  if (targets === null) throw new ControlError(404, `no simulator named ${name} (${PROVIDER_NAMES.join(', ')} or all)`);
   const each = async (fn: (sim: SimulatorControl) => unknown) => {
     for (const sim of targets) await fn(sim);
     return { ok: true };
