@@ -200,6 +200,14 @@ describe('the router against standalone simulators, through env: accounts', () =
     await sandbox?.close();
     await sims?.close();
   });
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${sandbox.url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${sandbox.apiKey}`, 'Content-Type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return (await res.json()) as any;
+  };
 
   it('any env: account reaches the simulator its <PREFIX>_BASE_URL names', async () => {
     const env = Object.assign({}, ...Object.values(sims.describe()).map((d) => d.env)) as Record<string, string>;
@@ -227,14 +235,6 @@ describe('the router against standalone simulators, through env: accounts', () =
   });
 
   it('pays, refunds and hears webhooks through each gateway, and every charge reconciles with the simulators’ ledgers', async () => {
-    const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${sandbox.url}${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${sandbox.apiKey}`, 'Content-Type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      return (await res.json()) as any;
-    };
     const payments = [];
     for (const provider of ['stripe', 'adyen', 'braintree', 'checkout']) {
       const payment = await api('POST', '/v1/payments', {
@@ -276,38 +276,6 @@ describe('the router against standalone simulators, through env: accounts', () =
       expect((await api('GET', `/v1/payments/${webhookConfirmed.id}`)).amount_refunded, webhookConfirmed.gateway.provider).toBe(700);
     }
   });
-});
-
-describe('the router against the standalone GoCardless and BitPay simulators', () => {
-  let sims: StandaloneSimulators;
-  let sandbox: Sandbox;
-  beforeAll(async () => {
-    sims = await startStandaloneSimulators({ ports: FREE_PORTS, webhookRetryScale: 0.0001 });
-    sandbox = await startSandbox({
-      host: '127.0.0.1',
-      port: 0,
-      sandboxKey: fixedKey('envNodeOnly'),
-      fingerprintSecret: 'fp',
-      gatewayTimeoutMs: 5000,
-      routingRulesDir: 'routing-rules',
-      routingSeed: 3,
-      gateways: 'env',
-      simulatorsControlUrl: sims.controlUrl,
-      logger: captureLogger().logger,
-    });
-  });
-  afterAll(async () => {
-    await sandbox?.close();
-    await sims?.close();
-  });
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${sandbox.url}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${sandbox.apiKey}`, 'Content-Type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return (await res.json()) as any;
-  };
 
   it('collects a SEPA debit through GoCardless and hears its settlement by webhook', async () => {
     const payment = await api('POST', '/v1/payments', {

@@ -84,12 +84,14 @@ export const INTENT_METHOD_TYPES = ['card', 'sepa_debit', 'us_bank_account'] as 
 export type IntentMethodType = (typeof INTENT_METHOD_TYPES)[number];
 const UNSUPPORTED_TYPE = `Only ${INTENT_METHOD_TYPES.join(', ')} payment methods are supported.`;
 
+/** A debit needs the account holder's name, as Stripe's does (at most 140 characters, the SEPA limit). */
+const DebitBillingDetails = BillingDetails.extend({ name: text().min(1).max(140) });
+
 const PaymentMethodData = z.discriminatedUnion(
   'type',
   [
     z.strictObject({ type: z.literal('card'), card: CardData, billing_details: BillingDetails.optional() }),
-    // A debit needs the account holder's name, as Stripe's does.
-    z.strictObject({ type: z.literal('sepa_debit'), sepa_debit: z.strictObject({ iban: z.string().max(42) }), billing_details: BillingDetails.extend({ name: text().min(1).max(140) }) }),
+    z.strictObject({ type: z.literal('sepa_debit'), sepa_debit: z.strictObject({ iban: z.string().max(42) }), billing_details: DebitBillingDetails }),
     z.strictObject({
       type: z.literal('us_bank_account'),
       us_bank_account: z.strictObject({
@@ -98,7 +100,7 @@ const PaymentMethodData = z.discriminatedUnion(
         account_holder_type: z.enum(['individual', 'company']).optional(),
         account_type: z.enum(['checking', 'savings']).optional(),
       }),
-      billing_details: BillingDetails.extend({ name: text().min(1).max(140) }),
+      billing_details: DebitBillingDetails,
     }),
   ],
   { error: UNSUPPORTED_TYPE },
