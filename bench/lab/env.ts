@@ -100,12 +100,29 @@ const SOFT_DECLINE: AuthorizationOutcome = { kind: 'declined', reference: 'sim',
 const REFUSED: AuthorizationOutcome = { kind: 'not_processed', reason: 'connection_refused', detail: 'simulated outage' };
 const TIMEOUT: AuthorizationOutcome = { kind: 'unknown', reason: 'timeout', detail: 'simulated outage' };
 
+/** Chance that gateway g, up, approves a card the issuer does not refuse (its own acceptance). */
+function acceptance(world: World, g: number, tx: RoutingTransaction, i: number): number {
+  return Math.min(0.999, world.rate(g, tx, i) / (1 - ISSUER_REFUSAL));
+}
+
 /** What gateway g answers for transaction i, from the transaction's own uniforms. */
 export function attempt(world: World, traffic: Traffic, g: number, i: number): AuthorizationOutcome {
   if (world.down(g, i)) return traffic.uOutage[i]! < (world.refusedShare ?? OUTAGE_REFUSED_SHARE) ? REFUSED : TIMEOUT;
   if (traffic.uIssuer[i]! < ISSUER_REFUSAL) return ISSUER_DECLINE;
-  const accept = Math.min(0.999, world.rate(g, traffic.txs[i]!, i) / (1 - ISSUER_REFUSAL));
-  return traffic.uGateway[i * G + g]! < accept ? APPROVED : SOFT_DECLINE;
+  return traffic.uGateway[i * G + g]! < acceptance(world, g, traffic.txs[i]!, i) ? APPROVED : SOFT_DECLINE;
+}
+
+/**
+ * The true odds of one attempt at gateway g for transaction i, given that the issuer does not
+ * refuse the card (an issuer refusal is the same answer everywhere and stops the payment, so it
+ * scales every order alike): the chance it approves, and the chance it fails in a way that
+ * cascades to the next gateway (a soft decline; while down, a refused connection). The gateways'
+ * draws are independent, so an order's chances multiply.
+ */
+export function attemptOdds(world: World, g: number, tx: RoutingTransaction, i: number): { approve: number; cascade: number } {
+  if (world.down(g, i)) return { approve: 0, cascade: world.refusedShare ?? OUTAGE_REFUSED_SHARE };
+  const approve = acceptance(world, g, tx, i);
+  return { approve, cascade: 1 - approve };
 }
 
 /** The true probability that gateway g approves transaction i at its time (0 while down). */

@@ -16,7 +16,7 @@ import { parseRuleset } from '../../src/routing/rules/parse.js';
 import type { RoutingTransaction } from '../../src/routing/rules/transaction.js';
 import { successModel } from '../../src/routing/success-model.js';
 import { manualClock } from '../../test/support/clock.js';
-import { G, GATEWAYS, trueApproval, type World } from './env.js';
+import { G, GATEWAYS, attemptOdds, trueApproval, type World } from './env.js';
 
 export interface Policy {
   readonly name: string;
@@ -31,7 +31,7 @@ export interface Policy {
   close?(): void;
 }
 
-export const POLICY_NAMES = ['switchyard', 'static', 'uniform', 'decision_engine_sr', 'decision_engine_sr_segmented', 'oracle'] as const;
+export const POLICY_NAMES = ['switchyard', 'static', 'uniform', 'decision_engine_sr', 'decision_engine_sr_segmented', 'oracle', 'oracle_order'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
 export function feeSchedules(yaml: string): FeeSchedule[] {
@@ -161,6 +161,56 @@ export function oracle(world: World, schedules: readonly FeeSchedule[]): Policy 
       for (let g = 0; g < G; g++) value[g] = trueApproval(world, g, tx, i) * (tx.amount - fees[g]!);
       order.sort((x, y) => value[y]! - value[x]! || x - y);
       return order;
+    },
+    observe() {},
+  };
+}
+
+/** Every order of the gateways 0..n−1. */
+function permutations(n: number): number[][] {
+  if (n === 0) return [[]];
+  return permutations(n - 1).flatMap((rest) => Array.from({ length: n }, (_, k) => [...rest.slice(0, k), n - 1, ...rest.slice(k)]));
+}
+
+/**
+ * The yardstick for scenarios judged on net: knows the true current rates, outages and fees and
+ * picks, per transaction, the whole order (every permutation, failover included, up to
+ * `maxAttempts` attempts) with the highest expected net, Σₖ aₖ(amount − feeₖ) Πⱼ₍<ₖ₎ cⱼ, with aₖ the
+ * chance attempt k approves and cⱼ the chance attempt j fails over (`attemptOdds`). An order
+ * only as good as the first-attempt oracle's keeps that one, so where fees are equal and no
+ * gateway is down (every order then has the same expected net) the two oracles agree.
+ */
+export function wholeOrderOracle(world: World, schedules: readonly FeeSchedule[], maxAttempts: number): Policy {
+  const fees = new Float64Array(G);
+  const approve = new Float64Array(G);
+  const cascade = new Float64Array(G);
+  const firstAttempt = oracle(world, schedules);
+  const orders = permutations(G);
+  const value = (order: readonly number[], amount: number) => {
+    let total = 0;
+    let reach = 1;
+    for (let k = 0; k < Math.min(maxAttempts, order.length); k++) {
+      const g = order[k]!;
+      total += reach * approve[g]! * (amount - fees[g]!);
+      reach *= cascade[g]!;
+    }
+    return total;
+  };
+  return {
+    name: 'oracle_order',
+    order(tx, i) {
+      feesOf(schedules, tx, fees);
+      for (let g = 0; g < G; g++) ({ approve: approve[g], cascade: cascade[g] } = attemptOdds(world, g, tx, i));
+      let best = firstAttempt.order(tx, i);
+      let bestValue = value(best, tx.amount);
+      for (const order of orders) {
+        const v = value(order, tx.amount);
+        if (v > bestValue + 1e-9 * Math.abs(bestValue)) {
+          best = order;
+          bestValue = v;
+        }
+      }
+      return best;
     },
     observe() {},
   };

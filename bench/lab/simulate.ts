@@ -11,7 +11,7 @@ import type { AuthorizationOutcome } from '../../src/domain/outcome.js';
 import type { FeeSchedule } from '../../src/routing/fees/schedule.js';
 import { G, attempt, trueApproval, type Traffic, type World } from './env.js';
 import { DECISION_ENGINE_SR_DEFAULTS, decisionEngineSr } from './peers/decision-engine.js';
-import { feesOf, oracle, staticPriority, switchyard, uniform, type Policy, type PolicyName } from './policies.js';
+import { feesOf, oracle, staticPriority, switchyard, uniform, wholeOrderOracle, type Policy, type PolicyName } from './policies.js';
 
 export const MAX_ATTEMPTS = 3;
 
@@ -67,6 +67,8 @@ export function makePolicy(name: PolicyName, world: World, traffic: Traffic, sch
       return decisionEngineSr(name, seed * 7 + 4, { ...DECISION_ENGINE_SR_DEFAULTS, dimensions: ['card_network', 'country'] });
     case 'oracle':
       return oracle(world, schedules);
+    case 'oracle_order':
+      return wholeOrderOracle(world, schedules, MAX_ATTEMPTS);
   }
 }
 
