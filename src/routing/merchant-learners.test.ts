@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { decline } from '../domain/decline.js';
 import type { AuthorizationOutcome } from '../domain/outcome.js';
 import { merchantLearners } from './merchant-learners.js';
 import { tx } from './rules/test-helpers.js';
@@ -6,6 +7,16 @@ import { tx } from './rules/test-helpers.js';
 const TX = tx();
 const APPROVED: AuthorizationOutcome = { kind: 'approved', reference: 'r', captured: false };
 const TIMED_OUT: AuthorizationOutcome = { kind: 'unknown', reason: 'timeout', detail: '' };
+const SOFT_DECLINE: AuthorizationOutcome = { kind: 'declined', reference: 'r', decline: decline('do_not_honor', '05') };
+
+/** `count` payments declined softly at gwa_a and approved by the fallback at gwa_b: κ grows. */
+function rescued(learners: ReturnType<typeof merchantLearners>, merchantId: string, count: number): void {
+  for (let k = 0; k < count; k++) {
+    const payment = tx({ paymentId: `pay_${merchantId}_${k}` });
+    learners.of(merchantId).record('gwa_a', payment, SOFT_DECLINE);
+    learners.of(merchantId).record('gwa_b', payment, APPROVED);
+  }
+}
 
 describe('merchant learners', () => {
   it("do not fade one merchant's estimates with another merchant's traffic in the same segment", () => {
@@ -45,5 +56,45 @@ describe('merchant learners', () => {
     // Applied is learned all the same.
     expect(learners.of('mer_b').overall('gwa_b').n).toBeGreaterThan(0);
   });
-});
 
+  it('save and restore the measured rescue rate with the learner', () => {
+    const learners = merchantLearners();
+    rescued(learners, 'mer_a', 200);
+    const kappa = learners.of('mer_a').rescue();
+    expect(kappa).toBeGreaterThan(0.5);
+    // Through JSON, as the store keeps it.
+    const saved = JSON.parse(JSON.stringify(learners.snapshots().get('mer_a')));
+    const restarted = merchantLearners();
+    expect(restarted.of('mer_a').rescue()).toBe(0);
+    restarted.restore('mer_a', saved);
+    expect(restarted.of('mer_a').rescue()).toBe(kappa);
+    // And it goes on from there: one more rescue moves both alike.
+    rescued(learners, 'mer_a', 1);
+    rescued(restarted, 'mer_a', 1);
+    expect(restarted.of('mer_a').rescue()).toBe(learners.of('mer_a').rescue());
+  });
+
+  it('start the rescue rate from nothing when a snapshot from before it is restored', () => {
+    const learners = merchantLearners();
+    rescued(learners, 'mer_a', 200);
+    const { rescue: _rescue, ...older } = learners.snapshots().get('mer_a')!;
+    learners.restore('mer_a', older);
+    expect(learners.of('mer_a').rescue()).toBe(0);
+    expect(learners.of('mer_a').overall('gwa_b').n).toBeGreaterThan(100);
+  });
+
+  it.each([
+    ['too few tallies', [1, 1, 1]],
+    ['a negative tally', [10, 10, -1, 9]],
+    ['not numbers', ['10', 10, 9, 9]],
+    ['not an array', 'κ=0.9'],
+  ])('refuse a snapshot whose rescue tallies are malformed (%s), keeping the state', (_name, rescue) => {
+    const learners = merchantLearners();
+    rescued(learners, 'mer_a', 200);
+    const kappa = learners.of('mer_a').rescue();
+    const before = learners.of('mer_a').overall('gwa_b');
+    expect(() => learners.restore('mer_a', { ...learners.snapshots().get('mer_a')!, rescue })).toThrow('rescue tallies malformed');
+    expect(learners.of('mer_a').rescue()).toBe(kappa);
+    expect(learners.of('mer_a').overall('gwa_b')).toEqual(before);
+  });
+});

@@ -2,6 +2,7 @@ import type { AuthorizationOutcome } from '../domain/outcome.js';
 import type { SuccessLearner } from './decide.js';
 import { SuccessRateLearner, type LearnerSnapshot } from './learner/learner.js';
 import { parseSnapshot } from './learner/snapshot.js';
+import { RescueRate, type RescueTallies } from './scoring/index.js';
 import type { RoutingTransaction } from './rules/transaction.js';
 import { successModel } from './success-model.js';
 
@@ -32,13 +33,14 @@ export interface MerchantLearners {
 }
 
 export function merchantLearners(): MerchantLearners {
-  const learners = new Map<string, { learner: SuccessRateLearner; own: SuccessLearner; model: SuccessLearner }>();
+  const learners = new Map<string, { learner: SuccessRateLearner; rescue: RescueRate; own: SuccessLearner; model: SuccessLearner }>();
   const watchers = new Set<(recorded: RecordedOutcome) => void>();
   const entry = (merchantId: string) => {
     let found = learners.get(merchantId);
     if (!found) {
       const learner = new SuccessRateLearner();
-      const own = successModel(learner);
+      const rescue = new RescueRate();
+      const own = successModel(learner, rescue);
       const model: SuccessLearner = {
         ...own,
         record(accountId, tx, outcome) {
@@ -46,7 +48,7 @@ export function merchantLearners(): MerchantLearners {
           for (const watcher of watchers) watcher({ merchantId, accountId, tx, outcome });
         },
       };
-      found = { learner, own, model };
+      found = { learner, rescue, own, model };
       learners.set(merchantId, found);
     }
     return found;
@@ -55,14 +57,16 @@ export function merchantLearners(): MerchantLearners {
     of: (merchantId) => entry(merchantId).model,
     snapshots() {
       const out = new Map<string, LearnerSnapshot>();
-      for (const [merchantId, { learner }] of learners) {
-        if (learner.stats().cells > 0) out.set(merchantId, learner.snapshot());
+      for (const [merchantId, { learner, rescue }] of learners) {
+        if (learner.stats().cells > 0) out.set(merchantId, { ...learner.snapshot(), rescue: rescue.tallies() });
       }
       return out;
     },
     restore(merchantId, snapshot) {
       const parsed = parseSnapshot(snapshot);
-      entry(merchantId).learner.restore(parsed);
+      const { learner, rescue } = entry(merchantId);
+      learner.restore(parsed);
+      rescue.restore(parsed.rescue as RescueTallies | undefined);
     },
     watch(watcher) {
       watchers.add(watcher);

@@ -6,8 +6,11 @@ import type { RoutingTransaction } from './rules/transaction.js';
 import { RescueRate } from './scoring/index.js';
 import type { AuthorizationOutcome } from '../domain/outcome.js';
 
-/** The learner seen through a transaction: its segment, and which outcomes the gateway answers for. */
-export function successModel(learner: SuccessRateLearner): SuccessLearner {
+/**
+ * The learner seen through a transaction: its segment, and which outcomes the gateway answers
+ * for; `rescue` measures κ from the same outcomes (given: its owner saves and restores it).
+ */
+export function successModel(learner: SuccessRateLearner, rescue: RescueRate = new RescueRate()): SuccessLearner {
   // One decision asks about every gateway for the same transaction: its segment is worked out
   // once, and again only when any fact it depends on differs.
   let last: { amount: number; currency: string; network: string; country: string | null; method: string; segment: Segment } | null = null;
@@ -25,7 +28,6 @@ export function successModel(learner: SuccessRateLearner): SuccessLearner {
     }
     return last.segment;
   };
-  const rescue = new RescueRate();
   return {
     estimate: (gateway, tx) => learner.estimate(gateway, segment(tx)),
     sample: (gateway, tx, random) => learner.sample(gateway, segment(tx), random),

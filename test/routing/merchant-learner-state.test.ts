@@ -88,6 +88,26 @@ describe.each(DRIVERS)('learner state per merchant, on %s', (driver) => {
     expect(second.lines).toEqual([]);
   });
 
+  it('gives each merchant back the rescue rate it measured (κ) after a restart', async () => {
+    const first = await start();
+    teach(first.learners);
+    // Merchant a's soft declines at stripe are approved by its backup: failover rescues them.
+    const soft: AuthorizationOutcome = { kind: 'declined', reference: 'r', decline: decline('do_not_honor', '05') };
+    for (let k = 0; k < 200; k++) {
+      const payment = tx({ paymentId: `pay_${k}` });
+      first.learners.of(a).record(aStripe, payment, soft);
+      first.learners.of(a).record(aBackup, payment, APPROVED);
+    }
+    const kappa = first.learners.of(a).rescue();
+    expect(kappa).toBeGreaterThan(0.5);
+    await first.stop();
+
+    const second = await start();
+    expect(second.learners.of(a).rescue()).toBe(kappa);
+    expect(second.learners.of(b).rescue()).toBe(first.learners.of(b).rescue());
+    expect(second.lines).toEqual([]);
+  });
+
   it("keeps another merchant's account out of a row even when an outcome was recorded under the wrong merchant", async () => {
     const first = await start();
     teach(first.learners);

@@ -130,6 +130,11 @@ export interface LearnerSnapshot {
   spread?: number[];
   /** Flat [stamp, drop] pairs, one per cell in `cells` order: its own last restart and whether it was a drop (0 or 1); absent in older snapshots. */
   restarts?: number[];
+  /**
+   * The merchant's rescue tallies, [failures, cascaded, approved, expected] (`RescueRate`, saved
+   * beside the learner by `merchantLearners`; the learner itself ignores them); absent in older snapshots.
+   */
+  rescue?: number[];
 }
 
 /** What the learner hears about one attempt: `technical` is a failure the gateway did not answer. */

@@ -8,7 +8,7 @@ const isNumberArray = (value: unknown, tuple: number): value is number[] =>
 /** A stored snapshot checked for shape; throws (saying what, never the data) when it is not one. */
 export function parseSnapshot(value: unknown): LearnerSnapshot {
   if (typeof value !== 'object' || value === null) throw new Error('learner snapshot: not an object');
-  const { version, values, cells, peers, fast, gateways: health, spread, restarts } = value as Record<string, unknown>;
+  const { version, values, cells, peers, fast, gateways: health, spread, restarts, rescue } = value as Record<string, unknown>;
   if (version !== 1) throw new Error('learner snapshot: unsupported version');
   if (typeof values !== 'object' || values === null) throw new Error('learner snapshot: values missing');
   for (const dimension of INTERNED_DIMENSIONS) {
@@ -21,6 +21,7 @@ export function parseSnapshot(value: unknown): LearnerSnapshot {
   if (health !== undefined && !isNumberArray(health, 4)) throw new Error('learner snapshot: gateway health malformed');
   if (spread !== undefined && !isSpread(spread, cells.length / 4)) throw new Error('learner snapshot: spread malformed');
   if (restarts !== undefined && !isRestarts(restarts, cells.length / 4)) throw new Error('learner snapshot: restarts malformed');
+  if (rescue !== undefined && !(isNumberArray(rescue, 4) && rescue.length === 4)) throw new Error('learner snapshot: rescue tallies malformed');
   const gateways = (values as InternedValues).gateway.length;
   for (let i = 0; i < cells.length; i += 4) {
     if (!Number.isInteger(cells[i]) || gatewayOfCell(cells[i]!) >= gateways) throw new Error('learner snapshot: a cell names no gateway');
@@ -37,6 +38,7 @@ export function parseSnapshot(value: unknown): LearnerSnapshot {
     ...(health === undefined ? {} : { gateways: health }),
     ...(spread === undefined ? {} : { spread }),
     ...(restarts === undefined ? {} : { restarts }),
+    ...(rescue === undefined ? {} : { rescue }),
   };
 }
 

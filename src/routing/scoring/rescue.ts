@@ -19,6 +19,9 @@ export interface RescueConfig {
 
 export const DEFAULT_RESCUE: RescueConfig = { decay: 0.999, prior: 50, pending: 4096 };
 
+/** The decayed tallies κ is computed from, as saved with the learner: [failures, cascaded, approved, expected]. */
+export type RescueTallies = [failures: number, cascaded: number, approved: number, expected: number];
+
 /**
  * What a failed attempt is still worth to one merchant (κ in `score`): the share of failures the
  * orchestrator fails over (a time-out stops the payment, a refused connection or a soft decline
@@ -71,6 +74,19 @@ export class RescueRate {
     this.failures = this.failures * decay + 1;
     this.cascaded = this.cascaded * decay + (outcome.cascades ? 1 : 0);
     if (outcome.cascades) this.await(paymentId);
+  }
+
+  tallies(): RescueTallies {
+    return [this.failures, this.cascaded, this.approved, this.expected];
+  }
+
+  /**
+   * Replaces the tallies with saved ones (none: the prior alone, κ 0 until fallbacks are seen).
+   * The payments awaiting their fallback are not saved: a restart forgets at most a few in flight.
+   */
+  restore(tallies: Readonly<RescueTallies> | undefined): void {
+    [this.failures, this.cascaded, this.approved, this.expected] = tallies ?? [0, 0, 0, 0];
+    this.awaiting.clear();
   }
 
   private await(paymentId: string): void {
