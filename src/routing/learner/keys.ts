@@ -1,7 +1,14 @@
 import { AMOUNT_BANDS, type AmountBand, type Segment } from './segment.js';
 
-/** Back-off levels, finest first. */
-export const LEVELS = ['segment', 'network_currency', 'network', 'gateway'] as const;
+/**
+ * Back-off levels, finest first: a segment (network, currency, issuer country, amount band)
+ * borrows from its network in its issuer country, which borrows from the network. Until
+ * 2026-11-30 the second level was the network in the payment's currency (`network_currency`);
+ * the issuer's country, not the currency, is what approval rates follow (bench/README.md,
+ * "Pooling by issuer country"), and a segment's other currencies and amount bands are its
+ * likeliest alike siblings.
+ */
+export const LEVELS = ['segment', 'network_country', 'network', 'gateway'] as const;
 export type Level = (typeof LEVELS)[number];
 
 /**
@@ -17,6 +24,18 @@ const RADIX = {
   band: 8,
   gateway: 65536,
 } as const;
+
+const PEER_LEVEL_RADIX = RADIX.method * RADIX.network * RADIX.currency * RADIX.country * RADIX.band;
+
+/** A peer key's level (index into LEVELS): its highest digit. */
+export function levelOfPeer(key: number): number {
+  return Math.floor(key / PEER_LEVEL_RADIX);
+}
+
+/** A cell key's level: its peer key's, the gateway digit below it. */
+export function levelOfCell(key: number): number {
+  return levelOfPeer(Math.floor(key / RADIX.gateway));
+}
 
 /** The gateway's interned id within a cell key: its lowest digit. */
 export function gatewayOfCell(key: number): number {
@@ -110,7 +129,7 @@ export class KeySpace {
     const b = BAND_IDS.get(segment.amountBand);
     if (b === undefined) throw new RangeError(`unknown amount band: ${segment.amountBand}`);
     this.fill(0, g, m >= 0 && n >= 0 && c >= 0 && k >= 0, m, n, c, k, b);
-    this.fill(1, g, m >= 0 && n >= 0 && c >= 0, m, n, c, 0, 0);
+    this.fill(1, g, m >= 0 && n >= 0 && k >= 0, m, n, 0, k, 0);
     this.fill(2, g, m >= 0 && n >= 0, m, n, 0, 0, 0);
     this.fill(3, g, true, 0, 0, 0, 0, 0);
   }

@@ -87,17 +87,18 @@ describe('SuccessRateLearner', () => {
       expect(learner.estimate('A', US_VISA)).toMatchObject({ level: 'segment', n: expect.closeTo(225.7, 0) });
     });
 
-    it('names network and currency for a sparse segment, whose estimate stays near its parent’s', () => {
+    it('names the network for a sparse segment in a country it has seen little of, whose estimate stays near its parent’s', () => {
       const sparse = learner.estimate('A', GB_VISA);
-      expect(sparse.level).toBe('network_currency');
+      expect(sparse.level).toBe('network');
       expect(sparse.n).toBeGreaterThanOrEqual(DEFAULT_LEARNER_CONFIG.minSamples);
       // Five outcomes at 0.3 against the parent's 300 at 0.9 and the shrinkage's weight.
       expect(sparse.p).toBeGreaterThan(0.85);
     });
 
     it.each([
-      [{ ...US_VISA, issuerCountry: 'FR' }, 'network_currency'],
-      [{ ...US_VISA, currency: 'EUR' }, 'network'],
+      [{ ...US_VISA, issuerCountry: 'FR' }, 'network'],
+      [{ ...US_VISA, currency: 'EUR' }, 'network_country'],
+      [{ ...US_VISA, amountBand: 'from_1000' }, 'network_country'],
       [{ ...US_VISA, network: 'amex' }, 'gateway'],
       [{ ...US_VISA, paymentMethod: 'sepa_debit', network: null }, 'gateway'],
     ] as const)('answers an unseen %o at the %s level', (segment, level) => {
@@ -163,10 +164,10 @@ describe('SuccessRateLearner', () => {
     const learner = new SuccessRateLearner({ changeThreshold: 1e9 });
     for (let i = 0; i < 50; i++) learner.update('A', US_VISA, 'success');
     const before = learner.estimate('B', NZ_VISA);
-    expect(learner.estimate('A', NZ_VISA).level).toBe('network_currency');
+    expect(learner.estimate('A', NZ_VISA).level).toBe('network');
     for (let i = 0; i < 20; i++) learner.update('A', NZ_MASTERCARD, 'failure');
     // Mastercard's failures are not visa's (they reach it only through the gateway level).
-    expect(learner.estimate('A', NZ_VISA)).toMatchObject({ level: 'network_currency' });
+    expect(learner.estimate('A', NZ_VISA)).toMatchObject({ level: 'network' });
     expect(learner.estimate('A', NZ_VISA).p).toBeGreaterThan(0.75);
     for (let i = 0; i < 40; i++) learner.update('A', NZ_VISA, 'failure');
     expect(learner.estimate('A', NZ_VISA)).toMatchObject({ level: 'segment' });
@@ -210,8 +211,8 @@ describe('SuccessRateLearner', () => {
     feed(dropped, 'A', US_VISA, 0.5, 150, random);
     const alwaysBad = new SuccessRateLearner();
     feed(alwaysBad, 'A', US_VISA, 0.5, 650, random);
-    for (const learner of [dropped, alwaysBad]) feed(learner, 'B', US_VISA, 0.8, 200, random);
-    // 200 updates elsewhere: past the 50 of a gateway whose last restart was a drop, inside the usual 500.
+    for (const learner of [dropped, alwaysBad]) feed(learner, 'B', US_VISA, 0.8, 250, random);
+    // 250 updates elsewhere: past the 50 of a gateway whose last restart was a drop, inside the usual 500.
     expect(dropped.estimate('A', US_VISA).n).toBeLessThan(30);
     expect(alwaysBad.estimate('A', US_VISA).n).toBeGreaterThan(300);
     const wins = (learner: SuccessRateLearner) => {

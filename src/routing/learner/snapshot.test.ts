@@ -54,6 +54,32 @@ describe('learner snapshots', () => {
     expect(restored.snapshot()).toMatchObject({ fast: expect.any(Array), gateways: expect.any(Array) });
   });
 
+  it('load a snapshot from before the network-in-country level without its second level, whose keys meant network and currency', () => {
+    const learner = taught();
+    const current = learner.snapshot();
+    const { levels: _levels, ...old } = current;
+    const parsed = parseSnapshot(JSON.parse(JSON.stringify(old)));
+    // Two segments over three gateways: four second-level cells (x, y and z, y) and their two traffic counts go.
+    expect(parsed.cells.length / 4).toBe(current.cells.length / 4 - 4);
+    expect(parsed.fast!.length / 3).toBe(parsed.cells.length / 4);
+    expect(parsed.peers.length / 2).toBe(current.peers.length / 2 - 2);
+    const restored = new SuccessRateLearner();
+    restored.restore(parsed);
+    // Segments and networks are as they were…
+    for (const gateway of ['gwa_x', 'gwa_y', 'gwa_z']) expect(restored.overall(gateway)).toEqual(learner.overall(gateway));
+    expect(restored.estimate('gwa_y', US_VISA).level).toBe('segment');
+    // …but another amount band in the US is no longer answered from a cell the old key named.
+    const usLarge: Segment = { ...US_VISA, amountBand: 'from_1000' };
+    expect(learner.estimate('gwa_y', usLarge).level).toBe('network_country');
+    expect(restored.estimate('gwa_y', usLarge).level).toBe('network');
+    // A snapshot that names the current levels keeps everything.
+    expect(parseSnapshot(JSON.parse(JSON.stringify(current))).cells).toEqual(current.cells);
+  });
+
+  it('refuse levels that are not names', () => {
+    expect(() => parseSnapshot({ ...taught().snapshot(), levels: [1, 2] })).toThrow('levels malformed');
+  });
+
   it('keeps what the learner heard of its segments’ spread across a restart', () => {
     // Networks 10 pp apart at one gateway: their spread keeps a small network's borrowed evidence low.
     const learner = new SuccessRateLearner();

@@ -1,14 +1,21 @@
-import { INTERNED_DIMENSIONS, gatewayOfCell, withGateway, type InternedValues } from './keys.js';
+import { INTERNED_DIMENSIONS, LEVELS, gatewayOfCell, levelOfCell, levelOfPeer, withGateway, type InternedValues } from './keys.js';
 import type { LearnerSnapshot } from './learner.js';
 
 const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
 const isNumberArray = (value: unknown, tuple: number): value is number[] =>
   Array.isArray(value) && value.length % tuple === 0 && value.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0);
 
-/** A stored snapshot checked for shape; throws (saying what, never the data) when it is not one. */
+/** The levels of a snapshot that does not name them: those before 2026-11-30. */
+const LEVELS_BEFORE_COUNTRY: readonly string[] = ['segment', 'network_currency', 'network', 'gateway'];
+
+/**
+ * A stored snapshot checked for shape; throws (saying what, never the data) when it is not one.
+ * Cells of a level whose meaning changed since the snapshot was saved are left out: their keys
+ * would name other cells now (the rest of what was learned stays).
+ */
 export function parseSnapshot(value: unknown): LearnerSnapshot {
   if (typeof value !== 'object' || value === null) throw new Error('learner snapshot: not an object');
-  const { version, values, cells, peers, fast, gateways: health, spread, restarts, rescue } = value as Record<string, unknown>;
+  const { version, values, cells, peers, fast, gateways: health, spread, restarts, rescue, levels } = value as Record<string, unknown>;
   if (version !== 1) throw new Error('learner snapshot: unsupported version');
   if (typeof values !== 'object' || values === null) throw new Error('learner snapshot: values missing');
   for (const dimension of INTERNED_DIMENSIONS) {
@@ -22,6 +29,7 @@ export function parseSnapshot(value: unknown): LearnerSnapshot {
   if (spread !== undefined && !isSpread(spread, cells.length / 4)) throw new Error('learner snapshot: spread malformed');
   if (restarts !== undefined && !isRestarts(restarts, cells.length / 4)) throw new Error('learner snapshot: restarts malformed');
   if (rescue !== undefined && !(isNumberArray(rescue, 4) && rescue.length === 4)) throw new Error('learner snapshot: rescue tallies malformed');
+  if (levels !== undefined && !isStringArray(levels)) throw new Error('learner snapshot: levels malformed');
   const gateways = (values as InternedValues).gateway.length;
   for (let i = 0; i < cells.length; i += 4) {
     if (!Number.isInteger(cells[i]) || gatewayOfCell(cells[i]!) >= gateways) throw new Error('learner snapshot: a cell names no gateway');
@@ -29,16 +37,40 @@ export function parseSnapshot(value: unknown): LearnerSnapshot {
   for (let i = 0; i < (health?.length ?? 0); i += 4) {
     if (!Number.isInteger(health![i]) || health![i]! >= gateways || health![i + 1]! > 1) throw new Error('learner snapshot: gateway health malformed');
   }
+  const saved = levels ?? LEVELS_BEFORE_COUNTRY;
+  const same = (level: number) => saved[level] === LEVELS[level];
+  const keptPeers: number[] = [];
+  for (let i = 0; i < peers.length; i += 2) if (same(levelOfPeer(peers[i]!))) keptPeers.push(peers[i]!, peers[i + 1]!);
+  return retainCells(
+    {
+      version,
+      values: values as InternedValues,
+      cells,
+      peers: keptPeers,
+      ...(fast === undefined ? {} : { fast }),
+      ...(health === undefined ? {} : { gateways: health }),
+      ...(spread === undefined ? {} : { spread }),
+      ...(restarts === undefined ? {} : { restarts }),
+      ...(rescue === undefined ? {} : { rescue }),
+      levels: [...LEVELS],
+    },
+    (key) => same(levelOfCell(key)),
+  );
+}
+
+/** The snapshot with only the cells `keep` accepts, and their per-cell arrays. */
+function retainCells(snapshot: LearnerSnapshot, keep: (key: number) => boolean): LearnerSnapshot {
+  const kept: number[] = [];
+  for (let cell = 0; cell < snapshot.cells.length / 4; cell++) if (keep(snapshot.cells[cell * 4]!)) kept.push(cell);
+  if (kept.length === snapshot.cells.length / 4) return snapshot;
+  const pick = (array: number[] | undefined, width: number) => array && kept.flatMap((cell) => array.slice(cell * width, cell * width + width));
+  const [fast, spread, restarts] = [pick(snapshot.fast, 3), pick(snapshot.spread, 2), pick(snapshot.restarts, 2)];
   return {
-    version,
-    values: values as InternedValues,
-    cells,
-    peers,
-    ...(fast === undefined ? {} : { fast }),
-    ...(health === undefined ? {} : { gateways: health }),
-    ...(spread === undefined ? {} : { spread }),
-    ...(restarts === undefined ? {} : { restarts }),
-    ...(rescue === undefined ? {} : { rescue }),
+    ...snapshot,
+    cells: pick(snapshot.cells, 4)!,
+    ...(fast ? { fast } : {}),
+    ...(spread ? { spread } : {}),
+    ...(restarts ? { restarts } : {}),
   };
 }
 

@@ -19,7 +19,7 @@ export interface DrawnCandidate {
  * live decision, so it must cost a few microseconds.
  *
  * For a gateway that is up, P(i first) = ∫ Πⱼ≠ᵢ Fⱼ dBᵢ, where Bᵢ is its Beta CDF and Fⱼ = dⱼ + (1 − dⱼ)·Bⱼ
- * another's whole CDF (down draws 0, below any positive score); it is summed over a grid of 16
+ * another's whole CDF (down draws 0, below any positive score); it is summed over a grid of 20
  * steps between the highest lower tail and the highest upper tail (mean ± 5 normal-approximation
  * σ), with the others' product averaged over each step, and weighted by 1 − dᵢ. When every gateway
  * is down every draw is 0 and the first in input order wins the tie. Each Beta CDF is Paulson's
@@ -30,7 +30,7 @@ export interface DrawnCandidate {
  * learner the error stays within 0.01 (first-choice.test.ts).
  */
 const TAIL = 5;
-const GRID = 16;
+const GRID = 20;
 
 // Scratch space reused across calls: the decision path allocates only the answer.
 let cdfs = new Float64Array(0);
