@@ -3,10 +3,10 @@ import { AMOUNT_BANDS, type AmountBand, type Segment } from './segment.js';
 /**
  * Back-off levels, finest first: a segment (network, currency, issuer country, amount band)
  * borrows from its network in its issuer country, which borrows from the network. Until
- * 2026-11-30 the second level was the network in the payment's currency (`network_currency`);
- * the issuer's country, not the currency, is what approval rates follow (bench/README.md,
- * "Pooling by issuer country"), and a segment's other currencies and amount bands are its
- * likeliest alike siblings.
+ * 2026-11-30 the second level was the network in the payment's currency (`network_currency`):
+ * approval follows the issuer more than the payment's currency, and a segment's other
+ * currencies and amount bands are its likeliest alike siblings (bench/README.md, "The last
+ * targets of issue 10").
  */
 export const LEVELS = ['segment', 'network_country', 'network', 'gateway'] as const;
 export type Level = (typeof LEVELS)[number];

@@ -87,7 +87,7 @@ export interface LearnerConfig {
  * - Draws at twice the posterior's weight (`drawWeight` 2, since 2026-11-30; 1 before): plain
  *   Thompson sampling explores more than the lab's changes need, since the change test, not
  *   exploration, is what notices a gateway that got worse. Together with the network-in-country
- *   parent, sparse's regret 0.86 → 0.44 pp and low_traffic's 0.38 → 0.40 (20 seeds: 0.40 → 0.32).
+ *   parent, sparse's regret 0.86 → 0.45 pp and low_traffic's 0.38 → 0.40 (20 seeds: 0.40 → 0.32).
  * - Idle grace 500 (150 before): a gateway starved for being worse is re-tried less often. The
  *   cost: a segment or gateway that recovers from a soft degradation is found again later.
  * - Prior Beta(1, 1) at the gateway level: with little data the first outcomes decide sooner.
