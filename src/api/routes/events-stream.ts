@@ -35,7 +35,7 @@ const route = createRoute({
   summary: "The merchant's events as they happen (server-sent events)",
   description:
     'Each message is `id: <event id>`, `event: <event type>`, `data: <the Event object, as GET /v1/events/{id} answers it, without its deliveries>`. ' +
-    'Events committed by every router instance arrive. A `: ping` comment comes every 15 seconds; the stream ends after at most an hour, ' +
+    'Events committed by every router instance arrive. A `: ping` comment comes every 15 seconds; the stream ends after at most an hour (5 minutes on the Cloudflare Worker, where each open stream holds a database connection), ' +
     `or after a replay of ${MAX_REPLAY} events when more are waiting: reconnect with the last id as \`Last-Event-ID\`.`,
   security,
   parameters: [
