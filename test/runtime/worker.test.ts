@@ -6,7 +6,7 @@ import worker, { type WorkerEnv } from '../../src/runtime/worker/index.js';
 import { createRepositories, type Repositories } from '../../src/store/index.js';
 import { rowsOf } from '../../src/store/rows.js';
 import { testDatabase, type TestDatabase } from '../support/databases.js';
-import { readStream } from '../support/event-stream.js';
+import { eventIdOf, readStream } from '../support/event-stream.js';
 import { SECRETS_KEY } from '../support/harness.js';
 
 /** The name the Worker's connections carry here, so the test can tell whether one is still open. */
@@ -64,11 +64,11 @@ describe('the Cloudflare Worker on PostgreSQL', () => {
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const events = readStream(res);
     const written = [await record(), await record('payment.refunded'), await record()];
-    for (const id of written) expect((await events.nextEvent())!.id).toBe(id);
+    for (const id of written) expect(eventIdOf(await events.nextEvent())).toBe(id);
     // Nothing came twice: the next message is the next event.
     const last = await record();
     const message = (await events.nextEvent())!;
-    expect(message.id).toBe(last);
+    expect(eventIdOf(message)).toBe(last);
     expect(JSON.parse(message.data!)).toMatchObject({ id: last, object: 'event', data: { object: { id: `pay_${last}` } } });
     expect(await workerConnections()).toBe(1);
 
@@ -86,15 +86,32 @@ describe('the Cloudflare Worker on PostgreSQL', () => {
     expect(await workerConnections()).toBe(0);
   });
 
-  it('replays the events after Last-Event-ID, then goes on live', async () => {
+  it('replays the events after a plain event id as Last-Event-ID, then goes on live', async () => {
     const before = await record();
     const missed = [await record(), await record()];
     const w = invoker(env);
     const events = readStream(await stream(w, { 'Last-Event-ID': before }));
-    for (const id of missed) expect((await events.nextEvent())!.id).toBe(id);
+    for (const id of missed) expect(eventIdOf(await events.nextEvent())).toBe(id);
     const live = await record();
-    expect((await events.nextEvent())!.id).toBe(live);
+    expect(eventIdOf(await events.nextEvent())).toBe(live);
     await events.close();
+    await w.settled();
+    expect(await workerConnections()).toBe(0);
+  });
+
+  it('resumes from the cursor a stream sent: what was committed since, once each, then live', async () => {
+    const w = invoker(env);
+    const first = readStream(await stream(w));
+    const seen = await record();
+    const cursor = (await first.nextEvent())!;
+    expect(eventIdOf(cursor)).toBe(seen);
+    await first.close();
+    const missed = [await record(), await record()];
+
+    const resumed = readStream(await stream(w, { 'Last-Event-ID': cursor.id! }));
+    const live = await record();
+    for (const id of [...missed, live]) expect(eventIdOf(await resumed.nextEvent())).toBe(id);
+    await resumed.close();
     await w.settled();
     expect(await workerConnections()).toBe(0);
   });

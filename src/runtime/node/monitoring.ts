@@ -55,7 +55,7 @@ export async function startMonitoring(deps: {
   };
   const eventStream: EventStreamSettings = {
     feed,
-    after: (merchantId, id, limit) => deps.repositories.events.after(merchantId, id, limit),
+    events: deps.repositories.events,
     timers,
     heartbeatMs: deps.stream?.heartbeatMs,
     maxMs: deps.stream?.maxMs,

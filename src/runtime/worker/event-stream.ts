@@ -49,7 +49,7 @@ export async function workerEventStream(deps: { repositories: Repositories; time
   return {
     settings: {
       feed: watched,
-      after: (merchantId, id, limit) => deps.repositories.events.after(merchantId, id, limit),
+      events: deps.repositories.events,
       timers: deps.timers,
       maxMs: WORKER_STREAM_MAX_MS,
     },
