@@ -109,6 +109,25 @@ describe.each(DRIVERS)('GET /v1/events/stream on %s', (driver) => {
     await events.close();
   });
 
+  it('resumes from the cursor it sent as Last-Event-ID: the events committed since, once each, then live', async () => {
+    const first = readStream(await stream(sandbox, sandbox.apiKey));
+    await pay(sandbox, sandbox.apiKey, 1100);
+    const cursor = (await first.nextEvent())!;
+    await first.close();
+    // The rest of the first payment's events, and the second's: in this one process, id order is commit order.
+    await pay(sandbox, sandbox.apiKey, 1101);
+    const listed = await (await fetch(`${sandbox.url}/v1/events?limit=100`, { headers: { Authorization: `Bearer ${sandbox.apiKey}` } })).json();
+    const ids = (listed.data as { id: string }[]).map((e) => e.id).reverse();
+    const expected = ids.slice(ids.indexOf(eventIdOf(cursor)!) + 1);
+    expect(expected.length).toBeGreaterThan(0);
+
+    const events = readStream(await stream(sandbox, sandbox.apiKey, { 'Last-Event-ID': cursor.id! }));
+    for (const id of expected) expect(eventIdOf(await events.nextEvent())).toBe(id);
+    const third = await pay(sandbox, sandbox.apiKey, 1102);
+    expect(JSON.parse((await events.nextEvent())!.data!).data.object.id).toBe(third.id);
+    await events.close();
+  });
+
   it('sends a ping comment while nothing happens', async () => {
     const events = readStream(await stream(sandbox, sandbox.apiKey));
     expect(await events.next()).toEqual({ comment: 'ping' });
