@@ -1,6 +1,8 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // What wrangler.toml's [[rules]] do for the Worker: a .yaml import is the file's text.
+  plugins: [{ name: 'yaml-as-text', transform: (code, id) => (id.endsWith('.yaml') ? `export default ${JSON.stringify(code)};` : undefined) }],
   test: {
     include: ['src/**/*.test.ts', 'bench/**/*.test.ts', 'adapters/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts'],
     // scripts/new-adapter.test.ts scaffolds adapters/probe<pid> for a moment and runs its suite itself;

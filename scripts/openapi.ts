@@ -17,7 +17,7 @@ const repositories = createRepositories(database.db);
 const gateways = gatewayRegistry({ providers: PROVIDERS, sandbox: {}, env: {}, timeoutMs: 10_000 });
 const router = createRouter({ repositories, gateways, logger: silentLogger, fees: new Map(), state: createRoutingState({ seed: 1 }) });
 const monitor = await untracedMonitoring({ router, db: database.db, subscribe: database.subscribe, repositories, logger: silentLogger, clock: systemClock });
-const app = createApp({ monitoring: monitor.monitoring, repositories, gateways, providers: PROVIDERS.map((p) => p.name), router, logger: silentLogger, fingerprintSecret: 'openapi', secretsKey: Buffer.alloc(32).toString('base64') });
+const app = createApp({ monitoring: monitor.monitoring, eventStream: monitor.eventStream, repositories, gateways, providers: PROVIDERS.map((p) => p.name), router, logger: silentLogger, fingerprintSecret: 'openapi', secretsKey: Buffer.alloc(32).toString('base64') });
 process.stdout.write(`${JSON.stringify(openApiDocument(app), null, 2)}\n`);
 await monitor.stop();
 router.breakers.shutdown();

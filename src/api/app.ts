@@ -199,7 +199,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   jobRoutes(app, deps.repositories, clock);
   webhookRoutes(app, webhookService({ ...deps, learner: deps.router.learner, clock, policy }));
   // Before the webhook routes: /v1/events/{id} would take `stream` for an id.
-  if (deps.monitoring) eventStreamRoutes(app, deps.monitoring.eventStream);
+  if (deps.eventStream) eventStreamRoutes(app, deps.eventStream);
   merchantWebhookRoutes(app, webhooks);
   analyticsRoutes(app, deps.repositories, clock, deps.capacity ?? DEFAULT_INSTANCE_CAPACITY);
   alertRoutes(app, alertService({ repositories: deps.repositories, clock, wake: () => deps.jobs?.wake() }), clock);

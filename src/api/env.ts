@@ -15,6 +15,7 @@ import type { GatewayRegistry } from '../orchestrator/gateways.js';
 import type { RetryGuard } from '../orchestrator/payments.js';
 import type { Router } from '../orchestrator/router.js';
 import type { Monitoring } from './monitoring.js';
+import type { EventStreamSettings } from './routes/events-stream.js';
 import type { KeyManagement } from '../vault/kms.js';
 
 export interface AppDeps {
@@ -58,8 +59,10 @@ export interface AppDeps {
   vaultKms?: KeyManagement;
   /** The job engine, woken after the API schedules a delivery. */
   jobs?: { wake(): void };
-  /** Metrics, traces and the live event stream (the Node runtime's); without it, no /metrics nor /v1/events/stream. */
+  /** Metrics and traces (the Node runtime's); without it, no /metrics. */
   monitoring?: Monitoring;
+  /** GET /v1/events/stream (both runtimes build one); without it, no stream. */
+  eventStream?: EventStreamSettings;
 }
 
 export type AppEnv = { Variables: { merchantId: string; apiKeyId: string; scopes: readonly string[]; allowedOrigins: readonly string[]; actor: Actor; operator: Operator; session: Session; requestId: string; clientRequestId: string | undefined; idempotencyKey: string | undefined; idempotency: DeferredIdempotency | undefined; idempotencyRenderOnReplay: boolean | undefined } };

@@ -1,7 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { CreatedPayment } from '../orchestrator/payments.js';
 import type { AppEnv } from './env.js';
-import type { EventStreamSettings } from './routes/events-stream.js';
 
 /**
  * What the runtime plugs into the API to watch it (src/runtime/node/monitoring.ts builds it);
@@ -12,8 +11,6 @@ export interface Monitoring {
   middleware: MiddlewareHandler<AppEnv>[];
   /** GET /metrics: this instance's Prometheus exposition. */
   metrics: { contentType: string; render(): Promise<string> };
-  /** GET /v1/events/stream. */
-  eventStream: EventStreamSettings;
   /** Each payment as its create call answers it (counted in memory: the payment path gains no SQL). */
   paymentCreated(created: CreatedPayment): void;
 }

@@ -8,8 +8,11 @@ import type { CommitSnapshot, EventRow, eventRepository } from './events.js';
 export const EVENTS_CHANNEL = 'switchyard_events';
 
 export interface FeedListener {
-  /** One of the merchant's events, committed by any instance. */
-  event(event: EventRow): void;
+  /**
+   * One of the merchant's events, committed by any instance, and the read that found it: what
+   * `from` had not seen committed and `to` has (a stream's cursor, store/events.ts StreamCursor).
+   */
+  event(event: EventRow, read: { from: CommitSnapshot; to: CommitSnapshot }): void;
   /** The feed stops (the server is closing): no more events will come. */
   end(): void;
 }
@@ -71,8 +74,9 @@ export async function eventFeed(deps: {
         return;
       }
       const found = await deps.events.committedSince(since, merchants);
+      const read = { from: since, to: found.snapshot };
       since = found.snapshot;
-      for (const row of found.events) for (const listener of [...(listeners.get(row.merchantId) ?? [])]) listener.event(row);
+      for (const row of found.events) for (const listener of [...(listeners.get(row.merchantId) ?? [])]) listener.event(row, read);
     } catch (error) {
       // The cursor stays: the next read finds these events.
       deps.onError(error);

@@ -24,6 +24,23 @@ export type EventsWritten = (merchantIds: readonly string[]) => void;
 /** A point in PostgreSQL's commit history: a `pg_snapshot` as text (`xmin:xmax:xip,…`). */
 export type CommitSnapshot = string;
 
+/**
+ * Where a stream's client is (the SSE id it last got, src/api/routes/events-stream.ts): it has
+ * every event `from` saw committed, and of those `to` saw committed and `from` did not (the read
+ * that delivered it, sent in id order), the ones up to `id`.
+ */
+export interface StreamCursor {
+  id: string;
+  from: CommitSnapshot;
+  to: CommitSnapshot;
+}
+
+/** Events `snapshot` did not see committed: its transactions from xmax on, and those then in progress (`xmin:xmax:xip,…`). */
+function unseenBy(snapshot: CommitSnapshot): SQL {
+  const [, xmax, xip] = snapshot.split(':');
+  return or(sql`${events.tx} >= ${xmax}::xid8`, sql`${events.tx} = any(${`{${xip ?? ''}}`}::xid8[])`)!;
+}
+
 /** The distinct merchants of the merchant events among `rows`. */
 export function merchantsOf(rows: readonly NewEvent[]): string[] {
   return [...new Set(rows.filter((row) => row.visibility === 'merchant').map((row) => row.merchantId))];
@@ -51,13 +68,10 @@ export function eventRepository(db: Database, written: EventsWritten = () => {})
      * skipped between them.
      */
     async committedSince(since: CommitSnapshot, merchantIds: readonly string[]): Promise<{ snapshot: CommitSnapshot; events: EventRow[] }> {
-      // `xmin:xmax:xip,…`: not seen are the transactions from xmax on, and those then in progress (xip).
-      const [, xmax, xip] = since.split(':');
-      const unseen = or(sql`${events.tx} >= ${xmax}::xid8`, sql`${events.tx} = any(${`{${xip ?? ''}}`}::xid8[])`);
       const rows = await db
         .select({ snapshot: sql<string>`pg_current_snapshot()::text`, event: events })
         .from(sql`(select 1) as one`)
-        .leftJoin(events, and(inArray(events.merchantId, [...merchantIds]), eq(events.visibility, 'merchant'), unseen));
+        .leftJoin(events, and(inArray(events.merchantId, [...merchantIds]), eq(events.visibility, 'merchant'), unseenBy(since)));
       const found = rows.flatMap((row) => (row.event ? [row.event] : []));
       return { snapshot: rows[0]!.snapshot, events: found.sort((a, b) => (a.id < b.id ? -1 : 1)) };
     },
@@ -92,6 +106,24 @@ export function eventRepository(db: Database, written: EventsWritten = () => {})
         .where(and(eq(events.merchantId, merchantId), eq(events.visibility, 'merchant'), gt(events.id, id)))
         .orderBy(asc(events.id))
         .limit(limit);
+    },
+
+    /**
+     * What a stream's client had not got at `cursor`, committed now, at most `limit`: first the
+     * rest of the read it was in (`to` saw them committed: `inTo`), then what `to` had not seen
+     * committed, each part oldest id first; and the snapshot they were read at (one statement).
+     */
+    async replay(merchantId: string, cursor: StreamCursor, limit: number): Promise<{ snapshot: CommitSnapshot; events: { event: EventRow; inTo: boolean }[] }> {
+      const unseenByTo = unseenBy(cursor.to);
+      const inTo = sql<boolean>`not coalesce(${unseenByTo}, false)`;
+      const missed = and(eq(events.merchantId, merchantId), eq(events.visibility, 'merchant'), unseenBy(cursor.from), or(unseenByTo, gt(events.id, cursor.id)));
+      const rows = await db
+        .select({ snapshot: sql<string>`pg_current_snapshot()::text`, event: events, inTo })
+        .from(sql`(select 1) as one`)
+        .leftJoin(events, missed)
+        .orderBy(desc(inTo), asc(events.id))
+        .limit(limit);
+      return { snapshot: rows[0]!.snapshot, events: rows.flatMap((row) => (row.event ? [{ event: row.event, inTo: row.inTo }] : [])) };
     },
 
     /** Everything that happened to a payment and its refunds, oldest first, the reconciler's tries included. */

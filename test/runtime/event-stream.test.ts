@@ -3,9 +3,10 @@ import { generateApiKey, hashApiKey, keyHint, SCOPES } from '../../src/domain/ap
 import { newId } from '../../src/domain/ids.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/runtime/node/sandbox.js';
 import { createRepositories } from '../../src/store/index.js';
+import { openPostgres } from '../../src/store/postgres.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { DRIVERS, testDatabase, type TestDatabase } from '../support/databases.js';
-import { readStream } from '../support/event-stream.js';
+import { eventIdOf, readStream } from '../support/event-stream.js';
 import { SECRETS_KEY } from '../support/harness.js';
 import { fixedKey } from '../support/keys.js';
 
@@ -80,7 +81,7 @@ describe.each(DRIVERS)('GET /v1/events/stream on %s', (driver) => {
     expect(message.event).toBe(`payment.${payment.status}`);
     const data = JSON.parse(message.data!);
     expect(data.data.object.id).toBe(payment.id);
-    const stored = await (await fetch(`${sandbox.url}/v1/events/${message.id}`, { headers: { Authorization: `Bearer ${sandbox.apiKey}` } })).json();
+    const stored = await (await fetch(`${sandbox.url}/v1/events/${eventIdOf(message)}`, { headers: { Authorization: `Bearer ${sandbox.apiKey}` } })).json();
     const { deliveries: _deliveries, ...event } = stored;
     expect(data).toEqual(event);
 
@@ -108,6 +109,25 @@ describe.each(DRIVERS)('GET /v1/events/stream on %s', (driver) => {
     await events.close();
   });
 
+  it('resumes from the cursor it sent as Last-Event-ID: the events committed since, once each, then live', async () => {
+    const first = readStream(await stream(sandbox, sandbox.apiKey));
+    await pay(sandbox, sandbox.apiKey, 1100);
+    const cursor = (await first.nextEvent())!;
+    await first.close();
+    // The rest of the first payment's events, and the second's: in this one process, id order is commit order.
+    await pay(sandbox, sandbox.apiKey, 1101);
+    const listed = await (await fetch(`${sandbox.url}/v1/events?limit=100`, { headers: { Authorization: `Bearer ${sandbox.apiKey}` } })).json();
+    const ids = (listed.data as { id: string }[]).map((e) => e.id).reverse();
+    const expected = ids.slice(ids.indexOf(eventIdOf(cursor)!) + 1);
+    expect(expected.length).toBeGreaterThan(0);
+
+    const events = readStream(await stream(sandbox, sandbox.apiKey, { 'Last-Event-ID': cursor.id! }));
+    for (const id of expected) expect(eventIdOf(await events.nextEvent())).toBe(id);
+    const third = await pay(sandbox, sandbox.apiKey, 1102);
+    expect(JSON.parse((await events.nextEvent())!.data!).data.object.id).toBe(third.id);
+    await events.close();
+  });
+
   it('sends a ping comment while nothing happens', async () => {
     const events = readStream(await stream(sandbox, sandbox.apiKey));
     expect(await events.next()).toEqual({ comment: 'ping' });
@@ -119,6 +139,9 @@ describe.each(DRIVERS)('GET /v1/events/stream on %s', (driver) => {
     ['oversized', `evt_${'A'.repeat(5000)}`],
     ['hostile', "evt_1' OR '1'='1"],
     ['empty', ''],
+    ['a cursor with a malformed snapshot', 'evt_01JD0000000000000000000000/1:2:3/4:x:'],
+    ['a cursor with one snapshot', 'evt_01JD0000000000000000000000/1:2:'],
+    ['an oversized cursor', `evt_01JD0000000000000000000000/1:9:${'5,'.repeat(5000)}5/9:9:`],
   ])('refuses a Last-Event-ID that is %s with a problem naming it, and streams nothing', async (_name, value) => {
     const res = await stream(sandbox, sandbox.apiKey, { 'Last-Event-ID': value });
     expect(res.status).toBe(400);
@@ -168,11 +191,79 @@ describe('GET /v1/events/stream across instances', () => {
       const id = newId('evt');
       await silent.events.record([{ id, merchantId: c.merchantId, type: 'payment.succeeded', visibility: 'merchant', paymentId: null, data: { id: 'pay_unhinted' } }]);
       const message = (await events.nextEvent())!;
-      expect(message.id).toBe(id);
+      expect(eventIdOf(message)).toBe(id);
       expect(JSON.parse(message.data!).data.object).toEqual({ id: 'pay_unhinted' });
       await events.close();
     } finally {
       await c.close();
     }
+  });
+});
+
+describe('GET /v1/events/stream: Last-Event-ID resumes exactly (PostgreSQL)', () => {
+  let database: TestDatabase;
+  let sandbox: Sandbox;
+  let writer: ReturnType<typeof openPostgres>;
+  beforeAll(async () => {
+    database = await testDatabase('postgres');
+    sandbox = await sandboxOn(database.url, { eventStream: { heartbeatMs: 50, catchUpMs: 100 } });
+    // Another instance's connections, for the transaction that commits late.
+    writer = openPostgres(database.url!, { max: 2 });
+  });
+  afterAll(async () => {
+    await writer?.close();
+    await sandbox?.close();
+    await database?.close();
+  });
+
+  const event = (id: string) => ({ id, merchantId: sandbox.merchantId, type: 'payment.succeeded', visibility: 'merchant' as const, paymentId: null, data: { id: `pay_${id}` } });
+
+  it('replays an event whose id was drawn before the last one delivered but committed after it, and nothing twice', async () => {
+    const repositories = createRepositories(writer.db);
+    const first = readStream(await stream(sandbox, sandbox.apiKey));
+    // A is written in a transaction that stays open; B, drawn after it, commits and is delivered first.
+    const a = newId('evt');
+    let commitA = () => {};
+    const held = new Promise<void>((resolve) => (commitA = resolve));
+    let written = () => {};
+    const wroteA = new Promise<void>((resolve) => (written = resolve));
+    const late = writer.db.transaction(async (tx) => {
+      await createRepositories(tx).events.record([event(a)]);
+      written();
+      await held;
+    });
+    await wroteA;
+    const b = newId('evt');
+    expect(a < b).toBe(true);
+    await repositories.events.record([event(b)]);
+    const delivered = (await first.nextEvent())!;
+    expect(eventIdOf(delivered)).toBe(b);
+    await first.close();
+    commitA();
+    await late;
+
+    const resumed = readStream(await stream(sandbox, sandbox.apiKey, { 'Last-Event-ID': delivered.id! }));
+    // Then C, live: B not again. The cursors sent here resume exactly too.
+    const c = newId('evt');
+    await repositories.events.record([event(c)]);
+    const replayed = (await resumed.nextEvent())!;
+    expect(eventIdOf(replayed)).toBe(a);
+    expect(JSON.parse(replayed.data!).data.object).toEqual({ id: `pay_${a}` });
+    const live = (await resumed.nextEvent())!;
+    expect(eventIdOf(live)).toBe(c);
+    await resumed.close();
+
+    const d = newId('evt');
+    await repositories.events.record([event(d)]);
+    const resume = async (from: string, expected: string[]) => {
+      const again = readStream(await stream(sandbox, sandbox.apiKey, { 'Last-Event-ID': from }));
+      for (const id of expected) expect(eventIdOf(await again.nextEvent())).toBe(id);
+      await again.close();
+    };
+    await resume(replayed.id!, [c, d]);
+    await resume(live.id!, [d]);
+    const e = newId('evt');
+    await repositories.events.record([event(e)]);
+    await resume(live.id!, [d, e]);
   });
 });

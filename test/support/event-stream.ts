@@ -6,6 +6,11 @@ export interface StreamMessage {
   comment?: string;
 }
 
+/** The event a message's SSE id names: a cursor (`evt_…/<from>/<to>`) or, from a replay after a plain id, the id itself. */
+export function eventIdOf(message: StreamMessage | null): string | undefined {
+  return message?.id?.split('/')[0];
+}
+
 /** Reads a `text/event-stream` answer message by message, as a fetch()-based client (the console) does. */
 export function readStream(res: Response) {
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();

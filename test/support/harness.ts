@@ -138,6 +138,7 @@ export async function startHarness(
   eventsCommitted = monitor.eventsCommitted;
   const deps: AppDeps = {
     monitoring: monitor.monitoring,
+    eventStream: monitor.eventStream,
     repositories,
     logger,
     fingerprintSecret: 'test-fingerprint-secret',

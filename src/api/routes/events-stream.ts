@@ -4,14 +4,15 @@ import type { TimerClock } from '../../domain/clock.js';
 import { eventEnvelope } from '../../domain/merchant-webhooks.js';
 import { problems } from '../../domain/problem.js';
 import type { EventFeed } from '../../store/event-feed.js';
-import type { EventRow } from '../../store/events.js';
+import type { CommitSnapshot, EventRow, eventRepository } from '../../store/events.js';
+import { formatCursor, LAST_EVENT_ID_PATTERN, MAX_LAST_EVENT_ID, parseLastEventId } from '../stream-cursor.js';
 import type { AppEnv } from '../env.js';
 import { problem, security } from '../openapi.js';
 
 export interface EventStreamSettings {
   feed: EventFeed;
-  /** The merchant's events after an id, oldest first (the replay after Last-Event-ID). */
-  after(merchantId: string, id: string, limit: number): Promise<EventRow[]>;
+  /** The replays after Last-Event-ID: by cursor (exact), or after a plain event id. */
+  events: Pick<ReturnType<typeof eventRepository>, 'replay' | 'after'>;
   timers: TimerClock;
   /** Between `: ping` comments (default 15 s). */
   heartbeatMs?: number;
@@ -26,7 +27,8 @@ export interface EventStreamSettings {
 export const MAX_REPLAY = 500;
 /** Events waiting for a slow client; beyond them the stream ends, and the reconnection replays. */
 const MAX_QUEUED = 1_000;
-const EVENT_ID = /^evt_[0-9A-Za-z]{1,60}$/;
+
+type Read = { from: CommitSnapshot; to: CommitSnapshot };
 
 const route = createRoute({
   method: 'get',
@@ -34,8 +36,9 @@ const route = createRoute({
   operationId: 'streamEvents',
   summary: "The merchant's events as they happen (server-sent events)",
   description:
-    'Each message is `id: <event id>`, `event: <event type>`, `data: <the Event object, as GET /v1/events/{id} answers it, without its deliveries>`. ' +
-    'Events committed by every router instance arrive. A `: ping` comment comes every 15 seconds; the stream ends after at most an hour, ' +
+    'Each message is `id: <cursor>`, `event: <event type>`, `data: <the Event object, as GET /v1/events/{id} answers it, without its deliveries>`. ' +
+    'The cursor is the event id, then `/` and where the stream was in the database\'s commit history: send the last one back as `Last-Event-ID` to resume exactly where it was. ' +
+    'Events committed by every router instance arrive. A `: ping` comment comes every 15 seconds; the stream ends after at most an hour (5 minutes on the Cloudflare Worker, where each open stream holds a database connection), ' +
     `or after a replay of ${MAX_REPLAY} events when more are waiting: reconnect with the last id as \`Last-Event-ID\`.`,
   security,
   parameters: [
@@ -43,13 +46,15 @@ const route = createRoute({
       name: 'Last-Event-ID',
       in: 'header' as const,
       required: false,
-      schema: { type: 'string' as const, pattern: EVENT_ID.source },
-      description: `Replays the merchant's events after this one first (at most ${MAX_REPLAY}), oldest first.`,
+      schema: { type: 'string' as const, pattern: LAST_EVENT_ID_PATTERN, maxLength: MAX_LAST_EVENT_ID },
+      description:
+        `Replays first, oldest first (at most ${MAX_REPLAY}), the merchant's events the stream had not sent when it sent this cursor, ` +
+        'events that were still being committed then included; a plain event id replays the events after it by id.',
     },
   ],
   responses: {
     200: { description: 'A stream of events.', content: { 'text/event-stream': { schema: z.string() } } },
-    400: problem('`Last-Event-ID` is not an event id (`param: Last-Event-ID`).'),
+    400: problem('`Last-Event-ID` is neither a cursor this stream sent nor an event id (`param: Last-Event-ID`).'),
   },
 });
 
@@ -59,12 +64,13 @@ export function eventStreamRoutes(app: OpenAPIHono<AppEnv>, settings: EventStrea
 
   app.openapi(route, async (c) => {
     const merchantId = c.get('merchantId');
-    const lastEventId = c.req.header('Last-Event-ID');
-    if (lastEventId !== undefined && !EVENT_ID.test(lastEventId)) {
-      throw problems.invalidRequest('Last-Event-ID must be an event id (evt_ followed by letters and digits).', 'Last-Event-ID', 'invalid_last_event_id');
+    const header = c.req.header('Last-Event-ID');
+    const last = header === undefined ? undefined : parseLastEventId(header);
+    if (last === null) {
+      throw problems.invalidRequest('Last-Event-ID must be a cursor this stream sent, or an event id (evt_ followed by letters and digits).', 'Last-Event-ID', 'invalid_last_event_id');
     }
     // Listening starts before the replay is read, so nothing committed in between is missed.
-    const queue: EventRow[] = [];
+    const queue: { event: EventRow; read: Read }[] = [];
     let ended = false;
     let wake: (() => void) | null = null;
     const rouse = () => {
@@ -76,8 +82,8 @@ export function eventStreamRoutes(app: OpenAPIHono<AppEnv>, settings: EventStrea
       rouse();
     };
     const unsubscribe = await settings.feed.subscribe(merchantId, {
-      event(event) {
-        queue.push(event);
+      event(event, read) {
+        queue.push({ event, read });
         if (queue.length > MAX_QUEUED) stop();
         rouse();
       },
@@ -88,16 +94,41 @@ export function eventStreamRoutes(app: OpenAPIHono<AppEnv>, settings: EventStrea
       stream.onAbort(stop);
       // What the replay sent: the same events may be waiting in the queue too.
       const replayed = new Set<string>();
-      const send = (event: EventRow) => stream.writeSSE({ id: event.id, event: event.type, data: JSON.stringify(eventEnvelope(event)) });
-      /** Sends what was committed after Last-Event-ID; false when more is waiting than one replay sends. */
+      /** The snapshot an exact replay read at: the client then has everything it saw committed. */
+      let replayedTo: CommitSnapshot | null = null;
+      const send = (event: EventRow, read: Read | null) =>
+        stream.writeSSE({ id: read ? formatCursor(event.id, read) : event.id, event: event.type, data: JSON.stringify(eventEnvelope(event)) });
+      /** Sends what the client had not got; false when more is waiting than one replay sends. */
       const replay = async (): Promise<boolean> => {
-        if (lastEventId === undefined) return true;
-        const rows = await settings.after(merchantId, lastEventId, MAX_REPLAY + 1);
-        for (const row of rows.slice(0, MAX_REPLAY)) {
-          replayed.add(row.id);
-          await send(row);
+        if (last === undefined) return true;
+        if (last.from === undefined) {
+          const rows = await settings.events.after(merchantId, last.id, MAX_REPLAY + 1);
+          for (const row of rows.slice(0, MAX_REPLAY)) {
+            replayed.add(row.id);
+            await send(row, null);
+          }
+          return rows.length <= MAX_REPLAY;
         }
-        return rows.length <= MAX_REPLAY;
+        const found = await settings.events.replay(merchantId, last, MAX_REPLAY + 1);
+        replayedTo = found.snapshot;
+        // The rest of the client's read keeps its cursor; what that read had not seen was read at found.snapshot.
+        const after = { from: last.to, to: found.snapshot };
+        for (const { event, inTo } of found.events.slice(0, MAX_REPLAY)) {
+          replayed.add(event.id);
+          await send(event, inTo ? last : after);
+        }
+        return found.events.length <= MAX_REPLAY;
+      };
+      /**
+       * The feed's read that overlaps the replay began before the replay's snapshot: the client has
+       * everything that snapshot saw, so that read's events say so (the replay's events in it are not
+       * sent again, and a later cursor must not ask for them).
+       */
+      let overlapping: Read | null = null;
+      const cursorOf = (read: Read): Read => {
+        if (replayedTo === null) return read;
+        overlapping ??= read;
+        return read === overlapping ? { from: replayedTo, to: read.to } : read;
       };
       let cancelHeartbeat = () => {};
       const beat = () => {
@@ -111,8 +142,8 @@ export function eventStreamRoutes(app: OpenAPIHono<AppEnv>, settings: EventStrea
         if (!(await replay())) return;
         while (!ended) {
           while (queue.length > 0 && !ended) {
-            const event = queue.shift()!;
-            if (!replayed.has(event.id)) await send(event);
+            const { event, read } = queue.shift()!;
+            if (!replayed.has(event.id)) await send(event, cursorOf(read));
           }
           if (queue.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
         }

@@ -1,4 +1,5 @@
 import type { Monitoring } from '../../api/monitoring.js';
+import type { EventStreamSettings } from '../../api/routes/events-stream.js';
 import type { Clock, TimerClock } from '../../domain/clock.js';
 import { systemClock } from '../../domain/clock.js';
 import type { Logger } from '../../domain/logger.js';
@@ -37,7 +38,7 @@ export async function startMonitoring(deps: {
   logger: Logger;
   clock: Clock;
   stream?: StreamTiming;
-}): Promise<{ monitoring: Monitoring; eventsCommitted(merchantIds: readonly string[]): void; stop(): Promise<void> }> {
+}): Promise<{ monitoring: Monitoring; eventStream: EventStreamSettings; eventsCommitted(merchantIds: readonly string[]): void; stop(): Promise<void> }> {
   const unfollow = deps.metrics.follow(deps.router);
   const timers = deps.stream?.timers ?? systemClock;
   const feed = await eventFeed({
@@ -50,17 +51,18 @@ export async function startMonitoring(deps: {
   const monitoring: Monitoring = {
     middleware: [...(deps.tracing ? [tracingMiddleware(deps.tracing.tracer)] : []), ...deps.metrics.middleware],
     metrics: deps.metrics,
-    eventStream: {
-      feed,
-      after: (merchantId, id, limit) => deps.repositories.events.after(merchantId, id, limit),
-      timers,
-      heartbeatMs: deps.stream?.heartbeatMs,
-      maxMs: deps.stream?.maxMs,
-    },
     paymentCreated: (created) => deps.metrics.paymentCreated(created),
+  };
+  const eventStream: EventStreamSettings = {
+    feed,
+    events: deps.repositories.events,
+    timers,
+    heartbeatMs: deps.stream?.heartbeatMs,
+    maxMs: deps.stream?.maxMs,
   };
   return {
     monitoring,
+    eventStream,
     eventsCommitted: (merchantIds) => hints.committed(merchantIds),
     async stop() {
       unfollow();

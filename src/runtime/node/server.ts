@@ -198,6 +198,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       rateLimits: tokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT, clock),
       capacity,
       monitoring: monitor.monitoring,
+      eventStream: monitor.eventStream,
     };
     const jobs = createJobEngine({
       repositories,

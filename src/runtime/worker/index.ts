@@ -14,6 +14,8 @@ import { createRepositories } from '../../store/index.js';
 import { openPostgres } from '../../store/postgres.js';
 import { localKms } from '../../vault/kms.js';
 import { gatewayRegistry } from '../gateways.js';
+import { isEventStreamRequest, workerEventStream } from './event-stream.js';
+import { bundledFees } from './fees.js';
 import { workerLogger } from './logger.js';
 import { vaultKeyring } from './vault-keys.js';
 import { PROVIDERS } from '../providers.js';
@@ -49,8 +51,6 @@ const logger = workerLogger();
 const rateLimits = tokenBuckets(DEFAULT_RATE_LIMIT, systemClock);
 /** Learner and breakers live as long as the isolate; each request gets its own database connection. */
 const routingState = createRoutingState({ seed: Date.now() % 2 ** 31 });
-/** Fee schedules are files the Worker cannot read at run time: cost scoring sees no fees there yet. */
-const NO_FEES = new Map();
 
 /** The services one invocation needs, on a database connection of its own (Workers cannot share sockets across requests). */
 function services(env: WorkerEnv) {
@@ -60,7 +60,7 @@ function services(env: WorkerEnv) {
   const secrets = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const repositories = createRepositories(store.db);
   const gateways = gatewayRegistry({ providers: PROVIDERS, sandbox: {}, env: secrets, timeoutMs: Number(env.GATEWAY_TIMEOUT_MS ?? 10_000) });
-  const router = createRouter({ repositories, gateways, logger, fees: NO_FEES, state: routingState });
+  const router = createRouter({ repositories, gateways, logger, fees: bundledFees(), state: routingState });
   return { store, repositories, gateways, router };
 }
 
@@ -68,10 +68,18 @@ export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
     const s = services(env);
     if (!s) return new Response('DATABASE_URL or a HYPERDRIVE binding is required', { status: 500 });
-    const app = createApp({ repositories: s.repositories, logger, fingerprintSecret: env.FINGERPRINT_SECRET, gateways: s.gateways, providers: PROVIDERS.map((p) => p.name), router: s.router, secretsKey: env.SECRETS_KEY, vaultKms: localKms(vaultKeyring(env)), rateLimits });
+    // Only a stream request reads the feed's first snapshot: every other request keeps its one round trip less.
+    const stream = isEventStreamRequest(request)
+      ? await workerEventStream({ repositories: s.repositories, timers: systemClock, logger }).catch((error: unknown) => {
+          ctx.waitUntil(s.store.close());
+          throw error;
+        })
+      : null;
+    const app = createApp({ repositories: s.repositories, logger, fingerprintSecret: env.FINGERPRINT_SECRET, gateways: s.gateways, providers: PROVIDERS.map((p) => p.name), router: s.router, secretsKey: env.SECRETS_KEY, vaultKms: localKms(vaultKeyring(env)), rateLimits, eventStream: stream?.settings });
     if (env.ASSETS) consoleRoutes(app, workerConsoleAssets(env.ASSETS));
     const response = await app.fetch(request);
-    ctx.waitUntil(s.store.close());
+    // A stream keeps its connection until it ends; every other response is complete here.
+    ctx.waitUntil((stream ? stream.finished() : Promise.resolve()).finally(() => s.store.close()));
     return response;
   },
 
@@ -89,8 +97,7 @@ export default {
         ...reconcilerJobs(reconcile, policy, clock),
         ...maintenanceJobs(s.repositories, clock, logger),
         ...webhookJobKinds({ repositories: s.repositories, clock, logger, secretsKey: env.SECRETS_KEY }),
-        // The fee schedules are files the Worker cannot read: its folds count approvals as unpriced.
-        ...rollupJobs({ repositories: s.repositories, clock, logger, fees: new Map() }),
+        ...rollupJobs({ repositories: s.repositories, clock, logger, fees: bundledFees() }),
       },
     });
     ctx.waitUntil(schedulePurge(s.repositories, clock).then(() => scheduleRollups(s.repositories, clock)).then(() => jobs.runDue()).finally(() => s.store.close()));
