@@ -72,8 +72,9 @@ export function openStream(onEvent: (event: StreamEvent) => void, onStatus: (sta
     if (id) lastId = id;
     try {
       // Each message is an Event (`{id, object: 'event', type, data: {object: …}}`): screens get the object.
-      const event = JSON.parse(data.join('\n')) as { data?: { object?: StreamEvent['data'] } };
-      onEvent({ id, type, data: event.data?.object ?? {} });
+      // The SSE id is the stream's cursor (the event id and its read's snapshots); screens get the event's own id.
+      const event = JSON.parse(data.join('\n')) as { id?: string; data?: { object?: StreamEvent['data'] } };
+      onEvent({ id: event.id ?? id, type, data: event.data?.object ?? {} });
     } catch {
       // Not JSON: nothing the console can show.
     }
