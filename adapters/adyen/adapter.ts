@@ -18,7 +18,7 @@ import {
   accountRefused,
   methodRefused,
 } from '../testkit/contract.js';
-import type { BankDebitMethod } from '../../src/domain/payment-method.js';
+import { isWalletNonce, type BankDebitMethod, type WalletNonceMethod } from '../../src/domain/payment-method.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
 import { toAdyenAmount } from './amounts.js';
 import { createFetchClient } from './http-client.js';
@@ -89,7 +89,7 @@ export function createAdyenAdapter(config: AdyenAdapterConfig): GatewayAdapter {
     if (!value.ok) return { kind: 'not_processed', reason: 'rejected', detail: value.detail };
     const method = request.method;
     if (method.type === 'sepa_debit' || method.type === 'ach_debit') return authorizeDebit(request, method, value.value);
-    if (method.type !== 'card' && method.type !== 'apple_pay' && method.type !== 'google_pay') return methodRefused('adyen', method);
+    if ((method.type !== 'card' && method.type !== 'apple_pay' && method.type !== 'google_pay') || isWalletNonce(method)) return methodRefused('adyen', method);
     try {
       const response = await payments.payments(paymentRequest(request, method, value.value, merchantAccount, request.returnUrl ?? config.returnUrl), {
         idempotencyKey: request.idempotencyKey,
@@ -301,7 +301,7 @@ function paymentRequest(request: AuthorizeRequest, method: AdyenMethod, value: n
  * Adyen to decrypt: Apple Pay's `paymentData` JSON in base64 (`applePayToken`), Google Pay's
  * token string (`googlePayToken`).
  */
-type AdyenMethod = Extract<PaymentMethod, { type: 'card' | 'apple_pay' | 'google_pay' }>;
+type AdyenMethod = Exclude<Extract<PaymentMethod, { type: 'card' | 'apple_pay' | 'google_pay' }>, WalletNonceMethod>;
 
 function paymentMethodDetails(method: AdyenMethod): PaymentRequest['paymentMethod'] {
   switch (method.type) {

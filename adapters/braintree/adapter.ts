@@ -10,7 +10,8 @@ import type {
   SyncRequest,
   WebhookRequest,
 } from '../testkit/contract.js';
-import { methodRefused } from '../testkit/contract.js';
+import { methodRefused, type CardInput } from '../testkit/contract.js';
+import { isWalletNonce } from '../../src/domain/payment-method.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
 import { fromBraintreeAmount, toBraintreeAmount } from './amounts.js';
 import { BRAINTREE_CAPABILITIES } from './capabilities.js';
@@ -63,6 +64,16 @@ function creditOutcome(credit: TransactionFields): ModificationOutcome {
   return { kind: 'unknown', reason: 'pending_at_gateway', detail: `Braintree refund ${credit.id} is ${credit.status}.` };
 }
 
+function cardParams(card: CardInput): Record<string, string> {
+  return {
+    number: card.number,
+    expirationMonth: String(card.expMonth).padStart(2, '0'),
+    expirationYear: String(card.expYear),
+    ...(card.cvc ? { cvv: card.cvc } : {}),
+    ...(card.holderName ? { cardholderName: card.holderName } : {}),
+  };
+}
+
 /** Validation errors that a resend of an already performed modification gets. */
 const CANNOT_SUBMIT_FOR_SETTLEMENT = '91507';
 const CANNOT_BE_VOIDED = '91504';
@@ -88,21 +99,19 @@ export function createBraintreeAdapter(config: BraintreeAdapterConfig): GatewayA
     if (merchantAccountId === undefined) {
       return { kind: 'not_processed', reason: 'rejected', detail: `No Braintree merchant account is configured for ${request.currency}.` };
     }
-    if (request.method.type !== 'card') return methodRefused('braintree', request.method);
-    const { card } = request.method;
+    const { method } = request;
+    let instrument: Record<string, unknown>;
+    // A wallet only as the nonce Braintree's client SDK made of it in the app: the server SDK cannot take the wallet's token.
+    if (isWalletNonce(method) && method.walletNonce.gateway === 'braintree') instrument = { paymentMethodNonce: method.walletNonce.nonce };
+    else if (method.type === 'card') instrument = { creditCard: cardParams(method.card) };
+    else return methodRefused('braintree', method);
     try {
       const result = await transactions.sale({
         amount: toBraintreeAmount(request.amount, request.currency),
         // Braintree has no idempotency key: the order id carries ours, so sync can find the attempt.
         orderId: request.idempotencyKey,
         ...(merchantAccountId === null ? {} : { merchantAccountId }),
-        creditCard: {
-          number: card.number,
-          expirationMonth: String(card.expMonth).padStart(2, '0'),
-          expirationYear: String(card.expYear),
-          ...(card.cvc ? { cvv: card.cvc } : {}),
-          ...(card.holderName ? { cardholderName: card.holderName } : {}),
-        },
+        ...instrument,
         ...(request.customerEmail ? { customer: { email: request.customerEmail } } : {}),
         ...storedCredentialFields(request),
         options: { submitForSettlement: request.captureMethod === 'automatic' },

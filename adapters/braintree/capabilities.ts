@@ -1,7 +1,9 @@
 import type { Capabilities } from '../testkit/contract.js';
 
 /**
- * What Braintree can do with cards through its transaction API. An account narrows
+ * What Braintree can do with cards, and Apple Pay and Google Pay nonces (made by its client SDK in
+ * the app; never the wallet's own token, which only the client SDK can exchange), through its
+ * transaction API. An account narrows
  * `currencies` to those it has merchant accounts for (Braintree fixes one currency per merchant
  * account); see `createBraintreeAdapter`.
  *
@@ -15,7 +17,7 @@ import type { Capabilities } from '../testkit/contract.js';
  * - Amounts: Braintree refuses amounts longer than 10 characters ("9999999.99", error 81528).
  */
 export const BRAINTREE_CAPABILITIES: Capabilities = {
-  paymentMethods: ['card'],
+  paymentMethods: ['card', 'apple_pay', 'google_pay'],
   cardNetworks: ['visa', 'mastercard', 'amex', 'discover', 'diners', 'jcb', 'unionpay', 'maestro'],
   currencies: '*',
   countries: '*',

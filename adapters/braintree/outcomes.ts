@@ -15,8 +15,13 @@ export interface TransactionFields {
   /** The card network's id of the sale, which merchant-initiated sales cite later. */
   networkTransactionId?: string | null;
   /** Card type indicators (`Yes`, `No`, `Unknown`) and country of issuance (alpha-3). */
-  creditCard?: { debit?: string | null; prepaid?: string | null; countryOfIssuance?: string | null } | null;
+  creditCard?: CardIndicators | null;
+  /** A sale paid with an Apple Pay or Google Pay nonce carries the card's facts here instead. */
+  applePayCard?: CardIndicators | null;
+  androidPayCard?: CardIndicators | null;
 }
+
+type CardIndicators = { debit?: string | null; prepaid?: string | null; countryOfIssuance?: string | null };
 
 /** What the SDK resolves for sale, submitForSettlement, void and refund (422 answers resolve with `success: false`). */
 export interface BraintreeResult {
@@ -80,7 +85,7 @@ export function cardReport(card: TransactionFields['creditCard']): CardReport | 
 }
 
 function withCard(transaction: TransactionFields): { card?: CardReport } {
-  const card = cardReport(transaction.creditCard);
+  const card = cardReport(transaction.creditCard) ?? cardReport(transaction.applePayCard) ?? cardReport(transaction.androidPayCard);
   return card ? { card } : {};
 }
 

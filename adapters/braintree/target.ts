@@ -1,5 +1,6 @@
 import type { DeclineReason } from '../../src/domain/decline.js';
-import type { ConformanceTarget, ScenarioInput } from '../testkit/target.js';
+import type { WalletType } from '../../src/domain/payment-method.js';
+import type { ConformanceTarget, MethodScenario, ScenarioInput, WalletScenarios } from '../testkit/target.js';
 import { createBraintreeAdapter } from './adapter.js';
 import { CVV_NO_MATCH, FRAUD_CARD, startBraintreeSimulator } from './simulator/index.js';
 
@@ -24,6 +25,16 @@ const declines: Partial<Record<DeclineReason, ScenarioInput>> = {
   unknown: byAmount(2016),
 };
 
+/** Braintree's sandbox wallet nonces; the amount steers them as it does cards (2038.00: generic decline). */
+const walletNonce = (type: WalletType, nonce: string, cardNetwork: string, amount: number): MethodScenario => {
+  const walletNonce = { gateway: 'braintree', nonce, cardNetwork, last4: null } as const;
+  return { method: type === 'apple_pay' ? { type, walletNonce } : { type, walletNonce }, amount, currency: 'USD' };
+};
+const wallets: WalletScenarios = {
+  apple_pay: { approved: walletNonce('apple_pay', 'fake-apple-pay-visa-nonce', 'Visa', 1000), declined: walletNonce('apple_pay', 'fake-apple-pay-visa-nonce', 'Visa', 203_800) },
+  google_pay: { approved: walletNonce('google_pay', 'fake-android-pay-visa-nonce', 'VISA', 1000), declined: walletNonce('google_pay', 'fake-android-pay-visa-nonce', 'VISA', 203_800) },
+};
+
 export const braintreeTarget: ConformanceTarget = {
   provider: 'braintree',
   async start({ timeoutMs, webhookUrl }) {
@@ -33,7 +44,7 @@ export const braintreeTarget: ConformanceTarget = {
     return {
       adapter,
       simulator,
-      scenarios: { approved: { card, amount: 1000, currency: 'USD' }, declines },
+      scenarios: { approved: { card, amount: 1000, currency: 'USD' }, declines, wallets },
       webhooks: simulator.webhooks,
       close: () => simulator.close(),
     };

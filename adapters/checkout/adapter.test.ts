@@ -12,7 +12,7 @@ let sequence = 0;
 
 beforeAll(async () => {
   simulator = await startCheckoutSimulator({ secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET });
-  adapter = createCheckoutAdapter({ secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: simulator.url, subdomain: null, returnUrl: 'https://shop.example/back', timeoutMs: 10_000 });
+  adapter = createCheckoutAdapter({ secretKey: SECRET_KEY, publicKey: null, webhookSecret: WEBHOOK_SECRET, baseUrl: simulator.url, subdomain: null, returnUrl: 'https://shop.example/back', timeoutMs: 10_000 });
 });
 afterAll(() => simulator?.close());
 beforeEach(() => simulator.ledger.reset());
@@ -43,7 +43,7 @@ describe('the Checkout.com adapter, through checkout-sdk-node, against the simul
     const outcome = await adapter.authorize(req);
     expect(outcome).toMatchObject({ kind: 'approved', captured: false, card: { type: 'credit', issuerCountry: 'US' } });
     expect(simulator.ledger.requests()).toEqual([expect.objectContaining({ method: 'POST', path: '/payments', idempotencyKey: req.idempotencyKey, status: 201 })]);
-    const wrongKey = createCheckoutAdapter({ secretKey: 'sk_sbox_notthesimulatorskeyabcdefgh2', webhookSecret: WEBHOOK_SECRET, baseUrl: simulator.url, subdomain: null, returnUrl: 'https://shop.example/back', timeoutMs: 10_000 });
+    const wrongKey = createCheckoutAdapter({ secretKey: 'sk_sbox_notthesimulatorskeyabcdefgh2', publicKey: null, webhookSecret: WEBHOOK_SECRET, baseUrl: simulator.url, subdomain: null, returnUrl: 'https://shop.example/back', timeoutMs: 10_000 });
     expect(await wrongKey.authorize(request())).toMatchObject({ kind: 'not_processed', reason: 'authentication_failed' });
   });
 

@@ -16,6 +16,7 @@ import {
   type WebhookVerification,
 } from '../testkit/contract.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
+import { isWalletNonce, type WalletTokenMethod } from '../../src/domain/payment-method.js';
 import { CHECKOUT_CURRENCIES, fromCheckoutAmount, isCheckoutCurrency, toCheckoutAmount } from './amounts.js';
 import { authorizationFailure, authorizationOutcome, isObject, lookupFailure, malformed, modificationFailure, modificationOutcome } from './outcomes.js';
 import { CHECKOUT_WEBHOOK_ACK, importSignatureKey, verifyCheckoutWebhook } from './webhooks.js';
@@ -23,6 +24,11 @@ import { CHECKOUT_WEBHOOK_ACK, importSignatureKey, verifyCheckoutWebhook } from 
 export interface CheckoutAdapterConfig {
   /** The account's secret key (`sk_sbox_…` in Checkout.com's sandbox, `sk_…` live). */
   secretKey: string;
+  /**
+   * The account's public key (`pk_sbox_…` in the sandbox, `pk_…` live): POST /tokens, which turns an
+   * Apple Pay or Google Pay token into a card token, takes only it. Null: the account takes cards only.
+   */
+  publicKey: string | null;
   /** The secret key of the account's webhook endpoint: `Cko-Signature` is signed with it. */
   webhookSecret: string;
   /** The API's base URL: the simulator's in tests and the sandbox; null: Checkout.com's own, for `subdomain`. */
@@ -38,7 +44,8 @@ export interface CheckoutAdapterConfig {
 export const PAYMENT_ID_METADATA = 'switchyard_payment';
 
 export const CHECKOUT_CAPABILITIES: Capabilities = {
-  paymentMethods: ['card'],
+  // Wallets need the account's public key (CheckoutAdapterConfig.publicKey).
+  paymentMethods: ['card', 'apple_pay', 'google_pay'],
   cardNetworks: ['visa', 'mastercard', 'amex', 'discover', 'diners', 'jcb'],
   currencies: CHECKOUT_CURRENCIES,
   countries: '*',
@@ -64,27 +71,62 @@ export const CHECKOUT_CAPABILITIES: Capabilities = {
   amountSteps: amountSteps(toCheckoutAmount),
 };
 
+/** An account without a public key cannot exchange wallet tokens. */
+const CARD_ONLY_CAPABILITIES: Capabilities = { ...CHECKOUT_CAPABILITIES, paymentMethods: ['card'] };
+
 type PaymentsApi = InstanceType<typeof Checkout>['payments'];
+type TokensApi = InstanceType<typeof Checkout>['tokens'];
 
 export function createCheckoutAdapter(config: CheckoutAdapterConfig): GatewayAdapter {
   // Axios honours the timeout (the SDK's fetch client ignores it) and reports a refused connection by name.
-  const options = { timeout: config.timeoutMs, httpClient: 'axios' };
+  const options = { timeout: config.timeoutMs, httpClient: 'axios', ...(config.publicKey === null ? {} : { pk: config.publicKey }) };
   const sdk =
     config.baseUrl !== null
       ? new Checkout(config.secretKey, { ...options, host: config.baseUrl.replace(/\/+$/, '') })
       : new Checkout(config.secretKey, { ...options, ...(config.subdomain ? { subdomain: config.subdomain } : {}) });
   const payments: PaymentsApi = sdk.payments;
+  const tokens: TokensApi = sdk.tokens;
+  const capabilities = config.publicKey === null ? CARD_ONLY_CAPABILITIES : CHECKOUT_CAPABILITIES;
   let signatureKey: Promise<CryptoKey> | undefined;
 
   async function authorize(request: AuthorizeRequest): Promise<AuthorizationOutcome> {
     if (!isCheckoutCurrency(request.currency)) return { kind: 'not_processed', reason: 'rejected', detail: `Checkout.com does not take ${request.currency}.` };
     const value = toCheckoutAmount(request.amount, request.currency);
     if (!value.ok) return { kind: 'not_processed', reason: 'rejected', detail: value.detail };
-    if (request.method.type !== 'card') return methodRefused('checkout', request.method);
+    const { method } = request;
+    if (!capabilities.paymentMethods.includes(method.type) || isWalletNonce(method)) return methodRefused('checkout', method);
+    let source: Record<string, unknown>;
+    if (method.type === 'card') source = cardSource(request, method.card);
+    else if (method.type === 'apple_pay' || method.type === 'google_pay') {
+      const token = await walletToken(method);
+      if (!token.ok) return token.outcome;
+      source = { type: 'token', token: token.id };
+    } else return methodRefused('checkout', method);
     try {
-      return authorizationOutcome(await payments.request(paymentRequest(request, request.method.card, value.value, request.returnUrl ?? config.returnUrl), request.idempotencyKey), request.captureMethod);
+      return authorizationOutcome(await payments.request(paymentRequest(request, source, value.value, request.returnUrl ?? config.returnUrl), request.idempotencyKey), request.captureMethod);
     } catch (error) {
       return authorizationFailure(error);
+    }
+  }
+
+  /**
+   * POST /tokens (with the public key): Checkout.com decrypts the wallet's token and answers a card
+   * token (`tok_…`) that pays once. Apple Pay's `paymentData` goes as it is; Google Pay's token
+   * string as the object it encodes. No card token means nothing was charged (the exchange takes no
+   * idempotency key, and needs none): another gateway may take the payment.
+   */
+  async function walletToken(method: WalletTokenMethod): Promise<{ ok: true; id: string } | { ok: false; outcome: AuthorizationOutcome }> {
+    const body = method.type === 'apple_pay' ? { type: 'applepay', token_data: method.applePay.paymentData } : { type: 'googlepay', token_data: googlePayTokenData(method.googlePay.token) };
+    if (body.token_data === null) return { ok: false, outcome: { kind: 'not_processed', reason: 'rejected', detail: 'The Google Pay token is not a JSON object.' } };
+    try {
+      const answer = await tokens.request(body);
+      const id = isObject(answer) ? answer['token'] : undefined;
+      if (typeof id === 'string' && id.startsWith('tok_')) return { ok: true, id };
+      return { ok: false, outcome: { kind: 'not_processed', reason: 'rejected', detail: 'Checkout.com answered the wallet token exchange without a card token.' } };
+    } catch (error) {
+      const failure = authorizationFailure(error);
+      const detail = 'detail' in failure ? failure.detail : failure.kind === 'declined' ? failure.decline.message : failure.kind;
+      return { ok: false, outcome: { kind: 'not_processed', reason: failure.kind === 'not_processed' ? failure.reason : 'rejected', detail: `Checkout.com made no card token of the ${method.type === 'apple_pay' ? 'Apple Pay' : 'Google Pay'} token: ${detail}` } };
     }
   }
 
@@ -201,7 +243,7 @@ export function createCheckoutAdapter(config: CheckoutAdapterConfig): GatewayAda
 
   return {
     provider: 'checkout',
-    capabilities: CHECKOUT_CAPABILITIES,
+    capabilities,
     authorize,
     sync,
     completeAction,
@@ -221,27 +263,42 @@ function amountRefused(detail: string): ModificationOutcome {
   return { kind: 'rejected', code: 'amount_not_representable', detail };
 }
 
-/** `value`: the amount in Checkout.com's units (`amounts.ts`). */
-function paymentRequest(request: AuthorizeRequest, card: CardInput, value: number, returnUrl: string): Record<string, unknown> {
-  const credential = storedCredentialFields(request);
+/** Google Pay's token string as the object Checkout.com takes in `token_data`; null if it is none. */
+function googlePayTokenData(token: string): Record<string, unknown> | null {
+  try {
+    const parsed: unknown = JSON.parse(token);
+    return isObject(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+function cardSource(request: AuthorizeRequest, card: CardInput): Record<string, unknown> {
   return {
-    source: {
-      type: 'card',
-      number: card.number,
-      expiry_month: card.expMonth,
-      expiry_year: card.expYear,
-      ...(card.cvc === null ? {} : { cvv: card.cvc }),
-      ...(card.holderName === null ? {} : { name: card.holderName }),
-      ...credential.source,
-    },
+    type: 'card',
+    number: card.number,
+    expiry_month: card.expMonth,
+    expiry_year: card.expYear,
+    ...(card.cvc === null ? {} : { cvv: card.cvc }),
+    ...(card.holderName === null ? {} : { name: card.holderName }),
+    ...storedCredentialFields(request).source,
+  };
+}
+
+/** `value`: the amount in Checkout.com's units (`amounts.ts`). `source`: a card, or a card token made of a wallet token. */
+function paymentRequest(request: AuthorizeRequest, source: Record<string, unknown>, value: number, returnUrl: string): Record<string, unknown> {
+  const wallet = source['type'] === 'token';
+  return {
+    source,
     amount: value,
     currency: request.currency,
-    ...credential.payment,
+    ...storedCredentialFields(request).payment,
     // Unique per attempt: GET /payments?reference= finds the attempt by it.
     reference: request.idempotencyKey,
     // Explicit either way, so the account's default never decides.
     capture: request.captureMethod === 'automatic',
-    ...threeDSecureFields(request),
+    // A wallet's token carries the device's cryptogram: the shopper authenticated on the device.
+    ...(wallet ? {} : threeDSecureFields(request)),
     success_url: returnUrl,
     failure_url: returnUrl,
     ...(request.description === null ? {} : { description: request.description }),

@@ -1,11 +1,12 @@
 import type { DeclineReason } from '../../src/domain/decline.js';
 import type { CardInput } from '../testkit/contract.js';
-import type { ConformanceTarget, ScenarioInput } from '../testkit/target.js';
+import { walletScenarios, type ConformanceTarget, type ScenarioInput } from '../testkit/target.js';
 import { createCheckoutAdapter } from './adapter.js';
 import { startCheckoutSimulator } from './simulator/index.js';
 
 /** Test-only credentials, shaped as Checkout.com's sandbox keys (the SDK sends such a key as a Bearer token). */
 const SECRET_KEY = 'sk_sbox_switchyardconformancetest23';
+const PUBLIC_KEY = 'pk_sbox_switchyardconformancetest23';
 const WEBHOOK_SECRET = 'switchyard-conformance-webhook-key';
 
 const card = (number: string): CardInput => ({ number, expMonth: 12, expYear: 2030, cvc: '100', holderName: 'Jane Shopper' });
@@ -26,9 +27,10 @@ const DECLINES: Partial<Record<DeclineReason, ScenarioInput>> = {
 export const checkoutTarget: ConformanceTarget = {
   provider: 'checkout',
   async start({ timeoutMs, webhookUrl }) {
-    const simulator = await startCheckoutSimulator({ secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET, webhookUrl });
+    const simulator = await startCheckoutSimulator({ secretKey: SECRET_KEY, publicKey: PUBLIC_KEY, webhookSecret: WEBHOOK_SECRET, webhookUrl });
     const adapter = createCheckoutAdapter({
       secretKey: SECRET_KEY,
+      publicKey: PUBLIC_KEY,
       webhookSecret: WEBHOOK_SECRET,
       baseUrl: simulator.url,
       subdomain: null,
@@ -38,7 +40,9 @@ export const checkoutTarget: ConformanceTarget = {
     return {
       adapter,
       simulator,
-      scenarios: { approved: scenario('4242424242424242'), declines: DECLINES, requiresAction: scenario('4000002760003184') },
+      scenarios: { approved: scenario('4242424242424242'), declines: DECLINES, requiresAction: scenario('4000002760003184'),
+        wallets: walletScenarios(['apple_pay', 'google_pay'], { amount: 1000, currency: 'GBP' }, 'checkoutltd'),
+      },
       webhooks: simulator.webhooks,
       close: () => simulator.close(),
     };

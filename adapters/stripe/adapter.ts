@@ -15,7 +15,7 @@ import {
   type SyncRequest,
 } from '../testkit/contract.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
-import type { SepaDebitInput } from '../../src/domain/payment-method.js';
+import { isWalletNonce, type SepaDebitInput } from '../../src/domain/payment-method.js';
 import { fromStripeAmount, toStripeAmount } from './amounts.js';
 import { STRIPE_CAPABILITIES } from './capabilities.js';
 import {
@@ -61,7 +61,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
     // Nothing was sent, so nothing can have been charged: another gateway may take it.
     if (!amount.ok) return { kind: 'not_processed', reason: 'rejected', detail: amount.detail };
     if (request.method.type === 'sepa_debit') return authorizeSepaDebit(request, request.method.sepaDebit, amount.value);
-    if (request.method.type !== 'card' && request.method.type !== 'apple_pay') return methodRefused('stripe', request.method);
+    if ((request.method.type !== 'card' && request.method.type !== 'apple_pay') || isWalletNonce(request.method)) return methodRefused('stripe', request.method);
     let card: Stripe.PaymentIntentCreateParams.PaymentMethodData;
     if (request.method.type === 'apple_pay') {
       const token = await applePayToken(request.method.applePay, request.idempotencyKey);

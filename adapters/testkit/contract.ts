@@ -5,6 +5,7 @@ import { decline } from '../../src/domain/decline.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
 import type { CaptureMethod } from '../../src/domain/payment.js';
 import type { CardInput, PaymentMethod, PaymentMethodType } from '../../src/domain/payment-method.js';
+import { isWalletNonce } from '../../src/domain/payment-method.js';
 
 export type { ApplePayToken, CardInput, GooglePayToken, PaymentMethod, PaymentMethodType } from '../../src/domain/payment-method.js';
 import type { WebhookEvent } from '../../src/domain/webhook.js';
@@ -62,6 +63,7 @@ export function attemptIdentity(request: AuthorizeRequest): AttemptIdentity {
  * (routing never sends one; this guards a direct caller).
  */
 export function methodRefused(provider: string, method: PaymentMethod): AuthorizationOutcome {
+  if (isWalletNonce(method)) return { kind: 'not_processed', reason: 'rejected', detail: `The ${provider} adapter cannot use a ${method.type} nonce made by ${method.walletNonce.gateway}'s client SDK.` };
   return { kind: 'not_processed', reason: 'rejected', detail: `The ${provider} adapter does not take ${method.type} payments.` };
 }
 

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { cardBrand, isExpired, luhnValid, validCardLength } from '../domain/card.js';
 import { isCurrency, maxAmountMinor, validateAmount } from '../domain/currency.js';
 import { PAYMENT_STATUSES } from '../domain/payment.js';
-import { CRYPTO_CURRENCIES, CRYPTO_PRICE_CURRENCIES, DEBIT_SCHEME_CURRENCY, GOOGLE_PAY_GATEWAYS, isBankDebit, methodTakesCurrency, type GooglePayGateway } from '../domain/payment-method.js';
+import { CRYPTO_CURRENCIES, CRYPTO_PRICE_CURRENCIES, DEBIT_SCHEME_CURRENCY, GOOGLE_PAY_GATEWAYS, isBankDebit, methodTakesCurrency, WALLET_NONCE_GATEWAYS, type GooglePayGateway, type WalletNonceGateway } from '../domain/payment-method.js';
 import { parseIban, validRoutingNumber, validUsAccountNumber } from '../domain/bank-account.js';
 
 /**
@@ -119,14 +119,56 @@ const GooglePayTokenString = z
     }
   });
 
+const NONCE_GATEWAYS = Object.keys(WALLET_NONCE_GATEWAYS) as [WalletNonceGateway, ...WalletNonceGateway[]];
+const isNonceGateway = (gateway: string): gateway is WalletNonceGateway => (NONCE_GATEWAYS as string[]).includes(gateway);
+
+/** A payment method nonce as Braintree's client SDKs make them (a UUID, or a sandbox `fake-…-nonce`). */
+const WalletNonceString = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,128}$/, 'nonce is the nonce the gateway\'s client SDK made: 8 to 128 letters, digits, _ or -.')
+  .openapi({ description: 'The one-time payment method nonce the gateway\'s client SDK made of the wallet\'s token in the app (Braintree: `BTApplePayClient`, `GooglePayment`); never stored.' });
+
+const walletIssue = (ctx: z.RefinementCtx, path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message, params: issueCode('invalid_wallet_token') });
+
 export const GooglePayTokenSchema = z
   .strictObject({
-    gateway: z.enum(Object.keys(GOOGLE_PAY_GATEWAYS) as [GooglePayGateway, ...GooglePayGateway[]]).openapi({ description: 'The `gateway` the app\'s tokenizationSpecification named: the token is encrypted for that gateway only, and routing sends it nowhere else.' }),
-    token: GooglePayTokenString,
+    gateway: z
+      .enum([...(Object.keys(GOOGLE_PAY_GATEWAYS) as GooglePayGateway[]), ...NONCE_GATEWAYS] as [GooglePayGateway | WalletNonceGateway, ...(GooglePayGateway | WalletNonceGateway)[]])
+      .openapi({ description: 'The `gateway` the app\'s tokenizationSpecification named (the token is encrypted for that gateway only), or `braintree` for a nonce Braintree\'s client SDK made: routing sends either nowhere else.' }),
+    token: GooglePayTokenString.optional().openapi({ description: 'paymentMethodData.tokenizationData.token; with any gateway but `braintree`.' }),
+    nonce: WalletNonceString.optional(),
     card_network: z.enum(['VISA', 'MASTERCARD', 'AMEX', 'DISCOVER', 'JCB', 'INTERAC']).openapi({ description: 'paymentMethodData.info.cardNetwork' }),
     card_details: z.string().regex(/^\d{4}$/, 'card_details is the four digits Google Pay shows.').openapi({ description: 'paymentMethodData.info.cardDetails' }),
   })
+  .superRefine((value, ctx) => {
+    const nonce = isNonceGateway(value.gateway);
+    if (nonce && value.token !== undefined) walletIssue(ctx, 'token', `token is for the gateways Google Pay encrypts for; ${value.gateway} takes the nonce its client SDK made.`);
+    else if (nonce && value.nonce === undefined) walletIssue(ctx, 'nonce', `nonce is required with gateway ${value.gateway}.`);
+    else if (!nonce && value.nonce !== undefined) walletIssue(ctx, 'nonce', `nonce goes only with a gateway whose client SDK makes one (${NONCE_GATEWAYS.join(', ')}).`);
+    else if (!nonce && value.token === undefined) walletIssue(ctx, 'token', `token is required with gateway ${value.gateway}.`);
+  })
   .openapi('GooglePayToken');
+
+/** Apple Pay: the PKPaymentToken, or a nonce a gateway's client SDK made of it. */
+export const ApplePayInputSchema = z
+  .strictObject({
+    token: ApplePayTokenSchema.optional(),
+    gateway: z.enum(NONCE_GATEWAYS).optional().openapi({ description: 'With `nonce`: the gateway whose client SDK made it; routing sends it nowhere else.' }),
+    nonce: WalletNonceString.optional(),
+    card_network: z.string().regex(/^[A-Za-z][A-Za-z ]{1,29}$/, 'card_network is a payment network name such as Visa.').optional().openapi({ description: 'With `nonce`: PKPaymentMethod.network (Visa, MasterCard, AmEx…).' }),
+    card_details: z.string().regex(/^\d{4}$/, 'card_details is the last four digits the wallet shows.').optional().openapi({ description: 'With `nonce`, optional: the last four digits PKPaymentMethod.displayName shows.' }),
+  })
+  .superRefine((value, ctx) => {
+    if (value.token !== undefined) {
+      const extra = (['gateway', 'nonce', 'card_network', 'card_details'] as const).find((key) => value[key] !== undefined);
+      if (extra) walletIssue(ctx, extra, `${extra} goes with a nonce, not with token.`);
+      return;
+    }
+    if (value.nonce === undefined) walletIssue(ctx, 'token', 'token (the PKPaymentToken) is required, or gateway, nonce and card_network for a nonce a gateway\'s client SDK made.');
+    else if (value.gateway === undefined) walletIssue(ctx, 'gateway', 'gateway is required with nonce: the gateway whose client SDK made it.');
+    else if (value.card_network === undefined) walletIssue(ctx, 'card_network', 'card_network is required with nonce.');
+  })
+  .openapi('ApplePayInput');
 
 const IBAN_MESSAGES = {
   invalid_iban: 'iban is not a valid IBAN (its format or check digits are wrong).',
@@ -211,7 +253,7 @@ export const CreatePaymentBody = z
       .union([
         z.discriminatedUnion('type', [
           z.strictObject({ type: z.literal('card'), card: Card }),
-          z.strictObject({ type: z.literal('apple_pay'), apple_pay: z.strictObject({ token: ApplePayTokenSchema }) }),
+          z.strictObject({ type: z.literal('apple_pay'), apple_pay: ApplePayInputSchema }),
           z.strictObject({ type: z.literal('google_pay'), google_pay: GooglePayTokenSchema }),
           z.strictObject({ type: z.literal('paypal'), paypal: PayPalInputSchema.optional() }),
           z.strictObject({ type: z.literal('crypto'), crypto: CryptoInputSchema.optional() }),
@@ -221,7 +263,7 @@ export const CreatePaymentBody = z
         PaymentMethodId,
       ])
       .optional()
-      .openapi({ description: 'A card, a wallet token (Apple Pay, Google Pay: passed to the gateway as the wallet made it, never stored), PayPal (no credentials: the payer approves at PayPal through `next_action`), crypto (priced in `currency`; the payer pays the quoted coin amount on the provider\'s hosted page through `next_action`), a bank debit (SEPA in EUR, ACH in USD: the payment stays `processing` until the bank settles it, days later), or a saved card (`pm_…`, no card data). Omitted: the default card of `customer`.' }),
+      .openapi({ description: 'A card, a wallet token (Apple Pay, Google Pay: passed to the gateway as the wallet made it, never stored) or a nonce a gateway\'s client SDK made of one (Braintree), PayPal (no credentials: the payer approves at PayPal through `next_action`), crypto (priced in `currency`; the payer pays the quoted coin amount on the provider\'s hosted page through `next_action`), a bank debit (SEPA in EUR, ACH in USD: the payment stays `processing` until the bank settles it, days later), or a saved card (`pm_…`, no card data). Omitted: the default card of `customer`.' }),
     customer: z
       .union([
         z.strictObject({

@@ -61,6 +61,28 @@ export interface GooglePayToken {
 }
 
 /**
+ * The gateways that take a wallet only as a nonce their own client SDK made in the app (Braintree's
+ * `BTApplePayClient`, `GooglePayment`), never as the wallet's encrypted token, by our provider names.
+ */
+export const WALLET_NONCE_GATEWAYS = {
+  braintree: 'braintree',
+} as const satisfies Record<string, string>;
+export type WalletNonceGateway = keyof typeof WALLET_NONCE_GATEWAYS;
+
+/**
+ * An Apple Pay or Google Pay payment the gateway's client SDK already took the wallet's token for:
+ * a one-time nonce only that gateway can pay with, and the facts the wallet showed in clear.
+ */
+export interface WalletNonce {
+  gateway: WalletNonceGateway;
+  nonce: string;
+  /** The card network as the wallet named it (Apple Pay's `Visa`, Google Pay's `VISA`). */
+  cardNetwork: string;
+  /** The last four digits the wallet showed; null when the app had none. */
+  last4: string | null;
+}
+
+/**
  * A PayPal payment: no credentials at all. The payer logs in and approves the order at PayPal (a
  * redirect), so what the merchant may give is only a hint and how the approval page should look.
  */
@@ -123,6 +145,8 @@ export type PaymentMethod =
   | { type: 'card'; card: CardInput }
   | { type: 'apple_pay'; applePay: ApplePayToken }
   | { type: 'google_pay'; googlePay: GooglePayToken }
+  | { type: 'apple_pay'; walletNonce: WalletNonce }
+  | { type: 'google_pay'; walletNonce: WalletNonce }
   | { type: 'paypal'; paypal: PayPalInput }
   | { type: 'crypto'; crypto: CryptoInput }
   | { type: 'sepa_debit'; sepaDebit: SepaDebitInput }
@@ -133,6 +157,14 @@ export type PaymentMethodType = PaymentMethod['type'];
 export type ApprovalMethodType = 'paypal' | 'crypto';
 export type WalletType = 'apple_pay' | 'google_pay';
 export type WalletMethod = Extract<PaymentMethod, { type: WalletType }>;
+/** A wallet payment as a nonce the gateway's client SDK made. */
+export type WalletNonceMethod = Extract<PaymentMethod, { walletNonce: WalletNonce }>;
+/** A wallet payment as the wallet's own token, which the gateway decrypts. */
+export type WalletTokenMethod = Exclude<WalletMethod, WalletNonceMethod>;
+
+export function isWalletNonce(method: PaymentMethod): method is WalletNonceMethod {
+  return 'walletNonce' in method;
+}
 /** Bank debits: the gateway accepts them and says days later whether the money came (an outcome `pending`). */
 export type BankDebitType = 'sepa_debit' | 'ach_debit';
 export type BankDebitMethod = Extract<PaymentMethod, { type: BankDebitType }>;
@@ -193,6 +225,7 @@ export function walletNetwork(name: string): CardBrand {
 
 /** The display facts of a wallet payment method: from the clear parts only. */
 export function walletDetails(method: WalletMethod): WalletDetails {
+  if (isWalletNonce(method)) return { network: walletNetwork(method.walletNonce.cardNetwork), last4: method.walletNonce.last4, funding: null };
   switch (method.type) {
     case 'apple_pay': {
       const { paymentMethod } = method.applePay;
@@ -205,10 +238,17 @@ export function walletDetails(method: WalletMethod): WalletDetails {
 }
 
 /**
- * The providers that can use this payment method's token at all, or null for any provider that
- * declares the method. A Google Pay token is encrypted for one gateway; an Apple Pay token for the
- * merchant's certificate, which the merchant registers with each gateway it uses.
+ * The providers that can use this payment method's token or nonce at all, or null for any provider
+ * that declares the method (and takes wallet tokens: see `takesWalletTokens`). A Google Pay token
+ * is encrypted for one gateway, a nonce made by one gateway's client SDK; an Apple Pay token for
+ * the merchant's certificate, which the merchant registers with each gateway it uses.
  */
 export function tokenProviders(method: PaymentMethod): readonly string[] | null {
+  if (isWalletNonce(method)) return [WALLET_NONCE_GATEWAYS[method.walletNonce.gateway]];
   return method.type === 'google_pay' ? [GOOGLE_PAY_GATEWAYS[method.googlePay.gateway]] : null;
+}
+
+/** Whether a provider can take a wallet's own token, not only a nonce its client SDK made. */
+export function takesWalletTokens(provider: string): boolean {
+  return !(Object.values(WALLET_NONCE_GATEWAYS) as string[]).includes(provider);
 }

@@ -178,3 +178,34 @@ describe('eligibility of a payer-approval method', () => {
     expect(ineligibility({ ...paypal, capabilities: { ...CARD_CAPABILITIES } }, payment('paypal'))).toBe('payment_method_not_supported');
   });
 });
+
+describe('eligibility of a wallet token or nonce', () => {
+  const wallets = { ...CARD_CAPABILITIES, paymentMethods: ['card', 'apple_pay', 'google_pay'] as const };
+  const gateway = (provider: string): GatewayCandidate => ({ accountId: `gwa_${provider}`, name: provider, provider, capabilities: { ...wallets, paymentMethods: [...wallets.paymentMethods] }, health: 'closed', fees: null });
+  const payment = (tokenProviders: readonly string[] | null | undefined): RoutingTransaction => ({
+    paymentId: 'pay_1',
+    amount: 1000,
+    currency: 'USD',
+    paymentMethod: 'apple_pay',
+    card: { network: 'visa', type: null, bin: null, issuerCountry: null },
+    billingCountry: null,
+    captureMethod: 'automatic',
+    initiator: 'customer',
+    metadata: {},
+    ...(tokenProviders === undefined ? {} : { tokenProviders }),
+  });
+
+  it('an Apple Pay token goes to any gateway that decrypts wallet tokens, never to one that takes only its client SDK\'s nonces', () => {
+    expect(ineligibility(gateway('stripe'), payment(null))).toBeNull();
+    expect(ineligibility(gateway('braintree'), payment(null))).toBe('wallet_token_for_another_gateway');
+  });
+
+  it('a Braintree nonce goes to Braintree only', () => {
+    expect(ineligibility(gateway('braintree'), payment(['braintree']))).toBeNull();
+    expect(ineligibility(gateway('checkout'), payment(['braintree']))).toBe('wallet_token_for_another_gateway');
+  });
+
+  it('a probe of the method alone (no token at hand, as the methods menu asks) is eligible at either kind of gateway', () => {
+    expect(ineligibility(gateway('braintree'), payment(undefined))).toBeNull();
+  });
+});

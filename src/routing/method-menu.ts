@@ -1,5 +1,5 @@
 import type { CardBrand } from '../domain/card.js';
-import { GOOGLE_PAY_GATEWAYS, onCardNetwork, PAYMENT_METHOD_TYPES, type GooglePayGateway, type PaymentMethodType } from '../domain/payment-method.js';
+import { GOOGLE_PAY_GATEWAYS, onCardNetwork, PAYMENT_METHOD_TYPES, WALLET_NONCE_GATEWAYS, type GooglePayGateway, type PaymentMethodType, type WalletNonceGateway } from '../domain/payment-method.js';
 import type { DecisionExplanation, GatewayCandidate } from './decide.js';
 import type { RoutingTransaction } from './rules/transaction.js';
 
@@ -26,6 +26,8 @@ export interface AvailableMethod {
   gateways: string[];
   /** Google Pay only: the `gateway` values the app may name in its tokenization specification (the token is encrypted for that gateway). */
   tokenGateways?: GooglePayGateway[];
+  /** Wallets only: the gateways that take the wallet as a nonce their client SDK makes in the app, never as the wallet's token. */
+  nonceGateways?: WalletNonceGateway[];
 }
 
 export interface UnavailableMethod {
@@ -81,9 +83,13 @@ export function methodMenu(
     }
     const gateways = [...new Set(routed.flatMap(({ decision }) => decision.order))];
     const entry: AvailableMethod = { type: method, networks: !onCardNetwork(method) ? [] : routed.map(({ probe }) => probe.network), gateways };
+    const providers = new Set(routed.flatMap(({ decision }) => decision.order).map((name) => candidates.find((c) => c.name === name)?.provider));
     if (method === 'google_pay') {
-      const providers = new Set(routed.flatMap(({ decision }) => decision.order).map((name) => candidates.find((c) => c.name === name)?.provider));
       entry.tokenGateways = (Object.keys(GOOGLE_PAY_GATEWAYS) as GooglePayGateway[]).filter((gateway) => providers.has(GOOGLE_PAY_GATEWAYS[gateway]));
+    }
+    if (method === 'google_pay' || method === 'apple_pay') {
+      const nonceGateways = (Object.keys(WALLET_NONCE_GATEWAYS) as WalletNonceGateway[]).filter((gateway) => providers.has(WALLET_NONCE_GATEWAYS[gateway]));
+      if (nonceGateways.length > 0) entry.nonceGateways = nonceGateways;
     }
     available.push(entry);
   }

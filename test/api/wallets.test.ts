@@ -24,7 +24,7 @@ describe.each(DRIVERS)('wallet payments on %s', (driver) => {
     await database?.close();
   });
 
-  it.each(['stripe', 'adyen'] as const)('pays with Apple Pay at %s, shows the wallet\'s display facts, and keeps no token', async (provider) => {
+  it.each(['stripe', 'adyen', 'checkout'] as const)('pays with Apple Pay at %s, shows the wallet\'s display facts, and keeps no token', async (provider) => {
     const method = applePay('4242424242424242');
     const paid = await client.api('POST', '/v1/payments', { amount: 1500, currency: 'USD', payment_method: method, routing: { gateways: [provider] } });
     expect(paid.status).toBe(201);
@@ -42,6 +42,37 @@ describe.each(DRIVERS)('wallet payments on %s', (driver) => {
     expect(refund.status).toBe(201);
   });
 
+  it('sends a Google Pay token made for checkoutltd to Checkout.com only', async () => {
+    const paid = await client.api('POST', '/v1/payments', { amount: 2100, currency: 'EUR', payment_method: googlePay('4242424242424242', 'checkoutltd') });
+    expect(paid.body).toMatchObject({ status: 'succeeded', gateway: { provider: 'checkout' }, payment_method: { type: 'google_pay', google_pay: { network: 'visa', last4: '4242' } } });
+    const reasons = Object.fromEntries((paid.body.decision.candidates as { gateway: string; reason: string | null }[]).map((c) => [c.gateway, c.reason]));
+    expect(reasons).toMatchObject({ checkout: null, adyen: 'wallet_token_for_another_gateway', braintree: 'wallet_token_for_another_gateway' });
+  });
+
+  it('pays with Braintree wallet nonces at Braintree only, keeps no nonce, and never sends Braintree a wallet token', async () => {
+    const nonce = 'fake-apple-pay-mastercard-nonce';
+    const method = { type: 'apple_pay', apple_pay: { gateway: 'braintree', nonce, card_network: 'MasterCard', card_details: '4444' } };
+    const paid = await client.api('POST', '/v1/payments', { amount: 1500, currency: 'USD', payment_method: method });
+    expect(paid.status).toBe(201);
+    expect(paid.body).toMatchObject({ status: 'succeeded', gateway: { provider: 'braintree' }, payment_method: { type: 'apple_pay', apple_pay: { network: 'mastercard', last4: '4444', funding: null } } });
+    const reasons = Object.fromEntries((paid.body.decision.candidates as { gateway: string; reason: string | null }[]).map((c) => [c.gateway, c.reason]));
+    expect(reasons).toMatchObject({ braintree: null, stripe: 'wallet_token_for_another_gateway', adyen: 'wallet_token_for_another_gateway', checkout: 'wallet_token_for_another_gateway' });
+    const stored = await client.sandbox.repositories.payments.get(client.sandbox.merchantId, paid.body.id);
+    expect(JSON.stringify(stored)).not.toContain(nonce);
+    expect(JSON.stringify(paid.body)).not.toContain(nonce);
+    expect(lines.join('\n')).not.toContain(nonce);
+
+    const google = { type: 'google_pay', google_pay: { gateway: 'braintree', nonce: 'fake-android-pay-visa-nonce', card_network: 'VISA', card_details: '1111' } };
+    // Braintree's sandbox steers by amount: 2038.00 is a processor decline 2038 (generic).
+    const declined = await client.api('POST', '/v1/payments', { amount: 203_800, currency: 'USD', payment_method: google });
+    expect(declined.body).toMatchObject({ status: 'failed', gateway: { provider: 'braintree' }, failure: { code: 'generic_decline' }, payment_method: { type: 'google_pay', google_pay: { network: 'visa', last4: '1111' } } });
+
+    const token = await client.api('POST', '/v1/payments', { amount: 1500, currency: 'USD', payment_method: applePay('4242424242424242'), routing: { gateways: ['braintree'] } });
+    expect(token.body).toMatchObject({ status: 'failed', failure: { code: 'no_eligible_gateway' } });
+    const elsewhere = await client.api('POST', '/v1/payments', { amount: 1500, currency: 'USD', payment_method: method, routing: { gateways: ['stripe'] } });
+    expect(elsewhere.body).toMatchObject({ status: 'failed', failure: { code: 'no_eligible_gateway' } });
+  });
+
   it('declines as the token\'s card would', async () => {
     const declined = await client.api('POST', '/v1/payments', { amount: 1500, currency: 'USD', payment_method: applePay('4000000000000002'), routing: { gateways: ['stripe'] } });
     expect(declined.body).toMatchObject({ status: 'failed', failure: { code: 'generic_decline' }, payment_method: { type: 'apple_pay' } });
@@ -51,7 +82,7 @@ describe.each(DRIVERS)('wallet payments on %s', (driver) => {
     const paid = await client.api('POST', '/v1/payments', { amount: 2100, currency: 'EUR', capture_method: 'manual', payment_method: googlePay('5555555555554444') });
     expect(paid.body).toMatchObject({ status: 'requires_capture', gateway: { provider: 'adyen' }, payment_method: { type: 'google_pay', google_pay: { network: 'mastercard', last4: '4444', funding: null } } });
     const reasons = Object.fromEntries((paid.body.decision.candidates as { gateway: string; reason: string | null }[]).map((c) => [c.gateway, c.reason]));
-    expect(reasons).toMatchObject({ adyen: null, stripe: 'payment_method_not_supported', braintree: 'payment_method_not_supported' });
+    expect(reasons).toMatchObject({ adyen: null, stripe: 'payment_method_not_supported', braintree: 'wallet_token_for_another_gateway', checkout: 'wallet_token_for_another_gateway' });
 
     const elsewhere = await client.api('POST', '/v1/payments', { amount: 2100, currency: 'EUR', payment_method: googlePay('4242424242424242'), routing: { gateways: ['stripe'] } });
     expect(elsewhere.body).toMatchObject({ status: 'failed', failure: { code: 'no_eligible_gateway' } });
@@ -68,6 +99,20 @@ describe.each(DRIVERS)('wallet payments on %s', (driver) => {
       [{ ...googlePay('4242424242424242'), google_pay: { ...googlePay('4242424242424242').google_pay, gateway: 'stripe' } }, 'payment_method.google_pay.gateway'],
       [{ type: 'apple_pay', apple_pay: { token, shipping: {} } }, 'payment_method.apple_pay.shipping'],
       [{ type: 'samsung_pay' }, 'payment_method.type'],
+      [{ type: 'apple_pay', apple_pay: {} }, 'payment_method.apple_pay.token'],
+      [{ type: 'apple_pay', apple_pay: { gateway: 'braintree', card_network: 'Visa' } }, 'payment_method.apple_pay.token'],
+      [{ type: 'apple_pay', apple_pay: { nonce: 'fake-apple-pay-visa-nonce', card_network: 'Visa' } }, 'payment_method.apple_pay.gateway'],
+      [{ type: 'apple_pay', apple_pay: { gateway: 'braintree', nonce: 'fake-apple-pay-visa-nonce' } }, 'payment_method.apple_pay.card_network'],
+      [{ type: 'apple_pay', apple_pay: { gateway: 'adyen', nonce: 'fake-apple-pay-visa-nonce', card_network: 'Visa' } }, 'payment_method.apple_pay.gateway'],
+      [{ type: 'apple_pay', apple_pay: { gateway: 'braintree', nonce: '<script>alert(1)</script>', card_network: 'Visa' } }, 'payment_method.apple_pay.nonce'],
+      [{ type: 'apple_pay', apple_pay: { gateway: 'braintree', nonce: 'n'.repeat(129), card_network: 'Visa' } }, 'payment_method.apple_pay.nonce'],
+      [{ type: 'apple_pay', apple_pay: { gateway: 'braintree', nonce: 42, card_network: 'Visa' } }, 'payment_method.apple_pay.nonce'],
+      [{ type: 'apple_pay', apple_pay: { gateway: 'braintree', nonce: 'fake-apple-pay-visa-nonce', card_network: 'Visa\n' } }, 'payment_method.apple_pay.card_network'],
+      [{ type: 'apple_pay', apple_pay: { token, nonce: 'fake-apple-pay-visa-nonce' } }, 'payment_method.apple_pay.nonce'],
+      [{ ...googlePay('4242424242424242'), google_pay: { ...googlePay('4242424242424242').google_pay, nonce: 'fake-android-pay-visa-nonce' } }, 'payment_method.google_pay.nonce'],
+      [{ ...googlePay('4242424242424242'), google_pay: { ...googlePay('4242424242424242').google_pay, gateway: 'braintree' } }, 'payment_method.google_pay.token'],
+      [{ type: 'google_pay', google_pay: { gateway: 'braintree', card_network: 'VISA', card_details: '1111' } }, 'payment_method.google_pay.nonce'],
+      [{ type: 'google_pay', google_pay: { gateway: 'adyen', card_network: 'VISA', card_details: '1111' } }, 'payment_method.google_pay.token'],
     ];
     for (const [payment_method, param] of cases) {
       const res = await client.api('POST', '/v1/payments', { amount: 1000, currency: 'USD', payment_method });
@@ -82,7 +127,9 @@ describe.each(DRIVERS)('wallet payments on %s', (driver) => {
     const menu = await client.api('GET', '/v1/payment_methods/available?amount=2500&currency=EUR&country=DE');
     expect(menu.status).toBe(200);
     expect(menu.body.available.map((m: { type: string }) => m.type)).toEqual(['card', 'apple_pay', 'google_pay', 'paypal', 'crypto', 'sepa_debit']);
-    expect(menu.body.available.find((m: { type: string }) => m.type === 'google_pay')).toMatchObject({ gateways: ['adyen'], token_gateways: ['adyen'] });
+    const googlePayMenu = menu.body.available.find((m: { type: string }) => m.type === 'google_pay');
+    expect({ ...googlePayMenu, gateways: [...googlePayMenu.gateways].sort() }).toMatchObject({ gateways: ['adyen', 'braintree', 'checkout'], token_gateways: ['adyen', 'checkoutltd'], nonce_gateways: ['braintree'] });
+    expect(menu.body.available.find((m: { type: string }) => m.type === 'apple_pay')).toMatchObject({ nonce_gateways: ['braintree'] });
 
     // The sandbox rules block sanctioned billing countries: nothing is available there.
     const sanctioned = await client.api('GET', '/v1/payment_methods/available?amount=2500&currency=USD&country=KP');

@@ -18,6 +18,7 @@ import {
   type ValidationError,
 } from './sandbox.js';
 import { searchIds, searchTransactions } from './search.js';
+import { walletNonce } from './wallet-nonces.js';
 import type { Settlements } from './settlement.js';
 import { newTransactionId, type TransactionRecord, type TransactionStore } from './state.js';
 import { document, errorResponseXml, transactionXml } from './xml.js';
@@ -104,19 +105,22 @@ function sale(ctx: ApiContext, params: Json): ApiResponse {
 
   const card = record(params.credit_card);
   const cardParams = { number: card.number, expirationMonth: card.expiration_month, expirationYear: card.expiration_year, expirationDate: card.expiration_date, cvv: card.cvv };
+  // A wallet nonce (Apple Pay, Google Pay) pays instead of card details.
+  const wallet = params.payment_method_nonce === undefined ? null : walletNonce(params.payment_method_nonce);
   const amount = parseAmount(params.amount, currency) ?? transactionError('81502', 'amount', 'Amount is required.');
   const orderId = typeof params.order_id === 'string' ? params.order_id : null;
   const errors = [
     ...(isError(amount) ? [amount] : []),
-    ...cardErrors(cardParams),
+    ...(wallet === null ? cardErrors(cardParams) : 'code' in wallet ? [wallet] : []),
     ...(orderId !== null && orderId.length > 255 ? [transactionError('91501', 'order_id', 'Order ID is too long.')] : []),
     ...storedCredentialErrors(params),
   ];
-  if (errors.length > 0 || typeof amount !== 'number') return invalid(errors);
+  if (errors.length > 0 || typeof amount !== 'number' || (wallet !== null && 'code' in wallet)) return invalid(errors);
 
-  const number = card.number as string;
-  const expiry = expiration(cardParams)!;
   const now = new Date(ctx.now());
+  const number = wallet === null ? (card.number as string) : wallet.number;
+  // A wallet's device card: an expiry three years out, as the sandbox's wallet cards have one in the future.
+  const expiry = wallet === null ? expiration(cardParams)! : { month: '12', year: String(now.getUTCFullYear() + 3) };
   const billing = record(params.billing);
   const verification = verificationResponses(card.cvv, billing.postal_code, billing.street_address);
   const transaction: TransactionRecord = {
@@ -135,13 +139,14 @@ function sale(ctx: ApiContext, params: Json): ApiResponse {
     cvvResponseCode: verification.cvv,
     avsPostalCodeResponseCode: verification.postalCode,
     avsStreetAddressResponseCode: verification.streetAddress,
+    instrument: wallet?.instrument ?? 'credit_card',
     card: {
       bin: number.slice(0, 6),
       last4: number.slice(-4),
       cardType: cardType(number),
       expirationMonth: expiry.month.padStart(2, '0'),
       expirationYear: expiry.year,
-      cardholderName: typeof card.cardholder_name === 'string' ? card.cardholder_name : null,
+      cardholderName: wallet === null && typeof card.cardholder_name === 'string' ? card.cardholder_name : null,
       ...cardIndicators(number),
     },
     refundIds: [],

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { PaymentInstrument } from './wallet-nonces.js';
 
 export type TransactionStatus =
   | 'authorized'
@@ -43,6 +44,9 @@ export interface TransactionRecord {
   cvvResponseCode: string;
   avsPostalCodeResponseCode: string;
   avsStreetAddressResponseCode: string;
+  /** How the sale was paid; absent on transactions saved before wallets: a card. */
+  instrument?: PaymentInstrument;
+  /** The card, or the wallet's device card. */
   card: CardSummary;
   refundIds: string[];
   refundedTransactionId: string | null;

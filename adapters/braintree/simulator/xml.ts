@@ -31,7 +31,6 @@ export function document(root: string): string {
 }
 
 export function transactionXml(t: TransactionRecord): string {
-  const card = t.card;
   return node('transaction', [
     leaf('id', t.id),
     leaf('type', t.type),
@@ -52,19 +51,55 @@ export function transactionXml(t: TransactionRecord): string {
     leaf('avs-street-address-response-code', t.avsStreetAddressResponseCode),
     leaf('refunded-transaction-id', t.refundedTransactionId),
     node('refund-ids', t.refundIds.map((id) => leaf('item', id)), 'array'),
-    node('credit-card', [
-      leaf('bin', card.bin),
-      leaf('last-4', card.last4),
-      leaf('card-type', card.cardType),
-      leaf('expiration-month', card.expirationMonth),
-      leaf('expiration-year', card.expirationYear),
-      leaf('cardholder-name', card.cardholderName),
-      leaf('masked-number', `${card.bin}******${card.last4}`),
-      leaf('debit', card.debit ?? 'Unknown'),
-      leaf('prepaid', card.prepaid ?? 'Unknown'),
-      leaf('country-of-issuance', card.countryOfIssuance ?? 'Unknown'),
-    ]),
+    leaf('payment-instrument-type', t.instrument ?? 'credit_card'),
+    instrumentXml(t),
   ]);
+}
+
+/**
+ * The card as the sale's instrument shows it: `<credit-card>`, or for a wallet nonce `<apple-pay>`
+ * (the SDK's `applePayCard`) or `<android-pay-card>` (`androidPayCard`, the Google Pay card).
+ */
+function instrumentXml(t: TransactionRecord): string {
+  const card = t.card;
+  const indicators = [leaf('debit', card.debit ?? 'Unknown'), leaf('prepaid', card.prepaid ?? 'Unknown'), leaf('country-of-issuance', card.countryOfIssuance ?? 'Unknown')];
+  const expiry = [leaf('expiration-month', card.expirationMonth), leaf('expiration-year', card.expirationYear)];
+  const description = `${card.cardType} ${card.last4}`;
+  switch (t.instrument ?? 'credit_card') {
+    case 'apple_pay_card':
+      return node('apple-pay', [
+        leaf('card-type', `Apple Pay - ${card.cardType}`),
+        leaf('payment-instrument-name', description),
+        leaf('source-description', description),
+        leaf('bin', card.bin),
+        leaf('last-4', card.last4),
+        ...expiry,
+        leaf('cardholder-name', card.cardholderName),
+        ...indicators,
+      ]);
+    case 'android_pay_card':
+      return node('android-pay-card', [
+        leaf('virtual-card-type', card.cardType),
+        leaf('virtual-card-last-4', card.last4),
+        leaf('source-card-type', card.cardType),
+        leaf('source-card-last-4', card.last4),
+        leaf('source-description', description),
+        leaf('bin', card.bin),
+        ...expiry,
+        leaf('is-network-tokenized', 'true', 'boolean'),
+        ...indicators,
+      ]);
+    case 'credit_card':
+      return node('credit-card', [
+        leaf('bin', card.bin),
+        leaf('last-4', card.last4),
+        leaf('card-type', card.cardType),
+        ...expiry,
+        leaf('cardholder-name', card.cardholderName),
+        leaf('masked-number', `${card.bin}******${card.last4}`),
+        ...indicators,
+      ]);
+  }
 }
 
 function errorsXml(errors: readonly ValidationError[], scope: ValidationError['scope']): string {

@@ -2,7 +2,9 @@ import { randomInt } from 'node:crypto';
 import { isCheckoutCurrency } from '../amounts.js';
 import type { ApprovalRates } from '../../testkit/steering.js';
 import { newId } from './ids.js';
-import { PAYMENT_TYPES, type ActionRecord, type ActionType, type PaymentRecord, type PaymentType, type SimulatorState } from './state.js';
+import type { CardBrand } from '../../../src/domain/card.js';
+import { PAYMENT_TYPES, type ActionRecord, type ActionType, type CardRecord, type PaymentRecord, type PaymentType, type SimulatorState } from './state.js';
+import { spendToken } from './tokens.js';
 import { AUTHENTICATION_REQUIRED, cardFacts, DO_NOT_HONOUR, EXPIRED, type CardAnswer } from './test-cards.js';
 
 export interface ApiResponse {
@@ -35,9 +37,11 @@ export function invalid(...codes: string[]): ApiError {
 export const notFound = (): ApiError => new ApiError({ status: 404 });
 export const notAllowed = (): ApiError => new ApiError({ status: 403 });
 
-/** POST /payments with a card source. */
-export function createPayment(ctx: ApiContext, body: Record<string, unknown>): ApiResponse {
-  const source = record(body['source']);
+/** A payment's source: a card's number and expiry, or a card token made of a wallet token (POST /tokens). */
+type SourceInput = { kind: 'card'; number: string; expiryMonth: number; expiryYear: number } | { kind: 'token'; token: unknown };
+
+function paymentSource(source: Record<string, unknown> | null): SourceInput {
+  if (source?.['type'] === 'token') return { kind: 'token', token: source['token'] };
   if (source === null || source['type'] !== 'card') throw invalid('source_type_invalid');
   const number = source['number'];
   if (typeof number !== 'string' || !/^\d{12,19}$/.test(number)) throw invalid('card_number_invalid');
@@ -47,15 +51,37 @@ export function createPayment(ctx: ApiContext, body: Record<string, unknown>): A
   if (!Number.isInteger(expiryYear) || (expiryYear as number) < 2000 || (expiryYear as number) > 2099) throw invalid('card_expiry_year_invalid');
   const cvv = source['cvv'];
   if (cvv !== undefined && (typeof cvv !== 'string' || !/^\d{3,4}$/.test(cvv))) throw invalid('cvv_invalid');
+  return { kind: 'card', number, expiryMonth: expiryMonth as number, expiryYear: expiryYear as number };
+}
+
+/** The card record and issuer answer for a source; a token is spent (only once the rest of the request is valid). */
+function sourceCard(ctx: ApiContext, input: SourceInput): { card: CardRecord; answer: CardAnswer; network: CardBrand } {
+  if (input.kind === 'token') return spendToken(ctx, input.token);
+  const facts = cardFacts(input.number);
+  return {
+    card: { bin: input.number.slice(0, 6), last4: input.number.slice(-4), scheme: facts.scheme, expiryMonth: input.expiryMonth, expiryYear: input.expiryYear, cardType: facts.cardType, issuerCountry: facts.issuerCountry },
+    answer: facts.answer,
+    network: facts.network,
+  };
+}
+
+/** POST /payments with a card source, or a token source made of a wallet token. */
+export function createPayment(ctx: ApiContext, body: Record<string, unknown>): ApiResponse {
+  const source = record(body['source']);
+  const input = paymentSource(source);
   const currency = body['currency'];
   if (typeof currency !== 'string' || !isCheckoutCurrency(currency)) throw invalid('currency_invalid');
   const amount = checkedAmount(body['amount'], currency);
   const reference = optionalText(body['reference'], 80, 'reference_invalid');
   const threeDs = record(body['3ds'])?.['enabled'] === true;
-  const credential = storedCredential(body, source);
+  const credential = storedCredential(body, source ?? {});
   const metadata = record(body['metadata']) ?? {};
+  const successUrl = optionalText(body['success_url'], 1024, 'success_url_invalid');
+  const failureUrl = optionalText(body['failure_url'], 1024, 'failure_url_invalid');
+  const description = optionalText(body['description'], 100, 'description_invalid');
+  const email = optionalText(record(body['customer'])?.['email'], 255, 'customer_email_invalid');
 
-  const facts = cardFacts(number);
+  const { card, answer: issuerAnswer, network } = sourceCard(ctx, input);
   const now = ctx.now();
   const payment: PaymentRecord = {
     id: newId('pay'),
@@ -69,20 +95,12 @@ export function createPayment(ctx: ApiContext, body: Record<string, unknown>): A
     status: 'Pending',
     responseCode: '',
     responseSummary: '',
-    card: {
-      bin: number.slice(0, 6),
-      last4: number.slice(-4),
-      scheme: facts.scheme,
-      expiryMonth: expiryMonth as number,
-      expiryYear: expiryYear as number,
-      cardType: facts.cardType,
-      issuerCountry: facts.issuerCountry,
-    },
+    card,
     threeDs,
-    successUrl: optionalText(body['success_url'], 1024, 'success_url_invalid'),
-    failureUrl: optionalText(body['failure_url'], 1024, 'failure_url_invalid'),
-    description: optionalText(body['description'], 100, 'description_invalid'),
-    email: optionalText(record(body['customer'])?.['email'], 255, 'customer_email_invalid'),
+    successUrl,
+    failureUrl,
+    description,
+    email,
     metadata: Object.fromEntries(Object.entries(metadata).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
     requestedOn: now.toISOString(),
     authorized: 0,
@@ -94,10 +112,11 @@ export function createPayment(ctx: ApiContext, body: Record<string, unknown>): A
   ctx.state.add(payment);
 
   const expired = new Date(Date.UTC(payment.card.expiryYear, payment.card.expiryMonth)) <= now;
-  let answer: CardAnswer = expired ? EXPIRED : facts.answer;
+  let answer: CardAnswer = expired ? EXPIRED : issuerAnswer;
   if (answer.kind === 'three_d_secure') {
     // No shopper is there to authenticate a merchant-initiated payment: it is out of scope for SCA, and the issuer decides without a challenge.
-    if (payment.merchantInitiated) answer = { kind: 'approve' };
+    // A wallet's token carries the device's cryptogram: the shopper authenticated on the device already.
+    if (payment.merchantInitiated || input.kind === 'token') answer = { kind: 'approve' };
     else if (!threeDs) answer = AUTHENTICATION_REQUIRED;
     else {
       payment.sessionId = newId('sid');
@@ -105,7 +124,7 @@ export function createPayment(ctx: ApiContext, body: Record<string, unknown>): A
       return { status: 202, body: pendingView(ctx, payment) };
     }
   }
-  if (answer.kind === 'approve' && !ctx.approval.approves({ network: facts.network, currency, country: facts.issuerCountry ?? 'US' })) answer = DO_NOT_HONOUR;
+  if (answer.kind === 'approve' && !ctx.approval.approves({ network, currency, country: card.issuerCountry ?? 'US' })) answer = DO_NOT_HONOUR;
   authorize(ctx, payment, answer);
   return { status: 201, body: paymentAnswer(ctx, payment) };
 }

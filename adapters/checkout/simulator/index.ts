@@ -1,6 +1,7 @@
 /**
  * A Checkout.com API simulator the official `checkout-sdk-node` talks to over plain HTTP:
- * POST /payments with card sources (3-D Secure answered 202 Pending with `_links.redirect`),
+ * POST /tokens with Apple Pay and Google Pay tokens (the public key's endpoint), POST /payments
+ * with card and token sources (3-D Secure answered 202 Pending with `_links.redirect`),
  * GET /payments/{id} (or a session id), GET /payments?reference=, GET /payments/{id}/actions,
  * captures, voids and refunds answered 202 Accepted with an action id and confirmed by webhooks
  * signed with `Cko-Signature` (retried on Checkout.com's schedule); Cko-Idempotency-Key; the
@@ -23,6 +24,8 @@ export { checkoutWebhookSigner } from './webhook-signer.js';
 export interface CheckoutSimulatorOptions {
   /** The accepted secret key. Default: the saved one, else any. */
   secretKey?: string;
+  /** The accepted public key (POST /tokens). Default: the saved one, else any `pk_` key. */
+  publicKey?: string;
   /** The webhook endpoint's signature key. Default: the saved one, else a new one. */
   webhookSecret?: string;
   /** Where webhooks are POSTed (also settable later). Default: none (they are still logged). */
@@ -50,6 +53,8 @@ export async function startCheckoutSimulator(options: CheckoutSimulatorOptions =
   if (saved !== null && saved.provider !== 'checkout') throw new Error(`${statePath} holds a ${String(saved.provider)} simulator's state, not Checkout.com's`);
   const account: CheckoutAccount = {
     secretKey: options.secretKey ?? saved?.account.secretKey ?? null,
+    // State saved before the simulator took wallet tokens has no public key.
+    publicKey: options.publicKey ?? saved?.account.publicKey ?? null,
     webhookSecret: options.webhookSecret ?? saved?.account.webhookSecret ?? randomBytes(24).toString('hex'),
   };
   const server = new CheckoutSimulatorServer({

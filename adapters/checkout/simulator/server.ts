@@ -8,6 +8,7 @@ import { WebhookDispatcher, type PendingWebhook } from '../../testkit/webhook-di
 import type { RetrySchedule } from '../../testkit/webhook-schedules.js';
 import { ApiError, capturePayment, createPayment, getPayment, invalid, listActions, listPayments, record, refundPayment, voidPayment, type ApiContext, type ApiResponse } from './api.js';
 import { newId } from './ids.js';
+import { createToken } from './tokens.js';
 import { IdempotencyStore, type SavedIdempotencyEntry, type SavedResponse } from './idempotency.js';
 import { createLedger, SimulatorState, type CheckoutLedger, type LoggedRequest, type SavedCheckoutState } from './state.js';
 import { threeDSecurePage } from './three-d-secure.js';
@@ -16,6 +17,8 @@ import { paymentEvent, signedRequest } from './webhook-signer.js';
 export interface CheckoutAccount {
   /** The secret key clients send (`Authorization: Bearer sk_sbox_…`); null: any key. */
   secretKey: string | null;
+  /** The public key POST /tokens takes (`pk_sbox_…`, and only there); null: any `pk_` key. */
+  publicKey: string | null;
   /** The webhook endpoint's signature key. */
   webhookSecret: string;
 }
@@ -178,7 +181,7 @@ export class CheckoutSimulatorServer {
       return true;
     };
 
-    if (!this.authenticated(req)) return (await waited()) ? respond({ status: 401 }) : undefined;
+    if (!this.authenticated(req, url.pathname)) return (await waited()) ? respond({ status: 401 }) : undefined;
     const decision = idempotencyKey === null ? null : this.idempotency.begin(idempotencyKey, method, url.pathname, body);
     if (decision?.kind === 'conflict') return (await waited()) ? respond({ status: 409 }) : undefined;
     if (decision?.kind === 'replay') {
@@ -201,16 +204,24 @@ export class CheckoutSimulatorServer {
     this.finish(fault, saved, send, res);
   }
 
-  /** `Authorization: <key>`, with `Bearer ` as the SDK sends sandbox and live keys of the current platform. */
-  private authenticated(req: IncomingMessage): boolean {
+  /**
+   * `Authorization: <key>`, with or without `Bearer ` (the SDK sends the secret key with it, the
+   * public key without). POST /tokens takes the public key, every other endpoint the secret key.
+   */
+  private authenticated(req: IncomingMessage, path: string): boolean {
     const header = firstHeader(req, 'authorization')?.replace(/^Bearer\s+/i, '') ?? '';
+    if (path === '/tokens') {
+      const expected = this.options.account.publicKey;
+      return header.startsWith('pk_') && (expected === null || header === expected);
+    }
     const expected = this.options.account.secretKey;
-    return header.length > 0 && (expected === null || header === expected);
+    return header.length > 0 && !header.startsWith('pk_') && (expected === null || header === expected);
   }
 
   private run(method: string, url: URL, text: string): ApiResponse {
     try {
       const path = url.pathname;
+      if (path === '/tokens' && method === 'POST') return createToken(this.context, parseBody(text));
       if (path === '/payments') {
         if (method === 'POST') return createPayment(this.context, parseBody(text));
         if (method === 'GET') return listPayments(this.context, url.searchParams);

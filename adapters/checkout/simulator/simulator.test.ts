@@ -27,7 +27,7 @@ function request(n: number): AuthorizeRequest {
 }
 
 const adapterFor = (sim: CheckoutSimulator) =>
-  createCheckoutAdapter({ secretKey: SECRET_KEY, webhookSecret: sim.account.webhookSecret, baseUrl: sim.url, subdomain: null, returnUrl: 'https://shop.example/back', timeoutMs: 5000 });
+  createCheckoutAdapter({ secretKey: SECRET_KEY, publicKey: null, webhookSecret: sim.account.webhookSecret, baseUrl: sim.url, subdomain: null, returnUrl: 'https://shop.example/back', timeoutMs: 5000 });
 
 const call = (sim: CheckoutSimulator, method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
   fetch(`${sim.url}${path}`, { method, headers: { authorization: `Bearer ${SECRET_KEY}`, 'content-type': 'application/json', ...headers }, ...(body === undefined ? {} : { body }) });

@@ -1,4 +1,6 @@
 import { fromCheckoutAmount } from '../amounts.js';
+import type { CardBrand } from '../../../src/domain/card.js';
+import type { CardAnswer } from './test-cards.js';
 import type { LedgerExport, SimulatorFault, SimulatorLedger } from '../../testkit/simulator.js';
 
 export type ActionType = 'Authorization' | 'Capture' | 'Void' | 'Refund';
@@ -71,6 +73,20 @@ export interface PaymentRecord {
   actions: ActionRecord[];
 }
 
+/**
+ * A card token (`tok_…`) POST /tokens made of a wallet token: what the gateway found inside, without
+ * the number. It pays once, within 15 minutes.
+ */
+export interface TokenRecord {
+  id: string;
+  type: 'applepay' | 'googlepay';
+  card: CardRecord;
+  answer: CardAnswer;
+  network: CardBrand;
+  expiresOn: string;
+  used: boolean;
+}
+
 export interface LoggedRequest {
   method: string;
   path: string;
@@ -90,6 +106,8 @@ export interface SavedCheckoutState {
 export class SimulatorState {
   readonly payments = new Map<string, PaymentRecord>();
   readonly sessions = new Map<string, string>();
+  /** Not saved: a token unused when the simulator stops is gone, as it would have expired. */
+  readonly tokens = new Map<string, TokenRecord>();
   readonly requests: LoggedRequest[] = [];
 
   add(payment: PaymentRecord): void {
@@ -105,6 +123,7 @@ export class SimulatorState {
   clear(): void {
     this.payments.clear();
     this.sessions.clear();
+    this.tokens.clear();
     this.requests.length = 0;
   }
 

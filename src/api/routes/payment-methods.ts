@@ -121,6 +121,7 @@ const MethodMenuView = z
         networks: z.array(z.string()),
         gateways: z.array(z.string()).openapi({ description: 'The gateway accounts that would take it, in the order routing would try them.' }),
         token_gateways: z.array(z.string()).optional().openapi({ description: 'Google Pay: the `gateway` values the app may put in its tokenization specification; a token is encrypted for that one gateway.' }),
+        nonce_gateways: z.array(z.string()).optional().openapi({ description: 'Apple Pay, Google Pay: the gateways that take the wallet only as a nonce their own client SDK makes in the app (`braintree`), sent as `{gateway, nonce}`.' }),
       }),
     ),
     unavailable: z.array(z.object({ type: z.enum(PAYMENT_METHOD_TYPES), reason: z.enum(['blocked', 'no_eligible_gateway']), rule: z.string().nullable() })),
@@ -238,7 +239,7 @@ export function paymentMethodRoutes(app: OpenAPIHono<AppEnv>, repositories: Repo
       {
         object: 'payment_method_menu' as const,
         ...menu,
-        available: available.map((m) => ({ type: m.type, networks: m.networks, gateways: m.gateways, ...(m.tokenGateways ? { token_gateways: m.tokenGateways } : {}) })),
+        available: available.map((m) => ({ type: m.type, networks: m.networks, gateways: m.gateways, ...(m.tokenGateways ? { token_gateways: m.tokenGateways } : {}), ...(m.nonceGateways ? { nonce_gateways: m.nonceGateways } : {}) })),
         unavailable,
       },
       200,

@@ -147,11 +147,16 @@ function methodInput(method: Exclude<z.infer<typeof CreatePaymentBody>['payment_
   switch (method.type) {
     case 'card':
       return null;
-    case 'apple_pay':
-      return { type: 'apple_pay', applePay: method.apple_pay.token };
+    case 'apple_pay': {
+      // The schema admits a token alone, or a nonce with its gateway and network.
+      const { token, gateway, nonce, card_network: cardNetwork, card_details: last4 } = method.apple_pay;
+      if (token !== undefined) return { type: 'apple_pay', applePay: token };
+      return { type: 'apple_pay', walletNonce: { gateway: gateway!, nonce: nonce!, cardNetwork: cardNetwork!, last4: last4 ?? null } };
+    }
     case 'google_pay': {
-      const { gateway, token, card_network: cardNetwork, card_details: cardDetails } = method.google_pay;
-      return { type: 'google_pay', googlePay: { gateway, token, cardNetwork, cardDetails } };
+      const { gateway, token, nonce, card_network: cardNetwork, card_details: cardDetails } = method.google_pay;
+      if (gateway === 'braintree') return { type: 'google_pay', walletNonce: { gateway, nonce: nonce!, cardNetwork, last4: cardDetails } };
+      return { type: 'google_pay', googlePay: { gateway, token: token!, cardNetwork, cardDetails } };
     }
     case 'paypal': {
       const paypal = method.paypal;

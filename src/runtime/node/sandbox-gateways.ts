@@ -77,7 +77,7 @@ export async function startSandboxGateways(webhookUrl: (provider: string) => str
     ...statePath('braintree'),
   });
 
-  const checkoutSecrets = secrets.checkout ?? derivedCheckoutSecrets(secrets);
+  const checkoutSecrets = withCheckoutPublicKey(secrets.checkout ?? derivedCheckoutSecrets(secrets));
   const checkout = await startCheckoutSimulator({ ...checkoutSecrets, webhookRetry, ...statePath('checkout') });
 
   const paypalSecrets = secrets.paypal ?? derivedPayPalSecrets(secrets);
@@ -142,10 +142,15 @@ async function sandboxSecrets(stateDir: string | undefined): Promise<SandboxSecr
   return secrets;
 }
 
-/** A Checkout.com sandbox-shaped secret key (`sk_sbox_` and 27 base-32 characters), which the SDK sends as a Bearer token. */
-function checkoutKey(bytes: Uint8Array): string {
+/** A Checkout.com sandbox-shaped key (`sk_sbox_` or `pk_sbox_` and 27 base-32 characters); the SDK sends a secret one as a Bearer token. */
+function checkoutKey(bytes: Uint8Array, kind: 'sk' | 'pk' = 'sk'): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-  return `sk_sbox_${Array.from(bytes.subarray(0, 27), (byte) => alphabet[byte & 31]).join('')}`;
+  return `${kind}_sbox_${Array.from(bytes.subarray(0, 27), (byte) => alphabet[byte & 31]).join('')}`;
+}
+
+/** The account's public key (POST /tokens, for wallets), derived from its secret key: every secrets file, old or new, has one. */
+function withCheckoutPublicKey(secrets: { secretKey: string; webhookSecret: string }): { secretKey: string; publicKey: string; webhookSecret: string } {
+  return { ...secrets, publicKey: checkoutKey(createHash('sha256').update(`checkout-public-key:${secrets.secretKey}`).digest(), 'pk') };
 }
 
 /**

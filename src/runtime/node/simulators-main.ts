@@ -75,6 +75,7 @@ const options: StandaloneOptions = {
   },
   checkout: pick([
     ['secretKey', 'SIMULATOR_CHECKOUT_SECRET_KEY'],
+    ['publicKey', 'SIMULATOR_CHECKOUT_PUBLIC_KEY'],
     ['webhookSecret', 'SIMULATOR_CHECKOUT_WEBHOOK_SECRET'],
     ['webhookUrl', 'SIMULATOR_CHECKOUT_WEBHOOK_URL'],
   ]),

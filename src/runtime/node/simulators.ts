@@ -25,7 +25,7 @@ export const DEFAULT_SECRETS = {
   adyen: { apiKey: 'AQE_switchyard_simulator', merchantAccount: 'SwitchyardSimulator', hmacKey: '5357495443485941524453494D554C41544F525F484D41435F4B45595F303031' },
   braintree: { merchantId: 'switchyard_simulator', publicKey: 'switchyard_simulator_public', privateKey: 'switchyard_simulator_private' },
   // Shaped as a Checkout.com sandbox key, so the SDK sends it as a Bearer token as it does a real one.
-  checkout: { secretKey: 'sk_sbox_switchyardsimulatorkey2345', webhookSecret: 'switchyard_simulator_checkout_webhook', returnUrl: null },
+  checkout: { secretKey: 'sk_sbox_switchyardsimulatorkey2345', publicKey: 'pk_sbox_switchyardsimulatorkey2345', webhookSecret: 'switchyard_simulator_checkout_webhook', returnUrl: null },
   paypal: { clientId: 'switchyard_simulator_paypal_client', clientSecret: 'switchyard_simulator_paypal_secret', webhookId: 'SWITCHYARDSIMWH01' },
   gocardless: { accessToken: 'sandbox_switchyard_simulator_gocardless', webhookSecret: 'switchyard_simulator_gocardless_webhook' },
   // BitPay's API key is a secp256k1 private key: sha256("switchyard-simulator-bitpay"), public like the rest.
@@ -44,7 +44,7 @@ export interface StandaloneOptions {
   stripe?: { secretKey?: string; webhookSecret?: string; webhookUrl?: string };
   adyen?: { apiKey?: string; merchantAccount?: string; hmacKey?: string; webhookUrl?: string; notificationDelayMs?: number };
   braintree?: { merchantId?: string; publicKey?: string; privateKey?: string; webhookUrl?: string; merchantAccounts?: Readonly<Record<string, string>>; settlementDelayMs?: number | null };
-  checkout?: { secretKey?: string; webhookSecret?: string; webhookUrl?: string };
+  checkout?: { secretKey?: string; publicKey?: string; webhookSecret?: string; webhookUrl?: string };
   paypal?: { clientId?: string; clientSecret?: string; webhookId?: string; webhookUrl?: string };
   gocardless?: { accessToken?: string; webhookSecret?: string; webhookUrl?: string };
   bitpay?: { privateKey?: string; merchantToken?: string; webhookUrl?: string };
@@ -124,6 +124,7 @@ export async function startStandaloneSimulators(options: StandaloneOptions = {})
       host,
       port: ports.checkout,
       secretKey: options.checkout?.secretKey ?? DEFAULT_SECRETS.checkout.secretKey,
+      publicKey: options.checkout?.publicKey ?? DEFAULT_SECRETS.checkout.publicKey,
       webhookSecret: options.checkout?.webhookSecret ?? DEFAULT_SECRETS.checkout.webhookSecret,
       ...(options.checkout?.webhookUrl ? { webhookUrl: options.checkout.webhookUrl } : {}),
       webhookRetry,
@@ -196,6 +197,7 @@ export async function startStandaloneSimulators(options: StandaloneOptions = {})
         account: { ...checkout.account },
         env: {
           CHECKOUT_SIM_SECRET_KEY: checkout.account.secretKey ?? '',
+          CHECKOUT_SIM_PUBLIC_KEY: checkout.account.publicKey ?? '',
           CHECKOUT_SIM_WEBHOOK_SECRET: checkout.account.webhookSecret,
           // No shop stands behind the simulators: a 3-D Secure redirect returns to the simulator.
           CHECKOUT_SIM_RETURN_URL: `${checkout.url}/return`,
