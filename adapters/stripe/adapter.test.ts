@@ -360,7 +360,6 @@ describe.each([
     });
   });
 
-
   // Why node-http-client.ts exists: the SDK's own Node client resends on a dropped connection (defined once).
   if (client === 'node:http') it("is needed: the SDK's own Node client resends a request whose connection dropped after the charge", async () => {
     const bare = createStripeAdapter({ secretKey: 'sk_test_adapter', webhookSecret: WEBHOOK_SECRET, host: sim.host, port: sim.port, protocol: 'http', timeoutMs: 10_000, httpClient: Stripe.createNodeHttpClient() });
