@@ -3,16 +3,21 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { until } from '../../test/support/until.js';
 import { attemptIdentity, type AuthorizeRequest, type GatewayAdapter } from '../testkit/contract.js';
 import { attemptQuery, createStripeAdapter } from './adapter.js';
+import { stripeNodeHttpClient } from './node-http-client.js';
 import { startStripeSimulator, type StripeSimulator } from './simulator/index.js';
 
 const WEBHOOK_SECRET = 'whsec_adapter_test_secret';
 
-describe('Stripe adapter against the simulator', () => {
+// The Worker runs the SDK's fetch client, the Node runtime node-http-client.ts: both must classify alike.
+describe.each([
+  { client: 'fetch', httpClient: () => undefined },
+  { client: 'node:http', httpClient: () => stripeNodeHttpClient('http') },
+])('Stripe adapter against the simulator ($client client)', ({ client, httpClient }) => {
   let sim: StripeSimulator;
   let adapter: GatewayAdapter;
   let n = 0;
   const adapterFor = (timeoutMs: number) =>
-    createStripeAdapter({ secretKey: 'sk_test_adapter', webhookSecret: WEBHOOK_SECRET, host: sim.host, port: sim.port, protocol: 'http', timeoutMs });
+    createStripeAdapter({ secretKey: 'sk_test_adapter', webhookSecret: WEBHOOK_SECRET, host: sim.host, port: sim.port, protocol: 'http', timeoutMs, httpClient: httpClient() });
   beforeAll(async () => {
     sim = await startStripeSimulator();
     // Patient: an answer slowed down by a busy machine is still an answer, never a timeout.
@@ -64,6 +69,7 @@ describe('Stripe adapter against the simulator', () => {
     sim.faults.clear(); // drops the held connection after the charge
     expect(await outcome).toMatchObject({ kind: 'unknown' });
     expect(sim.ledger.charges()).toBe(1);
+    expect(sim.ledger.requestCount()).toBe(1); // not resent behind our back
     expect(await adapter.sync({ reference: null, attempt: attemptIdentity(original), resend: original })).toMatchObject({ kind: 'approved' });
     expect(sim.ledger.charges()).toBe(1);
   });
@@ -277,7 +283,7 @@ describe('Stripe adapter against the simulator', () => {
       let clock = Date.now();
       const aged = await startStripeSimulator({ now: () => clock });
       try {
-        const agedAdapter = createStripeAdapter({ secretKey: 'sk_test_adapter', webhookSecret: WEBHOOK_SECRET, host: aged.host, port: aged.port, protocol: 'http', timeoutMs: 300 });
+        const agedAdapter = createStripeAdapter({ secretKey: 'sk_test_adapter', webhookSecret: WEBHOOK_SECRET, host: aged.host, port: aged.port, protocol: 'http', timeoutMs: 300, httpClient: httpClient() });
         const auth = await agedAdapter.authorize(request());
         if (auth.kind !== 'approved') throw new Error('expected approval');
         await agedAdapter.refund(mod('refund', auth.reference, 300, 'refund-1'));
@@ -352,5 +358,17 @@ describe('Stripe adapter against the simulator', () => {
       await expect(create('kwd', 5124)).rejects.toMatchObject({ type: 'StripeInvalidRequestError', param: 'amount' });
       expect(sim.ledger.charges()).toBe(0);
     });
+  });
+
+  // Why node-http-client.ts exists: the SDK's own Node client resends on a dropped connection (defined once).
+  if (client === 'node:http') it("is needed: the SDK's own Node client resends a request whose connection dropped after the charge", async () => {
+    const bare = createStripeAdapter({ secretKey: 'sk_test_adapter', webhookSecret: WEBHOOK_SECRET, host: sim.host, port: sim.port, protocol: 'http', timeoutMs: 10_000, httpClient: Stripe.createNodeHttpClient() });
+    sim.faults.set({ kind: 'charge_then_hang' }, { times: 1 });
+    const outcome = bare.authorize(request());
+    await until(() => sim.ledger.charges() === 1);
+    sim.faults.clear();
+    await outcome;
+    expect(sim.ledger.requestCount()).toBe(2);
+    expect(sim.ledger.charges()).toBe(1);
   });
 });

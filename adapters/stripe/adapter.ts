@@ -37,6 +37,8 @@ export interface StripeAdapterConfig {
   port?: number;
   protocol?: 'http' | 'https';
   timeoutMs: number;
+  /** Defaults to the SDK's fetch client (it runs on Workers); Node passes `stripeNodeHttpClient()`. */
+  httpClient?: Stripe.HttpClient;
 }
 
 /** The PaymentIntent statuses Stripe lets `cancel` act on. */
@@ -50,9 +52,9 @@ export function createStripeAdapter(config: StripeAdapterConfig): GatewayAdapter
     timeout: config.timeoutMs,
     // Our own attempt loop decides about retries; a hidden SDK retry would hide ambiguity.
     maxNetworkRetries: 0,
-    // The Node client retries a reset connection once even with retries off, which can turn a
-    // charged-then-dropped request into a plain ECONNREFUSED; the fetch client does not (and runs on Workers).
-    httpClient: Stripe.createFetchHttpClient(),
+    // Not the SDK's own Node client: it resends a request on a reset connection once even with retries
+    // off, which can turn a charged-then-dropped request into a plain ECONNREFUSED (node-http-client.ts).
+    httpClient: config.httpClient ?? Stripe.createFetchHttpClient(),
     telemetry: false,
   });
 

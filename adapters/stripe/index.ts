@@ -2,7 +2,7 @@ import type { ProviderModule } from '../testkit/contract.js';
 import { createStripeAdapter, type StripeAdapterConfig } from './adapter.js';
 import { STRIPE_CAPABILITIES } from './capabilities.js';
 
-export type StripeAccountConfig = Omit<StripeAdapterConfig, 'timeoutMs'>;
+export type StripeAccountConfig = Omit<StripeAdapterConfig, 'timeoutMs' | 'httpClient'>;
 
 /**
  * `<PREFIX>_BASE_URL` (e.g. `http://127.0.0.1:12111`, a standalone simulator) → the SDK's

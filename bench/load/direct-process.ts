@@ -2,14 +2,15 @@
  * Target (a), "direct": the official stripe SDK calling the simulator, no Switchyard. A thin
  * node:http server so autocannon drives it like the others: each `POST` (the Switchyard payment
  * body) becomes one `stripe.paymentIntents.create({ confirm: true, ... })` with the request's
- * Idempotency-Key, configured as the Stripe adapter configures its client (fetch HTTP client,
- * no SDK retries), answered 201 with the PaymentIntent's id and status.
+ * Idempotency-Key, configured as the Node runtime's Stripe adapter configures its client (node:http
+ * without the SDK's hidden resend, no SDK retries), answered 201 with the PaymentIntent's id and status.
  *
  *   tsx bench/load/direct-process.ts --sim-port N   → prints {"ready":true,"url"}
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
+import { stripeNodeHttpClient } from '../../adapters/stripe/node-http-client.js';
 import { announce, exitOnSignal, option } from './args.js';
 import { readBody, sendJson } from './http-util.js';
 import type { PaymentRequest } from './payment-request.js';
@@ -20,7 +21,7 @@ const stripe = new Stripe('sk_test_load_bench', {
   protocol: 'http',
   timeout: Number(process.env.SWITCHYARD_GATEWAY_TIMEOUT_MS ?? 10_000),
   maxNetworkRetries: 0,
-  httpClient: Stripe.createFetchHttpClient(),
+  httpClient: stripeNodeHttpClient('http'),
   telemetry: false,
 });
 

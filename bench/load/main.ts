@@ -19,7 +19,7 @@ const plan: Plan = flags.quick
 
 const NOTES = [
   '(a) direct is not a bare SDK call: it includes one HTTP hop from autocannon into a thin node:http server that makes the',
-  '    stripe SDK call (fetch HTTP client, no retries, as the adapter does). It is the same hop every other target has.',
+  '    stripe SDK call (node:http without the SDK\'s hidden resend, no retries, as the Node adapter does). It is the same hop every other target has.',
   '(b) ceiling is a Hono proxy that turns the JSON body into the simulator\'s form and forwards it over keep-alive: no SDK.',
   '(c)/(d) are Switchyard (auth, idempotency, card fingerprint, routing, store, Stripe adapter, request log), composed as the',
   '    sandbox composes it but with its stripe account on the separate simulator process; no webhooks are sent.',

@@ -33,7 +33,7 @@ import { gatewayRegistry } from '../../src/runtime/gateways.js';
 import { pinoLogger } from '../../src/runtime/node/logger.js';
 import { openDatabase } from '../../src/runtime/node/database.js';
 import { loadRoutingFiles } from '../../src/runtime/node/routing-files.js';
-import { PROVIDERS } from '../../src/runtime/providers.js';
+import { NODE_PROVIDERS } from '../../src/runtime/node/providers.js';
 import { createRouter, createRoutingState } from '../../src/runtime/routing.js';
 import { announce, exitOnSignal, option } from './args.js';
 import { sendJson } from './http-util.js';
@@ -60,7 +60,7 @@ const feed = await eventFeed({ events: repositories.events, timers: systemClock,
 const hints = await hintEvents({ instanceId: crypto.randomUUID(), db: database.db, subscribe: database.subscribe, logger, batchMs: EVENT_HINT_BATCH_MS, feed });
 eventsCommitted = hints.committed;
 const gateways = gatewayRegistry({
-  providers: PROVIDERS,
+  providers: NODE_PROVIDERS,
   sandbox: {
     stripe: { secretKey: 'sk_test_load_bench', webhookSecret: 'whsec_load_bench_unused', host: '127.0.0.1', port: Number(option('sim-port')), protocol: 'http' },
   },
@@ -73,7 +73,7 @@ await seedMerchant(repositories, option('key'));
 
 // One key drives the whole load: the benchmark measures the router, not the per-key rate limit.
 const rateLimits = tokenBuckets({ perSecond: 1_000_000, burst: 1_000_000 }, systemClock);
-const app = createApp({ repositories, logger, fingerprintSecret: 'load-bench-fingerprint-secret', gateways, providers: PROVIDERS.map((p) => p.name), router, secretsKey: btoa('load-bench-secrets-key-32-bytes!'), rateLimits });
+const app = createApp({ repositories, logger, fingerprintSecret: 'load-bench-fingerprint-secret', gateways, providers: NODE_PROVIDERS.map((p) => p.name), router, secretsKey: btoa('load-bench-secrets-key-32-bytes!'), rateLimits });
 const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
   const started = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: Number(process.env.PORT ?? 0) }, () => resolve(started));
   started.once('error', reject);

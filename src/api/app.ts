@@ -1,11 +1,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { Problem } from '../domain/problem.js';
 import { paymentService } from '../orchestrator/payments.js';
 import { refundService } from '../orchestrator/refunds.js';
 import type { AppDeps, AppEnv } from './env.js';
 import { auth } from './middleware/auth.js';
+import { limitBody } from './middleware/body-limit.js';
 import { idempotency } from './middleware/idempotency.js';
 import { requireJsonBody, unsupportedMediaType } from './middleware/json-body.js';
 import { requestLog } from './middleware/request-log.js';
@@ -120,16 +120,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.use(
     '/v1/*',
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () => {
-        throw new Problem({
-          status: 413,
-          code: 'payload_too_large',
-          title: 'Payload too large',
-          detail: `The request body exceeds ${maxBodyBytes} bytes.`,
-        });
-      },
+    limitBody(maxBodyBytes, () => {
+      throw new Problem({
+        status: 413,
+        code: 'payload_too_large',
+        title: 'Payload too large',
+        detail: `The request body exceeds ${maxBodyBytes} bytes.`,
+      });
     }),
   );
   // The merchant API; provider webhooks authenticate by their signature, operators by their session.

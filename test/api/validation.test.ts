@@ -75,6 +75,12 @@ describe('bad input', () => {
     it('a NUL character in metadata', () => expectRejected(paymentBody({ metadata: { k: '\u0000' } }), 400, 'invalid_text', 'metadata.k'));
     it('a very long description', () => expectRejected(paymentBody({ description: 'x'.repeat(1001) }), 400, 'invalid_field', 'description'));
     it('a body over the size limit', () => expectRejected(paymentBody({ description: 'x'.repeat(40_000) }), 413, 'payload_too_large'));
+    it('a body over the size limit, declared by Content-Length', () => {
+      const body = JSON.stringify(paymentBody({ description: 'x'.repeat(40_000) }));
+      return expectRejected(body, 413, 'payload_too_large', undefined, { 'Content-Length': String(Buffer.byteLength(body)) });
+    });
+    it('a Content-Length over the size limit, even with a short body', () =>
+      expectRejected(paymentBody({}), 413, 'payload_too_large', undefined, { 'Content-Length': '40000' }));
     it('a malformed Idempotency-Key', () => expectRejected(paymentBody(), 400, 'invalid_idempotency_key', 'Idempotency-Key', { 'Idempotency-Key': 'k'.repeat(256) }));
 
     it('never echoes the card number in an error', async () => {
