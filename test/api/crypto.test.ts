@@ -42,7 +42,7 @@ describe('crypto payments through BitPay', () => {
   it('routes crypto to BitPay: requires_action with the hosted page, then succeeded by its IPN, charged once', async () => {
     const created = await create();
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ status: 'requires_action', gateway: { provider: 'bitpay' }, payment_method: { type: 'crypto' }, next_action: { type: 'redirect' } });
+    expect(created.body).toMatchObject({ status: 'requires_action', gateway: { provider: 'bitpay' }, payment_method: { type: 'crypto', crypto: { currency: null } }, next_action: { type: 'redirect' } });
     const reasons = Object.fromEntries((created.body.decision.candidates as { gateway: string; reason: string | null }[]).map((c) => [c.gateway, c.reason]));
     expect(reasons).toMatchObject({ bitpay: null, stripe: 'payment_method_not_supported', paypal: 'payment_method_not_supported' });
     const reference = created.body.gateway_reference as string;
@@ -54,6 +54,8 @@ describe('crypto payments through BitPay', () => {
     // The quote, in satoshis, as BitPay reported it with the confirmation.
     const due = sim().ledger.invoice(reference)!.paymentTotals['BTC'];
     expect(settled.attempts).toMatchObject([{ outcome: 'approved', crypto: { currency: 'BTC', amount_due: due, amount_paid: due, overpaid: 0, rate: 60_000 } }]);
+    // The coin the invoice was paid in, as BitPay reported it, on the payment's method too.
+    expect(settled.payment_method).toEqual({ type: 'crypto', crypto: { currency: 'BTC' } });
     expect(sim().ledger.export().charges.filter((c) => c.reference === reference)).toMatchObject([{ captured: 2500, status: 'confirmed' }]);
   });
 
