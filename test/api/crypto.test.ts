@@ -92,6 +92,43 @@ describe('crypto payments through BitPay', () => {
     expect(settled.attempts[0]).toMatchObject({ outcome_reason: 'resolved_by_reconciler', crypto: { amount_paid: expect.any(Number) } });
   });
 
+  it('a refund stays pending until the payer gives BitPay a refund address, then succeeds by BitPay\'s refund IPN', async () => {
+    const created = await create();
+    await pay(created.body.next_action.url, 'succeed');
+    await settledTo(created.body.id, 'succeeded');
+    const refund = await t.api('POST', `/v1/payments/${created.body.id}/refunds`, { amount: 1000 });
+    expect(refund.status).toBe(201);
+    expect(refund.body).toMatchObject({ status: 'pending', amount: 1000, gateway_reference: expect.any(String) });
+    await sim().idle();
+    const refunds = async () => (await t.api('GET', `/v1/payments/${created.body.id}/refunds`)).body.data as { id: string; status: string }[];
+    expect(await refunds()).toMatchObject([{ id: refund.body.id, status: 'pending' }]);
+
+    sim().settleRefund(refund.body.gateway_reference);
+    // No reconciler run: the notification alone settles it.
+    await until(async () => (await refunds())[0]?.status === 'succeeded');
+    expect(await get(created.body.id)).toMatchObject({ amount_refunded: 1000 });
+    expect(sim().ledger.invoice(created.body.gateway_reference)!.refunds).toMatchObject([{ id: refund.body.gateway_reference, status: 'success', amount: 10 }]);
+  });
+
+  it('a refund whose IPN is lost is settled by the reconciler looking it up', async () => {
+    sim().setWebhookFault({ kind: 'drop', forever: true }, { types: ['refund_created', 'refund_success'] });
+    const created = await create();
+    await pay(created.body.next_action.url, 'succeed');
+    await settledTo(created.body.id, 'succeeded');
+    const refund = await t.api('POST', `/v1/payments/${created.body.id}/refunds`, {});
+    expect(refund.body).toMatchObject({ status: 'pending', amount: 2500 });
+    sim().settleRefund(refund.body.gateway_reference);
+    await sim().idle();
+    const refunds = async () => (await t.api('GET', `/v1/payments/${created.body.id}/refunds`)).body.data as { status: string }[];
+    expect((await refunds())[0]?.status).toBe('pending');
+    for (let i = 0; i < 5 && (await refunds())[0]?.status !== 'succeeded'; i += 1) {
+      clock.advance(DEFAULT_SETTLEMENT_POLICY.requestLeaseMs + 60 * 60_000);
+      await t.sandbox.jobs.runDue();
+    }
+    expect(await refunds()).toMatchObject([{ status: 'succeeded', amount: 2500 }]);
+    expect(sim().ledger.invoice(created.body.gateway_reference)!.refunds).toHaveLength(1);
+  });
+
   it('an overpaid invoice succeeds for the price', async () => {
     const created = await create();
     await pay(created.body.next_action.url, 'overpay');
