@@ -100,6 +100,7 @@ function isTokenRequest(error: ApiError): boolean {
  */
 export function callFailure(error: unknown): Failure {
   if (error instanceof PayPalTransportError) {
+    if (error.tokenRequest) return { kind: 'not_processed', reason: error.failure === 'connection_refused' ? 'connection_refused' : 'authentication_failed', detail: `PayPal gave no access token (${error.failure}): nothing was sent.` };
     if (error.failure === 'connection_refused') return { kind: 'not_processed', reason: 'connection_refused', detail: 'PayPal refused the connection.' };
     if (error.failure === 'timeout') return { kind: 'unknown', reason: 'timeout', detail: 'PayPal did not answer in time.' };
     return { kind: 'unknown', reason: 'connection_lost', detail: 'The connection to PayPal failed after the request may have been sent.' };
