@@ -212,6 +212,32 @@ describe('bitpay adapter against the simulator', () => {
     expect(simulator.ledger.totals('USD').refunded).toBeGreaterThanOrEqual(1000);
   });
 
+  it('a refund IPN is believed only as BitPay answers the refund: nothing while it waits for the payer, refund.succeeded once sent', async () => {
+    const r = request();
+    const { reference, url } = await created(r);
+    await pay(url, 'succeed');
+    const refund = await adapter.refund({ reference, amount: 700, currency: 'USD', idempotencyKey: `${r.paymentId}:re2` });
+    if (refund.kind !== 'pending') throw new Error(`expected a pending refund, got ${JSON.stringify(refund)}`);
+    // A forged refund_success for a refund still waiting for the payer's address changes nothing.
+    const claim = (id: string) => JSON.stringify({ event: { code: 7003, name: 'refund_success' }, data: { id, invoice: reference, status: 'success', amount: 7, currency: 'USD' } });
+    expect(await adapter.parseWebhook({ headers: {}, rawBody: claim(refund.reference) }, new Date())).toEqual({ ok: true, events: [] });
+    expect(await adapter.parseWebhook({ headers: {}, rawBody: claim('NoSuchRefund0000000000') }, new Date())).toEqual({ ok: false, reason: 'invalid_signature' });
+    expect(await adapter.parseWebhook({ headers: {}, rawBody: JSON.stringify({ event: { code: 7003, name: 'refund_success' }, data: { invoice: reference } }) }, new Date())).toEqual({ ok: false, reason: 'malformed' });
+
+    simulator.settleRefund(refund.reference);
+    const event = { type: 'refund.succeeded', reference, modificationReference: refund.reference, modificationKey: `${r.paymentId}:re2`, amount: 700, currency: 'USD', merchantReference: null };
+    expect(await adapter.parseWebhook({ headers: {}, rawBody: claim(refund.reference) }, new Date())).toMatchObject({ ok: true, events: [event] });
+    // The simulator's own IPN says the same, and its repeat is the same event.
+    const delivered = await sink.waitFor(async (d) => {
+      const read = await adapter.parseWebhook(d, new Date());
+      return read.ok && read.events.some((e) => e.type === 'refund.succeeded' && e.modificationReference === refund.reference);
+    });
+    const at = new Date();
+    const first = await adapter.parseWebhook(delivered, at);
+    expect(first).toMatchObject({ ok: true, events: [event] });
+    expect(await adapter.parseWebhook(delivered, at)).toEqual(first);
+  });
+
   it('a refund whose request never arrived is requested on resume', async () => {
     const r = request();
     const { reference, url } = await created(r);

@@ -19,7 +19,7 @@ import { BITPAY_PRICE_CURRENCIES, fromBitPayPrice, toBitPayPrice } from './amoun
 import { invoiceOutcome, malformed, type InvoiceAnswer } from './invoices.js';
 import { callFailure, lookupFailure, modificationFailure, refundOutcome, type RefundAnswer } from './outcomes.js';
 import { FetchBitPayClient } from './transport.js';
-import { invoiceEvents, readNotification } from './webhooks.js';
+import { invoiceEvents, readNotification, refundEvents, type RefundRecordAnswer } from './webhooks.js';
 
 export interface BitPayAdapterConfig {
   /** The API key pair's private key (hex, secp256k1) the merchant token was paired with: it signs every request. */
@@ -192,21 +192,31 @@ export function createBitPayAdapter(config: BitPayAdapterConfig): GatewayAdapter
   }
 
   /**
-   * BitPay does not sign its IPNs: anyone can post one. The body only names the invoice; the
-   * invoice is then read from BitPay through the SDK (signed with our key), and only what BitPay
-   * answers becomes an event. A delivery naming an invoice BitPay does not hold for us is refused;
-   * when BitPay cannot be asked, the delivery is refused too, and BitPay posts it again.
+   * BitPay does not sign its IPNs: anyone can post one. The body only names the invoice or refund;
+   * that is then read from BitPay through the SDK (signed with our key), and only what BitPay answers
+   * becomes an event. A delivery naming a resource BitPay does not hold for us is refused; when
+   * BitPay cannot be asked, the delivery is refused too, and BitPay posts it again.
    */
   async function parseWebhook(request: WebhookRequest, now: Date): Promise<WebhookVerification> {
     const notification = readNotification(request.rawBody);
     if (!notification.ok) return notification;
+    if (notification.resource === 'refund') {
+      let refund: RefundRecordAnswer;
+      try {
+        refund = (await client.getRefund(notification.id)) as RefundRecordAnswer;
+      } catch {
+        return { ok: false, reason: 'invalid_signature' };
+      }
+      if (refund.id !== notification.id) return { ok: false, reason: 'invalid_signature' };
+      return { ok: true, events: refundEvents(refund, now) };
+    }
     let invoice: InvoiceAnswer;
     try {
-      invoice = await getInvoice(notification.invoiceId);
+      invoice = await getInvoice(notification.id);
     } catch {
       return { ok: false, reason: 'invalid_signature' };
     }
-    if (invoice.id !== notification.invoiceId) return { ok: false, reason: 'invalid_signature' };
+    if (invoice.id !== notification.id) return { ok: false, reason: 'invalid_signature' };
     return { ok: true, events: invoiceEvents(invoice, fromBitPayPrice(invoice.price, String(invoice.currency)), now) };
   }
 

@@ -29,7 +29,13 @@ export const bitpayTarget: ConformanceTarget = {
         crypto: {
           approved: scenario,
           createPath: '/invoices',
-          chain: { holdConfirmations: (held) => simulator.holdConfirmations(held), confirm: (id) => simulator.confirm(id), expire: (id) => simulator.expire(id), underpay },
+          chain: {
+            holdConfirmations: (held) => simulator.holdConfirmations(held),
+            confirm: (id) => simulator.confirm(id),
+            expire: (id) => simulator.expire(id),
+            underpay,
+            giveRefundAddress: (id) => simulator.settleRefund(id),
+          },
           // An IPN in BitPay's extended format, as anyone could post it: BitPay signs none.
           forgeConfirmed: (id) => ({
             headers: { 'content-type': 'application/json' },

@@ -61,9 +61,10 @@ export function createGoCardlessAdapter(config: GoCardlessAdapterConfig): Gatewa
   const agent = config.local ? new LocalServerAgent(config.local, config.timeoutMs) : new TimeoutAgent(config.timeoutMs);
   const client: GoCardlessClient = gocardless(config.accessToken, config.environment === 'live' ? Environments.Live : Environments.Sandbox, { proxy: { https: agent } });
 
-  async function mandateFor(request: AuthorizeRequest, key: string): Promise<string> {
+  /** The mandate the debit is drawn under: the one the request names (its bank reference unknown here), or a new one for the account. */
+  async function mandateFor(request: AuthorizeRequest, key: string): Promise<{ id: string; reference: string | null }> {
     const method = request.method;
-    if (method.type === 'sepa_debit' && method.sepaDebit.mandate.kind === 'existing') return method.sepaDebit.mandate.reference;
+    if (method.type === 'sepa_debit' && method.sepaDebit.mandate.kind === 'existing') return { id: method.sepaDebit.mandate.reference, reference: null };
     const holder = method.type === 'sepa_debit' ? method.sepaDebit.accountHolderName : method.type === 'ach_debit' ? method.achDebit.accountHolderName : '';
     const company = method.type === 'ach_debit' && method.achDebit.accountHolderType === 'company';
     const [given, ...rest] = holder.trim().split(/\s+/);
@@ -93,7 +94,7 @@ export function createGoCardlessAdapter(config: GoCardlessAdapterConfig): Gatewa
       },
       `${key}:mandate`,
     );
-    return mandate.id!;
+    return { id: mandate.id!, reference: mandate.reference ?? null };
   }
 
   async function authorize(request: AuthorizeRequest): Promise<AuthorizationOutcome> {
@@ -109,13 +110,14 @@ export function createGoCardlessAdapter(config: GoCardlessAdapterConfig): Gatewa
         {
           amount: amount.value,
           currency: request.currency as Parameters<GoCardlessClient['payments']['create']>[0]['currency'],
-          links: { mandate },
+          links: { mandate: mandate.id },
           ...(request.description ? { description: request.description.slice(0, 255) } : {}),
           metadata: { switchyard_payment: request.paymentId, switchyard_attempt: request.idempotencyKey },
         },
         request.idempotencyKey,
       );
-      return paymentOutcome(payment);
+      const outcome = paymentOutcome(payment);
+      return outcome.kind === 'pending' || outcome.kind === 'approved' ? { ...outcome, payer: { kind: 'mandate', mandateId: mandate.id, reference: mandate.reference } } : outcome;
     } catch (error) {
       return authorizationFailure(error);
     }

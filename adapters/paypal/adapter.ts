@@ -82,14 +82,17 @@ export function completionKey(idempotencyKey: string): string {
 }
 
 export function createPayPalAdapter(config: PayPalAdapterConfig): GatewayAdapter {
-  const client = new Client({
-    environment: config.environment === 'live' ? Environment.Production : Environment.Sandbox,
-    timeout: config.timeoutMs,
-    clientCredentialsAuthCredentials: { oAuthClientId: config.clientId, oAuthClientSecret: config.clientSecret },
-    unstable_httpClientOptions: { adapter: fetchAdapter({ baseUrl: config.baseUrl, timeoutMs: config.timeoutMs }) },
-  });
-  const orders = new OrdersController(client);
-  const payments = new PaymentsController(client);
+  // A client whose token request failed keeps failing (see fetchAdapter): the next call gets a new one.
+  const newSdk = () => {
+    const client = new Client({
+      environment: config.environment === 'live' ? Environment.Production : Environment.Sandbox,
+      timeout: config.timeoutMs,
+      clientCredentialsAuthCredentials: { oAuthClientId: config.clientId, oAuthClientSecret: config.clientSecret },
+      unstable_httpClientOptions: { adapter: fetchAdapter({ baseUrl: config.baseUrl, timeoutMs: config.timeoutMs, onTokenFailure: () => (sdk = newSdk()) }) },
+    });
+    return { client, orders: new OrdersController(client), payments: new PaymentsController(client) };
+  };
+  let sdk = newSdk();
   const apiBase = (config.baseUrl ?? (config.environment === 'live' ? 'https://api.paypal.com' : 'https://api.sandbox.paypal.com')).replace(/\/+$/, '');
   const certUrlPrefix = `${apiBase}/v1/notifications/certs/`;
 
@@ -100,7 +103,7 @@ export function createPayPalAdapter(config: PayPalAdapterConfig): GatewayAdapter
     if (method.type !== 'paypal') return methodRefused('paypal', method);
     const returnUrl = request.returnUrl ?? config.returnUrl;
     try {
-      const { result } = await orders.createOrder({
+      const { result } = await sdk.orders.createOrder({
         paypalRequestId: request.idempotencyKey,
         prefer: 'return=representation',
         body: {
@@ -138,7 +141,7 @@ export function createPayPalAdapter(config: PayPalAdapterConfig): GatewayAdapter
   }
 
   async function getOrder(id: string): Promise<Order> {
-    return (await orders.getOrder({ id })).result;
+    return (await sdk.orders.getOrder({ id })).result;
   }
 
   /**
@@ -187,7 +190,7 @@ export function createPayPalAdapter(config: PayPalAdapterConfig): GatewayAdapter
   async function completeOrder(id: string, captureMethod: 'automatic' | 'manual', idempotencyKey: string): Promise<AuthorizationOutcome> {
     const args = { id, paypalRequestId: completionKey(idempotencyKey), prefer: 'return=representation' };
     try {
-      const answer = captureMethod === 'automatic' ? await orders.captureOrder(args) : await orders.authorizeOrder(args);
+      const answer = captureMethod === 'automatic' ? await sdk.orders.captureOrder(args) : await sdk.orders.authorizeOrder(args);
       return orderOutcome(answer.result as Order);
     } catch (error) {
       const outcome = authorizationFailure(error, id);
@@ -217,7 +220,7 @@ export function createPayPalAdapter(config: PayPalAdapterConfig): GatewayAdapter
     const authorization = collection(found.order)?.authorizations?.[0];
     if (!authorization?.id) return { kind: 'rejected', code: 'paypal_no_authorization', detail: `PayPal order ${request.reference} holds no authorization to capture.` };
     try {
-      const { result } = await payments.captureAuthorizedPayment({
+      const { result } = await sdk.payments.captureAuthorizedPayment({
         authorizationId: authorization.id,
         paypalRequestId: request.idempotencyKey,
         prefer: 'return=representation',
@@ -235,7 +238,7 @@ export function createPayPalAdapter(config: PayPalAdapterConfig): GatewayAdapter
     const authorization = collection(found.order)?.authorizations?.[0];
     if (!authorization?.id) return { kind: 'rejected', code: 'paypal_no_authorization', detail: `PayPal order ${request.reference} holds no authorization to void.` };
     try {
-      await payments.voidPayment({ authorizationId: authorization.id, paypalRequestId: request.idempotencyKey, prefer: 'return=minimal' });
+      await sdk.payments.voidPayment({ authorizationId: authorization.id, paypalRequestId: request.idempotencyKey, prefer: 'return=minimal' });
       return { kind: 'succeeded', reference: authorization.id, amount: request.amount };
     } catch (error) {
       return modificationFailure(error);
@@ -250,7 +253,7 @@ export function createPayPalAdapter(config: PayPalAdapterConfig): GatewayAdapter
     const captured = collection(found.order)?.captures?.find((c) => c.status !== CaptureStatus.Declined && c.status !== CaptureStatus.Failed);
     if (!captured?.id) return { kind: 'rejected', code: 'paypal_no_capture', detail: `PayPal order ${request.reference} holds no capture to refund.` };
     try {
-      const { result } = await payments.refundCapturedPayment({
+      const { result } = await sdk.payments.refundCapturedPayment({
         captureId: captured.id,
         paypalRequestId: request.idempotencyKey,
         prefer: 'return=representation',
@@ -299,7 +302,7 @@ export function createPayPalAdapter(config: PayPalAdapterConfig): GatewayAdapter
     const delivery = readDelivery(request, now, certUrlPrefix);
     if (!delivery.ok) return delivery;
     try {
-      const call = client.getRequestBuilderFactory()('POST', '/v1/notifications/verify-webhook-signature');
+      const call = sdk.client.getRequestBuilderFactory()('POST', '/v1/notifications/verify-webhook-signature');
       call.header('Content-Type', 'application/json');
       call.json({ ...delivery.verification, webhook_id: config.webhookId });
       call.authenticate([{ oauth2: true }]);

@@ -11,11 +11,17 @@
 export type TransportFailure = 'connection_refused' | 'timeout' | 'connection_lost';
 
 export class PayPalTransportError extends Error {
-  constructor(readonly failure: TransportFailure) {
+  /** `tokenRequest`: the call was the OAuth2 token request, so the payment call it was for never went out. */
+  constructor(
+    readonly failure: TransportFailure,
+    readonly tokenRequest = false,
+  ) {
     super(`PayPal transport: ${failure}`);
     this.name = 'PayPalTransportError';
   }
 }
+
+const TOKEN_PATH = /\/v1\/oauth2\/token(\?|$)/;
 
 /** The part of an axios request config the SDK fills in (`responseType: 'text'`, all statuses resolve). */
 interface AxiosLikeConfig {
@@ -28,7 +34,12 @@ interface AxiosLikeConfig {
 
 const SDK_ORIGINS = ['https://api-m.sandbox.paypal.com', 'https://api-m.paypal.com'];
 
-export function fetchAdapter(options: { baseUrl: string | null; timeoutMs: number; fetch?: typeof fetch }) {
+/**
+ * `onTokenFailure`: the OAuth2 token request failed (no answer, or not a 2xx). The SDK's OAuth
+ * adapter (@apimatic/oauth-adapters) keeps the failed token fetch as the token every later call
+ * awaits, so the client that made it fails every call from then on: its owner replaces it.
+ */
+export function fetchAdapter(options: { baseUrl: string | null; timeoutMs: number; fetch?: typeof fetch; onTokenFailure?: () => void }) {
   const doFetch = options.fetch ?? fetch;
   const base = options.baseUrl?.replace(/\/+$/, '') ?? null;
   return async (config: AxiosLikeConfig) => {
@@ -41,18 +52,24 @@ export function fetchAdapter(options: { baseUrl: string | null; timeoutMs: numbe
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(raw)) if (value !== undefined && value !== null && typeof value !== 'function') headers[name] = String(value);
     const body = typeof config.data === 'string' ? config.data : config.data === undefined || config.data === null ? undefined : String(config.data);
+    const tokenRequest = TOKEN_PATH.test(url);
+    const failed = (error: unknown, sent: boolean) => {
+      if (tokenRequest) options.onTokenFailure?.();
+      return new PayPalTransportError(failure(error, sent), tokenRequest);
+    };
     let response: Response;
     let text: string;
     try {
       response = await doFetch(url, { method: (config.method ?? 'get').toUpperCase(), headers, body, signal: AbortSignal.timeout(options.timeoutMs) });
     } catch (error) {
-      throw new PayPalTransportError(failure(error, false));
+      throw failed(error, false);
     }
     try {
       text = await response.text();
     } catch (error) {
-      throw new PayPalTransportError(failure(error, true));
+      throw failed(error, true);
     }
+    if (tokenRequest && (response.status < 200 || response.status >= 300)) options.onTokenFailure?.();
     const responseHeaders: Record<string, string> = {};
     response.headers.forEach((value, name) => (responseHeaders[name] = value));
     return { data: text, status: response.status, statusText: response.statusText, headers: responseHeaders, config, request: {} };

@@ -1,5 +1,5 @@
 import { ApiError, AuthorizationStatus, CaptureStatus, OrderStatus, RefundStatus, type Order } from '@paypal/paypal-server-sdk';
-import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
+import type { AuthorizationOutcome, ModificationOutcome, PayerReport } from '../../src/domain/outcome.js';
 import { fromPayPalValue } from './amounts.js';
 import { isDeclineIssue, paypalDecline } from './declines.js';
 import { PayPalTransportError } from './http-client.js';
@@ -41,7 +41,16 @@ export function orderOutcome(order: Order): AuthorizationOutcome {
   }
 }
 
+/** The payer a completed order names: its `payer` (PayPal's account id and login email), or its PayPal payment source. */
+export function payerOf(order: Order): PayerReport | undefined {
+  const payerId = order.payer?.payerId ?? order.paymentSource?.paypal?.accountId;
+  if (!payerId) return undefined;
+  return { kind: 'paypal', payerId, email: order.payer?.emailAddress ?? order.paymentSource?.paypal?.emailAddress ?? null };
+}
+
 function completedOutcome(id: string, order: Order): AuthorizationOutcome {
+  const payer = payerOf(order);
+  const withPayer = payer ? { payer } : {};
   const payments = order.purchaseUnits?.[0]?.payments;
   const capture = payments?.captures?.[0];
   if (capture) {
@@ -52,7 +61,7 @@ function completedOutcome(id: string, order: Order): AuthorizationOutcome {
       case undefined:
         return malformed(`PayPal answered a capture of order ${id} without a status.`);
       default:
-        return { kind: 'approved', reference: id, captured: true };
+        return { kind: 'approved', reference: id, captured: true, ...withPayer };
     }
   }
   const authorization = payments?.authorizations?.[0];
@@ -62,11 +71,11 @@ function completedOutcome(id: string, order: Order): AuthorizationOutcome {
         return { kind: 'declined', reference: id, decline: paypalDecline('AUTHORIZATION_DENIED') };
       case AuthorizationStatus.Captured:
       case AuthorizationStatus.PartiallyCaptured:
-        return { kind: 'approved', reference: id, captured: true };
+        return { kind: 'approved', reference: id, captured: true, ...withPayer };
       case undefined:
         return malformed(`PayPal answered an authorization of order ${id} without a status.`);
       default:
-        return { kind: 'approved', reference: id, captured: false };
+        return { kind: 'approved', reference: id, captured: false, ...withPayer };
     }
   }
   return malformed(`PayPal answered order ${id} as completed without a capture or authorization.`);
@@ -91,6 +100,7 @@ function isTokenRequest(error: ApiError): boolean {
  */
 export function callFailure(error: unknown): Failure {
   if (error instanceof PayPalTransportError) {
+    if (error.tokenRequest) return { kind: 'not_processed', reason: error.failure === 'connection_refused' ? 'connection_refused' : 'authentication_failed', detail: `PayPal gave no access token (${error.failure}): nothing was sent.` };
     if (error.failure === 'connection_refused') return { kind: 'not_processed', reason: 'connection_refused', detail: 'PayPal refused the connection.' };
     if (error.failure === 'timeout') return { kind: 'unknown', reason: 'timeout', detail: 'PayPal did not answer in time.' };
     return { kind: 'unknown', reason: 'connection_lost', detail: 'The connection to PayPal failed after the request may have been sent.' };

@@ -867,6 +867,33 @@ export function describeConformance(target: ConformanceTarget, options: { timeou
         expect(env.simulator.ledger.charges()).toBe(0);
       });
 
+      if (declaredCaps?.refunds) it('refunds a paid charge: pending until the payer gives a refund address, then succeeded by its notification and by lookup, once', async () => {
+        const { req, reference, url } = await awaitingPayment();
+        await completeChallenge(url, 'succeed');
+        expect(await env.adapter.completeAction({ reference, attempt: attemptIdentity(req), returnParams: {} })).toMatchObject({ kind: 'approved', reference });
+        const amount = declaredCaps.partialRefund ? Math.floor(req.amount / 5) : req.amount;
+        const refund = { reference, amount, currency: req.currency, idempotencyKey: `${req.paymentId}:refund:1` };
+        const requested = await env.adapter.refund(refund);
+        outcomes.push(requested);
+        expect(requested).toMatchObject({ kind: 'pending', amount });
+        if (requested.kind !== 'pending') return;
+        const asked = { operation: 'refund' as const, reference, modificationReference: requested.reference, amount, currency: req.currency, idempotencyKey: refund.idempotencyKey };
+        expect(await env.adapter.resumeModification(asked)).toMatchObject({ kind: 'pending', reference: requested.reference });
+        hostedScenario().chain.giveRefundAddress(requested.reference);
+        let confirmed: WebhookEvent | undefined;
+        await sink.waitFor(async (delivered) => {
+          const verified = await env.adapter.parseWebhook(delivered, new Date());
+          if (verified.ok) events.push(...verified.events);
+          confirmed = verified.ok ? verified.events.find((e) => e.type === 'refund.succeeded' && e.modificationReference === requested.reference) : undefined;
+          return confirmed !== undefined;
+        });
+        expect(confirmed).toMatchObject({ reference, modificationKey: refund.idempotencyKey, amount, currency: req.currency });
+        // The reconciler's lookup, for a notification lost, finds it sent: never a second refund.
+        expect(await env.adapter.resumeModification(asked)).toMatchObject({ kind: 'succeeded', reference: requested.reference, amount });
+        expect(env.simulator.ledger.totals().refunded).toBe(amount);
+        expect(env.simulator.ledger.export().refunds).toHaveLength(1);
+      });
+
       transportFaults(() => ({ input: hostedScenario().approved, createPath: hostedScenario().createPath }));
 
       if (!signedWebhooks) describe('unsigned notifications, confirmed by reading the charge back', () => {

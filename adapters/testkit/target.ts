@@ -90,6 +90,8 @@ export interface SimulatedChain {
   expire(reference: string): void;
   /** The payer pays too little from the hosted page at `url`. */
   underpay(url: string): Promise<void>;
+  /** The payer gives a refund address for the refund request `refundReference`, and the provider sends the refund. */
+  giveRefundAddress(refundReference: string): void;
 }
 
 export interface ApprovalScenarios {

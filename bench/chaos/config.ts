@@ -41,7 +41,11 @@ export interface ChaosConfig {
     notFoundAfterMs: number;
     actionTtlMs: number;
     jobPollMs: number;
+    /** When the reconciler looks up a bank debit the gateway accepted (the last delay repeating). */
+    settlementDelaysMs: readonly number[];
   };
+  /** Real ms per bank day: GoCardless' calendar moves on a day, and BitPay's waiting refunds get their payer's address. */
+  bankDayMs: number;
   /** Multiplies the providers' webhook retry schedules (SIMULATOR_WEBHOOK_RETRY_SCALE). */
   webhookRetryScale: number;
   faults: {
@@ -76,7 +80,9 @@ export function chaosConfig(quick: boolean, seed: number): ChaosConfig {
       notFoundAfterMs: 6000,
       actionTtlMs: 30_000,
       jobPollMs: 250,
+      settlementDelaysMs: [1000, 2000, 3000],
     },
+    bankDayMs: 1000,
     webhookRetryScale: 0.002,
     faults: {
       requestOnMs: [1000, 2000],
@@ -101,6 +107,7 @@ export function routerSettlementEnv(config: ChaosConfig): Record<string, string>
     SWITCHYARD_NOT_FOUND_AFTER_MS: String(r.notFoundAfterMs),
     SWITCHYARD_ACTION_TTL_MS: String(r.actionTtlMs),
     SWITCHYARD_JOB_POLL_MS: String(r.jobPollMs),
+    SWITCHYARD_SETTLEMENT_DELAYS_MS: r.settlementDelaysMs.join(','),
   };
 }
 
@@ -109,5 +116,19 @@ export function settlementHorizonMs(config: ChaosConfig): number {
   return config.router.requestLeaseMs + config.router.reconcileDelaysMs.reduce((sum, d) => sum + d, 0);
 }
 
-/** Spreads the demo merchant's traffic over its four accounts (activated through the API). */
-export const CHAOS_RULESET = 'default: { split: { stripe: 25, adyen: 25, braintree: 25, checkout: 25 } }\n';
+/**
+ * The demo merchant's seven accounts (activated through the API): PayPal, crypto and bank debits to
+ * the one gateway each that the mix sends them to, cards spread over the four card gateways.
+ */
+export const CHAOS_RULESET = `rules:
+  - id: paypal
+    when: { payment_method: paypal }
+    then: { route: [paypal] }
+  - id: crypto
+    when: { payment_method: crypto }
+    then: { route: [bitpay] }
+  - id: bank-debits
+    when: { payment_method: { in: [sepa_debit, ach_debit] } }
+    then: { route: [gocardless] }
+default: { split: { stripe: 25, adyen: 25, braintree: 25, checkout: 25 } }
+`;

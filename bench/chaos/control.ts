@@ -1,6 +1,6 @@
 import type { LedgerExport, WebhookDelivery } from '../../adapters/testkit/simulator.js';
 
-export const PROVIDERS = ['stripe', 'adyen', 'braintree', 'checkout'] as const;
+export const PROVIDERS = ['stripe', 'adyen', 'braintree', 'checkout', 'paypal', 'gocardless', 'bitpay'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 /** The standalone simulators' control endpoint (README "Standalone simulators"). */
@@ -36,6 +36,15 @@ export class SimulatorsControl {
   async idle(timeoutMs: number): Promise<boolean> {
     const answer = await this.call('POST', '/all/idle', { timeoutMs }, timeoutMs + 10_000);
     return answer.status === 200;
+  }
+
+  /**
+   * The payers' side of the slow methods, one bank day: GoCardless' calendar moves on a day (debits
+   * and refunds falling due settle), and every BitPay refund waiting for its payer gets a refund address.
+   */
+  async bankDay(): Promise<void> {
+    await this.must('POST', '/gocardless/advance', { ms: 86_400_000 });
+    await this.must('POST', '/bitpay/refund-addresses');
   }
 
   /** Ends every request fault, latency and webhook fault. */

@@ -26,7 +26,7 @@ export interface FaultCounts {
 export class FaultSchedule {
   readonly counts: FaultCounts = {
     request_windows: Object.fromEntries(REQUEST_FAULT_KINDS.map((k) => [k, 0])) as Record<RequestFaultKind, number>,
-    request_seconds: { stripe: 0, adyen: 0, braintree: 0, checkout: 0 },
+    request_seconds: Object.fromEntries(PROVIDERS.map((p) => [p, 0])) as Record<Provider, number>,
     webhook_windows: 0,
     webhook_seconds: 0,
     control_errors: 0,

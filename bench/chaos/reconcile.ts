@@ -1,6 +1,6 @@
 import { voidReference } from '../../adapters/adyen/webhooks.js';
 import type { LedgerCharge, LedgerExport, WebhookDelivery } from '../../adapters/testkit/simulator.js';
-import type { Provider } from './control.js';
+import { PROVIDERS, type Provider } from './control.js';
 import type { AttemptFacts, PaymentFacts, RefundFacts, RouterFacts } from './database.js';
 
 /**
@@ -128,7 +128,7 @@ export function reconcile(input: {
     router_refunds_by_status: {},
     ledger_charges: 0,
     ledger_charges_approved: 0,
-    approved_by_provider: { stripe: 0, adyen: 0, braintree: 0, checkout: 0 },
+    approved_by_provider: Object.fromEntries(PROVIDERS.map((p) => [p, 0])),
     ledger_refunds: 0,
     orders_without_payment: 0,
     extra_authorizations_released: 0,

@@ -47,6 +47,8 @@ export interface DriverResult {
     requests: number;
     answers: Record<string, number>;
     creates_by_status: Record<string, number>;
+    /** The same, per payment method (`paypal: {succeeded: 17, ...}`). */
+    creates_by_method: Record<string, Record<string, number>>;
     operations: Record<string, number>;
     refunds: { requested: number; succeeded: number; pending: number; failed: number };
   };
@@ -59,7 +61,8 @@ export interface DriverResult {
     webhooks: WebhookCounts;
     client: ClientStats['retries'] & { cut_off_then_answered: number; replay_mismatches: number; gave_up: number };
   };
-  recovery: Recovery & { window_seconds: number };
+  /** `bank_days`: how often GoCardless' calendar moved on a day and BitPay's waiting refunds were given addresses (`bank_day_errors`: control calls that failed). */
+  recovery: Recovery & { window_seconds: number; bank_days: number; bank_day_errors: number };
   findings: Findings;
   /** From every incarnation's log: unhandled errors, failed jobs, webhooks answered 5xx. */
   router_logs: RouterLogFindings;
@@ -107,6 +110,7 @@ export async function runDriver(driver: Driver, config: ChaosConfig, workDir: st
     );
   };
 
+  let bankDays: BankDays | null = null;
   try {
     await router.start();
     const stats = newClientStats();
@@ -114,7 +118,9 @@ export async function runDriver(driver: Driver, config: ChaosConfig, workDir: st
     const admin = new MerchantClient(router.url, apiKey, newClientStats(), config.client);
     await activateRuleset(admin, router, { password: operatorPassword, totpSecretFile: join(dataDir, 'operator-totp-secret') });
     const startupSeconds = (Date.now() - started) / 1000;
-    progress(`  ${driver}: router up (${router.url}), simulators ${sims.controlUrl}, ruleset split over stripe/adyen/braintree/checkout`);
+    progress(`  ${driver}: router up (${router.url}), simulators ${sims.controlUrl}, ruleset: cards split over stripe/adyen/braintree/checkout, paypal, crypto to bitpay, debits to gocardless`);
+    // The payers' side of the slow methods runs on its own clock, through the load and the recovery.
+    bankDays = new BankDays(control, config.bankDayMs);
 
     // The load, with faults switched on and off and the router killed at random moments.
     const plans = planOrders(config.orders, runId, rng.fork());
@@ -167,6 +173,7 @@ export async function runDriver(driver: Driver, config: ChaosConfig, workDir: st
     progress(`  ${driver}: ${recovery.settled ? `settled after ${recovery.seconds.toFixed(1)} s` : `NOT settled within ${config.recoveryWindowMs / 1000} s`}; reconciling`);
 
     // Reconcile: the router stopped (PGlite's directory can then be opened), every ledger entry against its database.
+    await bankDays.stop();
     await router.stop();
     const facts = await readRouterFacts(database ? { url: database.url } : { pgliteDir: join(dataDir, 'pglite') });
     const ledger = await control.ledger();
@@ -188,7 +195,7 @@ export async function runDriver(driver: Driver, config: ChaosConfig, workDir: st
         webhooks: webhookCounts(deliveries),
         client: { ...stats.retries, cut_off_then_answered: stats.cut_off_then_answered, replay_mismatches: stats.replay_mismatches.length, gave_up: stats.gave_up.length },
       },
-      recovery: { ...recovery, window_seconds: config.recoveryWindowMs / 1000 },
+      recovery: { ...recovery, window_seconds: config.recoveryWindowMs / 1000, bank_days: bankDays.days, bank_day_errors: bankDays.errors },
       findings,
       router_logs: scanRouterLogs(Array.from({ length: router.incarnations }, (_, i) => router.logFile(i + 1))),
       log_dir: logDir,
@@ -199,9 +206,37 @@ export async function runDriver(driver: Driver, config: ChaosConfig, workDir: st
     result.passed = result.failures.length === 0;
     return result;
   } finally {
+    await bankDays?.stop();
     await router.stop().catch(() => {});
     await sims.stop().catch(() => {});
     if (database && !process.env.CHAOS_KEEP) await database.drop().catch(() => {});
+  }
+}
+
+/**
+ * Every `dayMs`, one bank day (`SimulatorsControl.bankDay`): GoCardless' debits and refunds fall due,
+ * BitPay's refunds get their payer's address. A control call that fails is counted and tried the next day.
+ */
+class BankDays {
+  days = 0;
+  errors = 0;
+  private readonly timer: NodeJS.Timeout;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(control: SimulatorsControl, dayMs: number) {
+    this.timer = setInterval(() => {
+      this.running = this.running.then(() =>
+        control.bankDay().then(
+          () => void (this.days += 1),
+          () => void (this.errors += 1),
+        ),
+      );
+    }, dayMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
   }
 }
 
@@ -234,11 +269,14 @@ async function bannerValue(logFile: string, pattern: RegExp): Promise<string> {
 
 function loadSummary(orders: number, results: OrderResult[], stats: ClientStats): DriverResult['load'] {
   const creates: Record<string, number> = {};
+  const byMethod: Record<string, Record<string, number>> = {};
   const operations: Record<string, number> = {};
   const stoppedReasons: Record<string, number> = {};
   const refunds = { requested: 0, succeeded: 0, pending: 0, failed: 0 };
   for (const r of results) {
     creates[r.status ?? 'unanswered'] = (creates[r.status ?? 'unanswered'] ?? 0) + 1;
+    const ofMethod = (byMethod[r.method] ??= {});
+    ofMethod[r.status ?? 'unanswered'] = (ofMethod[r.status ?? 'unanswered'] ?? 0) + 1;
     if (r.operation) operations[r.operation] = (operations[r.operation] ?? 0) + 1;
     for (const k of Object.keys(refunds) as (keyof typeof refunds)[]) refunds[k] += r.refunds[k];
     if (r.problem) {
@@ -255,6 +293,7 @@ function loadSummary(orders: number, results: OrderResult[], stats: ClientStats)
     requests: stats.requests,
     answers: stats.answers,
     creates_by_status: creates,
+    creates_by_method: byMethod,
     operations,
     refunds,
   };

@@ -421,6 +421,13 @@ const BankAccountView = z
     holder_name: z.string(),
     account_type: z.enum(['checking', 'savings']).optional(),
     account_holder_type: z.enum(['individual', 'company']).optional(),
+    mandate: z
+      .object({
+        id: z.string().openapi({ description: "The mandate's id at the gateway (GoCardless MD…)." }),
+        reference: z.string().nullable().openapi({ description: "The mandate reference as the payer's bank statement shows it; null when the payment named an existing mandate." }),
+      })
+      .nullable()
+      .openapi({ description: 'The mandate the debit is drawn under, once the gateway has created or accepted it.' }),
   })
   .openapi('BankAccountDetails', { description: 'What the payment keeps of the debited account; never the IBAN or account number.' });
 
@@ -469,8 +476,16 @@ export const PaymentView = z
       z.object({ type: z.literal('card'), card: CardView }),
       z.object({ type: z.literal('apple_pay'), apple_pay: WalletView }),
       z.object({ type: z.literal('google_pay'), google_pay: WalletView }),
-      z.object({ type: z.literal('paypal'), paypal: z.object({}) }),
-      z.object({ type: z.literal('crypto'), crypto: z.object({}) }),
+      z.object({
+        type: z.literal('paypal'),
+        paypal: z
+          .object({ payer_id: z.string().nullable(), email: z.string().nullable() })
+          .openapi('PayPalPayer', { description: "The PayPal account that paid (PayPal's payer id and login email), once the payer approved and the order completed; null before." }),
+      }),
+      z.object({
+        type: z.literal('crypto'),
+        crypto: z.object({ currency: z.string().nullable().openapi({ description: 'The coin the invoice was paid in, as the gateway reports it; null before payment.' }) }),
+      }),
       z.object({ type: z.literal('sepa_debit'), sepa_debit: BankAccountView }),
       z.object({ type: z.literal('ach_debit'), ach_debit: BankAccountView }),
     ]),

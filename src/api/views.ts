@@ -17,7 +17,7 @@ export function paymentView({ payment: p, attempts }: PaymentRecord, settlement:
     amount_refunded: p.amountRefunded,
     currency: p.currency,
     capture_method: p.captureMethod as 'automatic' | 'manual',
-    payment_method: paymentMethodView(p),
+    payment_method: paymentMethodView(p, attempts),
     customer: p.customer ?? null,
     description: p.description,
     metadata: p.metadata,
@@ -97,12 +97,20 @@ export function timelineEventView(e: EventRow): z.infer<typeof TimelineEventView
   return { id: e.id, object: 'event', type: e.type, refund_id: e.refundId, data: e.data, created_at: e.createdAt.toISOString() };
 }
 
-/** What paid, as the payment shows it: a card's facts, a wallet's display facts (never its token), or a debited bank account's (never its number). */
-export function paymentMethodView(p: PaymentRow): z.infer<typeof PaymentView>['payment_method'] {
-  if (p.paymentMethodType === 'paypal') return { type: 'paypal', paypal: {} };
-  if (p.paymentMethodType === 'crypto') return { type: 'crypto', crypto: {} };
+/**
+ * What paid, as the payment shows it: a card's facts, a wallet's display facts (never its token), a
+ * debited bank account's (never its number) with its mandate, the PayPal payer or the coin paid in,
+ * as the gateway of the latest attempt that named them reported.
+ */
+export function paymentMethodView(p: PaymentRow, attempts: readonly AttemptRow[]): z.infer<typeof PaymentView>['payment_method'] {
+  const payer = attempts.findLast((a) => a.payer)?.payer ?? null;
+  if (p.paymentMethodType === 'paypal') {
+    return { type: 'paypal', paypal: payer?.kind === 'paypal' ? { payer_id: payer.payerId, email: payer.email } : { payer_id: null, email: null } };
+  }
+  if (p.paymentMethodType === 'crypto') return { type: 'crypto', crypto: { currency: attempts.findLast((a) => a.cryptoQuote)?.cryptoQuote?.currency ?? null } };
   if ((p.paymentMethodType === 'sepa_debit' || p.paymentMethodType === 'ach_debit') && p.bankAccount) {
-    return p.paymentMethodType === 'sepa_debit' ? { type: 'sepa_debit', sepa_debit: p.bankAccount } : { type: 'ach_debit', ach_debit: p.bankAccount };
+    const account = { ...p.bankAccount, mandate: payer?.kind === 'mandate' ? { id: payer.mandateId, reference: payer.reference } : null };
+    return p.paymentMethodType === 'sepa_debit' ? { type: 'sepa_debit', sepa_debit: account } : { type: 'ach_debit', ach_debit: account };
   }
   if (p.paymentMethodType !== 'card' && p.wallet) {
     const wallet = { network: p.wallet.network, last4: p.wallet.last4, funding: p.wallet.funding };

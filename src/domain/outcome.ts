@@ -16,9 +16,9 @@ export interface NextAction {
  */
 export type AuthorizationOutcome =
   /** `networkTransactionId`: the card network's id for this payment, which merchant-initiated payments on a saved card cite later. */
-  | { kind: 'approved'; reference: string; captured: boolean; card?: CardReport; networkTransactionId?: string; crypto?: CryptoQuote }
+  | { kind: 'approved'; reference: string; captured: boolean; card?: CardReport; networkTransactionId?: string; crypto?: CryptoQuote; payer?: PayerReport }
   | { kind: 'requires_action'; reference: string; nextAction: NextAction | null }
-  | { kind: 'pending'; reference: string }
+  | { kind: 'pending'; reference: string; payer?: PayerReport }
   | { kind: 'declined'; reference: string | null; decline: Decline; card?: CardReport; crypto?: CryptoQuote }
   | { kind: 'not_processed'; reason: NotProcessedReason; detail: string }
   | { kind: 'unknown'; reason: UnknownReason; detail: string };
@@ -35,6 +35,17 @@ export interface CryptoQuote {
   overpaid: number;
   rate: number | null;
 }
+
+/**
+ * Who paid, as the provider names them once it has the payment: what ops and the merchant recognise
+ * the payer by (a PayPal account, a debit mandate as the bank statement shows it). Never a
+ * credential, a token or an account number.
+ */
+export type PayerReport =
+  /** PayPal's `payer.payer_id` and `payer.email_address` of a completed order. */
+  | { kind: 'paypal'; payerId: string; email: string | null }
+  /** The debit mandate's id at the provider, and its `reference`: the mandate reference on the payer's bank statement. */
+  | { kind: 'mandate'; mandateId: string; reference: string | null };
 
 /**
  * What the gateway said about the card it saw (Stripe's funding and country, Adyen's

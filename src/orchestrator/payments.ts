@@ -715,6 +715,7 @@ function newAttemptRow(paymentId: string, number: number, candidate: { accountId
     gatewayReference: null,
     latencyMs: null,
     cryptoQuote: null,
+    payer: null,
     createdAt: now,
     completedAt: null,
   };
@@ -761,11 +762,11 @@ export function attemptResult(outcome: AuthorizationOutcome, latencyMs: number, 
   };
   switch (outcome.kind) {
     case 'approved':
-      return { ...base, gatewayReference: outcome.reference, outcomeReason: resolvedBy, ...(outcome.crypto ? { cryptoQuote: outcome.crypto } : {}) };
+      return { ...base, gatewayReference: outcome.reference, outcomeReason: resolvedBy, ...(outcome.crypto ? { cryptoQuote: outcome.crypto } : {}), ...(outcome.payer ? { payer: outcome.payer } : {}) };
     case 'requires_action':
       return { ...base, gatewayReference: outcome.reference, outcomeReason: resolvedBy };
     case 'pending':
-      return { ...base, gatewayReference: outcome.reference, outcomeReason: resolvedBy ?? 'awaiting_settlement' };
+      return { ...base, gatewayReference: outcome.reference, outcomeReason: resolvedBy ?? 'awaiting_settlement', ...(outcome.payer ? { payer: outcome.payer } : {}) };
     case 'declined':
       return {
         ...base,

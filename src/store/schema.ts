@@ -14,7 +14,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import type { CryptoQuote } from '../domain/outcome.js';
+import type { CryptoQuote, PayerReport } from '../domain/outcome.js';
 import type { CardDetails } from '../domain/payment.js';
 import type { BankAccountDetails } from '../domain/bank-account.js';
 import type { PaymentMethodType, WalletDetails } from '../domain/payment-method.js';
@@ -174,6 +174,8 @@ export const attempts = pgTable(
     latencyMs: integer('latency_ms'),
     /** A crypto payment's quote and what was paid, as the gateway reported it (coin amounts in the coin's smallest unit). */
     cryptoQuote: jsonb('crypto_quote').$type<CryptoQuote>(),
+    /** Who paid, as the gateway named them (a PayPal payer id and email, a debit mandate and its reference); never a credential. */
+    payer: jsonb('payer').$type<PayerReport>(),
     createdAt: createdAt(),
     completedAt: timestamp('completed_at', { withTimezone: true, mode: 'date' }),
   },

@@ -213,6 +213,16 @@ describe.each(DRIVERS)('store on %s', (driver) => {
       expect((await repos.payments.get(merchantId, row.id))!.payment).toMatchObject({ status: 'succeeded', version: 1 });
     });
 
+    it('keeps the payer a gateway named on the attempt, as written', async () => {
+      const row = await insertPayment({ status: 'processing' });
+      const attempt = await repos.payments.addAttempt({ id: newId('att'), paymentId: row.id, number: 2, gatewayAccountId, provider: 'gocardless', idempotencyKey: `${row.id}:attempt:2`, status: 'pending' });
+      const payer = { kind: 'mandate', mandateId: 'MD0001ABCDEFGH', reference: 'SIM-0A1B2C3D4E' } as const;
+      expect(await repos.payments.updateAttempt(attempt.id, { outcome: 'pending', payer })).toBe(true);
+      // A later result without a payer (a lookup that names none) keeps it.
+      expect(await repos.payments.updateAttempt(attempt.id, { status: 'succeeded', outcome: 'approved' })).toBe(true);
+      expect((await repos.payments.attempts(row.id)).find((a) => a.number === 2)).toMatchObject({ status: 'succeeded', payer });
+    });
+
     it('never overwrites a final attempt result', async () => {
       const row = await insertPayment({ status: 'processing' });
       const attempt = (await repos.payments.attempts(row.id))[0]!;

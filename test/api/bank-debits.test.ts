@@ -59,16 +59,23 @@ describe('bank debits through GoCardless', () => {
     // No other gateway was tried: a pending debit is certain.
     expect(created.body.attempts).toHaveLength(1);
     const reference = created.body.attempts[0].gateway_reference as string;
-    expect(sim().payment(reference)).toMatchObject({ status: 'pending_submission', amount: 2500, currency: 'EUR' });
+    const atGateway = sim().payment(reference)!;
+    expect(atGateway).toMatchObject({ status: 'pending_submission', amount: 2500, currency: 'EUR', mandate: { id: expect.stringMatching(/^MD/), reference: expect.any(String) } });
+    // The mandate as the payer's bank statement names it, for ops and the merchant to recognise the payer.
+    expect(created.body.payment_method.sepa_debit.mandate).toEqual(atGateway.mandate);
 
     sim().advance(4 * DAY);
     const settled = await settledTo(created.body.id, 'succeeded');
     expect(settled).toMatchObject({ amount_captured: 2500, settlement: null });
 
+    expect(settled.payment_method.sepa_debit.mandate).toEqual(atGateway.mandate);
+
     const stored = await t.sandbox.repositories.payments.get(t.sandbox.merchantId, created.body.id);
+    expect(stored?.attempts[0]?.payer).toEqual({ kind: 'mandate', mandateId: atGateway.mandate.id, reference: atGateway.mandate.reference });
     for (const text of [JSON.stringify(stored), JSON.stringify(created.body), lines.join('\n')]) {
       expect(text).not.toContain(IBAN);
       expect(text).not.toContain('0532013000');
+      expect(text).not.toContain('203.0.113.7');
     }
   });
 
@@ -125,6 +132,7 @@ describe('bank debits through GoCardless', () => {
     const created = await pay({ amount: 5000, currency: 'USD', payment_method: ach() });
     expect(created.body).toMatchObject({ status: 'processing', gateway: { provider: 'gocardless' }, payment_method: { type: 'ach_debit', ach_debit: { country: 'US', bank_code: '110000000', last4: '6789', account_type: 'checking' } } });
     expect(JSON.stringify(created.body)).not.toContain('000123456789');
+    expect(created.body.payment_method.ach_debit.mandate).toEqual(sim().payment(created.body.attempts[0].gateway_reference)!.mandate);
     sim().advance(4 * DAY);
     await settledTo(created.body.id, 'succeeded');
   });

@@ -42,7 +42,7 @@ describe('crypto payments through BitPay', () => {
   it('routes crypto to BitPay: requires_action with the hosted page, then succeeded by its IPN, charged once', async () => {
     const created = await create();
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ status: 'requires_action', gateway: { provider: 'bitpay' }, payment_method: { type: 'crypto' }, next_action: { type: 'redirect' } });
+    expect(created.body).toMatchObject({ status: 'requires_action', gateway: { provider: 'bitpay' }, payment_method: { type: 'crypto', crypto: { currency: null } }, next_action: { type: 'redirect' } });
     const reasons = Object.fromEntries((created.body.decision.candidates as { gateway: string; reason: string | null }[]).map((c) => [c.gateway, c.reason]));
     expect(reasons).toMatchObject({ bitpay: null, stripe: 'payment_method_not_supported', paypal: 'payment_method_not_supported' });
     const reference = created.body.gateway_reference as string;
@@ -54,6 +54,8 @@ describe('crypto payments through BitPay', () => {
     // The quote, in satoshis, as BitPay reported it with the confirmation.
     const due = sim().ledger.invoice(reference)!.paymentTotals['BTC'];
     expect(settled.attempts).toMatchObject([{ outcome: 'approved', crypto: { currency: 'BTC', amount_due: due, amount_paid: due, overpaid: 0, rate: 60_000 } }]);
+    // The coin the invoice was paid in, as BitPay reported it, on the payment's method too.
+    expect(settled.payment_method).toEqual({ type: 'crypto', crypto: { currency: 'BTC' } });
     expect(sim().ledger.export().charges.filter((c) => c.reference === reference)).toMatchObject([{ captured: 2500, status: 'confirmed' }]);
   });
 
@@ -88,6 +90,43 @@ describe('crypto payments through BitPay', () => {
     expect(settled).toMatchObject({ amount_captured: 2500 });
     // Found by the reconciler: the quote comes from the invoice it read.
     expect(settled.attempts[0]).toMatchObject({ outcome_reason: 'resolved_by_reconciler', crypto: { amount_paid: expect.any(Number) } });
+  });
+
+  it('a refund stays pending until the payer gives BitPay a refund address, then succeeds by BitPay\'s refund IPN', async () => {
+    const created = await create();
+    await pay(created.body.next_action.url, 'succeed');
+    await settledTo(created.body.id, 'succeeded');
+    const refund = await t.api('POST', `/v1/payments/${created.body.id}/refunds`, { amount: 1000 });
+    expect(refund.status).toBe(201);
+    expect(refund.body).toMatchObject({ status: 'pending', amount: 1000, gateway_reference: expect.any(String) });
+    await sim().idle();
+    const refunds = async () => (await t.api('GET', `/v1/payments/${created.body.id}/refunds`)).body.data as { id: string; status: string }[];
+    expect(await refunds()).toMatchObject([{ id: refund.body.id, status: 'pending' }]);
+
+    sim().settleRefund(refund.body.gateway_reference);
+    // No reconciler run: the notification alone settles it.
+    await until(async () => (await refunds())[0]?.status === 'succeeded');
+    expect(await get(created.body.id)).toMatchObject({ amount_refunded: 1000 });
+    expect(sim().ledger.invoice(created.body.gateway_reference)!.refunds).toMatchObject([{ id: refund.body.gateway_reference, status: 'success', amount: 10 }]);
+  });
+
+  it('a refund whose IPN is lost is settled by the reconciler looking it up', async () => {
+    sim().setWebhookFault({ kind: 'drop', forever: true }, { types: ['refund_created', 'refund_success'] });
+    const created = await create();
+    await pay(created.body.next_action.url, 'succeed');
+    await settledTo(created.body.id, 'succeeded');
+    const refund = await t.api('POST', `/v1/payments/${created.body.id}/refunds`, {});
+    expect(refund.body).toMatchObject({ status: 'pending', amount: 2500 });
+    sim().settleRefund(refund.body.gateway_reference);
+    await sim().idle();
+    const refunds = async () => (await t.api('GET', `/v1/payments/${created.body.id}/refunds`)).body.data as { status: string }[];
+    expect((await refunds())[0]?.status).toBe('pending');
+    for (let i = 0; i < 5 && (await refunds())[0]?.status !== 'succeeded'; i += 1) {
+      clock.advance(DEFAULT_SETTLEMENT_POLICY.requestLeaseMs + 60 * 60_000);
+      await t.sandbox.jobs.runDue();
+    }
+    expect(await refunds()).toMatchObject([{ status: 'succeeded', amount: 2500 }]);
+    expect(sim().ledger.invoice(created.body.gateway_reference)!.refunds).toHaveLength(1);
   });
 
   it('an overpaid invoice succeeds for the price', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PayPalSimulator } from '../../adapters/paypal/simulator/index.js';
 import { completeChallenge } from '../../adapters/testkit/shopper.js';
 import { sandboxClient } from '../support/sandbox-client.js';
 
@@ -17,8 +18,8 @@ describe('PayPal payments at the API', () => {
   it('pays with PayPal once the payer approves: requires_action with the approval page, then confirmed, captured once, refunded', async () => {
     const created = await client.api('POST', '/v1/payments', { amount: 1500, currency: 'USD', payment_method: paypal, return_url: 'https://shop.example/back' });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ status: 'requires_action', gateway: { provider: 'paypal' }, payment_method: { type: 'paypal' }, next_action: { type: 'redirect' } });
-    const simulator = client.sandbox.simulators['paypal']!;
+    expect(created.body).toMatchObject({ status: 'requires_action', gateway: { provider: 'paypal' }, payment_method: { type: 'paypal', paypal: { payer_id: null, email: null } }, next_action: { type: 'redirect' } });
+    const simulator = client.sandbox.simulators['paypal'] as PayPalSimulator;
     expect(simulator.ledger.charges()).toBe(0);
 
     const back = await completeChallenge(created.body.next_action.url, 'succeed');
@@ -26,6 +27,14 @@ describe('PayPal payments at the API', () => {
     expect(back.returnParams).toMatchObject({ token: created.body.gateway_reference, PayerID: expect.any(String) });
     const confirmed = await client.api('POST', `/v1/payments/${created.body.id}/confirm`, { return_params: back.returnParams });
     expect(confirmed.body).toMatchObject({ status: 'succeeded', amount_captured: 1500 });
+    // The PayPal account that paid, as the completed order names it, so ops and the merchant recognise the payer.
+    const payer = simulator.ledger.order(created.body.gateway_reference)!.payer!;
+    expect(back.returnParams.PayerID).toBe(payer.payerId);
+    expect(confirmed.body.payment_method).toEqual({ type: 'paypal', paypal: { payer_id: payer.payerId, email: 'buyer@sandbox.paypal.example' } });
+    const stored = await client.sandbox.repositories.payments.get(client.sandbox.merchantId, created.body.id);
+    expect(stored?.attempts.map((a) => a.payer)).toEqual([{ kind: 'paypal', payerId: payer.payerId, email: 'buyer@sandbox.paypal.example' }]);
+    // Nothing else of the payer: not the name or address the order carries.
+    expect(JSON.stringify(stored)).not.toMatch(/Sandbox|Buyer|country_code/);
     expect((await client.api('POST', `/v1/payments/${created.body.id}/confirm`, { return_params: back.returnParams })).body.status).toBe('succeeded');
     expect(simulator.ledger.charges()).toBe(1);
     expect(simulator.ledger.totals('USD')).toMatchObject({ captured: 1500 });

@@ -121,13 +121,13 @@ describe('the ops console in a browser', { timeout: 120_000 }, () => {
     await shot('wallet-payment');
   });
 
-  it('shows a bank debit by its account country, bank code and last four, never the IBAN', async () => {
+  it('shows a bank debit by its account country, bank code, last four and mandate reference, never the IBAN', async () => {
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Payments' }).click();
     const row = page.getByRole('row', { name: new RegExp(debitId) });
     await eventually(() => row.textContent()).toContain('SEPA debit · DE 37040044 •3000');
     await row.getByRole('link', { name: debitId }).click();
     await page.getByRole('heading', { name: `Payment ${debitId}` }).waitFor();
-    await eventually(() => page.locator('dl.facts').first().textContent()).toContain('Payment methodSEPA debit · DE 37040044 •3000');
+    await eventually(() => page.locator('dl.facts').first().textContent()).toMatch(/Payment methodSEPA debit · DE 37040044 •3000 · mandate SIM-[0-9A-Z]+/);
     expect(await page.content()).not.toContain('370400440532013000');
   });
 

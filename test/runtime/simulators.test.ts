@@ -290,7 +290,10 @@ describe('the router against standalone simulators, through env: accounts', () =
     expect(payment).toMatchObject({ status: 'processing', gateway: { provider: 'gocardless' } });
     const reference = payment.attempts[0].gateway_reference as string;
     expect(sims.gocardless.payment(reference)).toMatchObject({ status: 'pending_submission', amount: 2500, currency: 'EUR' });
-    sims.gocardless.advance(4 * 24 * 60 * 60 * 1000);
+    // The bank's calendar, moved on through the control endpoint (as a chaos script does).
+    for (const ms of [0, -1, 1.5, 'a day']) expect((await control(sims, 'POST', '/gocardless/advance', { ms })).status, String(ms)).toBe(400);
+    expect(sims.gocardless.payment(reference)).toMatchObject({ status: 'pending_submission' });
+    expect((await control(sims, 'POST', '/gocardless/advance', { ms: 4 * 24 * 60 * 60 * 1000 })).status).toBe(200);
     await until(async () => (await api('GET', `/v1/payments/${payment.id}`)).status === 'succeeded');
     expect(sims.gocardless.webhookDeliveries().every((d) => d.state === 'delivered')).toBe(true);
   });
@@ -306,6 +309,16 @@ describe('the router against standalone simulators, through env: accounts', () =
     expect(payment).toMatchObject({ status: 'requires_action', gateway: { provider: 'bitpay' }, next_action: { type: 'redirect' } });
     expect(payment.next_action.url.startsWith(sims.bitpay.url)).toBe(true);
     expect(sims.bitpay.ledger.export().charges.map((c) => c.reference)).toContain(payment.attempts[0].gateway_reference);
+
+    // Paid, refunded: the refund waits for the payer's refund address, which the control endpoint gives.
+    await completeChallenge(payment.next_action.url, 'succeed');
+    await until(async () => (await api('GET', `/v1/payments/${payment.id}`)).status === 'succeeded');
+    const refund = await api('POST', `/v1/payments/${payment.id}/refunds`, { amount: 500 });
+    expect(refund).toMatchObject({ status: 'pending' });
+    expect((await control(sims, 'POST', '/bitpay/refund-addresses')).body).toEqual({ ok: true, refunds: 1 });
+    await until(async () => (await api('GET', `/v1/payments/${payment.id}/refunds`)).data[0]?.status === 'succeeded');
+    expect(sims.bitpay.ledger.export().refunds).toMatchObject([{ reference: refund.gateway_reference, status: 'success', amount: 500 }]);
+    expect((await control(sims, 'POST', '/bitpay/refund-addresses')).body).toEqual({ ok: true, refunds: 0 });
   });
 });
 

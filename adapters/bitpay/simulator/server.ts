@@ -8,7 +8,7 @@ import { ApprovalRates, Latency } from '../../testkit/steering.js';
 import { WebhookDispatcher, type PendingWebhook } from '../../testkit/webhook-dispatcher.js';
 import type { RetrySchedule } from '../../testkit/webhook-schedules.js';
 import { BITPAY_PRICE_CURRENCIES, isCryptoCurrency } from '../amounts.js';
-import { createLedger, SimulatorState, type BitPayLedger, type InvoiceRecord, type InvoiceStatus, type SavedBitPayState } from './state.js';
+import { createLedger, SimulatorState, type BitPayLedger, type InvoiceRecord, type InvoiceStatus, type RefundRecord, type SavedBitPayState } from './state.js';
 
 export interface BitPayAccount {
   /** The merchant facade token, paired with `identity`. */
@@ -58,6 +58,13 @@ const EVENTS: Partial<Record<InvoiceStatus, { code: number; name: string }>> = {
   confirmed: { code: 1005, name: 'invoice_confirmed' },
   complete: { code: 1006, name: 'invoice_completed' },
   invalid: { code: 1013, name: 'invoice_failedToConfirm' },
+};
+
+/** BitPay's refund IPN codes (developer.bitpay.com, "Notifications: Refunds"; the adapter reads only the `refund_` prefix). */
+const REFUND_EVENTS: Readonly<Record<RefundRecord['status'], { code: number; name: string } | null>> = {
+  created: { code: 7001, name: 'refund_created' },
+  success: { code: 7003, name: 'refund_success' },
+  canceled: null,
 };
 
 class ApiError extends Error {
@@ -169,7 +176,16 @@ export class BitPaySimulatorServer {
     if (refund?.status === 'created') {
       refund.status = 'success';
       this.stateFile.changed();
+      this.notifyRefund(refund);
     }
+  }
+
+  /** A refund IPN in the extended format (the default for refunds), to the same notification URL as the invoice's. */
+  private notifyRefund(refund: RefundRecord): void {
+    const event = REFUND_EVENTS[refund.status];
+    if (!event) return;
+    const data = { id: refund.id, invoice: refund.invoice, status: refund.status, amount: refund.amount, currency: refund.currency, refundFee: 0, immediate: false, buyerPaysRefundFee: false, requestDate: refund.requestDate };
+    this.dispatcher.enqueue({ type: event.name, reference: refund.invoice, payload: { event, data } });
   }
 
   private saved(): SavedBitPaySimulator {
@@ -319,6 +335,7 @@ export class BitPaySimulatorServer {
     if (this.state.refund((r) => r.guid === guid)) throw new ApiError(400, 'Duplicate guid.');
     const refund = { id: newId(), guid, invoice: invoice.id, amount, currency: invoice.currency, status: 'created' as const, requestDate: this.options.now().toISOString() };
     invoice.refunds.push(refund);
+    this.notifyRefund(refund);
     return refund;
   }
 

@@ -74,8 +74,8 @@ export interface GoCardlessSimulator extends SimulatorControl {
   returnPayment(reference: string, kind: 'charged_back' | 'late_failure_settled', reasonCode: string): void;
   /** Makes the next payments fail at settlement with this cause and scheme reason code (`insufficient_funds`, AM04), until cleared with null. */
   failNextPayments(failure: { cause: string; reasonCode: string } | null, times?: number): void;
-  /** The payments it holds, as GoCardless would answer them. */
-  payment(reference: string): { status: string; amount: number; currency: string; metadata: Record<string, string> } | undefined;
+  /** A payment as the simulator holds it, with the mandate it is drawn under (its id and bank reference). */
+  payment(reference: string): { status: string; amount: number; currency: string; metadata: Record<string, string>; mandate: { id: string; reference: string | null } } | undefined;
 }
 
 const ROUTES: { method: string; pattern: RegExp; run: (ctx: ApiContext, match: RegExpExecArray, body: () => Record<string, unknown>, query: URLSearchParams) => ApiResponse }[] = [
@@ -260,7 +260,7 @@ export async function startGoCardlessSimulator(options: GoCardlessSimulatorOptio
     },
     payment(reference) {
       const p = state.payments.get(reference);
-      return p ? { status: p.status, amount: p.amount, currency: p.currency, metadata: { ...p.metadata } } : undefined;
+      return p ? { status: p.status, amount: p.amount, currency: p.currency, metadata: { ...p.metadata }, mandate: { id: p.mandate, reference: state.mandates.get(p.mandate)?.reference ?? null } } : undefined;
     },
     setFault: (fault, faultOptions) => faultSwitch.set(fault, faultOptions),
     clearFault: () => faultSwitch.clear(),

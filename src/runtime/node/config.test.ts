@@ -31,6 +31,8 @@ describe('the production configuration', () => {
       jobPollMs: 1000,
     });
     expect(config.settlement.retryDelaysMs).toEqual([1000, 2000]);
+    expect(config.settlement.settlementDelaysMs).toEqual([3_600_000, 21_600_000, 43_200_000, 86_400_000]);
+    expect(productionConfig({ ...PRODUCTION, SWITCHYARD_SETTLEMENT_DELAYS_MS: '500,1000' }).settlement.settlementDelaysMs).toEqual([500, 1000]);
     expect(config.secretsKey).toHaveLength(2);
     expect(config).toMatchObject({ rateLimit: { perSecond: 100, burst: 200 }, serverLimits: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000, maxConnections: 1024 } });
     expect(
@@ -64,6 +66,7 @@ describe('the production configuration', () => {
     ['SWITCHYARD_ACTION_TTL_MS', '0x10', /SWITCHYARD_ACTION_TTL_MS must be a whole number/],
     ['SWITCHYARD_JOB_POLL_MS', '9999999999', /SWITCHYARD_JOB_POLL_MS must be from 1 to/],
     ['SWITCHYARD_RECONCILE_DELAYS_MS', '1000,,2000', /SWITCHYARD_RECONCILE_DELAYS_MS must be a whole number/],
+    ['SWITCHYARD_SETTLEMENT_DELAYS_MS', '1000,soon', /SWITCHYARD_SETTLEMENT_DELAYS_MS must be a whole number/],
     ['SWITCHYARD_RECONCILE_DELAYS_MS', Array(21).fill('1').join(','), /SWITCHYARD_RECONCILE_DELAYS_MS must list 1 to 20/],
     ['SWITCHYARD_RATE_LIMIT_PER_SECOND', '100/s', /^SWITCHYARD_RATE_LIMIT_PER_SECOND must be a whole number, got "100\/s"$/],
     ['SWITCHYARD_RATE_LIMIT_BURST', '0', /^SWITCHYARD_RATE_LIMIT_BURST must be from 1 to 1000000/],

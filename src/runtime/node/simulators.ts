@@ -270,7 +270,7 @@ class ControlError extends Error {
   }
 }
 
-type Simulators = Record<ProviderName, SimulatorControl>;
+type Simulators = Record<ProviderName, SimulatorControl> & Pick<StandaloneSimulators, 'gocardless' | 'bitpay'>;
 
 /**
  * Routes of the control endpoint; `:provider` is `stripe`, `adyen`, `braintree`, `checkout`, `paypal`, `gocardless`, `bitpay` or `all`.
@@ -290,6 +290,8 @@ type Simulators = Record<ProviderName, SimulatorControl>;
  *   POST   /:provider/idle                   {timeoutMs?}: answers once nothing is pending (504 if it takes longer)
  *   POST   /:provider/reset                  forgets payments and notifications; ends faults, rates and latency
  *   POST   /:provider/save                   writes state files now (with a state dir)
+ *   POST   /gocardless/advance               {ms}: moves the bank calendar on
+ *   POST   /bitpay/refund-addresses          every refund waiting for its payer gets an address (BitPay sends it)
  */
 async function handleControl(sims: Simulators, describe: () => unknown, method: string, path: string, body: unknown): Promise<unknown> {
   if (method === 'GET' && path === '/') return { simulators: describe() };
@@ -298,6 +300,8 @@ async function handleControl(sims: Simulators, describe: () => unknown, method: 
   const match = /^\/([a-z]+)\/([a-z-]+)$/.exec(path);
   if (!match) throw new ControlError(404, `no such control route: ${method} ${path}`);
   const [, name, action] = match as unknown as [string, string, string];
+  const payers = payersControl(sims, method, name, action, body);
+  if (payers !== null) return payers;
   const targets = name === 'all' ? PROVIDER_NAMES.map((n) => sims[n]) : PROVIDER_NAMES.includes(name as ProviderName) ? [sims[name as ProviderName]] : null;
   if (targets === null) throw new ControlError(404, `no simulator named ${name} (${PROVIDER_NAMES.join(', ')} or all)`);
   const each = async (fn: (sim: SimulatorControl) => unknown) => {
@@ -362,6 +366,27 @@ async function handleControl(sims: Simulators, describe: () => unknown, method: 
     default:
       throw new ControlError(404, `no such control route: ${method} ${path}`);
   }
+}
+
+/**
+ * The payers' side of the slow methods, for a chaos script: GoCardless' bank calendar moved on
+ * (`POST /gocardless/advance {ms}`: debits and refunds falling due settle and notify), and every
+ * BitPay refund request still waiting for its payer given a refund address (`POST /bitpay/refund-addresses`:
+ * BitPay sends them). Null for any other route.
+ */
+function payersControl(sims: Simulators, method: string, name: string, action: string, body: unknown): unknown {
+  if (method === 'POST' && name === 'gocardless' && action === 'advance') {
+    const ms = (body as { ms?: unknown } | null)?.ms;
+    if (typeof ms !== 'number' || !Number.isInteger(ms) || ms <= 0 || ms > 366 * 86_400_000) throw new ControlError(400, 'ms must be a whole number of milliseconds, up to a year');
+    sims.gocardless.advance(ms);
+    return { ok: true };
+  }
+  if (method === 'POST' && name === 'bitpay' && action === 'refund-addresses') {
+    const waiting = sims.bitpay.ledger.export().refunds.filter((r) => r.status === 'created');
+    for (const refund of waiting) sims.bitpay.settleRefund(refund.reference);
+    return { ok: true, refunds: waiting.length };
+  }
+  return null;
 }
 
 const REQUEST_FAULTS = ['refuse_connections', 'hang', 'http_error', 'charge_then_hang', 'charge_then_500', 'malformed_response'];
