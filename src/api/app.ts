@@ -183,7 +183,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     ),
   );
 
-  paymentRoutes(app, payments, refunds);
+  paymentRoutes(app, payments, refunds, clock);
   gatewayAccountRoutes(app, deps.repositories, deps.gateways);
   routingRoutes(app, deps.repositories, deps.router, payments, clock);
   adminSessionRoutes(app, operators, signer);
@@ -210,7 +210,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     });
   }
   const customers = customerService({ repositories: deps.repositories, vault, clock });
-  paymentMethodRoutes(app, deps.repositories, vault, customers, deps.router);
+  paymentMethodRoutes(app, deps.repositories, vault, customers, deps.router, clock);
   customerRoutes(app, deps.repositories, customers);
   planRoutes(app, deps.repositories, billing, DEFAULT_DUNNING.retryDays);
   subscriptionRoutes(app, deps.repositories, billing);

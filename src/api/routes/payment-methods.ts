@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { cardBrand, isExpired, luhnValid, validCardLength } from '../../domain/card.js';
+import { cardBrand, luhnValid, validCardLength } from '../../domain/card.js';
+import type { Clock } from '../../domain/clock.js';
 import { alpha3FromAlpha2 } from '../../domain/countries.js';
 import { isCurrency, maxAmountMinor, validateAmount } from '../../domain/currency.js';
 import { PAYMENT_METHOD_TYPES } from '../../domain/payment-method.js';
@@ -12,7 +13,7 @@ import type { CustomerService } from '../../vault/customers.js';
 import type { CardVault } from '../../vault/vault.js';
 import type { AppEnv } from '../env.js';
 import { idempotencyHeader, json, problem, security } from '../openapi.js';
-import { CustomerId, issueCode, listOf, PaymentMethodId, text } from '../schemas.js';
+import { CustomerId, issueCode, listOf, PaymentMethodId, refuseExpiredCard, text } from '../schemas.js';
 
 /** A saved card as the API shows it: never its number, only what identifies it to a person. */
 export const PaymentMethodView = z
@@ -53,13 +54,7 @@ const Expiry = {
   exp_year: z.number().int().min(2000).max(2100).openapi({ example: 2030 }),
 };
 
-const checkExpiry = (card: { exp_month: number; exp_year: number }, ctx: z.RefinementCtx) => {
-  if (isExpired(card.exp_month, card.exp_year, new Date())) {
-    ctx.addIssue({ code: 'custom', path: ['exp_year'], message: 'The card has expired.', params: issueCode('card_expired') });
-  }
-};
-
-/** A card to save: no CVC, which the vault never keeps (a field it cannot keep is refused, not dropped). */
+/** A card to save: no CVC, which the vault never keeps (a field it cannot keep is refused, not dropped) (its expiry is checked against the app's clock when it is stored). */
 export const CardToSave = z
   .strictObject({
     number: z.string().max(19).openapi({ example: '4242424242424242' }),
@@ -70,7 +65,6 @@ export const CardToSave = z
     if (!/^\d{12,19}$/.test(card.number) || !luhnValid(card.number) || !validCardLength(card.number, cardBrand(card.number))) {
       ctx.addIssue({ code: 'custom', path: ['number'], message: 'The card number is not a valid card number.', params: issueCode('invalid_card_number') });
     }
-    checkExpiry(card, ctx);
   });
 
 const CreatePaymentMethod = z
@@ -82,7 +76,7 @@ const CreatePaymentMethod = z
   .openapi('CreatePaymentMethod');
 const Tokenize = z.strictObject({ type: z.literal('card'), card: CardToSave }).openapi('TokenizeCard');
 const UpdatePaymentMethod = z
-  .strictObject({ card: z.strictObject(Expiry).superRefine(checkExpiry) })
+  .strictObject({ card: z.strictObject(Expiry) })
   .openapi('UpdatePaymentMethod');
 const IdParam = z.object({ id: PaymentMethodId.openapi({ param: { name: 'id', in: 'path' } }) });
 const ListQuery = z.strictObject({
@@ -205,8 +199,12 @@ const routes = {
   }),
 };
 
-export function paymentMethodRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositories, vault: CardVault, customers: CustomerService, router: Router): void {
-  const toStore = (card: z.infer<typeof CardToSave>) => ({ number: card.number, expMonth: card.exp_month, expYear: card.exp_year, holderName: card.holder_name ?? null });
+export function paymentMethodRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositories, vault: CardVault, customers: CustomerService, router: Router, clock: Clock): void {
+  /** An unexpired card in the vault's terms. */
+  const toStore = (card: z.infer<typeof CardToSave>) => {
+    refuseExpiredCard(card, clock.now(), 'card.exp_year');
+    return { number: card.number, expMonth: card.exp_month, expYear: card.exp_year, holderName: card.holder_name ?? null };
+  };
 
   app.openapi(routes.create, async (c) => {
     const body = c.req.valid('json');
@@ -254,6 +252,7 @@ export function paymentMethodRoutes(app: OpenAPIHono<AppEnv>, repositories: Repo
 
   app.openapi(routes.update, async (c) => {
     const { card } = c.req.valid('json');
+    refuseExpiredCard(card, clock.now(), 'card.exp_year');
     const row = await vault.updateExpiry(c.get('merchantId'), c.req.valid('param').id, card.exp_month, card.exp_year);
     if (!row) throw problems.notFound('payment method');
     return c.json(paymentMethodView(row), 200);

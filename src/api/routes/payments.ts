@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
+import type { Clock } from '../../domain/clock.js';
 import { Problem, problems } from '../../domain/problem.js';
 import { parseIban } from '../../domain/bank-account.js';
 import type { NewPaymentInput, paymentService } from '../../orchestrator/payments.js';
@@ -16,6 +17,7 @@ import {
   PaymentIdParam,
   PaymentView,
   RefundView,
+  refuseExpiredCard,
   TimelineEventView,
 } from '../schemas.js';
 import { paymentView, refundView, timelineEventView } from '../views.js';
@@ -119,10 +121,11 @@ const routes = {
   }),
 };
 
-/** A validated create-payment body in the orchestrator's terms. */
-export function paymentInput(body: z.infer<typeof CreatePaymentBody>): NewPaymentInput {
+/** A validated create-payment body in the orchestrator's terms; a card expired by `now` is refused. */
+export function paymentInput(body: z.infer<typeof CreatePaymentBody>, now: Date): NewPaymentInput {
   const method = body.payment_method;
   const card = typeof method === 'object' && method.type === 'card' ? method.card : null;
+  if (card) refuseExpiredCard(card, now, 'payment_method.card.exp_year');
   const customer = body.customer;
   return {
     amount: body.amount,
@@ -201,11 +204,12 @@ export function paymentRoutes(
   app: OpenAPIHono<AppEnv>,
   payments: ReturnType<typeof paymentService>,
   refunds: ReturnType<typeof refundService>,
+  clock: Clock,
 ): void {
   const context = (c: { get(key: 'idempotencyKey'): string | undefined }) => ({ idempotencyKey: c.get('idempotencyKey') });
 
   app.openapi(routes.create, async (c) => {
-    const created = await payments.create(c.get('merchantId'), paymentInput(c.req.valid('json')), {
+    const created = await payments.create(c.get('merchantId'), paymentInput(c.req.valid('json'), clock.now()), {
       ...context(c),
       idempotency: c.get('idempotency'),
       // The same rendering as the answer below: what is stored is byte for byte what is answered.

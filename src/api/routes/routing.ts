@@ -205,7 +205,7 @@ export function routingRoutes(app: OpenAPIHono<AppEnv>, repositories: Repositori
 
   app.openapi(routes.decide, async (c) => {
     const body = c.req.valid('json');
-    const explanation = await payments.preview(c.get('merchantId'), paymentInput(body), body.explore);
+    const explanation = await payments.preview(c.get('merchantId'), paymentInput(body, clock.now()), body.explore);
     return c.json({ object: 'routing_decision', ...explanation } as Record<string, unknown>, 200);
   });
 }

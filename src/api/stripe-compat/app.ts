@@ -59,7 +59,7 @@ export function createStripeApp(deps: AppDeps): Hono<StripeEnv> {
   const { payments, refunds, vault } = merchantServices(deps);
   const customers = customerService({ repositories: deps.repositories, vault, clock });
   const service = intentService({ repositories: deps.repositories, payments, refunds, customers, clock });
-  const people = customerApi({ repositories: deps.repositories, customers, vault });
+  const people = customerApi({ repositories: deps.repositories, customers, vault, clock });
   // The canonical middleware, typed for the canonical app's variables (a subset of these).
   const canonical = (middleware: unknown) => middleware as Parameters<typeof app.use>[0];
 

@@ -1,9 +1,12 @@
 import type { z } from '@hono/zod-openapi';
+import { isExpired } from '../../domain/card.js';
+import type { Clock } from '../../domain/clock.js';
 import { Problem } from '../../domain/problem.js';
 import type { Repositories } from '../../store/index.js';
 import type { CustomerFields, CustomerService } from '../../vault/customers.js';
 import type { CardVault } from '../../vault/vault.js';
 import { CardToSave } from '../routes/payment-methods.js';
+import { CARD_EXPIRED_MESSAGE } from '../schemas.js';
 import { fromProblem, invalidRequest, resourceMissing, StripeApiError } from './errors.js';
 import { validCvc, type Caller } from './intents.js';
 import type {
@@ -28,6 +31,7 @@ export interface CustomerApiDeps {
   repositories: Repositories;
   customers: CustomerService;
   vault: CardVault;
+  clock: Clock;
 }
 
 type Fields = z.infer<typeof UpdateCustomerParams>;
@@ -38,7 +42,7 @@ type Fields = z.infer<typeof UpdateCustomerParams>;
  * on whichever gateway routing picks.
  */
 export function customerApi(deps: CustomerApiDeps) {
-  const { repositories, customers, vault } = deps;
+  const { repositories, customers, vault, clock } = deps;
 
   async function createCustomer(caller: Caller, params: z.infer<typeof CreateCustomerParams>) {
     const chosen = params.invoice_settings?.default_payment_method;
@@ -88,6 +92,7 @@ export function customerApi(deps: CustomerApiDeps) {
       if (known) throw new StripeApiError(402, { type: 'card_error', code: known.code, message: known.message, param: `card[${field}]` });
       throw invalidRequest(`Invalid card[${field}]: ${issue.message}`, `card[${field}]`, 'parameter_invalid');
     }
+    if (isExpired(exp_month, exp_year, clock.now())) throw new StripeApiError(402, { type: 'card_error', ...CARD_CODES.card_expired!, param: 'card[exp_year]' });
     // The CVC is only checked: the vault never keeps it (a later payment with the card goes without).
     if (!validCvc(number, cvc)) throw new StripeApiError(402, { type: 'card_error', code: 'invalid_cvc', message: "Your card's security code is invalid.", param: 'card[cvc]' });
     const card = checked.data;
@@ -110,6 +115,7 @@ export function customerApi(deps: CustomerApiDeps) {
       const issue = checked.error.issues[0]!;
       throw invalidRequest(`Invalid card[${String(issue.path[0])}]: ${issue.message}`, `card[${String(issue.path[0])}]`, 'parameter_invalid');
     }
+    if (isExpired(exp_month, exp_year, clock.now())) throw invalidRequest(`Invalid card[exp_year]: ${CARD_EXPIRED_MESSAGE}`, 'card[exp_year]', 'parameter_invalid');
     const row = await vault.updateExpiry(caller.merchantId, id, exp_month, exp_year);
     if (!row) throw resourceMissing('payment_method');
     return paymentMethodView(row, caller.livemode);
