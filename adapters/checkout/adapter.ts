@@ -17,6 +17,7 @@ import {
 } from '../testkit/contract.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
 import { isWalletNonce, type WalletTokenMethod } from '../../src/domain/payment-method.js';
+import { CardTokenCache } from './card-tokens.js';
 import { CHECKOUT_CURRENCIES, fromCheckoutAmount, isCheckoutCurrency, toCheckoutAmount } from './amounts.js';
 import { authorizationFailure, authorizationOutcome, isObject, lookupFailure, malformed, modificationFailure, modificationOutcome } from './outcomes.js';
 import { CHECKOUT_WEBHOOK_ACK, importSignatureKey, verifyCheckoutWebhook } from './webhooks.js';
@@ -77,16 +78,18 @@ const CARD_ONLY_CAPABILITIES: Capabilities = { ...CHECKOUT_CAPABILITIES, payment
 type PaymentsApi = InstanceType<typeof Checkout>['payments'];
 type TokensApi = InstanceType<typeof Checkout>['tokens'];
 
-export function createCheckoutAdapter(config: CheckoutAdapterConfig): GatewayAdapter {
+/** `now`: the clock a kept card token's expiry is read against (tests inject one). */
+export function createCheckoutAdapter(config: CheckoutAdapterConfig, options: { now?: () => number } = {}): GatewayAdapter {
   // Axios honours the timeout (the SDK's fetch client ignores it) and reports a refused connection by name.
-  const options = { timeout: config.timeoutMs, httpClient: 'axios', ...(config.publicKey === null ? {} : { pk: config.publicKey }) };
+  const sdkOptions = { timeout: config.timeoutMs, httpClient: 'axios', ...(config.publicKey === null ? {} : { pk: config.publicKey }) };
   const sdk =
     config.baseUrl !== null
-      ? new Checkout(config.secretKey, { ...options, host: config.baseUrl.replace(/\/+$/, '') })
-      : new Checkout(config.secretKey, { ...options, ...(config.subdomain ? { subdomain: config.subdomain } : {}) });
+      ? new Checkout(config.secretKey, { ...sdkOptions, host: config.baseUrl.replace(/\/+$/, '') })
+      : new Checkout(config.secretKey, { ...sdkOptions, ...(config.subdomain ? { subdomain: config.subdomain } : {}) });
   const payments: PaymentsApi = sdk.payments;
   const tokens: TokensApi = sdk.tokens;
   const capabilities = config.publicKey === null ? CARD_ONLY_CAPABILITIES : CHECKOUT_CAPABILITIES;
+  const cardTokens = new CardTokenCache(options.now ?? Date.now);
   let signatureKey: Promise<CryptoKey> | undefined;
 
   async function authorize(request: AuthorizeRequest): Promise<AuthorizationOutcome> {
@@ -98,12 +101,18 @@ export function createCheckoutAdapter(config: CheckoutAdapterConfig): GatewayAda
     let source: Record<string, unknown>;
     if (method.type === 'card') source = cardSource(request, method.card);
     else if (method.type === 'apple_pay' || method.type === 'google_pay') {
-      const token = await walletToken(method);
+      const token = await walletToken(request.idempotencyKey, method);
       if (!token.ok) return token.outcome;
       source = { type: 'token', token: token.id };
     } else return methodRefused('checkout', method);
+    const outcome = await pay(request, source, value.value);
+    if (outcome.kind !== 'unknown') cardTokens.forget(request.idempotencyKey);
+    return outcome;
+  }
+
+  async function pay(request: AuthorizeRequest, source: Record<string, unknown>, value: number): Promise<AuthorizationOutcome> {
     try {
-      return authorizationOutcome(await payments.request(paymentRequest(request, source, value.value, request.returnUrl ?? config.returnUrl), request.idempotencyKey), request.captureMethod);
+      return authorizationOutcome(await payments.request(paymentRequest(request, source, value, request.returnUrl ?? config.returnUrl), request.idempotencyKey), request.captureMethod);
     } catch (error) {
       return authorizationFailure(error);
     }
@@ -113,15 +122,21 @@ export function createCheckoutAdapter(config: CheckoutAdapterConfig): GatewayAda
    * POST /tokens (with the public key): Checkout.com decrypts the wallet's token and answers a card
    * token (`tok_…`) that pays once. Apple Pay's `paymentData` goes as it is; Google Pay's token
    * string as the object it encodes. No card token means nothing was charged (the exchange takes no
-   * idempotency key, and needs none): another gateway may take the payment.
+   * idempotency key, and needs none): another gateway may take the payment. A resend of the attempt
+   * takes the token its first try got (card-tokens.ts), while Checkout.com still takes it.
    */
-  async function walletToken(method: WalletTokenMethod): Promise<{ ok: true; id: string } | { ok: false; outcome: AuthorizationOutcome }> {
+  async function walletToken(idempotencyKey: string, method: WalletTokenMethod): Promise<{ ok: true; id: string } | { ok: false; outcome: AuthorizationOutcome }> {
+    const kept = cardTokens.get(idempotencyKey);
+    if (kept !== null) return { ok: true, id: kept };
     const body = method.type === 'apple_pay' ? { type: 'applepay', token_data: method.applePay.paymentData } : { type: 'googlepay', token_data: googlePayTokenData(method.googlePay.token) };
     if (body.token_data === null) return { ok: false, outcome: { kind: 'not_processed', reason: 'rejected', detail: 'The Google Pay token is not a JSON object.' } };
     try {
       const answer = await tokens.request(body);
       const id = isObject(answer) ? answer['token'] : undefined;
-      if (typeof id === 'string' && id.startsWith('tok_')) return { ok: true, id };
+      if (typeof id === 'string' && id.startsWith('tok_')) {
+        cardTokens.set(idempotencyKey, id, isObject(answer) ? answer['expires_on'] : undefined);
+        return { ok: true, id };
+      }
       return { ok: false, outcome: { kind: 'not_processed', reason: 'rejected', detail: 'Checkout.com answered the wallet token exchange without a card token.' } };
     } catch (error) {
       const failure = authorizationFailure(error);

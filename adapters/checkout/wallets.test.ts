@@ -10,8 +10,11 @@ const WEBHOOK_SECRET = 'wallet-test-webhook-key';
 let simulator: CheckoutSimulator;
 let sequence = 0;
 
-const adapterWith = (publicKey: string | null) =>
-  createCheckoutAdapter({ secretKey: SECRET_KEY, publicKey, webhookSecret: WEBHOOK_SECRET, baseUrl: simulator.url, subdomain: null, returnUrl: 'https://shop.example/back', timeoutMs: 10_000 });
+const adapterWith = (publicKey: string | null, now?: () => number) =>
+  createCheckoutAdapter(
+    { secretKey: SECRET_KEY, publicKey, webhookSecret: WEBHOOK_SECRET, baseUrl: simulator.url, subdomain: null, returnUrl: 'https://shop.example/back', timeoutMs: 10_000 },
+    now === undefined ? {} : { now },
+  );
 
 const applePay = (pan: string): PaymentMethod => ({ type: 'apple_pay', applePay: sandboxApplePayToken(pan) });
 const googlePay = (pan: string): PaymentMethod => ({ type: 'google_pay', googlePay: { gateway: 'checkoutltd', ...sandboxGooglePayToken(pan) } });
@@ -41,7 +44,10 @@ beforeAll(async () => {
   simulator = await startCheckoutSimulator({ secretKey: SECRET_KEY, publicKey: PUBLIC_KEY, webhookSecret: WEBHOOK_SECRET });
 });
 afterAll(() => simulator?.close());
-beforeEach(() => simulator.ledger.reset());
+beforeEach(async () => {
+  await simulator.clearFault();
+  simulator.ledger.reset();
+});
 
 describe('Checkout.com wallets: the token exchange (POST /tokens with the public key), then a token source', () => {
   it.each([
@@ -77,6 +83,40 @@ describe('Checkout.com wallets: the token exchange (POST /tokens with the public
   });
 });
 
+describe('Checkout.com wallets: a resend of an attempt whose answer was lost', () => {
+  const paymentsLog = () => simulator.ledger.requests().filter((r) => r.path === '/payments').map((r) => `${r.status}${r.replayed ? ' replayed' : ''}`);
+
+  it.each([
+    ['apple_pay', applePay],
+    ['google_pay', googlePay],
+  ] as const)('%s: pays with the same card token, so Checkout.com answers the first result: one charge, no 409', async (_, method) => {
+    const adapter = adapterWith(PUBLIC_KEY);
+    const attempt = request(method('4242424242424242'));
+    await simulator.setFault({ kind: 'charge_then_500' }, { times: 1, method: 'POST', pathPrefix: '/payments' });
+    expect(await adapter.authorize(attempt)).toMatchObject({ kind: 'unknown' });
+    const resent = await adapter.authorize(attempt);
+    expect(resent).toMatchObject({ kind: 'approved', captured: true });
+    expect(simulator.ledger.requestCount('/tokens')).toBe(1);
+    expect(paymentsLog()).toEqual(['500', '201 replayed']);
+    expect(simulator.ledger.charges()).toBe(1);
+    if (resent.kind === 'approved') expect(simulator.ledger.payment(resent.reference)).toMatchObject({ card: { last4: '4242' } });
+  });
+
+  it('a resend after the card token expired exchanges again; Checkout.com refuses the other request under the key, read as unknown, still one charge', async () => {
+    // The simulator stamps expires_on by its own clock; the adapter's reads it.
+    let now = Date.now();
+    const adapter = adapterWith(PUBLIC_KEY, () => now);
+    const attempt = request(applePay('4242424242424242'));
+    await simulator.setFault({ kind: 'charge_then_500' }, { times: 1, method: 'POST', pathPrefix: '/payments' });
+    expect(await adapter.authorize(attempt)).toMatchObject({ kind: 'unknown' });
+    now += 16 * 60 * 1000;
+    expect(await adapter.authorize(attempt)).toMatchObject({ kind: 'unknown' });
+    expect(simulator.ledger.requestCount('/tokens')).toBe(2);
+    expect(paymentsLog()).toEqual(['500', '409']);
+    expect(simulator.ledger.charges()).toBe(1);
+  });
+});
+
 describe('the simulator\'s POST /tokens', () => {
   const body = { type: 'applepay', token_data: sandboxApplePayToken('4242424242424242').paymentData };
 
@@ -101,6 +141,24 @@ describe('the simulator\'s POST /tokens', () => {
     const again = await pay();
     expect(again.status).toBe(422);
     expect(await again.json()).toMatchObject({ error_codes: ['token_invalid'] });
+  });
+
+  it('replays a token payment resent under its Cko-Idempotency-Key without spending the token again; another body under the key is 409', async () => {
+    const answer = (await (await tokenRequest(PUBLIC_KEY, body)).json()) as Record<string, unknown>;
+    const pay = (amount: number) =>
+      fetch(`${simulator.url}/payments`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${SECRET_KEY}`, 'content-type': 'application/json', 'cko-idempotency-key': 'replay-key-1' },
+        body: JSON.stringify({ source: { type: 'token', token: answer['token'] }, amount, currency: 'GBP' }),
+      });
+    const first = await pay(100);
+    expect(first.status).toBe(201);
+    const firstBody: unknown = await first.json();
+    const replay = await pay(100);
+    expect(replay.status).toBe(201);
+    expect(await replay.json()).toEqual(firstBody);
+    expect((await pay(200)).status).toBe(409);
+    expect(simulator.ledger.charges()).toBe(1);
   });
 
   it.each([

@@ -27,10 +27,11 @@ import {
   type WebhookVerification,
 } from '../testkit/contract.js';
 import type { AuthorizationOutcome, ModificationOutcome } from '../../src/domain/outcome.js';
+import type { WebhookEvent } from '../../src/domain/webhook.js';
 import { PAYPAL_CURRENCIES, toPayPalAmount, toPayPalValue } from './amounts.js';
 import { paypalDecline } from './declines.js';
 import { fetchAdapter } from './http-client.js';
-import { authorizationFailure, lookupFailure, modificationFailure, orderOutcome, paymentOutcome } from './outcomes.js';
+import { authorizationFailure, lookupFailure, modificationFailure, orderOutcome, payerOf, paymentOutcome } from './outcomes.js';
 import { canonicalEvents, isObject, PAYPAL_WEBHOOK_ACK, readDelivery } from './webhooks.js';
 
 export interface PayPalAdapterConfig {
@@ -313,7 +314,24 @@ export function createPayPalAdapter(config: PayPalAdapterConfig): GatewayAdapter
     } catch {
       return { ok: false, reason: 'invalid_signature' };
     }
-    return canonicalEvents(delivery.event);
+    const verified = canonicalEvents(delivery.event);
+    return verified.ok ? { ok: true, events: await Promise.all(verified.events.map(withPayer)) } : verified;
+  }
+
+  /**
+   * PAYMENT.CAPTURE.COMPLETED and PAYMENT.AUTHORIZATION.CREATED carry the capture or authorization,
+   * which names no payer: an approval reads its order back for them, as the confirm call's answer
+   * has them. It may arrive before that answer, and then is the one that records the payer. A failed
+   * read leaves the payer out: the approval itself needs nothing from the order.
+   */
+  async function withPayer(event: WebhookEvent): Promise<WebhookEvent> {
+    if (event.type !== 'authorization.succeeded') return event;
+    try {
+      const payer = payerOf(await getOrder(event.reference));
+      return payer ? { ...event, payer } : event;
+    } catch {
+      return event;
+    }
   }
 
   return {

@@ -1,5 +1,5 @@
 import type { Decline } from './decline.js';
-import type { CryptoQuote } from './outcome.js';
+import type { CryptoQuote, PayerReport } from './outcome.js';
 
 /**
  * A provider notification in canonical form. `reference` is the provider's payment
@@ -46,6 +46,8 @@ export interface WebhookEvent {
   occurredAt: Date;
   /** A crypto payment's quote and what was paid, as the provider reports it with the final state. */
   crypto?: CryptoQuote | null;
+  /** An approval's payer as the provider names them (PayPal's payer of the order), when known. */
+  payer?: PayerReport | null;
   /** A return's reason as the provider gives it (a SEPA reason code such as MD06, an ACH code such as R01, or the provider's own). */
   returnCode?: string | null;
 }

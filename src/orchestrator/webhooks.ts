@@ -158,6 +158,7 @@ function authorizationOf(event: WebhookEvent, payment: PaymentRow): FinalAuthori
         captured: payment.captureMethod === 'automatic',
         ...(event.networkTransactionId ? { networkTransactionId: event.networkTransactionId } : {}),
         ...(event.crypto ? { crypto: event.crypto } : {}),
+        ...(event.payer ? { payer: event.payer } : {}),
       }
     : { kind: 'declined', reference: event.reference, decline: event.decline ?? decline('unknown', 'webhook'), ...(event.crypto ? { crypto: event.crypto } : {}) };
 }

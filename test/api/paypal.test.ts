@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PayPalSimulator } from '../../adapters/paypal/simulator/index.js';
 import { completeChallenge } from '../../adapters/testkit/shopper.js';
 import { sandboxClient } from '../support/sandbox-client.js';
+import { until } from '../support/until.js';
 
 /** PayPal end to end in the sandbox: the API, routing by method, the PayPal SDK and its simulator, the payer's approval. */
 describe('PayPal payments at the API', () => {
@@ -42,6 +43,26 @@ describe('PayPal payments at the API', () => {
     const refund = await client.api('POST', `/v1/payments/${created.body.id}/refunds`, { amount: 500 });
     expect(refund.status).toBe(201);
     expect(simulator.ledger.totals('USD')).toMatchObject({ refunded: 500 });
+  });
+
+  it('records the payer when the capture webhook approves the payment before the confirm call has its answer', async () => {
+    const created = await client.api('POST', '/v1/payments', { amount: 2100, currency: 'USD', payment_method: paypal, return_url: 'https://shop.example/back' });
+    const simulator = client.sandbox.simulators['paypal'] as PayPalSimulator;
+    const orderId: string = created.body.gateway_reference;
+    const back = await completeChallenge(created.body.next_action.url, 'succeed');
+    // PayPal captures and sends PAYMENT.CAPTURE.COMPLETED (which names no payer), but its answer to the capture call waits.
+    await simulator.setFault({ kind: 'charge_then_hang' }, { times: 1, method: 'POST', pathPrefix: `/v2/checkout/orders/${orderId}/capture` });
+    const confirming = client.api('POST', `/v1/payments/${created.body.id}/confirm`, { return_params: back.returnParams });
+    const stored = () => client.sandbox.repositories.payments.get(client.sandbox.merchantId, created.body.id);
+    await until(async () => (await stored())?.attempts[0]?.outcomeReason === 'resolved_by_webhook');
+    const payer = simulator.ledger.order(orderId)!.payer!;
+    const expected = { kind: 'paypal', payerId: payer.payerId, email: 'buyer@sandbox.paypal.example' };
+    expect((await stored())?.attempts.map((a) => a.payer)).toEqual([expected]);
+    await simulator.clearFault();
+    await confirming;
+    expect((await stored())?.attempts.map((a) => a.payer)).toEqual([expected]);
+    expect((await client.api('GET', `/v1/payments/${created.body.id}`)).body.payment_method).toEqual({ type: 'paypal', paypal: { payer_id: payer.payerId, email: 'buyer@sandbox.paypal.example' } });
+    expect(simulator.ledger.order(orderId)!.captures).toHaveLength(1);
   });
 
   it('a payer who cancels at PayPal: the payment fails, nothing charged', async () => {
