@@ -249,10 +249,12 @@ function links(ctx: ApiContext, payment: PaymentRecord): Record<string, { href: 
 }
 
 function sourceView(payment: PaymentRecord): Record<string, unknown> {
-  const { card } = payment;
+  return { type: 'card', id: `src_${payment.id.slice(4)}`, ...cardView(payment.card) };
+}
+
+/** A card as Checkout.com describes it in a payment's source and in a token: never its number. */
+export function cardView(card: CardRecord): Record<string, unknown> {
   return {
-    type: 'card',
-    id: `src_${payment.id.slice(4)}`,
     expiry_month: card.expiryMonth,
     expiry_year: card.expiryYear,
     scheme: card.scheme,

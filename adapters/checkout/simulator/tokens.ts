@@ -1,5 +1,5 @@
 import { openApplePayPaymentData, openGooglePayToken, type OpenResult } from '../../testkit/wallet-tokens.js';
-import { invalid, record, type ApiContext, type ApiResponse } from './api.js';
+import { cardView, invalid, record, type ApiContext, type ApiResponse } from './api.js';
 import { newId } from './ids.js';
 import type { TokenRecord } from './state.js';
 import { cardFacts } from './test-cards.js';
@@ -34,20 +34,13 @@ export function createToken(ctx: ApiContext, body: Record<string, unknown>): Api
     used: false,
   };
   ctx.state.tokens.set(token.id, token);
-  const { card } = token;
   return {
     status: 201,
     body: {
       type,
       token: token.id,
       expires_on: token.expiresOn,
-      expiry_month: card.expiryMonth,
-      expiry_year: card.expiryYear,
-      scheme: card.scheme,
-      last4: card.last4,
-      bin: card.bin,
-      ...(card.cardType ? { card_type: card.cardType, card_category: 'Consumer' } : {}),
-      ...(card.issuerCountry ? { issuer_country: card.issuerCountry } : {}),
+      ...cardView(token.card),
       token_format: 'cryptogram_3ds',
     },
   };
