@@ -23,28 +23,33 @@ export function isEventStreamRequest(request: Request): boolean {
 /**
  * The stream's settings for one request, and `finished`: resolves once the stream that request
  * opened has ended (client gone, max duration), or at once when it opened none (refused, bad
- * Last-Event-ID), with the feed stopped; then the connection may close.
+ * Last-Event-ID), with the feed stopped; then the connection may close. The feed (and its first
+ * snapshot read) starts only when the route subscribes, so a refused request reads nothing.
  */
-export async function workerEventStream(deps: { repositories: Repositories; timers: TimerClock; logger: Logger }): Promise<{ settings: EventStreamSettings; finished(): Promise<void> }> {
-  const feed = await eventFeed({
-    events: deps.repositories.events,
-    timers: deps.timers,
-    catchUpMs: WORKER_STREAM_POLL_MS,
-    onError: (error) => deps.logger.warn('events.stream_read_failed', { error: error instanceof Error ? error.message : String(error) }),
-  });
+export function workerEventStream(deps: { repositories: Repositories; timers: TimerClock; logger: Logger }): { settings: EventStreamSettings; finished(): Promise<void> } {
+  let feed: Promise<EventFeed> | null = null;
+  const started = () =>
+    (feed ??= eventFeed({
+      events: deps.repositories.events,
+      timers: deps.timers,
+      catchUpMs: WORKER_STREAM_POLL_MS,
+      onError: (error) => deps.logger.warn('events.stream_read_failed', { error: error instanceof Error ? error.message : String(error) }),
+    }));
   let opened = false;
   let closed = () => {};
   const ended = new Promise<void>((resolve) => (closed = resolve));
   const watched: EventFeed = {
-    ...feed,
     async subscribe(merchantId, listener) {
-      const unsubscribe = await feed.subscribe(merchantId, listener);
+      const unsubscribe = await (await started()).subscribe(merchantId, listener);
       opened = true;
       return () => {
         unsubscribe();
         closed();
       };
     },
+    hint: (merchantIds) => void feed?.then((f) => f.hint(merchantIds)),
+    catchUp: () => void feed?.then((f) => f.catchUp()),
+    stop: async () => (await feed)?.stop(),
   };
   return {
     settings: {
@@ -55,7 +60,7 @@ export async function workerEventStream(deps: { repositories: Repositories; time
     },
     async finished() {
       if (opened) await ended;
-      await feed.stop();
+      await (await feed?.catch(() => null))?.stop();
     },
   };
 }

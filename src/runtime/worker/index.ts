@@ -68,13 +68,7 @@ export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
     const s = services(env);
     if (!s) return new Response('DATABASE_URL or a HYPERDRIVE binding is required', { status: 500 });
-    // Only a stream request reads the feed's first snapshot: every other request keeps its one round trip less.
-    const stream = isEventStreamRequest(request)
-      ? await workerEventStream({ repositories: s.repositories, timers: systemClock, logger }).catch((error: unknown) => {
-          ctx.waitUntil(s.store.close());
-          throw error;
-        })
-      : null;
+    const stream = isEventStreamRequest(request) ? workerEventStream({ repositories: s.repositories, timers: systemClock, logger }) : null;
     const app = createApp({ repositories: s.repositories, logger, fingerprintSecret: env.FINGERPRINT_SECRET, gateways: s.gateways, providers: PROVIDERS.map((p) => p.name), router: s.router, secretsKey: env.SECRETS_KEY, vaultKms: localKms(vaultKeyring(env)), rateLimits, eventStream: stream?.settings });
     if (env.ASSETS) consoleRoutes(app, workerConsoleAssets(env.ASSETS));
     const response = await app.fetch(request);
