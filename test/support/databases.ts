@@ -33,8 +33,11 @@ const TABLES = (Object.values(schema) as unknown[])
   .filter((value): value is PgTable => is(value, PgTable))
   .map((table) => `"${getTableName(table)}"`);
 
-/** A migrated, empty database: PGlite in memory, or a fresh PostgreSQL database dropped on close. */
-export async function testDatabase(driver: DriverName): Promise<TestDatabase> {
+/**
+ * A migrated, empty database: PGlite in memory, or a fresh PostgreSQL database dropped on close.
+ * `onQuery` sees every statement PostgreSQL is sent (postgres.js's debug hook; PostgreSQL only).
+ */
+export async function testDatabase(driver: DriverName, options: { onQuery?: (connection: number, query: string) => void } = {}): Promise<TestDatabase> {
   if (driver === 'pglite') {
     const store = openPglite();
     await migrate(store.drizzle, { migrationsFolder });
@@ -46,7 +49,7 @@ export async function testDatabase(driver: DriverName): Promise<TestDatabase> {
   await admin.unsafe(`CREATE DATABASE ${name}`);
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
-  const opened = await openDatabase({ url: url.toString() });
+  const opened = await openDatabase({ url: url.toString(), onQuery: options.onQuery });
   const dump = async () => (await promisify(execFile)('pg_dump', ['--no-owner', url.toString()], { maxBuffer: 64 * 1024 * 1024 })).stdout;
   return wrap(opened.db, opened.subscribe, driver, url.toString(), dump, async () => {
     await opened.close();

@@ -96,11 +96,13 @@ export async function startHarness(
     env?: Readonly<Record<string, string>>;
     /** Wraps the vault's data keys (default: the local KMS over SECRETS_KEY). */
     vaultKms?: KeyManagement;
+    /** Sees every statement sent to PostgreSQL (databases.ts). */
+    onQuery?: (connection: number, query: string) => void;
   } = {},
 ): Promise<Harness> {
   const clock = options.clock ?? systemClock;
   const settlement = options.settlement ?? DEFAULT_SETTLEMENT_POLICY;
-  const database = await testDatabase(driver);
+  const database = await testDatabase(driver, { onQuery: options.onQuery });
   // The repositories tell the live stream what they commit; the stream starts below, with them.
   let eventsCommitted = (_merchantIds: readonly string[]) => {};
   const repositories = createRepositories(database.db, { eventsCommitted: (merchantIds) => eventsCommitted(merchantIds) });
