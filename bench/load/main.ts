@@ -14,7 +14,7 @@ if (process.argv.includes('--profile')) process.exit(await runProfile(profileOpt
 const flags = benchFlags();
 
 const plan: Plan = flags.quick
-  ? { simulatorLatenciesMs: [0, 50], concurrencies: [1, 32], repetitions: 1, runSeconds: 1, warmupSeconds: 0.4 }
+  ? { simulatorLatenciesMs: [0, 50], concurrencies: [1, 32], repetitions: 1, runSeconds: 1, warmupSeconds: 1.5 }
   : { simulatorLatenciesMs: [0, 50], concurrencies: [1, 32, 128], repetitions: 3, runSeconds: 6, warmupSeconds: 2 };
 
 const NOTES = [

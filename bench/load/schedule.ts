@@ -1,6 +1,6 @@
 import { median, percentile } from '../lib/report.js';
 import { runLoad, type LoadRun } from './load.js';
-import { processCpuMs } from './process-cpu.js';
+import { machineBusyMs, ownCpuMs, postgresCpuMs, processCpuMs } from './process-cpu.js';
 import type { StatementCounts } from './statement-counter.js';
 import type { Stack, Target, TargetName } from './targets.js';
 
@@ -30,6 +30,11 @@ export interface Repetition {
   seconds: number;
   /** The target process's CPU time (user + system) over the run, per 201 answer, ms. */
   cpuMsPerPayment: number;
+  /** The same for the Stripe simulator, the bench itself (autocannon), every PostgreSQL process, and the whole machine. */
+  simulatorCpuMsPerPayment: number;
+  driverCpuMsPerPayment: number;
+  postgresCpuMsPerPayment: number;
+  machineCpuMsPerPayment: number;
   /** The router's statements and commits over the run, per 201 answer, the lookup cache's reads left out (null where not counted: PGlite, the other targets). */
   statementsPerPayment: number | null;
   commitsPerPayment: number | null;
@@ -83,9 +88,11 @@ export async function measureAll(stack: Stack, plan: Plan, log: (line: string) =
 async function measureOnce(stack: Stack, target: Target, connections: number, amount: number): Promise<Repetition> {
   await stack.simulator.reset();
   const countsBefore = await counts(target);
-  const cpuBefore = processCpuMs(target.pid);
+  const cpu = () => [processCpuMs(target.pid), processCpuMs(stack.simulator.pid), ownCpuMs(), postgresCpuMs(), machineBusyMs()];
+  const cpuBefore = cpu();
   const run: LoadRun = await runLoad({ url: target.url, apiKey: stack.apiKey, pid: target.pid, connections, amount });
-  const cpuMs = processCpuMs(target.pid) - cpuBefore;
+  const [cpuMs, simulatorMs, driverMs, postgresMs, machineMs] = cpu().map((after, i) => after - cpuBefore[i]!) as [number, number, number, number, number];
+  const perCreated = (ms: number) => (run.created > 0 ? ms / run.created : NaN);
   const countsAfter = await counts(target);
   // Every answer is in when an `amount` run ends, so the ledger is final.
   const charges = await stack.simulator.charges();
@@ -106,7 +113,11 @@ async function measureOnce(stack: Stack, target: Target, connections: number, am
     rssPeakMiB: run.rssMiB.length ? Math.max(...run.rssMiB) : NaN,
     rssMedianMiB: run.rssMiB.length ? median(run.rssMiB) : NaN,
     seconds: run.seconds,
-    cpuMsPerPayment: run.created > 0 ? cpuMs / run.created : NaN,
+    cpuMsPerPayment: perCreated(cpuMs),
+    simulatorCpuMsPerPayment: perCreated(simulatorMs),
+    driverCpuMsPerPayment: perCreated(driverMs),
+    postgresCpuMsPerPayment: perCreated(postgresMs),
+    machineCpuMsPerPayment: perCreated(machineMs),
     statementsPerPayment: perPayment((c) => c.statements - c.lookupReads),
     commitsPerPayment: perPayment((c) => c.commits - c.lookupReads),
     lookupReadsPerPayment: perPayment((c) => c.lookupReads),

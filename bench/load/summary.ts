@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { median, table } from '../lib/report.js';
 import type { Measurement, Plan } from './schedule.js';
 import { TARGET_LABELS, type TargetName } from './targets.js';
@@ -23,6 +24,11 @@ export interface ConfigSummary {
   rss_median_mib: number;
   /** The target process's CPU per payment, ms (median over the repetitions). */
   cpu_ms_per_payment: number;
+  /** Per payment, ms (medians): the Stripe simulator, the bench process driving autocannon, every PostgreSQL process, the whole machine. */
+  simulator_cpu_ms_per_payment: number;
+  driver_cpu_ms_per_payment: number;
+  postgres_cpu_ms_per_payment: number;
+  machine_cpu_ms_per_payment: number;
   /** Switchyard on PostgreSQL only: statements and commits it sent per payment (medians), counted by the router process. */
   statements_per_payment: number | null;
   commits_per_payment: number | null;
@@ -65,6 +71,10 @@ export function summarize(measurements: readonly Measurement[]): ConfigSummary[]
       rss_peak_mib: Math.max(...reps.map((r) => r.rssPeakMiB)),
       rss_median_mib: median(reps.map((r) => r.rssMedianMiB)),
       cpu_ms_per_payment: median(reps.map((r) => r.cpuMsPerPayment)),
+      simulator_cpu_ms_per_payment: median(reps.map((r) => r.simulatorCpuMsPerPayment)),
+      driver_cpu_ms_per_payment: median(reps.map((r) => r.driverCpuMsPerPayment)),
+      postgres_cpu_ms_per_payment: median(reps.map((r) => r.postgresCpuMsPerPayment)),
+      machine_cpu_ms_per_payment: median(reps.map((r) => r.machineCpuMsPerPayment)),
       statements_per_payment: medianOrNull(reps.map((r) => r.statementsPerPayment)),
       commits_per_payment: medianOrNull(reps.map((r) => r.commitsPerPayment)),
       lookup_reads_per_payment: medianOrNull(reps.map((r) => r.lookupReadsPerPayment)),
@@ -196,6 +206,17 @@ export function render(summaries: readonly ConfigSummary[], checked: readonly Ch
     'RSS: the target process (sampled every 100 ms from /proc/<pid>/status during the measured runs): the highest sample and the median of the runs\' medians.',
     ...notes,
     '',
+    'Where the machine\'s CPU went, ms per payment (/proc, medians; "other" = the machine\'s busy time not in the four):',
+    '',
+    table(
+      ['sim', 'conc', 'target', 'target', 'simulator', 'bench', 'PostgreSQL', 'other', 'machine'],
+      summaries.map((s) => {
+        const known = s.cpu_ms_per_payment + s.simulator_cpu_ms_per_payment + s.driver_cpu_ms_per_payment + s.postgres_cpu_ms_per_payment;
+        return [`${s.simulator_latency_ms} ms`, s.connections, TARGET_LABELS[s.target], s.cpu_ms_per_payment, s.simulator_cpu_ms_per_payment, s.driver_cpu_ms_per_payment, s.postgres_cpu_ms_per_payment, s.machine_cpu_ms_per_payment - known, s.machine_cpu_ms_per_payment];
+      }),
+    ),
+    ...budget(summaries, plan),
+    '',
     'Targets:',
     ...checked.map((c) => `  [${c.met ? 'MET' : 'NOT MET'}] ${c.target}: ${c.actual}`),
   ];
@@ -208,6 +229,30 @@ export function render(summaries: readonly ConfigSummary[], checked: readonly Ch
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * What the 50 %-of-direct target leaves the router at c=32, 0 ms, when the machine's cores are
+ * the limit (every process shares them): half (a)'s rate means at most twice (a)'s machine CPU
+ * per payment, of which PostgreSQL, the simulator and the bench take their measured share.
+ */
+function budget(summaries: readonly ConfigSummary[], plan: Plan): string[] {
+  const c = plan.concurrencies.includes(32) ? 32 : plan.concurrencies[plan.concurrencies.length - 1]!;
+  const row = (target: TargetName) => summaries.find((s) => s.target === target && s.simulator_latency_ms === 0 && s.connections === c);
+  const direct = row('direct');
+  const pg = row('postgres');
+  if (!direct || !pg) return [];
+  const cores = availableParallelism();
+  const allowed = 2 * direct.machine_cpu_ms_per_payment;
+  const others = pg.machine_cpu_ms_per_payment - pg.cpu_ms_per_payment;
+  const ms = (value: number) => `${value.toFixed(2)} ms`;
+  return [
+    '',
+    `CPU budget (c=${c}, 0 ms simulator, ${cores} cores shared by every process): (a) direct spent ${ms(direct.machine_cpu_ms_per_payment)} of machine CPU per payment`,
+    `    (${cores} cores / that = ${Math.round((cores * 1000) / direct.machine_cpu_ms_per_payment)}/s; it ran at ${Math.round(direct.rps)}/s). Half its rate allows Switchyard ${ms(allowed)} per payment in all;`,
+    `    Switchyard on PostgreSQL spent ${ms(pg.machine_cpu_ms_per_payment)}: PostgreSQL ${ms(pg.postgres_cpu_ms_per_payment)}, simulator ${ms(pg.simulator_cpu_ms_per_payment)}, bench ${ms(pg.driver_cpu_ms_per_payment)},`,
+    `    other ${ms(others - pg.postgres_cpu_ms_per_payment - pg.simulator_cpu_ms_per_payment - pg.driver_cpu_ms_per_payment)}, router ${ms(pg.cpu_ms_per_payment)}. Left for the router by that budget after the rest: ${ms(allowed - others)}.`,
+  ];
 }
 
 function medianOrNull(values: readonly (number | null)[]): number | null {
