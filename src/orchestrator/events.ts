@@ -1,6 +1,6 @@
 import type { InternalEventType, MerchantEventType } from '../domain/events.js';
 import { newId } from '../domain/ids.js';
-import type { NewEvent } from '../store/events.js';
+import type { StampedEvent } from '../store/events.js';
 import type { Repositories } from '../store/index.js';
 import type { ScheduleJob } from '../store/jobs.js';
 import type { PaymentRow, RefundRow } from '../store/payments.js';
@@ -26,7 +26,7 @@ export async function emit(repos: Repositories, now: Date, specs: readonly Event
 }
 
 /** The rows `emit` writes: the events, and a fan-out job for each merchant event. */
-export function eventWrites(specs: readonly EventSpec[], now: Date): { events: NewEvent[]; jobs: ScheduleJob[] } {
+export function eventWrites(specs: readonly EventSpec[], now: Date): { events: StampedEvent[]; jobs: ScheduleJob[] } {
   // Ids are time-ordered: events of one change keep their order.
   const events = specs.map((spec) => ({
     id: newId('evt'),

@@ -5,6 +5,8 @@ import { events } from './schema.js';
 
 export type EventRow = typeof events.$inferSelect;
 export type NewEvent = typeof events.$inferInsert;
+/** An event as the payment path writes it: stamped by the caller's clock, never the database's. */
+export type StampedEvent = NewEvent & { createdAt: Date };
 export type EventVisibility = 'merchant' | 'internal';
 
 export interface EventFilter {

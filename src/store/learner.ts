@@ -30,8 +30,7 @@ export function learnerRepository(db: Database) {
         .from(merchantLearnerState);
     },
 
-    async save(merchantId: string, snapshot: unknown, outcomeSeq = 0): Promise<void> {
-      const savedAt = new Date();
+    async save(merchantId: string, snapshot: unknown, outcomeSeq: number, savedAt: Date): Promise<void> {
       await db
         .insert(merchantLearnerState)
         .values({ merchantId, snapshot, savedAt, outcomeSeq })

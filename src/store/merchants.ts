@@ -97,11 +97,11 @@ export function merchantRepository(db: Database) {
     },
 
     /** Makes this the one live key with the label (the sandbox rotates its printed key this way): others are revoked; the same key again stays (or becomes) live. */
-    async replaceApiKey(key: NewApiKey): Promise<void> {
+    async replaceApiKey(key: NewApiKey, now: Date): Promise<void> {
       await db.transaction(async (tx) => {
         await tx
           .update(apiKeys)
-          .set({ revokedAt: new Date() })
+          .set({ revokedAt: now })
           .where(and(eq(apiKeys.merchantId, key.merchantId), eq(apiKeys.label, key.label), isNull(apiKeys.revokedAt), ne(apiKeys.keyHash, key.keyHash)));
         await tx
           .insert(apiKeys)

@@ -2,7 +2,7 @@ import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from './database.js';
 import type { IdempotentResource } from './idempotency.js';
 import { jobValues, upsertJobSql, type ScheduleJob } from './jobs.js';
-import { merchantsOf, type EventsWritten, type NewEvent } from './events.js';
+import { merchantsOf, type EventsWritten, type StampedEvent } from './events.js';
 import type { AttemptResult, AttemptRow, PaymentPatch, PaymentRow } from './payments.js';
 import { OPEN_ATTEMPT_STATUSES } from './payments.js';
 import { attempts, idempotencyKeys, jobs, payments } from './schema.js';
@@ -32,7 +32,7 @@ export interface SettleWrite {
   attempt?: { id: string; result: AttemptResult };
   /** The payment's reconciler job, done. */
   cancelJob?: string;
-  events: readonly NewEvent[];
+  events: readonly StampedEvent[];
   jobs: readonly ScheduleJob[];
   /** The answer to the request's Idempotency-Key, kept only if the attempt and the job were written as well. */
   response?: { merchantId: string; key: string; status: number; body: string };
@@ -148,7 +148,7 @@ function settleSql(db: Database, w: SettleWrite): SQL {
 }
 
 /** An event's row as `insertEvent` sends it (the data as JSON text, the time as ISO text). */
-function eventValues(event: NewEvent) {
+function eventValues(event: StampedEvent) {
   return {
     id: event.id,
     merchantId: event.merchantId,
@@ -157,7 +157,7 @@ function eventValues(event: NewEvent) {
     paymentId: event.paymentId ?? null,
     refundId: event.refundId ?? null,
     data: JSON.stringify(event.data),
-    createdAt: (event.createdAt ?? new Date()).toISOString(),
+    createdAt: event.createdAt.toISOString(),
   };
 }
 

@@ -74,26 +74,29 @@ describe.each(DRIVERS)('store on %s', (driver) => {
   });
 
   describe('api key rotation', () => {
-    const now = new Date();
+    const now = new Date('2026-06-01T00:00:00Z');
     it('keeps one live key per label, and the same key given again stays live', async () => {
-      await repos.merchants.replaceApiKey({ merchantId, keyHash: 'hash-a', hint: 'sk_a', label: 'sandbox', scopes: ['payments:read'] });
-      await repos.merchants.replaceApiKey({ merchantId, keyHash: 'hash-b', hint: 'sk_b', label: 'sandbox', scopes: ['payments:read'] });
+      await repos.merchants.replaceApiKey({ merchantId, keyHash: 'hash-a', hint: 'sk_a', label: 'sandbox', scopes: ['payments:read'] }, now);
+      await repos.merchants.replaceApiKey({ merchantId, keyHash: 'hash-b', hint: 'sk_b', label: 'sandbox', scopes: ['payments:read'] }, now);
       expect(await repos.merchants.keyForHash('hash-a', now)).toBeNull();
       expect(await repos.merchants.keyForHash('hash-b', now)).toMatchObject({ merchantId });
-      await repos.merchants.replaceApiKey({ merchantId, keyHash: 'hash-b', hint: 'sk_b', label: 'sandbox', scopes: ['payments:read'] });
+      // Revoked at the caller's time, not the database server's.
+      expect((await repos.merchants.apiKeys(merchantId)).find((k) => k.hint === 'sk_a')?.revokedAt).toEqual(now);
+      await repos.merchants.replaceApiKey({ merchantId, keyHash: 'hash-b', hint: 'sk_b', label: 'sandbox', scopes: ['payments:read'] }, now);
       expect(await repos.merchants.keyForHash('hash-b', now)).toMatchObject({ merchantId });
-      await repos.merchants.replaceApiKey({ merchantId, keyHash: 'hash-a', hint: 'sk_a', label: 'sandbox', scopes: ['payments:read'] });
+      await repos.merchants.replaceApiKey({ merchantId, keyHash: 'hash-a', hint: 'sk_a', label: 'sandbox', scopes: ['payments:read'] }, now);
       expect(await repos.merchants.keyForHash('hash-a', now)).toMatchObject({ merchantId });
       expect(await repos.merchants.keyForHash('hash-b', now)).toBeNull();
     });
   });
 
   describe('learner state', () => {
+    const SAVED_AT = new Date('2026-06-01T00:00:00Z');
     it("keeps one row per merchant: a save replaces that merchant's latest snapshot and no other's", async () => {
       expect(await repos.learner.loadAll()).toEqual([]);
-      await repos.learner.save(merchantId, { version: 1, cells: [1, 2, 3, 4] });
-      await repos.learner.save(otherMerchantId, { version: 1, cells: [9, 9, 9, 9] });
-      await repos.learner.save(merchantId, { version: 1, cells: [5, 6, 7, 8] }, 7);
+      await repos.learner.save(merchantId, { version: 1, cells: [1, 2, 3, 4] }, 0, SAVED_AT);
+      await repos.learner.save(otherMerchantId, { version: 1, cells: [9, 9, 9, 9] }, 0, SAVED_AT);
+      await repos.learner.save(merchantId, { version: 1, cells: [5, 6, 7, 8] }, 7, SAVED_AT);
       const rows = await repos.learner.loadAll();
       expect(rows).toHaveLength(2);
       expect(rows).toEqual(
@@ -117,7 +120,7 @@ describe.each(DRIVERS)('store on %s', (driver) => {
     });
 
     it('refuses a row for a merchant that does not exist', async () => {
-      await expect(repos.learner.save('mer_missing', { version: 1 })).rejects.toThrow();
+      await expect(repos.learner.save('mer_missing', { version: 1 }, 0, SAVED_AT)).rejects.toThrow();
       expect(await repos.learner.loadAll()).toEqual([]);
     });
 

@@ -128,7 +128,7 @@ describe.each(DRIVERS)('learner state per merchant, on %s', (driver) => {
     const first = await start();
     teach(first.learners);
     await first.stop();
-    await repos.learner.save(b, bad);
+    await repos.learner.save(b, bad, 0, new Date('2026-06-01T00:00:00Z'));
 
     const second = await start();
     expect(second.learners.of(a).estimate(aStripe, TX)).toEqual(first.learners.of(a).estimate(aStripe, TX));

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../../domain/clock.js';
 import type { Logger } from '../../domain/logger.js';
 import { parseSnapshot, retainGateways } from '../../routing/learner/snapshot.js';
 import type { MerchantLearners } from '../../routing/merchant-learners.js';
@@ -28,10 +29,10 @@ const PURGE_AFTER_MS = 3_600_000;
  * writing its batch is counted twice on replay; a handful against a learner that decays.
  * After each save, the log's outcomes that every state saved in the last hour covers are purged.
  */
-export async function persistLearner(repositories: Repositories, learners: MerchantLearners, intervalMs: number, logger: Logger, log?: OutcomeLog) {
+export async function persistLearner(repositories: Repositories, learners: MerchantLearners, intervalMs: number, logger: Logger, log?: OutcomeLog, clock: Clock = systemClock) {
   await restoreLearners(repositories, learners, logger, log);
   const save = () =>
-    saveLearners(repositories, learners, logger, log).catch((error: unknown) => {
+    saveLearners(repositories, learners, logger, log, clock).catch((error: unknown) => {
       logger.warn('learner.save_failed', { error: reason(error) });
     });
   const timer = setInterval(save, intervalMs);
@@ -83,7 +84,7 @@ async function restoreLearners(repositories: Repositories, learners: MerchantLea
   log.live(replayed);
 }
 
-async function saveLearners(repositories: Repositories, learners: MerchantLearners, logger: Logger, log: OutcomeLog | undefined): Promise<void> {
+async function saveLearners(repositories: Repositories, learners: MerchantLearners, logger: Logger, log: OutcomeLog | undefined, clock: Clock): Promise<void> {
   const owners = await repositories.merchants.gatewayAccountOwners();
   await log?.flush();
   // Taken together, in one turn of the event loop: the states and the last outcome number they hold.
@@ -91,9 +92,9 @@ async function saveLearners(repositories: Repositories, learners: MerchantLearne
   const snapshots = learners.snapshots();
   for (const [merchantId, snapshot] of snapshots) {
     const own = retainGateways(snapshot, (account) => owners.get(account) === merchantId);
-    await repositories.learner.save(merchantId, own, outcomeSeq).catch((error: unknown) => {
+    await repositories.learner.save(merchantId, own, outcomeSeq, clock.now()).catch((error: unknown) => {
       logger.warn('learner.save_failed', { merchant_id: merchantId, error: reason(error) });
     });
   }
-  if (log) await repositories.learner.purgeCovered(new Date(Date.now() - PURGE_AFTER_MS));
+  if (log) await repositories.learner.purgeCovered(new Date(clock.now().getTime() - PURGE_AFTER_MS));
 }

@@ -139,7 +139,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     // The sandbox delivers merchant webhooks to http://127.0.0.1 receivers too.
     webhookUrlPolicy: 'local',
     async prepare({ repositories, router }) {
-      seeded = await seedDemoMerchant(repositories, options.sandboxKey);
+      seeded = await seedDemoMerchant(repositories, options.sandboxKey, options.clock ?? systemClock);
       await seedRuleset(repositories, router, seeded.merchantId, files.rules);
       await seedAlertRules(repositories, seeded.merchantId, options.clock ?? systemClock);
       operator = await seedDemoOperator(repositories, secretsKey, options.clock ?? systemClock, options);
@@ -173,7 +173,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 }
 
 /** The demo merchant, one sandbox account per provider (in the providers' order), and a key. */
-async function seedDemoMerchant(repositories: Repositories, fixedKey: string | undefined) {
+async function seedDemoMerchant(repositories: Repositories, fixedKey: string | undefined, clock: Clock) {
   const merchants = repositories.merchants;
   const merchantId = (await merchants.findByName(DEMO_MERCHANT)) ?? (await merchants.create(DEMO_MERCHANT));
   const existing = await merchants.gatewayAccounts(merchantId, { includeDisabled: true });
@@ -187,7 +187,7 @@ async function seedDemoMerchant(repositories: Repositories, fixedKey: string | u
   if (fixedKey !== undefined && !isApiKey(fixedKey)) throw new Error('The sandbox key must be sk_test_ (or sk_live_) and 32 letters or digits.');
   const apiKey = fixedKey ?? generateApiKey('test');
   // Only hashes are stored, so the printed key is replaced at each start.
-  await merchants.replaceApiKey({ merchantId, keyHash: await hashApiKey(apiKey), hint: keyHint(apiKey), label: SANDBOX_KEY_LABEL, scopes: SCOPES });
+  await merchants.replaceApiKey({ merchantId, keyHash: await hashApiKey(apiKey), hint: keyHint(apiKey), label: SANDBOX_KEY_LABEL, scopes: SCOPES }, clock.now());
   return { merchantId, apiKey, accounts };
 }
 

@@ -150,7 +150,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       batchMs: LEARNING_BATCH_MS,
     });
     cleanup.push(() => learning.stop());
-    const learner = await persistLearner(repositories, router.learner, options.learnerSaveMs ?? 30_000, options.logger, learning);
+    const learner = await persistLearner(repositories, router.learner, options.learnerSaveMs ?? 30_000, options.logger, learning, clock);
     cleanup.push(() => learner.stop());
     const observedBins = await persistObservedBins(repositories, router.bins.observed, {
       intervalMs: OBSERVED_BINS_SAVE_MS,
