@@ -232,27 +232,38 @@ export function render(summaries: readonly ConfigSummary[], checked: readonly Ch
 }
 
 /**
- * What the 50 %-of-direct target leaves the router at c=32, 0 ms, when the machine's cores are
- * the limit (every process shares them): half (a)'s rate means at most twice (a)'s machine CPU
- * per payment, of which PostgreSQL, the simulator and the bench take their measured share.
+ * What the throughput targets leave the router at c=32, 0 ms, when the machine's cores are the
+ * limit (every process shares them): a share f of (a)'s rate means at most (a)'s machine CPU per
+ * payment divided by f, of which the simulator, the bench and PostgreSQL take their measured part.
+ * PGlite runs inside the router's process, so its line leaves the router and its database together.
  */
 function budget(summaries: readonly ConfigSummary[], plan: Plan): string[] {
   const c = plan.concurrencies.includes(32) ? 32 : plan.concurrencies[plan.concurrencies.length - 1]!;
   const row = (target: TargetName) => summaries.find((s) => s.target === target && s.simulator_latency_ms === 0 && s.connections === c);
   const direct = row('direct');
-  const pg = row('postgres');
-  if (!direct || !pg) return [];
+  if (!direct) return [];
   const cores = availableParallelism();
-  const allowed = 2 * direct.machine_cpu_ms_per_payment;
-  const others = pg.machine_cpu_ms_per_payment - pg.cpu_ms_per_payment;
   const ms = (value: number) => `${value.toFixed(2)} ms`;
-  return [
+  const lines = [
     '',
     `CPU budget (c=${c}, 0 ms simulator, ${cores} cores shared by every process): (a) direct spent ${ms(direct.machine_cpu_ms_per_payment)} of machine CPU per payment`,
-    `    (${cores} cores / that = ${Math.round((cores * 1000) / direct.machine_cpu_ms_per_payment)}/s; it ran at ${Math.round(direct.rps)}/s). Half its rate allows Switchyard ${ms(allowed)} per payment in all;`,
-    `    Switchyard on PostgreSQL spent ${ms(pg.machine_cpu_ms_per_payment)}: PostgreSQL ${ms(pg.postgres_cpu_ms_per_payment)}, simulator ${ms(pg.simulator_cpu_ms_per_payment)}, bench ${ms(pg.driver_cpu_ms_per_payment)},`,
-    `    other ${ms(others - pg.postgres_cpu_ms_per_payment - pg.simulator_cpu_ms_per_payment - pg.driver_cpu_ms_per_payment)}, router ${ms(pg.cpu_ms_per_payment)}. Left for the router by that budget after the rest: ${ms(allowed - others)}.`,
+    `    (${cores} cores / that = ${Math.round((cores * 1000) / direct.machine_cpu_ms_per_payment)}/s; it ran at ${Math.round(direct.rps)}/s).`,
   ];
+  for (const [target, share, name, left] of [
+    ['postgres', 0.5, 'Switchyard on PostgreSQL', 'the router'],
+    ['pglite', 0.25, 'Switchyard on PGlite', 'the router and PGlite'],
+  ] as const) {
+    const s = row(target);
+    if (!s) continue;
+    const allowed = direct.machine_cpu_ms_per_payment / share;
+    const rest = s.machine_cpu_ms_per_payment - s.cpu_ms_per_payment;
+    const other = rest - s.postgres_cpu_ms_per_payment - s.simulator_cpu_ms_per_payment - s.driver_cpu_ms_per_payment;
+    lines.push(
+      `  ${share * 100} % of its rate allows ${ms(allowed)} per payment in all. ${name} spent ${ms(s.machine_cpu_ms_per_payment)}: ${target === 'postgres' ? `PostgreSQL ${ms(s.postgres_cpu_ms_per_payment)}, ` : ''}simulator ${ms(s.simulator_cpu_ms_per_payment)},`,
+      `    bench ${ms(s.driver_cpu_ms_per_payment)}, other ${ms(other)}, ${left} ${ms(s.cpu_ms_per_payment)}. Left for ${left} by that budget after the rest: ${ms(allowed - rest)}.`,
+    );
+  }
+  return lines;
 }
 
 function medianOrNull(values: readonly (number | null)[]): number | null {
