@@ -18,10 +18,10 @@ function scans(plan: PlanNode): string[] {
 
 /**
  * A prepared statement may switch to a generic plan after five runs, planned without its
- * parameters' values; a connection keeps it for its life. A fresh deployment plans on empty
- * tables, where every index looks as cheap as every other: a generic plan that picked an index
- * leading with `state` over the unique `key` read every scheduled job per payment once the
- * table grew (bench/load/README.md). Every parameterised statement a payment and its jobs send
+ * parameters' values; a connection keeps it until the table is next analyzed. A fresh deployment
+ * plans on empty tables, where every index looks as cheap as every other: a generic plan that
+ * picked an index leading with `state` over the unique `key` read every scheduled job per
+ * payment as the table grew, until autovacuum's first ANALYZE (bench/load/README.md). Every parameterised statement a payment and its jobs send
  * must, planned generically on an empty database, read the payment path's tables only through
  * the index that names the row.
  */
