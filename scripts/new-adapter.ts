@@ -81,15 +81,87 @@ export function create${Name}Adapter(config: ${Name}AdapterConfig & { timeoutMs:
   };
 }
 `,
-    'simulator/index.ts': `import type { SimulatorControl, WebhookSigner } from '../../testkit/simulator.js';
+    'simulator/index.ts': `import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestFaults } from '../../testkit/faults.js';
+import type { SimulatorControl, SimulatorLedger, WebhookSigner } from '../../testkit/simulator.js';
+import { readSavedSimulator, simulatorControl, SimulatorRuntime, webhookRetryOptions } from '../../testkit/simulator-runtime.js';
+import { ApprovalRates, Latency } from '../../testkit/steering.js';
+import { WebhookDispatcher, type PendingWebhook } from '../../testkit/webhook-dispatcher.js';
+import type { RetrySchedule } from '../../testkit/webhook-schedules.js';
+
+function notWritten(part: string): never {
+  throw new Error(\`${name}: the simulator's \${part} is not written yet (see adapters/README.md).\`);
+}
+
+/** What the simulator saves and reads back at start: add its account, resources and idempotency keys (never a card number or CVC). */
+interface Saved${Name}Simulator {
+  version: 1;
+  provider: '${name}';
+  webhooks: PendingWebhook[];
+}
+
+/** The provider's documented webhook retries: replace with its own schedule (add it to testkit/webhook-schedules.ts). */
+const ${name.toUpperCase()}_RETRY_SCHEDULE: RetrySchedule = { delaysMs: [60_000], timeoutMs: 10_000 };
+
+export interface ${Name}SimulatorOptions {
+  webhookSecret: string;
+  webhookUrl?: string;
+  webhookRetry?: { scale?: number; schedule?: RetrySchedule; concurrency?: number };
+  statePath?: string;
+  host?: string;
+  port?: number;
+}
 
 /**
  * The ${name} simulator: an HTTP server on 127.0.0.1 that speaks the provider's wire protocol
- * as its SDK sends it, keeps a ledger, and takes the shared faults, approval rates and latency.
+ * as its SDK sends it and keeps a ledger. The shared runtime gives it the port (a 500 when the
+ * handler throws), \`setFault\`/\`clearFault\`, held requests and latency waits, the state file,
+ * \`save\` and \`close\`; \`simulatorControl\` the rest of the shared steering. What is left to
+ * write is the provider's: \`handle\`, the ledger, the notifications and the saved state.
  */
-export async function start${Name}Simulator(options: { webhookSecret: string; webhookUrl?: string }): Promise<SimulatorControl> {
-  void options;
-  throw new Error('${name}: the simulator is not written yet (see adapters/README.md).');
+export async function start${Name}Simulator(options: ${Name}SimulatorOptions): Promise<SimulatorControl> {
+  const statePath = options.statePath ?? null;
+  const saved = await readSavedSimulator<Saved${Name}Simulator>(statePath, '${name}', '${Name}');
+  const faults = new RequestFaults();
+  const approval = new ApprovalRates();
+  const latency = new Latency();
+  const retry = webhookRetryOptions(options.webhookRetry, ${name.toUpperCase()}_RETRY_SCHEDULE);
+  const dispatcher = new WebhookDispatcher({
+    schedule: retry.schedule,
+    retryScale: retry.scale,
+    concurrency: retry.concurrency,
+    url: options.webhookUrl ?? null,
+    render: () => notWritten('notification'),
+    onChange: () => runtime.changed(),
+  });
+
+  /** The provider's API: take \`faults.take(method, path)\` and \`latency.nextMs()\` (\`runtime.pending\` holds and waits), authenticate, answer in its shape. */
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    void req;
+    void res;
+    notWritten('API');
+  }
+
+  const runtime = new SimulatorRuntime<Saved${Name}Simulator>({
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    statePath,
+    serialize: () => ({ version: 1, provider: '${name}', webhooks: dispatcher.pending() }),
+    handle,
+    faults,
+    stopSending: () => dispatcher.close(),
+  });
+  if (saved) dispatcher.restore(saved.webhooks);
+  await runtime.listen();
+  await runtime.save();
+  const ledger: SimulatorLedger = {
+    charges: () => notWritten('ledger'),
+    requestCount: () => notWritten('ledger'),
+    totals: () => notWritten('ledger'),
+    export: () => notWritten('ledger'),
+    reset: () => notWritten('ledger'),
+  };
+  return { ...simulatorControl(runtime, { approval, latency, dispatcher }), ledger };
 }
 
 /** Signs notifications with \`secret\` exactly as the provider does (plus the tampered and unsigned forgeries). */
@@ -134,7 +206,8 @@ describeConformance(${name}Target);
 
 Scaffolded by \`npm run new:adapter -- ${name}\`. The conformance suite fails until each step is done:
 
-1. \`simulator/\`: the provider's wire protocol as its SDK sends it, a ledger, the shared faults.
+1. \`simulator/\`: the provider's wire protocol as its SDK sends it (\`handle\`), a ledger, its notifications and saved state;
+   the shared runtime (\`testkit/simulator-runtime.ts\`) already gives it the port, faults, steering, state file and lifecycle.
 2. \`adapter.ts\`: every operation through the official SDK, mapped to canonical outcomes; truthful capabilities.
 3. \`declines.ts\`: the provider's decline codes → canonical reasons, with a table-driven test.
 4. \`target.ts\`: the sandbox's test cards or amounts for each outcome.

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEBIT_SETTLEMENT_MS } from './bank-debits.js';
 import type { SimulatorControl, WebhookSigner } from '../../testkit/simulator.js';
-import { StateFile } from '../../testkit/state-file.js';
+import { readSavedSimulator, simulatorControl, webhookRetryOptions } from '../../testkit/simulator-runtime.js';
 import { ADYEN_RETRY_SCHEDULE, type RetrySchedule } from '../../testkit/webhook-schedules.js';
 import type { NotificationDelivery } from './notifications.js';
 import { AdyenSimulatorServer, type AdyenAccount, type SavedAdyenSimulator } from './server.js';
@@ -67,8 +67,7 @@ export interface AdyenSimulator extends SimulatorControl {
 
 export async function startAdyenSimulator(options: AdyenSimulatorOptions = {}): Promise<AdyenSimulator> {
   const statePath = options.statePath ?? null;
-  const saved = await StateFile.read<SavedAdyenSimulator>(statePath);
-  if (saved !== null && saved.provider !== 'adyen') throw new Error(`${statePath} holds a ${String(saved.provider)} simulator's state, not Adyen's`);
+  const saved = await readSavedSimulator<SavedAdyenSimulator>(statePath, 'adyen', 'Adyen');
   const account: AdyenAccount = {
     apiKey: options.apiKey ?? saved?.account.apiKey ?? null,
     merchantAccount: options.merchantAccount ?? saved?.account.merchantAccount ?? null,
@@ -80,29 +79,18 @@ export async function startAdyenSimulator(options: AdyenSimulatorOptions = {}): 
     account,
     webhookUrl: options.webhookUrl ?? null,
     notificationDelayMs: options.notificationDelayMs ?? 20,
-    webhookRetry: {
-      schedule: options.webhookRetry?.schedule ?? ADYEN_RETRY_SCHEDULE,
-      scale: options.webhookRetry?.scale ?? 1,
-      concurrency: options.webhookRetry?.concurrency,
-    },
+    webhookRetry: webhookRetryOptions(options.webhookRetry, ADYEN_RETRY_SCHEDULE),
     statePath,
     saved,
     debitSettlementMs: options.debitSettlementMs ?? DEBIT_SETTLEMENT_MS,
   });
-  const { host, port, url } = await server.listen();
-  await server.save();
-  const dispatcher = server.notifier.dispatcher;
+  await server.runtime.listen();
+  await server.runtime.save();
   return {
-    host,
-    port,
-    url,
+    ...simulatorControl(server.runtime, { approval: server.approval, latency: server.latency, dispatcher: server.notifier.dispatcher }),
     account: { ...account },
     ledger: server.ledger,
     webhooks: adyenWebhookSigner({ hmacKey: account.hmacKey, merchantAccount: account.merchantAccount ?? 'SimulatorMerchant' }),
-    setFault: (fault, faultOptions) => server.setFault(fault, faultOptions),
-    clearFault: () => server.clearFault(),
-    setApprovalRates: (rules, seed) => server.approval.set(rules, seed),
-    setLatency: (distribution, seed) => server.latency.set(distribution, seed),
     notifications: () => server.notifier.deliveries(),
     debitSettlementMs: options.debitSettlementMs ?? DEBIT_SETTLEMENT_MS,
     advanceBank: (ms) => server.advanceBank(ms),
@@ -111,11 +99,5 @@ export async function startAdyenSimulator(options: AdyenSimulatorOptions = {}): 
     setWebhookUrl: (webhookUrl) => {
       server.notifier.webhookUrl = webhookUrl;
     },
-    setWebhookFault: (fault, faultOptions) => dispatcher.setFault(fault, faultOptions),
-    clearWebhookFaults: () => dispatcher.clearFaults(),
-    setWebhookRetryScale: (scale) => dispatcher.setRetryScale(scale),
-    webhookDeliveries: () => dispatcher.deliveries(),
-    save: () => server.save(),
-    close: () => server.close(),
   };
 }

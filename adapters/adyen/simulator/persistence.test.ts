@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuthorizeRequest } from '../../testkit/contract.js';
+import { expectUndeliveredWebhookResumedAfterRestart } from '../../testkit/simulator-restart.js';
 import { startWebhookSink, type WebhookSink } from '../../testkit/webhook-sink.js';
 import { createAdyenAdapter } from '../adapter.js';
 import { startAdyenSimulator, type AdyenSimulator } from './index.js';
@@ -106,19 +107,15 @@ describe('Adyen simulator: state kept across a restart', () => {
   });
 
   it('goes on retrying after the restart a notification it could not deliver before', async () => {
-    sink.failNext(1000);
-    const first = await startFirst();
-    const paid = await adapterFor(first).authorize(request(3));
-    for (let i = 0; i < 500 && !first.webhookDeliveries().some((d) => d.attempts.length >= 2); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    await first.close();
-    sink.failNext(0);
-    const second = await start();
-    try {
-      await second.idle();
-      expect(second.webhookDeliveries()).toEqual([expect.objectContaining({ type: 'AUTHORISATION', state: 'delivered', reference: paid.kind === 'approved' ? paid.reference : null })]);
-      expect(await adapterFor(second).parseWebhook(sink.received[0]!, new Date())).toMatchObject({ ok: true });
-    } finally {
-      await second.close();
-    }
+    await expectUndeliveredWebhookResumedAfterRestart({
+      sink,
+      start: () => startFirst(),
+      pay: async (sim) => {
+        const paid = await adapterFor(sim).authorize(request(3));
+        return paid.kind === 'approved' ? paid.reference : null;
+      },
+      eventTypes: ['AUTHORISATION'],
+      verify: (sim, delivered) => adapterFor(sim).parseWebhook(delivered, new Date()),
+    });
   });
 });

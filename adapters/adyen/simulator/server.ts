@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestFaults, type RequestFault } from '../../testkit/faults.js';
-import { FaultSwitch, firstHeader, PendingRequests, readRequest, SimulatorHttpServer } from '../../testkit/http-server.js';
-import type { FaultOptions, SimulatorFault } from '../../testkit/simulator.js';
-import { StateFile } from '../../testkit/state-file.js';
+import { firstHeader, readRequest } from '../../testkit/http-server.js';
+import { SimulatorRuntime } from '../../testkit/simulator-runtime.js';
 import { ApprovalRates, Latency } from '../../testkit/steering.js';
 import type { PendingWebhook } from '../../testkit/webhook-dispatcher.js';
 import type { RetrySchedule } from '../../testkit/webhook-schedules.js';
@@ -75,29 +74,34 @@ export class AdyenSimulatorServer {
   readonly notifier: Notifier;
   readonly ledger: AdyenLedger;
   private readonly idempotency: IdempotencyStore;
-  private readonly http: SimulatorHttpServer;
-  private readonly pending = new PendingRequests();
-  private readonly faultSwitch: FaultSwitch;
-  private readonly stateFile: StateFile<SavedAdyenSimulator>;
-  private baseUrl = '';
+  readonly runtime: SimulatorRuntime<SavedAdyenSimulator>;
   private bankOffsetMs = 0;
   private readonly context: AccountContext;
 
   constructor(private readonly options: ServerOptions) {
     const { saved } = options;
-    this.stateFile = new StateFile(options.statePath, () => this.saved());
+    this.runtime = new SimulatorRuntime({
+      host: options.host,
+      port: options.port,
+      statePath: options.statePath,
+      serialize: () => this.saved(),
+      handle: (req, res) => this.handle(req, res),
+      faults: this.faults,
+      internalError: () => ({ headers: { 'content-type': 'application/json;charset=UTF-8' }, body: JSON.stringify(faultBody(500)) }),
+      stopSending: () => this.notifier.close(),
+    });
     this.idempotency = new IdempotencyStore(saved ? Buffer.from(saved.account.idempotencySecret, 'base64') : undefined);
     this.notifier = new Notifier({
       hmacKey: options.account.hmacKey,
       webhookUrl: options.webhookUrl,
       delayMs: options.notificationDelayMs,
       retry: options.webhookRetry,
-      onChange: () => this.stateFile.changed(),
+      onChange: () => this.runtime.changed(),
     });
     this.ledger = createLedger(this.state, () => {
       this.idempotency.clear();
       this.notifier.reset();
-      this.stateFile.changed();
+      this.runtime.changed();
     });
     const server = this;
     this.context = {
@@ -105,7 +109,7 @@ export class AdyenSimulatorServer {
       approval: this.approval,
       notifier: this.notifier,
       get baseUrl() {
-        return server.baseUrl;
+        return server.runtime.baseUrl;
       },
       bank: { now: () => Date.now() + server.bankOffsetMs, settlementMs: options.debitSettlementMs },
     };
@@ -115,53 +119,19 @@ export class AdyenSimulatorServer {
       this.idempotency.restore(saved.idempotency);
       this.notifier.restore(saved.jobs, saved.webhooks, (job) => this.resumeJob(job));
     }
-    this.http = new SimulatorHttpServer(options.host, options.port, (req, res) => {
-      this.handle(req, res).catch(() => {
-        if (res.headersSent) res.destroy();
-        else res.writeHead(500, { 'content-type': 'application/json;charset=UTF-8' }).end(JSON.stringify(faultBody(500)));
-      });
-    });
-    this.faultSwitch = new FaultSwitch(this.faults, this.http, this.pending);
-  }
-
-  async listen(): Promise<{ host: string; port: number; url: string }> {
-    const address = await this.http.listen();
-    this.baseUrl = address.url;
-    return address;
   }
 
   /** Moves the bank's calendar on by `ms`: debits falling due settle and their AUTHORISATION goes out. */
   advanceBank(ms: number): void {
     this.bankOffsetMs += ms;
     settleDueDebits(this.context);
-    this.stateFile.changed();
+    this.runtime.changed();
   }
 
   /** The payer's bank returns a collected debit: a CHARGEBACK notification with this reason code. */
   returnDebit(pspReference: string, reasonCode: string): void {
     returnDebit(this.context, pspReference, reasonCode);
-    this.stateFile.changed();
-  }
-
-  setFault(fault: SimulatorFault, options?: FaultOptions): Promise<void> {
-    return this.faultSwitch.set(fault, options);
-  }
-
-  clearFault(): Promise<void> {
-    return this.faultSwitch.clear();
-  }
-
-  /** Writes the state file now (a no-op without one). */
-  save(): Promise<void> {
-    return this.stateFile.flush();
-  }
-
-  /** Stops answering, deciding and sending, then saves (pending jobs and webhooks included). */
-  async close(): Promise<void> {
-    this.notifier.close();
-    this.pending.close();
-    await this.http.close();
-    await this.stateFile.close();
+    this.runtime.changed();
   }
 
   private saved(): SavedAdyenSimulator {
@@ -202,7 +172,7 @@ export class AdyenSimulatorServer {
     const { method, url, body } = request;
     if (url.pathname.startsWith('/_sim/')) {
       const page = threeDSecurePage(this.context, url);
-      this.stateFile.changed();
+      this.runtime.changed();
       res.writeHead(page.status, { 'content-type': 'text/html; charset=utf-8', ...(page.location ? { location: page.location } : {}) }).end(page.html);
       return;
     }
@@ -225,11 +195,11 @@ export class AdyenSimulatorServer {
     const fault = this.faults.take(method, url.pathname);
     entry.fault = fault?.kind ?? null;
     if (fault?.kind === 'http_error') return respond({ status: fault.status, body: faultBody(fault.status) });
-    if (fault?.kind === 'hang') return this.pending.hold(res);
+    if (fault?.kind === 'hang') return this.runtime.pending.hold(res);
 
     const latency = this.latency.nextMs();
     const waited = async (): Promise<boolean> => {
-      if (latency > 0 && !(await this.pending.delay(latency))) {
+      if (latency > 0 && !(await this.runtime.pending.delay(latency))) {
         res.destroy();
         return false;
       }
@@ -260,7 +230,7 @@ export class AdyenSimulatorServer {
       if (result.status < 300) decision.save(saved);
       else decision.release();
     }
-    this.stateFile.changed();
+    this.runtime.changed();
     this.finish(fault, saved, send, res, result.headers);
   }
 
@@ -308,7 +278,7 @@ export class AdyenSimulatorServer {
   ): void {
     switch (fault?.kind) {
       case 'charge_then_hang':
-        return this.pending.hold(res);
+        return this.runtime.pending.hold(res);
       case 'charge_then_500':
         return send(500, JSON.stringify(faultBody(500)));
       case 'malformed_response':

@@ -2,6 +2,7 @@ import type { CardBrand } from '../../../src/domain/card.js';
 import { fromAdyenAmount } from '../amounts.js';
 import type { LedgerExport, SimulatorFault, SimulatorLedger } from '../../testkit/simulator.js';
 import type { FailingModification, ResultCode } from './test-cards.js';
+import { countRequests, sumTotals } from '../../testkit/ledger-sums.js';
 
 /** A payment as the simulated Adyen account holds it: no card number, no CVC. */
 export interface PaymentRecord {
@@ -115,18 +116,14 @@ function canonical(value: number, currency: string): number {
 export function createLedger(state: SimulatorState, onReset: () => void): AdyenLedger {
   return {
     charges: () => [...state.payments.values()].filter((p) => p.authorized > 0).length,
-    requestCount: (pathPrefix) => state.requests.filter((r) => pathPrefix === undefined || r.path.startsWith(pathPrefix)).length,
-    totals(currency) {
-      const wanted = currency?.toUpperCase();
-      const totals = { authorized: 0, captured: 0, refunded: 0 };
-      for (const p of state.payments.values()) {
-        if (wanted !== undefined && p.currency !== wanted) continue;
-        totals.authorized += canonical(p.authorized, p.currency);
-        totals.captured += canonical(p.captured, p.currency);
-        totals.refunded += canonical(p.refunded, p.currency);
-      }
-      return totals;
-    },
+    requestCount: (pathPrefix) => countRequests(state.requests, pathPrefix),
+    totals: (currency) =>
+      sumTotals(
+        state.payments.values(),
+        currency,
+        (p) => p.currency,
+        (p) => ({ authorized: canonical(p.authorized, p.currency), captured: canonical(p.captured, p.currency), refunded: canonical(p.refunded, p.currency) }),
+      ),
     reset() {
       state.clear();
       onReset();

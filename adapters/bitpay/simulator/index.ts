@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { KeyUtils } from 'bitpay-sdk';
 import type { SimulatorControl } from '../../testkit/simulator.js';
-import { StateFile } from '../../testkit/state-file.js';
+import { readSavedSimulator, simulatorControl, webhookRetryOptions } from '../../testkit/simulator-runtime.js';
 import type { RetrySchedule } from '../../testkit/webhook-schedules.js';
 import { BITPAY_RETRY_SCHEDULE } from './retry-schedule.js';
 import { BitPaySimulatorServer, type BitPayAccount, type SavedBitPaySimulator } from './server.js';
@@ -54,8 +54,7 @@ export function newPrivateKey(): string {
 
 export async function startBitPaySimulator(options: BitPaySimulatorOptions): Promise<BitPaySimulator> {
   const statePath = options.statePath ?? null;
-  const saved = await StateFile.read<SavedBitPaySimulator>(statePath);
-  if (saved !== null && saved.provider !== 'bitpay') throw new Error(`${statePath} holds a ${String(saved.provider)} simulator's state, not BitPay's`);
+  const saved = await readSavedSimulator<SavedBitPaySimulator>(statePath, 'bitpay', 'BitPay');
   const { privateKey } = options;
   const keys = new KeyUtils();
   const account: BitPayAccount = {
@@ -67,35 +66,20 @@ export async function startBitPaySimulator(options: BitPaySimulatorOptions): Pro
     port: options.port ?? 0,
     account,
     webhookUrl: options.webhookUrl ?? null,
-    webhookRetry: { schedule: options.webhookRetry?.schedule ?? BITPAY_RETRY_SCHEDULE, scale: options.webhookRetry?.scale ?? 1, concurrency: options.webhookRetry?.concurrency },
+    webhookRetry: webhookRetryOptions(options.webhookRetry, BITPAY_RETRY_SCHEDULE),
     statePath,
     saved,
     now: options.now ?? (() => new Date()),
   });
-  const { host, port, url } = await server.listen();
-  await server.save();
-  const dispatcher = server.dispatcher;
+  await server.runtime.listen();
+  await server.runtime.save();
   return {
-    host,
-    port,
-    url,
+    ...simulatorControl(server.runtime, server),
     credentials: { privateKey, merchantToken: account.merchantToken },
     ledger: server.ledger,
     expire: (id) => server.expire(id),
     settleRefund: (id) => server.settleRefund(id),
     holdConfirmations: (held) => server.holdConfirmations(held),
     confirm: (id) => server.confirm(id),
-    setFault: (fault, faultOptions) => server.setFault(fault, faultOptions),
-    clearFault: () => server.clearFault(),
-    setApprovalRates: (rules, seed) => server.approval.set(rules, seed),
-    setLatency: (distribution, seed) => server.latency.set(distribution, seed),
-    idle: () => dispatcher.idle(),
-    setWebhookUrl: (webhookUrl) => dispatcher.setUrl(webhookUrl),
-    setWebhookFault: (fault, faultOptions) => dispatcher.setFault(fault, faultOptions),
-    clearWebhookFaults: () => dispatcher.clearFaults(),
-    setWebhookRetryScale: (scale) => dispatcher.setRetryScale(scale),
-    webhookDeliveries: () => dispatcher.deliveries(),
-    save: () => server.save(),
-    close: () => server.close(),
   };
 }

@@ -1,9 +1,8 @@
 import { createPublicKey, ECDH, randomBytes, verify } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestFaults, type RequestFault } from '../../testkit/faults.js';
-import { FaultSwitch, firstHeader, PendingRequests, readRequest, SimulatorHttpServer } from '../../testkit/http-server.js';
-import type { FaultOptions, SimulatorFault } from '../../testkit/simulator.js';
-import { StateFile } from '../../testkit/state-file.js';
+import { firstHeader, readRequest } from '../../testkit/http-server.js';
+import { SimulatorRuntime } from '../../testkit/simulator-runtime.js';
 import { ApprovalRates, Latency } from '../../testkit/steering.js';
 import { WebhookDispatcher, type PendingWebhook } from '../../testkit/webhook-dispatcher.js';
 import type { RetrySchedule } from '../../testkit/webhook-schedules.js';
@@ -91,17 +90,21 @@ export class BitPaySimulatorServer {
   readonly latency = new Latency();
   readonly dispatcher: WebhookDispatcher;
   readonly ledger: BitPayLedger;
-  private readonly http: SimulatorHttpServer;
-  private readonly pending = new PendingRequests();
-  private readonly faultSwitch: FaultSwitch;
-  private readonly stateFile: StateFile<SavedBitPaySimulator>;
+  readonly runtime: SimulatorRuntime<SavedBitPaySimulator>;
   private readonly identityKey;
-  private baseUrl = '';
   private holding = false;
 
   constructor(private readonly options: ServerOptions) {
     this.identityKey = publicKeyOf(options.account.identity);
-    this.stateFile = new StateFile(options.statePath, () => this.saved());
+    this.runtime = new SimulatorRuntime({
+      host: options.host,
+      port: options.port,
+      statePath: options.statePath,
+      serialize: () => this.saved(),
+      handle: (req, res) => this.handle(req, res),
+      faults: this.faults,
+      stopSending: () => this.dispatcher.close(),
+    });
     this.dispatcher = new WebhookDispatcher({
       schedule: options.webhookRetry.schedule,
       retryScale: options.webhookRetry.scale,
@@ -109,48 +112,16 @@ export class BitPaySimulatorServer {
       url: options.webhookUrl,
       // BitPay's IPNs carry no signature: JSON with Accept and Content-Type headers only.
       render: (payload) => ({ headers: { accept: 'application/json', 'content-type': 'application/json' }, rawBody: JSON.stringify(payload) }),
-      onChange: () => this.stateFile.changed(),
+      onChange: () => this.runtime.changed(),
     });
     this.ledger = createLedger(this.state, () => {
       this.dispatcher.reset();
-      this.stateFile.changed();
+      this.runtime.changed();
     });
     if (options.saved) {
       this.state.restore(options.saved.state);
       this.dispatcher.restore(options.saved.webhooks);
     }
-    this.http = new SimulatorHttpServer(options.host, options.port, (req, res) => {
-      this.handle(req, res).catch(() => {
-        if (res.headersSent) res.destroy();
-        else res.writeHead(500).end();
-      });
-    });
-    this.faultSwitch = new FaultSwitch(this.faults, this.http, this.pending);
-  }
-
-  async listen(): Promise<{ host: string; port: number; url: string }> {
-    const address = await this.http.listen();
-    this.baseUrl = address.url;
-    return address;
-  }
-
-  setFault(fault: SimulatorFault, options?: FaultOptions): Promise<void> {
-    return this.faultSwitch.set(fault, options);
-  }
-
-  clearFault(): Promise<void> {
-    return this.faultSwitch.clear();
-  }
-
-  save(): Promise<void> {
-    return this.stateFile.flush();
-  }
-
-  async close(): Promise<void> {
-    this.dispatcher.close();
-    this.pending.close();
-    await this.http.close();
-    await this.stateFile.close();
   }
 
   /** The payer's time runs out: an invoice still `new` expires now (with `paidPartial` when part was paid). */
@@ -175,7 +146,7 @@ export class BitPaySimulatorServer {
     const refund = this.state.refund((r) => r.id === id);
     if (refund?.status === 'created') {
       refund.status = 'success';
-      this.stateFile.changed();
+      this.runtime.changed();
       this.notifyRefund(refund);
     }
   }
@@ -194,7 +165,7 @@ export class BitPaySimulatorServer {
 
   private move(invoice: InvoiceRecord, status: InvoiceStatus): void {
     invoice.status = status;
-    this.stateFile.changed();
+    this.runtime.changed();
     const event = EVENTS[status];
     if (event) this.dispatcher.enqueue({ type: event.name, reference: invoice.id, payload: { event, data: this.ipnData(invoice) } });
   }
@@ -222,9 +193,9 @@ export class BitPaySimulatorServer {
     };
     const fault = this.faults.take(method, url.pathname);
     if (fault?.kind === 'http_error') return send(fault.status, errorBody(fault.status === 429 ? 'Rate limit exceeded.' : 'Internal server error.'));
-    if (fault?.kind === 'hang') return this.pending.hold(res);
+    if (fault?.kind === 'hang') return this.runtime.pending.hold(res);
     const latency = this.latency.nextMs();
-    if (latency > 0 && !(await this.pending.delay(latency))) return void res.destroy();
+    if (latency > 0 && !(await this.runtime.pending.delay(latency))) return void res.destroy();
 
     let answer: { status: number; text: string };
     try {
@@ -234,7 +205,7 @@ export class BitPaySimulatorServer {
       if (!(error instanceof ApiError)) throw error;
       answer = { status: error.status, text: errorBody(error.text) };
     }
-    this.stateFile.changed();
+    this.runtime.changed();
     this.finish(fault, answer, send, res);
   }
 
@@ -244,7 +215,7 @@ export class BitPaySimulatorServer {
     const signature = firstHeader(req, 'x-signature');
     if (identity === null || signature === null) throw new ApiError(401, 'This endpoint requires a signed request.');
     if (identity !== this.options.account.identity) throw new ApiError(401, 'Unauthorized sender.');
-    const signed = `${this.baseUrl}${url.pathname}${url.search}${method === 'POST' || method === 'PUT' ? body : ''}`;
+    const signed = `${this.runtime.baseUrl}${url.pathname}${url.search}${method === 'POST' || method === 'PUT' ? body : ''}`;
     let valid = false;
     try {
       valid = verify('sha256', Buffer.from(signed, 'utf8'), { key: this.identityKey, dsaEncoding: 'der' }, Buffer.from(signature, 'hex'));
@@ -344,7 +315,7 @@ export class BitPaySimulatorServer {
     return {
       id: invoice.id,
       guid: invoice.guid,
-      url: `${this.baseUrl}/i/${invoice.id}`,
+      url: `${this.runtime.baseUrl}/i/${invoice.id}`,
       status: invoice.status,
       exceptionStatus: invoice.exceptionStatus,
       price: invoice.price,
@@ -401,7 +372,7 @@ export class BitPaySimulatorServer {
     if (result === 'underpay') {
       invoice.amountPaid = Math.floor(due / 2);
       invoice.exceptionStatus = 'paidPartial';
-      this.stateFile.changed();
+      this.runtime.changed();
       return page(302, 'Partly paid.', invoice.closeURL);
     }
     invoice.amountPaid = result === 'overpay' ? Math.ceil(due * 1.1) : due;
@@ -414,7 +385,7 @@ export class BitPaySimulatorServer {
   private finish(fault: RequestFault | null, response: { status: number; text: string }, send: (status: number, text: string) => void, res: ServerResponse): void {
     switch (fault?.kind) {
       case 'charge_then_hang':
-        return this.pending.hold(res);
+        return this.runtime.pending.hold(res);
       case 'charge_then_500':
         return send(500, errorBody('Internal server error.'));
       case 'malformed_response':

@@ -1,5 +1,6 @@
 import type { LedgerExport, SimulatorLedger } from '../../testkit/simulator.js';
 import { fromBitPayPrice } from '../amounts.js';
+import { countRequests, sumTotals } from '../../testkit/ledger-sums.js';
 
 export type InvoiceStatus = 'new' | 'paid' | 'confirmed' | 'complete' | 'expired' | 'invalid';
 
@@ -97,19 +98,8 @@ function sums(invoice: InvoiceRecord): { authorized: number; captured: number; r
 export function createLedger(state: SimulatorState, onReset: () => void): BitPayLedger {
   return {
     charges: () => [...state.invoices.values()].filter(charged).length,
-    requestCount: (pathPrefix) => state.requests.filter((r) => pathPrefix === undefined || r.path.startsWith(pathPrefix)).length,
-    totals(currency) {
-      const wanted = currency?.toUpperCase();
-      const totals = { authorized: 0, captured: 0, refunded: 0 };
-      for (const invoice of state.invoices.values()) {
-        if (wanted !== undefined && invoice.currency !== wanted) continue;
-        const s = sums(invoice);
-        totals.authorized += s.authorized;
-        totals.captured += s.captured;
-        totals.refunded += s.refunded;
-      }
-      return totals;
-    },
+    requestCount: (pathPrefix) => countRequests(state.requests, pathPrefix),
+    totals: (currency) => sumTotals(state.invoices.values(), currency, (i) => i.currency, sums),
     reset() {
       state.clear();
       onReset();

@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SimulatorControl, WebhookSigner } from '../../testkit/simulator.js';
-import { StateFile } from '../../testkit/state-file.js';
+import { readSavedSimulator, simulatorControl, webhookRetryOptions } from '../../testkit/simulator-runtime.js';
 import { BRAINTREE_RETRY_SCHEDULE, type RetrySchedule } from '../../testkit/webhook-schedules.js';
 import { isCurrency } from '../../../src/domain/currency.js';
 import type { BraintreeLedger } from './ledger.js';
@@ -68,8 +68,7 @@ export interface BraintreeSimulator extends SimulatorControl {
 
 export async function startBraintreeSimulator(options: BraintreeSimulatorOptions = {}): Promise<BraintreeSimulator> {
   const statePath = options.statePath ?? null;
-  const saved = await StateFile.read<SavedBraintreeSimulator>(statePath);
-  if (saved !== null && saved.provider !== 'braintree') throw new Error(`${statePath} holds a ${String(saved.provider)} simulator's state, not Braintree's`);
+  const saved = await readSavedSimulator<SavedBraintreeSimulator>(statePath, 'braintree', 'Braintree');
   const account: BraintreeAccount = {
     merchantId: options.merchantId ?? saved?.account.merchantId ?? 'simulator_merchant',
     publicKey: options.publicKey ?? saved?.account.publicKey ?? randomBytes(8).toString('hex'),
@@ -85,35 +84,17 @@ export async function startBraintreeSimulator(options: BraintreeSimulatorOptions
     webhookUrl: options.webhookUrl ?? null,
     merchantAccounts,
     settlementDelayMs: options.settlementDelayMs === undefined ? 0 : options.settlementDelayMs,
-    webhookRetry: {
-      schedule: options.webhookRetry?.schedule ?? BRAINTREE_RETRY_SCHEDULE,
-      scale: options.webhookRetry?.scale ?? 1,
-      concurrency: options.webhookRetry?.concurrency,
-    },
+    webhookRetry: webhookRetryOptions(options.webhookRetry, BRAINTREE_RETRY_SCHEDULE),
     statePath,
     saved,
   });
-  const { host, port, url } = await server.listen();
-  await server.save();
-  const dispatcher = server.dispatcher;
+  await server.runtime.listen();
+  await server.runtime.save();
   return {
-    host,
-    port,
-    url,
+    ...simulatorControl(server.runtime, server),
     account: { ...account },
     ledger: server.ledger,
     webhooks: createBraintreeWebhookSigner(account),
-    setFault: (fault, faultOptions) => server.setFault(fault, faultOptions),
-    clearFault: () => server.clearFault(),
-    setApprovalRates: (rules, seed) => server.approval.set(rules, seed),
-    setLatency: (distribution, seed) => server.latency.set(distribution, seed),
-    setWebhookUrl: (webhookUrl) => dispatcher.setUrl(webhookUrl),
-    setWebhookFault: (fault, faultOptions) => dispatcher.setFault(fault, faultOptions),
-    clearWebhookFaults: () => dispatcher.clearFaults(),
-    setWebhookRetryScale: (scale) => dispatcher.setRetryScale(scale),
-    webhookDeliveries: () => dispatcher.deliveries(),
     idle: () => server.idle(),
-    save: () => server.save(),
-    close: () => server.close(),
   };
 }

@@ -1,5 +1,6 @@
 import type { LedgerExport, SimulatorFault, SimulatorLedger } from '../../testkit/simulator.js';
 import type { TransactionRecord, TransactionStatus, TransactionStore } from './state.js';
+import { countRequests } from '../../testkit/ledger-sums.js';
 
 export interface LedgerRequest {
   method: string;
@@ -70,7 +71,7 @@ export class Ledger implements BraintreeLedger {
   }
 
   requestCount(pathPrefix?: string): number {
-    return pathPrefix === undefined ? this.log.length : this.log.filter((entry) => entry.path.startsWith(pathPrefix)).length;
+    return countRequests(this.log, pathPrefix);
   }
 
   /** authorized: sales authorized; captured: sales submitted for settlement and not voided or declined since; refunded: credits likewise. */

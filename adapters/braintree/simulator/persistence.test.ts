@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { attemptIdentity, type AuthorizeRequest } from '../../testkit/contract.js';
+import { expectUndeliveredWebhookResumedAfterRestart } from '../../testkit/simulator-restart.js';
 import { startWebhookSink, type WebhookSink } from '../../testkit/webhook-sink.js';
 import { createBraintreeAdapter } from '../adapter.js';
 import { startBraintreeSimulator, type BraintreeSimulator } from './index.js';
@@ -96,20 +97,19 @@ describe('Braintree simulator: state kept across a restart', () => {
   });
 
   it('goes on retrying after the restart a notification it could not deliver before', async () => {
-    sink.failNext(1000);
-    const first = await start();
-    const paid = await adapterFor(first).authorize(request(4));
-    for (let i = 0; i < 500 && !first.webhookDeliveries().some((d) => d.attempts.length >= 2); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    await first.close();
-    sink.failNext(0);
-    const second = await start();
-    try {
-      await second.idle();
-      expect(second.webhookDeliveries()).toEqual([expect.objectContaining({ type: 'transaction_settled', state: 'delivered', reference: paid.kind === 'approved' ? paid.reference : null })]);
-      expect(second.ledger.deliveries()).toEqual([{ kind: 'transaction_settled', transactionId: paid.kind === 'approved' ? paid.reference : '', status: 200 }]);
-      expect(await adapterFor(second).parseWebhook(sink.received[0]!, new Date())).toMatchObject({ ok: true, events: [{ type: 'settlement.succeeded' }] });
-    } finally {
-      await second.close();
-    }
+    await expectUndeliveredWebhookResumedAfterRestart({
+      sink,
+      start: () => start(),
+      pay: async (sim) => {
+        const paid = await adapterFor(sim).authorize(request(4));
+        return paid.kind === 'approved' ? paid.reference : null;
+      },
+      eventTypes: ['transaction_settled'],
+      verify: (sim, delivered) => adapterFor(sim).parseWebhook(delivered, new Date()),
+      andThen: async (second, reference) => {
+        expect(second.ledger.deliveries()).toEqual([{ kind: 'transaction_settled', transactionId: reference ?? '', status: 200 }]);
+        expect(await adapterFor(second).parseWebhook(sink.received[0]!, new Date())).toMatchObject({ ok: true, events: [{ type: 'settlement.succeeded' }] });
+      },
+    });
   });
 });

@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestFaults } from '../../testkit/faults.js';
-import { FaultSwitch, PendingRequests, readBody, SimulatorHttpServer } from '../../testkit/http-server.js';
-import type { FaultOptions, SimulatorFault } from '../../testkit/simulator.js';
-import { StateFile } from '../../testkit/state-file.js';
+import { readBody } from '../../testkit/http-server.js';
+import { SimulatorRuntime } from '../../testkit/simulator-runtime.js';
 import { ApprovalRates, Latency } from '../../testkit/steering.js';
 import { WebhookDispatcher, type PendingWebhook } from '../../testkit/webhook-dispatcher.js';
 import type { RetrySchedule } from '../../testkit/webhook-schedules.js';
@@ -62,17 +61,22 @@ export class SimulatorServer {
   private readonly faults = new RequestFaults();
   private readonly settlements: Settlements;
   private readonly api: ApiContext;
-  private readonly http: SimulatorHttpServer;
-  private readonly pending = new PendingRequests();
-  private readonly faultSwitch: FaultSwitch;
-  private readonly stateFile: StateFile<SavedBraintreeSimulator>;
+  readonly runtime: SimulatorRuntime<SavedBraintreeSimulator>;
   private readonly authorization: string;
   private closed = false;
 
   constructor(private readonly config: ServerConfig) {
     const { account } = config;
     this.authorization = `Basic ${Buffer.from(`${account.publicKey}:${account.privateKey}`).toString('base64')}`;
-    this.stateFile = new StateFile(config.statePath, () => this.saved());
+    this.runtime = new SimulatorRuntime({
+      host: config.host,
+      port: config.port,
+      statePath: config.statePath,
+      serialize: () => this.saved(),
+      handle: (req, res) => this.handle(req, res),
+      faults: this.faults,
+      stopSending: () => this.stopSending(),
+    });
     this.dispatcher = new WebhookDispatcher({
       schedule: config.webhookRetry.schedule,
       retryScale: config.webhookRetry.scale,
@@ -84,7 +88,7 @@ export class SimulatorServer {
         const { kind, subject, at } = payload as QueuedNotification;
         return notificationRequest(kind, subject, account, new Date(at));
       },
-      onChange: () => this.stateFile.changed(),
+      onChange: () => this.runtime.changed(),
       onSettled: (delivery, payload) => {
         const last = delivery.attempts.at(-1);
         this.ledger.recordDelivery({ kind: delivery.type, transactionId: (payload as QueuedNotification).transactionId, status: last?.status ?? null });
@@ -92,12 +96,12 @@ export class SimulatorServer {
     });
     this.settlements = new Settlements(this.store, config.settlementDelayMs, Date.now, (t, kind) => {
       this.notify(t, kind);
-      this.stateFile.changed();
+      this.runtime.changed();
     });
     this.ledger = new Ledger(this.store, () => {
       this.settlements.stop();
       this.dispatcher.reset();
-      this.stateFile.changed();
+      this.runtime.changed();
     });
     this.api = { store: this.store, settlements: this.settlements, approval: this.approval, merchantAccounts: config.merchantAccounts, now: Date.now };
     if (config.saved) {
@@ -105,13 +109,6 @@ export class SimulatorServer {
       this.settlements.resume();
       this.dispatcher.restore(config.saved.webhooks);
     }
-    this.http = new SimulatorHttpServer(config.host, config.port, (req, res) => {
-      this.handle(req, res).catch(() => {
-        if (res.headersSent) res.destroy();
-        else res.writeHead(500).end();
-      });
-    });
-    this.faultSwitch = new FaultSwitch(this.faults, this.http, this.pending);
   }
 
   /** Resolves once no transaction waits for its settlement timer and no notification is pending. */
@@ -120,11 +117,6 @@ export class SimulatorServer {
       await this.dispatcher.idle();
       if (this.settlements.busy) await new Promise((resolve) => setTimeout(resolve, 5));
     }
-  }
-
-  /** Writes the state file now (a no-op without one). */
-  save(): Promise<void> {
-    return this.stateFile.flush();
   }
 
   private saved(): SavedBraintreeSimulator {
@@ -137,27 +129,11 @@ export class SimulatorServer {
     };
   }
 
-  listen(): Promise<{ host: string; port: number; url: string }> {
-    return this.http.listen();
-  }
-
-  setFault(fault: SimulatorFault, options?: FaultOptions): Promise<void> {
-    return this.faultSwitch.set(fault, options);
-  }
-
-  clearFault(): Promise<void> {
-    return this.faultSwitch.clear();
-  }
-
-  /** Stops answering, settling and sending, then saves (transactions waiting to settle and undelivered notifications included). */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** At close, before the port closes and the state is saved (transactions waiting to settle and undelivered notifications included). */
+  private stopSending(): void {
     this.closed = true;
     this.settlements.stop();
     this.dispatcher.close();
-    this.pending.close();
-    await this.http.close();
-    await this.stateFile.close();
   }
 
   // ---- requests ----
@@ -180,15 +156,15 @@ export class SimulatorServer {
 
     const fault = this.faults.take(method, path);
     entry.fault = fault?.kind ?? null;
-    if (fault?.kind === 'hang') return this.pending.hold(res);
-    if (!(await this.pending.delay(this.latency.nextMs()))) return void res.destroy();
+    if (fault?.kind === 'hang') return this.runtime.pending.hold(res);
+    if (!(await this.runtime.pending.delay(this.latency.nextMs()))) return void res.destroy();
     if (fault?.kind === 'http_error') return send(serverError(fault.status));
 
     const answer = this.respond(req, method, path, text);
-    if (method !== 'GET') this.stateFile.changed();
+    if (method !== 'GET') this.runtime.changed();
     switch (fault?.kind) {
       case 'charge_then_hang':
-        return this.pending.hold(res);
+        return this.runtime.pending.hold(res);
       case 'charge_then_500':
         return send(serverError(500));
       case 'malformed_response':

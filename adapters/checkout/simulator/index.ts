@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SimulatorControl, WebhookSigner } from '../../testkit/simulator.js';
-import { StateFile } from '../../testkit/state-file.js';
+import { readSavedSimulator, simulatorControl, webhookRetryOptions } from '../../testkit/simulator-runtime.js';
 import { CHECKOUT_RETRY_SCHEDULE } from './retry-schedule.js';
 import type { RetrySchedule } from '../../testkit/webhook-schedules.js';
 import { CheckoutSimulatorServer, type CheckoutAccount, type SavedCheckoutSimulator } from './server.js';
@@ -49,8 +49,7 @@ export interface CheckoutSimulator extends SimulatorControl {
 
 export async function startCheckoutSimulator(options: CheckoutSimulatorOptions = {}): Promise<CheckoutSimulator> {
   const statePath = options.statePath ?? null;
-  const saved = await StateFile.read<SavedCheckoutSimulator>(statePath);
-  if (saved !== null && saved.provider !== 'checkout') throw new Error(`${statePath} holds a ${String(saved.provider)} simulator's state, not Checkout.com's`);
+  const saved = await readSavedSimulator<SavedCheckoutSimulator>(statePath, 'checkout', 'Checkout.com');
   const account: CheckoutAccount = {
     secretKey: options.secretKey ?? saved?.account.secretKey ?? null,
     // State saved before the simulator took wallet tokens has no public key.
@@ -62,35 +61,16 @@ export async function startCheckoutSimulator(options: CheckoutSimulatorOptions =
     port: options.port ?? 0,
     account,
     webhookUrl: options.webhookUrl ?? null,
-    webhookRetry: {
-      schedule: options.webhookRetry?.schedule ?? CHECKOUT_RETRY_SCHEDULE,
-      scale: options.webhookRetry?.scale ?? 1,
-      concurrency: options.webhookRetry?.concurrency,
-    },
+    webhookRetry: webhookRetryOptions(options.webhookRetry, CHECKOUT_RETRY_SCHEDULE),
     statePath,
     saved,
   });
-  const { host, port, url } = await server.listen();
-  await server.save();
-  const dispatcher = server.dispatcher;
+  await server.runtime.listen();
+  await server.runtime.save();
   return {
-    host,
-    port,
-    url,
+    ...simulatorControl(server.runtime, server),
     account: { ...account },
     ledger: server.ledger,
     webhooks: checkoutWebhookSigner(account.webhookSecret),
-    setFault: (fault, faultOptions) => server.setFault(fault, faultOptions),
-    clearFault: () => server.clearFault(),
-    setApprovalRates: (rules, seed) => server.approval.set(rules, seed),
-    setLatency: (distribution, seed) => server.latency.set(distribution, seed),
-    idle: () => dispatcher.idle(),
-    setWebhookUrl: (webhookUrl) => dispatcher.setUrl(webhookUrl),
-    setWebhookFault: (fault, faultOptions) => dispatcher.setFault(fault, faultOptions),
-    clearWebhookFaults: () => dispatcher.clearFaults(),
-    setWebhookRetryScale: (scale) => dispatcher.setRetryScale(scale),
-    webhookDeliveries: () => dispatcher.deliveries(),
-    save: () => server.save(),
-    close: () => server.close(),
   };
 }

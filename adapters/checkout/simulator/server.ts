@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestFaults, type RequestFault } from '../../testkit/faults.js';
-import { FaultSwitch, firstHeader, PendingRequests, readRequest, SimulatorHttpServer } from '../../testkit/http-server.js';
-import type { FaultOptions, SimulatorFault } from '../../testkit/simulator.js';
-import { StateFile } from '../../testkit/state-file.js';
+import { firstHeader, readRequest } from '../../testkit/http-server.js';
+import { SimulatorRuntime } from '../../testkit/simulator-runtime.js';
 import { ApprovalRates, Latency } from '../../testkit/steering.js';
 import { WebhookDispatcher, type PendingWebhook } from '../../testkit/webhook-dispatcher.js';
 import type { RetrySchedule } from '../../testkit/webhook-schedules.js';
@@ -59,38 +58,42 @@ export class CheckoutSimulatorServer {
   readonly dispatcher: WebhookDispatcher;
   readonly ledger: CheckoutLedger;
   private readonly idempotency = new IdempotencyStore();
-  private readonly http: SimulatorHttpServer;
-  private readonly pending = new PendingRequests();
-  private readonly faultSwitch: FaultSwitch;
-  private readonly stateFile: StateFile<SavedCheckoutSimulator>;
-  private baseUrl = '';
+  readonly runtime: SimulatorRuntime<SavedCheckoutSimulator>;
   readonly context: ApiContext;
 
   constructor(private readonly options: ServerOptions) {
-    this.stateFile = new StateFile(options.statePath, () => this.saved());
+    this.runtime = new SimulatorRuntime({
+      host: options.host,
+      port: options.port,
+      statePath: options.statePath,
+      serialize: () => this.saved(),
+      handle: (req, res) => this.handle(req, res),
+      faults: this.faults,
+      stopSending: () => this.dispatcher.close(),
+    });
     this.dispatcher = new WebhookDispatcher({
       schedule: options.webhookRetry.schedule,
       retryScale: options.webhookRetry.scale,
       concurrency: options.webhookRetry.concurrency,
       url: options.webhookUrl,
       render: (payload) => signedRequest(payload, options.account.webhookSecret),
-      onChange: () => this.stateFile.changed(),
+      onChange: () => this.runtime.changed(),
     });
     this.ledger = createLedger(this.state, () => {
       this.idempotency.clear();
       this.dispatcher.reset();
-      this.stateFile.changed();
+      this.runtime.changed();
     });
     const server = this;
     this.context = {
       state: this.state,
       approval: this.approval,
       get baseUrl() {
-        return server.baseUrl;
+        return server.runtime.baseUrl;
       },
       now: () => new Date(),
       emit: (type, payment, action) => {
-        const event = paymentEvent(type, payment, action, server.baseUrl, new Date());
+        const event = paymentEvent(type, payment, action, server.runtime.baseUrl, new Date());
         this.dispatcher.enqueue({ type, reference: payment.id, payload: event });
       },
     };
@@ -99,38 +102,6 @@ export class CheckoutSimulatorServer {
       this.idempotency.restore(options.saved.idempotency);
       this.dispatcher.restore(options.saved.webhooks);
     }
-    this.http = new SimulatorHttpServer(options.host, options.port, (req, res) => {
-      this.handle(req, res).catch(() => {
-        if (res.headersSent) res.destroy();
-        else res.writeHead(500).end();
-      });
-    });
-    this.faultSwitch = new FaultSwitch(this.faults, this.http, this.pending);
-  }
-
-  async listen(): Promise<{ host: string; port: number; url: string }> {
-    const address = await this.http.listen();
-    this.baseUrl = address.url;
-    return address;
-  }
-
-  setFault(fault: SimulatorFault, options?: FaultOptions): Promise<void> {
-    return this.faultSwitch.set(fault, options);
-  }
-
-  clearFault(): Promise<void> {
-    return this.faultSwitch.clear();
-  }
-
-  save(): Promise<void> {
-    return this.stateFile.flush();
-  }
-
-  async close(): Promise<void> {
-    this.dispatcher.close();
-    this.pending.close();
-    await this.http.close();
-    await this.stateFile.close();
   }
 
   private saved(): SavedCheckoutSimulator {
@@ -150,7 +121,7 @@ export class CheckoutSimulatorServer {
     const { method, url, body } = request;
     if (url.pathname.startsWith('/_sim/')) {
       const page = threeDSecurePage(this.context, url);
-      this.stateFile.changed();
+      this.runtime.changed();
       res.writeHead(page.status, { 'content-type': 'text/html; charset=utf-8', ...(page.location ? { location: page.location } : {}) }).end(page.html);
       return;
     }
@@ -170,11 +141,11 @@ export class CheckoutSimulatorServer {
     const fault = this.faults.take(method, url.pathname);
     entry.fault = fault?.kind ?? null;
     if (fault?.kind === 'http_error') return respond({ status: fault.status });
-    if (fault?.kind === 'hang') return this.pending.hold(res);
+    if (fault?.kind === 'hang') return this.runtime.pending.hold(res);
 
     const latency = this.latency.nextMs();
     const waited = async (): Promise<boolean> => {
-      if (latency > 0 && !(await this.pending.delay(latency))) {
+      if (latency > 0 && !(await this.runtime.pending.delay(latency))) {
         res.destroy();
         return false;
       }
@@ -200,7 +171,7 @@ export class CheckoutSimulatorServer {
       if (result.status < 300) decision.save(saved);
       else decision.release();
     }
-    this.stateFile.changed();
+    this.runtime.changed();
     this.finish(fault, saved, send, res);
   }
 
@@ -250,7 +221,7 @@ export class CheckoutSimulatorServer {
   private finish(fault: RequestFault | null, response: SavedResponse, send: (status: number, text: string) => void, res: ServerResponse): void {
     switch (fault?.kind) {
       case 'charge_then_hang':
-        return this.pending.hold(res);
+        return this.runtime.pending.hold(res);
       case 'charge_then_500':
         return send(500, '');
       case 'malformed_response':

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuthorizeRequest } from '../../testkit/contract.js';
+import { expectUndeliveredWebhookResumedAfterRestart } from '../../testkit/simulator-restart.js';
 import { startWebhookSink, type WebhookSink } from '../../testkit/webhook-sink.js';
 import { createCheckoutAdapter } from '../adapter.js';
 import { startCheckoutSimulator, type CheckoutSimulator } from './index.js';
@@ -63,6 +64,20 @@ describe('the Checkout.com simulator', () => {
     // The same request again under its key is a replay: the same action, nothing refunded twice.
     expect(await adapterFor(sim).refund({ reference: outcome.reference, amount: 4200, currency: 'EUR', idempotencyKey: 'pay_sim1:refund:1' })).toEqual(refunded);
     expect(sim.ledger.totals().refunded).toBe(4200);
+  });
+
+  it('goes on retrying after a restart the webhooks it could not deliver before', async () => {
+    await sim.close();
+    await expectUndeliveredWebhookResumedAfterRestart({
+      sink,
+      start: async () => (sim = await startCheckoutSimulator({ secretKey: SECRET_KEY, statePath: join(dir, 'restarted.json'), webhookUrl: sink.url, webhookRetry: { scale: 0.0001 } })),
+      pay: async (started) => {
+        const paid = await adapterFor(started).authorize(request(9));
+        return paid.kind === 'approved' ? paid.reference : null;
+      },
+      eventTypes: ['payment_approved', 'payment_captured'],
+      verify: (started, delivered) => adapterFor(started).parseWebhook(delivered, new Date()),
+    });
   });
 
   it('delivers signed webhooks the adapter verifies: approval and capture of an automatic-capture payment', async () => {

@@ -2,6 +2,7 @@ import { fromCheckoutAmount } from '../amounts.js';
 import type { CardBrand } from '../../../src/domain/card.js';
 import type { CardAnswer } from './test-cards.js';
 import type { LedgerExport, SimulatorFault, SimulatorLedger } from '../../testkit/simulator.js';
+import { countRequests, sumTotals } from '../../testkit/ledger-sums.js';
 
 export type ActionType = 'Authorization' | 'Capture' | 'Void' | 'Refund';
 
@@ -154,18 +155,14 @@ function canonical(value: number, currency: string): number {
 export function createLedger(state: SimulatorState, onReset: () => void): CheckoutLedger {
   return {
     charges: () => [...state.payments.values()].filter((p) => p.authorized > 0).length,
-    requestCount: (pathPrefix) => state.requests.filter((r) => pathPrefix === undefined || r.path.startsWith(pathPrefix)).length,
-    totals(currency) {
-      const wanted = currency?.toUpperCase();
-      const totals = { authorized: 0, captured: 0, refunded: 0 };
-      for (const p of state.payments.values()) {
-        if (wanted !== undefined && p.currency !== wanted) continue;
-        totals.authorized += canonical(p.authorized, p.currency);
-        totals.captured += canonical(p.captured, p.currency);
-        totals.refunded += canonical(p.refunded, p.currency);
-      }
-      return totals;
-    },
+    requestCount: (pathPrefix) => countRequests(state.requests, pathPrefix),
+    totals: (currency) =>
+      sumTotals(
+        state.payments.values(),
+        currency,
+        (p) => p.currency,
+        (p) => ({ authorized: canonical(p.authorized, p.currency), captured: canonical(p.captured, p.currency), refunded: canonical(p.refunded, p.currency) }),
+      ),
     reset() {
       state.clear();
       onReset();

@@ -9,9 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestFaults, type RequestFault } from '../../testkit/faults.js';
-import { FaultSwitch, firstHeader, PendingRequests, readRequest, SimulatorHttpServer } from '../../testkit/http-server.js';
+import { firstHeader, readRequest } from '../../testkit/http-server.js';
 import type { SimulatorControl } from '../../testkit/simulator.js';
-import { StateFile } from '../../testkit/state-file.js';
+import { readSavedSimulator, simulatorControl, SimulatorRuntime } from '../../testkit/simulator-runtime.js';
 import { ApprovalRates, Latency } from '../../testkit/steering.js';
 import { WebhookDispatcher, type PendingWebhook } from '../../testkit/webhook-dispatcher.js';
 import type { RetrySchedule } from '../../testkit/webhook-schedules.js';
@@ -114,8 +114,7 @@ interface SavedGoCardlessSimulator {
 
 export async function startGoCardlessSimulator(options: GoCardlessSimulatorOptions = {}): Promise<GoCardlessSimulator> {
   const statePath = options.statePath ?? null;
-  const saved = await StateFile.read<SavedGoCardlessSimulator>(statePath);
-  if (saved !== null && saved.provider !== 'gocardless') throw new Error(`${statePath} holds a ${String(saved.provider)} simulator's state, not GoCardless's`);
+  const saved = await readSavedSimulator<SavedGoCardlessSimulator>(statePath, 'gocardless', 'GoCardless');
   const account = {
     accessToken: options.accessToken ?? saved?.account.accessToken ?? null,
     webhookSecret: options.webhookSecret ?? saved?.account.webhookSecret ?? randomBytes(24).toString('hex'),
@@ -124,7 +123,6 @@ export async function startGoCardlessSimulator(options: GoCardlessSimulatorOptio
   const faults = new RequestFaults();
   const approval = new ApprovalRates();
   const latency = new Latency();
-  const pending = new PendingRequests();
   /** Idempotency-Key → the resource it created (GoCardless answers a reuse with a 409 naming it). */
   const created = new Map<string, string>(saved?.created);
   let forcedFailure: { cause: string; reasonCode: string; left: number | null } | null = null;
@@ -134,16 +132,25 @@ export async function startGoCardlessSimulator(options: GoCardlessSimulatorOptio
     retryScale: options.webhookRetry?.scale ?? 1,
     url: options.webhookUrl ?? null,
     render: (payload) => signedRequest(payload as GoCardlessEvent[], account.webhookSecret),
-    onChange: () => stateFile.changed(),
+    onChange: () => runtime.changed(),
   });
-  const stateFile: StateFile<SavedGoCardlessSimulator> = new StateFile(statePath, () => ({
-    version: 1,
-    provider: 'gocardless',
-    account: { ...account },
-    state: state.saved(),
-    created: [...created],
-    webhooks: dispatcher.pending(),
-  }));
+  const runtime = new SimulatorRuntime<SavedGoCardlessSimulator>({
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    statePath,
+    serialize: () => ({
+      version: 1,
+      provider: 'gocardless',
+      account: { ...account },
+      state: state.saved(),
+      created: [...created],
+      webhooks: dispatcher.pending(),
+    }),
+    handle,
+    faults,
+    stopSending: () => dispatcher.close(),
+  });
+  const { pending } = runtime;
   if (saved) {
     state.restore(saved.state);
     dispatcher.restore(saved.webhooks);
@@ -218,7 +225,7 @@ export async function startGoCardlessSimulator(options: GoCardlessSimulatorOptio
       return send(401, JSON.stringify({ error: { message: 'Authentication failed', type: 'invalid_api_usage', code: 401, request_id: gcId('WB'), documentation_url: 'https://developer.gocardless.com/api-reference#authentication_failed', errors: [{ reason: 'authentication_failed', message: 'Authentication failed' }] } }));
     }
     const response = run(method, url, body, method === 'POST' ? firstHeader(req, 'idempotency-key') : null);
-    if (method === 'POST') stateFile.changed();
+    if (method === 'POST') runtime.changed();
     const text = JSON.stringify(response.body);
     if (fault?.kind === 'charge_then_hang') return pending.hold(res);
     if (fault?.kind === 'charge_then_500') return send(500, JSON.stringify(invalidServer(500)));
@@ -226,34 +233,25 @@ export async function startGoCardlessSimulator(options: GoCardlessSimulatorOptio
     send(response.status, text);
   }
 
-  const http = new SimulatorHttpServer(options.host ?? '127.0.0.1', options.port ?? 0, (req, res) => {
-    handle(req, res).catch(() => {
-      if (res.headersSent) res.destroy();
-      else res.writeHead(500).end();
-    });
-  });
-  const faultSwitch = new FaultSwitch(faults, http, pending);
-  const { host, port, url } = await http.listen();
+  await runtime.listen();
   const ledger = createLedger(state, () => {
     created.clear();
     dispatcher.reset();
-    stateFile.changed();
+    runtime.changed();
   });
 
   return {
-    host,
-    port,
-    url,
+    ...simulatorControl(runtime, { approval, latency, dispatcher }),
     account: { ...account },
     ledger,
     advance(ms) {
       state.offsetMs += ms;
       progress(ctx);
-      stateFile.changed();
+      runtime.changed();
     },
     returnPayment(reference, kind, reasonCode) {
       returnPayment(ctx, reference, kind, reasonCode);
-      stateFile.changed();
+      runtime.changed();
     },
     failNextPayments(failure, times) {
       forcedFailure = failure ? { ...failure, left: times ?? null } : null;
@@ -261,23 +259,6 @@ export async function startGoCardlessSimulator(options: GoCardlessSimulatorOptio
     payment(reference) {
       const p = state.payments.get(reference);
       return p ? { status: p.status, amount: p.amount, currency: p.currency, metadata: { ...p.metadata }, mandate: { id: p.mandate, reference: state.mandates.get(p.mandate)?.reference ?? null } } : undefined;
-    },
-    setFault: (fault, faultOptions) => faultSwitch.set(fault, faultOptions),
-    clearFault: () => faultSwitch.clear(),
-    setApprovalRates: (rules, seed) => approval.set(rules, seed),
-    setLatency: (distribution, seed) => latency.set(distribution, seed),
-    idle: () => dispatcher.idle(),
-    setWebhookUrl: (webhookUrl) => dispatcher.setUrl(webhookUrl),
-    setWebhookFault: (fault, faultOptions) => dispatcher.setFault(fault, faultOptions),
-    clearWebhookFaults: () => dispatcher.clearFaults(),
-    setWebhookRetryScale: (scale) => dispatcher.setRetryScale(scale),
-    webhookDeliveries: () => dispatcher.deliveries(),
-    save: () => stateFile.flush(),
-    async close() {
-      dispatcher.close();
-      pending.close();
-      await http.close();
-      await stateFile.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { LedgerExport, SimulatorLedger } from '../../testkit/simulator.js';
+import { countRequests } from '../../testkit/ledger-sums.js';
 
 const DAY = 86_400_000;
 
@@ -173,7 +174,7 @@ export function createLedger(state: SimulatorState, reset: () => void): Simulato
   }
   return {
     charges: () => [...state.payments.values()].filter(held).length,
-    requestCount: (prefix) => state.requests.filter((r) => prefix === undefined || r.path.startsWith(prefix)).length,
+    requestCount: (prefix) => countRequests(state.requests, prefix),
     totals,
     export: () => ({
       provider: 'gocardless',

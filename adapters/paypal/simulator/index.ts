@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SimulatorControl, WebhookSigner } from '../../testkit/simulator.js';
-import { StateFile } from '../../testkit/state-file.js';
+import { readSavedSimulator, simulatorControl, webhookRetryOptions } from '../../testkit/simulator-runtime.js';
 import type { RetrySchedule } from '../../testkit/webhook-schedules.js';
 import { PAYPAL_RETRY_SCHEDULE } from './retry-schedule.js';
 import { PayPalSimulatorServer, signingKeyFrom, type PayPalAccount, type SavedPayPalSimulator } from './server.js';
@@ -40,8 +40,7 @@ export interface PayPalSimulator extends SimulatorControl {
 
 export async function startPayPalSimulator(options: PayPalSimulatorOptions = {}): Promise<PayPalSimulator> {
   const statePath = options.statePath ?? null;
-  const saved = await StateFile.read<SavedPayPalSimulator>(statePath);
-  if (saved !== null && saved.provider !== 'paypal') throw new Error(`${statePath} holds a ${String(saved.provider)} simulator's state, not PayPal's`);
+  const saved = await readSavedSimulator<SavedPayPalSimulator>(statePath, 'paypal', 'PayPal');
   const account: PayPalAccount = {
     clientId: options.clientId ?? saved?.account.clientId ?? `A${randomBytes(20).toString('base64url')}`,
     clientSecret: options.clientSecret ?? saved?.account.clientSecret ?? `E${randomBytes(20).toString('base64url')}`,
@@ -56,31 +55,16 @@ export async function startPayPalSimulator(options: PayPalSimulatorOptions = {})
     key,
     certId,
     webhookUrl: options.webhookUrl ?? null,
-    webhookRetry: { schedule: options.webhookRetry?.schedule ?? PAYPAL_RETRY_SCHEDULE, scale: options.webhookRetry?.scale ?? 1, concurrency: options.webhookRetry?.concurrency },
+    webhookRetry: webhookRetryOptions(options.webhookRetry, PAYPAL_RETRY_SCHEDULE),
     statePath,
     saved,
   });
-  const { host, port, url } = await server.listen();
-  await server.save();
-  const dispatcher = server.dispatcher;
+  await server.runtime.listen();
+  await server.runtime.save();
   return {
-    host,
-    port,
-    url,
+    ...simulatorControl(server.runtime, server),
     account: { ...account },
     ledger: server.ledger,
     webhooks: paypalWebhookSigner(key, account.webhookId, server.certUrl),
-    setFault: (fault, faultOptions) => server.setFault(fault, faultOptions),
-    clearFault: () => server.clearFault(),
-    setApprovalRates: (rules, seed) => server.approval.set(rules, seed),
-    setLatency: (distribution, seed) => server.latency.set(distribution, seed),
-    idle: () => dispatcher.idle(),
-    setWebhookUrl: (webhookUrl) => dispatcher.setUrl(webhookUrl),
-    setWebhookFault: (fault, faultOptions) => dispatcher.setFault(fault, faultOptions),
-    clearWebhookFaults: () => dispatcher.clearFaults(),
-    setWebhookRetryScale: (scale) => dispatcher.setRetryScale(scale),
-    webhookDeliveries: () => dispatcher.deliveries(),
-    save: () => server.save(),
-    close: () => server.close(),
   };
 }

@@ -1,9 +1,8 @@
 import { createPublicKey, createPrivateKey, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestFaults, type RequestFault } from '../../testkit/faults.js';
-import { FaultSwitch, firstHeader, PendingRequests, readRequest, SimulatorHttpServer } from '../../testkit/http-server.js';
-import type { FaultOptions, SimulatorFault } from '../../testkit/simulator.js';
-import { StateFile } from '../../testkit/state-file.js';
+import { firstHeader, readRequest } from '../../testkit/http-server.js';
+import { SimulatorRuntime } from '../../testkit/simulator-runtime.js';
 import { ApprovalRates, Latency } from '../../testkit/steering.js';
 import { WebhookDispatcher, type PendingWebhook } from '../../testkit/webhook-dispatcher.js';
 import type { RetrySchedule } from '../../testkit/webhook-schedules.js';
@@ -71,37 +70,41 @@ export class PayPalSimulatorServer {
   private readonly tokens = new Set<string>();
   /** PayPal-Request-Id → the first 2xx answer, per path. */
   private readonly requestIds = new Map<string, SavedResponse>();
-  private readonly http: SimulatorHttpServer;
-  private readonly pending = new PendingRequests();
-  private readonly faultSwitch: FaultSwitch;
-  private readonly stateFile: StateFile<SavedPayPalSimulator>;
-  private baseUrl = '';
+  readonly runtime: SimulatorRuntime<SavedPayPalSimulator>;
 
   constructor(private readonly options: ServerOptions) {
-    this.stateFile = new StateFile(options.statePath, () => this.saved());
+    this.runtime = new SimulatorRuntime({
+      host: options.host,
+      port: options.port,
+      statePath: options.statePath,
+      serialize: () => this.saved(),
+      handle: (req, res) => this.handle(req, res),
+      faults: this.faults,
+      stopSending: () => this.dispatcher.close(),
+    });
     this.dispatcher = new WebhookDispatcher({
       schedule: options.webhookRetry.schedule,
       retryScale: options.webhookRetry.scale,
       concurrency: options.webhookRetry.concurrency,
       url: options.webhookUrl,
       render: (payload, at) => signedRequest(payload, options.key, options.account.webhookId, this.certUrl, at),
-      onChange: () => this.stateFile.changed(),
+      onChange: () => this.runtime.changed(),
     });
     this.ledger = createLedger(this.state, () => {
       this.requestIds.clear();
       this.dispatcher.reset();
-      this.stateFile.changed();
+      this.runtime.changed();
     });
     const server = this;
     this.context = {
       state: this.state,
       approval: this.approval,
       get baseUrl() {
-        return server.baseUrl;
+        return server.runtime.baseUrl;
       },
       now: () => new Date(),
       emit: (eventType, resourceType, resource, orderId) => {
-        this.dispatcher.enqueue({ type: eventType, reference: orderId, payload: paypalEvent(eventType, resourceType, resource, server.baseUrl, new Date()) });
+        this.dispatcher.enqueue({ type: eventType, reference: orderId, payload: paypalEvent(eventType, resourceType, resource, server.runtime.baseUrl, new Date()) });
       },
     };
     if (options.saved) {
@@ -109,42 +112,10 @@ export class PayPalSimulatorServer {
       for (const [key, response] of options.saved.requestIds) this.requestIds.set(key, response);
       this.dispatcher.restore(options.saved.webhooks);
     }
-    this.http = new SimulatorHttpServer(options.host, options.port, (req, res) => {
-      this.handle(req, res).catch(() => {
-        if (res.headersSent) res.destroy();
-        else res.writeHead(500).end();
-      });
-    });
-    this.faultSwitch = new FaultSwitch(this.faults, this.http, this.pending);
   }
 
   get certUrl(): string {
-    return `${this.baseUrl}/v1/notifications/certs/CERT-${this.options.certId}`;
-  }
-
-  async listen(): Promise<{ host: string; port: number; url: string }> {
-    const address = await this.http.listen();
-    this.baseUrl = address.url;
-    return address;
-  }
-
-  setFault(fault: SimulatorFault, options?: FaultOptions): Promise<void> {
-    return this.faultSwitch.set(fault, options);
-  }
-
-  clearFault(): Promise<void> {
-    return this.faultSwitch.clear();
-  }
-
-  save(): Promise<void> {
-    return this.stateFile.flush();
-  }
-
-  async close(): Promise<void> {
-    this.dispatcher.close();
-    this.pending.close();
-    await this.http.close();
-    await this.stateFile.close();
+    return `${this.runtime.baseUrl}/v1/notifications/certs/CERT-${this.options.certId}`;
   }
 
   private saved(): SavedPayPalSimulator {
@@ -182,9 +153,9 @@ export class PayPalSimulatorServer {
     if (fault?.kind === 'http_error') {
       return respond(fault.status === 429 ? paypalError(429, 'RATE_LIMIT_REACHED', null, 'Too many requests. Blocked due to rate limiting.').response : paypalError(fault.status, 'INTERNAL_SERVER_ERROR', null, 'An internal server error occurred.').response);
     }
-    if (fault?.kind === 'hang') return this.pending.hold(res);
+    if (fault?.kind === 'hang') return this.runtime.pending.hold(res);
     const latency = this.latency.nextMs();
-    if (latency > 0 && !(await this.pending.delay(latency))) return void res.destroy();
+    if (latency > 0 && !(await this.runtime.pending.delay(latency))) return void res.destroy();
 
     if (url.pathname === '/v1/oauth2/token' && method === 'POST') return this.finish(fault, this.token(req, body), send, res);
     if (url.pathname.startsWith('/v1/notifications/certs/') && method === 'GET') return this.certificate(url, res);
@@ -200,7 +171,7 @@ export class PayPalSimulatorServer {
     const result = this.run(method, url, body, firstHeader(req, 'prefer'));
     const saved: SavedResponse = { status: result.status, text: result.body === undefined ? '' : JSON.stringify(result.body) };
     if (key !== null && result.status < 300) this.requestIds.set(key, saved);
-    this.stateFile.changed();
+    this.runtime.changed();
     this.finish(fault, saved, send, res);
   }
 
@@ -287,7 +258,7 @@ export class PayPalSimulatorServer {
     if (order.status !== 'PAYER_ACTION_REQUIRED') return page(409, `Already ${order.status}.`);
     const approved = url.searchParams.get('result') === 'succeed';
     if (approved) api.approveOrder(this.context, order);
-    this.stateFile.changed();
+    this.runtime.changed();
     const back = approved ? order.returnUrl : order.cancelUrl;
     if (!back) return page(200, approved ? 'Approved.' : 'Cancelled.');
     const location = new URL(back);
@@ -299,7 +270,7 @@ export class PayPalSimulatorServer {
   private finish(fault: RequestFault | null, response: SavedResponse, send: (status: number, text: string) => void, res: ServerResponse): void {
     switch (fault?.kind) {
       case 'charge_then_hang':
-        return this.pending.hold(res);
+        return this.runtime.pending.hold(res);
       case 'charge_then_500':
         return send(500, JSON.stringify(paypalError(500, 'INTERNAL_SERVER_ERROR', null, 'An internal server error occurred.').response.body));
       case 'malformed_response':

@@ -1,5 +1,6 @@
 import type { LedgerExport, SimulatorFault, SimulatorLedger } from '../../testkit/simulator.js';
 import { fromPayPalValue } from '../amounts.js';
+import { countRequests, sumTotals } from '../../testkit/ledger-sums.js';
 
 export type OrderStatus = 'PAYER_ACTION_REQUIRED' | 'APPROVED' | 'COMPLETED' | 'VOIDED';
 
@@ -145,19 +146,8 @@ function sums(order: OrderRecord): { authorized: number; captured: number; refun
 export function createLedger(state: SimulatorState, onReset: () => void): PayPalLedger {
   return {
     charges: () => [...state.orders.values()].filter((o) => sums(o).authorized > 0).length,
-    requestCount: (pathPrefix) => state.requests.filter((r) => pathPrefix === undefined || r.path.startsWith(pathPrefix)).length,
-    totals(currency) {
-      const wanted = currency?.toUpperCase();
-      const totals = { authorized: 0, captured: 0, refunded: 0 };
-      for (const order of state.orders.values()) {
-        if (wanted !== undefined && order.currency !== wanted) continue;
-        const s = sums(order);
-        totals.authorized += s.authorized;
-        totals.captured += s.captured;
-        totals.refunded += s.refunded;
-      }
-      return totals;
-    },
+    requestCount: (pathPrefix) => countRequests(state.requests, pathPrefix),
+    totals: (currency) => sumTotals(state.orders.values(), currency, (o) => o.currency, sums),
     reset() {
       state.clear();
       onReset();

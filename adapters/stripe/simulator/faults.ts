@@ -2,7 +2,7 @@ import { RequestFaults, type RequestFault } from '../../testkit/faults.js';
 
 /**
  * Request faults tests can switch on and off while the simulator runs: the shared ones but
- * `refuse_connections` (which is about the port, not a request: see `SimulatorServer`), plus
+ * `refuse_connections` (which is about the port, not a request: see `SimulatorRuntime` in testkit), plus
  * `latency`.
  *
  * - `http_error`: answer 5xx (type api_error) or 429 (rate limit) without doing the operation.

@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SimulatorControl } from '../../testkit/simulator.js';
-import { StateFile } from '../../testkit/state-file.js';
+import { readSavedSimulator, simulatorControl, webhookRetryOptions } from '../../testkit/simulator-runtime.js';
 import { STRIPE_RETRY_SCHEDULE, type RetrySchedule } from '../../testkit/webhook-schedules.js';
 import { SimulatorServer, type SavedStripeSimulator, type StripeAccount } from './server.js';
 import type { StripeFaults } from './faults.js';
@@ -79,8 +79,7 @@ export interface StripeSimulator extends SimulatorControl {
 
 export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): Promise<StripeSimulator> {
   const statePath = opts.statePath ?? null;
-  const saved = await StateFile.read<SavedStripeSimulator>(statePath);
-  if (saved !== null && saved.provider !== 'stripe') throw new Error(`${statePath} holds a ${String(saved.provider)} simulator's state, not Stripe's`);
+  const saved = await readSavedSimulator<SavedStripeSimulator>(statePath, 'stripe', 'Stripe');
   const account: StripeAccount = {
     secretKey: opts.secretKey ?? saved?.account.secretKey ?? `sk_test_${randomToken(24)}`,
     webhookSecret: opts.webhookSecret ?? saved?.account.webhookSecret ?? `whsec_${randomToken(32)}`,
@@ -93,22 +92,15 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): P
     account,
     hmacKey: saved ? Buffer.from(saved.account.hmacKey, 'base64') : randomBytes(32),
     webhookUrl: opts.webhookUrl ?? null,
-    webhookRetry: {
-      schedule: opts.webhookRetry?.schedule ?? STRIPE_RETRY_SCHEDULE,
-      scale: opts.webhookRetry?.scale ?? 1,
-      concurrency: opts.webhookRetry?.concurrency,
-    },
+    webhookRetry: webhookRetryOptions(opts.webhookRetry, STRIPE_RETRY_SCHEDULE),
     statePath,
     saved,
     debitSettlementMs: opts.debitSettlementMs ?? DEBIT_SETTLEMENT_MS,
   });
-  const { host, port, url } = await server.listen();
-  await server.save();
-  const dispatcher = server.dispatcher;
+  await server.runtime.listen();
+  await server.runtime.save();
   return {
-    host,
-    port,
-    url,
+    ...simulatorControl(server.runtime, { approval: server.approvals, latency: server.latency, dispatcher: server.dispatcher }),
     account: { ...account },
     ledger: server.ledger,
     faults: server.faults,
@@ -116,16 +108,5 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): P
     advanceBank: (ms) => server.advanceBank(ms),
     returnDebit: (paymentIntentId, schemeCode) => server.returnDebit(paymentIntentId, schemeCode),
     setFault: (fault, options) => server.setFault(fault, options),
-    clearFault: () => server.clearFault(),
-    setApprovalRates: (rules, seed) => server.approvals.set(rules, seed),
-    setLatency: (distribution, seed) => server.latency.set(distribution, seed),
-    setWebhookUrl: (webhookUrl) => dispatcher.setUrl(webhookUrl),
-    setWebhookFault: (fault, options) => dispatcher.setFault(fault, options),
-    clearWebhookFaults: () => dispatcher.clearFaults(),
-    setWebhookRetryScale: (scale) => dispatcher.setRetryScale(scale),
-    webhookDeliveries: () => dispatcher.deliveries(),
-    idle: () => dispatcher.idle(),
-    save: () => server.save(),
-    close: () => server.close(),
   };
 }

@@ -2,6 +2,7 @@ import { fromStripeAmount } from '../amounts.js';
 import type { LedgerExport } from '../../testkit/simulator.js';
 import type { StripeFault } from './faults.js';
 import type { LedgerEvent, PaymentIntentRecord, SimulatorState } from './state.js';
+import { countRequests } from '../../testkit/ledger-sums.js';
 
 /** What the simulated provider really did, for tests to count. Amounts are in Stripe's units (its `amount` fields), except in `totals` and `export`. */
 
@@ -135,8 +136,7 @@ export class Ledger implements StripeLedger {
   }
 
   requestCount(pathPrefix?: string): number {
-    if (pathPrefix === undefined) return this.log.length;
-    return this.log.filter((entry) => entry.path.startsWith(pathPrefix)).length;
+    return countRequests(this.log, pathPrefix);
   }
 
   paymentIntent(id: string): LedgerPaymentIntent | undefined {

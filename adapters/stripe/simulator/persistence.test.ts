@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuthorizeRequest } from '../../testkit/contract.js';
+import { expectUndeliveredWebhookResumedAfterRestart } from '../../testkit/simulator-restart.js';
 import { startWebhookSink } from '../../testkit/webhook-sink.js';
 import { createStripeAdapter } from '../adapter.js';
 import { startStripeSimulator, type StripeSimulator } from './index.js';
@@ -117,23 +118,16 @@ describe('Stripe simulator: state kept across a restart', () => {
   it('delivers after the restart the webhooks it could not deliver before', async () => {
     const sink = await startWebhookSink();
     try {
-      sink.failNext(1000);
-      const first = await startStripeSimulator({ statePath: path, webhookUrl: sink.url, webhookRetry: { scale: 0.0001 } });
-      const paid = await adapterFor(first).authorize(request(5));
-      await until(async () => first.webhookDeliveries().some((d) => d.attempts.length >= 2), 'a failed retry');
-      await first.close();
-      expect(sink.received).toHaveLength(0);
-
-      sink.failNext(0);
-      const second = await startStripeSimulator({ statePath: path, webhookUrl: sink.url, webhookRetry: { scale: 0.0001 } });
-      try {
-        await second.idle();
-        expect(second.webhookDeliveries()).toEqual([expect.objectContaining({ type: 'payment_intent.succeeded', state: 'delivered', reference: paid.kind === 'approved' ? paid.reference : null })]);
-        const verified = await adapterFor(second).parseWebhook(sink.received[0]!, new Date());
-        expect(verified).toMatchObject({ ok: true });
-      } finally {
-        await second.close();
-      }
+      await expectUndeliveredWebhookResumedAfterRestart({
+        sink,
+        start: () => startStripeSimulator({ statePath: path, webhookUrl: sink.url, webhookRetry: { scale: 0.0001 } }),
+        pay: async (sim) => {
+          const paid = await adapterFor(sim).authorize(request(5));
+          return paid.kind === 'approved' ? paid.reference : null;
+        },
+        eventTypes: ['payment_intent.succeeded'],
+        verify: (sim, delivered) => adapterFor(sim).parseWebhook(delivered, new Date()),
+      });
     } finally {
       await sink.close();
     }

@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FaultSwitch, firstHeader, PendingRequests, readRequest, SimulatorHttpServer } from '../../testkit/http-server.js';
+import { firstHeader, readRequest } from '../../testkit/http-server.js';
+import { SimulatorRuntime } from '../../testkit/simulator-runtime.js';
 import type { FaultOptions, SimulatorFault } from '../../testkit/simulator.js';
-import { StateFile } from '../../testkit/state-file.js';
 import { ApprovalRates, Latency } from '../../testkit/steering.js';
 import { WebhookDispatcher, type PendingWebhook } from '../../testkit/webhook-dispatcher.js';
 import type { RetrySchedule } from '../../testkit/webhook-schedules.js';
@@ -73,23 +73,28 @@ export class SimulatorServer {
   private readonly idempotency: IdempotencyStore;
   private readonly outbox: WebhookOutbox;
   private readonly secret: Buffer;
-  private readonly http: SimulatorHttpServer;
-  private readonly pending = new PendingRequests();
-  private readonly faultSwitch: FaultSwitch;
-  private readonly stateFile: StateFile<SavedStripeSimulator>;
-  private baseUrl = '';
+  readonly runtime: SimulatorRuntime<SavedStripeSimulator>;
   private bankOffsetMs = 0;
   private readonly ctx: HandlerContext;
 
   constructor(private readonly config: SimulatorServerConfig) {
     this.secret = config.hmacKey;
-    this.faults = new FaultController(() => this.pending.dropHeld());
+    this.faults = new FaultController(() => this.runtime.pending.dropHeld());
     this.idempotency = new IdempotencyStore(config.now, this.secret);
-    this.stateFile = new StateFile(config.statePath, () => this.saved());
+    this.runtime = new SimulatorRuntime({
+      host: config.host,
+      port: config.port,
+      statePath: config.statePath,
+      serialize: () => this.saved(),
+      handle: (req, res) => this.handle(req, res),
+      faults: this.faults,
+      internalError: () => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(apiErrorBody(500)) }),
+      stopSending: () => this.dispatcher.close(),
+    });
     this.ledger = new Ledger(this.state, () => {
       this.idempotency.clear();
       this.dispatcher.reset();
-      this.stateFile.changed();
+      this.runtime.changed();
     });
     this.dispatcher = new WebhookDispatcher({
       schedule: config.webhookRetry.schedule,
@@ -99,7 +104,7 @@ export class SimulatorServer {
       keepPayloads: false,
       now: config.now,
       render: (event, at) => signedWebhook(event as Record<string, unknown>, config.account.webhookSecret, at.getTime()),
-      onChange: () => this.stateFile.changed(),
+      onChange: () => this.runtime.changed(),
     });
     this.outbox = new WebhookOutbox(this.dispatcher, config.now);
     if (config.saved) {
@@ -113,41 +118,19 @@ export class SimulatorServer {
       state: this.state,
       now: config.now,
       get baseUrl() {
-        return self.baseUrl;
+        return self.runtime.baseUrl;
       },
       fingerprint: (digits) => base62(createHmac('sha256', this.secret).update(`fingerprint:${digits}`).digest()).slice(0, 16),
       issuerApproves: (segment) => this.approvals.approves(segment),
       bank: { now: () => config.now() + this.bankOffsetMs, settlementMs: config.debitSettlementMs },
       emit: (type, object) => this.outbox.add(type, object),
     };
-    this.http = new SimulatorHttpServer(config.host, config.port, (req, res) => {
-      this.handle(req, res).catch(() => {
-        if (!res.headersSent && !res.destroyed) {
-          res.writeHead(500, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(apiErrorBody(500)));
-        } else {
-          res.destroy();
-        }
-      });
-    });
-    this.faultSwitch = new FaultSwitch(this.faults, this.http, this.pending);
   }
 
-  async listen(): Promise<{ host: string; port: number; url: string }> {
-    const address = await this.http.listen();
-    this.baseUrl = address.url;
-    return address;
-  }
-
-  /** The shared steering: one fault at a time, replacing the one before. */
+  /** The shared steering, one fault at a time: a new one replaces the one before. */
   async setFault(fault: SimulatorFault, options: FaultOptions = {}): Promise<void> {
-    await this.faultSwitch.clear();
-    await this.faultSwitch.set(fault, options);
-  }
-
-  /** Ends any fault; after refuse_connections, listens again on the same port. */
-  clearFault(): Promise<void> {
-    return this.faultSwitch.clear();
+    await this.runtime.clearFault();
+    await this.runtime.setFault(fault, options);
   }
 
   /** Moves the bank's calendar on by `ms`: bank debits falling due settle, and their events go out. */
@@ -160,7 +143,7 @@ export class SimulatorServer {
   returnDebit(paymentIntentId: string, schemeCode: string): string {
     const reason = disputeDebit(this.ctx, paymentIntentId, disputeReason(schemeCode));
     this.outbox.flush({ requestId: null, idempotencyKey: null });
-    this.stateFile.changed();
+    this.runtime.changed();
     return reason;
   }
 
@@ -168,20 +151,7 @@ export class SimulatorServer {
   private settleDebits(): void {
     settleDueDebits(this.ctx);
     this.outbox.flush({ requestId: null, idempotencyKey: null });
-    this.stateFile.changed();
-  }
-
-  /** Writes the state file now (a no-op without one). */
-  save(): Promise<void> {
-    return this.stateFile.flush();
-  }
-
-  /** Stops sending webhooks and answering, then saves (undelivered webhooks included). */
-  async close(): Promise<void> {
-    this.dispatcher.close();
-    this.pending.close();
-    await this.http.close();
-    await this.stateFile.close();
+    this.runtime.changed();
   }
 
   private saved(): SavedStripeSimulator {
@@ -206,7 +176,7 @@ export class SimulatorServer {
     if (url.pathname.startsWith('/_sim/')) {
       const page = handleThreeDSecure(this.ctx, method, url);
       this.outbox.flush({ requestId: null, idempotencyKey: null });
-      this.stateFile.changed();
+      this.runtime.changed();
       res.writeHead(page.status, page.headers);
       res.end(page.body);
       return;
@@ -238,7 +208,7 @@ export class SimulatorServer {
       return;
     }
     if (fault?.kind === 'hang') {
-      this.pending.hold(res);
+      this.runtime.pending.hold(res);
       return;
     }
 
@@ -248,7 +218,7 @@ export class SimulatorServer {
     const latency = this.latency.nextMs() + (fault?.kind === 'latency' ? fault.ms : 0);
     const wait = async (): Promise<boolean> => {
       if (latency <= 0) return true;
-      const alive = await this.pending.delay(latency);
+      const alive = await this.runtime.pending.delay(latency);
       if (!alive) res.destroy();
       return alive;
     };
@@ -303,7 +273,7 @@ export class SimulatorServer {
     }
     if (method !== 'GET') {
       this.noteRefundKey(result, idempotencyKey);
-      this.stateFile.changed();
+      this.runtime.changed();
     }
     this.finish(fault, send, result.status, text, res);
   }
@@ -338,7 +308,7 @@ export class SimulatorServer {
     extra: Record<string, string> = {},
   ): void {
     if (fault?.kind === 'charge_then_hang') {
-      this.pending.hold(res);
+      this.runtime.pending.hold(res);
       return;
     }
     if (fault?.kind === 'charge_then_500') {
