@@ -14,6 +14,9 @@
  *                      each run executes (repeatable on a loaded machine; about 50 times slower, so
  *                      use a few hundred payments)
  *
+ * Env: BENCH_PROFILE_NODE_OPTIONS, Node options for the routers (`--perf-basic-prof` for `perf record`,
+ * `--trace-deopt`; their output goes to the router's log in the run's temp dir).
+ *
  * CPU is the router process's utime + stime (/proc) over a run, per 201 answer. A V8 CPU profile
  * of this checkout's router covers one more run after those (not with --callgrind); its top self-time areas
  * and functions are printed and written with the figures to bench/results/profile.json
@@ -115,6 +118,7 @@ export async function runProfile(options: Options, log: (line: string) => void):
         file: join(checkout.root, 'bench/load/router-process.ts'),
         args: ['--sim-port', String(sim.ready.port), '--key', apiKey],
         env: { ...env, DATABASE_URL: database.url },
+        nodeOptions: process.env.BENCH_PROFILE_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [],
         ...(callgrindDir ? { wrapper: ['valgrind', '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${callgrindDir}/callgrind.out.%p`] } : {}),
         logFile: join(workDir, `router-${i}.log`),
         timeoutMs: ROUTER_START_TIMEOUT_MS,
