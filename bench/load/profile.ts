@@ -14,6 +14,9 @@
  *                      each run executes (repeatable on a loaded machine; about 50 times slower, so
  *                      use a few hundred payments)
  *
+ * Env: BENCH_PROFILE_NODE_OPTIONS, Node options for the routers (`--perf-basic-prof` for `perf record`,
+ * `--trace-deopt`; their output goes to the router's log in the run's temp dir).
+ *
  * CPU is the router process's utime + stime (/proc) over a run, per 201 answer. A V8 CPU profile
  * of this checkout's router covers one more run after those (not with --callgrind); its top self-time areas
  * and functions are printed and written with the figures to bench/results/profile.json
@@ -62,6 +65,13 @@ interface RunFigures {
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const ROUTER_START_TIMEOUT_MS = 600_000;
+/**
+ * V8 keeps optimizing the payment path for thousands of payments: after a 1,000-payment warm-up,
+ * TurboFan took 1.1 s of CPU over the next 1,000 payments, 0.5 s over the next, 0.2 s, then
+ * 0.03 s (`--trace-opt`). Runs after this many payments measure the steady state a server that has
+ * been up a while is in. Under callgrind (about 50 times slower) the warm-up stays short.
+ */
+const STEADY_WARMUP_PAYMENTS = 4_000;
 
 export function profileOptions(argv: readonly string[]): Options {
   const known = new Set(['--profile', '--payments', '--connections', '--runs', '--against', '--save-profile', '--callgrind']);
@@ -115,6 +125,7 @@ export async function runProfile(options: Options, log: (line: string) => void):
         file: join(checkout.root, 'bench/load/router-process.ts'),
         args: ['--sim-port', String(sim.ready.port), '--key', apiKey],
         env: { ...env, DATABASE_URL: database.url },
+        nodeOptions: process.env.BENCH_PROFILE_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [],
         ...(callgrindDir ? { wrapper: ['valgrind', '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${callgrindDir}/callgrind.out.%p`] } : {}),
         logFile: join(workDir, `router-${i}.log`),
         timeoutMs: ROUTER_START_TIMEOUT_MS,
@@ -124,7 +135,7 @@ export async function runProfile(options: Options, log: (line: string) => void):
       log(`started ${checkout.label}`);
     }
 
-    const warmup = Math.max(options.connections * 4, Math.round(options.payments / 4));
+    const warmup = options.callgrind ? Math.max(options.connections * 4, Math.round(options.payments / 4)) : Math.max(options.connections * 4, STEADY_WARMUP_PAYMENTS);
     for (const router of routers) await runLoad({ url: router.child.ready.url, apiKey, pid: router.child.pid, connections: options.connections, amount: warmup });
     log(`warmed up (${warmup} payments each)`);
 

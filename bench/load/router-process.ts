@@ -34,6 +34,7 @@ import { pinoLogger } from '../../src/runtime/node/logger.js';
 import { openDatabase } from '../../src/runtime/node/database.js';
 import { loadRoutingFiles } from '../../src/runtime/node/routing-files.js';
 import { NODE_PROVIDERS } from '../../src/runtime/node/providers.js';
+import { unmappedStacks } from '../../src/runtime/node/lifecycle.js';
 import { createRouter, createRoutingState } from '../../src/runtime/routing.js';
 import { announce, exitOnSignal, option } from './args.js';
 import { sendJson } from './http-util.js';
@@ -102,6 +103,8 @@ const control = createServer((request, response) => {
   );
 });
 await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+// As the production entry points run once up (src/runtime/node/lifecycle.ts).
+unmappedStacks();
 
 exitOnSignal(async () => {
   control.close();

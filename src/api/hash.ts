@@ -17,23 +17,25 @@ export function canonicalJson(text: string): string {
  * compare alike; nobody holding the row can recompute it from a guessed card number.
  */
 export async function idempotencyHash(secret: string, merchantId: string, method: string, path: string, body: string): Promise<string> {
-  return keyedDigest(secret, `idempotency\u0000${method} ${path}\n${canonicalJson(await withoutCardData(body, secret, merchantId))}`);
+  return keyedDigest(secret, `idempotency\u0000${method} ${path}\n${await canonicalWithoutCardData(body, secret, merchantId)}`);
 }
 
-async function withoutCardData(body: string, secret: string, merchantId: string): Promise<string> {
+/** canonicalJson of the body with its card's number replaced by its fingerprint and its CVC left out, parsing the body once. */
+async function canonicalWithoutCardData(body: string, secret: string, merchantId: string): Promise<string> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
-    return body;
+    return canonicalJson(body);
   }
   const card = (parsed as { payment_method?: { card?: Record<string, unknown> } } | null)?.payment_method?.card;
-  if (typeof card !== 'object' || card === null || typeof card.number !== 'string') return body;
-  const { number, cvc: _cvc, ...rest } = card;
-  const scoped = `merchant:${merchantId}` as const;
-  const fingerprint = await cardFingerprint(number, secret, scoped).catch(() => keyedDigest(secret, `${scoped}\u0000${number}`));
-  (parsed as { payment_method: { card: unknown } }).payment_method.card = { ...rest, fingerprint };
-  return JSON.stringify(parsed);
+  if (typeof card === 'object' && card !== null && typeof card.number === 'string') {
+    const { number, cvc: _cvc, ...rest } = card;
+    const scoped = `merchant:${merchantId}` as const;
+    const fingerprint = await cardFingerprint(number, secret, scoped).catch(() => keyedDigest(secret, `${scoped}\u0000${number}`));
+    (parsed as { payment_method: { card: unknown } }).payment_method.card = { ...rest, fingerprint };
+  }
+  return JSON.stringify(sortKeys(parsed));
 }
 
 function sortKeys(value: unknown): unknown {

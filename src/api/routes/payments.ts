@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
 import type { Clock } from '../../domain/clock.js';
 import { Problem, problems } from '../../domain/problem.js';
 import { parseIban } from '../../domain/bank-account.js';
-import type { NewPaymentInput, paymentService } from '../../orchestrator/payments.js';
+import type { CreatedPayment, NewPaymentInput, paymentService } from '../../orchestrator/payments.js';
 import type { refundService } from '../../orchestrator/refunds.js';
 import type { AppEnv } from '../env.js';
 import { idempotencyHeader, json, problem, security } from '../openapi.js';
@@ -209,16 +209,22 @@ export function paymentRoutes(
   const context = (c: { get(key: 'idempotencyKey'): string | undefined }) => ({ idempotencyKey: c.get('idempotencyKey') });
 
   app.openapi(routes.create, async (c) => {
+    let stored: { payment: CreatedPayment; body: string } | undefined;
     const created = await payments.create(c.get('merchantId'), paymentInput(c.req.valid('json'), clock.now()), {
       ...context(c),
       idempotency: c.get('idempotency'),
       // The same rendering as the answer below: what is stored is byte for byte what is answered.
-      answer: (record) => JSON.stringify(paymentView(record, record.settlement)),
+      answer: (record) => {
+        stored = { payment: record, body: JSON.stringify(paymentView(record, record.settlement)) };
+        return stored.body;
+      },
     });
     if (!created) {
       // Another request holds or held the key: the idempotency middleware answers with what it knows.
       throw new Problem({ status: 409, code: 'idempotency_key_in_use', title: 'Request in progress', detail: 'A request with this Idempotency-Key is being processed.' });
     }
+    // Answered as it was stored, rendered once; a payment read back after a failover is rendered here.
+    if (stored?.payment === created) return c.body(stored.body, 201, { 'Content-Type': 'application/json' }) as never;
     return c.json(paymentView(created, created.settlement), 201);
   });
 

@@ -24,3 +24,13 @@ export function closeOnSignals(close: () => Promise<void>): void {
     });
   }
 }
+
+/**
+ * Called once the server is up: stack traces without source maps from then on. tsx turns them on,
+ * and then every `.stack` read maps each frame; the stripe SDK reads one per gateway call. Log
+ * lines carry no stacks, so serving loses nothing; a crash's stack still names its functions, at
+ * positions in tsx's output rather than in the source. Startup failures keep mapped stacks.
+ */
+export function unmappedStacks(): void {
+  process.setSourceMapsEnabled(false);
+}

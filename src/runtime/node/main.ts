@@ -1,12 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { pinoLogger } from './logger.js';
 import { sandboxConfig } from './config.js';
-import { closeOnSignals, exitOnRefusal } from './lifecycle.js';
+import { closeOnSignals, exitOnRefusal, unmappedStacks } from './lifecycle.js';
 import { startSandbox } from './sandbox.js';
 import { offsetFileClock } from './sandbox-clock.js';
 
 /** `npm start`: the one-command sandbox (PGlite, simulators, a demo merchant and key). */
 const { sandbox, banner } = await start().catch(exitOnRefusal);
+unmappedStacks();
 // Before the banner: a supervisor may stop the process as soon as it sees it.
 closeOnSignals(() => sandbox.close());
 process.stderr.write(banner);

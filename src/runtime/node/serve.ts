@@ -1,6 +1,6 @@
 import { pinoLogger } from './logger.js';
 import { productionConfig } from './config.js';
-import { closeOnSignals, exitOnRefusal } from './lifecycle.js';
+import { closeOnSignals, exitOnRefusal, unmappedStacks } from './lifecycle.js';
 import { loadRoutingFiles } from './routing-files.js';
 import { startServer } from './server.js';
 
@@ -9,6 +9,7 @@ import { startServer } from './server.js';
  * generated; the configuration is checked whole before anything opens.
  */
 const server = await start().catch(exitOnRefusal);
+unmappedStacks();
 closeOnSignals(() => server.close());
 process.stderr.write(`Switchyard listening on ${server.url} (${server.driver === 'postgres' ? 'PostgreSQL' : 'PGlite'}); Stripe-compatible API on ${server.stripeUrl}\n`);
 
